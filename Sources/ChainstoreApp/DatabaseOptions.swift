@@ -1,0 +1,110 @@
+import ChainstoreCore
+import ChainstoreDB
+import Foundation
+import Logging
+import NIOCore
+import PostgresNIO
+
+/// Where the database lives: a server named by URL (managed elsewhere), or the private cluster
+/// under the data folder that Chainstore starts and stops itself.
+public struct DatabaseLocation: Sendable {
+    public enum Kind: Sendable {
+        case url(PostgresClient.Configuration)
+        case managed(ManagedCluster)
+    }
+    public let kind: Kind
+    public let databaseName: String
+
+    /// `url` (or `CHAINSTORE_DATABASE_URL`) wins; without one the managed cluster in `dataDir` is used.
+    public init(url: String?, dataDir: String, databaseName name: String?) throws {
+        let url = url ?? ProcessInfo.processInfo.environment["CHAINSTORE_DATABASE_URL"]
+        if let url, !url.isEmpty {
+            let (configuration, urlName) = try Self.parse(url)
+            kind = .url(configuration)
+            databaseName = name ?? urlName ?? "chainstore"
+        } else {
+            kind = .managed(ManagedCluster(root: dataDir))
+            databaseName = name ?? "chainstore"
+        }
+    }
+
+    /// Client configuration for `database` (or the maintenance database `postgres`).
+    public func clientConfiguration(database: String? = nil) -> PostgresClient.Configuration {
+        var configuration: PostgresClient.Configuration
+        switch kind {
+        case .url(let base):
+            configuration = base
+        case .managed(let cluster):
+            configuration = .init(unixSocketPath: cluster.socketPath, username: cluster.superuser, password: nil, database: nil)
+        }
+        configuration.database = database ?? databaseName
+        configuration.options.maximumConnections = 40
+        return configuration
+    }
+
+    /// Starts the managed cluster if this location has one; returns whether this call started it.
+    @discardableResult
+    public func startIfManaged(logger: Logger) throws -> Bool {
+        guard case .managed(let cluster) = kind else { return false }
+        let wasRunning = cluster.isRunning()
+        try cluster.ensureInitialized { logger.info("\($0)") }
+        try cluster.start { logger.info("\($0)") }
+        return !wasRunning
+    }
+
+    public func stopIfManaged(logger: Logger) {
+        guard case .managed(let cluster) = kind else { return }
+        do { try cluster.stop { logger.info("\($0)") } } catch { logger.error("could not stop PostgreSQL: \(error)") }
+    }
+
+    static func parse(_ text: String) throws -> (PostgresClient.Configuration, String?) {
+        guard let url = URLComponents(string: text), ["postgres", "postgresql"].contains(url.scheme ?? ""),
+            let user = url.user
+        else {
+            throw ChainstoreError.valueError("The database URL must look like postgres://user:password@host:5432/database")
+        }
+        let name = url.path.split(separator: "/").first.map(String.init)
+        let sslmode = url.queryItems?.first { $0.name == "sslmode" }?.value ?? "disable"
+        let tls: PostgresClient.Configuration.TLS = sslmode == "disable" ? .disable : .require(.makeClientConfiguration())
+        if let host = url.host, host.hasPrefix("/") || host.isEmpty {
+            return (.init(unixSocketPath: host, username: user, password: url.password, database: name), name)
+        }
+        return (.init(host: url.host ?? "127.0.0.1", port: url.port ?? 5432, username: user, password: url.password, database: name, tls: tls), name)
+    }
+}
+
+extension DatabaseLocation {
+    /// Runs `body` with a pool on the database, creating the database first when `create` is set.
+    public func withDatabase<T: Sendable>(
+        logger: Logger, create: Bool = true, _ body: @Sendable (Database) async throws -> T
+    ) async throws -> T {
+        if create { try await createDatabaseIfMissing(logger: logger) }
+        let client = PostgresClient(configuration: clientConfiguration(), backgroundLogger: logger)
+        return try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await client.run() }
+            defer { group.cancelAll() }
+            return try await body(Database(name: databaseName, client: client))
+        }
+    }
+
+    public func createDatabaseIfMissing(logger: Logger) async throws {
+        let client = PostgresClient(configuration: clientConfiguration(database: "postgres"), backgroundLogger: logger)
+        let name = databaseName
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await client.run() }
+            defer { group.cancelAll() }
+            let admin = Database(name: "postgres", client: client)
+            try await admin.withoutTransaction(logger: logger) { tx in
+                var check = SQLBuilder("SELECT 1 FROM pg_database WHERE datname = ")
+                check.bind(.text(name))
+                if try await tx.query(check).isEmpty {
+                    guard name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" || $0 == "-" }), name.count < 64 else {
+                        throw ChainstoreError.valueError("Invalid database name '\(name)'")
+                    }
+                    try await tx.execute("CREATE DATABASE \(quoted(name)) ENCODING 'UTF8' TEMPLATE template0")
+                    logger.info("database created", metadata: ["database": "\(name)"])
+                }
+            }
+        }
+    }
+}

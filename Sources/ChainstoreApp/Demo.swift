@@ -1,0 +1,42 @@
+import Base
+import ChainstoreCore
+import ChainstoreDB
+import Foundation
+import Logging
+
+/// The small demo: `admin` gets a password (CHAINSTORE_ADMIN_PASSWORD or `admin`), and a city
+/// subsidiary with one store and its cashier exist, so the company rules can be seen at work.
+public enum Demo {
+    public static let logins: [(login: String, password: String, role: String)] = [
+        ("admin", ProcessInfo.processInfo.environment["CHAINSTORE_ADMIN_PASSWORD"] ?? "admin", "group administrator"),
+        ("gz.manager", "gz.manager", "Guangzhou city subsidiary"),
+        ("store1", "store1", "cashier of Guangzhou Store 001"),
+    ]
+
+    public static func prepare(_ database: Database, logger: Logger) async throws {
+        try await database.transaction(logger: logger) { tx in
+            if try await !Users.passwordIsSet(tx, login: "admin") {
+                try await Users.setPassword(tx, login: "admin", password: logins[0].password)
+            }
+            var check = SQLBuilder("SELECT count(*) FROM res_users WHERE login = ")
+            check.bind(.text("store1"))
+            guard try await tx.query(check).first?.decode(Int64.self) == 0 else { return }
+            let env = try await EnvLoader.load(tx, uid: 2, logger: logger).asSystem(reason: "demo data")
+            let registry = try Modules.registry()
+            let store = RecordStore(registry: registry, tx: tx, env: env)
+            let city = try await store.create("res.company", [["name": "Guangzhou City Subsidiary", "parent_id": 1]])[0]
+            let shop = try await store.create("res.company", [["name": "Guangzhou Store 001", "parent_id": .int(city)]])[0]
+            _ = try await store.create("res.users", [
+                ["name": "Guangzhou Manager", "login": "gz.manager", "company_id": .int(city), "company_ids": [[6, 0, [.int(city)]]], "groups_id": [[6, 0, [1]]]],
+                ["name": "Store 001 Cashier", "login": "store1", "company_id": .int(shop), "company_ids": [[6, 0, [.int(shop)]]], "groups_id": [[6, 0, [1]]]],
+            ])
+            _ = try await store.create("res.partner", [
+                ["name": "Guangzhou Fresh Foods Co.", "is_company": true, "company_id": false],
+                ["name": "Walk-in Customer", "company_id": .int(shop)],
+            ])
+            for (login, password, _) in logins.dropFirst() {
+                try await Users.setPassword(tx, login: login, password: password)
+            }
+        }
+    }
+}

@@ -1,0 +1,118 @@
+import Base
+import ChainstoreCore
+import ChainstoreDB
+import ChainstoreServer
+import Foundation
+import Hummingbird
+import Logging
+import Metrics
+import PostgresNIO
+import Prometheus
+import ServiceLifecycle
+
+/// One running node: the managed cluster (when no URL is given), the pool, the audit sealer and
+/// the HTTP server in one `ServiceGroup`, stopped in reverse order on SIGINT/SIGTERM (requests in
+/// flight are finished first), and the managed cluster stopped last.
+public struct Node: Sendable {
+    public struct Options: Sendable {
+        public var host = "127.0.0.1"
+        public var port = 8069
+        public var demo = false
+        public var sealInterval: Duration = .seconds(1)
+        public init() {}
+    }
+
+    public let location: DatabaseLocation
+    public let options: Options
+    public let logger: Logger
+
+    public init(location: DatabaseLocation, options: Options, logger: Logger) {
+        self.location = location
+        self.options = options
+        self.logger = logger
+    }
+
+    public static let metrics: PrometheusCollectorRegistry = {
+        let registry = PrometheusCollectorRegistry()
+        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+        return registry
+    }()
+
+    public func run() async throws {
+        let metrics = Self.metrics
+        try location.startIfManaged(logger: logger)
+        defer { location.stopIfManaged(logger: logger) }
+        try await location.createDatabaseIfMissing(logger: logger)
+        let registry = try Modules.registry()
+        let client = PostgresClient(configuration: location.clientConfiguration(), backgroundLogger: logger)
+        let database = Database(name: location.databaseName, client: client)
+        let migrator = Migrator(manifests: registry.modules)
+        let readiness = Readiness {
+            do {
+                let pending = try await migrator.pending(database, logger: logger)
+                return pending.isEmpty ? (true, "schema current") : (false, "\(pending.count) migrations pending")
+            } catch {
+                return (false, "database unreachable")
+            }
+        }
+        let router = ServerApplication.buildRouter(readiness: readiness, metrics: metrics)
+        let app = ServerApplication.build(
+            configuration: .init(host: options.host, port: options.port), router: router, logger: logger)
+        let startup = Startup(database: database, migrator: migrator, options: options, logger: logger, app: app)
+        let sealer = AuditSealer(database: database, interval: options.sealInterval, logger: logger)
+        let group = ServiceGroup(
+            configuration: .init(
+                services: [.init(service: client), .init(service: sealer), .init(service: startup)],
+                gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        try await group.run()
+    }
+}
+
+/// Migrates, prepares the demo, refuses an exposed default password, then serves HTTP.
+struct Startup<App: ApplicationProtocol>: Service {
+    let database: Database
+    let migrator: Migrator
+    let options: Node.Options
+    let logger: Logger
+    let app: App
+
+    func run() async throws {
+        try await migrator.migrate(database, logger: logger)
+        if options.demo { try await Demo.prepare(database, logger: logger) }
+        if !Self.isLoopback(options.host) {
+            let exposed = try await database.transaction(logger: logger) { tx in try await Users.hasPassword(tx, login: "admin", "admin") }
+            if exposed {
+                throw ChainstoreError.userError(
+                    "Refusing to listen on \(options.host) while the admin password is still 'admin'. Set another with `chainstore user passwd admin` or CHAINSTORE_ADMIN_PASSWORD.")
+            }
+        }
+        logger.notice("Chainstore is serving", metadata: ["url": "http://\(options.host):\(options.port)/", "database": "\(database.name)"])
+        try await app.run()
+    }
+
+    static func isLoopback(_ host: String) -> Bool {
+        host == "localhost" || host == "::1" || host.hasPrefix("127.")
+    }
+}
+
+/// Seals committed audit rows every `interval` (the cron role's job).
+struct AuditSealer: Service {
+    let database: Database
+    let interval: Duration
+    let logger: Logger
+
+    func run() async throws {
+        while !Task.isCancelled && !Task.isShuttingDownGracefully {
+            do {
+                while try await AuditChain.sealPending(database, logger: logger) > 0 {}
+            } catch {
+                logger.debug("audit sealing deferred", metadata: ["error": "\(error)"])
+            }
+            try? await gracefulShutdown(orSleep: interval)
+        }
+    }
+}
+
+func gracefulShutdown(orSleep duration: Duration) async throws {
+    try await cancelWhenGracefulShutdown { try await Task.sleep(for: duration) }
+}

@@ -1,0 +1,56 @@
+import Base
+import ChainstoreCore
+import ChainstoreDB
+import Logging
+
+/// Applies the migrations of every module.
+public func migrate(_ database: Database, logger: Logger) async throws -> [String] {
+    try await Migrator(manifests: Modules.registry().modules).migrate(database, logger: logger)
+}
+
+/// Account operations behind `chainstore user …`.
+public enum Accounts {
+    public static func create(
+        _ database: Database, login: String, name: String, company: Int64, admin: Bool, password: String, logger: Logger
+    ) async throws -> Int64 {
+        let registry = try Modules.registry()
+        return try await database.transaction(logger: logger) { tx in
+            let env = try await EnvLoader.load(tx, uid: 2, logger: logger).asSystem(reason: "chainstore user create")
+            let groups: [Value] = admin ? [1, 2] : [1]
+            let uid = try await RecordStore(registry: registry, tx: tx, env: env).create("res.users", [[
+                "name": .string(name), "login": .string(login), "company_id": .int(company),
+                "company_ids": [[6, 0, [.int(company)]]], "groups_id": [[6, 0, .array(groups)]],
+            ]])[0]
+            try await Users.setPassword(tx, login: login, password: password)
+            return uid
+        }
+    }
+
+    public static func setPassword(_ database: Database, login: String, password: String, logger: Logger) async throws {
+        try await database.transaction(logger: logger) { tx in try await Users.setPassword(tx, login: login, password: password) }
+    }
+
+    public static func issueKey(_ database: Database, login: String, name: String, days: Int?, logger: Logger) async throws -> String {
+        try await database.transaction(logger: logger) { tx in
+            try await APIKeys.create(tx, uid: try await Users.uid(tx, login: login), name: name, days: days)
+        }
+    }
+
+    public static func revokeKeys(_ database: Database, login: String, name: String?, logger: Logger) async throws -> Int {
+        try await database.transaction(logger: logger) { tx in
+            try await APIKeys.revoke(tx, uid: try await Users.uid(tx, login: login), name: name)
+        }
+    }
+}
+
+public enum AuditTools {
+    public static func verify(_ database: Database, logger: Logger) async throws -> AuditChain.Report {
+        try await AuditChain.verify(database, logger: logger)
+    }
+
+    public static func sealAll(_ database: Database, logger: Logger) async throws -> Int {
+        var total = 0
+        while case let sealed = try await AuditChain.sealPending(database, logger: logger), sealed > 0 { total += sealed }
+        return total
+    }
+}

@@ -1,0 +1,57 @@
+import Foundation
+import Logging
+
+/// Who is acting, for which companies, with which context: passed explicitly to every operation
+/// (no ambient or thread-local state). Privileged work goes through `asSystem(reason:)` only.
+public struct Env: Sendable {
+    public let uid: Int64
+    public let login: String
+    /// Group xml ids of the user (`base.group_user`, `base.group_system`, …).
+    public let groups: Set<String>
+    /// The current company: default company of new records.
+    public let companyId: Int64
+    /// Companies whose records are visible, with their descendants (`allowed_company_ids`).
+    public let allowedCompanyIds: [Int64]
+    /// Odoo's call context (`lang`, `tz`, `active_test`, `default_*`, …).
+    public var context: RecordValues
+    /// Set only through `asSystem(reason:)`: skips access rights and record rules, never the audit trail.
+    public private(set) var systemReason: String?
+    public var logger: Logger
+    public var clock: @Sendable () -> Date
+
+    public init(
+        uid: Int64, login: String, groups: Set<String>, companyId: Int64, allowedCompanyIds: [Int64],
+        context: RecordValues = [:], logger: Logger, clock: @escaping @Sendable () -> Date = { Date() }
+    ) {
+        self.uid = uid
+        self.login = login
+        self.groups = groups
+        self.companyId = companyId
+        self.allowedCompanyIds = allowedCompanyIds
+        self.context = context
+        self.logger = logger
+        self.clock = clock
+    }
+
+    public var isSystem: Bool { systemReason != nil }
+
+    /// The one door to privileged work. The reason is logged, so every use can be found and justified.
+    public func asSystem(reason: String) -> Env {
+        var env = self
+        env.systemReason = reason
+        env.logger.debug("privileged access", metadata: ["reason": "\(reason)", "uid": "\(uid)"])
+        return env
+    }
+
+    public func hasGroup(_ xmlid: String) -> Bool { groups.contains(xmlid) }
+
+    /// `active_test` from the context (default true).
+    public var activeTest: Bool { context["active_test"]?.boolValue ?? true }
+    public var lang: String { context["lang"]?.stringValue ?? "en_US" }
+
+    public func withContext(_ extra: RecordValues) -> Env {
+        var env = self
+        for (key, value) in extra { env.context[key] = value }
+        return env
+    }
+}

@@ -1,0 +1,140 @@
+/// What happens to records pointing at a deleted record through a many2one.
+public enum OnDelete: String, Sendable { case setNull = "set null", cascade, restrict }
+
+/// The storage and wire type of a field. Names follow Odoo's `type` attribute.
+public enum FieldKind: Sendable {
+    case char(size: Int?)
+    case text
+    case html
+    case integer
+    /// Binary floating point (`double precision`); for measures where exactness does not matter.
+    case float
+    /// Exact decimal (`numeric`), reported to clients as `float` with `digits`: quantities, rates.
+    case decimal(precision: Int, scale: Int)
+    /// Money (`numeric`), rounded by the currency.
+    case monetary(currencyField: String)
+    case boolean
+    case date
+    case datetime
+    case selection([SelectionOption])
+    case many2one(comodel: String, onDelete: OnDelete)
+    case one2many(comodel: String, inverse: String)
+    case many2many(comodel: String, relation: String, column1: String, column2: String)
+    /// Bytes stored beside the record (`bytea`), served as base64.
+    case binary
+
+    /// Odoo's `type` string for `fields_get`.
+    public var typeName: String {
+        switch self {
+        case .char: return "char"
+        case .text: return "text"
+        case .html: return "html"
+        case .integer: return "integer"
+        case .float, .decimal: return "float"
+        case .monetary: return "monetary"
+        case .boolean: return "boolean"
+        case .date: return "date"
+        case .datetime: return "datetime"
+        case .selection: return "selection"
+        case .many2one: return "many2one"
+        case .one2many: return "one2many"
+        case .many2many: return "many2many"
+        case .binary: return "binary"
+        }
+    }
+
+    /// The comodel of a relational field.
+    public var comodel: String? {
+        switch self {
+        case .many2one(let c, _), .one2many(let c, _), .many2many(let c, _, _, _): return c
+        default: return nil
+        }
+    }
+
+    /// Whether values live in a column of the model's own table.
+    public var hasColumn: Bool {
+        switch self {
+        case .one2many, .many2many: return false
+        default: return true
+        }
+    }
+
+    public var isRelational: Bool { comodel != nil }
+    public var isX2Many: Bool {
+        switch self {
+        case .one2many, .many2many: return true
+        default: return false
+        }
+    }
+
+    /// The PostgreSQL type a column of this kind must have (used by the schema check and casts).
+    public var sqlType: String {
+        switch self {
+        case .char, .text, .html, .selection: return "text"
+        case .integer: return "integer"
+        case .float: return "double precision"
+        case .decimal, .monetary: return "numeric"
+        case .boolean: return "boolean"
+        case .date: return "date"
+        case .datetime: return "timestamp with time zone"
+        case .many2one: return "bigint"
+        case .binary: return "bytea"
+        case .one2many, .many2many: return ""
+        }
+    }
+}
+
+public struct SelectionOption: Sendable, Hashable {
+    public let value: String
+    public let label: String
+    public init(_ value: String, _ label: String) { self.value = value; self.label = label }
+}
+
+/// A default value: a constant, or computed from the environment (current company, user, clock).
+public enum FieldDefault: Sendable {
+    case value(Value)
+    case compute(@Sendable (Env) -> Value)
+
+    public func resolve(_ env: Env) -> Value {
+        switch self {
+        case .value(let v): return v
+        case .compute(let f): return f(env)
+        }
+    }
+}
+
+/// One field of a model, declared as data.
+public struct FieldSpec: Sendable {
+    public let name: String
+    public let label: String
+    public let kind: FieldKind
+    public var required: Bool
+    public var readonly: Bool
+    public var index: Bool
+    public var help: String?
+    public var defaultValue: FieldDefault?
+    /// Kept up to date by the database (a trigger or a generated column): clients cannot write it.
+    public var computedInDatabase: Bool
+    /// Recorded in the audit trail (on by default; off for derived columns such as `parent_path`).
+    public var audited: Bool
+    /// Hidden from users outside these groups (Odoo's `groups=`): not read, not written, not listed.
+    public var groups: [String]
+
+    public init(
+        _ name: String, _ label: String, kind: FieldKind, required: Bool = false, readonly: Bool = false,
+        index: Bool = false, help: String? = nil, default defaultValue: FieldDefault? = nil,
+        computedInDatabase: Bool = false, audited: Bool = true, groups: [String] = []
+    ) {
+        self.name = name
+        self.label = label
+        self.kind = kind
+        self.required = required
+        self.readonly = readonly || computedInDatabase
+        self.index = index
+        self.help = help
+        self.defaultValue = defaultValue
+        self.computedInDatabase = computedInDatabase
+        self.audited = audited && !computedInDatabase
+        self.groups = groups
+    }
+}

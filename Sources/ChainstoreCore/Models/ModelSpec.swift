@@ -1,0 +1,67 @@
+import OrderedCollections
+
+/// A model declared once, as data: name, table, fields, order and how records are named.
+/// Everything generic (schema check, RPC methods, domains, access, audit) is derived from it.
+public struct ModelSpec: Sendable {
+    public let name: String
+    public let label: String
+    public let table: String
+    /// Declared fields plus the magic ones (`id`, `create_uid`, `create_date`, `write_uid`, `write_date`,
+    /// `display_name`), keyed by name in declaration order.
+    public let fields: OrderedDictionary<String, FieldSpec>
+    /// Default order, Odoo's `_order` (e.g. `"sequence, name, id"`).
+    public let order: String
+    /// The field that names a record (Odoo's `_rec_name`).
+    public let recName: String
+    /// SQL expression for the display name, with `$t` standing for the table alias; trusted,
+    /// written by module authors. `nil` means the `recName` column.
+    public let displayNameSQL: String?
+    /// Records belong to a company (`company_id`): the multi-company rule applies.
+    public let companyScoped: Bool
+    /// The field holding the parent for `child_of` / `parent_of` (hierarchies keep a `parent_path`).
+    public let parentField: String?
+    /// Whether the table has a `parent_path` column (`"1/5/17/"`) maintained by the database.
+    public let hasParentPath: Bool
+
+    public init(
+        name: String, label: String, table: String? = nil, fields: [FieldSpec], order: String = "id",
+        recName: String = "name", displayNameSQL: String? = nil, companyScoped: Bool = false,
+        parentField: String? = nil, hasParentPath: Bool = false
+    ) {
+        self.name = name
+        self.label = label
+        self.table = table ?? name.replacingOccurrences(of: ".", with: "_")
+        var all = OrderedDictionary<String, FieldSpec>()
+        all["id"] = FieldSpec("id", "ID", kind: .integer, readonly: true, audited: false)
+        for field in fields { all[field.name] = field }
+        if hasParentPath, all["parent_path"] == nil {
+            all["parent_path"] = FieldSpec("parent_path", "Parent Path", kind: .char(size: nil), index: true, computedInDatabase: true)
+        }
+        all["display_name"] = FieldSpec("display_name", "Display Name", kind: .char(size: nil), readonly: true, audited: false)
+        all["create_uid"] = FieldSpec("create_uid", "Created by", kind: .many2one(comodel: "res.users", onDelete: .setNull), readonly: true, audited: false)
+        all["create_date"] = FieldSpec("create_date", "Created on", kind: .datetime, readonly: true, audited: false)
+        all["write_uid"] = FieldSpec("write_uid", "Last Updated by", kind: .many2one(comodel: "res.users", onDelete: .setNull), readonly: true, audited: false)
+        all["write_date"] = FieldSpec("write_date", "Last Updated on", kind: .datetime, readonly: true, audited: false)
+        self.fields = all
+        self.order = order
+        self.recName = recName
+        self.displayNameSQL = displayNameSQL
+        self.companyScoped = companyScoped
+        self.parentField = parentField
+        self.hasParentPath = hasParentPath
+    }
+
+    public var hasActive: Bool { fields["active"].map { if case .boolean = $0.kind { true } else { false } } ?? false }
+
+    /// Fields stored as columns of the table, `display_name` excluded.
+    public var columnFields: [FieldSpec] {
+        fields.values.filter { $0.kind.hasColumn && $0.name != "display_name" }
+    }
+
+    public func field(_ name: String) throws -> FieldSpec {
+        guard let field = fields[name] else {
+            throw ChainstoreError.valueError("Invalid field '\(name)' on model '\(self.name)'")
+        }
+        return field
+    }
+}

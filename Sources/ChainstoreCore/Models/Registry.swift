@@ -1,0 +1,71 @@
+/// Every model, access default and record rule of the loaded modules. Immutable after boot;
+/// `validate()` proves the declarations hang together (run at boot and in a unit test).
+public struct Registry: Sendable {
+    public let models: [String: ModelSpec]
+    public let modules: [ModuleManifest]
+    public let rules: [RecordRule]
+
+    public init(modules: [ModuleManifest]) throws {
+        var models: [String: ModelSpec] = [:]
+        for module in modules {
+            for model in module.models {
+                guard models[model.name] == nil else {
+                    throw ChainstoreError.validation("Model \(model.name) is declared twice (module \(module.name))")
+                }
+                models[model.name] = model
+            }
+        }
+        self.models = models
+        self.modules = modules
+        self.rules = modules.flatMap(\.rules)
+        try validate()
+    }
+
+    public func model(_ name: String) throws -> ModelSpec {
+        guard let model = models[name] else { throw ChainstoreError.userError("Object \(name) doesn't exist") }
+        return model
+    }
+
+    /// Rules that apply to `model` for `operation`.
+    public func rules(for model: String, _ operation: Operation) -> [RecordRule] {
+        rules.filter { $0.model == model && $0.operations.contains(operation) }
+    }
+
+    func validate() throws {
+        var moduleNames = Set<String>()
+        for module in modules {
+            guard moduleNames.insert(module.name).inserted else { throw ChainstoreError.validation("Module \(module.name) listed twice") }
+            for dependency in module.depends where !moduleNames.contains(dependency) {
+                throw ChainstoreError.validation("Module \(module.name) depends on \(dependency), which is not loaded before it")
+            }
+        }
+        for model in models.values {
+            for field in model.fields.values {
+                if let comodel = field.kind.comodel, models[comodel] == nil {
+                    throw ChainstoreError.validation("\(model.name).\(field.name) points to unknown model \(comodel)")
+                }
+                if case .one2many(let comodel, let inverse) = field.kind {
+                    guard let inv = models[comodel]?.fields[inverse], case .many2one(let back, _) = inv.kind, back == model.name else {
+                        throw ChainstoreError.validation("\(model.name).\(field.name): inverse \(comodel).\(inverse) is not a many2one to \(model.name)")
+                    }
+                }
+                if case .monetary(let currency) = field.kind, model.fields[currency] == nil {
+                    throw ChainstoreError.validation("\(model.name).\(field.name): currency field \(currency) is missing")
+                }
+            }
+            if model.companyScoped, model.fields["company_id"] == nil {
+                throw ChainstoreError.validation("\(model.name) is company-scoped but has no company_id")
+            }
+            if let parent = model.parentField, model.fields[parent] == nil {
+                throw ChainstoreError.validation("\(model.name): parent field \(parent) is missing")
+            }
+            guard model.fields[model.recName] != nil || model.displayNameSQL != nil else {
+                throw ChainstoreError.validation("\(model.name): no field \(model.recName) to name records by")
+            }
+            _ = try OrderSpec.parse(model.order, model: model)
+        }
+        for rule in rules where models[rule.model] == nil {
+            throw ChainstoreError.validation("Rule \(rule.name) names unknown model \(rule.model)")
+        }
+    }
+}

@@ -1,0 +1,83 @@
+import ChainstoreCore
+
+extension RecordStore {
+    /// Model access rights (`ir.model.access`): granted when any line for the model, global or for
+    /// one of the user's groups, allows the operation.
+    public func checkAccess(_ model: ModelSpec, _ operation: Operation) async throws {
+        guard !env.isSystem else { return }
+        var sql = SQLBuilder("SELECT coalesce(bool_or(a.perm_\(operation.rawValue)), false) FROM ir_model_access a ")
+        sql += "LEFT JOIN res_groups g ON g.id = a.group_id WHERE a.active AND a.model = "
+        sql.bind(.text(model.name))
+        sql += " AND (a.group_id IS NULL OR g.xmlid = ANY("
+        sql.bind(.textArray(env.groups.sorted()))
+        sql += "))"
+        let allowed = try await tx.query(sql).first?.decode(Bool.self) ?? false
+        guard allowed else {
+            throw ChainstoreError.accessError(
+                "You are not allowed to \(Self.verb(operation)) '\(model.label)' (\(model.name)) records.")
+        }
+    }
+
+    /// The record-rule domain for `operation`: global rules AND-ed (the multi-company rule among
+    /// them for company-scoped models), group rules of the user's groups OR-ed.
+    public func ruleDomain(_ model: ModelSpec, _ operation: Operation) -> Domain {
+        guard !env.isSystem else { return .all }
+        var global: [Domain] = []
+        var byGroup: [Domain] = []
+        if model.companyScoped {
+            global.append(.or([
+                .leaf(path: ["company_id"], op: .equal, value: .false),
+                .leaf(path: ["company_id"], op: .childOf, value: .array(env.allowedCompanyIds.map(Value.int))),
+            ]))
+        }
+        for rule in registry.rules(for: model.name, operation) {
+            if rule.groups.isEmpty {
+                global.append(rule.domain(env))
+            } else if rule.groups.contains(where: env.groups.contains) {
+                byGroup.append(rule.domain(env))
+            }
+        }
+        if !byGroup.isEmpty { global.append(.anyOf(byGroup)) }
+        return .allOf(global)
+    }
+
+    static func verb(_ operation: Operation) -> String {
+        switch operation {
+        case .read: return "access"
+        case .write: return "modify"
+        case .create: return "create"
+        case .unlink: return "delete"
+        }
+    }
+
+    func ruleViolation(_ model: ModelSpec, _ operation: Operation, ids: [Int64]) -> ChainstoreError {
+        let list = ids.prefix(10).map(String.init).joined(separator: ", ")
+        return ChainstoreError.accessError(
+            "Due to security restrictions, you are not allowed to \(Self.verb(operation)) '\(model.label)' (\(model.name)) records. Records: \(list) (User: \(env.uid))")
+    }
+
+    /// Locks `ids` in a fixed order and proves each exists and passes the rules for `operation`.
+    func lockAndCheck(_ model: ModelSpec, ids: [Int64], operation: Operation) async throws {
+        guard !ids.isEmpty else { return }
+        var sql = SQLBuilder("SELECT t.id, ")
+        var compiler = DomainCompiler(registry: registry)
+        try compiler.compile(ruleDomain(model, operation), model: model, alias: "t", into: &sql)
+        sql += " FROM \(quoted(model.table)) t WHERE t.id = ANY("
+        sql.bind(.intArray(ids), cast: "bigint[]")
+        sql += ") ORDER BY t.id FOR UPDATE"
+        var found = Set<Int64>()
+        var denied: [Int64] = []
+        for row in try await tx.query(sql) {
+            let (id, ok) = try row.decode((Int64, Bool?).self)
+            found.insert(id)
+            if ok != true { denied.append(id) }
+        }
+        let missing = Set(ids).subtracting(found)
+        if !missing.isEmpty {
+            let list = missing.sorted().prefix(10).map(String.init).joined(separator: ", ")
+            throw ChainstoreError.missing(
+                "Record does not exist or has been deleted.\n(Record: \(model.name)(\(list)), User: \(env.uid))")
+        }
+        if !denied.isEmpty { throw ruleViolation(model, operation, ids: denied) }
+    }
+}

@@ -1,0 +1,63 @@
+import ChainstoreCore
+import Logging
+import PostgresNIO
+
+/// One tenant database: a PostgresNIO pool (run as a `Service`) and closure-scoped transactions
+/// retried as a whole on serialization failure or deadlock.
+public struct Database: Sendable {
+    public let name: String
+    public let client: PostgresClient
+    public var maxRetries = 4
+
+    public init(name: String, client: PostgresClient) {
+        self.name = name
+        self.client = client
+    }
+
+    /// Runs `body` in a transaction; the whole closure runs again (up to `maxRetries` times) when
+    /// PostgreSQL reports a serialization failure or deadlock, so `body` must be safe to repeat.
+    public func transaction<T: Sendable>(
+        logger: Logger, isolation: IsolationLevel = .readCommitted, _ body: @Sendable (Transaction) async throws -> T
+    ) async throws -> T {
+        var attempt = 0
+        while true {
+            do {
+                return try await client.withConnection { connection in
+                    try await Self.run(connection: connection, logger: logger, isolation: isolation, body)
+                }
+            } catch let error where DatabaseErrors.isRetryable(error) && attempt < maxRetries {
+                attempt += 1
+                logger.info("transaction retried", metadata: ["attempt": "\(attempt)"])
+                try await Task.sleep(for: .milliseconds(Int.random(in: 1...(10 << attempt))))
+            }
+        }
+    }
+
+    /// Runs `body` on a connection without a transaction (each statement commits by itself).
+    public func withoutTransaction<T: Sendable>(logger: Logger, _ body: @Sendable (Transaction) async throws -> T) async throws -> T {
+        try await client.withConnection { connection in
+            try await body(Transaction(connection: connection, logger: logger))
+        }
+    }
+
+    static func run<T: Sendable>(
+        connection: PostgresConnection, logger: Logger, isolation: IsolationLevel, _ body: @Sendable (Transaction) async throws -> T
+    ) async throws -> T {
+        let tx = Transaction(connection: connection, logger: logger)
+        try await tx.execute("BEGIN ISOLATION LEVEL \(isolation.rawValue)")
+        do {
+            let result = try await body(tx)
+            try await tx.execute("COMMIT")
+            return result
+        } catch {
+            try? await tx.execute("ROLLBACK")
+            throw error
+        }
+    }
+
+    public enum IsolationLevel: String, Sendable {
+        case readCommitted = "READ COMMITTED"
+        case repeatableRead = "REPEATABLE READ"
+        case serializable = "SERIALIZABLE"
+    }
+}

@@ -1,0 +1,42 @@
+import ChainstoreCore
+import PostgresNIO
+
+/// Translates PostgreSQL errors where they arise: constraint violations become validation errors
+/// naming the constraint, serialization failures and deadlocks become `concurrency` (retried by
+/// `Database.transaction`). The raw error is kept as `underlying`, for the log only.
+enum DatabaseErrors {
+    static func translate(_ error: any Error) -> any Error {
+        guard let psql = error as? PSQLError, let state = psql.serverInfo?[.sqlState] else { return error }
+        let constraint = psql.serverInfo?[.constraintName] ?? ""
+        let table = psql.serverInfo?[.tableName] ?? ""
+        let column = psql.serverInfo?[.columnName] ?? ""
+        let model = table.replacingOccurrences(of: "_", with: ".")
+        switch state {
+        case "40001", "40P01":
+            return ChainstoreError(.concurrency, "The operation could not be completed because of a concurrent update; please retry.", underlying: error)
+        case "23505":
+            return ChainstoreError(.validationError, "A record with the same value already exists (\(constraint)).", underlying: error)
+        case "23502":
+            return ChainstoreError(.validationError, "The field '\(column)' on '\(model)' is required.", underlying: error)
+        case "23503":
+            return ChainstoreError(
+                .validationError,
+                "The operation cannot be completed: another record still refers to this one, or the referenced record does not exist (\(constraint)).",
+                underlying: error)
+        case "23514", "23P01":
+            return ChainstoreError(.validationError, "The record does not satisfy the constraint \(constraint).", underlying: error)
+        case "22003":
+            return ChainstoreError(.valueError, "A value is out of range for its field.", underlying: error)
+        case _ where state.hasPrefix("22"):
+            return ChainstoreError(.valueError, "Invalid value: \(psql.serverInfo?[.message] ?? "data exception").", underlying: error)
+        case "57014":
+            return ChainstoreError(.limitExceeded, "The query was cancelled because it ran too long.", underlying: error)
+        default:
+            return error
+        }
+    }
+
+    static func isRetryable(_ error: any Error) -> Bool {
+        (error as? ChainstoreError)?.code == .concurrency
+    }
+}

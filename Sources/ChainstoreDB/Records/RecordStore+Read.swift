@@ -1,0 +1,176 @@
+import ChainstoreCore
+import Foundation
+import PostgresNIO
+
+extension RecordStore {
+    /// How many2one values are rendered: `[id, name]` (Odoo's `_classic_read`) or the bare id.
+    public enum Load: Sendable { case classicRead, classicWrite }
+
+    /// Reads `fields` (all readable fields when nil or empty) of `ids`, in the order given.
+    /// Unknown ids are skipped; ids the user may not read raise `AccessError`.
+    public func read(_ modelName: String, ids: [Int64], fields: [String]? = nil, load: Load = .classicRead) async throws -> [RecordValues] {
+        let model = try model(modelName)
+        try await checkAccess(model, .read)
+        guard !ids.isEmpty else { return [] }
+        let names = try readableFields(model, fields)
+        var sql = SQLBuilder("SELECT t.id, ")
+        var compiler = DomainCompiler(registry: registry)
+        try compiler.compile(ruleDomain(model, .read), model: model, alias: "t", into: &sql)
+        let columns = selectList(model, names, load: load)
+        for column in columns { sql += ", " + column.expression }
+        sql += " FROM \(quoted(model.table)) t WHERE t.id = ANY("
+        sql.bind(.intArray(ids), cast: "bigint[]")
+        sql += ")"
+        var byId: [Int64: RecordValues] = [:]
+        var denied: [Int64] = []
+        for row in try await tx.query(sql) {
+            let cells = row.makeRandomAccess()
+            let id = try cells[0].decode(Int64.self)
+            guard try cells[1].decode(Bool?.self) == true else { denied.append(id); continue }
+            var record = RecordValues(minimumCapacity: columns.count + 1)
+            record["id"] = .int(id)
+            for (offset, column) in columns.enumerated() {
+                record[column.name] = try column.decode(cells[offset + 2])
+            }
+            byId[id] = record
+        }
+        if !denied.isEmpty { throw ruleViolation(model, .read, ids: denied.sorted()) }
+        return ids.compactMap { byId[$0] }
+    }
+
+    /// `search` then `read` in one round trip.
+    public func searchRead(
+        _ modelName: String, domain: Domain, fields: [String]? = nil, offset: Int = 0, limit: Int? = nil, order: String? = nil,
+        load: Load = .classicRead
+    ) async throws -> [RecordValues] {
+        let model = try model(modelName)
+        try await checkAccess(model, .read)
+        let names = try readableFields(model, fields)
+        let columns = selectList(model, names, load: load)
+        var sql = SQLBuilder("SELECT t.id")
+        for column in columns { sql += ", " + column.expression }
+        sql += " FROM \(quoted(model.table)) t WHERE "
+        try whereClause(model, domain, operation: .read, into: &sql)
+        try orderClause(model, order, into: &sql)
+        try pagination(offset: offset, limit: limit, into: &sql)
+        return try await tx.query(sql).map { row in
+            let cells = row.makeRandomAccess()
+            var record = RecordValues(minimumCapacity: columns.count + 1)
+            record["id"] = .int(try cells[0].decode(Int64.self))
+            for (offset, column) in columns.enumerated() {
+                record[column.name] = try column.decode(cells[offset + 1])
+            }
+            return record
+        }
+    }
+
+    /// Field names to read: validated, `id` handled by the caller, hidden fields left out.
+    func readableFields(_ model: ModelSpec, _ requested: [String]?) throws -> [String] {
+        guard let requested, !requested.isEmpty else {
+            return model.fields.values.filter { $0.name != "id" && visible($0) }.map(\.name)
+        }
+        var names: [String] = []
+        for name in requested where name != "id" {
+            let field = try model.field(name)
+            guard visible(field) else { throw ChainstoreError.valueError("Invalid field '\(name)' on model '\(model.name)'") }
+            if !names.contains(name) { names.append(name) }
+        }
+        return names
+    }
+
+    func visible(_ field: FieldSpec) -> Bool {
+        field.groups.isEmpty || env.isSystem || field.groups.contains(where: env.groups.contains)
+    }
+
+    /// One SELECT expression per field, producing a value that decodes directly to the wire shape.
+    func selectList(_ model: ModelSpec, _ names: [String], load: Load) -> [ReadColumn] {
+        names.map { name in
+            let field = model.fields[name]!
+            let column = "t.\(quoted(name))"
+            switch field.kind {
+            case _ where name == "display_name":
+                return ReadColumn(name: name, expression: DomainCompiler.displayExpression(model, alias: "t"), shape: .text)
+            case .char, .text, .html, .selection:
+                return ReadColumn(name: name, expression: column, shape: .text)
+            case .integer:
+                return ReadColumn(name: name, expression: "\(column)::bigint", shape: .integer)
+            case .float, .decimal, .monetary:
+                return ReadColumn(name: name, expression: "\(column)::float8", shape: .float)
+            case .boolean:
+                return ReadColumn(name: name, expression: column, shape: .boolean)
+            case .date:
+                return ReadColumn(name: name, expression: "to_char(\(column), 'YYYY-MM-DD')", shape: .text)
+            case .datetime:
+                return ReadColumn(name: name, expression: "to_char(\(column) AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS')", shape: .text)
+            case .binary:
+                return ReadColumn(name: name, expression: "encode(\(column), 'base64')", shape: .base64)
+            case .many2one(let comodel, _):
+                guard load == .classicRead, let co = registry.models[comodel] else {
+                    return ReadColumn(name: name, expression: column, shape: .id)
+                }
+                let display = DomainCompiler.displayExpression(co, alias: "o")
+                return ReadColumn(
+                    name: name,
+                    expression: "(SELECT ROW(o.id, \(display)::text) FROM \(quoted(co.table)) o WHERE o.id = \(column))",
+                    shape: .pair)
+            case .one2many(let comodel, let inverse):
+                let co = registry.models[comodel]!
+                var filter = ""
+                if co.hasActive, env.activeTest { filter = " AND c.active" }
+                return ReadColumn(
+                    name: name,
+                    expression: "ARRAY(SELECT c.id FROM \(quoted(co.table)) c WHERE c.\(quoted(inverse)) = t.id\(filter) ORDER BY c.id)",
+                    shape: .ids)
+            case .many2many(let comodel, let relation, let column1, let column2):
+                let co = registry.models[comodel]!
+                let filter = co.hasActive && env.activeTest
+                    ? " AND EXISTS (SELECT 1 FROM \(quoted(co.table)) c WHERE c.id = r.\(quoted(column2)) AND c.active)" : ""
+                return ReadColumn(
+                    name: name,
+                    expression: "ARRAY(SELECT r.\(quoted(column2)) FROM \(quoted(relation)) r WHERE r.\(quoted(column1)) = t.id\(filter) ORDER BY 1)",
+                    shape: .ids)
+            }
+        }
+    }
+}
+
+/// One column of a read: its SQL and how its cell becomes a wire value (empty → `false`).
+struct ReadColumn: Sendable {
+    enum Shape: Sendable { case text, integer, id, float, boolean, base64, pair, ids }
+    let name: String
+    let expression: String
+    let shape: Shape
+
+    func decode(_ cell: PostgresCell) throws -> Value {
+        switch shape {
+        case .text, .base64:
+            guard let text = try cell.decode(String?.self) else { return .false }
+            return .string(shape == .base64 ? text.replacingOccurrences(of: "\n", with: "") : text)
+        case .integer:
+            return .int(try cell.decode(Int64?.self) ?? 0)
+        case .id:
+            return try cell.decode(Int64?.self).map(Value.int) ?? .false
+        case .float:
+            return .double(try cell.decode(Double?.self) ?? 0)
+        case .boolean:
+            return .bool(try cell.decode(Bool?.self) ?? false)
+        case .ids:
+            return .array(try cell.decode([Int64].self).map(Value.int))
+        case .pair:
+            guard let bytes = cell.bytes else { return .false }
+            return try Self.decodePair(bytes)
+        }
+    }
+
+    /// Decodes `ROW(id, name)` sent in PostgreSQL's binary record format.
+    static func decodePair(_ buffer: ByteBuffer) throws -> Value {
+        var buffer = buffer
+        guard let count = buffer.readInteger(as: Int32.self), count == 2,
+            buffer.readInteger(as: UInt32.self) != nil, let idLength = buffer.readInteger(as: Int32.self), idLength == 8,
+            let id = buffer.readInteger(as: Int64.self), buffer.readInteger(as: UInt32.self) != nil,
+            let nameLength = buffer.readInteger(as: Int32.self)
+        else { throw ChainstoreError(.internalError, "Unexpected many2one value from the database") }
+        let name = nameLength < 0 ? "" : (buffer.readString(length: Int(nameLength)) ?? "")
+        return .array([.int(id), .string(name)])
+    }
+}

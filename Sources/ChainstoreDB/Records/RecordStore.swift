@@ -1,0 +1,103 @@
+import ChainstoreCore
+import Logging
+import PostgresNIO
+
+/// The generic path: every Odoo-style operation on any registered model, inside one transaction,
+/// as one user. Access rights and record rules are applied here on every operation, so callers
+/// cannot forget them; every change writes audit rows in the same statement.
+public struct RecordStore: Sendable {
+    public let registry: Registry
+    public let tx: Transaction
+    public let env: Env
+
+    public init(registry: Registry, tx: Transaction, env: Env) {
+        self.registry = registry
+        self.tx = tx
+        self.env = env
+    }
+
+    /// The same store acting through the privileged door (logged with its reason).
+    public func asSystem(reason: String) -> RecordStore {
+        RecordStore(registry: registry, tx: tx, env: env.asSystem(reason: reason))
+    }
+
+    public func model(_ name: String) throws -> ModelSpec { try registry.model(name) }
+
+    // MARK: search
+
+    /// Ids of the records matching `domain`, ordered, after access rights, record rules and the
+    /// implicit `active` filter.
+    public func search(
+        _ modelName: String, domain: Domain, offset: Int = 0, limit: Int? = nil, order: String? = nil
+    ) async throws -> [Int64] {
+        let model = try model(modelName)
+        try await checkAccess(model, .read)
+        var sql = SQLBuilder("SELECT t.id FROM \(quoted(model.table)) t WHERE ")
+        try whereClause(model, domain, operation: .read, into: &sql)
+        try orderClause(model, order, into: &sql)
+        try pagination(offset: offset, limit: limit, into: &sql)
+        return try await tx.query(sql).map { try $0.decode(Int64.self) }
+    }
+
+    public func searchCount(_ modelName: String, domain: Domain, limit: Int? = nil) async throws -> Int {
+        let model = try model(modelName)
+        try await checkAccess(model, .read)
+        var sql = SQLBuilder("SELECT count(*) FROM (SELECT 1 FROM \(quoted(model.table)) t WHERE ")
+        try whereClause(model, domain, operation: .read, into: &sql)
+        try pagination(offset: 0, limit: limit, into: &sql)
+        sql += ") c"
+        return Int(try await tx.query(sql).first?.decode(Int64.self) ?? 0)
+    }
+
+    /// `WHERE` body: the domain, the `active` filter (unless the domain mentions `active` or the
+    /// context turns it off) and the record rules for `operation`.
+    func whereClause(_ model: ModelSpec, _ domain: Domain, operation: Operation, alias: String = "t", into sql: inout SQLBuilder) throws {
+        var parts = [domain]
+        if model.hasActive, env.activeTest, !domain.mentions(field: "active") {
+            parts.append(.leaf(path: ["active"], op: .equal, value: .true))
+        }
+        parts.append(ruleDomain(model, operation))
+        var compiler = DomainCompiler(registry: registry)
+        try compiler.compile(.allOf(parts), model: model, alias: alias, into: &sql)
+    }
+
+    func orderClause(_ model: ModelSpec, _ order: String?, alias: String = "t", into sql: inout SQLBuilder) throws {
+        let text = (order?.isEmpty ?? true) ? model.order : order!
+        let spec = try OrderSpec.parse(text, model: model)
+        var terms: [String] = []
+        for term in spec.terms {
+            var expression: String
+            let field = model.fields[term.field]!
+            if term.field == "display_name" {
+                expression = DomainCompiler.displayExpression(model, alias: alias)
+            } else if case .many2one(let comodel, _) = field.kind, let co = registry.models[comodel] {
+                expression = "(SELECT \(DomainCompiler.displayExpression(co, alias: "o")) FROM \(quoted(co.table)) o WHERE o.id = \(alias).\(quoted(term.field)))"
+            } else {
+                expression = "\(alias).\(quoted(term.field))"
+            }
+            expression += term.descending ? " DESC" : " ASC"
+            if let first = term.nullsFirst { expression += first ? " NULLS FIRST" : " NULLS LAST" }
+            terms.append(expression)
+        }
+        if !spec.terms.contains(where: { $0.field == "id" }) { terms.append("\(alias).id ASC") }
+        sql += " ORDER BY " + terms.joined(separator: ", ")
+    }
+
+    func pagination(offset: Int, limit: Int?, into sql: inout SQLBuilder) throws {
+        guard offset >= 0, (limit ?? 0) >= 0 else { throw ChainstoreError.valueError("offset and limit must not be negative") }
+        if let limit {
+            sql += " LIMIT "
+            sql.bind(.int(Int64(limit)))
+        }
+        if offset > 0 {
+            sql += " OFFSET "
+            sql.bind(.int(Int64(offset)))
+        }
+    }
+}
+
+extension PostgresRow {
+    func decode<T: PostgresDecodable>(_ type: T.Type, at index: Int = 0) throws -> T {
+        try makeRandomAccess()[index].decode(T.self)
+    }
+}

@@ -1,0 +1,181 @@
+import ChainstoreCore
+
+/// Compiles a `Domain` to a SQL boolean expression over a table alias. Pure: identifiers come from
+/// the registry, every value becomes a bind. Paths through relations become sub-selects, which
+/// PostgreSQL plans as semi-joins.
+public struct DomainCompiler: Sendable {
+    public let registry: Registry
+    private var aliasCounter = 0
+
+    public init(registry: Registry) { self.registry = registry }
+
+    public mutating func compile(_ domain: Domain, model: ModelSpec, alias: String, into sql: inout SQLBuilder) throws {
+        switch domain {
+        case .all: sql += "TRUE"
+        case .none: sql += "FALSE"
+        case .and(let parts), .or(let parts):
+            let joiner: String
+            if case .and = domain { joiner = " AND " } else { joiner = " OR " }
+            sql += "("
+            for (i, part) in parts.enumerated() {
+                if i > 0 { sql += joiner }
+                try compile(part, model: model, alias: alias, into: &sql)
+            }
+            sql += ")"
+        case .not(let inner):
+            sql += "NOT COALESCE("
+            try compile(inner, model: model, alias: alias, into: &sql)
+            sql += ", FALSE)"
+        case .leaf(let path, let op, let value):
+            try leaf(path: path[...], op: op, value: value, model: model, alias: alias, into: &sql, whole: domain)
+        }
+    }
+
+    mutating func nextAlias() -> String {
+        aliasCounter += 1
+        return "d\(aliasCounter)"
+    }
+
+    private mutating func leaf(
+        path: ArraySlice<String>, op: DomainOperator, value: Value, model: ModelSpec, alias: String,
+        into sql: inout SQLBuilder, whole: Domain
+    ) throws {
+        guard let name = path.first, let field = model.fields[name], name != "display_name" || path.count == 1 else {
+            throw ChainstoreError.valueError("Invalid field \(model.name).\(path.first ?? "") in leaf \(describe(whole))")
+        }
+        if path.count > 1 {
+            try relationalPath(field, rest: path.dropFirst(), op: op, value: value, model: model, alias: alias, into: &sql, whole: whole)
+            return
+        }
+        if name == "display_name" {
+            try displayName(op: op, value: value, model: model, alias: alias, into: &sql)
+            return
+        }
+        switch op {
+        case .any, .notAny:
+            guard let comodel = field.kind.comodel.flatMap({ registry.models[$0] }) else {
+                throw ChainstoreError.valueError("Operator '\(op.rawValue)' needs a relational field in leaf \(describe(whole))")
+            }
+            let sub = try Domain.parse(value)
+            if op == .notAny { sql += "NOT " }
+            try related(field, model: model, comodel: comodel, alias: alias, into: &sql) { this, inner, subAlias in
+                try this.compile(sub, model: comodel, alias: subAlias, into: &inner)
+            }
+        case .childOf, .parentOf:
+            try hierarchy(field, op: op, value: value, model: model, alias: alias, into: &sql, whole: whole)
+        default:
+            if field.kind.isX2Many {
+                try x2many(field, op: op, value: value, model: model, alias: alias, into: &sql, whole: whole)
+            } else if case .many2one = field.kind, case .string = value, op != .equalIfSet || !value.isEmpty {
+                try many2oneByName(field, op: op, value: value, model: model, alias: alias, into: &sql)
+            } else {
+                try ColumnCondition.write(
+                    column: "\(alias).\(quoted(field.name))", field: field, op: op, value: value, model: model, into: &sql, leaf: whole)
+            }
+        }
+    }
+
+    /// `partner_id.country_id.code = 'CN'`, `line_ids.product_id = 5`.
+    private mutating func relationalPath(
+        _ field: FieldSpec, rest: ArraySlice<String>, op: DomainOperator, value: Value, model: ModelSpec, alias: String,
+        into sql: inout SQLBuilder, whole: Domain
+    ) throws {
+        guard let comodel = field.kind.comodel.flatMap({ registry.models[$0] }) else {
+            throw ChainstoreError.valueError("Invalid field \(model.name).\(field.name) in leaf \(describe(whole)): not relational")
+        }
+        var effective = op
+        if field.kind.isX2Many, let positive = op.positive {
+            sql += "NOT "
+            effective = positive
+        }
+        try related(field, model: model, comodel: comodel, alias: alias, into: &sql) { this, inner, subAlias in
+            try this.leaf(path: rest, op: effective, value: value, model: comodel, alias: subAlias, into: &inner, whole: whole)
+        }
+    }
+
+    /// Writes "the related record(s) of `alias` through `field` satisfy <body>".
+    mutating func related(
+        _ field: FieldSpec, model: ModelSpec, comodel: ModelSpec, alias: String, into sql: inout SQLBuilder,
+        body: (inout DomainCompiler, inout SQLBuilder, String) throws -> Void
+    ) throws {
+        let sub = nextAlias()
+        switch field.kind {
+        case .many2one:
+            sql += "\(alias).\(quoted(field.name)) IN (SELECT \(sub).id FROM \(quoted(comodel.table)) \(sub) WHERE "
+        case .one2many(_, let inverse):
+            sql += "EXISTS (SELECT 1 FROM \(quoted(comodel.table)) \(sub) WHERE \(sub).\(quoted(inverse)) = \(alias).id AND "
+        case .many2many(_, let relation, let column1, let column2):
+            let rel = nextAlias()
+            sql += "EXISTS (SELECT 1 FROM \(quoted(relation)) \(rel) JOIN \(quoted(comodel.table)) \(sub) ON \(sub).id = \(rel).\(quoted(column2)) "
+            sql += "WHERE \(rel).\(quoted(column1)) = \(alias).id AND "
+        default:
+            throw ChainstoreError.valueError("Field \(model.name).\(field.name) is not relational")
+        }
+        try body(&self, &sql, sub)
+        sql += ")"
+    }
+
+    /// x2many compared directly: ids, names, or emptiness.
+    private mutating func x2many(
+        _ field: FieldSpec, op: DomainOperator, value: Value, model: ModelSpec, alias: String, into sql: inout SQLBuilder,
+        whole: Domain
+    ) throws {
+        guard let comodel = field.kind.comodel.flatMap({ registry.models[$0] }) else { return }
+        if value.isEmpty, op == .equal || op == .notEqual {
+            if op == .equal { sql += "NOT " }
+            try related(field, model: model, comodel: comodel, alias: alias, into: &sql) { _, inner, _ in inner += "TRUE" }
+            return
+        }
+        var effective = op
+        if let positive = op.positive {
+            sql += "NOT "
+            effective = positive
+        }
+        try related(field, model: model, comodel: comodel, alias: alias, into: &sql) { this, inner, sub in
+            if case .string = value {
+                try this.displayName(op: effective, value: value, model: comodel, alias: sub, into: &inner)
+            } else {
+                let idOp: DomainOperator = effective == .equal ? .in : effective
+                let ids: Value = value.arrayValue.map(Value.array) ?? .array([value])
+                try ColumnCondition.write(
+                    column: "\(sub).id", field: comodel.fields["id"]!, op: idOp, value: ids, model: comodel, into: &inner, leaf: whole)
+            }
+        }
+    }
+
+    /// `partner_id ilike 'Azure'`: matched through the comodel's display name.
+    private mutating func many2oneByName(
+        _ field: FieldSpec, op: DomainOperator, value: Value, model: ModelSpec, alias: String, into sql: inout SQLBuilder
+    ) throws {
+        guard let comodel = field.kind.comodel.flatMap({ registry.models[$0] }) else { return }
+        let column = "\(alias).\(quoted(field.name))"
+        let negative = op.positive != nil
+        let positive = op.positive ?? op
+        if negative { sql += "(\(column) IS NULL OR NOT " }
+        try related(field, model: model, comodel: comodel, alias: alias, into: &sql) { this, inner, sub in
+            try this.displayName(op: positive, value: value, model: comodel, alias: sub, into: &inner)
+        }
+        if negative { sql += ")" }
+    }
+
+    /// Conditions on the display name (the `$t` expression or the `recName` column).
+    mutating func displayName(op: DomainOperator, value: Value, model: ModelSpec, alias: String, into sql: inout SQLBuilder) throws {
+        let text = FieldSpec("display_name", "Display Name", kind: .char(size: nil))
+        try ColumnCondition.write(
+            column: Self.displayExpression(model, alias: alias), field: text, op: op, value: value, model: model,
+            into: &sql, leaf: .leaf(path: ["display_name"], op: op, value: value))
+    }
+
+    /// SQL for a record's display name over `alias`.
+    public static func displayExpression(_ model: ModelSpec, alias: String) -> String {
+        if let expression = model.displayNameSQL { return expression.replacingOccurrences(of: "$t", with: alias) }
+        return "\(alias).\(quoted(model.recName))"
+    }
+
+    func describe(_ domain: Domain) -> String {
+        if case .leaf(let path, let op, let value) = domain {
+            return "('\(path.joined(separator: "."))', '\(op.rawValue)', \(value))"
+        }
+        return "\(domain)"
+    }
+}

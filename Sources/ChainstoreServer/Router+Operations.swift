@@ -1,0 +1,45 @@
+import Hummingbird
+import Prometheus
+
+/// What `/health/ready` needs to know: whether the database answers and the schema is current.
+public struct Readiness: Sendable {
+    public let check: @Sendable () async -> (ready: Bool, detail: String)
+    public init(check: @escaping @Sendable () async -> (ready: Bool, detail: String)) { self.check = check }
+}
+
+extension Router {
+    /// `/health/live` (the process answers), `/health/ready` (database reachable and migrated),
+    /// `/metrics` (Prometheus text format).
+    public func addOperationRoutes(readiness: Readiness, metrics: PrometheusCollectorRegistry) {
+        get("/health/live") { _, _ in
+            Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: #"{"status":"live"}"#)))
+        }
+        get("/health/ready") { _, _ in
+            let (ready, detail) = await readiness.check()
+            let body = #"{"status":""# + (ready ? "ready" : "not ready") + #"","detail":""# + detail.jsonEscaped + #""}"#
+            return Response(
+                status: ready ? .ok : .serviceUnavailable, headers: [.contentType: "application/json"],
+                body: .init(byteBuffer: ByteBuffer(string: body)))
+        }
+        get("/metrics") { _, _ in
+            Response(
+                status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                body: .init(byteBuffer: ByteBuffer(bytes: metrics.emitToBuffer())))
+        }
+    }
+}
+
+extension String {
+    var jsonEscaped: String {
+        var out = ""
+        for scalar in unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case _ where scalar.value < 0x20: out += " "
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out
+    }
+}

@@ -1,0 +1,38 @@
+import Hummingbird
+import Logging
+import Prometheus
+
+/// The HTTP face of a node. Routes of modules and of the RPC layer are added by the composition
+/// root through `configure`; this target owns the middleware and the operational routes.
+public enum ServerApplication {
+    public struct Configuration: Sendable {
+        public var host: String
+        public var port: Int
+        public init(host: String = "127.0.0.1", port: Int = 8069) {
+            self.host = host
+            self.port = port
+        }
+    }
+
+    public static func buildRouter(
+        readiness: Readiness, metrics: PrometheusCollectorRegistry,
+        configure: (Router<BasicRequestContext>) -> Void = { _ in }
+    ) -> Router<BasicRequestContext> {
+        let router = Router()
+        router.add(middleware: RequestIDMiddleware())
+        router.add(middleware: MetricsMiddleware())
+        router.add(middleware: LogRequestsMiddleware(.info))
+        router.addOperationRoutes(readiness: readiness, metrics: metrics)
+        configure(router)
+        return router
+    }
+
+    public static func build(
+        configuration: Configuration, router: Router<BasicRequestContext>, logger: Logger
+    ) -> some ApplicationProtocol {
+        Application(
+            router: router,
+            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Chainstore"),
+            logger: logger)
+    }
+}

@@ -1,0 +1,46 @@
+import ChainstoreCore
+
+extension ModelSpec {
+    /// Contacts and companies: consumers, franchise merchants, suppliers. A contact under a
+    /// company is shown as "Company, Contact", as Odoo does.
+    public static let resPartner = ModelSpec(
+        name: "res.partner", label: "Contact",
+        fields: [
+            .char("name", "Name", index: true),
+            .many2one("company_id", "Company", to: "res.company"),
+            .many2one("parent_id", "Related Company", to: "res.partner"),
+            .one2many("child_ids", "Contact", to: "res.partner", inverse: "parent_id"),
+            .boolean("is_company", "Is a Company"),
+            .char("ref", "Reference", index: true),
+            .char("email", "Email"),
+            .char("phone", "Phone"),
+            .char("street", "Street"),
+            .char("city", "City"),
+            .char("zip", "Zip"),
+            .char("vat", "Tax ID"),
+            .text("comment", "Notes"),
+            .date("date", "Date"),
+            .decimal("credit_limit", "Credit Limit", precision: 16, scale: 2),
+            .selection("type", "Address Type", [
+                SelectionOption("contact", "Contact"), SelectionOption("invoice", "Invoice Address"),
+                SelectionOption("delivery", "Delivery Address"), SelectionOption("other", "Other Address"),
+            ], default: .value("contact")),
+            .many2many("category_id", "Tags", to: "res.partner.category",
+                relation: "res_partner_res_partner_category_rel", column1: "partner_id", column2: "category_id"),
+            .binary("image_1920", "Image"),
+            .boolean("active", "Active", default: .value(.true)),
+        ],
+        order: "name, id",
+        displayNameSQL: "CASE WHEN $t.parent_id IS NULL THEN $t.name ELSE (SELECT pp.name FROM res_partner pp WHERE pp.id = $t.parent_id) || ', ' || $t.name END",
+        companyScoped: true, parentField: "parent_id")
+
+    public static let resPartnerCategory = ModelSpec(
+        name: "res.partner.category", label: "Partner Tags",
+        fields: [
+            .char("name", "Tag Name", required: true),
+            .integer("color", "Color"),
+            .many2one("parent_id", "Parent Category", to: "res.partner.category"),
+            .boolean("active", "Active", default: .value(.true)),
+        ],
+        order: "name", parentField: "parent_id")
+}

@@ -1,0 +1,28 @@
+import ChainstoreApp
+import ChainstoreDB
+import Foundation
+import Logging
+
+enum CLILogging {
+    static func logger() -> Logger {
+        var logger = Logger(label: "chainstore")
+        let level = ProcessInfo.processInfo.environment["CHAINSTORE_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
+        logger.logLevel = level
+        return logger
+    }
+}
+
+/// Runs `body` with the database of `arguments`, starting (and afterwards stopping) the private
+/// cluster when this command is the one that started it.
+func withLocation<T: Sendable>(
+    _ arguments: DatabaseArguments, _ body: @escaping @Sendable (Database, Logger) async throws -> T
+) async throws -> T {
+    let logger = CLILogging.logger()
+    let location = try arguments.location()
+    let started = try location.startIfManaged(logger: logger)
+    defer { if started { location.stopIfManaged(logger: logger) } }
+    return try await location.withDatabase(logger: logger) { db in
+        _ = try await ChainstoreApp.migrate(db, logger: logger)
+        return try await body(db, logger)
+    }
+}

@@ -1,0 +1,49 @@
+import ArgumentParser
+import ChainstoreApp
+import Foundation
+
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Run a node: HTTP server, audit sealer, migrations at start.")
+
+    @OptionGroup var database: DatabaseArguments
+
+    @Option(help: "Address to listen on. Anything but loopback is refused while admin's password is 'admin'.")
+    var host: String = "127.0.0.1"
+
+    @Option(help: "Port to listen on.")
+    var port: Int = 8069
+
+    @Flag(help: "Use the database 'demo' and give it demo companies and logins.")
+    var demo = false
+
+    func run() async throws {
+        var options = Node.Options()
+        options.host = host
+        options.port = port
+        options.demo = demo
+        let logger = CLILogging.logger()
+        if demo {
+            print("Chainstore demo on http://\(host):\(port)/  (database 'demo')")
+            for (login, password, role) in Demo.logins { print("  login \(login) / \(password)  — \(role)") }
+            fflush(stdout)
+        }
+        try await Node(location: database.location(demo: demo), options: options, logger: logger).run()
+    }
+}
+
+struct Migrate: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Apply pending schema migrations (safe to run on several nodes at once).")
+
+    @OptionGroup var database: DatabaseArguments
+
+    func run() async throws {
+        let logger = CLILogging.logger()
+        let location = try database.location()
+        let started = try location.startIfManaged(logger: logger)
+        defer { if started { location.stopIfManaged(logger: logger) } }
+        let applied = try await location.withDatabase(logger: logger) { db in
+            try await ChainstoreApp.migrate(db, logger: logger)
+        }
+        print(applied.isEmpty ? "schema is current" : "applied:\n" + applied.map { "  " + $0 }.joined(separator: "\n"))
+    }
+}
