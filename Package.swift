@@ -94,7 +94,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ChainstoreCoreTests",
-            dependencies: ["ChainstoreCore", "ChainstoreDB"],
+            dependencies: ["ChainstoreCore", "ChainstoreDB", "ChainstoreApp"],
             resources: [.copy("Fixtures")],
             swiftSettings: swiftSettings
         ),

@@ -23,9 +23,9 @@ struct Serve: AsyncParsableCommand {
         options.demo = demo
         let logger = CLILogging.logger()
         if demo {
-            print("Chainstore demo on http://\(host):\(port)/  (database 'demo')")
-            for (login, password, role) in Demo.logins { print("  login \(login) / \(password)  — \(role)") }
-            fflush(stdout)
+            var text = "Chainstore demo on http://\(host):\(port)/  (database 'demo')\n"
+            for (login, password, role) in Demo.logins { text += "  login \(login) / \(password)  — \(role)\n" }
+            FileHandle.standardOutput.write(Data(text.utf8))
         }
         try await Node(location: database.location(demo: demo), options: options, logger: logger).run()
     }

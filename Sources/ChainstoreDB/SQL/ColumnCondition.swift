@@ -75,7 +75,8 @@ enum ColumnCondition {
         default: items = [value]
         }
         let hasEmpty = items.contains { $0.isEmpty }
-        let values = items.filter { !$0.isEmpty }
+        var values = items.filter { !$0.isEmpty }
+        if case .boolean = field.kind, hasEmpty { values.append(.false) }  // False is a value here, and also means NULL
         var list: (bind: SQLBind, cast: String)?
         if !values.isEmpty {
             switch field.kind {

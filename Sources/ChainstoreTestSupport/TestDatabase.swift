@@ -1,0 +1,134 @@
+import ChainstoreApp
+import ChainstoreCore
+import ChainstoreDB
+import Foundation
+import Logging
+import PostgresNIO
+
+/// A throwaway PostgreSQL for a test run: started once per process (or taken from
+/// `TEST_DATABASE_URL`), with a template database migrated once; each test gets a fresh clone.
+public enum TestDatabase {
+    public static let logger: Logger = {
+        var logger = Logger(label: "chainstore.test")
+        logger.logLevel = ProcessInfo.processInfo.environment["CHAINSTORE_TEST_LOG"].flatMap(Logger.Level.init(rawValue:)) ?? .warning
+        return logger
+    }()
+
+    /// The pools' own background chatter (e.g. a lease queued while `run()` starts) stays out of test output.
+    static let quiet: Logger = {
+        var logger = Logger(label: "chainstore.test.pool")
+        logger.logLevel = .error
+        return logger
+    }()
+
+    static let template = "chainstore_template"
+    private static let setup = Setup()
+
+    /// Whether tests can reach a PostgreSQL (a bare `swift test` without binaries skips them).
+    public static var isAvailable: Bool {
+        if let url = ProcessInfo.processInfo.environment["TEST_DATABASE_URL"], !url.isEmpty { return true }
+        return (try? ManagedCluster.findBinaries()) != nil
+    }
+
+    /// Runs `body` against a fresh database cloned from the migrated template, dropped afterwards.
+    public static func withFreshDatabase<T: Sendable>(
+        _ body: @Sendable (Database, Registry) async throws -> T
+    ) async throws -> T {
+        let location = try await setup.location()
+        let name = "t_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(20).lowercased()
+        try await admin(location) { tx in
+            try await tx.execute("CREATE DATABASE \(quoted(name)) TEMPLATE \(template)")
+        }
+        let registry = try Modules.registry()
+        var configuration = location.clientConfiguration(database: name)
+        configuration.options.maximumConnections = 8
+        let client = PostgresClient(configuration: configuration, backgroundLogger: quiet)
+        let result: Result<T, any Error> = await withTaskGroup(of: Void.self) { group in
+            group.addTask { await client.run() }
+            defer { group.cancelAll() }
+            do {
+                return .success(try await body(Database(name: name, client: client), registry))
+            } catch {
+                return .failure(error)
+            }
+        }
+        try? await admin(location) { tx in try await tx.execute("DROP DATABASE IF EXISTS \(quoted(name)) WITH (FORCE)") }
+        return try result.get()
+    }
+
+    /// The location of the test cluster (for tests that need raw access, such as a second migrator).
+    public static func location(database: String) async throws -> DatabaseLocation {
+        try await setup.location().renamed(database)
+    }
+
+    static func admin(_ location: DatabaseLocation, _ body: @escaping @Sendable (Transaction) async throws -> Void) async throws {
+        let client = PostgresClient(configuration: location.clientConfiguration(database: "postgres"), backgroundLogger: quiet)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await client.run() }
+            defer { group.cancelAll() }
+            try await Database(name: "postgres", client: client).withoutTransaction(logger: logger, body)
+        }
+    }
+
+    /// Starts the cluster and builds the template exactly once, whatever the number of tests.
+    actor Setup {
+        private var task: Task<DatabaseLocation, any Error>?
+
+        func location() async throws -> DatabaseLocation {
+            if let task { return try await task.value }
+            let task = Task { try await Self.start() }
+            self.task = task
+            return try await task.value
+        }
+
+        static func start() async throws -> DatabaseLocation {
+            let location: DatabaseLocation
+            if let url = ProcessInfo.processInfo.environment["TEST_DATABASE_URL"], !url.isEmpty {
+                location = try DatabaseLocation(url: url, dataDir: "", databaseName: template)
+            } else {
+                let root = FileManager.default.temporaryDirectory.path + "/chainstore-test-\(getpid())"
+                location = try DatabaseLocation(url: nil, dataDir: root, databaseName: template)
+                try location.startIfManaged(logger: logger)
+                ClusterCleanup.register(root: root)
+            }
+            try await admin(location) { tx in
+                try await tx.execute("DROP DATABASE IF EXISTS \(template) WITH (FORCE)")
+                try await tx.execute("CREATE DATABASE \(template) ENCODING 'UTF8' TEMPLATE template0")
+            }
+            try await location.withDatabase(logger: logger, create: false) { db in
+                _ = try await ChainstoreApp.migrate(db, logger: logger)
+            }
+            return location
+        }
+    }
+}
+
+extension DatabaseLocation {
+    func renamed(_ database: String) throws -> DatabaseLocation {
+        switch kind {
+        case .managed(let cluster):
+            return try DatabaseLocation(url: nil, dataDir: Self.root(of: cluster), databaseName: database)
+        case .url:
+            return try DatabaseLocation(url: ProcessInfo.processInfo.environment["TEST_DATABASE_URL"], dataDir: "", databaseName: database)
+        }
+    }
+
+    static func root(of cluster: ManagedCluster) -> String {
+        (cluster.dataDir as NSString).deletingLastPathComponent
+    }
+}
+
+/// Stops the throwaway cluster and removes its folder when the test process exits.
+enum ClusterCleanup {
+    nonisolated(unsafe) private static var root: String?
+
+    static func register(root: String) {
+        Self.root = root
+        atexit {
+            guard let root = ClusterCleanup.root else { return }
+            let cluster = ManagedCluster(root: root)
+            try? cluster.stop(mode: "immediate") { _ in }
+            try? FileManager.default.removeItem(atPath: root)
+        }
+    }
+}
