@@ -1,0 +1,82 @@
+import ChainstoreDB
+import ChainstoreTestSupport
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+import Testing
+
+/// Runs the real `chainstore` executable on its own private cluster, kills it with SIGKILL, and
+/// checks that it starts again on the same data folder.
+@Suite("Managed PostgreSQL", .enabled(if: TestDatabase.isAvailable && ServerProcess.executable != nil), .serialized)
+struct ManagedClusterTests {
+    @Test func survivesKillNineOfTheServerAndOfPostgres() async throws {
+        let root = FileManager.default.temporaryDirectory.path + "/chainstore-kill-\(getpid())"
+        defer {
+            try? ManagedCluster(root: root).stop(mode: "immediate") { _ in }
+            try? FileManager.default.removeItem(atPath: root)
+        }
+        let port = Int.random(in: 20_000...40_000)
+        var server = try ServerProcess.start(dataDir: root, port: port)
+        #expect(try await server.waitUntilReady())
+        server.killNine()
+
+        server = try ServerProcess.start(dataDir: root, port: port)
+        #expect(try await server.waitUntilReady(), "restart after kill -9 of the server")
+        server.killNine()
+        let pid = try String(contentsOfFile: root + "/pgdata/postmaster.pid", encoding: .utf8).split(separator: "\n").first.flatMap { Int32($0) }
+        #expect(pid != nil)
+        if let pid { kill(pid, SIGKILL) }
+
+        server = try ServerProcess.start(dataDir: root, port: port)
+        #expect(try await server.waitUntilReady(), "restart after kill -9 of PostgreSQL too")
+        server.terminate()
+        #expect(server.waitForExit(seconds: 30) == 0)
+        #expect(!ManagedCluster(root: root).isRunning(), "a clean stop also stops PostgreSQL")
+    }
+}
+
+struct ServerProcess {
+    let process: Process
+    let port: Int
+
+    /// The `chainstore` executable built beside the test bundle.
+    static var executable: String? {
+        let directory = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().path
+        let candidate = directory + "/chainstore"
+        return FileManager.default.isExecutableFile(atPath: candidate) ? candidate : nil
+    }
+
+    static func start(dataDir: String, port: Int) throws -> ServerProcess {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable!)
+        process.arguments = ["serve", "--data-dir", dataDir, "--port", String(port), "--database", "killtest"]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        return ServerProcess(process: process, port: port)
+    }
+
+    func waitUntilReady(seconds: Int = 120) async throws -> Bool {
+        let url = URL(string: "http://127.0.0.1:\(port)/health/ready")!
+        for _ in 0..<(seconds * 4) {
+            if let (_, response) = try? await URLSession.shared.data(from: url), (response as? HTTPURLResponse)?.statusCode == 200 {
+                return true
+            }
+            try await Task.sleep(for: .milliseconds(250))
+        }
+        return false
+    }
+
+    func killNine() {
+        kill(process.processIdentifier, SIGKILL)
+        _ = waitForExit(seconds: 10)
+    }
+
+    func terminate() { process.terminate() }
+
+    func waitForExit(seconds: Int) -> Int32? {
+        for _ in 0..<(seconds * 10) where process.isRunning { usleep(100_000) }
+        return process.isRunning ? nil : process.terminationStatus
+    }
+}
