@@ -87,6 +87,22 @@ extension DatabaseLocation {
         }
     }
 
+    /// Drops the database (used by the benchmark, which always starts from nothing).
+    public func dropDatabase(logger: Logger) async throws {
+        try await maintenance(logger: logger) { tx in
+            try await tx.execute("DROP DATABASE IF EXISTS \(quoted(databaseName)) WITH (FORCE)")
+        }
+    }
+
+    func maintenance(logger: Logger, _ body: @escaping @Sendable (Transaction) async throws -> Void) async throws {
+        let client = PostgresClient(configuration: clientConfiguration(database: "postgres"), backgroundLogger: logger)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await client.run() }
+            defer { group.cancelAll() }
+            try await Database(name: "postgres", client: client).withoutTransaction(logger: logger, body)
+        }
+    }
+
     public func createDatabaseIfMissing(logger: Logger) async throws {
         let client = PostgresClient(configuration: clientConfiguration(database: "postgres"), backgroundLogger: logger)
         let name = databaseName

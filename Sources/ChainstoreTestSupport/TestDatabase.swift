@@ -126,8 +126,14 @@ enum ClusterCleanup {
         Self.root = root
         atexit {
             guard let root = ClusterCleanup.root else { return }
-            let cluster = ManagedCluster(root: root)
-            try? cluster.stop(mode: "immediate") { _ in }
+            // No subprocesses at exit: signal the postmaster directly (SIGQUIT = immediate shutdown).
+            let pidFile = root + "/pgdata/postmaster.pid"
+            if let text = try? String(contentsOfFile: pidFile, encoding: .utf8),
+                let pid = text.split(separator: "\n").first.flatMap({ Int32($0) }), pid > 0
+            {
+                kill(pid, SIGQUIT)
+                for _ in 0..<100 where kill(pid, 0) == 0 { usleep(50_000) }
+            }
             try? FileManager.default.removeItem(atPath: root)
         }
     }

@@ -4,9 +4,9 @@ import Foundation
 import Logging
 
 enum CLILogging {
-    static func logger() -> Logger {
+    static func logger(default fallback: Logger.Level = .info) -> Logger {
         var logger = Logger(label: "chainstore")
-        let level = ProcessInfo.processInfo.environment["CHAINSTORE_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
+        let level = ProcessInfo.processInfo.environment["CHAINSTORE_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? fallback
         logger.logLevel = level
         return logger
     }

@@ -22,6 +22,11 @@ struct RegistryTests {
         #expect(throws: ChainstoreError.self) { try Registry(modules: [ModuleManifest(name: "m", models: [model], migrations: [])]) }
     }
 
+    @Test func fieldNamesMustBePlainIdentifiers() {
+        let model = ModelSpec(name: "x.names", label: "Names", fields: [.char("name'); --", "Bad")])
+        #expect(throws: ChainstoreError.self) { try Registry(modules: [ModuleManifest(name: "m", models: [model], migrations: [])]) }
+    }
+
     @Test func invalidOrderIsAValueError() throws {
         let model = try Modules.registry().model("res.partner")
         #expect(throws: ChainstoreError.self) { try OrderSpec.parse("name; DROP TABLE x", model: model) }

@@ -31,6 +31,16 @@ public struct Registry: Sendable {
         rules.filter { $0.model == model && $0.operations.contains(operation) }
     }
 
+    static func isIdentifier(_ name: String, dots: Bool) -> Bool {
+        guard let first = name.utf8.first, (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(first) || first == UInt8(ascii: "_") else {
+            return false
+        }
+        return name.utf8.count <= 63 && name.utf8.allSatisfy {
+            (UInt8(ascii: "a")...UInt8(ascii: "z")).contains($0) || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0)
+                || $0 == UInt8(ascii: "_") || (dots && $0 == UInt8(ascii: "."))
+        }
+    }
+
     func validate() throws {
         var moduleNames = Set<String>()
         for module in modules {
@@ -40,7 +50,14 @@ public struct Registry: Sendable {
             }
         }
         for model in models.values {
+            guard Self.isIdentifier(model.name, dots: true), Self.isIdentifier(model.table, dots: false) else {
+                throw ChainstoreError.validation("Model name \(model.name) is not a plain identifier")
+            }
             for field in model.fields.values {
+                // Names reach SQL text (quoted) and JSON keys, so they must be plain identifiers.
+                guard Self.isIdentifier(field.name, dots: false) else {
+                    throw ChainstoreError.validation("\(model.name): field name '\(field.name)' is not a plain identifier")
+                }
                 if let comodel = field.kind.comodel, models[comodel] == nil {
                     throw ChainstoreError.validation("\(model.name).\(field.name) points to unknown model \(comodel)")
                 }

@@ -7,18 +7,44 @@ extension RecordStore {
         let model = try model(modelName)
         try await checkAccess(model, .create)
         guard !valsList.isEmpty else { return [] }
-        var rows: [[String: SQLBind]] = []
-        var relational: [[(FieldSpec, Value)]] = []
+        let defaults = defaults(model)
+        let required = model.fields.values.filter { $0.required && !$0.computedInDatabase && !Self.magicFields.contains($0.name) }
+        // Rows go straight into the JSON bind: no per-row dictionaries on the way.
+        var json = JSONText(capacity: valsList.count * 24 * max(valsList[0].count + defaults.count, 1))
         var columns: [String] = []
-        rows.reserveCapacity(valsList.count)
-        for vals in valsList {
-            let (scalars, x2many) = try prepare(model, withDefaults(model, vals), creating: true)
-            for name in scalars.keys where !columns.contains(name) { columns.append(name) }
-            rows.append(scalars)
+        var relational: [[(FieldSpec, Value)]] = []
+        relational.reserveCapacity(valsList.count)
+        json.byte("[")
+        for (row, vals) in valsList.enumerated() {
+            if row > 0 { json.byte(",") }
+            json.byte("{")
+            var first = true
+            var x2many: [(FieldSpec, Value)] = []
+            func emit(_ name: String, _ value: Value) throws {
+                let field = try model.field(name)
+                switch try prepareValue(model, field, value) {
+                case .skip: return
+                case .relational: x2many.append((field, value))
+                case .bind(let bind):
+                    if !first { json.byte(",") }
+                    first = false
+                    json.string(name)
+                    json.byte(":")
+                    json.append(bind)
+                    if !columns.contains(name) { columns.append(name) }
+                }
+            }
+            for (name, value) in vals { try emit(name, value) }
+            for (name, value) in defaults where vals[name] == nil { try emit(name, value) }
+            for field in required where (vals[field.name] ?? defaults.first(where: { $0.0 == field.name })?.1) == nil {
+                throw Self.missingRequired(model, field)
+            }
+            json.byte("}")
             relational.append(x2many)
         }
+        json.byte("]")
         columns.sort()
-        let ids = try await insert(model, columns: columns, rows: rows)
+        let ids = try await insert(model, columns: columns, json: json, count: valsList.count)
         for (id, x2many) in zip(ids, relational) where !x2many.isEmpty {
             for (field, commands) in x2many {
                 try await applyCommands(model, id: id, field: field, commands)
@@ -27,52 +53,45 @@ extension RecordStore {
         return ids
     }
 
-    /// The values to create with: given values, then `default_<field>` from the context, then
-    /// the field defaults.
-    func withDefaults(_ model: ModelSpec, _ vals: RecordValues) -> RecordValues {
-        var result = vals
-        for field in model.fields.values where result[field.name] == nil {
-            if let contextDefault = env.context["default_\(field.name)"] {
-                result[field.name] = contextDefault
-            } else if let fieldDefault = field.defaultValue {
-                result[field.name] = fieldDefault.resolve(env)
-            }
+    /// The defaults for a create call, resolved once: `default_<field>` from the context, then the
+    /// field defaults.
+    func defaults(_ model: ModelSpec) -> [(String, Value)] {
+        model.fields.values.compactMap { field in
+            if let contextDefault = env.context["default_\(field.name)"] { return (field.name, contextDefault) }
+            return field.defaultValue.map { (field.name, $0.resolve(env)) }
         }
-        return result
     }
 
-    /// Splits client values into column binds and x2many commands, checking names, types and
-    /// required fields. Magic and database-computed fields are ignored, as Odoo does.
-    func prepare(_ model: ModelSpec, _ vals: RecordValues, creating: Bool) throws -> ([String: SQLBind], [(FieldSpec, Value)]) {
+    enum Prepared { case skip, relational, bind(SQLBind) }
+
+    /// Checks one client value against its field: visibility, type, required, selection values.
+    /// Magic and database-computed fields are ignored, as Odoo does.
+    func prepareValue(_ model: ModelSpec, _ field: FieldSpec, _ value: Value) throws -> Prepared {
+        guard visible(field) else { throw ChainstoreError.valueError("Invalid field '\(field.name)' on model '\(model.name)'") }
+        if field.computedInDatabase || Self.magicFields.contains(field.name) { return .skip }
+        if field.kind.isX2Many { return .relational }
+        if value.isEmpty || (value == .int(0) && field.kind.isRelational) {
+            if case .boolean = field.kind { return .bind(.bool(false)) }
+            if field.required { throw Self.missingRequired(model, field) }
+            return .bind(.null)
+        }
+        if case .char = field.kind, value == .string(""), field.required { throw Self.missingRequired(model, field) }
+        if case .selection(let options) = field.kind, case .string(let s) = value, !options.contains(where: { $0.value == s }) {
+            throw ChainstoreError.valueError("Wrong value for \(model.name).\(field.name): '\(s)'")
+        }
+        return .bind(try ValueBinding.scalar(value, for: field, model: model.name).0)
+    }
+
+    /// Splits client values of a write into column binds and x2many commands.
+    func prepare(_ model: ModelSpec, _ vals: RecordValues) throws -> ([String: SQLBind], [(FieldSpec, Value)]) {
         var scalars: [String: SQLBind] = [:]
         var x2many: [(FieldSpec, Value)] = []
         for (name, value) in vals {
             let field = try model.field(name)
-            guard visible(field) else { throw ChainstoreError.valueError("Invalid field '\(name)' on model '\(model.name)'") }
-            if Self.magicFields.contains(name) || field.computedInDatabase { continue }
-            if field.kind.isX2Many {
-                x2many.append((field, value))
-                continue
-            }
-            if value.isEmpty || (value == .int(0) && field.kind.isRelational) {
-                if case .boolean = field.kind {
-                    scalars[name] = .bool(false)
-                } else if field.required {
-                    throw Self.missingRequired(model, field)
-                } else {
-                    scalars[name] = .null
-                }
-                continue
-            }
-            if case .char = field.kind, value == .string(""), field.required { throw Self.missingRequired(model, field) }
-            if case .selection(let options) = field.kind, case .string(let s) = value, !options.contains(where: { $0.value == s }) {
-                throw ChainstoreError.valueError("Wrong value for \(model.name).\(name): '\(s)'")
-            }
-            scalars[name] = try ValueBinding.scalar(value, for: field, model: model.name).0
-        }
-        if creating {
-            for field in model.fields.values where field.required && !field.computedInDatabase && scalars[field.name] == nil {
-                throw Self.missingRequired(model, field)
+            switch try prepareValue(model, field, value) {
+            case .skip: continue
+            case .relational: x2many.append((field, value))
+            case .bind(let bind): scalars[name] = bind
             }
         }
         return (scalars, x2many)
@@ -86,24 +105,7 @@ extension RecordStore {
 
     /// `INSERT … SELECT FROM jsonb_to_recordset(…)` with its audit rows and the create rules,
     /// in one round trip.
-    func insert(_ model: ModelSpec, columns: [String], rows: [[String: SQLBind]]) async throws -> [Int64] {
-        var json = "["
-        json.reserveCapacity(rows.count * max(columns.count, 1) * 16)
-        for (i, row) in rows.enumerated() {
-            if i > 0 { json += "," }
-            json += "{"
-            var first = true
-            for name in columns {
-                guard let bind = row[name] else { continue }
-                if !first { json += "," }
-                first = false
-                JSONText.appendString(name, to: &json)
-                json += ":"
-                JSONText.append(bind, to: &json)
-            }
-            json += "}"
-        }
-        json += "]"
+    func insert(_ model: ModelSpec, columns: [String], json: JSONText, count: Int) async throws -> [Int64] {
         let fields = columns.map { model.fields[$0]! }
         var sql = SQLBuilder("WITH ins AS (INSERT INTO \(quoted(model.table)) (")
         sql += (columns.map(quoted) + ["create_uid", "write_uid", "create_date", "write_date"]).joined(separator: ", ")
@@ -114,15 +116,15 @@ extension RecordStore {
         sql += ", "
         sql.bind(.int(env.uid), cast: "bigint")
         sql += ", now(), now() FROM jsonb_to_recordset("
-        sql.bind(.text(json), cast: "jsonb")
+        sql.bind(.text(json.text), cast: "jsonb")
         sql += ") AS x(" + (fields.isEmpty ? "\"__none\" text" : fields.map(Self.recordsetColumn).joined(separator: ", ")) + ") RETURNING *), "
-        try auditInsert(model, operation: "create", old: nil, new: "ins", into: &sql)
+        try auditInsert(model, operation: "create", old: nil, new: "ins", columns: columns, into: &sql)
         sql += " SELECT ins.id, "
         var compiler = DomainCompiler(registry: registry)
         try compiler.compile(ruleDomain(model, .create), model: model, alias: "ins", into: &sql)
         sql += " FROM ins ORDER BY ins.id"
         var ids: [Int64] = []
-        ids.reserveCapacity(rows.count)
+        ids.reserveCapacity(count)
         var denied: [Int64] = []
         for row in try await tx.query(sql) {
             let (id, ok) = try row.decode((Int64, Bool?).self)

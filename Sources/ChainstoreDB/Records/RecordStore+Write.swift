@@ -9,7 +9,7 @@ extension RecordStore {
         try await checkAccess(model, .write)
         let ids = Array(Set(ids)).sorted()
         guard !ids.isEmpty else { return }
-        let (scalars, x2many) = try prepare(model, vals, creating: false)
+        let (scalars, x2many) = try prepare(model, vals)
         try await lockAndCheck(model, ids: ids, operation: .write)
         if !scalars.isEmpty {
             try await update(model, ids: ids, scalars)
@@ -24,14 +24,15 @@ extension RecordStore {
     func update(_ model: ModelSpec, ids: [Int64], _ scalars: [String: SQLBind]) async throws {
         let columns = scalars.keys.sorted()
         let fields = columns.map { model.fields[$0]! }
-        var json = "{"
+        var json = JSONText()
+        json.byte("{")
         for (i, name) in columns.enumerated() {
-            if i > 0 { json += "," }
-            JSONText.appendString(name, to: &json)
-            json += ":"
-            JSONText.append(scalars[name]!, to: &json)
+            if i > 0 { json.byte(",") }
+            json.string(name)
+            json.byte(":")
+            json.append(scalars[name]!)
         }
-        json += "}"
+        json.byte("}")
         var sql = SQLBuilder("WITH old AS (SELECT * FROM \(quoted(model.table)) WHERE id = ANY(")
         sql.bind(.intArray(ids), cast: "bigint[]")
         sql += ")), upd AS (UPDATE \(quoted(model.table)) t SET "
@@ -39,7 +40,7 @@ extension RecordStore {
         sql += ", write_uid = "
         sql.bind(.int(env.uid), cast: "bigint")
         sql += ", write_date = now() FROM jsonb_to_record("
-        sql.bind(.text(json), cast: "jsonb")
+        sql.bind(.text(json.text), cast: "jsonb")
         sql += ") AS x(" + fields.map(Self.recordsetColumn).joined(separator: ", ") + ") WHERE t.id = ANY("
         sql.bind(.intArray(ids), cast: "bigint[]")
         sql += ") RETURNING t.*), "
