@@ -38,6 +38,18 @@ public struct Node: Sendable {
         return registry
     }()
 
+    /// Ready when the database answers and no migration is pending.
+    public static func readiness(database: Database, migrator: Migrator, logger: Logger) -> Readiness {
+        Readiness {
+            do {
+                let pending = try await migrator.pending(database, logger: logger)
+                return pending.isEmpty ? (true, "schema current") : (false, "\(pending.count) migrations pending")
+            } catch {
+                return (false, "database unreachable")
+            }
+        }
+    }
+
     public func run() async throws {
         let metrics = Self.metrics
         try location.startIfManaged(logger: logger)
@@ -47,18 +59,11 @@ public struct Node: Sendable {
         let client = PostgresClient(configuration: location.clientConfiguration(), backgroundLogger: logger)
         let database = Database(name: location.databaseName, client: client)
         let migrator = Migrator(manifests: registry.modules)
-        let readiness = Readiness {
-            do {
-                let pending = try await migrator.pending(database, logger: logger)
-                return pending.isEmpty ? (true, "schema current") : (false, "\(pending.count) migrations pending")
-            } catch {
-                return (false, "database unreachable")
-            }
-        }
+        let readiness = Self.readiness(database: database, migrator: migrator, logger: logger)
         let router = ServerApplication.buildRouter(readiness: readiness, metrics: metrics)
         let app = ServerApplication.build(
             configuration: .init(host: options.host, port: options.port), router: router, logger: logger)
-        let startup = Startup(database: database, migrator: migrator, options: options, logger: logger, app: app)
+        let startup = Startup(database: database, registry: registry, migrator: migrator, options: options, logger: logger, app: app)
         let sealer = AuditSealer(database: database, interval: options.sealInterval, logger: logger)
         let group = ServiceGroup(
             configuration: .init(
@@ -71,6 +76,7 @@ public struct Node: Sendable {
 /// Migrates, prepares the demo, refuses an exposed default password, then serves HTTP.
 struct Startup<App: ApplicationProtocol>: Service {
     let database: Database
+    let registry: Registry
     let migrator: Migrator
     let options: Node.Options
     let logger: Logger
@@ -78,6 +84,10 @@ struct Startup<App: ApplicationProtocol>: Service {
 
     func run() async throws {
         try await migrator.migrate(database, logger: logger)
+        let problems = try await database.transaction(logger: logger) { tx in try await SchemaCheck.problems(tx, registry: registry) }
+        guard problems.isEmpty else {
+            throw ChainstoreError.validation("The database schema does not match the declared models:\n" + problems.joined(separator: "\n"))
+        }
         if options.demo { try await Demo.prepare(database, logger: logger) }
         if !Self.isLoopback(options.host) {
             let exposed = try await database.transaction(logger: logger) { tx in try await Users.hasPassword(tx, login: "admin", "admin") }

@@ -8,7 +8,7 @@ import Testing
 
 /// Runs the real `chainstore` executable on its own private cluster, kills it with SIGKILL, and
 /// checks that it starts again on the same data folder.
-@Suite("Managed PostgreSQL", .enabled(if: TestDatabase.isAvailable && ServerProcess.executable != nil), .serialized)
+@Suite("Managed PostgreSQL", .enabled(if: TestDatabase.isAvailable), .serialized)
 struct ManagedClusterTests {
     @Test func survivesKillNineOfTheServerAndOfPostgres() async throws {
         let root = FileManager.default.temporaryDirectory.path + "/chainstore-kill-\(getpid())"
@@ -16,6 +16,7 @@ struct ManagedClusterTests {
             try? ManagedCluster(root: root).stop(mode: "immediate") { _ in }
             try? FileManager.default.removeItem(atPath: root)
         }
+        try #require(ServerProcess.executable != nil, "build the chainstore executable first (swift build)")
         let port = Int.random(in: 20_000...40_000)
         var server = try ServerProcess.start(dataDir: root, port: port)
         #expect(try await server.waitUntilReady())
@@ -33,6 +34,33 @@ struct ManagedClusterTests {
         server.terminate()
         #expect(server.waitForExit(seconds: 30) == 0)
         #expect(!ManagedCluster(root: root).isRunning(), "a clean stop also stops PostgreSQL")
+    }
+}
+
+extension ManagedClusterTests {
+    @Test func refusesAPublicAddressWhileAdminHasTheDefaultPassword() async throws {
+        try #require(ServerProcess.executable != nil)
+        let root = FileManager.default.temporaryDirectory.path + "/chainstore-public-\(getpid())"
+        defer {
+            try? ManagedCluster(root: root).stop(mode: "immediate") { _ in }
+            try? FileManager.default.removeItem(atPath: root)
+        }
+        let output = FileManager.default.temporaryDirectory.path + "/chainstore-public-\(getpid()).log"
+        defer { try? FileManager.default.removeItem(atPath: output) }
+        FileManager.default.createFile(atPath: output, contents: nil)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: ServerProcess.executable!)
+        process.arguments = ["serve", "--demo", "--host", "0.0.0.0", "--port", String(Int.random(in: 20_000...40_000)), "--data-dir", root]
+        process.environment = ProcessInfo.processInfo.environment.filter { $0.key != "CHAINSTORE_ADMIN_PASSWORD" }
+        process.standardOutput = FileHandle(forWritingAtPath: output)
+        process.standardError = FileHandle(forWritingAtPath: output)
+        try process.run()
+        let server = ServerProcess(process: process, port: 0)
+        let status = server.waitForExit(seconds: 120)
+        #expect(status != nil && status != 0)
+        let log = try String(contentsOfFile: output, encoding: .utf8)
+        #expect(log.contains("Refusing to listen on 0.0.0.0"), "\(log.suffix(2000))")
+        #expect(!ManagedCluster(root: root).isRunning(), "PostgreSQL is stopped when start-up fails")
     }
 }
 

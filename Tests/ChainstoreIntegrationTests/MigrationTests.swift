@@ -1,3 +1,4 @@
+import Base
 import ChainstoreApp
 import ChainstoreCore
 import ChainstoreDB
@@ -25,5 +26,28 @@ struct MigrationTests {
         }
         #expect(applied.0.count + applied.1.count == migrator.steps.count)
         #expect(applied.0.isEmpty || applied.1.isEmpty)
+    }
+}
+
+@Suite("Schema check", .enabled(if: TestDatabase.isAvailable))
+struct SchemaCheckTests {
+    @Test func declaredModelsMatchTheMigratedSchema() async throws {
+        try await TestDatabase.withFreshDatabase { db, registry in
+            let problems = try await db.transaction(logger: TestDatabase.logger) { tx in try await SchemaCheck.problems(tx, registry: registry) }
+            #expect(problems.isEmpty, "\(problems)")
+        }
+    }
+
+    @Test func aFieldWithoutItsColumnIsReported() async throws {
+        try await TestDatabase.withFreshDatabase { db, _ in
+            let extended = ModelSpec(name: "res.partner.category", label: "Tags", fields: [
+                .char("name", "Name", required: true), .integer("color", "Color"), .date("birthday", "Birthday"),
+                .boolean("active", "Active"), .many2one("parent_id", "Parent", to: "res.partner.category"),
+            ])
+            let models = Base.manifest.models.map { $0.name == extended.name ? extended : $0 }
+            let registry = try Registry(modules: [ModuleManifest(name: "base", models: models, migrations: [])])
+            let problems = try await db.transaction(logger: TestDatabase.logger) { tx in try await SchemaCheck.problems(tx, registry: registry) }
+            #expect(problems == ["res.partner.category.birthday: column res_partner_category.birthday is missing"])
+        }
     }
 }

@@ -1,5 +1,6 @@
 import ChainstoreCore
 import Logging
+import Metrics
 import PostgresNIO
 
 /// One tenant database: a PostgresNIO pool (run as a `Service`) and closure-scoped transactions
@@ -22,11 +23,16 @@ public struct Database: Sendable {
         var attempt = 0
         while true {
             do {
+                let requested = ContinuousClock.now
                 return try await client.withConnection { connection in
-                    try await Self.run(connection: connection, logger: logger, isolation: isolation, body)
+                    DatabaseMetrics.leaseWait.record(duration: ContinuousClock.now - requested)
+                    DatabaseMetrics.inUse.increment()
+                    defer { DatabaseMetrics.inUse.decrement() }
+                    return try await Self.run(connection: connection, logger: logger, isolation: isolation, body)
                 }
             } catch let error where DatabaseErrors.isRetryable(error) && attempt < maxRetries {
                 attempt += 1
+                DatabaseMetrics.retries.increment()
                 logger.info("transaction retried", metadata: ["attempt": "\(attempt)"])
                 try await Task.sleep(for: .milliseconds(Int.random(in: 1...(10 << attempt))))
             }
@@ -36,7 +42,9 @@ public struct Database: Sendable {
     /// Runs `body` on a connection without a transaction (each statement commits by itself).
     public func withoutTransaction<T: Sendable>(logger: Logger, _ body: @Sendable (Transaction) async throws -> T) async throws -> T {
         try await client.withConnection { connection in
-            try await body(Transaction(connection: connection, logger: logger))
+            DatabaseMetrics.inUse.increment()
+            defer { DatabaseMetrics.inUse.decrement() }
+            return try await body(Transaction(connection: connection, logger: logger))
         }
     }
 
@@ -44,13 +52,16 @@ public struct Database: Sendable {
         connection: PostgresConnection, logger: Logger, isolation: IsolationLevel, _ body: @Sendable (Transaction) async throws -> T
     ) async throws -> T {
         let tx = Transaction(connection: connection, logger: logger)
+        let started = ContinuousClock.now
         try await tx.execute("BEGIN ISOLATION LEVEL \(isolation.rawValue)")
         do {
             let result = try await body(tx)
             try await tx.execute("COMMIT")
+            DatabaseMetrics.committed.record(duration: ContinuousClock.now - started)
             return result
         } catch {
             try? await tx.execute("ROLLBACK")
+            DatabaseMetrics.rolledBack.record(duration: ContinuousClock.now - started)
             throw error
         }
     }

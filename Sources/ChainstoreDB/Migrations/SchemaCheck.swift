@@ -1,0 +1,55 @@
+import ChainstoreCore
+
+/// Proves the declared models and the migrated schema agree: every model has its table, every
+/// stored field its column with the right type, every many2many its relation table. Run at
+/// start-up after migrating, so a declaration without its migration fails loudly, not on the
+/// first query that touches it.
+public enum SchemaCheck {
+    public static func problems(_ tx: Transaction, registry: Registry) async throws -> [String] {
+        var columns: [String: [String: String]] = [:]
+        let sql = SQLBuilder("SELECT table_name::text, column_name::text, data_type::text FROM information_schema.columns WHERE table_schema = current_schema()")
+        for row in try await tx.query(sql) {
+            let (table, column, type) = try row.decode((String, String, String).self)
+            columns[table, default: [:]][column] = type
+        }
+        var problems: [String] = []
+        for model in registry.models.values.sorted(by: { $0.name < $1.name }) {
+            guard let table = columns[model.table] else {
+                problems.append("\(model.name): table \(model.table) is missing")
+                continue
+            }
+            for field in model.fields.values where field.name != "display_name" {
+                switch field.kind {
+                case .one2many: continue
+                case .many2many(_, let relation, let column1, let column2):
+                    guard let rel = columns[relation] else {
+                        problems.append("\(model.name).\(field.name): relation table \(relation) is missing")
+                        continue
+                    }
+                    for column in [column1, column2] where rel[column] == nil {
+                        problems.append("\(model.name).\(field.name): column \(relation).\(column) is missing")
+                    }
+                default:
+                    let expected = field.name == "id" ? "bigint" : field.kind.sqlType
+                    guard let actual = table[field.name] else {
+                        problems.append("\(model.name).\(field.name): column \(model.table).\(field.name) is missing")
+                        continue
+                    }
+                    if !compatible(expected: expected, actual: actual) {
+                        problems.append("\(model.name).\(field.name): column type is \(actual), the declaration needs \(expected)")
+                    }
+                }
+            }
+        }
+        return problems
+    }
+
+    static func compatible(expected: String, actual: String) -> Bool {
+        if expected == actual { return true }
+        switch expected {
+        case "text": return actual == "character varying"
+        case "integer": return actual == "bigint" || actual == "smallint"
+        default: return false
+        }
+    }
+}

@@ -1,0 +1,45 @@
+import ChainstoreApp
+import ChainstoreDB
+import ChainstoreServer
+import ChainstoreTestSupport
+import Hummingbird
+import HummingbirdTesting
+import Testing
+
+@Suite("Operational routes", .enabled(if: TestDatabase.isAvailable))
+struct ServerTests {
+    @Test func readinessFollowsTheSchemaAndMetricsAreExposed() async throws {
+        let metrics = Node.metrics  // bootstraps the metrics system before any pool is used, as `serve` does
+        let location = try await TestDatabase.location(database: "ready_probe")
+        try await location.dropDatabase(logger: TestDatabase.logger)
+        try await location.createDatabaseIfMissing(logger: TestDatabase.logger)
+        let registry = try Modules.registry()
+        try await location.withDatabase(logger: TestDatabase.logger) { db in
+            let migrator = Migrator(manifests: registry.modules)
+            let readiness = Node.readiness(database: db, migrator: migrator, logger: TestDatabase.logger)
+            let router = ServerApplication.buildRouter(readiness: readiness, metrics: metrics)
+            let app = Application(router: router)
+            try await app.test(.router) { client in
+                try await client.execute(uri: "/health/ready", method: .get) { response in
+                    #expect(response.status == .serviceUnavailable)
+                    #expect(String(buffer: response.body).contains("migrations pending"))
+                }
+                _ = try await migrator.migrate(db, logger: TestDatabase.logger)
+                try await client.execute(uri: "/health/ready", method: .get, headers: [.requestID: "probe-42"]) { response in
+                    #expect(response.status == .ok)
+                    #expect(response.headers[.requestID] == "probe-42")
+                }
+                try await client.execute(uri: "/health/live", method: .get, headers: [.requestID: "bad id with spaces"]) { response in
+                    #expect(response.status == .ok)
+                    #expect(response.headers[.requestID] != "bad id with spaces")
+                }
+                try await client.execute(uri: "/metrics", method: .get) { response in
+                    let text = String(buffer: response.body)
+                    #expect(text.contains("chainstore_db_connections_in_use"))
+                    #expect(text.contains("http_server_request_duration"))
+                }
+            }
+        }
+        try await location.dropDatabase(logger: TestDatabase.logger)
+    }
+}
