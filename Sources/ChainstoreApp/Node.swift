@@ -105,18 +105,24 @@ struct Startup<App: ApplicationProtocol>: Service {
     }
 }
 
-/// Seals committed audit rows every `interval` (the cron role's job).
+/// The cron role's recurring work: seals committed audit rows every `interval`, and keeps the
+/// monthly partitions of time-partitioned tables created ahead (checked every hour).
 struct AuditSealer: Service {
     let database: Database
     let interval: Duration
     let logger: Logger
 
     func run() async throws {
+        var lastUpkeep: ContinuousClock.Instant?
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
             do {
+                if lastUpkeep.map({ ContinuousClock.now - $0 > .seconds(3600) }) ?? true {
+                    try await Partitions.ensure(database, logger: logger)
+                    lastUpkeep = ContinuousClock.now
+                }
                 while try await AuditChain.sealPending(database, logger: logger) > 0 {}
             } catch {
-                logger.debug("audit sealing deferred", metadata: ["error": "\(error)"])
+                logger.debug("cron step deferred", metadata: ["error": "\(error)"])
             }
             try? await gracefulShutdown(orSleep: interval)
         }

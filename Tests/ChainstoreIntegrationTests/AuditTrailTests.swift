@@ -1,3 +1,4 @@
+import Base
 import ChainstoreCore
 import ChainstoreDB
 import ChainstoreTestSupport
@@ -72,6 +73,32 @@ struct AuditTrailTests {
             }
             report = try await AuditChain.verify(db, logger: TestDatabase.logger)
             #expect(report.problems.first?.contains("were removed (after audit row") == true, "\(report)")
+        }
+    }
+}
+
+@Suite("Audit trail for hot paths and partitions", .enabled(if: TestDatabase.isAvailable))
+struct AuditHotPathTests {
+    @Test func hotPathRowsJoinTheSameChainAndLandInMonthlyPartitions() async throws {
+        try await TestDatabase.withFreshDatabase { db, registry in
+            let fx = try await GroupFixture.make(db, registry)
+            try await db.transaction(logger: TestDatabase.logger) { tx in
+                let env = try await EnvLoader.load(tx, uid: fx.storeUser1, logger: TestDatabase.logger)
+                try await AuditTrail.record(tx, env: env, model: "pos.order", [
+                    .init(recordId: 77, companyId: fx.store1, operation: .create, newValues: ["amount_total": 12.5, "name": "Order \"77\""]),
+                    .init(recordId: 77, companyId: fx.store1, operation: .write, oldValues: ["state": "draft"], newValues: ["state": "paid"]),
+                ])
+            }
+            #expect(try await Partitions.ensure(db, logger: TestDatabase.logger) == 0, "the migration already created this month and three ahead")
+            let (fields, inDefault) = try await db.withoutTransaction(logger: TestDatabase.logger) { tx in
+                let fields = try await tx.query(SQLBuilder("SELECT field || '=' || coalesce(new_value::text, '') FROM audit_log_field WHERE model = 'pos.order' ORDER BY audit_id, field")).map { try $0.decode(String.self) }
+                let inDefault = try await tx.query(SQLBuilder("SELECT count(*) FROM audit_log_default")).first!.decode(Int64.self)
+                return (fields, inDefault)
+            }
+            #expect(fields == ["amount_total=12.5", #"name="Order \"77\"""#, #"state="paid""#])
+            #expect(inDefault == 0)
+            while try await AuditChain.sealPending(db, logger: TestDatabase.logger) > 0 {}
+            #expect(try await AuditChain.verify(db, logger: TestDatabase.logger).isIntact)
         }
     }
 }

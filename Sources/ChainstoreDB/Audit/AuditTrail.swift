@@ -1,0 +1,88 @@
+import ChainstoreCore
+
+/// Audit rows written by hot paths (POS ingest, stock moves, …) that change rows with their own
+/// SQL: the same `audit_log` table and chain as the generic path, one statement per batch, inside
+/// the caller's transaction.
+public enum AuditTrail {
+    public enum Operation: String, Sendable { case create, write, unlink }
+
+    public struct Entry: Sendable {
+        public let recordId: Int64
+        public let companyId: Int64?
+        public let operation: Operation
+        public let oldValues: RecordValues?
+        public let newValues: RecordValues?
+
+        public init(recordId: Int64, companyId: Int64?, operation: Operation, oldValues: RecordValues? = nil, newValues: RecordValues? = nil) {
+            self.recordId = recordId
+            self.companyId = companyId
+            self.operation = operation
+            self.oldValues = oldValues
+            self.newValues = newValues
+        }
+    }
+
+    public static func record(_ tx: Transaction, env: Env, model: String, _ entries: [Entry]) async throws {
+        guard !entries.isEmpty else { return }
+        var json = JSONText(capacity: entries.count * 96)
+        json.byte("[")
+        for (i, entry) in entries.enumerated() {
+            if i > 0 { json.byte(",") }
+            json.raw("{\"record_id\":")
+            json.append(.int(entry.recordId))
+            json.raw(",\"company_id\":")
+            json.append(entry.companyId.map(SQLBind.int) ?? .null)
+            json.raw(",\"operation\":")
+            json.string(entry.operation.rawValue)
+            json.raw(",\"old_values\":")
+            appendObject(entry.oldValues, to: &json)
+            json.raw(",\"new_values\":")
+            appendObject(entry.newValues, to: &json)
+            json.byte("}")
+        }
+        json.byte("]")
+        var sql = SQLBuilder("INSERT INTO audit_log (uid, model, record_id, operation, company_id, old_values, new_values) SELECT ")
+        sql.bind(.int(env.uid), cast: "bigint")
+        sql += ", "
+        sql.bind(.text(model), cast: "text")
+        sql += ", x.record_id, x.operation, x.company_id, x.old_values, x.new_values FROM jsonb_to_recordset("
+        sql.bind(.text(json.text), cast: "jsonb")
+        sql += ") AS x(record_id bigint, company_id bigint, operation text, old_values jsonb, new_values jsonb)"
+        try await tx.query(sql)
+    }
+
+    static func appendObject(_ values: RecordValues?, to json: inout JSONText) {
+        guard let values else { json.raw("null"); return }
+        json.value(.dict(values))
+    }
+}
+
+extension JSONText {
+    /// Any wire value as JSON (`false` stays `false`, bytes become base64).
+    mutating func value(_ value: Value) {
+        switch value {
+        case .null: raw("null")
+        case .bool(let b): append(.bool(b))
+        case .int(let i): append(.int(i))
+        case .double(let d): append(.double(d))
+        case .string(let s): string(s)
+        case .bytes(let b): append(.bytes(b))
+        case .array(let items):
+            byte("[")
+            for (i, item) in items.enumerated() {
+                if i > 0 { byte(",") }
+                self.value(item)
+            }
+            byte("]")
+        case .dict(let dict):
+            byte("{")
+            for (i, (key, item)) in dict.enumerated() {
+                if i > 0 { byte(",") }
+                string(key)
+                byte(":")
+                self.value(item)
+            }
+            byte("}")
+        }
+    }
+}
