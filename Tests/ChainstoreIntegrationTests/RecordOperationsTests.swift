@@ -175,6 +175,9 @@ struct RecordOperationsTests {
                 #expect(try await store.read("res.partner", ids: [contact], fields: ["ref"])[0]["ref"] == "DEF")
                 let found = try await store.nameSearch("res.partner", name: "pearl", limit: 10)
                 #expect(found.contains([.int(contact), "Pearl River Trading, Wang"]))
+                try await store.write("res.partner", ids: [contact], ["email": "wang@pearl.example"])
+                #expect(try await store.nameSearch("res.partner", name: "wang@pearl").map { $0.arrayValue?.first } == [.int(contact)])
+                #expect(try await store.nameSearch("res.partner", name: "pearl", op: .notIlike, limit: 10).allSatisfy { $0.arrayValue?.first != .int(contact) })
                 _ = try await store.create("res.partner", [
                     ["name": "G1", "credit_limit": 5, "date": "2024-01-03"], ["name": "G2", "credit_limit": 7, "date": "2024-01-20"],
                     ["name": "G3", "credit_limit": 11, "date": "2024-03-02"],

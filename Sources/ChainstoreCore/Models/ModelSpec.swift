@@ -22,11 +22,14 @@ public struct ModelSpec: Sendable {
     public let parentField: String?
     /// Whether the table has a `parent_path` column (`"1/5/17/"`) maintained by the database.
     public let hasParentPath: Bool
+    /// Extra fields `name_search` matches besides the display name (Odoo's `_rec_names_search`),
+    /// e.g. a partner's email and reference.
+    public let nameSearchFields: [String]
 
     public init(
         name: String, label: String, table: String? = nil, fields: [FieldSpec], order: String = "id",
         recName: String = "name", displayNameSQL: String? = nil, companyScoped: Bool = false,
-        parentField: String? = nil, hasParentPath: Bool = false
+        parentField: String? = nil, hasParentPath: Bool = false, nameSearchFields: [String] = []
     ) {
         self.name = name
         self.label = label
@@ -49,6 +52,7 @@ public struct ModelSpec: Sendable {
         self.companyScoped = companyScoped
         self.parentField = parentField
         self.hasParentPath = hasParentPath
+        self.nameSearchFields = nameSearchFields
     }
 
     public var hasActive: Bool { fields["active"].map { if case .boolean = $0.kind { true } else { false } } ?? false }

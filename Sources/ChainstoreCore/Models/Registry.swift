@@ -80,6 +80,9 @@ public struct Registry: Sendable {
                 throw ChainstoreError.validation("\(model.name): no field \(model.recName) to name records by")
             }
             _ = try OrderSpec.parse(model.order, model: model)
+            for name in model.nameSearchFields where model.fields[name]?.kind.hasColumn != true {
+                throw ChainstoreError.validation("\(model.name): name_search field \(name) is not a stored field")
+            }
         }
         for rule in rules where models[rule.model] == nil {
             throw ChainstoreError.validation("Rule \(rule.name) names unknown model \(rule.model)")

@@ -78,7 +78,8 @@ extension RecordStore {
         try await checkAccess(model, .read)
         var domain = args
         if !name.isEmpty || ![DomainOperator.ilike, .like, .equalIfSet].contains(op) {
-            domain = .allOf([args, .leaf(path: ["display_name"], op: op, value: .string(name))])
+            let matches = (["display_name"] + model.nameSearchFields).map { Domain.leaf(path: [$0], op: op, value: .string(name)) }
+            domain = .allOf([args, op.positive == nil ? .anyOf(matches) : .allOf(matches)])
         }
         var sql = SQLBuilder("SELECT t.id, \(DomainCompiler.displayExpression(model, alias: "t"))::text FROM \(quoted(model.table)) t WHERE ")
         try whereClause(model, domain, operation: .read, into: &sql)

@@ -34,7 +34,7 @@ extension ModelSpec {
         ],
         order: "name, id",
         displayNameSQL: "CASE WHEN $t.parent_id IS NULL THEN $t.name ELSE (SELECT pp.name FROM res_partner pp WHERE pp.id = $t.parent_id) || ', ' || $t.name END",
-        companyScoped: true, parentField: "parent_id")
+        companyScoped: true, parentField: "parent_id", nameSearchFields: ["email", "ref"])
 
     public static let resPartnerCategory = ModelSpec(
         name: "res.partner.category", label: "Partner Tags",
