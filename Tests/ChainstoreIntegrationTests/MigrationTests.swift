@@ -42,7 +42,7 @@ struct SchemaCheckTests {
         try await TestDatabase.withFreshDatabase { db, _ in
             let extended = ModelSpec(name: "res.partner.category", label: "Tags", fields: [
                 .char("name", "Name", required: true), .integer("color", "Color"), .date("birthday", "Birthday"),
-                .boolean("active", "Active"), .many2one("parent_id", "Parent", to: "res.partner.category"),
+                .boolean("active", "Active"), .many2one("parent_id", "Parent", to: "res.partner.category", onDelete: .cascade),
             ])
             let models = Base.manifest.models.map { $0.name == extended.name ? extended : $0 }
             let registry = try Registry(modules: [ModuleManifest(name: "base", models: models, migrations: [])])

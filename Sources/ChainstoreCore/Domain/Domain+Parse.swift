@@ -1,4 +1,8 @@
 extension Domain {
+    /// Longest dotted path accepted in a leaf: enough for any real query, and a bound on the
+    /// compiler's recursion.
+    public static let maxPathLength = 16
+
     /// Parses Odoo's prefix-notation list (`['|', ('a', '=', 1), ('b', '!=', False)]`).
     /// Consecutive terms are AND-ed. Throws `ValueError` for anything malformed.
     public static func parse(_ value: Value) throws -> Domain {
@@ -53,6 +57,9 @@ extension Domain {
             let parts = path.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
             guard !parts.isEmpty, parts.allSatisfy({ !$0.isEmpty }) else {
                 throw ChainstoreError.valueError("Invalid leaf \(Value.array(items)): empty field name")
+            }
+            guard parts.count <= maxPathLength else {
+                throw ChainstoreError.valueError("Invalid leaf \(Value.array(items)): paths follow at most \(maxPathLength) fields")
             }
             return .leaf(path: parts, op: op, value: value)
         default:

@@ -71,9 +71,12 @@ extension FieldSpec {
     }
 
     public static func many2many(
-        _ name: String, _ label: String, to comodel: String, relation: String, column1: String, column2: String
+        _ name: String, _ label: String, to comodel: String, relation: String, column1: String, column2: String,
+        linkDomain: (@Sendable (Env) -> Domain)? = nil
     ) -> FieldSpec {
-        FieldSpec(name, label, kind: .many2many(comodel: comodel, relation: relation, column1: column1, column2: column2))
+        var field = FieldSpec(name, label, kind: .many2many(comodel: comodel, relation: relation, column1: column1, column2: column2))
+        field.linkDomain = linkDomain
+        return field
     }
 
     public static func binary(_ name: String, _ label: String) -> FieldSpec {

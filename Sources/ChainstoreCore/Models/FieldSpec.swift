@@ -119,6 +119,9 @@ public struct FieldSpec: Sendable {
     public var audited: Bool
     /// Hidden from users outside these groups (Odoo's `groups=`): not read, not written, not listed.
     public var groups: [String]
+    /// For a many2many: the records a user may link, beyond being able to read them (for example
+    /// a user's companies must lie inside the companies of whoever grants them).
+    public var linkDomain: (@Sendable (Env) -> Domain)?
 
     public init(
         _ name: String, _ label: String, kind: FieldKind, required: Bool = false, readonly: Bool = false,
@@ -136,5 +139,6 @@ public struct FieldSpec: Sendable {
         self.computedInDatabase = computedInDatabase
         self.audited = audited && !computedInDatabase
         self.groups = groups
+        self.linkDomain = nil
     }
 }

@@ -4,6 +4,11 @@ public struct Registry: Sendable {
     public let models: [String: ModelSpec]
     public let modules: [ModuleManifest]
     public let rules: [RecordRule]
+    /// For each model, the many2one fields of any model that point at it (magic `create_uid` and
+    /// `write_uid` excepted): what must happen to other records when one is deleted.
+    public let incomingMany2one: [String: [(model: String, field: FieldSpec)]]
+    /// For each model, the many2many fields that link to it: their link rows vanish with it.
+    public let incomingMany2many: [String: [(model: String, field: FieldSpec)]]
 
     public init(modules: [ModuleManifest]) throws {
         var models: [String: ModelSpec] = [:]
@@ -18,6 +23,19 @@ public struct Registry: Sendable {
         self.models = models
         self.modules = modules
         self.rules = modules.flatMap(\.rules)
+        var many2one: [String: [(model: String, field: FieldSpec)]] = [:]
+        var many2many: [String: [(model: String, field: FieldSpec)]] = [:]
+        for model in models.values.sorted(by: { $0.name < $1.name }) {
+            for field in model.fields.values where !["create_uid", "write_uid"].contains(field.name) {
+                switch field.kind {
+                case .many2one(let comodel, _): many2one[comodel, default: []].append((model.name, field))
+                case .many2many(let comodel, _, _, _): many2many[comodel, default: []].append((model.name, field))
+                default: break
+                }
+            }
+        }
+        self.incomingMany2one = many2one
+        self.incomingMany2many = many2many
         try validate()
     }
 

@@ -2,14 +2,14 @@ import ChainstoreCore
 
 extension RecordStore {
     /// Appends `aud AS (INSERT INTO audit_log …)` to a `WITH` list, reading the changed rows from
-    /// the CTEs named `old` / `new` (either may be nil). Only audited fields are recorded; for a
-    /// write only the fields whose value changed.
-    /// For a create, `columns` (the columns the INSERT set) builds the new values directly, which
-    /// is cheaper than converting the whole returned row.
+    /// the CTEs named `old` / `new` (either may be nil). Only audited fields are recorded — an
+    /// allow-list, so a column without a field (a password hash) never reaches the trail — and
+    /// for a write only the fields whose value changed. For a create, `columns` (those the INSERT
+    /// set) is enough.
     func auditInsert(
         _ model: ModelSpec, operation: String, old: String?, new: String?, columns: [String]? = nil, into sql: inout SQLBuilder
     ) throws {
-        let excluded = model.fields.values.filter { !$0.audited || !$0.kind.hasColumn }.map(\.name)
+        let audited = model.fields.values.filter { $0.audited && $0.kind.hasColumn }.map(\.name)
         let source = new ?? old!
         let company = model.fields["company_id"] != nil ? "\(source).company_id" : "NULL::bigint"
         sql += "aud AS (INSERT INTO audit_log (uid, model, record_id, operation, company_id, old_values, new_values) SELECT "
@@ -19,31 +19,27 @@ extension RecordStore {
         sql += ", \(source).id, '\(operation)', \(company), "
         switch (old, new) {
         case (nil, let new?):
-            if let columns {
-                let audited = columns.filter { !excluded.contains($0) }
-                let chunks = stride(from: 0, to: audited.count, by: 50).map { Array(audited[$0..<min($0 + 50, audited.count)]) }
-                let objects = chunks.map { chunk in
-                    "jsonb_build_object(" + chunk.map { "'\($0)', \(new).\(quoted($0))" }.joined(separator: ", ") + ")"
-                }
-                sql += "NULL, " + (objects.isEmpty ? "'{}'::jsonb" : objects.joined(separator: " || ")) + " FROM \(new))"
-            } else {
-                sql += "NULL, to_jsonb(\(new)) - "
-                sql.bind(.textArray(excluded), cast: "text[]")
-                sql += " FROM \(new))"
-            }
+            let names = columns.map { given in audited.filter(given.contains) } ?? audited
+            sql += "NULL, \(Self.auditObject(new, names)) FROM \(new))"
         case (let old?, nil):
-            sql += "to_jsonb(\(old)) - "
-            sql.bind(.textArray(excluded), cast: "text[]")
-            sql += ", NULL FROM \(old))"
+            sql += "\(Self.auditObject(old, audited)), NULL FROM \(old))"
         case (let old?, let new?):
             sql += "d.before, d.after FROM \(new) JOIN \(old) ON \(old).id = \(new).id CROSS JOIN LATERAL ("
             sql += "SELECT jsonb_object_agg(a.key, b.value) AS before, jsonb_object_agg(a.key, a.value) AS after "
-            sql += "FROM jsonb_each(to_jsonb(\(new)) - "
-            sql.bind(.textArray(excluded), cast: "text[]")
-            sql += ") a JOIN jsonb_each(to_jsonb(\(old))) b ON b.key = a.key WHERE a.value IS DISTINCT FROM b.value) d "
-            sql += "WHERE d.after IS NOT NULL)"
+            sql += "FROM jsonb_each(\(Self.auditObject(new, audited))) a JOIN jsonb_each(\(Self.auditObject(old, audited))) b "
+            sql += "ON b.key = a.key WHERE a.value IS DISTINCT FROM b.value) d WHERE d.after IS NOT NULL)"
         case (nil, nil):
             throw ChainstoreError(.internalError, "audit needs old or new rows")
         }
+    }
+
+    /// `jsonb_build_object('f', alias."f", …)` over registry field names, in chunks of 50 pairs
+    /// (the function takes at most 100 arguments).
+    static func auditObject(_ alias: String, _ names: [String]) -> String {
+        guard !names.isEmpty else { return "'{}'::jsonb" }
+        return stride(from: 0, to: names.count, by: 50).map { start in
+            let chunk = names[start..<min(start + 50, names.count)]
+            return "jsonb_build_object(" + chunk.map { "'\($0)', \(alias).\(quoted($0))" }.joined(separator: ", ") + ")"
+        }.joined(separator: " || ")
     }
 }

@@ -12,6 +12,17 @@ public enum SchemaCheck {
             let (table, column, type) = try row.decode((String, String, String).self)
             columns[table, default: [:]][column] = type
         }
+        var foreignKeys: [String: Character] = [:]
+        let fkSQL = SQLBuilder("""
+            SELECT cl.relname::text || '.' || a.attname::text, c.confdeltype::text FROM pg_constraint c
+            JOIN pg_class cl ON cl.oid = c.conrelid JOIN pg_namespace n ON n.oid = cl.relnamespace AND n.nspname = current_schema()
+            JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = c.conkey[1]
+            WHERE c.contype = 'f' AND cardinality(c.conkey) = 1
+            """)
+        for row in try await tx.query(fkSQL) {
+            let (column, action) = try row.decode((String, String).self)
+            foreignKeys[column] = action.first
+        }
         var problems: [String] = []
         for model in registry.models.values.sorted(by: { $0.name < $1.name }) {
             guard let table = columns[model.table] else {
@@ -37,6 +48,15 @@ public enum SchemaCheck {
                     }
                     if !compatible(expected: expected, actual: actual) {
                         problems.append("\(model.name).\(field.name): column type is \(actual), the declaration needs \(expected)")
+                    }
+                    if case .many2one(_, let onDelete) = field.kind, !["create_uid", "write_uid"].contains(field.name) {
+                        let action = foreignKeys["\(model.table).\(field.name)"]
+                        let wanted: Set<Character> = onDelete == .cascade ? ["c"] : onDelete == .setNull ? ["n"] : ["r", "a"]
+                        if let action, !wanted.contains(action) {
+                            problems.append("\(model.name).\(field.name): the foreign key's ON DELETE differs from '\(onDelete.rawValue)'")
+                        } else if action == nil {
+                            problems.append("\(model.name).\(field.name): no foreign key")
+                        }
                     }
                 }
             }

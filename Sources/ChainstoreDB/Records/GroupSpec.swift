@@ -9,9 +9,9 @@ struct GroupSpec {
     let field: FieldSpec
     let granularity: Granularity?
 
-    init(parsing text: String, model: ModelSpec) throws {
+    init(parsing text: String, model: ModelSpec, isVisible: (FieldSpec) -> Bool) throws {
         let parts = text.split(separator: ":", maxSplits: 1).map(String.init)
-        guard let name = parts.first, let field = model.fields[name], field.kind.hasColumn, name != "display_name" else {
+        guard let name = parts.first, let field = model.fields[name], isVisible(field), field.kind.hasColumn, name != "display_name" else {
             throw ChainstoreError.valueError("Invalid field '\(text)' on model '\(model.name)' for groupby")
         }
         var granularity: Granularity?
@@ -23,7 +23,8 @@ struct GroupSpec {
         default:
             if parts.count > 1 { throw ChainstoreError.valueError("Granularity is only valid on date fields: '\(text)'") }
         }
-        self.key = granularity == nil ? name : text.contains(":") ? text : "\(name):month"
+        // Odoo keys the group value (and its `__range`) by the groupby text exactly as given.
+        self.key = text
         self.field = field
         self.granularity = granularity
     }
@@ -153,7 +154,7 @@ struct Aggregate {
     let expression: String
     let isInteger: Bool
 
-    init?(parsing text: String, model: ModelSpec, groupedBy specs: [GroupSpec]) throws {
+    init?(parsing text: String, model: ModelSpec, groupedBy specs: [GroupSpec], isVisible: (FieldSpec) -> Bool) throws {
         var alias = text
         var name = text
         var function: String?
@@ -175,6 +176,7 @@ struct Aggregate {
             return
         }
         let field = try model.field(name)
+        guard isVisible(field) else { throw ChainstoreError.valueError("Invalid field '\(name)' on model '\(model.name)'") }
         if specs.contains(where: { $0.field.name == name }) && function == nil { return nil }
         let numeric: Bool
         switch field.kind {
@@ -189,8 +191,13 @@ struct Aggregate {
             guard numeric || fn == "min" || fn == "max" else {
                 throw ChainstoreError.valueError("Cannot aggregate \(model.name).\(name) with \(fn)")
             }
-            expression = numeric ? "\(fn)(\(column))::float8" : "\(fn)(\(column))::text"
-            isInteger = false
+            if case .integer = field.kind, fn != "avg" {
+                expression = "\(fn)(\(column))::bigint"
+                isInteger = true
+            } else {
+                expression = numeric ? "\(fn)(\(column))::float8" : "\(fn)(\(column))::text"
+                isInteger = false
+            }
         case "count": expression = "count(\(column))"; isInteger = true
         case "count_distinct": expression = "count(DISTINCT \(column))"; isInteger = true
         default: throw ChainstoreError.valueError("Invalid aggregate function '\(fn)'")
@@ -199,7 +206,7 @@ struct Aggregate {
     }
 
     func decode(_ cell: PostgresCell) throws -> Value {
-        if isInteger { return .int(try cell.decode(Int64.self)) }
+        if isInteger { return .int(try cell.decode(Int64?.self) ?? 0) }
         if expression.hasSuffix("::text") { return try cell.decode(String?.self).map(Value.string) ?? .false }
         return try cell.decode(Double?.self).map(Value.double) ?? .false
     }

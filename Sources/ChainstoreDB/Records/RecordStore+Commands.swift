@@ -52,25 +52,27 @@ extension RecordStore {
         case .many2many(let comodel, let relation, let column1, let column2):
             let before = try await links(relation, column1, column2, id: id)
             var after = before
+            var doomed: [Int64] = []
             for command in commands {
                 switch command {
                 case .create(let vals): after.append(contentsOf: try await create(comodel, [vals]))
                 case .update(let target, let vals): try await write(comodel, ids: [target], vals)
                 case .delete(let target):
                     after.removeAll { $0 == target }
-                    try await setLinks(relation, column1, column2, id: id, after)
-                    try await unlink(comodel, ids: [target])
+                    doomed.append(target)
                 case .unlink(let target): after.removeAll { $0 == target }
                 case .link(let target): if !after.contains(target) { after.append(target) }
                 case .clear: after = []
-                case .set(let targets): after = Array(uniqued(targets))
+                case .set(let targets): after = uniqued(targets)
                 }
             }
             if Set(after) != Set(before) {
-                try await checkExists(comodel, Array(Set(after).subtracting(before)))
+                try await checkLinkable(comodel, field: field, Array(Set(after).subtracting(before)))
                 try await setLinks(relation, column1, column2, id: id, after)
                 try await auditLinks(model, id: id, field: field.name, before: before, after: after)
             }
+            // Deleted only once the final links are known, so nothing is linked unchecked meanwhile.
+            if !doomed.isEmpty { try await unlink(comodel, ids: doomed) }
         default:
             throw ChainstoreError.valueError("Field '\(field.name)' is not an x2many field")
         }
@@ -129,13 +131,21 @@ extension RecordStore {
         try await tx.query(sql)
     }
 
-    /// Linking needs the targets to exist and be readable by the user.
-    private func checkExists(_ comodel: String, _ ids: [Int64]) async throws {
+    /// Linking needs the targets to exist and be readable by the user (archived ones included, as
+    /// in Odoo), and to satisfy the field's link domain.
+    private func checkLinkable(_ comodel: String, field: FieldSpec, _ ids: [Int64]) async throws {
         guard !ids.isEmpty else { return }
-        let found = try await search(comodel, domain: .leaf(path: ["id"], op: .in, value: .array(ids.map(Value.int))), order: "id")
-        let missing = Set(ids).subtracting(found)
-        if !missing.isEmpty {
-            throw ChainstoreError.missing("Record does not exist or has been deleted.\n(Record: \(comodel)(\(missing.sorted().map(String.init).joined(separator: ", "))), User: \(env.uid))")
+        let reader = RecordStore(registry: registry, tx: tx, env: env.withContext(["active_test": false]))
+        var domain = Domain.leaf(path: ["id"], op: .in, value: .array(ids.map(Value.int)))
+        if let linkDomain = field.linkDomain, !env.isSystem { domain = .allOf([domain, linkDomain(env)]) }
+        let found = try await reader.search(comodel, domain: domain, order: "id")
+        let refused = Set(ids).subtracting(found)
+        if !refused.isEmpty {
+            let list = refused.sorted().map(String.init).joined(separator: ", ")
+            if field.linkDomain != nil {
+                throw ChainstoreError.accessError("You are not allowed to link \(comodel) records \(list) through '\(field.name)'.")
+            }
+            throw ChainstoreError.missing("Record does not exist or has been deleted.\n(Record: \(comodel)(\(list)), User: \(env.uid))")
         }
     }
 

@@ -16,8 +16,7 @@ extension RecordStore {
         var sql = SQLBuilder("SELECT t.id, ")
         var compiler = DomainCompiler(registry: registry)
         try compiler.compile(ruleDomain(model, .read), model: model, alias: "t", into: &sql)
-        let columns = selectList(model, names, load: load)
-        for column in columns { sql += ", " + column.expression }
+        let columns = try selectList(model, names, load: load, into: &sql)
         sql += " FROM \(quoted(model.table)) t WHERE t.id = ANY("
         sql.bind(.intArray(ids), cast: "bigint[]")
         sql += ")"
@@ -46,9 +45,8 @@ extension RecordStore {
         let model = try model(modelName)
         try await checkAccess(model, .read)
         let names = try readableFields(model, fields)
-        let columns = selectList(model, names, load: load)
         var sql = SQLBuilder("SELECT t.id")
-        for column in columns { sql += ", " + column.expression }
+        let columns = try selectList(model, names, load: load, into: &sql)
         sql += " FROM \(quoted(model.table)) t WHERE "
         try whereClause(model, domain, operation: .read, into: &sql)
         try orderClause(model, order, into: &sql)
@@ -82,54 +80,75 @@ extension RecordStore {
         field.groups.isEmpty || env.isSystem || field.groups.contains(where: env.groups.contains)
     }
 
-    /// One SELECT expression per field, producing a value that decodes directly to the wire shape.
-    func selectList(_ model: ModelSpec, _ names: [String], load: Load) -> [ReadColumn] {
-        names.map { name in
+    /// Writes `, <expression>` per field, each producing a value that decodes directly to the wire
+    /// shape. x2many id lists only hold records the user may read.
+    func selectList(_ model: ModelSpec, _ names: [String], load: Load, into sql: inout SQLBuilder) throws -> [ReadColumn] {
+        var compiler = DomainCompiler(registry: registry)
+        return try names.map { name in
             let field = model.fields[name]!
             let column = "t.\(quoted(name))"
+            let shape: ReadColumn.Shape
+            sql += ", "
             switch field.kind {
             case _ where name == "display_name":
-                return ReadColumn(name: name, expression: DomainCompiler.displayExpression(model, alias: "t"), shape: .text)
+                sql += DomainCompiler.displayExpression(model, alias: "t")
+                shape = .text
             case .char, .text, .html, .selection:
-                return ReadColumn(name: name, expression: column, shape: .text)
+                sql += column
+                shape = .text
             case .integer:
-                return ReadColumn(name: name, expression: "\(column)::bigint", shape: .integer)
+                sql += "\(column)::bigint"
+                shape = .integer
             case .float, .decimal, .monetary:
-                return ReadColumn(name: name, expression: "\(column)::float8", shape: .float)
+                sql += "\(column)::float8"
+                shape = .float
             case .boolean:
-                return ReadColumn(name: name, expression: column, shape: .boolean)
+                sql += column
+                shape = .boolean
             case .date:
-                return ReadColumn(name: name, expression: "to_char(\(column), 'YYYY-MM-DD')", shape: .text)
+                sql += "to_char(\(column), 'YYYY-MM-DD')"
+                shape = .text
             case .datetime:
-                return ReadColumn(name: name, expression: "to_char(\(column) AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS')", shape: .text)
+                sql += "to_char(\(column) AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS')"
+                shape = .text
             case .binary:
-                return ReadColumn(name: name, expression: "encode(\(column), 'base64')", shape: .base64)
+                sql += "encode(\(column), 'base64')"
+                shape = .base64
             case .many2one(let comodel, _):
-                guard load == .classicRead, let co = registry.models[comodel] else {
-                    return ReadColumn(name: name, expression: column, shape: .id)
+                if load == .classicRead, let co = registry.models[comodel] {
+                    // Odoo shows the name of a linked record even when the record itself is not readable.
+                    let display = DomainCompiler.displayExpression(co, alias: "o")
+                    sql += "(SELECT ROW(o.id, \(display)::text) FROM \(quoted(co.table)) o WHERE o.id = \(column))"
+                    shape = .pair
+                } else {
+                    sql += column
+                    shape = .id
                 }
-                let display = DomainCompiler.displayExpression(co, alias: "o")
-                return ReadColumn(
-                    name: name,
-                    expression: "(SELECT ROW(o.id, \(display)::text) FROM \(quoted(co.table)) o WHERE o.id = \(column))",
-                    shape: .pair)
             case .one2many(let comodel, let inverse):
                 let co = registry.models[comodel]!
-                var filter = ""
-                if co.hasActive, env.activeTest { filter = " AND c.active" }
-                return ReadColumn(
-                    name: name,
-                    expression: "ARRAY(SELECT c.id FROM \(quoted(co.table)) c WHERE c.\(quoted(inverse)) = t.id\(filter) ORDER BY c.id)",
-                    shape: .ids)
+                sql += "ARRAY(SELECT c.id FROM \(quoted(co.table)) c WHERE c.\(quoted(inverse)) = t.id"
+                try visibleFilter(co, alias: "c", compiler: &compiler, into: &sql)
+                sql += " ORDER BY c.id)"
+                shape = .ids
             case .many2many(let comodel, let relation, let column1, let column2):
                 let co = registry.models[comodel]!
-                let filter = co.hasActive && env.activeTest
-                    ? " AND EXISTS (SELECT 1 FROM \(quoted(co.table)) c WHERE c.id = r.\(quoted(column2)) AND c.active)" : ""
-                return ReadColumn(
-                    name: name,
-                    expression: "ARRAY(SELECT r.\(quoted(column2)) FROM \(quoted(relation)) r WHERE r.\(quoted(column1)) = t.id\(filter) ORDER BY 1)",
-                    shape: .ids)
+                sql += "ARRAY(SELECT c.id FROM \(quoted(relation)) r JOIN \(quoted(co.table)) c ON c.id = r.\(quoted(column2)) "
+                sql += "WHERE r.\(quoted(column1)) = t.id"
+                try visibleFilter(co, alias: "c", compiler: &compiler, into: &sql)
+                sql += " ORDER BY c.id)"
+                shape = .ids
             }
+            return ReadColumn(name: name, shape: shape)
+        }
+    }
+
+    /// ` AND <active filter> AND <read rules>` for related records listed in an x2many value.
+    private func visibleFilter(_ co: ModelSpec, alias: String, compiler: inout DomainCompiler, into sql: inout SQLBuilder) throws {
+        if co.hasActive, env.activeTest { sql += " AND \(alias).active" }
+        let rules = ruleDomain(co, .read)
+        if rules != .all {
+            sql += " AND "
+            try compiler.compile(rules, model: co, alias: alias, into: &sql)
         }
     }
 }
@@ -138,7 +157,6 @@ extension RecordStore {
 struct ReadColumn: Sendable {
     enum Shape: Sendable { case text, integer, id, float, boolean, base64, pair, ids }
     let name: String
-    let expression: String
     let shape: Shape
 
     func decode(_ cell: PostgresCell) throws -> Value {

@@ -9,8 +9,8 @@ extension RecordStore {
     ) async throws -> [RecordValues] {
         let model = try model(modelName)
         try await checkAccess(model, .read)
-        let specs = try (lazy ? Array(groupby.prefix(1)) : groupby).map { try GroupSpec(parsing: $0, model: model) }
-        let aggregates = try fields.compactMap { try Aggregate(parsing: $0, model: model, groupedBy: specs) }
+        let specs = try (lazy ? Array(groupby.prefix(1)) : groupby).map { try GroupSpec(parsing: $0, model: model, isVisible: visible) }
+        let aggregates = try fields.compactMap { try Aggregate(parsing: $0, model: model, groupedBy: specs, isVisible: visible) }
         var sql = SQLBuilder("SELECT count(*)")
         for spec in specs {
             sql += ", " + spec.valueExpression

@@ -63,31 +63,67 @@ extension RecordStore {
         try await tx.query(sql)
     }
 
-    /// Deletes records with their audit rows. Children held by a cascading one2many are deleted
-    /// first through this same path, so their deletion is audited too.
+    /// Deletes records with their audit rows. What the foreign keys would do silently is done
+    /// through this store first, so it is audited too: records pointing here with `cascade` are
+    /// deleted, those with `set null` are written, and the link rows of many2many fields are
+    /// recorded as a change of their owners.
     public func unlink(_ modelName: String, ids: [Int64]) async throws {
         let model = try model(modelName)
         try await checkAccess(model, .unlink)
         let ids = Array(Set(ids)).sorted()
         guard !ids.isEmpty else { return }
         try await lockAndCheck(model, ids: ids, operation: .unlink)
-        for field in model.fields.values {
-            guard case .one2many(let comodel, let inverse) = field.kind, let co = registry.models[comodel],
-                case .many2one(_, .cascade)? = co.fields[inverse]?.kind
-            else { continue }
-            var sql = SQLBuilder("SELECT id FROM \(quoted(co.table)) WHERE \(quoted(inverse)) = ANY(")
+        let system = asSystem(reason: "effects of deleting \(model.name) records")
+        for (other, field) in registry.incomingMany2one[model.name] ?? [] {
+            guard case .many2one(_, let onDelete) = field.kind, onDelete != .restrict, let co = registry.models[other] else { continue }
+            var sql = SQLBuilder("SELECT id FROM \(quoted(co.table)) WHERE \(quoted(field.name)) = ANY(")
             sql.bind(.intArray(ids), cast: "bigint[]")
             sql += ")"
-            let children = try await tx.query(sql).map { try $0.decode(Int64.self) }
-            if !children.isEmpty {
-                try await asSystem(reason: "cascade delete of \(model.name) lines").unlink(comodel, ids: children)
+            if co.name == model.name {
+                sql += " AND NOT (id = ANY("
+                sql.bind(.intArray(ids), cast: "bigint[]")
+                sql += "))"
             }
+            let dependents = try await tx.query(sql).map { try $0.decode(Int64.self) }
+            guard !dependents.isEmpty else { continue }
+            if onDelete == .cascade {
+                try await system.unlink(other, ids: dependents)
+            } else {
+                try await system.write(other, ids: dependents, [field.name: .false])
+            }
+        }
+        for (owner, field) in registry.incomingMany2many[model.name] ?? [] {
+            try await auditVanishingLinks(owner: try self.model(owner), field: field, targets: ids)
         }
         var sql = SQLBuilder("WITH del AS (DELETE FROM \(quoted(model.table)) WHERE id = ANY(")
         sql.bind(.intArray(ids), cast: "bigint[]")
         sql += ") RETURNING *), "
         try auditInsert(model, operation: "unlink", old: "del", new: nil, into: &sql)
         sql += " SELECT count(*) FROM del"
+        try await tx.query(sql)
+    }
+
+    /// Audits, on each owner, the many2many links to `targets` that the database is about to drop.
+    private func auditVanishingLinks(owner: ModelSpec, field: FieldSpec, targets: [Int64]) async throws {
+        guard case .many2many(_, let relation, let column1, let column2) = field.kind else { return }
+        let (rel, c1, c2) = (quoted(relation), quoted(column1), quoted(column2))
+        var sql = SQLBuilder("WITH owners AS (SELECT DISTINCT \(c1) AS owner FROM \(rel) WHERE \(c2) = ANY(")
+        sql.bind(.intArray(targets), cast: "bigint[]")
+        sql += ")), links AS (SELECT r.\(c1) AS owner, array_agg(r.\(c2) ORDER BY r.\(c2)) AS before FROM \(rel) r "
+        sql += "JOIN owners o ON o.owner = r.\(c1) GROUP BY r.\(c1)) "
+        sql += "INSERT INTO audit_log (uid, model, record_id, operation, company_id, old_values, new_values) SELECT "
+        sql.bind(.int(env.uid), cast: "bigint")
+        sql += ", "
+        sql.bind(.text(owner.name), cast: "text")
+        sql += ", owner, 'write', "
+        sql += owner.fields["company_id"] != nil ? "(SELECT x.company_id FROM \(quoted(owner.table)) x WHERE x.id = owner)" : "NULL"
+        sql += ", jsonb_build_object("
+        sql.bind(.text(field.name), cast: "text")
+        sql += ", to_jsonb(before)), jsonb_build_object("
+        sql.bind(.text(field.name), cast: "text")
+        sql += ", to_jsonb(ARRAY(SELECT x FROM unnest(before) x WHERE x <> ALL("
+        sql.bind(.intArray(targets), cast: "bigint[]")
+        sql += ")))) FROM links"
         try await tx.query(sql)
     }
 }

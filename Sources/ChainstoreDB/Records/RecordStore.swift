@@ -56,9 +56,24 @@ public struct RecordStore: Sendable {
         if model.hasActive, env.activeTest, !domain.mentions(field: "active") {
             parts.append(.leaf(path: ["active"], op: .equal, value: .true))
         }
-        parts.append(ruleDomain(model, operation))
-        var compiler = DomainCompiler(registry: registry)
+        var compiler = userCompiler()
+        sql += "("
         try compiler.compile(.allOf(parts), model: model, alias: alias, into: &sql)
+        sql += ") AND ("
+        compiler.relatedRules = nil
+        try compiler.compile(ruleDomain(model, operation), model: model, alias: alias, into: &sql)
+        sql += ")"
+    }
+
+    /// A compiler for domains written by the user: relations are searched within their own read
+    /// rules and hidden fields cannot be named. (Rule domains are compiled without either.)
+    func userCompiler() -> DomainCompiler {
+        var compiler = DomainCompiler(registry: registry)
+        guard !env.isSystem else { return compiler }
+        let store = self
+        compiler.relatedRules = { store.ruleDomain($0, .read) }
+        compiler.isVisible = { store.visible($0) }
+        return compiler
     }
 
     func orderClause(_ model: ModelSpec, _ order: String?, alias: String = "t", into sql: inout SQLBuilder) throws {
@@ -68,6 +83,7 @@ public struct RecordStore: Sendable {
         for term in spec.terms {
             var expression: String
             let field = model.fields[term.field]!
+            guard visible(field) else { throw ChainstoreError.valueError("Invalid field '\(term.field)' in order on model '\(model.name)'") }
             if term.field == "display_name" {
                 expression = DomainCompiler.displayExpression(model, alias: alias)
             } else if case .many2one(let comodel, _) = field.kind, let co = registry.models[comodel] {

@@ -5,11 +5,24 @@ import ChainstoreCore
 /// PostgreSQL plans as semi-joins.
 public struct DomainCompiler: Sendable {
     public let registry: Registry
+    /// The read rules of a model searched through a relation (`partner_id.vat`, `child_ids.name`,
+    /// `any`), so a path cannot reveal what the user may not read. Nil while compiling rule
+    /// domains themselves.
+    public var relatedRules: (@Sendable (ModelSpec) -> Domain)?
+    /// Fields hidden from the user (Odoo's `groups=`) cannot be filtered on.
+    public var isVisible: @Sendable (FieldSpec) -> Bool = { _ in true }
     private var aliasCounter = 0
+    private var depth = 0
+    static let maxDepth = 32
 
     public init(registry: Registry) { self.registry = registry }
 
+    /// Compiles `domain` after pushing every `!` down to the leaves, as Odoo does.
     public mutating func compile(_ domain: Domain, model: ModelSpec, alias: String, into sql: inout SQLBuilder) throws {
+        try emit(domain.distributingNot(), model: model, alias: alias, into: &sql)
+    }
+
+    private mutating func emit(_ domain: Domain, model: ModelSpec, alias: String, into sql: inout SQLBuilder) throws {
         switch domain {
         case .all: sql += "TRUE"
         case .none: sql += "FALSE"
@@ -19,13 +32,13 @@ public struct DomainCompiler: Sendable {
             sql += "("
             for (i, part) in parts.enumerated() {
                 if i > 0 { sql += joiner }
-                try compile(part, model: model, alias: alias, into: &sql)
+                try emit(part, model: model, alias: alias, into: &sql)
             }
             sql += ")"
         case .not(let inner):
-            sql += "NOT COALESCE("
-            try compile(inner, model: model, alias: alias, into: &sql)
-            sql += ", FALSE)"
+            sql += "NOT ("
+            try emit(inner, model: model, alias: alias, into: &sql)
+            sql += ")"
         case .leaf(let path, let op, let value):
             try leaf(path: path[...], op: op, value: value, model: model, alias: alias, into: &sql, whole: domain)
         }
@@ -40,7 +53,7 @@ public struct DomainCompiler: Sendable {
         path: ArraySlice<String>, op: DomainOperator, value: Value, model: ModelSpec, alias: String,
         into sql: inout SQLBuilder, whole: Domain
     ) throws {
-        guard let name = path.first, let field = model.fields[name], name != "display_name" || path.count == 1 else {
+        guard let name = path.first, let field = model.fields[name], isVisible(field), name != "display_name" || path.count == 1 else {
             throw ChainstoreError.valueError("Invalid field \(model.name).\(path.first ?? "") in leaf \(describe(whole))")
         }
         if path.count > 1 {
@@ -59,7 +72,7 @@ public struct DomainCompiler: Sendable {
             let sub = try Domain.parse(value)
             if op == .notAny { sql += "NOT " }
             try related(field, model: model, comodel: comodel, alias: alias, into: &sql) { this, inner, subAlias in
-                try this.compile(sub, model: comodel, alias: subAlias, into: &inner)
+                try this.emit(sub.distributingNot(), model: comodel, alias: subAlias, into: &inner)
             }
         case .childOf, .parentOf:
             try hierarchy(field, op: op, value: value, model: model, alias: alias, into: &sql, whole: whole)
@@ -111,7 +124,17 @@ public struct DomainCompiler: Sendable {
         default:
             throw ChainstoreError.valueError("Field \(model.name).\(field.name) is not relational")
         }
+        depth += 1
+        defer { depth -= 1 }
+        guard depth <= Self.maxDepth else { throw ChainstoreError.valueError("Invalid domain: relations nested too deeply") }
         try body(&self, &sql, sub)
+        if let rules = relatedRules?(comodel), rules != .all {
+            sql += " AND "
+            let saved = relatedRules
+            relatedRules = nil
+            defer { relatedRules = saved }
+            try compile(rules, model: comodel, alias: sub, into: &sql)
+        }
         sql += ")"
     }
 

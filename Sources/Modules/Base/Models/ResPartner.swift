@@ -9,7 +9,7 @@ extension ModelSpec {
             .char("name", "Name", index: true),
             // Odoo leaves partners shared by default; in a franchise a store's customers are the
             // store's own, so new partners belong to the current company unless told otherwise.
-            .many2one("company_id", "Company", to: "res.company", default: .compute { .int($0.companyId) }),
+            .many2one("company_id", "Company", to: "res.company", onDelete: .restrict, default: .compute { .int($0.companyId) }),
             .many2one("parent_id", "Related Company", to: "res.partner"),
             .one2many("child_ids", "Contact", to: "res.partner", inverse: "parent_id"),
             .boolean("is_company", "Is a Company"),
@@ -41,7 +41,7 @@ extension ModelSpec {
         fields: [
             .char("name", "Tag Name", required: true),
             .integer("color", "Color"),
-            .many2one("parent_id", "Parent Category", to: "res.partner.category"),
+            .many2one("parent_id", "Parent Category", to: "res.partner.category", onDelete: .cascade),
             .boolean("active", "Active", default: .value(.true)),
         ],
         order: "name", parentField: "parent_id")

@@ -8,10 +8,12 @@ extension ModelSpec {
         fields: [
             .char("name", "Name", required: true),
             .char("login", "Login", required: true, index: true),
-            .many2one("company_id", "Company", to: "res.company", required: true,
+            .many2one("company_id", "Company", to: "res.company", required: true, onDelete: .restrict,
                 default: .compute { .int($0.companyId) }),
+            // Whoever grants companies can only grant ones inside their own reach.
             .many2many("company_ids", "Companies", to: "res.company",
-                relation: "res_company_users_rel", column1: "user_id", column2: "cid"),
+                relation: "res_company_users_rel", column1: "user_id", column2: "cid",
+                linkDomain: { env in .leaf("id", .childOf, .array(env.allowedCompanyIds.map(Value.int))) }),
             .many2many("groups_id", "Groups", to: "res.groups",
                 relation: "res_groups_users_rel", column1: "uid", column2: "gid"),
             .char("email", "Email"),
