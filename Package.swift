@@ -54,11 +54,20 @@ let package = Package(
             path: "Sources/Modules/Base",
             swiftSettings: swiftSettings
         ),
-        // Layer 3: HTTP.
+        // Layer 3: Odoo's external API, independent of the transport.
+        .target(
+            name: "ChainstoreRPC",
+            dependencies: [
+                "ChainstoreCore", "ChainstoreDB", "Base",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // Layer 4: HTTP.
         .target(
             name: "ChainstoreServer",
             dependencies: [
-                "ChainstoreCore", "ChainstoreDB",
+                "ChainstoreCore", "ChainstoreDB", "ChainstoreRPC",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -67,11 +76,11 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        // Layer 4: composition root — the only place that lists every module.
+        // Layer 5: composition root — the only place that lists every module.
         .target(
             name: "ChainstoreApp",
             dependencies: [
-                "ChainstoreCore", "ChainstoreDB", "ChainstoreServer", "Base",
+                "ChainstoreCore", "ChainstoreDB", "ChainstoreServer", "ChainstoreRPC", "Base",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Prometheus", package: "swift-prometheus"),

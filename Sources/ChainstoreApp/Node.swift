@@ -1,6 +1,7 @@
 import Base
 import ChainstoreCore
 import ChainstoreDB
+import ChainstoreRPC
 import ChainstoreServer
 import Foundation
 import Hummingbird
@@ -19,6 +20,10 @@ public struct Node: Sendable {
         public var port = 8069
         public var demo = false
         public var sealInterval: Duration = .seconds(1)
+        /// Odoo's `--db-filter`: a regular expression over the host name (`%h`, `%d`).
+        public var dbFilter: String?
+        /// Largest request body accepted by the RPC routes.
+        public var maxRequestBytes = 64 << 20
         public init() {}
     }
 
@@ -60,14 +65,21 @@ public struct Node: Sendable {
         let database = Database(name: location.databaseName, client: client)
         let migrator = Migrator(manifests: registry.modules)
         let readiness = Self.readiness(database: database, migrator: migrator, logger: logger)
-        let router = ServerApplication.buildRouter(readiness: readiness, metrics: metrics)
+        let directory = DatabaseDirectory(location: location, main: database, migrator: migrator, filter: options.dbFilter, logger: logger)
+        let gateway = RPCGateway(databases: directory, registry: registry, dispatcher: ModelDispatcher(methods: try MethodTable(Modules.methods, registry: registry)))
+        var json = JSONRPCEndpoints(gateway: gateway)
+        json.limits.maxElements = options.maxRequestBytes / 2
+        let maxBytes = options.maxRequestBytes
+        let router = ServerApplication.buildRouter(readiness: readiness, metrics: metrics) { router in
+            router.addJSONRPCRoutes(json, maxBodyBytes: maxBytes)
+        }
         let app = ServerApplication.build(
             configuration: .init(host: options.host, port: options.port), router: router, logger: logger)
         let startup = Startup(database: database, registry: registry, migrator: migrator, options: options, logger: logger, app: app)
         let sealer = AuditSealer(database: database, interval: options.sealInterval, logger: logger)
         let group = ServiceGroup(
             configuration: .init(
-                services: [.init(service: client), .init(service: sealer), .init(service: startup)],
+                services: [.init(service: client), .init(service: directory), .init(service: sealer), .init(service: startup)],
                 gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
     }
@@ -84,10 +96,12 @@ struct Startup<App: ApplicationProtocol>: Service {
 
     func run() async throws {
         try await migrator.migrate(database, logger: logger)
+        let registry = self.registry
         let problems = try await database.transaction(logger: logger) { tx in try await SchemaCheck.problems(tx, registry: registry) }
         guard problems.isEmpty else {
             throw ChainstoreError.validation("The database schema does not match the declared models:\n" + problems.joined(separator: "\n"))
         }
+        try await database.transaction(logger: logger) { tx in try await ModelCatalog.sync(tx, registry: registry) }
         if options.demo { try await Demo.prepare(database, logger: logger) }
         if !Self.isLoopback(options.host) {
             let exposed = try await database.transaction(logger: logger) { tx in try await Users.hasPassword(tx, login: "admin", "admin") }

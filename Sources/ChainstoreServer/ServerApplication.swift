@@ -16,9 +16,9 @@ public enum ServerApplication {
 
     public static func buildRouter(
         readiness: Readiness, metrics: PrometheusCollectorRegistry,
-        configure: (Router<BasicRequestContext>) -> Void = { _ in }
-    ) -> Router<BasicRequestContext> {
-        let router = Router()
+        configure: (Router<ChainstoreRequestContext>) -> Void = { _ in }
+    ) -> Router<ChainstoreRequestContext> {
+        let router = Router(context: ChainstoreRequestContext.self)
         router.add(middleware: RequestIDMiddleware())
         router.add(middleware: MetricsMiddleware())
         router.add(middleware: LogRequestsMiddleware(.info))
@@ -28,7 +28,7 @@ public enum ServerApplication {
     }
 
     public static func build(
-        configuration: Configuration, router: Router<BasicRequestContext>, logger: Logger
+        configuration: Configuration, router: Router<ChainstoreRequestContext>, logger: Logger
     ) -> some ApplicationProtocol {
         Application(
             router: router,

@@ -224,6 +224,7 @@ enum Prolog {
             }
             guard i < n else { throw bad() }
             i += 1
+            guard name == "version" || name == "encoding" || name == "standalone" else { throw bad() }
             if name == "encoding" {
                 switch value {
                 case "utf-8", "utf8", "us-ascii", "ascii": encoding = .utf8

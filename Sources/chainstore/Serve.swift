@@ -16,11 +16,19 @@ struct Serve: AsyncParsableCommand {
     @Flag(help: "Use the database 'demo' and give it demo companies and logins.")
     var demo = false
 
+    @Option(help: "Regular expression over the request's host name choosing the visible databases (%h = host, %d = first label), as Odoo's --db-filter.")
+    var dbFilter: String?
+
+    @Option(help: "Largest RPC request body, in MiB.")
+    var maxRequestMib = 64
+
     func run() async throws {
         var options = Node.Options()
         options.host = host
         options.port = port
         options.demo = demo
+        options.dbFilter = dbFilter
+        options.maxRequestBytes = maxRequestMib << 20
         let logger = CLILogging.logger()
         if demo {
             var text = "Chainstore demo on http://\(host):\(port)/  (database 'demo')\n"

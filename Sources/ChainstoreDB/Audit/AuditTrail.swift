@@ -24,7 +24,7 @@ public enum AuditTrail {
 
     public static func record(_ tx: Transaction, env: Env, model: String, _ entries: [Entry]) async throws {
         guard !entries.isEmpty else { return }
-        var json = JSONText(capacity: entries.count * 96)
+        var json = JSONWriter(capacity: entries.count * 96)
         json.byte("[")
         for (i, entry) in entries.enumerated() {
             if i > 0 { json.byte(",") }
@@ -51,38 +51,8 @@ public enum AuditTrail {
         try await tx.query(sql)
     }
 
-    static func appendObject(_ values: RecordValues?, to json: inout JSONText) {
+    static func appendObject(_ values: RecordValues?, to json: inout JSONWriter) {
         guard let values else { json.raw("null"); return }
         json.value(.dict(values))
-    }
-}
-
-extension JSONText {
-    /// Any wire value as JSON (`false` stays `false`, bytes become base64).
-    mutating func value(_ value: Value) {
-        switch value {
-        case .null: raw("null")
-        case .bool(let b): append(.bool(b))
-        case .int(let i): append(.int(i))
-        case .double(let d): append(.double(d))
-        case .string(let s): string(s)
-        case .bytes(let b): append(.bytes(b))
-        case .array(let items):
-            byte("[")
-            for (i, item) in items.enumerated() {
-                if i > 0 { byte(",") }
-                self.value(item)
-            }
-            byte("]")
-        case .dict(let dict):
-            byte("{")
-            for (i, (key, item)) in dict.enumerated() {
-                if i > 0 { byte(",") }
-                string(key)
-                byte(":")
-                self.value(item)
-            }
-            byte("}")
-        }
     }
 }

@@ -10,7 +10,7 @@ extension RecordStore {
         let defaults = defaults(model)
         let required = model.fields.values.filter { $0.required && !$0.computedInDatabase && !Self.magicFields.contains($0.name) }
         // Rows go straight into the JSON bind: no per-row dictionaries on the way.
-        var json = JSONText(capacity: valsList.count * 24 * max(valsList[0].count + defaults.count, 1))
+        var json = JSONWriter(capacity: valsList.count * 24 * max(valsList[0].count + defaults.count, 1))
         var columns: [String] = []
         var relational: [[(FieldSpec, Value)]] = []
         relational.reserveCapacity(valsList.count)
@@ -105,7 +105,7 @@ extension RecordStore {
 
     /// `INSERT … SELECT FROM jsonb_to_recordset(…)` with its audit rows and the create rules,
     /// in one round trip.
-    func insert(_ model: ModelSpec, columns: [String], json: JSONText, count: Int) async throws -> [Int64] {
+    func insert(_ model: ModelSpec, columns: [String], json: JSONWriter, count: Int) async throws -> [Int64] {
         let fields = columns.map { model.fields[$0]! }
         var sql = SQLBuilder("WITH ins AS (INSERT INTO \(quoted(model.table)) (")
         sql += (columns.map(quoted) + ["create_uid", "write_uid", "create_date", "write_date"]).joined(separator: ", ")

@@ -24,7 +24,7 @@ extension RecordStore {
     func update(_ model: ModelSpec, ids: [Int64], _ scalars: [String: SQLBind]) async throws {
         let columns = scalars.keys.sorted()
         let fields = columns.map { model.fields[$0]! }
-        var json = JSONText()
+        var json = JSONWriter()
         json.byte("{")
         for (i, name) in columns.enumerated() {
             if i > 0 { json.byte(",") }

@@ -4,8 +4,8 @@ import ChainstoreCore
 public enum Base {
     public static let manifest = ModuleManifest(
         name: "base",
-        models: [.resCompany, .resPartner, .resPartnerCategory, .resUsers, .resGroups, .irModelAccess],
-        migrations: [.createBaseTables, .createAuthTables, .seedBaseData],
+        models: [.resCompany, .resPartner, .resPartnerCategory, .resUsers, .resGroups, .irModelAccess, .irModel, .irModelFields],
+        migrations: [.createBaseTables, .createAuthTables, .seedBaseData, .createWebSessions, .createModelCatalog],
         rules: BaseRules.all)
 
     /// Group xml ids the core knows by name.

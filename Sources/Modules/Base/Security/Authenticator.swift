@@ -19,10 +19,12 @@ public struct Authenticator: Sendable {
 
     public let database: Database
     public var policy: Policy
+    public let cache: AuthCache
 
-    public init(database: Database, policy: Policy = Policy()) {
+    public init(database: Database, policy: Policy = Policy(), cache: AuthCache = AuthCache()) {
         self.database = database
         self.policy = policy
+        self.cache = cache
     }
 
     /// The user id, or `nil` for wrong credentials. Throws `throttled` while locked out.
@@ -31,13 +33,14 @@ public struct Authenticator: Sendable {
         let failures = try await database.transaction(logger: logger) { tx in try await Self.failures(tx, keys: keys) }
         if failures.locked {
             logger.warning("login refused: locked after repeated failures", metadata: ["login": "\(login)", "address": "\(address)"])
-            throw ChainstoreError(.throttled, "Too many failed login attempts, please try again later.")
+            throw ChainstoreError(.throttled, "Too many login failures, please wait a little before trying again.")
         }
         if failures.count >= policy.slowAfter {
             try await Task.sleep(for: policy.delayStep * min(failures.count - policy.slowAfter + 1, 10))
         }
+        let cache = self.cache
         let uid = try await database.transaction(logger: logger) { tx in
-            try await Self.check(tx, login: login, password: password)
+            try await Self.check(tx, login: login, password: password, cache: cache)
         }
         let policy = self.policy
         try await database.transaction(logger: logger) { tx in
@@ -56,15 +59,51 @@ public struct Authenticator: Sendable {
         return uid
     }
 
-    static func check(_ tx: Transaction, login: String, password: String) async throws -> Int64? {
+    static func check(_ tx: Transaction, login: String, password: String, cache: AuthCache) async throws -> Int64? {
         guard !password.isEmpty else { return nil }
         var sql = SQLBuilder("SELECT id, password FROM res_users WHERE active AND login = ")
         sql.bind(.text(login))
         guard let row = try await tx.query(sql).first else { return nil }
         let (uid, stored) = try row.decode((Int64, String?).self)
-        if let stored, PasswordHash.verify(password, against: stored) { return uid }
-        if APIKey.looksLikeKey(password), try await APIKeys.verify(tx, uid: uid, key: password) { return uid }
-        return nil
+        return try await verify(tx, uid: uid, stored: stored, secret: password, cache: cache) ? uid : nil
+    }
+
+    /// Whether `secret` is the password or a live API key of `uid`; verified password hashes are
+    /// remembered by the cache.
+    static func verify(_ tx: Transaction, uid: Int64, stored: String?, secret: String, cache: AuthCache) async throws -> Bool {
+        guard !secret.isEmpty else { return false }
+        if let stored {
+            let fingerprint = cache.fingerprint("\(uid)", secret)
+            if await cache.isVerified(fingerprint, storedHash: stored) { return true }
+            if PasswordHash.verify(secret, against: stored) {
+                await cache.remember(fingerprint, storedHash: stored)
+                return true
+            }
+        }
+        if APIKey.looksLikeKey(secret) { return try await APIKeys.verify(tx, uid: uid, key: secret) }
+        return false
+    }
+
+    /// Checks the credentials that a stateless RPC call carries (`execute_kw(db, uid, password, …)`)
+    /// inside the call's own transaction. Refused while the user or the address is locked out.
+    public func verifyCall(_ tx: Transaction, uid: Int64, secret: String, address: String) async throws -> Bool {
+        let keys = ["uid:\(uid)", "ip:" + address]
+        if try await Self.failures(tx, keys: keys).locked {
+            throw ChainstoreError(.throttled, "Too many login failures, please wait a little before trying again.")
+        }
+        var sql = SQLBuilder("SELECT password FROM res_users WHERE active AND id = ")
+        sql.bind(.int(uid))
+        guard let row = try await tx.query(sql).first else { return false }
+        return try await Self.verify(tx, uid: uid, stored: try row.decode(String?.self), secret: secret, cache: cache)
+    }
+
+    /// Records a refused call (in its own transaction: the call's is rolled back).
+    public func recordFailure(uid: Int64, address: String, logger: Logger) async {
+        let policy = self.policy
+        logger.notice("rpc call refused: wrong credentials", metadata: ["uid": "\(uid)", "address": "\(address)"])
+        _ = try? await database.transaction(logger: logger) { tx in
+            try await Self.recordFailure(tx, keys: ["uid:\(uid)", "ip:" + address], policy: policy)
+        }
     }
 
     static func failures(_ tx: Transaction, keys: [String]) async throws -> (count: Int, locked: Bool) {

@@ -1,0 +1,69 @@
+/// Writes JSON as bytes: batch binds for `jsonb_to_recordset` (one bind carries a whole batch of
+/// rows) and JSON-RPC responses. Runs once per value of every batch, so no Foundation encoder and
+/// no per-character String building.
+public struct JSONWriter: Sendable {
+    public private(set) var bytes: [UInt8] = []
+
+    public init(capacity: Int = 256) { bytes.reserveCapacity(capacity) }
+
+    public var text: String { String(decoding: bytes, as: UTF8.self) }
+
+    public mutating func raw(_ ascii: StaticString) {
+        ascii.withUTF8Buffer { bytes.append(contentsOf: $0) }
+    }
+
+    public mutating func int(_ i: Int64) { bytes.append(contentsOf: String(i).utf8) }
+
+    /// Finite doubles as JSON numbers; NaN and infinities (not JSON) as null.
+    public mutating func double(_ d: Double) { d.isFinite ? bytes.append(contentsOf: "\(d)".utf8) : raw("null") }
+
+    public mutating func string(_ s: String) {
+        bytes.append(UInt8(ascii: "\""))
+        for byte in s.utf8 {
+            switch byte {
+            case UInt8(ascii: "\""): raw("\\\"")
+            case UInt8(ascii: "\\"): raw("\\\\")
+            case 0x0A: raw("\\n")
+            case 0x0D: raw("\\r")
+            case 0x09: raw("\\t")
+            case 0..<0x20:
+                let hex: [UInt8] = Array("0123456789abcdef".utf8)
+                raw("\\u00")
+                bytes.append(hex[Int(byte >> 4)])
+                bytes.append(hex[Int(byte & 0x0f)])
+            default: bytes.append(byte)
+            }
+        }
+        bytes.append(UInt8(ascii: "\""))
+    }
+
+    public mutating func byte(_ ascii: Unicode.Scalar) { bytes.append(UInt8(ascii: ascii)) }
+
+    /// Any wire value as JSON (`false` stays `false`, bytes become base64).
+    public mutating func value(_ value: Value) {
+        switch value {
+        case .null: raw("null")
+        case .bool(let b): b ? raw("true") : raw("false")
+        case .int(let i): int(i)
+        case .double(let d): double(d)
+        case .string(let s): string(s)
+        case .bytes(let b): string(Base64.encode(b))
+        case .array(let items):
+            byte("[")
+            for (i, item) in items.enumerated() {
+                if i > 0 { byte(",") }
+                self.value(item)
+            }
+            byte("]")
+        case .dict(let dict):
+            byte("{")
+            for (i, (key, item)) in dict.enumerated() {
+                if i > 0 { byte(",") }
+                string(key)
+                byte(":")
+                self.value(item)
+            }
+            byte("}")
+        }
+    }
+}

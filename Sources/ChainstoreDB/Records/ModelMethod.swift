@@ -1,0 +1,57 @@
+import ChainstoreCore
+
+/// A business method a module makes callable over RPC (`action_confirm`, `button_validate`):
+/// the allow-list beside the generic methods. Record methods receive the ids of the first
+/// positional argument, as in Odoo.
+public struct ModelMethod: Sendable {
+    public enum Receiver: Sendable { case records, model }
+
+    public let model: String
+    public let name: String
+    public let receiver: Receiver
+    public let handler: @Sendable (MethodCall) async throws -> Value
+
+    public init(model: String, name: String, receiver: Receiver, handler: @escaping @Sendable (MethodCall) async throws -> Value) {
+        self.model = model
+        self.name = name
+        self.receiver = receiver
+        self.handler = handler
+    }
+}
+
+/// One call of a business method: the store of the calling user, the record ids (record
+/// methods), and the remaining arguments.
+public struct MethodCall: Sendable {
+    public let store: RecordStore
+    public let ids: [Int64]
+    public let args: [Value]
+    public let kwargs: RecordValues
+
+    public init(store: RecordStore, ids: [Int64], args: [Value], kwargs: RecordValues) {
+        self.store = store
+        self.ids = ids
+        self.args = args
+        self.kwargs = kwargs
+    }
+}
+
+/// Every registered business method, by model and name; validated against the registry.
+public struct MethodTable: Sendable {
+    private let methods: [String: ModelMethod]
+
+    public init(_ methods: [ModelMethod], registry: Registry) throws {
+        var table: [String: ModelMethod] = [:]
+        for method in methods {
+            guard registry.models[method.model] != nil else {
+                throw ChainstoreError.validation("Method \(method.name) names unknown model \(method.model)")
+            }
+            guard !method.name.hasPrefix("_") else { throw ChainstoreError.validation("Method \(method.name) is private") }
+            guard table.updateValue(method, forKey: "\(method.model)/\(method.name)") == nil else {
+                throw ChainstoreError.validation("Method \(method.model).\(method.name) registered twice")
+            }
+        }
+        self.methods = table
+    }
+
+    public func method(_ model: String, _ name: String) -> ModelMethod? { methods["\(model)/\(name)"] }
+}
