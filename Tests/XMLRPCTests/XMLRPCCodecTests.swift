@@ -206,6 +206,22 @@ struct XMLRPCDecodingTests {
         #expect(isMalformed(callError("<?xml version=\"1.0\"" + body)))
         #expect(isMalformed(callError(body + "<?xml version=\"1.0\"?>")))
         #expect(isMalformed(callError("<?xml-stylesheet href=\"x\"?>" + body)))
+        #expect(isMalformed(callError("<?xml veion=\"1.0\"?>" + body)))
+        #expect(try XMLRPCDecoder.decodeCall(bytes("<?xml version='1.0' encoding='us-ascii' standalone='yes' ?>\n" + body)).params == ["é"])
+    }
+
+    @Test func everyElementNameIsRecognised() {
+        for tag in Tag.allCases {
+            let name = Array("\(tag.xmlName)".utf8)
+            let found = name.withUnsafeBufferPointer { Tag.lookup($0, 0, $0.count) }
+            #expect(found == tag, "\(tag.xmlName)")
+            let longer = name + [0x78]
+            #expect(longer.withUnsafeBufferPointer { Tag.lookup($0, 0, $0.count) } == nil)
+        }
+        for other in ["Int", "i5", "nill", "Value", "struct2", "methodcall", "dateTime", "float", "ex:nil"] {
+            let name = Array(other.utf8)
+            #expect(name.withUnsafeBufferPointer { Tag.lookup($0, 0, $0.count) } == nil, "\(other)")
+        }
     }
 
     @Test func attributesAreIgnoredButMustBeWellFormed() throws {

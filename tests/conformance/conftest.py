@@ -1,0 +1,32 @@
+"""Conformance tests drive a running Chainstore (started by ./scripts/test) with independent clients."""
+import os
+import urllib.parse
+import uuid
+
+import pytest
+
+URL = os.environ.get("CHAINSTORE_URL", "http://127.0.0.1:8069")
+DB = os.environ.get("CHAINSTORE_DB", "demo")
+ADMIN_PASSWORD = os.environ.get("CHAINSTORE_ADMIN_PASSWORD", "admin")
+
+
+@pytest.fixture(scope="session")
+def url():
+    return URL
+
+
+@pytest.fixture(scope="session")
+def host_port():
+    parsed = urllib.parse.urlparse(URL)
+    return parsed.hostname, parsed.port
+
+
+@pytest.fixture(scope="session")
+def db():
+    return DB
+
+
+@pytest.fixture
+def unique():
+    """A name no other test uses, so tests can run against one shared demo database."""
+    return "conf-" + uuid.uuid4().hex[:10]
