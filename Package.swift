@@ -24,6 +24,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
     ],
     targets: [
+        // Codecs: no dependencies at all, fuzzable.
+        .target(name: "XMLRPC", swiftSettings: swiftSettings),
         // Layer 0: the shared vocabulary. No database, no HTTP.
         .target(
             name: "ChainstoreCore",
@@ -52,13 +54,14 @@ let package = Package(
             name: "Base",
             dependencies: ["ChainstoreCore", "ChainstoreDB"],
             path: "Sources/Modules/Base",
+            exclude: ["README.md"],
             swiftSettings: swiftSettings
         ),
         // Layer 3: Odoo's external API, independent of the transport.
         .target(
             name: "ChainstoreRPC",
             dependencies: [
-                "ChainstoreCore", "ChainstoreDB", "Base",
+                "ChainstoreCore", "ChainstoreDB", "Base", "XMLRPC",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
@@ -107,6 +110,7 @@ let package = Package(
             resources: [.copy("Fixtures")],
             swiftSettings: swiftSettings
         ),
+        .testTarget(name: "XMLRPCTests", dependencies: ["XMLRPC"], swiftSettings: swiftSettings),
         .testTarget(
             name: "ChainstoreIntegrationTests",
             dependencies: [

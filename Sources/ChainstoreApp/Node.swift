@@ -70,8 +70,11 @@ public struct Node: Sendable {
         var json = JSONRPCEndpoints(gateway: gateway)
         json.limits.maxElements = options.maxRequestBytes / 2
         let maxBytes = options.maxRequestBytes
+        var xml = XMLRPCEndpoints(gateway: gateway)
+        xml.limits.maxBytes = maxBytes
         let router = ServerApplication.buildRouter(readiness: readiness, metrics: metrics) { router in
             router.addJSONRPCRoutes(json, maxBodyBytes: maxBytes)
+            router.addXMLRPCRoutes(xml, maxBodyBytes: maxBytes)
         }
         let app = ServerApplication.build(
             configuration: .init(host: options.host, port: options.port), router: router, logger: logger)

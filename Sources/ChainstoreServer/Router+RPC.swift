@@ -25,3 +25,25 @@ extension Router where Context == ChainstoreRequestContext {
         post("/web/dataset/call_kw/**", use: handler)
     }
 }
+
+extension Router where Context == ChainstoreRequestContext {
+    /// XML-RPC: `/xmlrpc/2/<service>` (integer fault codes) and `/xmlrpc/<service>` (string codes).
+    public func addXMLRPCRoutes(_ endpoints: XMLRPCEndpoints, maxBodyBytes: Int) {
+        func handler(legacy: Bool) -> @Sendable (Request, Context) async throws -> Response {
+            { request, context in
+                let body: ByteBuffer
+                do {
+                    body = try await request.body.collect(upTo: maxBodyBytes)
+                } catch {
+                    return Response(status: .contentTooLarge, body: .init(byteBuffer: ByteBuffer(string: "Request too large")))
+                }
+                let service = context.parameters.get("service") ?? ""
+                let caller = Caller(address: context.clientAddress, host: request.head.authority, logger: context.logger)
+                let answer = await endpoints.handle(service: service, legacy: legacy, body: Array(buffer: body), caller: caller)
+                return Response(status: .ok, headers: [.contentType: "text/xml; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(bytes: answer)))
+            }
+        }
+        post("/xmlrpc/2/:service", use: handler(legacy: false))
+        post("/xmlrpc/:service", use: handler(legacy: true))
+    }
+}

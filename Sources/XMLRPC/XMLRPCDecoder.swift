@@ -38,6 +38,7 @@ public enum XMLRPCDecoder {
         if encoding == .latin1 {
             return try Prolog.latin1ToUTF8(buffer, from: start).withUnsafeBufferPointer { utf8 in
                 Result { () throws(XMLRPCError) -> R in
+                    try Scalars.validateUTF8(utf8, from: 0)  // always valid UTF-8 now; this refuses NUL bytes
                     var parser = Parser(utf8, start: 0, limits: limits)
                     return try body(&parser)
                 }

@@ -60,6 +60,14 @@ struct AuthenticationTests {
                 try await auth.authenticate(login: "group.admin", password: "whatever", address: "192.0.2.7", logger: TestDatabase.logger)
             }
             #expect(byAddress?.code == .throttled)
+            // Behind the reverse proxy every client comes from loopback: only the login is locked then.
+            try await db.transaction(logger: TestDatabase.logger) { tx in
+                try await Users.setPassword(tx, login: "store.gz", password: "gz password", rounds: 1000)
+            }
+            for _ in 0..<4 {
+                #expect(try await auth.authenticate(login: "city.gz", password: "guess", address: "127.0.0.1", logger: TestDatabase.logger) == nil)
+            }
+            #expect(try await auth.authenticate(login: "store.gz", password: "gz password", address: "127.0.0.1", logger: TestDatabase.logger) != nil)
         }
     }
 }

@@ -47,7 +47,7 @@ extension ManagedClusterTests {
         }
         let output = FileManager.default.temporaryDirectory.path + "/chainstore-public-\(getpid()).log"
         defer { try? FileManager.default.removeItem(atPath: output) }
-        FileManager.default.createFile(atPath: output, contents: nil)
+        _ = FileManager.default.createFile(atPath: output, contents: nil)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: ServerProcess.executable!)
         process.arguments = ["serve", "--demo", "--host", "0.0.0.0", "--port", String(Int.random(in: 20_000...40_000)), "--data-dir", root]

@@ -29,7 +29,7 @@ public struct Authenticator: Sendable {
 
     /// The user id, or `nil` for wrong credentials. Throws `throttled` while locked out.
     public func authenticate(login: String, password: String, address: String, logger: Logger) async throws -> Int64? {
-        let keys = ["login:" + login.lowercased(), "ip:" + address]
+        let keys = ["login:" + login.lowercased()] + Self.addressKey(address)
         let failures = try await database.transaction(logger: logger) { tx in try await Self.failures(tx, keys: keys) }
         if failures.locked {
             logger.warning("login refused: locked after repeated failures", metadata: ["login": "\(login)", "address": "\(address)"])
@@ -87,7 +87,7 @@ public struct Authenticator: Sendable {
     /// Checks the credentials that a stateless RPC call carries (`execute_kw(db, uid, password, …)`)
     /// inside the call's own transaction. Refused while the user or the address is locked out.
     public func verifyCall(_ tx: Transaction, uid: Int64, secret: String, address: String) async throws -> Bool {
-        let keys = ["uid:\(uid)", "ip:" + address]
+        let keys = ["uid:\(uid)"] + Self.addressKey(address)
         if try await Self.failures(tx, keys: keys).locked {
             throw ChainstoreError(.throttled, "Too many login failures, please wait a little before trying again.")
         }
@@ -102,8 +102,16 @@ public struct Authenticator: Sendable {
         let policy = self.policy
         logger.notice("rpc call refused: wrong credentials", metadata: ["uid": "\(uid)", "address": "\(address)"])
         _ = try? await database.transaction(logger: logger) { tx in
-            try await Self.recordFailure(tx, keys: ["uid:\(uid)", "ip:" + address], policy: policy)
+            try await Self.recordFailure(tx, keys: ["uid:\(uid)"] + Self.addressKey(address), policy: policy)
         }
+    }
+
+    /// The per-address throttling key. Loopback and local-socket peers are the reverse proxy or
+    /// the machine itself: throttling them would lock out every client behind the proxy, so only
+    /// the per-login key applies to them.
+    static func addressKey(_ address: String) -> [String] {
+        if address == "local" || address == "::1" || address.hasPrefix("127.") || address.hasPrefix("::ffff:127.") { return [] }
+        return ["ip:" + address]
     }
 
     static func failures(_ tx: Transaction, keys: [String]) async throws -> (count: Int, locked: Bool) {
