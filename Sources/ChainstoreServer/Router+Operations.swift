@@ -11,6 +11,11 @@ extension Router {
     /// `/health/live` (the process answers), `/health/ready` (database reachable and migrated),
     /// `/metrics` (Prometheus text format).
     public func addOperationRoutes(readiness: Readiness, metrics: PrometheusCollectorRegistry) {
+        // `HEAD /` and `GET /` answer 200: some Odoo clients probe the root before logging in.
+        get("/") { _, _ in
+            Response(status: .ok, headers: [.contentType: "text/plain; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: "Chainstore\n")))
+        }
+        head("/") { _, _ in Response(status: .ok) }
         get("/health/live") { _, _ in
             Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: #"{"status":"live"}"#)))
         }

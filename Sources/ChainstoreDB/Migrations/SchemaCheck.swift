@@ -23,6 +23,13 @@ public enum SchemaCheck {
             let (column, action) = try row.decode((String, String).self)
             foreignKeys[column] = action.first
         }
+        var indexed = Set<String>()
+        let indexSQL = SQLBuilder("""
+            SELECT t.relname::text || '.' || a.attname::text FROM pg_index i
+            JOIN pg_class t ON t.oid = i.indrelid JOIN pg_namespace n ON n.oid = t.relnamespace AND n.nspname = current_schema()
+            JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = i.indkey[0]
+            """)
+        for row in try await tx.query(indexSQL) { indexed.insert(try row.decode(String.self)) }
         var problems: [String] = []
         for model in registry.models.values.sorted(by: { $0.name < $1.name }) {
             guard let table = columns[model.table] else {
@@ -48,6 +55,9 @@ public enum SchemaCheck {
                     }
                     if !compatible(expected: expected, actual: actual) {
                         problems.append("\(model.name).\(field.name): column type is \(actual), the declaration needs \(expected)")
+                    }
+                    if field.index, !indexed.contains("\(model.table).\(field.name)") {
+                        problems.append("\(model.name).\(field.name): declared indexed, but no index starts with this column")
                     }
                     if case .many2one(_, let onDelete) = field.kind, !["create_uid", "write_uid"].contains(field.name) {
                         let action = foreignKeys["\(model.table).\(field.name)"]

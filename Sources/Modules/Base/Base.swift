@@ -5,7 +5,7 @@ public enum Base {
     public static let manifest = ModuleManifest(
         name: "base",
         models: [.resCompany, .resPartner, .resPartnerCategory, .resUsers, .resGroups, .irModelAccess, .irModel, .irModelFields],
-        migrations: [.createBaseTables, .createAuthTables, .seedBaseData, .createWebSessions, .createModelCatalog],
+        migrations: [.createBaseTables, .createAuthTables, .seedBaseData, .createWebSessions, .createModelCatalog, .addDeclaredIndexes],
         rules: BaseRules.all)
 
     /// Group xml ids the core knows by name.
