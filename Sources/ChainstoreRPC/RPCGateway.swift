@@ -106,10 +106,14 @@ public struct RPCGateway: Sendable {
         let callContext = context
         do {
             return try await database.transaction(logger: caller.logger) { tx in
-                if let secret, try await !authenticator.verifyCall(tx, uid: uid, secret: secret, address: caller.address) {
-                    throw ChainstoreError(.accessDenied, "Access Denied")
+                let user: UserRow?
+                if let secret {
+                    user = try await authenticator.verifyCall(tx, uid: uid, secret: secret, address: caller.address)
+                } else {
+                    user = try await UserRow.fetch(tx, uid: uid)
                 }
-                let env = try await EnvLoader.load(tx, uid: uid, context: callContext, logger: caller.logger)
+                guard let user else { throw ChainstoreError(.accessDenied, "Access Denied") }
+                let env = try await EnvLoader.env(tx, user: user, context: callContext, logger: caller.logger)
                 let store = RecordStore(registry: registry, tx: tx, env: env)
                 return try await dispatcher.call(store, model: model, method: method, args: args, kwargs: finalKeywords)
             }

@@ -5,13 +5,21 @@ extension RecordStore {
     /// one of the user's groups, allows the operation.
     public func checkAccess(_ model: ModelSpec, _ operation: Operation) async throws {
         guard !env.isSystem else { return }
-        var sql = SQLBuilder("SELECT coalesce(bool_or(a.perm_\(operation.rawValue)), false) FROM ir_model_access a ")
-        sql += "LEFT JOIN res_groups g ON g.id = a.group_id WHERE a.active AND a.model = "
-        sql.bind(.text(model.name))
-        sql += " AND (a.group_id IS NULL OR g.xmlid = ANY("
-        sql.bind(.textArray(env.groups.sorted()))
-        sql += "))"
-        let allowed = try await tx.query(sql).first?.decode(Bool.self) ?? false
+        let groups = env.groups.sorted()
+        let key = "\(tx.database)|\(model.name)|\(operation.rawValue)|" + groups.joined(separator: ",")
+        let allowed: Bool
+        if let known = AccessRightsCache.shared.lookup(key) {
+            allowed = known
+        } else {
+            var sql = SQLBuilder("SELECT coalesce(bool_or(a.perm_\(operation.rawValue)), false) FROM ir_model_access a ")
+            sql += "LEFT JOIN res_groups g ON g.id = a.group_id WHERE a.active AND a.model = "
+            sql.bind(.text(model.name))
+            sql += " AND (a.group_id IS NULL OR g.xmlid = ANY("
+            sql.bind(.textArray(groups))
+            sql += "))"
+            allowed = try await tx.query(sql).first?.decode(Bool.self) ?? false
+            AccessRightsCache.shared.store(key, allowed)
+        }
         guard allowed else {
             throw ChainstoreError.accessError(
                 "You are not allowed to \(Self.verb(operation)) '\(model.label)' (\(model.name)) records.")

@@ -28,7 +28,7 @@ public struct Database: Sendable {
                     DatabaseMetrics.leaseWait.record(duration: ContinuousClock.now - requested)
                     DatabaseMetrics.inUse.increment()
                     defer { DatabaseMetrics.inUse.decrement() }
-                    return try await Self.run(connection: connection, logger: logger, isolation: isolation, body)
+                    return try await Self.run(connection: connection, logger: logger, database: name, isolation: isolation, body)
                 }
             } catch let error where DatabaseErrors.isRetryable(error) && attempt < maxRetries {
                 attempt += 1
@@ -44,14 +44,15 @@ public struct Database: Sendable {
         try await client.withConnection { connection in
             DatabaseMetrics.inUse.increment()
             defer { DatabaseMetrics.inUse.decrement() }
-            return try await body(Transaction(connection: connection, logger: logger))
+            return try await body(Transaction(connection: connection, logger: logger, database: name))
         }
     }
 
     static func run<T: Sendable>(
-        connection: PostgresConnection, logger: Logger, isolation: IsolationLevel, _ body: @Sendable (Transaction) async throws -> T
+        connection: PostgresConnection, logger: Logger, database: String, isolation: IsolationLevel,
+        _ body: @Sendable (Transaction) async throws -> T
     ) async throws -> T {
-        let tx = Transaction(connection: connection, logger: logger)
+        let tx = Transaction(connection: connection, logger: logger, database: database)
         let started = ContinuousClock.now
         try await tx.execute("BEGIN ISOLATION LEVEL \(isolation.rawValue)")
         do {

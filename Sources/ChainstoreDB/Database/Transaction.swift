@@ -8,10 +8,13 @@ import PostgresNIO
 public struct Transaction: Sendable {
     let connection: PostgresConnection
     public let logger: Logger
+    /// Name of the database (tenant) the transaction runs in: the scope of per-database caches.
+    public let database: String
 
-    init(connection: PostgresConnection, logger: Logger) {
+    init(connection: PostgresConnection, logger: Logger, database: String) {
         self.connection = connection
         self.logger = logger
+        self.database = database
     }
 
     /// Runs `sql` and returns all rows. SQL text is logged at debug level with its bind count,

@@ -2,23 +2,45 @@ import ChainstoreCore
 import ChainstoreDB
 import Logging
 
+/// What a call needs to know about its user, read in one query: credentials to check and the
+/// groups and companies the environment is built from.
+public struct UserRow: Sendable {
+    public let uid: Int64
+    public let login: String
+    public let passwordHash: String?
+    public let companyId: Int64
+    public let companyIds: [Int64]
+    public let groups: [String]
+
+    /// The active user `uid`, or nil.
+    public static func fetch(_ tx: Transaction, uid: Int64) async throws -> UserRow? {
+        var sql = SQLBuilder("""
+            SELECT u.login, u.password, u.company_id,
+                   ARRAY(SELECT r.cid FROM res_company_users_rel r WHERE r.user_id = u.id ORDER BY r.cid),
+                   ARRAY(SELECT g.xmlid FROM res_groups_users_rel gu JOIN res_groups g ON g.id = gu.gid WHERE gu.uid = u.id)
+            FROM res_users u WHERE u.active AND u.id =
+            """)
+        sql.bind(.int(uid), cast: "bigint")
+        guard let row = try await tx.query(sql).first else { return nil }
+        let (login, password, companyId, companyIds, groups) = try row.decode((String, String?, Int64, [Int64], [String]).self)
+        return UserRow(uid: uid, login: login, passwordHash: password, companyId: companyId, companyIds: companyIds, groups: groups)
+    }
+}
+
 /// Builds the environment of an authenticated user: groups, current company and the companies
 /// visible in this call. `allowed_company_ids` narrows what the user has, never widens it.
 public enum EnvLoader {
     public static func load(
         _ tx: Transaction, uid: Int64, context: RecordValues = [:], logger: Logger
     ) async throws -> Env {
-        var sql = SQLBuilder("""
-            SELECT u.login, u.company_id,
-                   ARRAY(SELECT r.cid FROM res_company_users_rel r WHERE r.user_id = u.id ORDER BY r.cid),
-                   ARRAY(SELECT g.xmlid FROM res_groups_users_rel gu JOIN res_groups g ON g.id = gu.gid WHERE gu.uid = u.id)
-            FROM res_users u WHERE u.active AND u.id =
-            """)
-        sql.bind(.int(uid), cast: "bigint")
-        guard let row = try await tx.query(sql).first else { throw ChainstoreError(.accessDenied, "Access Denied") }
-        let (login, companyId, companyIds, groups) = try row.decode((String, Int64, [Int64], [String]).self)
-        var roots = companyIds.isEmpty ? [companyId] : companyIds
-        var current = companyId
+        guard let user = try await UserRow.fetch(tx, uid: uid) else { throw ChainstoreError(.accessDenied, "Access Denied") }
+        return try await env(tx, user: user, context: context, logger: logger)
+    }
+
+    /// The environment of `user`; queries the database only to check `allowed_company_ids`.
+    public static func env(_ tx: Transaction, user: UserRow, context: RecordValues, logger: Logger) async throws -> Env {
+        var roots = user.companyIds.isEmpty ? [user.companyId] : user.companyIds
+        var current = user.companyId
         if let requested = context["allowed_company_ids"], !requested.isEmpty {
             guard let ids = requested.idList, !ids.isEmpty else {
                 throw ChainstoreError.accessError("Access to unauthorized or invalid companies.")
@@ -34,9 +56,9 @@ public enum EnvLoader {
             current = ids[0]
         }
         var logger = logger
-        logger[metadataKey: "uid"] = "\(uid)"
+        logger[metadataKey: "uid"] = "\(user.uid)"
         return Env(
-            uid: uid, login: login, groups: Set(groups), companyId: current, allowedCompanyIds: roots,
+            uid: user.uid, login: user.login, groups: Set(user.groups), companyId: current, allowedCompanyIds: roots,
             context: context, logger: logger)
     }
 }

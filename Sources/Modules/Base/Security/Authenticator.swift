@@ -29,6 +29,22 @@ public struct Authenticator: Sendable {
 
     /// The user id, or `nil` for wrong credentials. Throws `throttled` while locked out.
     public func authenticate(login: String, password: String, address: String, logger: Logger) async throws -> Int64? {
+        let cache = self.cache
+        // Fast path: a password already verified against the current hash (integrations that
+        // log in before every call). The login date is refreshed at most once a minute.
+        let known = try await database.transaction(logger: logger) { tx -> Int64? in
+            var sql = SQLBuilder("SELECT id, password FROM res_users WHERE active AND login = ")
+            sql.bind(.text(login))
+            guard let row = try await tx.query(sql).first, !password.isEmpty else { return nil }
+            let (uid, stored) = try row.decode((Int64, String?).self)
+            guard let stored, await cache.isVerified(cache.fingerprint("\(uid)", password), storedHash: stored) else { return nil }
+            var seen = SQLBuilder("UPDATE res_users SET login_date = now() WHERE id = ")
+            seen.bind(.int(uid))
+            seen += " AND (login_date IS NULL OR login_date < now() - interval '1 minute')"
+            try await tx.query(seen)
+            return uid
+        }
+        if let known { return known }
         let keys = ["login:" + login.lowercased()] + Self.addressKey(address)
         let failures = try await database.transaction(logger: logger) { tx in try await Self.failures(tx, keys: keys) }
         if failures.locked {
@@ -38,7 +54,6 @@ public struct Authenticator: Sendable {
         if failures.count >= policy.slowAfter {
             try await Task.sleep(for: policy.delayStep * min(failures.count - policy.slowAfter + 1, 10))
         }
-        let cache = self.cache
         let uid = try await database.transaction(logger: logger) { tx in
             try await Self.check(tx, login: login, password: password, cache: cache)
         }
@@ -85,16 +100,19 @@ public struct Authenticator: Sendable {
     }
 
     /// Checks the credentials that a stateless RPC call carries (`execute_kw(db, uid, password, …)`)
-    /// inside the call's own transaction. Refused while the user or the address is locked out.
-    public func verifyCall(_ tx: Transaction, uid: Int64, secret: String, address: String) async throws -> Bool {
-        let keys = ["uid:\(uid)"] + Self.addressKey(address)
-        if try await Self.failures(tx, keys: keys).locked {
+    /// inside the call's own transaction, and returns the user for the environment (nil for wrong
+    /// credentials). A secret already verified against the current hash costs no more than that
+    /// one query; otherwise the lock-out is checked before the slow verification, so guesses
+    /// stay throttled while working integrations keep working during an attack.
+    public func verifyCall(_ tx: Transaction, uid: Int64, secret: String, address: String) async throws -> UserRow? {
+        guard let user = try await UserRow.fetch(tx, uid: uid), !secret.isEmpty else { return nil }
+        if let stored = user.passwordHash, await cache.isVerified(cache.fingerprint("\(uid)", secret), storedHash: stored) {
+            return user
+        }
+        if try await Self.failures(tx, keys: ["uid:\(uid)"] + Self.addressKey(address)).locked {
             throw ChainstoreError(.throttled, "Too many login failures, please wait a little before trying again.")
         }
-        var sql = SQLBuilder("SELECT password FROM res_users WHERE active AND id = ")
-        sql.bind(.int(uid))
-        guard let row = try await tx.query(sql).first else { return false }
-        return try await Self.verify(tx, uid: uid, stored: try row.decode(String?.self), secret: secret, cache: cache)
+        return try await Self.verify(tx, uid: uid, stored: user.passwordHash, secret: secret, cache: cache) ? user : nil
     }
 
     /// Records a refused call (in its own transaction: the call's is rolled back).
