@@ -104,8 +104,11 @@ public struct RPCGateway: Sendable {
         keywords["context"] = nil
         let finalKeywords = keywords
         let callContext = context
+        // Under READ COMMITTED every statement takes its own snapshot, so a read-only generic
+        // method loses nothing without BEGIN/COMMIT and saves two round trips.
+        let readOnly = Self.readOnlyMethods.contains(method) && dispatcher.methods.method(model, method) == nil
         do {
-            return try await database.transaction(logger: caller.logger) { tx in
+            return try await database.run(logger: caller.logger, transaction: !readOnly) { tx in
                 let user: UserRow?
                 if let secret {
                     user = try await authenticator.verifyCall(tx, uid: uid, secret: secret, address: caller.address)
@@ -122,6 +125,11 @@ public struct RPCGateway: Sendable {
             throw error
         }
     }
+
+    static let readOnlyMethods: Set<String> = [
+        "search", "search_count", "read", "search_read", "fields_get", "default_get", "name_search", "name_get",
+        "read_group", "check_access_rights", "exists", "context_get",
+    ]
 
     // MARK: db
 

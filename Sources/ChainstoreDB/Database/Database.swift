@@ -39,6 +39,11 @@ public struct Database: Sendable {
         }
     }
 
+    /// Runs `body` in a transaction, or statement by statement when `transaction` is false.
+    public func run<T: Sendable>(logger: Logger, transaction: Bool, _ body: @Sendable (Transaction) async throws -> T) async throws -> T {
+        transaction ? try await self.transaction(logger: logger, body) : try await withoutTransaction(logger: logger, body)
+    }
+
     /// Runs `body` on a connection without a transaction (each statement commits by itself).
     public func withoutTransaction<T: Sendable>(logger: Logger, _ body: @Sendable (Transaction) async throws -> T) async throws -> T {
         try await client.withConnection { connection in
