@@ -94,8 +94,9 @@ extension DatabaseLocation {
         }
     }
 
-    func maintenance(logger: Logger, _ body: @escaping @Sendable (Transaction) async throws -> Void) async throws {
-        let client = PostgresClient(configuration: clientConfiguration(database: "postgres"), backgroundLogger: logger)
+    /// Runs `body` on the server's maintenance database (`postgres`), for CREATE/DROP DATABASE.
+    public func maintenance(logger: Logger, backgroundLogger: Logger? = nil, _ body: @escaping @Sendable (Transaction) async throws -> Void) async throws {
+        let client = PostgresClient(configuration: clientConfiguration(database: "postgres"), backgroundLogger: backgroundLogger ?? logger)
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await client.run() }
             defer { group.cancelAll() }
@@ -104,22 +105,16 @@ extension DatabaseLocation {
     }
 
     public func createDatabaseIfMissing(logger: Logger) async throws {
-        let client = PostgresClient(configuration: clientConfiguration(database: "postgres"), backgroundLogger: logger)
         let name = databaseName
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { await client.run() }
-            defer { group.cancelAll() }
-            let admin = Database(name: "postgres", client: client)
-            try await admin.withoutTransaction(logger: logger) { tx in
-                var check = SQLBuilder("SELECT 1 FROM pg_database WHERE datname = ")
-                check.bind(.text(name))
-                if try await tx.query(check).isEmpty {
-                    guard name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" || $0 == "-" }), name.count < 64 else {
-                        throw ChainstoreError.valueError("Invalid database name '\(name)'")
-                    }
-                    try await tx.execute("CREATE DATABASE \(quoted(name)) ENCODING 'UTF8' TEMPLATE template0")
-                    logger.info("database created", metadata: ["database": "\(name)"])
+        try await maintenance(logger: logger) { tx in
+            var check = SQLBuilder("SELECT 1 FROM pg_database WHERE datname = ")
+            check.bind(.text(name))
+            if try await tx.query(check).isEmpty {
+                guard name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" || $0 == "-" }), name.count < 64 else {
+                    throw ChainstoreError.valueError("Invalid database name '\(name)'")
                 }
+                try await tx.execute("CREATE DATABASE \(quoted(name)) ENCODING 'UTF8' TEMPLATE template0")
+                logger.info("database created", metadata: ["database": "\(name)"])
             }
         }
     }

@@ -132,7 +132,7 @@ public struct ModelDispatcher: Sendable {
     private func copy(_ store: RecordStore, _ model: ModelSpec, id: Int64?, defaults: RecordValues) async throws -> Int64 {
         guard let id else { throw ChainstoreError.typeError("copy() missing required argument 'id'") }
         let copyable = model.fields.values.filter { field in
-            !["id", "display_name", "create_uid", "create_date", "write_uid", "write_date"].contains(field.name)
+            !RecordStore.magicFields.contains(field.name)
                 && !field.computedInDatabase && { if case .one2many = field.kind { return false } else { return true } }()
         }
         guard let row = try await store.read(model.name, ids: [id], fields: copyable.map(\.name), load: .classicWrite).first else {

@@ -62,12 +62,7 @@ public enum TestDatabase {
     }
 
     static func admin(_ location: DatabaseLocation, _ body: @escaping @Sendable (Transaction) async throws -> Void) async throws {
-        let client = PostgresClient(configuration: location.clientConfiguration(database: "postgres"), backgroundLogger: quiet)
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { await client.run() }
-            defer { group.cancelAll() }
-            try await Database(name: "postgres", client: client).withoutTransaction(logger: logger, body)
-        }
+        try await location.maintenance(logger: logger, backgroundLogger: quiet, body)
     }
 
     /// Starts the cluster and builds the template exactly once, whatever the number of tests.

@@ -97,7 +97,8 @@ extension RecordStore {
         return (scalars, x2many)
     }
 
-    static let magicFields: Set<String> = ["id", "display_name", "create_uid", "create_date", "write_uid", "write_date"]
+    /// Fields the store maintains itself; clients cannot set them.
+    public static let magicFields: Set<String> = ["id", "display_name", "create_uid", "create_date", "write_uid", "write_date"]
 
     static func missingRequired(_ model: ModelSpec, _ field: FieldSpec) -> ChainstoreError {
         ChainstoreError.validation("Missing required value for the field '\(field.label)' (\(field.name)) on model '\(model.name)'")

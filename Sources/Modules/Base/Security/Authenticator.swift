@@ -49,7 +49,7 @@ public struct Authenticator: Sendable {
         let failures = try await database.transaction(logger: logger) { tx in try await Self.failures(tx, keys: keys) }
         if failures.locked {
             logger.warning("login refused: locked after repeated failures", metadata: ["login": "\(login)", "address": "\(address)"])
-            throw ChainstoreError(.throttled, "Too many login failures, please wait a little before trying again.")
+            throw Self.lockedOut
         }
         if failures.count >= policy.slowAfter {
             try await Task.sleep(for: policy.delayStep * min(failures.count - policy.slowAfter + 1, 10))
@@ -110,7 +110,7 @@ public struct Authenticator: Sendable {
             return user
         }
         if try await Self.failures(tx, keys: ["uid:\(uid)"] + Self.addressKey(address)).locked {
-            throw ChainstoreError(.throttled, "Too many login failures, please wait a little before trying again.")
+            throw Self.lockedOut
         }
         return try await Self.verify(tx, uid: uid, stored: user.passwordHash, secret: secret, cache: cache) ? user : nil
     }
@@ -131,6 +131,8 @@ public struct Authenticator: Sendable {
         if address == "local" || address == "::1" || address.hasPrefix("127.") || address.hasPrefix("::ffff:127.") { return [] }
         return ["ip:" + address]
     }
+
+    static let lockedOut = ChainstoreError(.throttled, "Too many login failures, please wait a little before trying again.")
 
     static func failures(_ tx: Transaction, keys: [String]) async throws -> (count: Int, locked: Bool) {
         var sql = SQLBuilder("SELECT coalesce(max(failures), 0), coalesce(bool_or(locked_until > now()), false) FROM res_users_login_throttle WHERE key = ANY(")
