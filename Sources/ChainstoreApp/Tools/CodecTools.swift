@@ -1,0 +1,82 @@
+import Barcode
+import ChainstoreCore
+import Foundation
+
+/// `chainstore codec …`: what a scan or a tag read means, for support staff and the
+/// conformance tests.
+public enum CodecTools {
+    /// Today's date in the group's time zone (China Standard Time), as GS1 dates are read.
+    public static func today(_ given: String?) throws -> GS1Date {
+        if let given { return try GS1Date(iso: given) }
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "Asia/Shanghai") ?? .gmt
+        let parts = calendar.dateComponents([.year, .month, .day], from: Date())
+        guard let date = GS1Date(year: parts.year ?? 2000, month: parts.month ?? 1, day: parts.day ?? 1) else {
+            throw ChainstoreError(.internalError, "The system clock gives no valid date")
+        }
+        return date
+    }
+
+    /// Answers a JSON batch of codec cases (../shared/specs/gs1-epc.md §5).
+    public static func batch(contentsOf path: String, today: GS1Date) throws -> String {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ChainstoreError.userError("Cannot read \(path)")
+        }
+        do {
+            let document = try CodecJSON.parse(Array(data))
+            return try CodecBatch.run(document: document, today: today, implementation: "chainstore").rendered
+        } catch {
+            throw ChainstoreError.userError("\(path): \(error)")
+        }
+    }
+
+    /// Every reading of `code` that holds: a GTIN (and an in-store variable-measure code under
+    /// the default rules), a GS1 element string, an EPC; or why it is none of them.
+    public static func describe(_ code: String, today: GS1Date) -> String {
+        var lines: [String] = []
+        var problems: [String] = []
+        do {
+            let gtin = try GTIN(code)
+            lines.append("\(gtin.format) \(gtin.code): valid check digit; looked up as GTIN-14 \(gtin.gtin14)")
+            if gtin.isRestrictedCirculation {
+                lines.append("restricted circulation number: resolved by the store's rules, not the group catalogue")
+            }
+            if let match = Nomenclature.chineseDefaults.match(code), match.pattern != nil {
+                lines.append("variable measure (\(match.ruleType), rule \(match.pattern ?? "")): value \(match.value ?? "-"), product code \(match.baseCode)")
+            }
+        } catch {
+            problems.append("GTIN: \(error)")
+        }
+        let parser = GS1Parser(today: today)
+        for format in code.hasPrefix("(") ? [GS1InputFormat.hri] : [.raw] {
+            do {
+                let message = try parser.parse(code, format: format)
+                if message.elements.count > 1 || code.hasPrefix("]") || code.hasPrefix("(") || code.utf8.first == 0x1D {
+                    lines.append("GS1 element string \(message.hri):")
+                    for element in message.elements { lines.append("  (\(element.ai)) \(describe(element))") }
+                }
+            } catch {
+                problems.append("GS1 element string: \(error)")
+            }
+        }
+        if code.utf8.count == 24 || code.utf8.count == 28, code.allSatisfy(\.isHexDigit) {
+            do {
+                let epc = try EPC(hex: code, protocolControl: .detect)
+                lines.append("EPC \(epc.scheme.rawValue), filter \(epc.filter): \(epc.pureIdentityURI)")
+                lines.append("  tag URI \(epc.tagURI); GS1 \(epc.gs1ElementString)")
+            } catch {
+                problems.append("EPC: \(error)")
+            }
+        }
+        if lines.isEmpty { return (["not a code this system reads:"] + problems.map { "  " + $0 }).joined(separator: "\n") }
+        return lines.joined(separator: "\n")
+    }
+
+    static func describe(_ element: GS1Element) -> String {
+        var text = element.value
+        if let date = element.date { text += " = \(date.iso)" }
+        if let decimal = element.decimal { text += " = \(decimal)" }
+        if let currency = element.currency { text += " (currency \(currency))" }
+        return text
+    }
+}

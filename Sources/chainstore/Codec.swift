@@ -1,0 +1,31 @@
+import ArgumentParser
+import ChainstoreApp
+
+struct Codec: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Read barcodes and RFID tags as the server does.", subcommands: [Barcode.self, Batch.self])
+
+    struct Barcode: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Explain a scan: GTIN, in-store weight or price code, GS1 element string or EPC. Exit 1 when none.")
+        @Argument(help: "The scanned text; GS (0x1D) separators as sent, or the (AI) form.") var code: String
+        @Option(help: "Today's date for GS1 dates (YYYY-MM-DD); default: today in China.") var today: String?
+
+        func run() throws {
+            let text = CodecTools.describe(code, today: try CodecTools.today(today))
+            print(text)
+            if text.hasPrefix("not a code") { throw ExitCode(1) }
+        }
+    }
+
+    struct Batch: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Answer a JSON file of codec cases ({\"cases\": [{\"id\", \"kind\", \"input\"}]}) on standard output.")
+        @Argument(help: "The cases file.") var file: String
+        @Option(help: "Today's date for GS1 dates (YYYY-MM-DD); default: today in China.") var today: String?
+
+        func run() throws {
+            print(try CodecTools.batch(contentsOf: file, today: try CodecTools.today(today)))
+        }
+    }
+}
