@@ -82,4 +82,11 @@ extension FieldSpec {
     public static func binary(_ name: String, _ label: String) -> FieldSpec {
         FieldSpec(name, label, kind: .binary)
     }
+
+    /// The same field with a value check (see `FieldSpec.check`).
+    public func checked(_ check: @escaping @Sendable (Value) -> String?) -> FieldSpec {
+        var copy = self
+        copy.check = check
+        return copy
+    }
 }

@@ -122,6 +122,41 @@ public struct FieldSpec: Sendable {
     /// For a many2many: the records a user may link, beyond being able to read them (for example
     /// a user's companies must lie inside the companies of whoever grants them).
     public var linkDomain: (@Sendable (Env) -> Domain)?
+    /// Odoo's `_inherits`: the field lives on the record this model's many2one `delegate` points
+    /// to (a variant's `name` is its template's). Read, searched and sorted through that link;
+    /// values written here are written there.
+    public var delegate: String?
+    /// A check of a single value before it is stored (a check character, a format): returns
+    /// the message of the validation error, or nil when the value is acceptable.
+    public var check: (@Sendable (Value) -> String?)?
+
+    /// A value computed by the database when read (trusted SQL over `$t`, the record's alias):
+    /// readable, searchable and sortable, not stored. Values written to it are ignored by the
+    /// store and left to the model's hooks (a template's `barcode` goes to its variant).
+    public var sqlExpression: String?
+
+    /// Whether the field has a column in its own model's table.
+    public var isStored: Bool { kind.hasColumn && delegate == nil && sqlExpression == nil }
+
+    /// The SQL for this field's value on the row `alias` of its own model.
+    public func columnSQL(alias: String) -> String {
+        if let sqlExpression { return "(" + sqlExpression.replacingOccurrences(of: "$t", with: alias) + ")" }
+        return "\(alias).\"\(name)\""
+    }
+
+    /// The same field computed by `sql` (see `sqlExpression`).
+    public func computed(sql: String) -> FieldSpec {
+        var copy = self
+        copy.sqlExpression = sql
+        return copy
+    }
+
+    /// The same field, declared on a model that reaches it through the many2one `via`.
+    public func delegated(via: String) -> FieldSpec {
+        var copy = self
+        copy.delegate = via
+        return copy
+    }
 
     public init(
         _ name: String, _ label: String, kind: FieldKind, required: Bool = false, readonly: Bool = false,
@@ -140,5 +175,8 @@ public struct FieldSpec: Sendable {
         self.audited = audited && !computedInDatabase
         self.groups = groups
         self.linkDomain = nil
+        self.delegate = nil
+        self.check = nil
+        self.sqlExpression = nil
     }
 }

@@ -18,6 +18,9 @@ public struct ModelSpec: Sendable {
     public let displayNameSQL: String?
     /// Records belong to a company (`company_id`): the multi-company rule applies.
     public let companyScoped: Bool
+    /// Records of a company are readable in the companies below it too (the group's catalogue
+    /// and price lists reach every store; a city's reach its stores), but only changed above.
+    public let sharedWithBranches: Bool
     /// The field holding the parent for `child_of` / `parent_of` (hierarchies keep a `parent_path`).
     public let parentField: String?
     /// Whether the table has a `parent_path` column (`"1/5/17/"`) maintained by the database.
@@ -29,7 +32,7 @@ public struct ModelSpec: Sendable {
     public init(
         name: String, label: String, table: String? = nil, fields: [FieldSpec], order: String = "id",
         recName: String = "name", displayNameSQL: String? = nil, companyScoped: Bool = false,
-        parentField: String? = nil, hasParentPath: Bool = false, nameSearchFields: [String] = []
+        sharedWithBranches: Bool = false, parentField: String? = nil, hasParentPath: Bool = false, nameSearchFields: [String] = []
     ) {
         self.name = name
         self.label = label
@@ -50,6 +53,7 @@ public struct ModelSpec: Sendable {
         self.recName = recName
         self.displayNameSQL = displayNameSQL
         self.companyScoped = companyScoped
+        self.sharedWithBranches = sharedWithBranches
         self.parentField = parentField
         self.hasParentPath = hasParentPath
         self.nameSearchFields = nameSearchFields
@@ -59,7 +63,7 @@ public struct ModelSpec: Sendable {
 
     /// Fields stored as columns of the table, `display_name` excluded.
     public var columnFields: [FieldSpec] {
-        fields.values.filter { $0.kind.hasColumn && $0.name != "display_name" }
+        fields.values.filter { $0.isStored && $0.name != "display_name" }
     }
 
     public func field(_ name: String) throws -> FieldSpec {

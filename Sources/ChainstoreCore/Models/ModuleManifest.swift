@@ -6,13 +6,19 @@ public struct ModuleManifest: Sendable {
     public let models: [ModelSpec]
     public let migrations: [Migration]
     public let rules: [RecordRule]
+    /// Declarations that belong to upper layers (the record store's hooks), kept opaque here.
+    public let extensions: [any Sendable]
 
-    public init(name: String, depends: [String] = [], models: [ModelSpec], migrations: [Migration], rules: [RecordRule] = []) {
+    public init(
+        name: String, depends: [String] = [], models: [ModelSpec], migrations: [Migration], rules: [RecordRule] = [],
+        extensions: [any Sendable] = []
+    ) {
         self.name = name
         self.depends = depends
         self.models = models
         self.migrations = migrations
         self.rules = rules
+        self.extensions = extensions
     }
 }
 

@@ -44,6 +44,11 @@ public struct Registry: Sendable {
         return model
     }
 
+    /// The modules' extensions of one type (hooks of the record store), in module order.
+    public func extensions<T: Sendable>(_ type: T.Type) -> [T] {
+        modules.flatMap { $0.extensions.compactMap { $0 as? T } }
+    }
+
     /// Rules that apply to `model` for `operation`.
     public func rules(for model: String, _ operation: Operation) -> [RecordRule] {
         rules.filter { $0.model == model && $0.operations.contains(operation) }
@@ -84,6 +89,13 @@ public struct Registry: Sendable {
                         throw ChainstoreError.validation("\(model.name).\(field.name): inverse \(comodel).\(inverse) is not a many2one to \(model.name)")
                     }
                 }
+                if let via = field.delegate {
+                    guard case .many2one(let parent, _)? = model.fields[via]?.kind, let target = models[parent]?.fields[field.name],
+                        target.kind.typeName == field.kind.typeName, target.delegate == nil
+                    else {
+                        throw ChainstoreError.validation("\(model.name).\(field.name): delegated through \(via), which does not lead to a stored field of that name and type")
+                    }
+                }
                 if case .monetary(let currency) = field.kind, model.fields[currency] == nil {
                     throw ChainstoreError.validation("\(model.name).\(field.name): currency field \(currency) is missing")
                 }
@@ -98,7 +110,7 @@ public struct Registry: Sendable {
                 throw ChainstoreError.validation("\(model.name): no field \(model.recName) to name records by")
             }
             _ = try OrderSpec.parse(model.order, model: model)
-            for name in model.nameSearchFields where model.fields[name]?.kind.hasColumn != true {
+            for name in model.nameSearchFields where model.fields[name]?.isStored != true {
                 throw ChainstoreError.validation("\(model.name): name_search field \(name) is not a stored field")
             }
         }

@@ -33,10 +33,13 @@ extension RecordStore {
         var global: [Domain] = []
         var byGroup: [Domain] = []
         if model.companyScoped {
-            global.append(.or([
+            let allowed = Value.array(env.allowedCompanyIds.map(Value.int))
+            var reach: [Domain] = [
                 .leaf(path: ["company_id"], op: .equal, value: .false),
-                .leaf(path: ["company_id"], op: .childOf, value: .array(env.allowedCompanyIds.map(Value.int))),
-            ]))
+                .leaf(path: ["company_id"], op: .childOf, value: allowed),
+            ]
+            if model.sharedWithBranches, operation == .read { reach.append(.leaf(path: ["company_id"], op: .parentOf, value: allowed)) }
+            global.append(.or(reach))
         }
         for rule in registry.rules(for: model.name, operation) {
             if rule.groups.isEmpty {

@@ -9,9 +9,9 @@ extension RecordStore {
     func auditInsert(
         _ model: ModelSpec, operation: String, old: String?, new: String?, columns: [String]? = nil, into sql: inout SQLBuilder
     ) throws {
-        let audited = model.fields.values.filter { $0.audited && $0.kind.hasColumn }.map(\.name)
+        let audited = model.fields.values.filter { $0.audited && $0.isStored }.map(\.name)
         let source = new ?? old!
-        let company = model.fields["company_id"] != nil ? "\(source).company_id" : "NULL::bigint"
+        let company = companySQL(model, alias: source)
         sql += "aud AS (INSERT INTO audit_log (uid, model, record_id, operation, company_id, old_values, new_values) SELECT "
         sql.bind(.int(env.uid), cast: "bigint")
         sql += ", "
@@ -41,5 +41,15 @@ extension RecordStore {
             let chunk = names[start..<min(start + 50, names.count)]
             return "jsonb_build_object(" + chunk.map { "'\($0)', \(alias).\(quoted($0))" }.joined(separator: ", ") + ")"
         }.joined(separator: " || ")
+    }
+
+    /// The company of the row `alias` of `model` for the audit trail (through the parent for a
+    /// delegated `company_id`), or NULL.
+    func companySQL(_ model: ModelSpec, alias: String) -> String {
+        guard let field = model.fields["company_id"] else { return "NULL::bigint" }
+        if let via = field.delegate, let parent = model.fields[via]?.kind.comodel.flatMap({ registry.models[$0] }) {
+            return "(SELECT p.company_id FROM \(quoted(parent.table)) p WHERE p.id = \(alias).\(quoted(via)))"
+        }
+        return "\(alias).company_id"
     }
 }

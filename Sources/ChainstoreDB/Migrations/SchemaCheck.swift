@@ -36,7 +36,7 @@ public enum SchemaCheck {
                 problems.append("\(model.name): table \(model.table) is missing")
                 continue
             }
-            for field in model.fields.values where field.name != "display_name" {
+            for field in model.fields.values where field.name != "display_name" && field.delegate == nil && field.sqlExpression == nil {
                 switch field.kind {
                 case .one2many: continue
                 case .many2many(_, let relation, let column1, let column2):

@@ -11,7 +11,7 @@ struct GroupSpec {
 
     init(parsing text: String, model: ModelSpec, isVisible: (FieldSpec) -> Bool) throws {
         let parts = text.split(separator: ":", maxSplits: 1).map(String.init)
-        guard let name = parts.first, let field = model.fields[name], isVisible(field), field.kind.hasColumn, name != "display_name" else {
+        guard let name = parts.first, let field = model.fields[name], isVisible(field), field.isStored, name != "display_name" else {
             throw ChainstoreError.valueError("Invalid field '\(text)' on model '\(model.name)' for groupby")
         }
         var granularity: Granularity?
@@ -184,7 +184,7 @@ struct Aggregate {
         default: numeric = false
         }
         let fn = function?.lowercased() ?? (numeric ? "sum" : "")
-        guard !fn.isEmpty, field.kind.hasColumn else { return nil }
+        guard !fn.isEmpty, field.isStored else { return nil }
         let column = "t.\(quoted(name))"
         switch fn {
         case "sum", "avg", "min", "max":

@@ -55,3 +55,29 @@ public struct MethodTable: Sendable {
 
     public func method(_ model: String, _ name: String) -> ModelMethod? { methods["\(model)/\(name)"] }
 }
+
+/// Runs after records of `model` are created, in the same transaction, as the same user, with
+/// the new ids and the values given for them (a template makes its variants).
+public struct AfterCreate: Sendable {
+    public let model: String
+    public let run: @Sendable (RecordStore, [Int64], [RecordValues]) async throws -> Void
+
+    public init(model: String, run: @escaping @Sendable (RecordStore, [Int64], [RecordValues]) async throws -> Void) {
+        self.model = model
+        self.run = run
+    }
+}
+
+/// Runs after a write on `model` that names one of `fields`, in the same transaction, with the
+/// values written.
+public struct AfterWrite: Sendable {
+    public let model: String
+    public let fields: Set<String>
+    public let run: @Sendable (RecordStore, [Int64], RecordValues) async throws -> Void
+
+    public init(model: String, fields: Set<String>, run: @escaping @Sendable (RecordStore, [Int64], RecordValues) async throws -> Void) {
+        self.model = model
+        self.fields = fields
+        self.run = run
+    }
+}

@@ -158,7 +158,7 @@ extension RecordStore {
         sql.bind(.int(id), cast: "bigint")
         sql += ", 'write', "
         if model.fields["company_id"] != nil {
-            sql += "(SELECT company_id FROM \(quoted(model.table)) WHERE id = "
+            sql += "(SELECT \(companySQL(model, alias: "x")) FROM \(quoted(model.table)) x WHERE x.id = "
             sql.bind(.int(id), cast: "bigint")
             sql += ")"
         } else {

@@ -7,8 +7,11 @@ extension RecordStore {
         let model = try model(modelName)
         try await checkAccess(model, .create)
         guard !valsList.isEmpty else { return [] }
-        let defaults = defaults(model)
-        let required = model.fields.values.filter { $0.required && !$0.computedInDatabase && !Self.magicFields.contains($0.name) }
+        let (valsList, parentWrites) = try await createDelegatedParents(model, valsList)
+        let defaults = defaults(model).filter { model.fields[$0.0]?.delegate == nil }
+        let required = model.fields.values.filter {
+            $0.required && !$0.computedInDatabase && $0.delegate == nil && !Self.magicFields.contains($0.name)
+        }
         // Rows go straight into the JSON bind: no per-row dictionaries on the way.
         var json = JSONWriter(capacity: valsList.count * 24 * max(valsList[0].count + defaults.count, 1))
         var columns: [String] = []
@@ -50,7 +53,49 @@ extension RecordStore {
                 try await applyCommands(model, id: id, field: field, commands)
             }
         }
+        for (row, vals) in parentWrites {
+            try await write(model.name, ids: [ids[row]], vals)
+        }
+        for hook in registry.extensions(AfterCreate.self) where hook.model == model.name {
+            try await hook.run(self, ids, valsList)
+        }
         return ids
+    }
+
+    /// Odoo's `_inherits` on create: rows without their parent get one, created in one batch from
+    /// the delegated values (a variant created alone gets its template); rows naming their parent
+    /// have the delegated values written to it once they exist.
+    private func createDelegatedParents(
+        _ model: ModelSpec, _ valsList: [RecordValues]
+    ) async throws -> ([RecordValues], [(row: Int, vals: RecordValues)]) {
+        let links = Set(model.fields.values.compactMap(\.delegate))
+        guard !links.isEmpty else { return (valsList, []) }
+        var result = valsList
+        var writes: [(row: Int, vals: RecordValues)] = []
+        for via in links.sorted() {
+            guard case .many2one(let parent, _) = model.fields[via]?.kind else { continue }
+            var pending: [(row: Int, vals: RecordValues)] = []
+            for (row, vals) in result.enumerated() {
+                var own = RecordValues(minimumCapacity: vals.count)
+                var delegated = RecordValues()
+                for (name, value) in vals {
+                    if model.fields[name]?.delegate == via { delegated[name] = value } else { own[name] = value }
+                }
+                result[row] = own
+                if own[via].map({ $0.isEmpty || $0 == .int(0) }) ?? true {
+                    pending.append((row, delegated))
+                } else if !delegated.isEmpty {
+                    writes.append((row, delegated))
+                }
+            }
+            guard !pending.isEmpty else { continue }
+            // Odoo's context key: the parent's hooks know a child is on its way (a template
+            // created for a variant must not make a variant of its own).
+            let parentStore = RecordStore(registry: registry, tx: tx, env: env.withContext(["create_\(model.table)": true]))
+            let parents = try await parentStore.create(parent, pending.map(\.vals))
+            for ((row, _), id) in zip(pending, parents) { result[row][via] = .int(id) }
+        }
+        return (result, writes)
     }
 
     /// The defaults for a create call, resolved once: `default_<field>` from the context, then the
@@ -68,7 +113,7 @@ extension RecordStore {
     /// Magic and database-computed fields are ignored, as Odoo does.
     func prepareValue(_ model: ModelSpec, _ field: FieldSpec, _ value: Value) throws -> Prepared {
         guard visible(field) else { throw ChainstoreError.valueError("Invalid field '\(field.name)' on model '\(model.name)'") }
-        if field.computedInDatabase || Self.magicFields.contains(field.name) { return .skip }
+        if field.computedInDatabase || field.sqlExpression != nil || Self.magicFields.contains(field.name) { return .skip }
         if field.kind.isX2Many { return .relational }
         if value.isEmpty || (value == .int(0) && field.kind.isRelational) {
             if case .boolean = field.kind { return .bind(.bool(false)) }
@@ -78,6 +123,9 @@ extension RecordStore {
         if case .char = field.kind, value == .string(""), field.required { throw Self.missingRequired(model, field) }
         if case .selection(let options) = field.kind, case .string(let s) = value, !options.contains(where: { $0.value == s }) {
             throw ChainstoreError.valueError("Wrong value for \(model.name).\(field.name): '\(s)'")
+        }
+        if let check = field.check, let problem = check(value) {
+            throw ChainstoreError.validation("\(field.label) (\(model.name).\(field.name)): \(problem)")
         }
         return .bind(try ValueBinding.scalar(value, for: field, model: model.name).0)
     }

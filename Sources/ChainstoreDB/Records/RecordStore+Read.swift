@@ -85,60 +85,74 @@ extension RecordStore {
     func selectList(_ model: ModelSpec, _ names: [String], load: Load, into sql: inout SQLBuilder) throws -> [ReadColumn] {
         var compiler = DomainCompiler(registry: registry)
         return try names.map { name in
-            let field = model.fields[name]!
-            let column = "t.\(quoted(name))"
-            let shape: ReadColumn.Shape
             sql += ", "
-            switch field.kind {
-            case _ where name == "display_name":
-                sql += DomainCompiler.displayExpression(model, alias: "t")
-                shape = .text
-            case .char, .text, .html, .selection:
-                sql += column
-                shape = .text
-            case .integer:
-                sql += "\(column)::bigint"
-                shape = .integer
-            case .float, .decimal, .monetary:
-                sql += "\(column)::float8"
-                shape = .float
-            case .boolean:
-                sql += column
-                shape = .boolean
-            case .date:
-                sql += "to_char(\(column), 'YYYY-MM-DD')"
-                shape = .text
-            case .datetime:
-                sql += "to_char(\(column) AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS')"
-                shape = .text
-            case .binary:
-                sql += "encode(\(column), 'base64')"
-                shape = .base64
-            case .many2one(let comodel, _):
-                if load == .classicRead, let co = registry.models[comodel] {
-                    // Odoo shows the name of a linked record even when the record itself is not readable.
-                    let display = DomainCompiler.displayExpression(co, alias: "o")
-                    sql += "(SELECT ROW(o.id, \(display)::text) FROM \(quoted(co.table)) o WHERE o.id = \(column))"
-                    shape = .pair
-                } else {
-                    sql += column
-                    shape = .id
-                }
-            case .one2many(let comodel, let inverse):
-                let co = registry.models[comodel]!
-                sql += "ARRAY(SELECT c.id FROM \(quoted(co.table)) c WHERE c.\(quoted(inverse)) = t.id"
-                try visibleFilter(co, alias: "c", compiler: &compiler, into: &sql)
-                sql += " ORDER BY c.id)"
-                shape = .ids
-            case .many2many(let comodel, let relation, let column1, let column2):
-                let co = registry.models[comodel]!
-                sql += "ARRAY(SELECT c.id FROM \(quoted(relation)) r JOIN \(quoted(co.table)) c ON c.id = r.\(quoted(column2)) "
-                sql += "WHERE r.\(quoted(column1)) = t.id"
-                try visibleFilter(co, alias: "c", compiler: &compiler, into: &sql)
-                sql += " ORDER BY c.id)"
-                shape = .ids
+            let field = model.fields[name]!
+            guard let via = field.delegate, let parent = model.fields[via]?.kind.comodel.flatMap({ registry.models[$0] }) else {
+                return ReadColumn(name: name, shape: try readExpression(model, field, alias: "t", load: load, compiler: &compiler, into: &sql))
             }
+            // A delegated field is read on the parent row: `(SELECT <expression> FROM parent p WHERE p.id = t.via)`.
+            let alias = compiler.nextAlias()
+            let target = parent.fields[name] ?? field
+            sql += target.kind.isX2Many ? "coalesce((SELECT " : "(SELECT "
+            let shape = try readExpression(parent, target, alias: alias, load: load, compiler: &compiler, into: &sql)
+            sql += " FROM \(quoted(parent.table)) \(alias) WHERE \(alias).id = t.\(quoted(via)))"
+            if target.kind.isX2Many { sql += ", '{}')" }
             return ReadColumn(name: name, shape: shape)
+        }
+    }
+
+    /// The SQL of one stored field of `model` over `alias`, and how its cell decodes.
+    private func readExpression(
+        _ model: ModelSpec, _ field: FieldSpec, alias: String, load: Load, compiler: inout DomainCompiler, into sql: inout SQLBuilder
+    ) throws -> ReadColumn.Shape {
+        let column = field.columnSQL(alias: alias)
+        switch field.kind {
+        case _ where field.name == "display_name":
+            sql += DomainCompiler.displayExpression(model, alias: alias)
+            return .text
+        case .char, .text, .html, .selection:
+            sql += column
+            return .text
+        case .integer:
+            sql += "\(column)::bigint"
+            return .integer
+        case .float, .decimal, .monetary:
+            sql += "\(column)::float8"
+            return .float
+        case .boolean:
+            sql += column
+            return .boolean
+        case .date:
+            sql += "to_char(\(column), 'YYYY-MM-DD')"
+            return .text
+        case .datetime:
+            sql += "to_char(\(column) AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS')"
+            return .text
+        case .binary:
+            sql += "encode(\(column), 'base64')"
+            return .base64
+        case .many2one(let comodel, _):
+            guard load == .classicRead, let co = registry.models[comodel] else {
+                sql += column
+                return .id
+            }
+            // Odoo shows the name of a linked record even when the record itself is not readable.
+            let display = DomainCompiler.displayExpression(co, alias: "o")
+            sql += "(SELECT ROW(o.id, \(display)::text) FROM \(quoted(co.table)) o WHERE o.id = \(column))"
+            return .pair
+        case .one2many(let comodel, let inverse):
+            let co = registry.models[comodel]!
+            sql += "ARRAY(SELECT c.id FROM \(quoted(co.table)) c WHERE c.\(quoted(inverse)) = \(alias).id"
+            try visibleFilter(co, alias: "c", compiler: &compiler, into: &sql)
+            sql += " ORDER BY c.id)"
+            return .ids
+        case .many2many(let comodel, let relation, let column1, let column2):
+            let co = registry.models[comodel]!
+            sql += "ARRAY(SELECT c.id FROM \(quoted(relation)) r JOIN \(quoted(co.table)) c ON c.id = r.\(quoted(column2)) "
+            sql += "WHERE r.\(quoted(column1)) = \(alias).id"
+            try visibleFilter(co, alias: "c", compiler: &compiler, into: &sql)
+            sql += " ORDER BY c.id)"
+            return .ids
         }
     }
 

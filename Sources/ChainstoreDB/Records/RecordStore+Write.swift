@@ -9,8 +9,24 @@ extension RecordStore {
         try await checkAccess(model, .write)
         let ids = Array(Set(ids)).sorted()
         guard !ids.isEmpty else { return }
-        let (scalars, x2many) = try prepare(model, vals)
+        var own = vals
+        var delegated: [String: RecordValues] = [:]
+        for (name, value) in vals {
+            if let via = model.fields[name]?.delegate {
+                delegated[via, default: [:]][name] = value
+                own[name] = nil
+            }
+        }
+        let (scalars, x2many) = try prepare(model, own)
         try await lockAndCheck(model, ids: ids, operation: .write)
+        for (via, parentVals) in delegated.sorted(by: { $0.key < $1.key }) {
+            guard case .many2one(let parent, _)? = model.fields[via]?.kind else { continue }
+            var sql = SQLBuilder("SELECT DISTINCT \(quoted(via)) FROM \(quoted(model.table)) WHERE \(quoted(via)) IS NOT NULL AND id = ANY(")
+            sql.bind(.intArray(ids), cast: "bigint[]")
+            sql += ")"
+            let parents = try await tx.query(sql).map { try $0.decode(Int64.self) }
+            try await write(parent, ids: parents, parentVals)
+        }
         if !scalars.isEmpty {
             try await update(model, ids: ids, scalars)
         } else if !x2many.isEmpty {
@@ -18,6 +34,9 @@ extension RecordStore {
         }
         for (field, commands) in x2many {
             for id in ids { try await applyCommands(model, id: id, field: field, commands) }
+        }
+        for hook in registry.extensions(AfterWrite.self) where hook.model == model.name && vals.keys.contains(where: hook.fields.contains) {
+            try await hook.run(self, ids, vals)
         }
     }
 
@@ -116,7 +135,7 @@ extension RecordStore {
         sql += ", "
         sql.bind(.text(owner.name), cast: "text")
         sql += ", owner, 'write', "
-        sql += owner.fields["company_id"] != nil ? "(SELECT x.company_id FROM \(quoted(owner.table)) x WHERE x.id = owner)" : "NULL"
+        sql += owner.fields["company_id"] != nil ? "(SELECT \(companySQL(owner, alias: "x")) FROM \(quoted(owner.table)) x WHERE x.id = owner)" : "NULL"
         sql += ", jsonb_build_object("
         sql.bind(.text(field.name), cast: "text")
         sql += ", to_jsonb(before)), jsonb_build_object("

@@ -86,10 +86,13 @@ public struct RecordStore: Sendable {
             guard visible(field) else { throw ChainstoreError.valueError("Invalid field '\(term.field)' in order on model '\(model.name)'") }
             if term.field == "display_name" {
                 expression = DomainCompiler.displayExpression(model, alias: alias)
+            } else if let via = field.delegate, let parent = model.fields[via]?.kind.comodel.flatMap({ registry.models[$0] }) {
+                let target = parent.fields[term.field] ?? field
+                expression = "(SELECT \(target.columnSQL(alias: "p")) FROM \(quoted(parent.table)) p WHERE p.id = \(alias).\(quoted(via)))"
             } else if case .many2one(let comodel, _) = field.kind, let co = registry.models[comodel] {
                 expression = "(SELECT \(DomainCompiler.displayExpression(co, alias: "o")) FROM \(quoted(co.table)) o WHERE o.id = \(alias).\(quoted(term.field)))"
             } else {
-                expression = "\(alias).\(quoted(term.field))"
+                expression = field.columnSQL(alias: alias)
             }
             expression += term.descending ? " DESC" : " ASC"
             if let first = term.nullsFirst { expression += first ? " NULLS FIRST" : " NULLS LAST" }

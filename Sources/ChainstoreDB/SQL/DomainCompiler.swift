@@ -56,6 +56,11 @@ public struct DomainCompiler: Sendable {
         guard let name = path.first, let field = model.fields[name], isVisible(field), name != "display_name" || path.count == 1 else {
             throw ChainstoreError.valueError("Invalid field \(model.name).\(path.first ?? "") in leaf \(describe(whole))")
         }
+        if let via = field.delegate, let link = model.fields[via] {
+            // `name` on a variant is `product_tmpl_id.name`.
+            try relationalPath(link, rest: path, op: op, value: value, model: model, alias: alias, into: &sql, whole: whole)
+            return
+        }
         if path.count > 1 {
             try relationalPath(field, rest: path.dropFirst(), op: op, value: value, model: model, alias: alias, into: &sql, whole: whole)
             return
@@ -83,7 +88,7 @@ public struct DomainCompiler: Sendable {
                 try many2oneByName(field, op: op, value: value, model: model, alias: alias, into: &sql)
             } else {
                 try ColumnCondition.write(
-                    column: "\(alias).\(quoted(field.name))", field: field, op: op, value: value, model: model, into: &sql, leaf: whole)
+                    column: field.columnSQL(alias: alias), field: field, op: op, value: value, model: model, into: &sql, leaf: whole)
             }
         }
     }
