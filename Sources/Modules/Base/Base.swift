@@ -4,8 +4,14 @@ import ChainstoreCore
 public enum Base {
     public static let manifest = ModuleManifest(
         name: "base",
-        models: [.resCompany, .resPartner, .resPartnerCategory, .resUsers, .resGroups, .irModelAccess, .irModel, .irModelFields],
-        migrations: [.createBaseTables, .createAuthTables, .seedBaseData, .createWebSessions, .createModelCatalog, .addDeclaredIndexes],
+        models: [
+            .resCompany, .resPartner, .resPartnerCategory, .resBank, .resPartnerBank, .resUsers, .resGroups, .irModelAccess,
+            .irModel, .irModelFields, .irModelData,
+        ],
+        migrations: [
+            .createBaseTables, .createAuthTables, .seedBaseData, .createWebSessions, .createModelCatalog, .addDeclaredIndexes,
+            .organisation,
+        ],
         rules: BaseRules.all)
 
     /// Group xml ids the core knows by name.

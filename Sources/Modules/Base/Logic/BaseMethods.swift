@@ -4,6 +4,17 @@ import ChainstoreDB
 extension Base {
     /// Business methods of the base module callable over RPC.
     public static let methods: [ModelMethod] = [
+        // `ir.model.data.check_object_reference(module, name)` → `[model, res_id]`: `env.ref`.
+        ModelMethod(model: "ir.model.data", name: "check_object_reference", receiver: .model) { call in
+            guard case .string(let module)? = call.args.first ?? call.kwargs["module"],
+                case .string(let name)? = (call.args.count > 1 ? call.args[1] : call.kwargs["xml_id"])
+            else { throw ChainstoreError.typeError("check_object_reference() takes a module and a name") }
+            let rows = try await call.store.searchRead(
+                "ir.model.data", domain: .and([.leaf("module", .equal, .string(module)), .leaf("name", .equal, .string(name))]),
+                fields: ["model", "res_id"], limit: 1)
+            guard let row = rows.first else { throw ChainstoreError.valueError("External ID not found in the system: \(module).\(name)") }
+            return .array([row["model"] ?? .false, row["res_id"] ?? .false])
+        },
         // `ir.model.access.check(model, mode, raise_exception=True)`: odooly's `env.access()`.
         ModelMethod(model: "ir.model.access", name: "check", receiver: .model) { call in
             guard case .string(let model)? = call.args.first ?? call.kwargs["model"] else {

@@ -33,3 +33,17 @@ extension ModelSpec {
         ],
         order: "model, name")
 }
+
+extension ModelSpec {
+    /// External ids (`module.name` → record): what `env.ref` resolves and imports match on.
+    public static let irModelData = ModelSpec(
+        name: "ir.model.data", label: "Model Data",
+        fields: [
+            .char("module", "Module", required: true),
+            .char("name", "External Identifier", required: true),
+            .char("model", "Model Name", required: true),
+            FieldSpec("res_id", "Record ID", kind: .integer, required: true),
+            .boolean("noupdate", "Non Updatable"),
+        ],
+        order: "module, name", displayNameSQL: "$t.module || '.' || $t.name")
+}

@@ -13,7 +13,20 @@ extension ModelSpec {
             .char("email", "Email"),
             .char("phone", "Phone"),
             .char("vat", "Tax ID"),
+            .selection("company_kind", "Kind", CompanyKind.self, required: true, default: .value("group")),
+            .char("code", "Code", index: true),
+            .many2one("partner_id", "Legal Entity", to: "res.partner", onDelete: .restrict),
+            .char("company_registry", "Unified Social Credit Code").checked(SocialCreditCode.check),
+            .char("street", "Street"),
+            .char("city", "City"),
+            .char("zip", "Zip"),
             .boolean("active", "Active", default: .value(.true)),
         ],
         order: "sequence, name", parentField: "parent_id", hasParentPath: true)
+}
+
+/// What a company is in the franchise group: the head office, a city subsidiary, a franchise
+/// store, or a distribution centre.
+public enum CompanyKind: String, CaseIterable, Sendable {
+    case group, city, store, warehouse
 }

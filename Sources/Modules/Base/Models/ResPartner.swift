@@ -20,6 +20,12 @@ extension ModelSpec {
             .char("city", "City"),
             .char("zip", "Zip"),
             .char("vat", "Tax ID"),
+            .char("company_registry", "Unified Social Credit Code").checked(SocialCreditCode.check),
+            .char("mobile", "Mobile"),
+            .char("barcode", "Barcode"),
+            .integer("customer_rank", "Customer Rank", default: .value(0)),
+            .integer("supplier_rank", "Supplier Rank", default: .value(0)),
+            .one2many("bank_ids", "Banks", to: "res.partner.bank", inverse: "partner_id"),
             .text("comment", "Notes"),
             .date("date", "Date"),
             .decimal("credit_limit", "Credit Limit", precision: 16, scale: 2),
@@ -45,4 +51,26 @@ extension ModelSpec {
             .boolean("active", "Active", default: .value(.true)),
         ],
         order: "name", parentField: "parent_id")
+
+    public static let resBank = ModelSpec(
+        name: "res.bank", label: "Bank",
+        fields: [
+            .char("name", "Name", required: true),
+            .char("bic", "Bank Identifier Code"),
+            .boolean("active", "Active", default: .value(.true)),
+        ],
+        order: "name")
+
+    /// A supplier's (or merchant's) bank account.
+    public static let resPartnerBank = ModelSpec(
+        name: "res.partner.bank", label: "Bank Accounts",
+        fields: [
+            .char("acc_number", "Account Number", required: true),
+            .char("acc_holder_name", "Account Holder Name"),
+            .many2one("partner_id", "Account Holder", to: "res.partner", required: true, onDelete: .cascade),
+            .many2one("bank_id", "Bank", to: "res.bank"),
+            .many2one("company_id", "Company", to: "res.company", onDelete: .restrict, default: .compute { .int($0.companyId) }),
+            .boolean("active", "Active", default: .value(.true)),
+        ],
+        order: "id", recName: "acc_number", companyScoped: true)
 }
