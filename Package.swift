@@ -26,6 +26,7 @@ let package = Package(
     targets: [
         // Codecs: no dependencies at all, fuzzable.
         .target(name: "XMLRPC", swiftSettings: swiftSettings),
+        .target(name: "Barcode", exclude: ["README.md"], swiftSettings: swiftSettings),
         // Layer 0: the shared vocabulary. No database, no HTTP.
         .target(
             name: "ChainstoreCore",
@@ -57,6 +58,14 @@ let package = Package(
             exclude: ["README.md"],
             swiftSettings: swiftSettings
         ),
+        // The catalogue: units, categories, taxes, products, price lists.
+        .target(
+            name: "Product",
+            dependencies: ["ChainstoreCore", "ChainstoreDB", "Base", "Barcode"],
+            path: "Sources/Modules/Product",
+            exclude: ["README.md"],
+            swiftSettings: swiftSettings
+        ),
         // Layer 3: Odoo's external API, independent of the transport.
         .target(
             name: "ChainstoreRPC",
@@ -83,7 +92,7 @@ let package = Package(
         .target(
             name: "ChainstoreApp",
             dependencies: [
-                "ChainstoreCore", "ChainstoreDB", "ChainstoreServer", "ChainstoreRPC", "Base",
+                "ChainstoreCore", "ChainstoreDB", "ChainstoreServer", "ChainstoreRPC", "Base", "Product", "Barcode",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -111,10 +120,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "XMLRPCTests", dependencies: ["XMLRPC"], swiftSettings: swiftSettings),
+        .testTarget(name: "BarcodeTests", dependencies: ["Barcode"], swiftSettings: swiftSettings),
         .testTarget(
             name: "ChainstoreIntegrationTests",
             dependencies: [
-                "ChainstoreCore", "ChainstoreDB", "ChainstoreApp", "ChainstoreServer", "ChainstoreTestSupport", "Base",
+                "ChainstoreCore", "ChainstoreDB", "ChainstoreApp", "ChainstoreServer", "ChainstoreTestSupport", "Base", "Product",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             swiftSettings: swiftSettings

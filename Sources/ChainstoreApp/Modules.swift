@@ -1,13 +1,14 @@
 import Base
 import ChainstoreCore
 import ChainstoreDB
+import Product
 
 /// The composition root: the only place that lists every module, in dependency order.
 public enum Modules {
-    public static let all: [ModuleManifest] = [Base.manifest]
+    public static let all: [ModuleManifest] = [Base.manifest, Product.manifest]
 
     /// Business methods callable over RPC, from every module.
-    public static let methods: [ModelMethod] = Base.methods
+    public static let methods: [ModelMethod] = Base.methods + Product.methods
 
     public static func registry() throws -> Registry { try Registry(modules: all) }
 }

@@ -1,0 +1,32 @@
+import Barcode
+import ChainstoreCore
+
+/// SQL and checks shared by the catalogue models.
+public enum Catalogue {
+    /// A variant's price extra: the sum of its attribute values' extras.
+    static let priceExtraSQL = """
+        coalesce((SELECT sum(ptav.price_extra) FROM product_variant_combination c \
+        JOIN product_template_attribute_value ptav ON ptav.id = c.product_template_attribute_value_id \
+        WHERE c.product_product_id = $t.id), 0)
+        """
+
+    /// "[CODE] Name (Value, Value)", as Odoo shows a variant.
+    static let variantDisplayNameSQL = """
+        (CASE WHEN coalesce($t.default_code, '') <> '' THEN '[' || $t.default_code || '] ' ELSE '' END \
+        || (SELECT pt.name FROM product_template pt WHERE pt.id = $t.product_tmpl_id) \
+        || coalesce((SELECT ' (' || string_agg(pav.name, ', ' ORDER BY pa.sequence, pa.id) || ')' \
+        FROM product_variant_combination c \
+        JOIN product_template_attribute_value ptav ON ptav.id = c.product_template_attribute_value_id \
+        JOIN product_attribute_value pav ON pav.id = ptav.product_attribute_value_id \
+        JOIN product_attribute pa ON pa.id = pav.attribute_id WHERE c.product_product_id = $t.id), ''))
+        """
+
+    /// A barcode made only of digits with a GTIN's length must carry a valid GS1 check digit;
+    /// other codes (internal, alphanumeric) are accepted as they are.
+    @Sendable static func checkBarcode(_ value: Value) -> String? {
+        guard case .string(let code) = value, !code.isEmpty else { return nil }
+        guard code.utf8.allSatisfy({ (48...57).contains($0) }), [8, 12, 13, 14].contains(code.utf8.count) else { return nil }
+        guard CheckDigit.isValidGS1(code) else { return "'\(code)' is not a valid GTIN: wrong check digit" }
+        return nil
+    }
+}

@@ -1,0 +1,217 @@
+import ChainstoreCore
+import ChainstoreDB
+import Foundation
+
+/// Prices many (product, quantity) lines for one company on one date in one database round
+/// trip: the products with their prices and taxes, every price rule that could apply to them
+/// (the company's own lists, its parents', and the lists their formulas are based on) and the
+/// order of the lists, fetched together and evaluated here. Used by the POS and B2B orders.
+public enum Pricing {
+    public struct Line: Sendable, Equatable {
+        public let productId: Int64
+        public let quantity: Decimal
+        public init(productId: Int64, quantity: Decimal) { self.productId = productId; self.quantity = quantity }
+    }
+
+    public struct Priced: Sendable, Equatable {
+        public let productId: Int64
+        public let quantity: Decimal
+        /// Unit price after the price rules, rounded to the fen.
+        public let priceUnit: Decimal
+        /// `priceUnit × quantity` rounded to the fen: what the customer pays for a line with
+        /// price-included taxes.
+        public let subtotal: Decimal
+        public let untaxed: Decimal
+        public let tax: Decimal
+        public let total: Decimal
+        public let taxIds: [Int64]
+        /// The rule that set the price, nil for the product's own sales price.
+        public let ruleId: Int64?
+    }
+
+    /// Prices `lines` for `company` on `date` ("YYYY-MM-DD HH:MM:SS" UTC, default now). Products
+    /// the user may not read are an access error; unknown ones a missing-record error.
+    public static func price(_ store: RecordStore, company: Int64, date: String? = nil, lines: [Line]) async throws -> [Priced] {
+        guard !lines.isEmpty else { return [] }
+        let products = try store.model("product.product")
+        try await store.checkAccess(products, .read)
+        var sql = SQLBuilder("WITH RECURSIVE me AS (SELECT parent_path FROM res_company WHERE id = ")
+        sql.bind(.int(company), cast: "bigint")
+        sql += "), lists AS (SELECT pl.id, pl.sequence, length(c.parent_path) - length(replace(c.parent_path, '/', '')) AS depth "
+        sql += "FROM product_pricelist pl JOIN res_company c ON c.id = pl.company_id, me WHERE pl.active AND me.parent_path LIKE c.parent_path || '%'), "
+        sql += "chain(id) AS (SELECT id FROM lists UNION SELECT i.base_pricelist_id FROM product_pricelist_item i JOIN chain ON i.pricelist_id = chain.id "
+        sql += "WHERE i.compute_price = 'formula' AND i.base = 'pricelist'), at AS (SELECT coalesce("
+        sql.bind(date.map(SQLBind.text) ?? .null, cast: "timestamp")
+        sql += " AT TIME ZONE 'UTC', now()) AS moment) "
+        sql += "SELECT p.id, t.list_price + \(Catalogue.priceExtraSQL.replacingOccurrences(of: "$t", with: "p")), t.standard_price, "
+        sql += "coalesce((SELECT jsonb_agg(jsonb_build_array(x.id, x.amount::text, x.amount_type, x.price_include) ORDER BY x.sequence, x.id) "
+        sql += "FROM product_taxes_rel r JOIN account_tax x ON x.id = r.tax_id WHERE r.prod_id = t.id AND x.active), '[]'), "
+        sql += "coalesce((SELECT jsonb_agg(jsonb_build_array(i.id, i.pricelist_id, i.min_quantity::text, i.compute_price, i.fixed_price::text, "
+        sql += "i.percent_price::text, i.base, i.base_pricelist_id, i.price_discount::text, i.price_surcharge::text, i.price_round::text, "
+        sql += "i.price_min_margin::text, i.price_max_margin::text) "
+        sql += "ORDER BY i.applied_on, i.min_quantity DESC, length(coalesce(ic.parent_path, '')) DESC, i.id DESC) "
+        sql += "FROM product_pricelist_item i LEFT JOIN product_category ic ON ic.id = i.categ_id, at "
+        sql += "WHERE i.pricelist_id IN (SELECT id FROM chain) AND (i.date_start IS NULL OR i.date_start <= at.moment) "
+        sql += "AND (i.date_end IS NULL OR i.date_end >= at.moment) AND (i.applied_on = '3_global' "
+        sql += "OR (i.applied_on = '2_product_category' AND cat.parent_path LIKE ic.parent_path || '%') "
+        sql += "OR (i.applied_on = '1_product' AND i.product_tmpl_id = t.id) OR (i.applied_on = '0_product_variant' AND i.product_id = p.id))), '[]'), "
+        sql += "(SELECT coalesce(jsonb_agg(id ORDER BY depth DESC, sequence, id), '[]') FROM lists), "
+        // The company must lie within the caller's reach.
+        sql += "EXISTS (SELECT 1 FROM res_company a, me WHERE a.id = ANY("
+        sql.bind(.intArray(store.env.isSystem ? [1] : store.env.allowedCompanyIds), cast: "bigint[]")
+        sql += ") AND me.parent_path LIKE a.parent_path || '%'), "
+        var compiler = DomainCompiler(registry: store.registry)
+        try compiler.compile(store.ruleDomain(products, .read), model: products, alias: "p", into: &sql)
+        sql += " FROM product_product p JOIN product_template t ON t.id = p.product_tmpl_id JOIN product_category cat ON cat.id = t.categ_id "
+        sql += "WHERE p.id = ANY("
+        sql.bind(.intArray(Array(Set(lines.map(\.productId)))), cast: "bigint[]")
+        sql += ")"
+        var facts: [Int64: ProductFacts] = [:]
+        var order: [Int64] = []
+        var denied: [Int64] = []
+        for row in try await store.tx.query(sql) {
+            let (id, listPrice, cost, taxes, items, lists, reachable, visible) = try row.decode(
+                (Int64, Decimal, Decimal, String, String, String, Bool, Bool?).self)
+            guard store.env.isSystem || reachable else {
+                throw ChainstoreError.accessError("You are not allowed to price for company \(company).")
+            }
+            if visible != true { denied.append(id) }
+            facts[id] = ProductFacts(listPrice: listPrice, cost: cost, taxes: try Tax.parse(taxes), rules: try Rule.parse(items))
+            order = try JSONReader.parse(Array(lists.utf8)).arrayValue?.compactMap(\.intValue) ?? []
+        }
+        if !denied.isEmpty {
+            throw ChainstoreError.accessError("You are not allowed to access 'Product Variant' (product.product) records: \(denied.sorted())")
+        }
+        return try lines.map { line in
+            guard let product = facts[line.productId] else {
+                throw ChainstoreError.missing("Record does not exist or has been deleted.\n(Record: product.product(\(line.productId)))")
+            }
+            let (unit, rule) = try product.price(quantity: line.quantity, lists: order)
+            return product.priced(line, unit: unit, rule: rule)
+        }
+    }
+
+    // MARK: evaluation
+
+    struct Tax {
+        let id: Int64
+        let amount: Decimal
+        let fixed: Bool
+        let included: Bool
+
+        static func parse(_ json: String) throws -> [Tax] {
+            try (JSONReader.parse(Array(json.utf8)).arrayValue ?? []).map { item in
+                let a = item.arrayValue ?? []
+                return Tax(id: a[0].intValue ?? 0, amount: decimal(a[1]), fixed: a[2].stringValue == "fixed", included: a[3].boolValue ?? false)
+            }
+        }
+    }
+
+    struct Rule {
+        let id: Int64
+        let list: Int64
+        let minQuantity: Decimal
+        let compute: String
+        let fixedPrice: Decimal
+        let percent: Decimal
+        let base: String
+        let baseList: Int64?
+        let discount: Decimal
+        let surcharge: Decimal
+        let round: Decimal
+        let minMargin: Decimal
+        let maxMargin: Decimal
+
+        static func parse(_ json: String) throws -> [Rule] {
+            try (JSONReader.parse(Array(json.utf8)).arrayValue ?? []).map { item in
+                let a = item.arrayValue ?? []
+                return Rule(
+                    id: a[0].intValue ?? 0, list: a[1].intValue ?? 0, minQuantity: decimal(a[2]), compute: a[3].stringValue ?? "fixed",
+                    fixedPrice: decimal(a[4]), percent: decimal(a[5]), base: a[6].stringValue ?? "list_price", baseList: a[7].intValue,
+                    discount: decimal(a[8]), surcharge: decimal(a[9]), round: decimal(a[10]), minMargin: decimal(a[11]),
+                    maxMargin: decimal(a[12]))
+            }
+        }
+    }
+
+    struct ProductFacts {
+        let listPrice: Decimal
+        let cost: Decimal
+        let taxes: [Tax]
+        let rules: [Rule]
+
+        /// The first list in `lists` with a rule for this quantity sets the price; none → the
+        /// sales price.
+        func price(quantity: Decimal, lists: [Int64]) throws -> (Decimal, Int64?) {
+            for list in lists {
+                if let (price, rule) = try price(in: list, quantity: quantity, visited: []) { return (roundFen(price), rule) }
+            }
+            return (roundFen(listPrice), nil)
+        }
+
+        /// The price by `list`'s first matching rule, or nil when none matches.
+        func price(in list: Int64, quantity: Decimal, visited: Set<Int64>) throws -> (Decimal, Int64)? {
+            guard !visited.contains(list) else {
+                throw ChainstoreError.validation("Price lists based on each other in a loop (price list \(list))")
+            }
+            guard let rule = rules.first(where: { $0.list == list && quantity >= $0.minQuantity }) else { return nil }
+            func basePrice() throws -> Decimal {
+                switch rule.base {
+                case "standard_price": return cost
+                case "pricelist":
+                    guard let other = rule.baseList else { return listPrice }
+                    return try price(in: other, quantity: quantity, visited: visited.union([list]))?.0 ?? listPrice
+                default: return listPrice
+                }
+            }
+            switch rule.compute {
+            case "fixed":
+                return (rule.fixedPrice, rule.id)
+            case "percentage":
+                let base = try basePrice()
+                return (base - base * rule.percent / 100, rule.id)
+            default:
+                let base = try basePrice()
+                var price = base - base * rule.discount / 100
+                if rule.round > 0 { price = Pricing.round(price / rule.round, scale: 0) * rule.round }
+                price += rule.surcharge
+                if rule.minMargin != 0 { price = max(price, base + rule.minMargin) }
+                if rule.maxMargin != 0 { price = min(price, base + rule.maxMargin) }
+                return (price, rule.id)
+            }
+        }
+
+        /// Taxes on the line: price-included ones are taken out of the amount, others added.
+        func priced(_ line: Line, unit: Decimal, rule: Int64?) -> Priced {
+            let subtotal = roundFen(unit * line.quantity)
+            let includedRate = taxes.filter { $0.included && !$0.fixed }.reduce(Decimal(0)) { $0 + $1.amount }
+            let untaxed = includedRate == 0 ? subtotal : roundFen(subtotal / (1 + includedRate / 100))
+            var tax = subtotal - untaxed
+            for t in taxes where !t.included {
+                tax += t.fixed ? roundFen(t.amount * line.quantity) : roundFen(untaxed * t.amount / 100)
+            }
+            return Priced(
+                productId: line.productId, quantity: line.quantity, priceUnit: unit, subtotal: subtotal, untaxed: untaxed, tax: tax,
+                total: untaxed + tax, taxIds: taxes.map(\.id), ruleId: rule)
+        }
+    }
+
+    static func decimal(_ value: Value) -> Decimal {
+        switch value {
+        case .int(let i): return Decimal(i)
+        case .double(let d): return Decimal(string: String(d)) ?? Decimal(d)
+        case .string(let s): return Decimal(string: s) ?? 0
+        default: return 0
+        }
+    }
+
+    /// Half away from zero, as money is rounded.
+    static func round(_ value: Decimal, scale: Int) -> Decimal {
+        var input = value
+        var result = Decimal()
+        NSDecimalRound(&result, &input, scale, .plain)
+        return result
+    }
+
+    static func roundFen(_ value: Decimal) -> Decimal { round(value, scale: 2) }
+}

@@ -1,0 +1,21 @@
+import ChainstoreCore
+import ChainstoreDB
+
+/// The catalogue: units, categories, taxes, products and variants, packagings, supplier prices
+/// and price lists.
+public enum Product {
+    public static let manifest = ModuleManifest(
+        name: "product", depends: ["base"],
+        models: [
+            .uomCategory, .uomUom, .productCategory, .accountTax, .productTemplate, .productProduct, .productAttribute,
+            .productAttributeValue, .productTemplateAttributeLine, .productTemplateAttributeValue, .productPackaging,
+            .productSupplierinfo, .productPricelist, .productPricelistItem,
+        ],
+        migrations: [.createCatalogue, .createPricelists, .seedCatalogue],
+        extensions: Variants.hooks)
+
+    public enum Group {
+        public static let catalogueManager = "product.group_catalogue_manager"
+        public static let pricingManager = "product.group_pricing_manager"
+    }
+}

@@ -1,0 +1,133 @@
+import ChainstoreCore
+import ChainstoreDB
+import ChainstoreTestSupport
+import Foundation
+import Product
+import Testing
+
+@Suite("Catalogue: products, variants, delegated fields, shared records", .enabled(if: TestDatabase.isAvailable))
+struct CatalogueTests {
+    @Test func aTemplateMakesOneVariantPerCombinationAndVariantsReadTemplateFields() async throws {
+        try await TestDatabase.withFreshDatabase { db, registry in
+            let fx = try await GroupFixture.make(db, registry)
+            try await GroupFixture.asUser(db, registry, uid: fx.groupAdmin) { store throws in
+                let plain = try await store.create("product.template", [
+                    ["name": "Cola 330ml", "list_price": 3.5, "barcode": "6901234567892", "default_code": "COLA330", "taxes_id": [[6, 0, [1]]]],
+                ])[0]
+                let variant = try #require(try await store.searchRead("product.product", domain: .leaf("barcode", .equal, "6901234567892"),
+                    fields: ["display_name", "name", "lst_price", "taxes_id", "product_tmpl_id"], load: .classicWrite).first)
+                #expect(variant["display_name"] == "[COLA330] Cola 330ml")
+                #expect(variant["name"] == "Cola 330ml")
+                #expect(variant["lst_price"] == .double(3.5))
+                #expect(variant["taxes_id"] == [1])
+                #expect(variant["product_tmpl_id"] == .int(plain))
+                // Searching and writing a template field through the variant.
+                let id = try #require(variant["id"]?.intValue)
+                #expect(try await store.search("product.product", domain: .leaf("name", .ilike, "cola")) == [id])
+                try await store.write("product.product", ids: [id], ["name": "Cola Zero", "list_price": 4])
+                let template = try await store.read("product.template", ids: [plain], fields: ["name", "list_price", "barcode"])[0]
+                #expect(template["name"] == "Cola Zero")
+                #expect(template["list_price"] == .double(4))
+                #expect(template["barcode"] == "6901234567892")
+
+                let size = try await store.create("product.attribute", [["name": "Size", "value_ids": [[0, 0, ["name": "S"]], [0, 0, ["name": "M"]]]]])[0]
+                let colour = try await store.create("product.attribute", [["name": "Colour", "value_ids": [[0, 0, ["name": "Red"]], [0, 0, ["name": "Blue"]]]]])[0]
+                let sizes = try await store.search("product.attribute.value", domain: .leaf("attribute_id", .equal, .int(size)))
+                let colours = try await store.search("product.attribute.value", domain: .leaf("attribute_id", .equal, .int(colour)))
+                let shirt = try await store.create("product.template", [[
+                    "name": "T-shirt", "list_price": 50,
+                    "attribute_line_ids": [
+                        [0, 0, ["attribute_id": .int(size), "value_ids": [[6, 0, .array(sizes.map(Value.int))]]]],
+                        [0, 0, ["attribute_id": .int(colour), "value_ids": [[6, 0, .array(colours.map(Value.int))]]]],
+                    ],
+                ]])[0]
+                let names = try await store.searchRead("product.product", domain: .leaf("product_tmpl_id", .equal, .int(shirt)),
+                    fields: ["display_name"], order: "id").map { $0["display_name"]?.stringValue ?? "" }
+                #expect(Set(names) == ["T-shirt (S, Red)", "T-shirt (S, Blue)", "T-shirt (M, Red)", "T-shirt (M, Blue)"])
+                // A price extra on one value moves the variants that have it.
+                let red = try await store.search("product.template.attribute.value", domain: .and([
+                    .leaf("product_tmpl_id", .equal, .int(shirt)), .leaf("product_attribute_value_id.name", .equal, "Red"),
+                ]))
+                try await store.write("product.template.attribute.value", ids: red, ["price_extra": 5])
+                let prices = try await store.searchRead("product.product", domain: .leaf("product_tmpl_id", .equal, .int(shirt)),
+                    fields: ["display_name", "lst_price"]).map { ($0["display_name"]?.stringValue ?? "", $0["lst_price"]) }
+                for (name, price) in prices { #expect(price == .double(name.contains("Red") ? 55 : 50), "\(name)") }
+                #expect(try await store.read("product.template", ids: [shirt], fields: ["product_variant_count"])[0]["product_variant_count"] == 4)
+
+                // A variant created alone gets its own template, without a second variant.
+                let alone = try await store.create("product.product", [["name": "Loose apples", "list_price": 9.9, "barcode": "96385074"]])[0]
+                let read = try await store.read("product.product", ids: [alone], fields: ["product_tmpl_id"], load: .classicWrite)[0]
+                let own = try #require(read["product_tmpl_id"]?.intValue)
+                #expect(try await store.search("product.product", domain: .leaf("product_tmpl_id", .equal, .int(own))) == [alone])
+            }
+        }
+    }
+
+    @Test func badBarcodesAndDuplicatesAreRefusedWithNothingStored() async throws {
+        try await TestDatabase.withFreshDatabase { db, registry in
+            let fx = try await GroupFixture.make(db, registry)
+            try await GroupFixture.asUser(db, registry, uid: fx.groupAdmin) { store in
+                _ = try await store.create("product.product", [["name": "Tea", "barcode": "6920152400593"]])
+            }
+            for (name, barcode, code) in [("bad check", "6920152400594", ChainstoreError.Code.validationError),
+                                          ("duplicate", "6920152400593", .validationError)] {
+                let error = await #expect(throws: ChainstoreError.self) {
+                    try await GroupFixture.asUser(db, registry, uid: fx.groupAdmin) { store in
+                        _ = try await store.create("product.template", [["name": .string(name), "barcode": .string(barcode)]])
+                    }
+                }
+                #expect(error?.code == code, "\(name)")
+            }
+            let count = try await GroupFixture.asUser(db, registry, uid: fx.groupAdmin) { store in
+                try await store.searchCount("product.template", domain: .all)
+            }
+            #expect(count == 1)
+        }
+    }
+
+    @Test func theGroupCatalogueIsReadEverywhereButChangedOnlyAbove() async throws {
+        try await TestDatabase.withFreshDatabase { db, registry in
+            let fx = try await GroupFixture.make(db, registry)
+            let (groupProduct, cityList) = try await GroupFixture.asUser(db, registry, uid: fx.groupAdmin) { store in
+                let product = try await store.create("product.template", [["name": "Group rice", "company_id": 1]])[0]
+                let list = try await store.create("product.pricelist", [["name": "GZ prices", "company_id": .int(fx.city1)]])[0]
+                return (product, list)
+            }
+            try await GroupFixture.asUser(db, registry, uid: fx.storeUser1) { store throws in
+                #expect(try await store.search("product.template", domain: .leaf("id", .equal, .int(groupProduct))) == [groupProduct])
+                #expect(try await store.search("product.pricelist", domain: .leaf("id", .equal, .int(cityList))) == [cityList])
+                #expect(try await store.searchCount("account.tax", domain: .leaf("type_tax_use", .equal, "sale")) == 4)
+            }
+            try await GroupFixture.asUser(db, registry, uid: fx.storeUser2) { store throws in
+                // Shenzhen's store does not see Guangzhou's price list.
+                #expect(try await store.search("product.pricelist", domain: .leaf("id", .equal, .int(cityList))).isEmpty)
+            }
+            let denied = await #expect(throws: ChainstoreError.self) {
+                try await GroupFixture.asUser(db, registry, uid: fx.storeUser1) { store in
+                    try await store.write("product.template", ids: [groupProduct], ["name": "Store rice"])
+                }
+            }
+            #expect(denied?.code == .accessError)
+        }
+    }
+
+    @Test func socialCreditCodesAreCheckedWhenGiven() async throws {
+        try await TestDatabase.withFreshDatabase { db, registry in
+            let fx = try await GroupFixture.make(db, registry)
+            try await GroupFixture.asUser(db, registry, uid: fx.groupAdmin) { store throws in
+                let ok = try await store.create("res.partner", [["name": "Supplier", "company_registry": "91350100M000100Y43", "supplier_rank": 1,
+                    "bank_ids": [[0, 0, ["acc_number": "6222 0000 1111"]]]]])[0]
+                #expect(try await store.read("res.partner", ids: [ok], fields: ["bank_ids"])[0]["bank_ids"]?.arrayValue?.count == 1)
+                _ = try await store.create("res.partner", [["name": "Consumer"]])
+            }
+            for code in ["91350100M000100Y42", "9135010OM000100Y43", "91350100M000100Y4"] {
+                let error = await #expect(throws: ChainstoreError.self) {
+                    try await GroupFixture.asUser(db, registry, uid: fx.groupAdmin) { store in
+                        _ = try await store.create("res.partner", [["name": "Bad", "company_registry": .string(code)]])
+                    }
+                }
+                #expect(error?.code == .validationError, "\(code)")
+            }
+        }
+    }
+}

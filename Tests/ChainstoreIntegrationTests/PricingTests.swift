@@ -1,0 +1,99 @@
+import ChainstoreCore
+import ChainstoreDB
+import ChainstoreTestSupport
+import Foundation
+import Product
+import Testing
+
+@Suite("Batch pricing: precedence, quantities, dates, formulas, taxes", .enabled(if: TestDatabase.isAvailable))
+struct PricingTests {
+    struct Setup: Sendable { let tea: Int64, rice: Int64, cityList: Int64 }
+
+    /// Tea (10.00, VAT 13% included) in Food / Drinks; rice (5.00, 9% excluded) in Food.
+    static func setUp(_ store: RecordStore, _ fx: GroupFixture) async throws -> Setup {
+        let food = try await store.create("product.category", [["name": "Food", "parent_id": 1]])[0]
+        let drinks = try await store.create("product.category", [["name": "Drinks", "parent_id": .int(food)]])[0]
+        let excluded = try await store.create("account.tax", [["name": "VAT 9% excl.", "amount": 9, "price_include": false, "company_id": 1]])[0]
+        let tea = try await store.create("product.product", [["name": "Tea", "list_price": 10, "standard_price": 6, "categ_id": .int(drinks),
+            "taxes_id": [[6, 0, [1]]]]])[0]
+        let rice = try await store.create("product.product", [["name": "Rice", "list_price": 5, "categ_id": .int(food),
+            "taxes_id": [[6, 0, [.int(excluded)]]]]])[0]
+        // Group: 10% off all food; Drinks (more specific) 20% off cost-plus formula.
+        _ = try await store.create("product.pricelist.item", [
+            ["pricelist_id": 1, "applied_on": "2_product_category", "categ_id": .int(food), "compute_price": "percentage", "percent_price": 10],
+        ])
+        // City: tea at 8.80 from 3 units.
+        let cityList = try await store.create("product.pricelist", [["name": "GZ", "company_id": .int(fx.city1), "item_ids": [
+            [0, 0, ["applied_on": "0_product_variant", "product_id": .int(tea), "compute_price": "fixed", "fixed_price": 8.8, "min_quantity": 3]],
+        ]]])[0]
+        // Store: from 5 units, 5% off the city's price rounded to 0.10; a one-week promotion on rice.
+        _ = try await store.create("product.pricelist", [["name": "GZ Store 1", "company_id": .int(fx.store1), "item_ids": [
+            [0, 0, ["applied_on": "0_product_variant", "product_id": .int(tea), "compute_price": "formula", "base": "pricelist",
+                    "base_pricelist_id": .int(cityList), "price_discount": 5, "price_round": 0.1, "min_quantity": 5]],
+            [0, 0, ["applied_on": "0_product_variant", "product_id": .int(rice), "compute_price": "fixed", "fixed_price": 3.99,
+                    "date_start": "2026-06-01 00:00:00", "date_end": "2026-06-07 23:59:59"]],
+        ]]])[0]
+        return Setup(tea: tea, rice: rice, cityList: cityList)
+    }
+
+    static func prices(_ store: RecordStore, company: Int64, date: String? = nil, _ lines: [(Int64, Decimal)]) async throws -> [Pricing.Priced] {
+        try await Pricing.price(store, company: company, date: date, lines: lines.map { Pricing.Line(productId: $0.0, quantity: $0.1) })
+    }
+
+    @Test func theNearestCompanysRuleWinsByQuantityAndDate() async throws {
+        try await TestDatabase.withFreshDatabase { db, registry in
+            let fx = try await GroupFixture.make(db, registry)
+            try await GroupFixture.asUser(db, registry, uid: fx.groupAdmin) { store throws in
+                let s = try await Self.setUp(store, fx)
+                let store1 = try await Self.prices(store, company: fx.store1, date: "2026-05-01 12:00:00",
+                    [(s.tea, 1), (s.tea, 3), (s.tea, 5), (s.rice, 2)])
+                #expect(store1.map(\.priceUnit) == [9, Decimal(string: "8.8")!, Decimal(string: "8.4")!, Decimal(string: "4.5")!])
+                // 8.80 × 0.95 = 8.36 → rounded to 0.10 → 8.40.
+                let promotion = try await Self.prices(store, company: fx.store1, date: "2026-06-03 12:00:00", [(s.rice, 2)])
+                #expect(promotion[0].priceUnit == Decimal(string: "3.99")!)
+                // The other city's store only has the group's rules.
+                let other = try await Self.prices(store, company: fx.store2, date: "2026-06-03 12:00:00", [(s.tea, 5), (s.rice, 1)])
+                #expect(other.map(\.priceUnit) == [9, Decimal(string: "4.5")!])
+            }
+        }
+    }
+
+    @Test func taxesIncludedAndExcludedAreComputedPerLine() async throws {
+        try await TestDatabase.withFreshDatabase { db, registry in
+            let fx = try await GroupFixture.make(db, registry)
+            try await GroupFixture.asUser(db, registry, uid: fx.groupAdmin) { store throws in
+                let s = try await Self.setUp(store, fx)
+                let lines = try await Self.prices(store, company: fx.store2, date: "2026-05-01 12:00:00", [(s.tea, 3), (s.rice, Decimal(string: "2.5")!)])
+                // Tea 3 × 9.00 = 27.00 incl. 13%: untaxed 23.89, tax 3.11.
+                #expect(lines[0].total == 27)
+                #expect(lines[0].untaxed == Decimal(string: "23.89")!)
+                #expect(lines[0].tax == Decimal(string: "3.11")!)
+                // Rice 2.5 × 4.50 = 11.25 excl. 9%: tax 1.01, total 12.26.
+                #expect(lines[1].untaxed == Decimal(string: "11.25")!)
+                #expect(lines[1].tax == Decimal(string: "1.01")!)
+                #expect(lines[1].total == Decimal(string: "12.26")!)
+            }
+        }
+    }
+
+    @Test func aStoreCannotPriceForAnotherStoreOrLoopFormulas() async throws {
+        try await TestDatabase.withFreshDatabase { db, registry in
+            let fx = try await GroupFixture.make(db, registry)
+            let s = try await GroupFixture.asUser(db, registry, uid: fx.groupAdmin) { store in try await Self.setUp(store, fx) }
+            let denied = await #expect(throws: ChainstoreError.self) {
+                try await GroupFixture.asUser(db, registry, uid: fx.storeUser1) { store in
+                    _ = try await Self.prices(store, company: fx.store2, [(s.tea, 1)])
+                }
+            }
+            #expect(denied?.code == .accessError)
+            let looped = await #expect(throws: ChainstoreError.self) {
+                try await GroupFixture.asUser(db, registry, uid: fx.groupAdmin) { store in
+                    _ = try await store.create("product.pricelist.item", [["pricelist_id": .int(s.cityList), "applied_on": "3_global",
+                        "compute_price": "formula", "base": "pricelist", "base_pricelist_id": .int(s.cityList)]])
+                    _ = try await Self.prices(store, company: fx.city1, [(s.rice, 1)])
+                }
+            }
+            #expect(looped?.code == .validationError)
+        }
+    }
+}
