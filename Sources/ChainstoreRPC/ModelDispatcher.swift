@@ -115,6 +115,16 @@ public struct ModelDispatcher: Sendable {
         case "copy":
             try a.accept(["id", "default"])
             return .int(try await copy(store, model, id: try a.ids(0, "id").first, defaults: a.value(1, "default")?.dictValue ?? [:]))
+        case "load":
+            try a.accept(["fields", "data"])
+            guard let fields = try a.strings(0, "fields"), case .array(let data)? = a.value(1, "data") else {
+                throw ChainstoreError.typeError("load() takes a list of field names and a list of rows")
+            }
+            let rows = try data.map { row -> [Value] in
+                guard case .array(let values) = row else { throw ChainstoreError.valueError("load(): each row is a list of values") }
+                return values
+            }
+            return try await store.load(name, fields: fields, rows: rows).value
         case "context_get" where name == "res.users":
             try a.accept([])
             return ["lang": .string(store.env.lang), "tz": store.env.context["tz"] ?? "Asia/Shanghai", "uid": .int(store.env.uid)]

@@ -102,3 +102,19 @@ def test_external_ids_resolve(odoo):
     assert odoo.env.ref("uom.product_uom_unit").name == "Units"
     assert odoo.env.ref("product.product_category_all").complete_name == "All"
     assert odoo.env.ref("base.main_company").id == 1
+
+
+def test_load_creates_then_updates_by_external_id_and_reports_bad_rows(rpc, unique):
+    fields = ["id", "name", "list_price", "categ_id/id"]
+    rows = [[f"{unique}_a", f"{unique} A", "1.5", "product.product_category_all"], [f"{unique}_b", f"{unique} B", "2", ""]]
+    first = rpc("product.template", "load", fields, rows)
+    assert first["messages"] == [] and len(first["ids"]) == 2
+    again = rpc("product.template", "load", ["id", "list_price"], [[f"{unique}_a", "9.9"]])
+    assert again["ids"] == first["ids"][:1]
+    assert rpc("product.template", "read", first["ids"][:1], ["list_price"])[0]["list_price"] == 9.9
+    bad = rpc("product.template", "load", ["id", "name", "list_price"], [[f"{unique}_c", "C", "x"], [f"{unique}_d", "D", "1"]])
+    assert bad["ids"] is False
+    assert [m["record"] for m in bad["messages"]] == [0]
+    assert rpc("product.template", "search_count", [("name", "in", ["C", "D"])]) == 0
+    with pytest.raises(xmlrpc.client.Fault, match="Unknown column"):
+        rpc("product.template", "load", ["name", "no_such_field"], [["x", "y"]])

@@ -40,7 +40,62 @@ enum X2ManyCommand: Sendable {
     }
 }
 
+extension X2ManyCommand {
+    /// The ids a command list leaves linked when applied to a record with no links, or nil when
+    /// it does more than link (creates, updates, deletes).
+    static func linksOnly(_ value: Value, field: String) throws -> [Int64]? {
+        var targets: [Int64] = []
+        for command in try parse(value, field: field) {
+            switch command {
+            case .set(let ids): targets = ids
+            case .link(let id): if !targets.contains(id) { targets.append(id) }
+            case .unlink(let id): targets.removeAll { $0 == id }
+            case .clear: targets = []
+            default: return nil
+            }
+        }
+        var seen = Set<Int64>()
+        return targets.filter { seen.insert($0).inserted }
+    }
+}
+
 extension RecordStore {
+    /// Links many2many targets to records just created, for a whole batch: one check of the
+    /// targets, one statement for the link rows and their audit rows.
+    func linkNew(_ model: ModelSpec, field: FieldSpec, _ links: [(Int64, [Int64])]) async throws {
+        guard case .many2many(let comodel, let relation, let column1, let column2) = field.kind, !links.isEmpty else { return }
+        try await checkLinkable(comodel, field: field, Array(Set(links.flatMap(\.1))))
+        var json = JSONWriter(capacity: links.count * 32)
+        json.byte("[")
+        for (offset, (id, targets)) in links.enumerated() {
+            if offset > 0 { json.byte(",") }
+            json.byte("{")
+            json.string("id")
+            json.byte(":")
+            json.append(.int(id))
+            json.byte(",")
+            json.string("targets")
+            json.byte(":")
+            json.append(.intArray(targets))
+            json.byte("}")
+        }
+        json.byte("]")
+        var sql = SQLBuilder("WITH x AS (SELECT * FROM jsonb_to_recordset(")
+        sql.bind(.text(json.text), cast: "jsonb")
+        sql += ") AS x(id bigint, targets bigint[])), ins AS (INSERT INTO \(quoted(relation)) (\(quoted(column1)), \(quoted(column2))) "
+        sql += "SELECT x.id, unnest(x.targets) FROM x ON CONFLICT DO NOTHING) "
+        sql += "INSERT INTO audit_log (uid, model, record_id, operation, company_id, old_values, new_values) SELECT "
+        sql.bind(.int(env.uid), cast: "bigint")
+        sql += ", "
+        sql.bind(.text(model.name), cast: "text")
+        sql += ", x.id, 'write', \(companySQL(model, alias: "r")), jsonb_build_object("
+        sql.bind(.text(field.name), cast: "text")
+        sql += ", '[]'::jsonb), jsonb_build_object("
+        sql.bind(.text(field.name), cast: "text")
+        sql += ", to_jsonb(x.targets)) FROM x JOIN \(quoted(model.table)) r ON r.id = x.id"
+        try await tx.query(sql)
+    }
+
     /// Applies a command list to the x2many `field` of record `id`, in order. Changes to the
     /// records go through this store (rules, audit); link changes of many2many are audited on the
     /// owning record as a write of the field (old ids → new ids).
@@ -133,7 +188,7 @@ extension RecordStore {
 
     /// Linking needs the targets to exist and be readable by the user (archived ones included, as
     /// in Odoo), and to satisfy the field's link domain.
-    private func checkLinkable(_ comodel: String, field: FieldSpec, _ ids: [Int64]) async throws {
+    func checkLinkable(_ comodel: String, field: FieldSpec, _ ids: [Int64]) async throws {
         guard !ids.isEmpty else { return }
         let reader = RecordStore(registry: registry, tx: tx, env: env.withContext(["active_test": false]))
         var domain = Domain.leaf(path: ["id"], op: .in, value: .array(ids.map(Value.int)))

@@ -48,10 +48,20 @@ extension RecordStore {
         json.byte("]")
         columns.sort()
         let ids = try await insert(model, columns: columns, json: json, count: valsList.count)
+        // New records have no links yet: many2many values that only link are set for the whole
+        // batch at once; anything else goes command by command.
+        var batched: [String: [(Int64, [Int64])]] = [:]
         for (id, x2many) in zip(ids, relational) where !x2many.isEmpty {
             for (field, commands) in x2many {
-                try await applyCommands(model, id: id, field: field, commands)
+                if case .many2many = field.kind, let targets = try X2ManyCommand.linksOnly(commands, field: field.name) {
+                    if !targets.isEmpty { batched[field.name, default: []].append((id, targets)) }
+                } else {
+                    try await applyCommands(model, id: id, field: field, commands)
+                }
             }
+        }
+        for (name, links) in batched.sorted(by: { $0.key < $1.key }) {
+            try await linkNew(model, field: model.fields[name]!, links)
         }
         for (row, vals) in parentWrites {
             try await write(model.name, ids: [ids[row]], vals)

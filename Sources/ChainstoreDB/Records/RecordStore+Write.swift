@@ -40,6 +40,110 @@ extension RecordStore {
         }
     }
 
+    /// Writes different values on different records (an import updating what it imported
+    /// before): records whose values are plain columns are locked and checked together and
+    /// updated in one statement per set of columns, with their audit rows; values that need more
+    /// (delegated fields, x2many commands, hooks) are written record by record.
+    public func writeEach(_ modelName: String, _ updates: [(id: Int64, vals: RecordValues)]) async throws {
+        guard !updates.isEmpty else { return }
+        let model = try model(modelName)
+        try await checkAccess(model, .write)
+        let hooked = Set(registry.extensions(AfterWrite.self).filter { $0.model == model.name }.flatMap(\.fields))
+        func isPlain(_ name: String) -> Bool {
+            guard let field = model.fields[name] else { return false }
+            return field.delegate == nil && !field.kind.isX2Many && field.sqlExpression == nil && !hooked.contains(name)
+        }
+        // Values that need more than a column update are first compared with what is stored:
+        // importing the same file again then costs one read, not one write per row.
+        let involved = Set(updates.flatMap { $0.vals.keys.filter { !isPlain($0) && model.fields[$0] != nil } })
+        var current: [Int64: RecordValues] = [:]
+        if !involved.isEmpty {
+            for row in try await read(model.name, ids: Array(Set(updates.map(\.id))), fields: involved.sorted(), load: .classicWrite) {
+                if let id = row["id"]?.intValue { current[id] = row }
+            }
+        }
+        var groups: [[String]: [(Int64, [String: SQLBind])]] = [:]
+        var oneByOne: [(id: Int64, vals: RecordValues)] = []
+        var seen = Set<Int64>()
+        for var update in updates {
+            if let stored = current[update.id] {
+                for name in involved where update.vals[name] != nil {
+                    if let field = model.fields[name], Self.sameValue(update.vals[name]!, stored[name] ?? .false, field) { update.vals[name] = nil }
+                }
+            }
+            let plain = update.vals.keys.allSatisfy(isPlain)
+            guard plain, seen.insert(update.id).inserted else {
+                oneByOne.append(update)
+                continue
+            }
+            let (scalars, _) = try prepare(model, update.vals)
+            guard !scalars.isEmpty else { continue }
+            groups[scalars.keys.sorted(), default: []].append((update.id, scalars))
+        }
+        let ids = groups.values.flatMap { $0.map(\.0) }.sorted()
+        try await lockAndCheck(model, ids: ids, operation: .write)
+        for (columns, rows) in groups.sorted(by: { $0.key.joined(separator: ",") < $1.key.joined(separator: ",") }) {
+            try await updateRows(model, columns: columns, rows)
+        }
+        for update in oneByOne { try await write(model.name, ids: [update.id], update.vals) }
+    }
+
+    /// Whether writing `new` would leave the stored `current` value (as read with
+    /// `classicWrite`) unchanged: same ids for a relation set by a plain list or a SET command,
+    /// same number, same text.
+    static func sameValue(_ new: Value, _ current: Value, _ field: FieldSpec) -> Bool {
+        if field.kind.isX2Many {
+            guard let wanted = try? X2ManyCommand.parse(new, field: field.name), wanted.count == 1, case .set(let ids) = wanted[0] else {
+                return false
+            }
+            return Set(ids) == Set(current.idList ?? [])
+        }
+        if new.isEmpty || current.isEmpty { return new.isEmpty && current.isEmpty }
+        if let a = new.doubleValue ?? new.intValue.map(Double.init), let b = current.doubleValue ?? current.intValue.map(Double.init) {
+            return a == b
+        }
+        return new == current
+    }
+
+    /// One `UPDATE … FROM jsonb_to_recordset` for rows that set the same columns to their own values.
+    private func updateRows(_ model: ModelSpec, columns: [String], _ rows: [(Int64, [String: SQLBind])]) async throws {
+        let fields = columns.map { model.fields[$0]! }
+        var json = JSONWriter(capacity: rows.count * 16 * (columns.count + 1))
+        json.byte("[")
+        for (offset, (id, scalars)) in rows.enumerated() {
+            if offset > 0 { json.byte(",") }
+            json.byte("{")
+            json.string("__id")
+            json.byte(":")
+            json.append(.int(id))
+            for name in columns {
+                json.byte(",")
+                json.string(name)
+                json.byte(":")
+                json.append(scalars[name]!)
+            }
+            json.byte("}")
+        }
+        json.byte("]")
+        let ids = rows.map(\.0)
+        var sql = SQLBuilder("WITH old AS (SELECT * FROM \(quoted(model.table)) WHERE id = ANY(")
+        sql.bind(.intArray(ids), cast: "bigint[]")
+        sql += ")), upd AS (UPDATE \(quoted(model.table)) t SET "
+        sql += fields.map { "\(quoted($0.name)) = \(Self.recordsetValue($0, alias: "x"))" }.joined(separator: ", ")
+        sql += ", write_uid = "
+        sql.bind(.int(env.uid), cast: "bigint")
+        sql += ", write_date = now() FROM jsonb_to_recordset("
+        sql.bind(.text(json.text), cast: "jsonb")
+        sql += ") AS x(\"__id\" bigint, " + fields.map(Self.recordsetColumn).joined(separator: ", ") + ") WHERE t.id = x.\"__id\" RETURNING t.*), "
+        try auditInsert(model, operation: "write", old: "old", new: "upd", into: &sql)
+        sql += " SELECT upd.id FROM upd WHERE NOT COALESCE("
+        var compiler = DomainCompiler(registry: registry)
+        try compiler.compile(ruleDomain(model, .write), model: model, alias: "upd", into: &sql)
+        sql += ", FALSE)"
+        let denied = try await tx.query(sql).map { try $0.decode(Int64.self) }
+        if !denied.isEmpty { throw ruleViolation(model, .write, ids: denied) }
+    }
+
     func update(_ model: ModelSpec, ids: [Int64], _ scalars: [String: SQLBind]) async throws {
         let columns = scalars.keys.sorted()
         let fields = columns.map { model.fields[$0]! }

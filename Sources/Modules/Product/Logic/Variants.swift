@@ -84,10 +84,8 @@ enum Variants {
                     if !variant.active { restore.append(variant.id) }
                     if wanted.count == 1, !given.isEmpty { codeWrites.append((variant.id, given)) }
                 } else {
-                    var vals: RecordValues = [
-                        "product_tmpl_id": .int(template), "combination_indices": .string(combination),
-                        "product_template_attribute_value_ids": [[6, 0, .array(values.map(Value.int))]],
-                    ]
+                    var vals: RecordValues = ["product_tmpl_id": .int(template), "combination_indices": .string(combination)]
+                    if !values.isEmpty { vals["product_template_attribute_value_ids"] = [[6, 0, .array(values.map(Value.int))]] }
                     if wanted.count == 1 { for (name, value) in given { vals[name] = value } }
                     create.append(vals)
                 }

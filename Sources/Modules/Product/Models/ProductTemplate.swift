@@ -26,8 +26,8 @@ extension ModelSpec {
         .text("description", "Description"),
         .text("description_sale", "Sales Description"),
         .text("description_purchase", "Purchase Description"),
-        .selection("detailed_type", "Product Type", ProductType.self, required: true, default: .value("consu")),
-        .selection("type", "Type", ProductType.self, required: true, default: .value("consu")),
+        .selection("detailed_type", "Product Type", ProductType.options, required: true, default: .value("consu")),
+        .selection("type", "Type", ProductType.options, required: true, default: .value("consu")),
         .many2one("categ_id", "Product Category", to: "product.category", required: true, onDelete: .restrict, default: .value(1)),
         .decimal("list_price", "Sales Price", precision: 16, scale: 2, required: true, default: .value(1)),
         .decimal("standard_price", "Cost", precision: 16, scale: 4, required: true, default: .value(0)),
@@ -55,4 +55,8 @@ extension ModelSpec {
 /// Stocked goods, consumables and services (`detailed_type` / `type`).
 public enum ProductType: String, CaseIterable, Sendable {
     case consu, service, product
+
+    static let options = [
+        SelectionOption("consu", "Consumable"), SelectionOption("service", "Service"), SelectionOption("product", "Storable Product"),
+    ]
 }
