@@ -15,10 +15,10 @@ enum CLILogging {
 /// Runs `body` with the database of `arguments`, starting (and afterwards stopping) the private
 /// cluster when this command is the one that started it.
 func withLocation<T: Sendable>(
-    _ arguments: DatabaseArguments, _ body: @escaping @Sendable (Database, Logger) async throws -> T
+    _ arguments: DatabaseArguments, demo: Bool = false, _ body: @escaping @Sendable (Database, Logger) async throws -> T
 ) async throws -> T {
     let logger = CLILogging.logger()
-    let location = try arguments.location()
+    let location = try arguments.location(demo: demo)
     let started = try location.startIfManaged(logger: logger)
     defer { if started { location.stopIfManaged(logger: logger) } }
     return try await location.withDatabase(logger: logger) { db in

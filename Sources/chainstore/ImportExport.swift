@@ -64,15 +64,17 @@ final class ProgressBar: Sendable {
     init(label: String) { self.label = label }
 
     var update: @Sendable (Int, Int) -> Void {
-        { [self] done, total in
-            guard enabled else { return }
-            let fraction = total > 0 ? min(Double(done) / Double(total), 1) : 0
-            let filled = Int(fraction * 30)
-            let seconds = Double((ContinuousClock.now - started).components.seconds) + 0.001
-            let line = "\r\(label) [\(String(repeating: "#", count: filled))\(String(repeating: ".", count: 30 - filled))] "
-                + "\(Int(fraction * 100))% \(done)/\(total) (\(Int(Double(done) / seconds))/s)"
-            FileHandle.standardError.write(Data(line.utf8))
-        }
+        { [self] done, total in update(done, total, nil) }
+    }
+
+    func update(_ done: Int, _ total: Int, _ detail: String?) {
+        guard enabled else { return }
+        let fraction = total > 0 ? min(Double(done) / Double(total), 1) : 0
+        let filled = Int(fraction * 30)
+        let seconds = Double((ContinuousClock.now - started).components.seconds) + 0.001
+        let line = "\r\(label)\(detail.map { " " + $0 } ?? "") [\(String(repeating: "#", count: filled))\(String(repeating: ".", count: 30 - filled))] "
+            + "\(Int(fraction * 100))% \(done)/\(total) (\(Int(Double(done) / seconds))/s)\u{1B}[K"
+        FileHandle.standardError.write(Data(line.utf8))
     }
 
     func finish() {

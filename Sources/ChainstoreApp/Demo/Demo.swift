@@ -24,8 +24,15 @@ public enum Demo {
             let env = try await EnvLoader.load(tx, uid: 2, logger: logger).asSystem(reason: "demo data")
             let registry = try Modules.registry()
             let store = RecordStore(registry: registry, tx: tx, env: env)
-            let city = try await store.create("res.company", [["name": "Guangzhou City Subsidiary", "parent_id": 1]])[0]
-            let shop = try await store.create("res.company", [["name": "Guangzhou Store 001", "parent_id": .int(city)]])[0]
+            // The generated group's Guangzhou (`chainstore demo`) when there is one.
+            let generated = try await store.search("res.company", domain: .leaf("code", .equal, "GD-GZ"))
+            let city: Int64
+            if let found = generated.first {
+                city = found
+            } else {
+                city = try await store.create("res.company", [["name": "Guangzhou City Subsidiary", "parent_id": 1, "company_kind": "city"]])[0]
+            }
+            let shop = try await store.create("res.company", [["name": "Guangzhou Store 001", "parent_id": .int(city), "company_kind": "store"]])[0]
             _ = try await store.create("res.users", [
                 ["name": "Guangzhou Manager", "login": "gz.manager", "company_id": .int(city), "company_ids": [[6, 0, [.int(city)]]], "groups_id": [[6, 0, [1]]]],
                 ["name": "Store 001 Cashier", "login": "store1", "company_id": .int(shop), "company_ids": [[6, 0, [.int(shop)]]], "groups_id": [[6, 0, [1]]]],
