@@ -95,6 +95,7 @@ let package = Package(
             dependencies: [
                 "ChainstoreCore", "ChainstoreDB", "ChainstoreServer", "ChainstoreRPC", "Base", "Product", "Barcode",
                 .product(name: "CSV", package: "CSV.swift"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Prometheus", package: "swift-prometheus"),

@@ -6,6 +6,7 @@ import ChainstoreServer
 import Foundation
 import Hummingbird
 import Logging
+import Product
 import Metrics
 import PostgresNIO
 import Prometheus
@@ -57,8 +58,10 @@ public struct Node: Sendable {
 
     public func run() async throws {
         let metrics = Self.metrics
-        try location.startIfManaged(logger: logger)
-        defer { location.stopIfManaged(logger: logger) }
+        // A node that finds the private PostgreSQL already running (another node on the same
+        // data folder) leaves it running when it stops.
+        let started = try location.startIfManaged(logger: logger)
+        defer { if started { location.stopIfManaged(logger: logger) } }
         try await location.createDatabaseIfMissing(logger: logger)
         let registry = try Modules.registry()
         let client = PostgresClient(configuration: location.clientConfiguration(), backgroundLogger: logger)
@@ -72,9 +75,12 @@ public struct Node: Sendable {
         let maxBytes = options.maxRequestBytes
         var xml = XMLRPCEndpoints(gateway: gateway)
         xml.limits.maxBytes = maxBytes
+        let catalogueCache = CatalogueCache()
+        let storeAPI = StoreAPI(directory: directory, registry: registry, cache: catalogueCache, authCache: gateway.cache)
         let router = ServerApplication.buildRouter(readiness: readiness, metrics: metrics) { router in
             router.addJSONRPCRoutes(json, maxBodyBytes: maxBytes)
             router.addXMLRPCRoutes(xml, maxBodyBytes: maxBytes)
+            router.addStoreAPIRoutes(storeAPI)
         }
         let app = ServerApplication.build(
             configuration: .init(host: options.host, port: options.port), router: router, logger: logger)
@@ -82,7 +88,10 @@ public struct Node: Sendable {
         let sealer = AuditSealer(database: database, interval: options.sealInterval, logger: logger)
         let group = ServiceGroup(
             configuration: .init(
-                services: [.init(service: client), .init(service: directory), .init(service: sealer), .init(service: startup)],
+                services: [
+                    .init(service: client), .init(service: directory), .init(service: CacheListener(cache: catalogueCache, logger: logger)),
+                    .init(service: sealer), .init(service: startup),
+                ],
                 gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
     }
@@ -119,6 +128,17 @@ struct Startup<App: ApplicationProtocol>: Service {
 
     static func isLoopback(_ host: String) -> Bool {
         host == "localhost" || host == "::1" || host.hasPrefix("127.")
+    }
+}
+
+/// Keeps the node's catalogue cache honest: listens for change notices until shutdown.
+struct CacheListener: Service {
+    let cache: CatalogueCache
+    let logger: Logger
+
+    func run() async throws {
+        await cancelWhenGracefulShutdown { await cache.run(logger: logger) }
+        cache.stop()
     }
 }
 

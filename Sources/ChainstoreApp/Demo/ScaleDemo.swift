@@ -321,6 +321,9 @@ final class Generator {
             departmentIDs.append(id)
             id += Int64(entry.children.count)
         }
+        // The generated variants are numbered as they are inserted; the rules need not renumber
+        // them (a failure rolls the ALTER back with everything else).
+        try await tx.execute("ALTER TABLE product_pricelist_item DISABLE TRIGGER product_pricelist_item_added")
         try await copy("product_pricelist_item", ["pricelist_id", "applied_on", "categ_id", "product_id", "min_quantity", "compute_price",
                                                   "fixed_price", "percent_price", "create_uid", "create_date", "write_uid", "write_date"], items) { i in
             if i < ScaleData.categories.count {
@@ -343,5 +346,7 @@ final class Generator {
             return ["\(list)", "0_product_variant", nil, "\(productBase + 1 + Int64(product))", "0", "fixed",
                     String(format: "%d.%02d", price / 100, price % 100), "0", "1", now, "1", now]
         }
+        try await tx.execute("ALTER TABLE product_pricelist_item ENABLE TRIGGER product_pricelist_item_added")
+        try await tx.execute("SELECT pg_notify('chainstore_catalogue', 'product_pricelist_item')")
     }
 }

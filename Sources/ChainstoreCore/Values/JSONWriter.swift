@@ -12,6 +12,9 @@ public struct JSONWriter: Sendable {
         ascii.withUTF8Buffer { bytes.append(contentsOf: $0) }
     }
 
+    /// Appends JSON text the caller built from numbers, booleans and fixed keys.
+    public mutating func literal(_ text: String) { bytes.append(contentsOf: text.utf8) }
+
     public mutating func int(_ i: Int64) { bytes.append(contentsOf: String(i).utf8) }
 
     /// Finite doubles as JSON numbers; NaN and infinities (not JSON) as null.

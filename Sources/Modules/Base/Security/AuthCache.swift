@@ -18,7 +18,7 @@ public actor AuthCache {
         self.capacity = capacity
     }
 
-    nonisolated func fingerprint(_ scope: String, _ secret: String) -> String {
+    public nonisolated func fingerprint(_ scope: String, _ secret: String) -> String {
         let mac = HMAC<SHA256>.authenticationCode(for: Array((scope + "\u{0}" + secret).utf8), using: SymmetricKey(data: key))
         return mac.map { String($0, radix: 16) }.joined()
     }

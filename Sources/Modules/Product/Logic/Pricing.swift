@@ -49,7 +49,8 @@ public enum Pricing {
         sql += "coalesce((SELECT jsonb_agg(jsonb_build_array(i.id, i.pricelist_id, i.min_quantity::text, i.compute_price, i.fixed_price::text, "
         sql += "i.percent_price::text, i.base, i.base_pricelist_id, i.price_discount::text, i.price_surcharge::text, i.price_round::text, "
         sql += "i.price_min_margin::text, i.price_max_margin::text) "
-        sql += "ORDER BY i.applied_on, i.min_quantity DESC, length(coalesce(ic.parent_path, '')) DESC, i.id DESC) "
+        sql += "ORDER BY i.applied_on, i.min_quantity DESC, "
+        sql += "length(coalesce(ic.parent_path, '')) - length(replace(coalesce(ic.parent_path, ''), '/', '')) DESC, i.id DESC) "
         sql += "FROM product_pricelist_item i LEFT JOIN product_category ic ON ic.id = i.categ_id, at "
         sql += "WHERE i.pricelist_id IN (SELECT id FROM chain) AND (i.date_start IS NULL OR i.date_start <= at.moment) "
         sql += "AND (i.date_end IS NULL OR i.date_end >= at.moment) AND (i.applied_on = '3_global' "
@@ -76,7 +77,8 @@ public enum Pricing {
                 throw ChainstoreError.accessError("You are not allowed to price for company \(company).")
             }
             if visible != true { denied.append(id) }
-            facts[id] = ProductFacts(listPrice: listPrice, cost: cost, taxes: try Tax.parse(taxes), rules: try Rule.parse(items))
+            let rules = try Rule.parse(items)
+            facts[id] = ProductFacts(listPrice: listPrice, cost: cost, taxes: try Tax.parse(taxes)) { list in rules.filter { $0.list == list } }
             order = try JSONReader.parse(Array(lists.utf8)).arrayValue?.compactMap(\.intValue) ?? []
         }
         if !denied.isEmpty {
@@ -93,7 +95,7 @@ public enum Pricing {
 
     // MARK: evaluation
 
-    struct Tax {
+    struct Tax: Sendable {
         let id: Int64
         let amount: Decimal
         let fixed: Bool
@@ -107,7 +109,7 @@ public enum Pricing {
         }
     }
 
-    struct Rule {
+    struct Rule: Sendable {
         let id: Int64
         let list: Int64
         let minQuantity: Decimal
@@ -121,6 +123,12 @@ public enum Pricing {
         let round: Decimal
         let minMargin: Decimal
         let maxMargin: Decimal
+        /// Ordering and validity, for rules taken from the node's cache (the SQL path orders and
+        /// filters in the query): 0 variant … 3 global, the category's depth, dates in seconds.
+        var appliedOn = 3
+        var categoryDepth = 0
+        var starts: Double? = nil
+        var ends: Double? = nil
 
         static func parse(_ json: String) throws -> [Rule] {
             try (JSONReader.parse(Array(json.utf8)).arrayValue ?? []).map { item in
@@ -138,7 +146,9 @@ public enum Pricing {
         let listPrice: Decimal
         let cost: Decimal
         let taxes: [Tax]
-        let rules: [Rule]
+        /// The rules of one list that apply to this product on the pricing date, in the order they
+        /// are tried (variant, product, nearest category, global; higher minimum quantities first).
+        let rules: (Int64) -> [Rule]
 
         /// The first list in `lists` with a rule for this quantity sets the price; none → the
         /// sales price.
@@ -154,7 +164,7 @@ public enum Pricing {
             guard !visited.contains(list) else {
                 throw ChainstoreError.validation("Price lists based on each other in a loop (price list \(list))")
             }
-            guard let rule = rules.first(where: { $0.list == list && quantity >= $0.minQuantity }) else { return nil }
+            guard let rule = rules(list).first(where: { quantity >= $0.minQuantity }) else { return nil }
             func basePrice() throws -> Decimal {
                 switch rule.base {
                 case "standard_price": return cost
@@ -182,8 +192,8 @@ public enum Pricing {
         }
 
         /// Taxes on the line: price-included ones are taken out of the amount, others added.
-        func priced(_ line: Line, unit: Decimal, rule: Int64?) -> Priced {
-            let subtotal = roundFen(unit * line.quantity)
+        func priced(_ line: Line, unit: Decimal, rule: Int64?, amount: Decimal? = nil) -> Priced {
+            let subtotal = amount ?? roundFen(unit * line.quantity)
             let includedRate = taxes.filter { $0.included && !$0.fixed }.reduce(Decimal(0)) { $0 + $1.amount }
             let untaxed = includedRate == 0 ? subtotal : roundFen(subtotal / (1 + includedRate / 100))
             var tax = subtotal - untaxed

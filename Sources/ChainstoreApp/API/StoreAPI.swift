@@ -1,0 +1,168 @@
+import Barcode
+import Base
+import ChainstoreCore
+import ChainstoreDB
+import ChainstoreServer
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+import Product
+import Synchronization
+
+/// The till's HTTP API beside the Odoo one: `GET /api/v1/scan` and `GET /api/v1/catalogue`.
+/// Calls carry HTTP Basic credentials (login or uid, and password or API key) and optionally
+/// `db`; each answers in one database round trip once the caller is known.
+public struct StoreAPI: Sendable {
+    let directory: DatabaseDirectory
+    let registry: Registry
+    let cache: CatalogueCache
+    let authCache: AuthCache
+    let callers = CallerCache()
+
+    public init(directory: DatabaseDirectory, registry: Registry, cache: CatalogueCache, authCache: AuthCache) {
+        self.directory = directory
+        self.registry = registry
+        self.cache = cache
+        self.authCache = authCache
+    }
+
+    /// Runs `body` as the caller of `request`, in `db` (default: the node's main database),
+    /// statement by statement (these are reads).
+    func asCaller<T: Sendable>(
+        _ request: Request, _ context: ChainstoreRequestContext, _ body: @escaping @Sendable (RecordStore, Database) async throws -> T
+    ) async throws -> T {
+        guard let header = request.headers[.authorization], header.lowercased().hasPrefix("basic "),
+            let decoded = Data(base64Encoded: String(header.dropFirst(6))).flatMap({ String(data: $0, encoding: .utf8) }),
+            let colon = decoded.firstIndex(of: ":")
+        else { throw ChainstoreError(.accessDenied, "HTTP Basic credentials (login:password or API key) are required") }
+        let (name, secret) = (String(decoded[..<colon]), String(decoded[decoded.index(after: colon)...]))
+        let databaseName = request.uri.queryParameters.get("db") ?? request.headers[HTTPField.Name("X-Chainstore-Database")!]
+        let database = try await directory.database(named: databaseName ?? directory.main.name, host: request.head.authority)
+        let key = "\(database.name)|\(name)|" + authCache.fingerprint(name, secret)
+        let registry = self.registry
+        let authenticator = Authenticator(database: database, cache: authCache)
+        let address = context.clientAddress
+        let logger = context.logger
+        let known = callers.lookup(key)
+        do {
+            return try await database.run(logger: logger, transaction: false) { tx in
+                var user = known
+                if user == nil {
+                    let uid = try await Int64(name).asyncOr { try await Users.uid(tx, login: name) }
+                    user = try await authenticator.verifyCall(tx, uid: uid, secret: secret, address: address)
+                }
+                guard let user else { throw ChainstoreError(.accessDenied, "Access Denied") }
+                if known == nil { self.callers.store(key, user) }
+                let env = try await EnvLoader.env(tx, user: user, context: [:], logger: logger)
+                return try await body(RecordStore(registry: registry, tx: tx, env: env), database)
+            }
+        } catch let error as ChainstoreError where error.code == .accessDenied || error.message.hasPrefix("No user with login") {
+            if let uid = Int64(name) { await authenticator.recordFailure(uid: uid, address: address, logger: logger) }
+            throw ChainstoreError(.accessDenied, "Access Denied")
+        }
+    }
+
+    /// `GET /api/v1/scan?code=…[&company=ID][&qty=N]`: what the code is and costs at that company.
+    func scan(_ request: Request, _ context: ChainstoreRequestContext) async throws -> Response {
+        let query = request.uri.queryParameters
+        guard let code = query.get("code") else { throw ChainstoreError.valueError("code is required") }
+        let quantity = try query.get("qty").map { text -> Decimal in
+            guard let value = Decimal(string: text), value > 0 else { throw ChainstoreError.valueError("qty must be a positive number") }
+            return value
+        } ?? 1
+        let company = try query.get("company").map { text -> Int64 in
+            guard let id = Int64(text) else { throw ChainstoreError.valueError("company must be a company id") }
+            return id
+        }
+        let cache = self.cache
+        let today = try CodecTools.today(query.get("today"))
+        let result = try await asCaller(request, context) { store, database in
+            try await Scan.resolve(store, cache: cache, database: database, code: code, company: company ?? store.env.companyId,
+                                          quantity: quantity, today: today)
+        }
+        var json = JSONWriter(capacity: 512)
+        json.value(result.value)
+        return Self.json(json.text)
+    }
+
+    /// `GET /api/v1/catalogue?[company=ID][&after=ID|&since=VERSION][&limit=N]`.
+    func catalogue(_ request: Request, _ context: ChainstoreRequestContext) async throws -> Response {
+        let query = request.uri.queryParameters
+        func number(_ name: String) throws -> Int64? {
+            try query.get(name).map { text in
+                guard let value = Int64(text) else { throw ChainstoreError.valueError("\(name) must be an integer") }
+                return value
+            }
+        }
+        let (company, after, since, limit) = (try number("company"), try number("after") ?? 0, try number("since"), try number("limit") ?? 2000)
+        let cache = self.cache
+        let page = try await asCaller(request, context) { store, database in
+            try await CatalogueFeed.page(store, cache: cache, database: database, company: company ?? store.env.companyId,
+                                                after: after, since: since, limit: Int(limit))
+        }
+        return Self.json(page.json)
+    }
+
+    static func json(_ text: String, status: HTTPResponse.Status = .ok) -> Response {
+        Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: text)))
+    }
+
+    static func failure(_ error: any Error) -> Response {
+        let failure = error as? ChainstoreError ?? ChainstoreError(.internalError, "Internal server error")
+        let status: HTTPResponse.Status = switch failure.code {
+        case .accessDenied: .unauthorized
+        case .accessError: .forbidden
+        case .missingError: .notFound
+        case .valueError, .validationError, .typeError, .userError: .badRequest
+        case .throttled: .tooManyRequests
+        default: .internalServerError
+        }
+        var json = JSONWriter()
+        json.value(["error": ["code": .string(failure.code.description), "message": .string(failure.message)]])
+        var response = Self.json(json.text, status: status)
+        if status == .unauthorized { response.headers[.wwwAuthenticate] = "Basic realm=\"chainstore\"" }
+        return response
+    }
+}
+
+extension Router where Context == ChainstoreRequestContext {
+    public func addStoreAPIRoutes(_ api: StoreAPI) {
+        get("/api/v1/scan") { request, context in
+            do { return try await api.scan(request, context) } catch { return StoreAPI.failure(error) }
+        }
+        get("/api/v1/catalogue") { request, context in
+            do { return try await api.catalogue(request, context) } catch { return StoreAPI.failure(error) }
+        }
+    }
+}
+
+/// Callers recently verified, for a few seconds: a till scanning all day costs one query per
+/// scan, not two. A changed password or a disabled user takes effect within `lifetime`.
+final class CallerCache: Sendable {
+    let lifetime: Duration = .seconds(5)
+    private let entries = Mutex<[String: (UserRow, ContinuousClock.Instant)]>([:])
+
+    func lookup(_ key: String) -> UserRow? {
+        entries.withLock { all in
+            guard let (user, expires) = all[key], expires > .now else { return nil }
+            return user
+        }
+    }
+
+    func store(_ key: String, _ user: UserRow) {
+        let expires = ContinuousClock.now + lifetime
+        entries.withLock { all in
+            if all.count > 50_000 { all.removeAll(keepingCapacity: true) }
+            all[key] = (user, expires)
+        }
+    }
+}
+
+extension Optional where Wrapped: Sendable {
+    /// The value, or what `make` produces.
+    func asyncOr(_ make: () async throws -> Wrapped) async rethrows -> Wrapped {
+        if let self { return self }
+        return try await make()
+    }
+}

@@ -1,0 +1,258 @@
+import ChainstoreCore
+import ChainstoreDB
+import Foundation
+import Logging
+import PostgresNIO
+import Synchronization
+
+/// A node's copy of the slow-changing catalogue data of each database: categories, taxes, which
+/// price lists apply to which company, the rules of each list, each company's place in the tree.
+/// Lookups price from it without asking the database.
+///
+/// It is trusted only while the node listens on `chainstore_catalogue` for that database:
+/// every change announces itself there (migration 0004), the whole snapshot is dropped, and the
+/// next lookup reloads what it needs. Until the listener is confirmed, or after it fails, the
+/// cache serves nothing it remembers: each call loads fresh data, so a missed notice can never
+/// leave a stale price.
+public final class CatalogueCache: Sendable {
+    public static let channel = "chainstore_catalogue"
+
+    struct Entry: Sendable {
+        var generation = 0
+        var listening = false
+        var snapshot = Snapshot()
+    }
+
+    private let entries = Mutex<[String: Entry]>([:])
+    private let watch: AsyncStream<Database>.Continuation
+    private let requests: AsyncStream<Database>
+
+    public init() {
+        (requests, watch) = AsyncStream.makeStream(of: Database.self)
+    }
+
+    // MARK: what is cached
+
+    struct ListRules: Sendable {
+        var byVariant: [Int64: [Pricing.Rule]] = [:]
+        var byTemplate: [Int64: [Pricing.Rule]] = [:]
+        var byCategory: [Int64: [Pricing.Rule]] = [:]
+        var global: [Pricing.Rule] = []
+    }
+
+    struct Snapshot: Sendable {
+        /// Category id → its ancestors and itself, nearest first.
+        var categories: [Int64: [Int64]]?
+        var taxes: [Int64: Pricing.Tax]?
+        /// Company id → its active lists `(id, sequence)`.
+        var listsByCompany: [Int64: [(id: Int64, sequence: Int)]]?
+        var rules: [Int64: ListRules] = [:]
+        /// Company id → itself and its parents, nearest first.
+        var companyPath: [Int64: [Int64]] = [:]
+    }
+
+    /// Drops what is cached for `database` (a change notice, or the listener going away).
+    public func invalidate(_ database: String) {
+        entries.withLock { all in
+            all[database, default: Entry()].generation += 1
+            all[database]?.snapshot = Snapshot()
+        }
+    }
+
+    func setListening(_ database: String, _ listening: Bool) {
+        entries.withLock { all in
+            all[database, default: Entry()].listening = listening
+            all[database]?.generation += 1
+            all[database]?.snapshot = Snapshot()
+        }
+    }
+
+    /// The snapshot to read from, and its generation (to store what gets loaded).
+    func current(_ database: Database) -> (Snapshot, Int, Bool) {
+        let (entry, isNew) = entries.withLock { all -> (Entry, Bool) in
+            if let entry = all[database.name] { return (entry, false) }
+            all[database.name] = Entry()
+            return (Entry(), true)
+        }
+        if isNew { watch.yield(database) }
+        return (entry.listening ? entry.snapshot : Snapshot(), entry.generation, entry.listening)
+    }
+
+    /// Keeps `update` unless a notice arrived since `generation` was read.
+    func store(_ database: String, generation: Int, _ update: (inout Snapshot) -> Void) {
+        entries.withLock { all in
+            guard var entry = all[database], entry.listening, entry.generation == generation else { return }
+            update(&entry.snapshot)
+            all[database] = entry
+        }
+    }
+
+    // MARK: listening
+
+    /// Listens for change notices of every database the cache has served, until cancelled;
+    /// run by the node beside the server.
+    public func run(logger: Logger) async {
+        await withTaskGroup(of: Void.self) { group in
+            for await database in requests {
+                group.addTask { await self.listen(database, logger: logger) }
+            }
+            group.cancelAll()
+        }
+    }
+
+    private func listen(_ database: Database, logger: Logger) async {
+        while !Task.isCancelled {
+            do {
+                try await database.client.withConnection { connection in
+                    let notices = try await connection.listen(Self.channel)
+                    self.setListening(database.name, true)
+                    logger.debug("catalogue cache listening", metadata: ["database": "\(database.name)"])
+                    for try await _ in notices { self.invalidate(database.name) }
+                }
+            } catch {
+                if Task.isCancelled { break }
+                logger.warning("catalogue cache listener lost; serving uncached until it is back",
+                               metadata: ["database": "\(database.name)", "error": "\(error)"])
+            }
+            setListening(database.name, false)
+            try? await Task.sleep(for: .seconds(1))
+        }
+        setListening(database.name, false)
+    }
+
+    public func stop() { watch.finish() }
+}
+
+extension CatalogueCache {
+    /// What pricing needs about `company` from the cache, loading what is missing (each part in
+    /// one query) and keeping it when the cache is live.
+    ///
+    /// `reach` (the caller's root companies; nil for the system) must contain the company or
+    /// one of its parents: nobody prices for a company outside their own subtree.
+    func pricingContext(_ tx: Transaction, database: Database, company: Int64, reach: [Int64]?) async throws -> PricingContext {
+        let (cached, generation, _) = current(database)
+        var snapshot = cached
+        var loaded: [(inout Snapshot) -> Void] = []
+        if snapshot.categories == nil {
+            var categories: [Int64: [Int64]] = [:]
+            for row in try await tx.query(SQLBuilder("SELECT id, parent_path FROM product_category")) {
+                let (id, path) = try row.decode((Int64, String?).self)
+                categories[id] = (path ?? "").split(separator: "/").compactMap { Int64($0) }.reversed()
+            }
+            snapshot.categories = categories
+            loaded.append { $0.categories = categories }
+        }
+        if snapshot.taxes == nil {
+            var taxes: [Int64: Pricing.Tax] = [:]
+            for row in try await tx.query(SQLBuilder("SELECT id, amount::text, amount_type, price_include FROM account_tax WHERE active")) {
+                let (id, amount, type, included) = try row.decode((Int64, String, String, Bool).self)
+                taxes[id] = Pricing.Tax(id: id, amount: Decimal(string: amount) ?? 0, fixed: type == "fixed", included: included)
+            }
+            snapshot.taxes = taxes
+            loaded.append { $0.taxes = taxes }
+        }
+        if snapshot.listsByCompany == nil {
+            var lists: [Int64: [(id: Int64, sequence: Int)]] = [:]
+            for row in try await tx.query(SQLBuilder("SELECT id, company_id, sequence FROM product_pricelist WHERE active")) {
+                let (id, owner, sequence) = try row.decode((Int64, Int64, Int).self)
+                lists[owner, default: []].append((id, sequence))
+            }
+            snapshot.listsByCompany = lists
+            loaded.append { $0.listsByCompany = lists }
+        }
+        if snapshot.companyPath[company] == nil {
+            var sql = SQLBuilder("SELECT parent_path FROM res_company WHERE id = ")
+            sql.bind(.int(company), cast: "bigint")
+            guard let path = try await tx.query(sql).first?.decode(String?.self) ?? nil else {
+                throw ChainstoreError.missing("Company \(company) does not exist")
+            }
+            let ancestors = Array(path.split(separator: "/").compactMap { Int64($0) }.reversed())
+            snapshot.companyPath[company] = ancestors
+            loaded.append { $0.companyPath[company] = ancestors }
+        }
+        if let reach, !(snapshot.companyPath[company] ?? []).contains(where: reach.contains) {
+            throw ChainstoreError.accessError("You are not allowed to price for company \(company).")
+        }
+        // The company's lists, nearest company first, then the lists their formulas name.
+        let lists = (snapshot.companyPath[company] ?? []).flatMap { owner in
+            (snapshot.listsByCompany?[owner] ?? []).sorted { ($0.sequence, $0.id) < ($1.sequence, $1.id) }.map(\.id)
+        }
+        var wanted = Set(lists)
+        var frontier = lists
+        while !frontier.isEmpty {
+            let missing = frontier.filter { snapshot.rules[$0] == nil }
+            if !missing.isEmpty {
+                let fetched = try await Self.loadRules(tx, lists: missing, categories: snapshot.categories ?? [:])
+                for list in missing { snapshot.rules[list] = fetched[list] ?? ListRules() }
+                loaded.append { snapshot in for list in missing { snapshot.rules[list] = fetched[list] ?? ListRules() } }
+            }
+            let bases = frontier.flatMap { list -> [Int64] in
+                let rules = snapshot.rules[list]
+                let all = (rules?.global ?? []) + (rules?.byCategory.values.flatMap { $0 } ?? [])
+                    + (rules?.byTemplate.values.flatMap { $0 } ?? []) + (rules?.byVariant.values.flatMap { $0 } ?? [])
+                return all.compactMap { $0.base == "pricelist" && $0.compute == "formula" ? $0.baseList : nil }
+            }
+            frontier = bases.filter { wanted.insert($0).inserted }
+        }
+        if !loaded.isEmpty {
+            store(database.name, generation: generation) { stored in for apply in loaded { apply(&stored) } }
+        }
+        return PricingContext(lists: lists, snapshot: snapshot)
+    }
+
+    static func loadRules(_ tx: Transaction, lists: [Int64], categories: [Int64: [Int64]]) async throws -> [Int64: ListRules] {
+        var sql = SQLBuilder("""
+            SELECT id, pricelist_id, applied_on, categ_id, product_tmpl_id, product_id, min_quantity::text, compute_price, \
+            fixed_price::text, percent_price::text, base, base_pricelist_id, price_discount::text, price_surcharge::text, \
+            price_round::text, price_min_margin::text, price_max_margin::text, \
+            extract(epoch FROM date_start)::float8, extract(epoch FROM date_end)::float8 \
+            FROM product_pricelist_item WHERE pricelist_id = ANY(
+            """)
+        sql.bind(.intArray(lists), cast: "bigint[]")
+        sql += ")"
+        var result: [Int64: ListRules] = [:]
+        for row in try await tx.query(sql) {
+            let cells = row.makeRandomAccess()
+            func text(_ i: Int) throws -> Decimal { Decimal(string: try cells[i].decode(String.self)) ?? 0 }
+            let applied = try cells[2].decode(String.self)
+            let category = try cells[3].decode(Int64?.self)
+            let rule = Pricing.Rule(
+                id: try cells[0].decode(Int64.self), list: try cells[1].decode(Int64.self), minQuantity: try text(6),
+                compute: try cells[7].decode(String.self), fixedPrice: try text(8), percent: try text(9), base: try cells[10].decode(String.self),
+                baseList: try cells[11].decode(Int64?.self), discount: try text(12), surcharge: try text(13), round: try text(14),
+                minMargin: try text(15), maxMargin: try text(16), appliedOn: Int(applied.prefix(1)) ?? 3,
+                categoryDepth: category.flatMap { categories[$0]?.count } ?? 0,
+                starts: try cells[17].decode(Double?.self), ends: try cells[18].decode(Double?.self))
+            var rules = result[rule.list] ?? ListRules()
+            switch applied {
+            case "0_product_variant": if let id = try cells[5].decode(Int64?.self) { rules.byVariant[id, default: []].append(rule) }
+            case "1_product": if let id = try cells[4].decode(Int64?.self) { rules.byTemplate[id, default: []].append(rule) }
+            case "2_product_category": if let category { rules.byCategory[category, default: []].append(rule) }
+            default: rules.global.append(rule)
+            }
+            result[rule.list] = rules
+        }
+        return result
+    }
+}
+
+/// The cached facts one pricing call reads.
+struct PricingContext: Sendable {
+    let lists: [Int64]
+    let snapshot: CatalogueCache.Snapshot
+
+    /// The rules of `list` that apply to a variant on `moment` (seconds since 1970), in the order
+    /// they are tried.
+    func rules(list: Int64, variant: Int64, template: Int64, category: Int64, moment: Double) -> [Pricing.Rule] {
+        guard let rules = snapshot.rules[list] else { return [] }
+        var found = (rules.byVariant[variant] ?? []) + (rules.byTemplate[template] ?? [])
+        for ancestor in snapshot.categories?[category] ?? [category] { found += rules.byCategory[ancestor] ?? [] }
+        found += rules.global
+        return found.filter { ($0.starts ?? -.infinity) <= moment && moment <= ($0.ends ?? .infinity) }.sorted { a, b in
+            if a.appliedOn != b.appliedOn { return a.appliedOn < b.appliedOn }
+            if a.minQuantity != b.minQuantity { return a.minQuantity > b.minQuantity }
+            if a.categoryDepth != b.categoryDepth { return a.categoryDepth > b.categoryDepth }
+            return a.id > b.id
+        }
+    }
+}

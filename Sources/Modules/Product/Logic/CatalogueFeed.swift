@@ -1,0 +1,90 @@
+import ChainstoreCore
+import ChainstoreDB
+import Foundation
+
+/// The catalogue a till downloads: every product the company may sell with its price for that
+/// company, in pages by id; then, from the version the first page gave, only what changed.
+public enum CatalogueFeed {
+    public struct Page: Sendable {
+        /// `{"company", "version", "more", "next_after"?, "products": [...]}`.
+        public var json: String
+        public var count: Int
+        public var version: Int64
+        public var more: Bool
+    }
+
+    /// A page of products with id above `after` (active and sellable only), or — with `since` —
+    /// the products whose catalogue version is above it (archived ones included, so the till
+    /// removes them).
+    public static func page(
+        _ store: RecordStore, cache: CatalogueCache, database: Database, company: Int64, after: Int64 = 0, since: Int64? = nil,
+        limit: Int = 2000, moment: Date = Date()
+    ) async throws -> Page {
+        guard (1...10_000).contains(limit), after >= 0, (since ?? 0) >= 0 else {
+            throw ChainstoreError.valueError("limit must be 1–10000; after and since not negative")
+        }
+        let products = try store.model("product.product")
+        try await store.checkAccess(products, .read)
+        let context = try await cache.pricingContext(
+            store.tx, database: database, company: company, reach: store.env.isSystem ? nil : store.env.allowedCompanyIds)
+        var sql = SQLBuilder("SELECT p.id, p.product_tmpl_id, t.categ_id, t.name, p.barcode, p.default_code, t.uom_id, t.to_weight, ")
+        sql += "p.active AND t.active AND t.sale_ok AND t.available_in_pos, "
+        sql += "(t.list_price + \(Catalogue.priceExtraSQL.replacingOccurrences(of: "$t", with: "p")))::text, t.standard_price::text, "
+        sql += "ARRAY(SELECT r.tax_id FROM product_taxes_rel r WHERE r.prod_id = t.id ORDER BY r.tax_id), "
+        sql += "coalesce((SELECT jsonb_agg(jsonb_build_array(k.barcode, k.qty::text, k.name) ORDER BY k.sequence, k.id) "
+        sql += "FROM product_packaging k WHERE k.product_id = p.id), '[]')::text, p.catalogue_version, "
+        sql += "(SELECT last_value FROM catalogue_version_seq) "
+        sql += "FROM product_product p JOIN product_template t ON t.id = p.product_tmpl_id WHERE "
+        var compiler = DomainCompiler(registry: store.registry)
+        try compiler.compile(store.ruleDomain(products, .read), model: products, alias: "p", into: &sql)
+        if let since {
+            sql += " AND p.catalogue_version > "
+            sql.bind(.int(since), cast: "bigint")
+            sql += " ORDER BY p.catalogue_version"
+        } else {
+            sql += " AND p.active AND t.active AND t.sale_ok AND t.available_in_pos AND p.id > "
+            sql.bind(.int(after), cast: "bigint")
+            sql += " ORDER BY p.id"
+        }
+        sql += " LIMIT "
+        sql.bind(.int(Int64(limit)))
+        let rows = try await store.tx.query(sql)
+        let seconds = moment.timeIntervalSince1970
+        var json = JSONWriter(capacity: 64 + rows.count * 220)
+        var version: Int64 = since ?? 0
+        var lastID: Int64 = after
+        var first = true
+        json.byte("[")
+        for row in rows {
+            let c = row.makeRandomAccess()
+            let (variant, template, category) = (try c[0].decode(Int64.self), try c[1].decode(Int64.self), try c[2].decode(Int64.self))
+            let taxIDs = try c[11].decode([Int64].self)
+            let facts = Pricing.ProductFacts(
+                listPrice: Decimal(string: try c[9].decode(String.self)) ?? 0, cost: Decimal(string: try c[10].decode(String.self)) ?? 0,
+                taxes: taxIDs.compactMap { context.snapshot.taxes?[$0] }
+            ) { list in context.rules(list: list, variant: variant, template: template, category: category, moment: seconds) }
+            let (price, _) = try facts.price(quantity: 1, lists: context.lists)
+            let productVersion = try c[13].decode(Int64.self)
+            version = since == nil ? try c[14].decode(Int64.self) : max(version, productVersion)
+            lastID = variant
+            if !first { json.byte(",") }
+            first = false
+            json.literal("{\"id\":\(variant),\"name\":")
+            json.string(try c[3].decode(String.self))
+            json.raw(",\"barcode\":")
+            if let barcode = try c[4].decode(String?.self) { json.string(barcode) } else { json.raw("false") }
+            json.raw(",\"default_code\":")
+            if let code = try c[5].decode(String?.self) { json.string(code) } else { json.raw("false") }
+            json.literal(",\"category_id\":\(category),\"uom_id\":\(try c[6].decode(Int64.self)),\"to_weight\":\(try c[7].decode(Bool.self))")
+            json.literal(",\"active\":\(try c[8].decode(Bool.self)),\"price\":\(price),\"tax_ids\":[")
+            json.literal(taxIDs.map(String.init).joined(separator: ","))
+            json.literal("],\"packagings\":\(try c[12].decode(String.self)),\"version\":\(productVersion)}")
+        }
+        json.byte("]")
+        let more = rows.count == limit
+        var page = "{\"company\":\(company),\"version\":\(version),\"more\":\(more)"
+        if since == nil, more { page += ",\"next_after\":\(lastID)" }
+        page += ",\"products\":" + json.text + "}"
+        return Page(json: page, count: rows.count, version: version, more: more)
+    }
+}

@@ -1,0 +1,211 @@
+import Barcode
+import ChainstoreCore
+import ChainstoreDB
+import Foundation
+
+/// `scan(code, company)`: what a scanned code means for one company, in one call — the product
+/// (by its barcode, a case's barcode, or its internal reference), the quantity (a case's
+/// content, an embedded weight), the price for that company today (embedded by a scale label,
+/// or from the price lists), and what a GS1 code adds: lot, serial, expiry, SSCC.
+public enum Scan {
+    public struct Result: Sendable {
+        public enum Kind: String, Sendable { case product, packaging, weight, price, sscc }
+        public var kind: Kind
+        public var code: String
+        public var productId: Int64?
+        public var name: String?
+        public var barcode: String?
+        public var defaultCode: String?
+        public var uom: String?
+        public var quantity: Decimal = 1
+        public var packaging: (name: String, quantity: Decimal)?
+        public var priced: Pricing.Priced?
+        public var lot: String?
+        public var serial: String?
+        public var expiry: String?
+        public var expired = false
+        public var sscc: String?
+
+        /// The JSON answer of the scan API.
+        public var value: Value {
+            func number(_ d: Decimal) -> Value { .double(Double("\(d)") ?? 0) }
+            var dict: RecordValues = ["kind": .string(kind.rawValue), "code": .string(code), "quantity": number(quantity)]
+            if let productId {
+                dict["product"] = [
+                    "id": .int(productId), "name": .string(name ?? ""), "barcode": barcode.map(Value.string) ?? .false,
+                    "default_code": defaultCode.map(Value.string) ?? .false, "uom": .string(uom ?? ""),
+                ]
+            }
+            if let packaging { dict["packaging"] = ["name": .string(packaging.name), "quantity": number(packaging.quantity)] }
+            if let priced {
+                dict["price_unit"] = number(priced.priceUnit)
+                dict["amount"] = number(priced.total)
+                dict["amount_untaxed"] = number(priced.untaxed)
+                dict["amount_tax"] = number(priced.tax)
+                dict["tax_ids"] = .array(priced.taxIds.map(Value.int))
+                dict["rule_id"] = priced.ruleId.map(Value.int) ?? .false
+            }
+            if let lot { dict["lot"] = .string(lot) }
+            if let serial { dict["serial"] = .string(serial) }
+            if let expiry {
+                dict["expiry"] = .string(expiry)
+                dict["expired"] = .bool(expired)
+            }
+            if let sscc { dict["sscc"] = .string(sscc) }
+            return .dict(dict)
+        }
+    }
+
+    /// What the code says before any lookup.
+    struct Reading {
+        var kind: Result.Kind = .product
+        var forms: [String] = []
+        var reference: String?
+        var weight: Decimal?
+        var amount: Decimal?
+        var lot: String?
+        var serial: String?
+        var expiry: GS1Date?
+        var sscc: String?
+    }
+
+    public static func resolve(
+        _ store: RecordStore, cache: CatalogueCache, database: Database, code raw: String, company: Int64, quantity: Decimal = 1,
+        today: GS1Date, nomenclature: Nomenclature = .chineseDefaults, moment: Date = Date()
+    ) async throws -> Result {
+        let code = raw.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !code.isEmpty, code.utf8.count <= 200 else { throw ChainstoreError.valueError("Empty or oversized scan") }
+        let reading = try read(code, today: today, nomenclature: nomenclature)
+        var result = Result(kind: reading.kind, code: code)
+        result.lot = reading.lot
+        result.serial = reading.serial
+        result.sscc = reading.sscc
+        if let expiry = reading.expiry {
+            result.expiry = expiry.iso
+            result.expired = expiry < today
+        }
+        if reading.forms.isEmpty && reading.reference == nil { return result }  // an SSCC alone: a logistic unit
+
+        let products = try store.model("product.product")
+        try await store.checkAccess(products, .read)
+        var sql = SQLBuilder("WITH hit AS (SELECT 1 AS rank, p.id AS variant, NULL::text AS pack, 1::numeric AS qty FROM product_product p WHERE p.barcode = ANY(")
+        sql.bind(.textArray(reading.forms), cast: "text[]")
+        sql += ") AND p.active UNION ALL SELECT 2, k.product_id, k.name, k.qty FROM product_packaging k WHERE k.barcode = ANY("
+        sql.bind(.textArray(reading.forms), cast: "text[]")
+        sql += ") UNION ALL SELECT 3, p.id, NULL, 1 FROM product_product p WHERE p.default_code = "
+        sql.bind(reading.reference.map(SQLBind.text) ?? .null, cast: "text")
+        sql += " AND p.active ORDER BY 1 LIMIT 1) SELECT hit.rank, p.id, p.product_tmpl_id, t.categ_id, t.name, p.barcode, p.default_code, u.name, "
+        sql += "(t.list_price + \(Catalogue.priceExtraSQL.replacingOccurrences(of: "$t", with: "p")))::text, t.standard_price::text, "
+        sql += "ARRAY(SELECT r.tax_id FROM product_taxes_rel r WHERE r.prod_id = t.id ORDER BY r.tax_id), hit.pack, hit.qty::text, "
+        var compiler = DomainCompiler(registry: store.registry)
+        try compiler.compile(store.ruleDomain(products, .read), model: products, alias: "p", into: &sql)
+        sql += " FROM hit JOIN product_product p ON p.id = hit.variant JOIN product_template t ON t.id = p.product_tmpl_id "
+        sql += "JOIN uom_uom u ON u.id = t.uom_id"
+        guard let row = try await store.tx.query(sql).first else {
+            throw ChainstoreError.missing("Unknown barcode: \(code)")
+        }
+        let cells = row.makeRandomAccess()
+        guard try cells[13].decode(Bool?.self) == true else { throw ChainstoreError.missing("Unknown barcode: \(code)") }
+        let rank = try cells[0].decode(Int.self)
+        let variant = try cells[1].decode(Int64.self)
+        let template = try cells[2].decode(Int64.self)
+        let category = try cells[3].decode(Int64.self)
+        result.productId = variant
+        result.name = try cells[4].decode(String.self)
+        result.barcode = try cells[5].decode(String?.self)
+        result.defaultCode = try cells[6].decode(String?.self)
+        result.uom = try cells[7].decode(String.self)
+        let listPrice = Decimal(string: try cells[8].decode(String.self)) ?? 0
+        let cost = Decimal(string: try cells[9].decode(String.self)) ?? 0
+        let taxIDs = try cells[10].decode([Int64].self)
+        var lineQuantity = quantity
+        if rank == 2, let pack = try cells[11].decode(String?.self) {
+            let content = Decimal(string: try cells[12].decode(String.self)) ?? 1
+            result.kind = .packaging
+            result.packaging = (pack, content)
+            lineQuantity = content * quantity
+        }
+        if let weight = reading.weight { lineQuantity = weight }
+
+        let context = try await cache.pricingContext(
+            store.tx, database: database, company: company, reach: store.env.isSystem ? nil : store.env.allowedCompanyIds)
+        let seconds = moment.timeIntervalSince1970
+        let facts = Pricing.ProductFacts(
+            listPrice: listPrice, cost: cost, taxes: taxIDs.compactMap { context.snapshot.taxes?[$0] }
+        ) { list in context.rules(list: list, variant: variant, template: template, category: category, moment: seconds) }
+        let (unit, rule) = try facts.price(quantity: lineQuantity, lists: context.lists)
+        if let amount = reading.amount {
+            // A scale label's price is what is paid; the quantity follows from the unit price.
+            lineQuantity = unit > 0 ? Pricing.round(amount / unit, scale: 3) : 1
+            result.priced = facts.priced(Pricing.Line(productId: variant, quantity: lineQuantity), unit: unit, rule: rule, amount: amount)
+        } else {
+            result.priced = facts.priced(Pricing.Line(productId: variant, quantity: lineQuantity), unit: unit, rule: rule)
+        }
+        result.quantity = lineQuantity
+        return result
+    }
+
+    /// Reads the code: a GS1 element string, a GTIN (an in-store weight or price label among
+    /// them), an SSCC, or else an internal reference.
+    static func read(_ code: String, today: GS1Date, nomenclature: Nomenclature) throws -> Reading {
+        var reading = Reading()
+        let digits = code.utf8.allSatisfy { $0 >= 48 && $0 <= 57 }
+        let gs1 = code.hasPrefix("]") || code.hasPrefix("(") || code.utf8.contains(0x1D)
+            || (digits && code.utf8.count > 18 && ["01", "02", "00"].contains(String(code.prefix(2))))
+        if gs1 {
+            let message: GS1Message
+            do {
+                message = try GS1Parser(today: today).parse(code, format: code.hasPrefix("(") ? .hri : .raw)
+            } catch {
+                throw ChainstoreError.valueError("Unreadable GS1 code: \(error)")
+            }
+            if let gtin = (message.first("01") ?? message.first("02"))?.value { reading.forms = forms(ofGTIN14: gtin) }
+            reading.lot = message.first("10")?.value
+            reading.serial = message.first("21")?.value
+            reading.expiry = (message.first("17") ?? message.first("15"))?.date
+            reading.sscc = message.first("00")?.value
+            if let weight = message.elements.first(where: { $0.ai.hasPrefix("310") })?.decimal {
+                reading.weight = Decimal(string: weight.description)
+                reading.kind = .weight
+            }
+            if let amount = message.elements.first(where: { $0.ai.hasPrefix("392") || $0.ai.hasPrefix("393") })?.decimal {
+                reading.amount = Decimal(string: amount.description)
+                reading.kind = .price
+            }
+            if reading.forms.isEmpty, reading.sscc != nil { reading.kind = .sscc }
+            return reading
+        }
+        if digits, code.utf8.count == 18, CheckDigit.isValidGS1(code) {
+            reading.sscc = code
+            reading.kind = .sscc
+            return reading
+        }
+        if digits, [8, 12, 13, 14].contains(code.utf8.count) {
+            let gtin: GTIN
+            do { gtin = try GTIN(code) } catch { throw ChainstoreError.valueError("Not a valid barcode: \(error)") }
+            if gtin.isRestrictedCirculation, let match = nomenclature.match(code), match.pattern != nil, let value = match.value {
+                reading.forms = [match.baseCode]
+                switch match.ruleType {
+                case "price": reading.amount = Decimal(string: value); reading.kind = .price
+                case "weight", "weight_cn_scale": reading.weight = Decimal(string: value); reading.kind = .weight
+                default: break
+                }
+                return reading
+            }
+            reading.forms = forms(ofGTIN14: gtin.gtin14)
+            return reading
+        }
+        reading.reference = code
+        reading.forms = [code]
+        return reading
+    }
+
+    /// The ways a GTIN may be stored: as 14 digits, and without the leading zeros of its shorter forms.
+    static func forms(ofGTIN14 gtin14: String) -> [String] {
+        var forms = [gtin14]
+        for length in [13, 12, 8] where gtin14.utf8.prefix(14 - length).allSatisfy({ $0 == 48 }) {
+            forms.append(String(gtin14.suffix(length)))
+        }
+        return forms
+    }
+}

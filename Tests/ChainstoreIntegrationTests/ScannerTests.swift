@@ -1,0 +1,116 @@
+import Barcode
+import ChainstoreCore
+import ChainstoreDB
+import ChainstoreTestSupport
+import Foundation
+import Product
+import Testing
+
+@Suite("scan(code, company) and the store catalogue feed", .enabled(if: TestDatabase.isAvailable))
+struct ScannerTests {
+    static let today = GS1Date(year: 2026, month: 6, day: 15)!
+
+    struct Setup: Sendable { let tea: Int64, apples: Int64, cityList: Int64 }
+
+    /// Tea 10.00 (13% incl.) with a case of 24; loose apples 12.80/kg with the in-store code
+    /// 2100123000005; the city sells tea at 9.50.
+    static func setUp(_ db: Database, _ registry: Registry, _ fx: GroupFixture) async throws -> Setup {
+        try await GroupFixture.asUser(db, registry, uid: fx.groupAdmin) { store in
+            let tea = try await store.create("product.product", [["name": "Tea", "list_price": 10, "barcode": "6901234567892", "default_code": "TEA-1",
+                "taxes_id": [[6, 0, [1]]], "packaging_ids": [[0, 0, ["name": "Case of 24", "qty": 24, "barcode": "16901234567899"]]]]])[0]
+            let apples = try await store.create("product.product", [["name": "Apples", "list_price": 12.8, "barcode": "2100123000005",
+                "uom_id": 3, "uom_po_id": 3, "to_weight": true, "taxes_id": [[6, 0, [2]]]]])[0]
+            _ = try await store.create("product.product", [["name": "Cheese by weight", "list_price": 64, "barcode": "2300456000004",
+                "taxes_id": [[6, 0, [2]]]]])
+            let list = try await store.create("product.pricelist", [["name": "GZ", "company_id": .int(fx.city1), "item_ids": [
+                [0, 0, ["applied_on": "0_product_variant", "product_id": .int(tea), "compute_price": "fixed", "fixed_price": 9.5]],
+            ]]])[0]
+            return Setup(tea: tea, apples: apples, cityList: list)
+        }
+    }
+
+    static func scan(_ db: Database, _ registry: Registry, _ cache: CatalogueCache, uid: Int64, _ code: String, company: Int64? = nil) async throws -> Scan.Result {
+        try await GroupFixture.asUser(db, registry, uid: uid) { store in
+            try await Scan.resolve(store, cache: cache, database: db, code: code, company: company ?? store.env.companyId, today: today)
+        }
+    }
+
+    @Test func everyKindOfCodeResolvesInOneCall() async throws {
+        try await TestDatabase.withFreshDatabase { db, registry in
+            let fx = try await GroupFixture.make(db, registry)
+            let s = try await Self.setUp(db, registry, fx)
+            let cache = CatalogueCache()
+            let plain = try await Self.scan(db, registry, cache, uid: fx.storeUser1, "6901234567892")
+            #expect(plain.kind == .product && plain.productId == s.tea && plain.priced?.priceUnit == Decimal(string: "9.5"))
+            #expect(plain.priced?.tax == Decimal(string: "1.09"))
+            let byReference = try await Self.scan(db, registry, cache, uid: fx.storeUser1, "TEA-1")
+            #expect(byReference.productId == s.tea)
+            let upc = try await Self.scan(db, registry, cache, uid: fx.storeUser1, "06901234567892")
+            #expect(upc.productId == s.tea)
+            let carton = try await Self.scan(db, registry, cache, uid: fx.storeUser1, "16901234567899")
+            #expect(carton.kind == .packaging && carton.quantity == 24 && carton.priced?.total == 228)
+            // 1.250 kg of apples at 12.80 = 16.00; the Shenzhen store has no city price for tea.
+            let weighed = try await Self.scan(db, registry, cache, uid: fx.storeUser1, "2100123012503")
+            #expect(weighed.kind == .weight && weighed.productId == s.apples && weighed.quantity == Decimal(string: "1.25"))
+            #expect(weighed.priced?.total == 16)
+            // A scale label priced 25.60 for cheese at 64.00/kg: 0.4 kg.
+            let labelled = try await Self.scan(db, registry, cache, uid: fx.storeUser2, "2300456025601")
+            #expect(labelled.kind == .price && labelled.priced?.total == Decimal(string: "25.6") && labelled.quantity == Decimal(string: "0.4"))
+            let gs1 = try await Self.scan(db, registry, cache, uid: fx.storeUser2, "]C101069012345678921726063010LOT7\u{1D}21SER9")
+            #expect(gs1.productId == s.tea && gs1.lot == "LOT7" && gs1.serial == "SER9" && gs1.expiry == "2026-06-30" && !gs1.expired)
+            #expect(gs1.priced?.priceUnit == 10)
+            let sscc = try await Self.scan(db, registry, cache, uid: fx.storeUser1, "(00)069012340000000016")
+            #expect(sscc.kind == .sscc && sscc.productId == nil)
+        }
+    }
+
+    @Test func badAndForeignScansAreRefusedClearly() async throws {
+        try await TestDatabase.withFreshDatabase { db, registry in
+            let fx = try await GroupFixture.make(db, registry)
+            _ = try await Self.setUp(db, registry, fx)
+            let cache = CatalogueCache()
+            for (code, expected) in [("6901234567891", ChainstoreError.Code.valueError), ("6920152400593", .missingError),
+                                     ("(17)261331", .valueError), ("'; DROP TABLE product_product; --", .missingError), ("", .valueError)] {
+                let error = await #expect(throws: ChainstoreError.self) { _ = try await Self.scan(db, registry, cache, uid: fx.storeUser1, code) }
+                #expect(error?.code == expected, "\(code)")
+            }
+            let foreign = await #expect(throws: ChainstoreError.self) {
+                _ = try await Self.scan(db, registry, cache, uid: fx.storeUser1, "6901234567892", company: fx.store2)
+            }
+            #expect(foreign?.code == .accessError)
+        }
+    }
+
+    @Test func theFeedPagesThenSendsOnlyChanges() async throws {
+        try await TestDatabase.withFreshDatabase { db, registry in
+            let fx = try await GroupFixture.make(db, registry)
+            let s = try await Self.setUp(db, registry, fx)
+            let cache = CatalogueCache()
+            func page(after: Int64 = 0, since: Int64? = nil, limit: Int = 1) async throws -> RecordValues {
+                let page = try await GroupFixture.asUser(db, registry, uid: fx.storeUser1) { store in
+                    try await CatalogueFeed.page(store, cache: cache, database: db, company: store.env.companyId, after: after, since: since, limit: limit)
+                }
+                return try JSONReader.parse(Array(page.json.utf8)).dictValue ?? [:]
+            }
+            let first = try await page()
+            let version = try #require(first["version"]?.intValue)
+            #expect(first["more"] == .true)
+            let second = try await page(after: try #require(first["next_after"]?.intValue))
+            let products = (first["products"]?.arrayValue ?? []) + (second["products"]?.arrayValue ?? [])
+            #expect(products.compactMap { $0.dictValue?["id"]?.intValue } == [s.tea, s.apples])
+            #expect(second["more"] == .true)
+            #expect(products.first?.dictValue?["price"] == .double(9.5))
+            #expect(try await page(since: version, limit: 100)["products"]?.arrayValue?.isEmpty == true)
+            // A rule change reaches the variant's version; the delta carries the new price.
+            try await GroupFixture.asUser(db, registry, uid: fx.groupAdmin) { store in
+                let items = try await store.search("product.pricelist.item", domain: .leaf("pricelist_id", .equal, .int(s.cityList)))
+                try await store.write("product.pricelist.item", ids: items, ["fixed_price": 8.8])
+            }
+            cache.invalidate(db.name)
+            let delta = try await page(since: version, limit: 100)
+            let changed = delta["products"]?.arrayValue?.compactMap(\.dictValue) ?? []
+            #expect(changed.map { $0["id"]?.intValue } == [s.tea])
+            #expect(changed.first?["price"] == .double(8.8))
+        }
+    }
+}
