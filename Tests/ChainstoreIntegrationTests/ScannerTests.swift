@@ -64,6 +64,21 @@ struct ScannerTests {
         }
     }
 
+    @Test func theCompiledRulePathAgreesWithThePreparedOne() async throws {
+        try await TestDatabase.withFreshDatabase { db, registry in
+            let fx = try await GroupFixture.make(db, registry)
+            let s = try await Self.setUp(db, registry, fx)
+            let cache = CatalogueCache()
+            let prepared = try await Self.scan(db, registry, cache, uid: fx.storeUser1, "16901234567899")
+            let compiled = try await GroupFixture.asUser(db, registry, uid: fx.storeUser1) { store in
+                try await Scan.resolve(store.asSystem(reason: "test"), cache: cache, database: db, code: "16901234567899",
+                                       company: fx.store1, today: Self.today)
+            }
+            #expect(prepared.productId == s.tea && compiled.productId == s.tea)
+            #expect(prepared.quantity == compiled.quantity && prepared.priced == compiled.priced)
+        }
+    }
+
     @Test func badAndForeignScansAreRefusedClearly() async throws {
         try await TestDatabase.withFreshDatabase { db, registry in
             let fx = try await GroupFixture.make(db, registry)

@@ -130,3 +130,20 @@ def test_scan_refuses_bad_input_and_strangers(url, product):
     assert status == 400  # June has 30 days
     status, gs1 = get(url, "/api/v1/scan", code="(01)0" + product["code"] + "(17)260630(10)L42")
     assert status == 200 and gs1["lot"] == "L42" and gs1["expiry"] == "2026-06-30"
+
+
+def test_product_changes_reach_the_other_nodes_index(url, second_node, rpc, product, unique):
+    assert get(second_node, "/api/v1/scan", code=product["code"])[1]["product"]["name"] == unique
+    rpc("product.template", "write", [product["template"]], {"name": unique + " renamed", "list_price": 11})
+    changed = time.monotonic()
+    while True:
+        status, answer = get(second_node, "/api/v1/scan", code=product["code"])
+        if answer["product"]["name"] == unique + " renamed" and answer["price_unit"] == 11.0:
+            break
+        assert time.monotonic() - changed < 1.0, answer
+        time.sleep(0.02)
+    rpc("product.template", "write", [product["template"]], {"active": False})
+    changed = time.monotonic()
+    while get(second_node, "/api/v1/scan", code=product["code"])[0] != 404:
+        assert time.monotonic() - changed < 1.0
+        time.sleep(0.02)

@@ -6,7 +6,7 @@ extension RecordStore {
     public func checkAccess(_ model: ModelSpec, _ operation: Operation) async throws {
         guard !env.isSystem else { return }
         let groups = env.groups.sorted()
-        let key = "\(tx.database)|\(model.name)|\(operation.rawValue)|" + groups.joined(separator: ",")
+        let key = Self.accessKey(database: tx.database, model: model.name, operation: operation, env: env)
         let allowed: Bool
         if let known = AccessRightsCache.shared.lookup(key) {
             allowed = known
@@ -24,6 +24,17 @@ extension RecordStore {
             throw ChainstoreError.accessError(
                 "You are not allowed to \(Self.verb(operation)) '\(model.label)' (\(model.name)) records.")
         }
+    }
+
+    static func accessKey(database: String, model: String, operation: Operation, env: Env) -> String {
+        "\(database)|\(model)|\(operation.rawValue)|" + env.groups.sorted().joined(separator: ",")
+    }
+
+    /// The access right as remembered by this node (true for the system), or nil when it has to
+    /// be asked: for hot paths that answer without a round trip when they can.
+    public static func cachedAccess(database: String, model: String, operation: Operation, env: Env) -> Bool? {
+        if env.isSystem { return true }
+        return AccessRightsCache.shared.lookup(accessKey(database: database, model: model, operation: operation, env: env))
     }
 
     /// The record-rule domain for `operation`: global rules AND-ed (the multi-company rule among
@@ -72,7 +83,7 @@ extension RecordStore {
         guard !ids.isEmpty else { return }
         var sql = SQLBuilder("SELECT t.id, ")
         var compiler = DomainCompiler(registry: registry)
-        try compiler.compile(ruleDomain(model, operation), model: model, alias: "t", into: &sql)
+        try compiler.compileRules(ruleDomain(model, operation), model: model, alias: "t", into: &sql)
         sql += " FROM \(quoted(model.table)) t WHERE t.id = ANY("
         sql.bind(.intArray(ids), cast: "bigint[]")
         sql += ") ORDER BY t.id FOR UPDATE"

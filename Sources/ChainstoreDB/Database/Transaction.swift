@@ -53,3 +53,18 @@ extension SQLBuilder {
         return PostgresQuery(unsafeSQL: text, binds: bindings)
     }
 }
+
+extension Transaction {
+    /// Runs a named prepared statement (parsed and planned once per connection): for the hot
+    /// paths whose SQL is fixed.
+    public func execute<Statement: PostgresPreparedStatement>(_ statement: Statement) async throws -> [Statement.Row] {
+        logger.debug("sql", metadata: ["prepared": "\(Statement.name)"])
+        do {
+            var rows: [Statement.Row] = []
+            for try await row in try await connection.execute(statement, logger: logger) { rows.append(row) }
+            return rows
+        } catch {
+            throw DatabaseErrors.translate(error)
+        }
+    }
+}

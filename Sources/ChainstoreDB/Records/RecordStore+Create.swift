@@ -180,7 +180,7 @@ extension RecordStore {
         try auditInsert(model, operation: "create", old: nil, new: "ins", columns: columns, into: &sql)
         sql += " SELECT ins.id, "
         var compiler = DomainCompiler(registry: registry)
-        try compiler.compile(ruleDomain(model, .create), model: model, alias: "ins", into: &sql)
+        try compiler.compileRules(ruleDomain(model, .create), model: model, alias: "ins", into: &sql)
         sql += " FROM ins ORDER BY ins.id"
         var ids: [Int64] = []
         ids.reserveCapacity(count)

@@ -15,7 +15,7 @@ extension RecordStore {
         let names = try readableFields(model, fields)
         var sql = SQLBuilder("SELECT t.id, ")
         var compiler = DomainCompiler(registry: registry)
-        try compiler.compile(ruleDomain(model, .read), model: model, alias: "t", into: &sql)
+        try compiler.compileRules(ruleDomain(model, .read), model: model, alias: "t", into: &sql)
         let columns = try selectList(model, names, load: load, into: &sql)
         sql += " FROM \(quoted(model.table)) t WHERE t.id = ANY("
         sql.bind(.intArray(ids), cast: "bigint[]")
@@ -162,7 +162,7 @@ extension RecordStore {
         let rules = ruleDomain(co, .read)
         if rules != .all {
             sql += " AND "
-            try compiler.compile(rules, model: co, alias: alias, into: &sql)
+            try compiler.compileRules(rules, model: co, alias: alias, into: &sql)
         }
     }
 }

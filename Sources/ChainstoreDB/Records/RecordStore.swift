@@ -61,7 +61,7 @@ public struct RecordStore: Sendable {
         try compiler.compile(.allOf(parts), model: model, alias: alias, into: &sql)
         sql += ") AND ("
         compiler.relatedRules = nil
-        try compiler.compile(ruleDomain(model, operation), model: model, alias: alias, into: &sql)
+        try compiler.compileRules(ruleDomain(model, operation), model: model, alias: alias, into: &sql)
         sql += ")"
     }
 

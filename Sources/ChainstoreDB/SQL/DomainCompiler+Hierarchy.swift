@@ -52,6 +52,13 @@ extension DomainCompiler {
             sql += ")"
             return
         }
+        if correlated, op == .childOf, tree.hasParentPath {
+            sql += "EXISTS (SELECT 1 FROM \(table) \(node) WHERE \(node).id = \(column) AND \(node).parent_path LIKE ANY "
+            sql += "(SELECT \(seed).parent_path || '%' FROM \(table) \(seed) WHERE "
+            try writeSeed(&self, &sql)
+            sql += "))"
+            return
+        }
         sql += "\(column) IN ("
         switch (op, tree.hasParentPath) {
         case (.childOf, true):

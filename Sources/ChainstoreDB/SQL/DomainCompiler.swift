@@ -11,6 +11,11 @@ public struct DomainCompiler: Sendable {
     public var relatedRules: (@Sendable (ModelSpec) -> Domain)?
     /// Fields hidden from the user (Odoo's `groups=`) cannot be filtered on.
     public var isVisible: @Sendable (FieldSpec) -> Bool = { _ in true }
+    /// Set while compiling record rules: paths through a many2one and `child_of` on a hierarchy
+    /// become correlated `EXISTS` probes by primary key. Rules sit under `OR`s, where PostgreSQL
+    /// cannot turn `IN (SELECT …)` into a join and would materialise the whole related table
+    /// (every template, every company) for each query; a probe per row costs an index lookup.
+    var correlated = false
     private var aliasCounter = 0
     private var depth = 0
     static let maxDepth = 32
@@ -42,6 +47,14 @@ public struct DomainCompiler: Sendable {
         case .leaf(let path, let op, let value):
             try leaf(path: path[...], op: op, value: value, model: model, alias: alias, into: &sql, whole: domain)
         }
+    }
+
+    /// Compiles a record-rule domain (see `correlated`).
+    public mutating func compileRules(_ domain: Domain, model: ModelSpec, alias: String, into sql: inout SQLBuilder) throws {
+        let saved = correlated
+        correlated = true
+        defer { correlated = saved }
+        try compile(domain, model: model, alias: alias, into: &sql)
     }
 
     mutating func nextAlias() -> String {
@@ -118,6 +131,8 @@ public struct DomainCompiler: Sendable {
     ) throws {
         let sub = nextAlias()
         switch field.kind {
+        case .many2one where correlated:
+            sql += "EXISTS (SELECT 1 FROM \(quoted(comodel.table)) \(sub) WHERE \(sub).id = \(alias).\(quoted(field.name)) AND "
         case .many2one:
             sql += "\(alias).\(quoted(field.name)) IN (SELECT \(sub).id FROM \(quoted(comodel.table)) \(sub) WHERE "
         case .one2many(_, let inverse):
@@ -138,7 +153,7 @@ public struct DomainCompiler: Sendable {
             let saved = relatedRules
             relatedRules = nil
             defer { relatedRules = saved }
-            try compile(rules, model: comodel, alias: sub, into: &sql)
+            try compileRules(rules, model: comodel, alias: sub, into: &sql)
         }
         sql += ")"
     }

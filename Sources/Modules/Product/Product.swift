@@ -11,7 +11,7 @@ public enum Product {
             .productAttributeValue, .productTemplateAttributeLine, .productTemplateAttributeValue, .productPackaging,
             .productSupplierinfo, .productPricelist, .productPricelistItem,
         ],
-        migrations: [.createCatalogue, .createPricelists, .seedCatalogue, .catalogueVersions],
+        migrations: [.createCatalogue, .createPricelists, .seedCatalogue, .catalogueVersions, .productNotices],
         extensions: Variants.hooks)
 
     public enum Group {

@@ -37,6 +37,15 @@ public enum EnvLoader {
         return try await env(tx, user: user, context: context, logger: logger)
     }
 
+    /// The environment of `user` with an empty context (no query needed).
+    public static func env(user: UserRow, logger: Logger) -> Env {
+        var logger = logger
+        logger[metadataKey: "uid"] = "\(user.uid)"
+        return Env(
+            uid: user.uid, login: user.login, groups: Set(user.groups), companyId: user.companyId,
+            allowedCompanyIds: user.companyIds.isEmpty ? [user.companyId] : user.companyIds, context: [:], logger: logger)
+    }
+
     /// The environment of `user`; queries the database only to check `allowed_company_ids`.
     public static func env(_ tx: Transaction, user: UserRow, context: RecordValues, logger: Logger) async throws -> Env {
         var roots = user.companyIds.isEmpty ? [user.companyId] : user.companyIds

@@ -21,6 +21,8 @@ public final class CatalogueCache: Sendable {
         var generation = 0
         var listening = false
         var snapshot = Snapshot()
+        /// Every variant's scan facts; nil until loaded (and whenever not listening).
+        var products: ProductIndex?
     }
 
     private let entries = Mutex<[String: Entry]>([:])
@@ -64,6 +66,34 @@ public final class CatalogueCache: Sendable {
             all[database, default: Entry()].listening = listening
             all[database]?.generation += 1
             all[database]?.snapshot = Snapshot()
+            all[database]?.products = nil
+        }
+    }
+
+    /// Brings the product index of `database` up to the newest catalogue version: the whole
+    /// catalogue the first time, the changed variants after.
+    func refreshProducts(_ database: Database, logger: Logger) async throws {
+        let since = entries.withLock { $0[database.name]?.products?.version } ?? 0
+        let (changes, highest) = try await ProductIndex.fetch(database, since: since, logger: logger)
+        entries.withLock { all in
+            guard var entry = all[database.name], entry.listening else { return }
+            var index = entry.products ?? ProductIndex()
+            guard index.version == since else { return }  // another refresh got there first
+            for (variant, codes) in changes { index.apply(variant, codes: codes) }
+            index.version = highest
+            entry.products = index
+            all[database.name] = entry
+        }
+    }
+
+    /// The indexed variant a code names (`b:` barcode or case barcode, `r:` reference).
+    func indexed(_ database: String, keys: [String]) -> (ProductIndex.Variant, ProductIndex.Code)? {
+        entries.withLock { all in
+            guard let index = all[database]?.products else { return nil }
+            for key in keys {
+                if let code = index.codes[key], let variant = index.variants[code.variant] { return (variant, code) }
+            }
+            return nil
         }
     }
 
@@ -107,7 +137,16 @@ public final class CatalogueCache: Sendable {
                     let notices = try await connection.listen(Self.channel)
                     self.setListening(database.name, true)
                     logger.debug("catalogue cache listening", metadata: ["database": "\(database.name)"])
-                    for try await _ in notices { self.invalidate(database.name) }
+                    try await self.refreshProducts(database, logger: logger)
+                    for try await notice in notices {
+                        switch notice.payload {
+                        case "product_product": try await self.refreshProducts(database, logger: logger)
+                        case "product_product_removed", "uom_uom":
+                            self.setListening(database.name, true)  // drops everything, index included
+                            try await self.refreshProducts(database, logger: logger)
+                        default: self.invalidate(database.name)
+                        }
+                    }
                 }
             } catch {
                 if Task.isCancelled { break }
@@ -233,6 +272,72 @@ extension CatalogueCache {
             result[rule.list] = rules
         }
         return result
+    }
+}
+
+extension CatalogueCache {
+    /// `company` and its parents, nearest first (cached while listening).
+    func companyPath(_ tx: Transaction, database: Database, company: Int64) async throws -> [Int64] {
+        let (snapshot, generation, _) = current(database)
+        if let path = snapshot.companyPath[company] { return path }
+        var sql = SQLBuilder("SELECT parent_path FROM res_company WHERE id = ")
+        sql.bind(.int(company), cast: "bigint")
+        guard let text = try await tx.query(sql).first?.decode(String?.self) ?? nil else { return [] }
+        let path = Array(text.split(separator: "/").compactMap { Int64($0) }.reversed())
+        store(database.name, generation: generation) { $0.companyPath[company] = path }
+        return path
+    }
+
+    /// The catalogue's company rule, from the cache: no company, a company under one of the
+    /// caller's, or one above them.
+    func companyVisible(_ tx: Transaction, database: Database, company: Int64?, reach: [Int64]) async throws -> Bool {
+        guard let company else { return true }
+        if try await companyPath(tx, database: database, company: company).contains(where: reach.contains) { return true }
+        for root in reach where try await companyPath(tx, database: database, company: root).contains(company) { return true }
+        return false
+    }
+}
+
+extension CatalogueCache {
+    /// The pricing context of `company` if everything it needs is cached (and the cache is live);
+    /// nil means: ask `pricingContext`. Throws when the company is outside `reach`.
+    func cachedPricing(_ database: String, company: Int64, reach: [Int64]) throws -> PricingContext? {
+        let entry = entries.withLock { $0[database] }
+        guard let entry, entry.listening, entry.snapshot.categories != nil, entry.snapshot.taxes != nil,
+            let byCompany = entry.snapshot.listsByCompany, let path = entry.snapshot.companyPath[company]
+        else { return nil }
+        guard path.contains(where: reach.contains) else {
+            throw ChainstoreError.accessError("You are not allowed to price for company \(company).")
+        }
+        let lists = path.flatMap { owner in (byCompany[owner] ?? []).sorted { ($0.sequence, $0.id) < ($1.sequence, $1.id) }.map(\.id) }
+        var seen = Set(lists)
+        var frontier = lists
+        while !frontier.isEmpty {
+            var next: [Int64] = []
+            for list in frontier {
+                guard let rules = entry.snapshot.rules[list] else { return nil }
+                let all = rules.global + rules.byCategory.values.joined() + rules.byTemplate.values.joined() + rules.byVariant.values.joined()
+                for rule in all where rule.base == "pricelist" && rule.compute == "formula" {
+                    if let base = rule.baseList, seen.insert(base).inserted { next.append(base) }
+                }
+            }
+            frontier = next
+        }
+        return PricingContext(lists: lists, snapshot: entry.snapshot)
+    }
+
+    /// The catalogue's company rule from cached paths only; nil when a path is not cached.
+    func cachedVisible(_ database: String, company: Int64?, reach: [Int64]) -> Bool? {
+        guard let company else { return true }
+        return entries.withLock { all -> Bool? in
+            guard let snapshot = all[database]?.snapshot, let path = snapshot.companyPath[company] else { return nil }
+            if path.contains(where: reach.contains) { return true }
+            for root in reach {
+                guard let rootPath = snapshot.companyPath[root] else { return nil }
+                if rootPath.contains(company) { return true }
+            }
+            return false
+        }
     }
 }
 

@@ -86,52 +86,69 @@ public enum Scan {
         }
         if reading.forms.isEmpty && reading.reference == nil { return result }  // an SSCC alone: a logistic unit
 
-        let products = try store.model("product.product")
-        try await store.checkAccess(products, .read)
-        var sql = SQLBuilder("WITH hit AS (SELECT 1 AS rank, p.id AS variant, NULL::text AS pack, 1::numeric AS qty FROM product_product p WHERE p.barcode = ANY(")
-        sql.bind(.textArray(reading.forms), cast: "text[]")
-        sql += ") AND p.active UNION ALL SELECT 2, k.product_id, k.name, k.qty FROM product_packaging k WHERE k.barcode = ANY("
-        sql.bind(.textArray(reading.forms), cast: "text[]")
-        sql += ") UNION ALL SELECT 3, p.id, NULL, 1 FROM product_product p WHERE p.default_code = "
-        sql.bind(reading.reference.map(SQLBind.text) ?? .null, cast: "text")
-        sql += " AND p.active ORDER BY 1 LIMIT 1) SELECT hit.rank, p.id, p.product_tmpl_id, t.categ_id, t.name, p.barcode, p.default_code, u.name, "
-        sql += "(t.list_price + \(Catalogue.priceExtraSQL.replacingOccurrences(of: "$t", with: "p")))::text, t.standard_price::text, "
-        sql += "ARRAY(SELECT r.tax_id FROM product_taxes_rel r WHERE r.prod_id = t.id ORDER BY r.tax_id), hit.pack, hit.qty::text, "
-        var compiler = DomainCompiler(registry: store.registry)
-        try compiler.compile(store.ruleDomain(products, .read), model: products, alias: "p", into: &sql)
-        sql += " FROM hit JOIN product_product p ON p.id = hit.variant JOIN product_template t ON t.id = p.product_tmpl_id "
-        sql += "JOIN uom_uom u ON u.id = t.uom_id"
-        guard let row = try await store.tx.query(sql).first else {
-            throw ChainstoreError.missing("Unknown barcode: \(code)")
+        let found = try await lookup(store, cache: cache, database: database, reading)
+        guard let found, found.visible else { throw ChainstoreError.missing("Unknown barcode: \(code)") }
+        let context = try await cache.pricingContext(
+            store.tx, database: database, company: company, reach: store.env.isSystem ? nil : store.env.allowedCompanyIds)
+        return try finish(result, found: found, reading: reading, quantity: quantity, context: context, moment: moment)
+    }
+
+    /// The scan answered from the node's memory alone — the caller's rights, the variant, its
+    /// visibility and every pricing fact cached — or nil when anything must be asked (then
+    /// `resolve` does it in one round trip).
+    public static func resolveCached(
+        cache: CatalogueCache, database: String, registry: Registry, env: Env, code raw: String, company: Int64?, quantity: Decimal = 1,
+        today: GS1Date, nomenclature: Nomenclature = .chineseDefaults, moment: Date = Date()
+    ) throws -> Result? {
+        guard !env.isSystem, RecordStore.cachedAccess(database: database, model: "product.product", operation: .read, env: env) == true,
+            registry.rules(for: "product.product", .read).isEmpty, registry.rules(for: "product.template", .read).isEmpty
+        else { return nil }
+        let code = raw.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !code.isEmpty, code.utf8.count <= 200 else { return nil }
+        let reading = try read(code, today: today, nomenclature: nomenclature)
+        guard !reading.forms.isEmpty || reading.reference != nil else { return nil }
+        let keys = reading.forms.map { "b:" + $0 } + (reading.reference.map { ["r:" + $0] } ?? [])
+        guard let (v, hit) = cache.indexed(database, keys: keys),
+            cache.cachedVisible(database, company: v.company, reach: env.allowedCompanyIds) == true,
+            let context = try cache.cachedPricing(database, company: company ?? env.companyId, reach: env.allowedCompanyIds)
+        else { return nil }
+        var result = Result(kind: reading.kind, code: code)
+        result.lot = reading.lot
+        result.serial = reading.serial
+        result.sscc = reading.sscc
+        if let expiry = reading.expiry {
+            result.expiry = expiry.iso
+            result.expired = expiry < today
         }
-        let cells = row.makeRandomAccess()
-        guard try cells[13].decode(Bool?.self) == true else { throw ChainstoreError.missing("Unknown barcode: \(code)") }
-        let rank = try cells[0].decode(Int.self)
-        let variant = try cells[1].decode(Int64.self)
-        let template = try cells[2].decode(Int64.self)
-        let category = try cells[3].decode(Int64.self)
+        let found = Found(rank: hit.pack == nil ? 1 : 2, variant: v.id, template: v.template, category: v.category, name: v.name,
+                          barcode: v.barcode, defaultCode: v.defaultCode, uom: v.uom, listPrice: v.listPrice, cost: v.cost, taxes: v.taxes,
+                          pack: hit.pack, quantity: hit.quantity, visible: true)
+        return try finish(result, found: found, reading: reading, quantity: quantity, context: context, moment: moment)
+    }
+
+    /// Quantity and price of a found variant.
+    static func finish(
+        _ start: Result, found: Found, reading: Reading, quantity: Decimal, context: PricingContext, moment: Date
+    ) throws -> Result {
+        var result = start
+        let (variant, template, category) = (found.variant, found.template, found.category)
         result.productId = variant
-        result.name = try cells[4].decode(String.self)
-        result.barcode = try cells[5].decode(String?.self)
-        result.defaultCode = try cells[6].decode(String?.self)
-        result.uom = try cells[7].decode(String.self)
-        let listPrice = Decimal(string: try cells[8].decode(String.self)) ?? 0
-        let cost = Decimal(string: try cells[9].decode(String.self)) ?? 0
-        let taxIDs = try cells[10].decode([Int64].self)
+        result.name = found.name
+        result.barcode = found.barcode
+        result.defaultCode = found.defaultCode
+        result.uom = found.uom
         var lineQuantity = quantity
-        if rank == 2, let pack = try cells[11].decode(String?.self) {
-            let content = Decimal(string: try cells[12].decode(String.self)) ?? 1
+        if found.rank == 2, let pack = found.pack {
+            let content = Decimal(string: found.quantity) ?? 1
             result.kind = .packaging
             result.packaging = (pack, content)
             lineQuantity = content * quantity
         }
         if let weight = reading.weight { lineQuantity = weight }
-
-        let context = try await cache.pricingContext(
-            store.tx, database: database, company: company, reach: store.env.isSystem ? nil : store.env.allowedCompanyIds)
         let seconds = moment.timeIntervalSince1970
         let facts = Pricing.ProductFacts(
-            listPrice: listPrice, cost: cost, taxes: taxIDs.compactMap { context.snapshot.taxes?[$0] }
+            listPrice: Decimal(string: found.listPrice) ?? 0, cost: Decimal(string: found.cost) ?? 0,
+            taxes: found.taxes.compactMap { context.snapshot.taxes?[$0] }
         ) { list in context.rules(list: list, variant: variant, template: template, category: category, moment: seconds) }
         let (unit, rule) = try facts.price(quantity: lineQuantity, lists: context.lists)
         if let amount = reading.amount {
@@ -143,6 +160,57 @@ public enum Scan {
         }
         result.quantity = lineQuantity
         return result
+    }
+
+    /// The variant a reading names, with what pricing needs and whether the caller may read it.
+    struct Found {
+        let rank: Int64, variant: Int64, template: Int64, category: Int64
+        let name: String, barcode: String?, defaultCode: String?, uom: String
+        let listPrice: String, cost: String, taxes: [Int64], pack: String?, quantity: String, visible: Bool
+    }
+
+    /// One query: the prepared statement while only the catalogue's company rule applies, the
+    /// compiled rules otherwise.
+    static func lookup(_ store: RecordStore, cache: CatalogueCache, database: Database, _ reading: Reading) async throws -> Found? {
+        let products = try store.model("product.product")
+        try await store.checkAccess(products, .read)
+        if !store.env.isSystem, store.registry.rules(for: "product.product", .read).isEmpty,
+            store.registry.rules(for: "product.template", .read).isEmpty
+        {
+            // The node's index first (no round trip); what it has not seen, the database.
+            let keys = reading.forms.map { "b:" + $0 } + (reading.reference.map { ["r:" + $0] } ?? [])
+            if let (v, code) = cache.indexed(database.name, keys: keys) {
+                let visible = try await cache.companyVisible(store.tx, database: database, company: v.company, reach: store.env.allowedCompanyIds)
+                return Found(rank: code.pack == nil ? 1 : 2, variant: v.id, template: v.template, category: v.category, name: v.name,
+                             barcode: v.barcode, defaultCode: v.defaultCode, uom: v.uom, listPrice: v.listPrice, cost: v.cost, taxes: v.taxes,
+                             pack: code.pack, quantity: code.quantity, visible: visible)
+            }
+            let statement = ScanStatement(forms: reading.forms, reference: reading.reference, allowed: store.env.allowedCompanyIds)
+            guard let r = try await store.tx.execute(statement).first else { return nil }
+            return Found(rank: r.0, variant: r.1, template: r.2, category: r.3, name: r.4, barcode: r.5, defaultCode: r.6, uom: r.7,
+                         listPrice: r.8, cost: r.9, taxes: r.10, pack: r.11, quantity: r.12, visible: r.13)
+        }
+        var sql = SQLBuilder("WITH hit AS (SELECT 1 AS rank, p.id AS variant, NULL::text AS pack, 1::numeric AS qty FROM product_product p WHERE p.barcode = ANY(")
+        sql.bind(.textArray(reading.forms), cast: "text[]")
+        sql += ") AND p.active UNION ALL SELECT 2, k.product_id, k.name, k.qty FROM product_packaging k WHERE k.barcode = ANY("
+        sql.bind(.textArray(reading.forms), cast: "text[]")
+        sql += ") UNION ALL SELECT 3, p.id, NULL, 1 FROM product_product p WHERE p.default_code = "
+        sql.bind(reading.reference.map(SQLBind.text) ?? .null, cast: "text")
+        sql += " AND p.active ORDER BY 1 LIMIT 1) SELECT hit.rank::bigint, p.id, p.product_tmpl_id, t.categ_id, t.name, p.barcode, p.default_code, u.name, "
+        sql += "(t.list_price + \(Catalogue.priceExtraSQL.replacingOccurrences(of: "$t", with: "p")))::text, t.standard_price::text, "
+        sql += "ARRAY(SELECT r.tax_id FROM product_taxes_rel r WHERE r.prod_id = t.id ORDER BY r.tax_id), hit.pack, hit.qty::text, "
+        var compiler = DomainCompiler(registry: store.registry)
+        try compiler.compileRules(store.ruleDomain(products, .read), model: products, alias: "p", into: &sql)
+        sql += " FROM hit JOIN product_product p ON p.id = hit.variant JOIN product_template t ON t.id = p.product_tmpl_id "
+        sql += "JOIN uom_uom u ON u.id = t.uom_id WHERE t.active"
+        guard let row = try await store.tx.query(sql).first else { return nil }
+        let c = row.makeRandomAccess()
+        return Found(
+            rank: try c[0].decode(Int64.self), variant: try c[1].decode(Int64.self), template: try c[2].decode(Int64.self),
+            category: try c[3].decode(Int64.self), name: try c[4].decode(String.self), barcode: try c[5].decode(String?.self),
+            defaultCode: try c[6].decode(String?.self), uom: try c[7].decode(String.self), listPrice: try c[8].decode(String.self),
+            cost: try c[9].decode(String.self), taxes: try c[10].decode([Int64].self), pack: try c[11].decode(String?.self),
+            quantity: try c[12].decode(String.self), visible: try c[13].decode(Bool?.self) == true)
     }
 
     /// Reads the code: a GS1 element string, a GTIN (an in-store weight or price label among
