@@ -76,6 +76,7 @@ public struct Node: Sendable {
         var xml = XMLRPCEndpoints(gateway: gateway)
         xml.limits.maxBytes = maxBytes
         let catalogueCache = CatalogueCache()
+        catalogueCache.prepare(database)
         let storeAPI = StoreAPI(directory: directory, registry: registry, cache: catalogueCache, authCache: gateway.cache)
         let router = ServerApplication.buildRouter(readiness: readiness, metrics: metrics) { router in
             router.addJSONRPCRoutes(json, maxBodyBytes: maxBytes)

@@ -79,6 +79,46 @@ struct ScannerTests {
         }
     }
 
+    @Test func aCityReadsItsOwnScaleLabels() async throws {
+        try await TestDatabase.withFreshDatabase { db, registry in
+            let fx = try await GroupFixture.make(db, registry)
+            let duck = try await GroupFixture.asUser(db, registry, uid: fx.groupAdmin) { store in
+                let duck = try await store.create("product.product", [["name": "Roast duck", "list_price": 90, "barcode": "2600789000000"]])[0]
+                // Shenzhen's scales print price labels with prefix 26.
+                _ = try await store.create("barcode.nomenclature", [["name": "Shenzhen scales", "company_id": .int(fx.city2), "rule_ids": [
+                    [0, 0, ["name": "Priced (26)", "type": "price", "pattern": "26.....{NNNDD}", "sequence": 5]],
+                ]]])
+                return duck
+            }
+            let cache = CatalogueCache()
+            let shenzhen = try await Self.scan(db, registry, cache, uid: fx.storeUser2, "2600789045001")
+            #expect(shenzhen.kind == .price && shenzhen.productId == duck && shenzhen.priced?.total == 45 && shenzhen.quantity == Decimal(string: "0.5"))
+            // Guangzhou reads the same label as a plain in-store number: no such product.
+            let guangzhou = await #expect(throws: ChainstoreError.self) { _ = try await Self.scan(db, registry, cache, uid: fx.storeUser1, "2600789045001") }
+            #expect(guangzhou?.code == .missingError)
+            let malformed = await #expect(throws: ChainstoreError.self) {
+                try await GroupFixture.asUser(db, registry, uid: fx.groupAdmin) { store in
+                    _ = try await store.create("barcode.rule", [["name": "Broken", "barcode_nomenclature_id": 1, "pattern": "21{NN"]])
+                }
+            }
+            #expect(malformed?.code == .validationError)
+        }
+    }
+
+    @Test func unitsConvertExactly() async throws {
+        try await TestDatabase.withFreshDatabase { db, registry in
+            let converted = try await db.transaction(logger: TestDatabase.logger) { tx in
+                try await tx.query(SQLBuilder("""
+                    SELECT chainstore_uom_convert(2, 2, 1)::text, chainstore_uom_convert(48, 1, 2)::text,
+                           chainstore_uom_convert(1500, 4, 3)::text, chainstore_uom_convert(1.25, 3, 4)::text
+                    """)).first?.decode((String, String, String, String).self)
+            }
+            let values = try #require(converted)
+            #expect(Decimal(string: values.0) == 48 && Decimal(string: values.1) == 2)
+            #expect(Decimal(string: values.2) == Decimal(string: "1.5") && Decimal(string: values.3) == 1250)
+        }
+    }
+
     @Test func badAndForeignScansAreRefusedClearly() async throws {
         try await TestDatabase.withFreshDatabase { db, registry in
             let fx = try await GroupFixture.make(db, registry)

@@ -13,23 +13,28 @@ def get(path):
     return json.loads(body), len(body)
 
 
-def download():
+wanted = int(sys.argv[5]) if len(sys.argv) > 5 else 10**9
+
+
+def download(wanted):
     started, after, total_bytes, products, version = time.perf_counter(), 0, 0, 0, None
     while True:
-        page, size = get(f"/api/v1/catalogue?after={after}&limit=2000")
+        page, size = get(f"/api/v1/catalogue?after={after}&limit={min(2000, wanted - products)}")
         version = page["version"] if version is None else version
         total_bytes += size
         products += len(page["products"])
-        if not page["more"]:
+        if not page["more"] or products >= wanted:
             return time.perf_counter() - started, total_bytes, products, version
         after = page["next_after"]
 
 
-runs = [download() for _ in range(3)]
+runs = [download(wanted) for _ in range(5)]
 seconds = statistics.median(r[0] for r in runs)
 _, size, count, version = runs[0]
-print(f"first catalogue download for one store: {count} products with prices, {size / 1024:.0f} KiB, median {seconds:.2f} s of 3 "
-      f"({count / seconds:.0f} products/s)")
+print(f"first catalogue download for one store: {count} products with prices, {size / 1024:.0f} KiB, median {seconds * 1000:.0f} ms of 5")
+page_rate = [download(20000) for _ in range(3)]
+print(f"  paging on through the group catalogue: {statistics.median(r[2] / r[0] for r in page_rate):.0f} products/s with prices "
+      f"(median of 3 downloads of 20,000)")
 
 common = xmlrpc.client.ServerProxy(url + "/xmlrpc/2/common")
 admin_pw = sys.argv[4]

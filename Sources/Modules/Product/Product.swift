@@ -9,9 +9,9 @@ public enum Product {
         models: [
             .uomCategory, .uomUom, .productCategory, .accountTax, .productTemplate, .productProduct, .productAttribute,
             .productAttributeValue, .productTemplateAttributeLine, .productTemplateAttributeValue, .productPackaging,
-            .productSupplierinfo, .productPricelist, .productPricelistItem,
+            .productSupplierinfo, .productPricelist, .productPricelistItem, .barcodeNomenclature, .barcodeRule,
         ],
-        migrations: [.createCatalogue, .createPricelists, .seedCatalogue, .catalogueVersions, .productNotices],
+        migrations: [.createCatalogue, .createPricelists, .seedCatalogue, .catalogueVersions, .productNotices, .nomenclatures],
         extensions: Variants.hooks)
 
     public enum Group {

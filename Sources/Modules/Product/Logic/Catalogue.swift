@@ -29,4 +29,15 @@ public enum Catalogue {
         guard CheckDigit.isValidGS1(code) else { return "'\(code)' is not a valid GTIN: wrong check digit" }
         return nil
     }
+
+    /// A barcode rule pattern must compile (digits, `.`, one `{N…D…}` group, or `.*`).
+    @Sendable static func checkPattern(_ value: Value) -> String? {
+        guard case .string(let pattern) = value else { return nil }
+        do {
+            _ = try NomenclatureRule(type: "product", pattern: pattern, encoding: .any)
+            return nil
+        } catch {
+            return "\(error)"
+        }
+    }
 }

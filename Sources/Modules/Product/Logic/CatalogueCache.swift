@@ -1,3 +1,4 @@
+import Barcode
 import ChainstoreCore
 import ChainstoreDB
 import Foundation
@@ -51,6 +52,8 @@ public final class CatalogueCache: Sendable {
         var rules: [Int64: ListRules] = [:]
         /// Company id → itself and its parents, nearest first.
         var companyPath: [Int64: [Int64]] = [:]
+        /// Company id → the barcode nomenclature it owns.
+        var nomenclatures: [Int64: Nomenclature]?
     }
 
     /// Drops what is cached for `database` (a change notice, or the listener going away).
@@ -74,7 +77,13 @@ public final class CatalogueCache: Sendable {
     /// catalogue the first time, the changed variants after.
     func refreshProducts(_ database: Database, logger: Logger) async throws {
         let since = entries.withLock { $0[database.name]?.products?.version } ?? 0
+        let started = ContinuousClock.now
         let (changes, highest) = try await ProductIndex.fetch(database, since: since, logger: logger)
+        if since == 0 {
+            logger.info("product index loaded", metadata: [
+                "database": "\(database.name)", "variants": "\(changes.count)", "took": "\(ContinuousClock.now - started)",
+            ])
+        }
         entries.withLock { all in
             guard var entry = all[database.name], entry.listening else { return }
             var index = entry.products ?? ProductIndex()
@@ -160,6 +169,10 @@ public final class CatalogueCache: Sendable {
     }
 
     public func stop() { watch.finish() }
+
+    /// Starts listening for `database` (and loading its product index) now rather than at the
+    /// first scan.
+    public func prepare(_ database: Database) { _ = current(database) }
 }
 
 extension CatalogueCache {
@@ -338,6 +351,49 @@ extension CatalogueCache {
             }
             return false
         }
+    }
+}
+
+extension CatalogueCache {
+    /// The nomenclature that reads in-store codes for `company`: its own, else the nearest
+    /// parent's, else the group default of the Barcode module.
+    func nomenclature(_ tx: Transaction, database: Database, company: Int64) async throws -> Nomenclature {
+        let path = try await companyPath(tx, database: database, company: company)
+        let (snapshot, generation, _) = current(database)
+        var owned = snapshot.nomenclatures
+        if owned == nil {
+            var rules: [Int64: [NomenclatureRule]] = [:]
+            let sql = SQLBuilder("""
+                SELECT n.company_id, r.type, r.encoding, r.pattern FROM barcode_rule r
+                JOIN barcode_nomenclature n ON n.id = r.barcode_nomenclature_id
+                WHERE n.id = (SELECT min(m.id) FROM barcode_nomenclature m WHERE m.company_id = n.company_id)
+                ORDER BY n.company_id, r.sequence, r.id
+                """)
+            for row in try await tx.query(sql) {
+                let (owner, type, encoding, pattern) = try row.decode((Int64, String, String, String).self)
+                guard let rule = try? NomenclatureRule(type: type, pattern: pattern, encoding: BarcodeEncoding(rawValue: encoding) ?? .ean13)
+                else { continue }
+                rules[owner, default: []].append(rule)
+            }
+            let loaded = rules.mapValues { Nomenclature(rules: $0) }
+            owned = loaded
+            store(database.name, generation: generation) { $0.nomenclatures = loaded }
+        }
+        return Self.nearest(owned ?? [:], path: path)
+    }
+
+    /// The same from memory only; nil when not cached.
+    func cachedNomenclature(_ database: String, company: Int64) -> Nomenclature? {
+        entries.withLock { all -> Nomenclature? in
+            guard let entry = all[database], entry.listening, let owned = entry.snapshot.nomenclatures,
+                let path = entry.snapshot.companyPath[company]
+            else { return nil }
+            return Self.nearest(owned, path: path)
+        }
+    }
+
+    static func nearest(_ owned: [Int64: Nomenclature], path: [Int64]) -> Nomenclature {
+        path.lazy.compactMap { owned[$0] }.first ?? .chineseDefaults
     }
 }
 

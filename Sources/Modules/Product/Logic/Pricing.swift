@@ -37,8 +37,10 @@ public enum Pricing {
         try await store.checkAccess(products, .read)
         var sql = SQLBuilder("WITH RECURSIVE me AS (SELECT parent_path FROM res_company WHERE id = ")
         sql.bind(.int(company), cast: "bigint")
-        sql += "), lists AS (SELECT pl.id, pl.sequence, length(c.parent_path) - length(replace(c.parent_path, '/', '')) AS depth "
-        sql += "FROM product_pricelist pl JOIN res_company c ON c.id = pl.company_id, me WHERE pl.active AND me.parent_path LIKE c.parent_path || '%'), "
+        // The lists of the company and its parents (by the ids in its path: index lookups).
+        sql += "), lists AS (SELECT pl.id, pl.sequence, a.depth FROM me, "
+        sql += "unnest(string_to_array(rtrim(me.parent_path, '/'), '/')) WITH ORDINALITY AS a(company, depth) "
+        sql += "JOIN product_pricelist pl ON pl.company_id = a.company::bigint WHERE pl.active), "
         sql += "chain(id) AS (SELECT id FROM lists UNION SELECT i.base_pricelist_id FROM product_pricelist_item i JOIN chain ON i.pricelist_id = chain.id "
         sql += "WHERE i.compute_price = 'formula' AND i.base = 'pricelist'), at AS (SELECT coalesce("
         sql.bind(date.map(SQLBind.text) ?? .null, cast: "timestamp")

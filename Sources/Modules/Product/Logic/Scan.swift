@@ -71,10 +71,11 @@ public enum Scan {
 
     public static func resolve(
         _ store: RecordStore, cache: CatalogueCache, database: Database, code raw: String, company: Int64, quantity: Decimal = 1,
-        today: GS1Date, nomenclature: Nomenclature = .chineseDefaults, moment: Date = Date()
+        today: GS1Date, moment: Date = Date()
     ) async throws -> Result {
         let code = raw.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !code.isEmpty, code.utf8.count <= 200 else { throw ChainstoreError.valueError("Empty or oversized scan") }
+        let nomenclature = try await cache.nomenclature(store.tx, database: database, company: company)
         let reading = try read(code, today: today, nomenclature: nomenclature)
         var result = Result(kind: reading.kind, code: code)
         result.lot = reading.lot
@@ -98,13 +99,15 @@ public enum Scan {
     /// `resolve` does it in one round trip).
     public static func resolveCached(
         cache: CatalogueCache, database: String, registry: Registry, env: Env, code raw: String, company: Int64?, quantity: Decimal = 1,
-        today: GS1Date, nomenclature: Nomenclature = .chineseDefaults, moment: Date = Date()
+        today: GS1Date, moment: Date = Date()
     ) throws -> Result? {
         guard !env.isSystem, RecordStore.cachedAccess(database: database, model: "product.product", operation: .read, env: env) == true,
             registry.rules(for: "product.product", .read).isEmpty, registry.rules(for: "product.template", .read).isEmpty
         else { return nil }
         let code = raw.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard !code.isEmpty, code.utf8.count <= 200 else { return nil }
+        guard !code.isEmpty, code.utf8.count <= 200,
+            let nomenclature = cache.cachedNomenclature(database, company: company ?? env.companyId)
+        else { return nil }
         let reading = try read(code, today: today, nomenclature: nomenclature)
         guard !reading.forms.isEmpty || reading.reference != nil else { return nil }
         let keys = reading.forms.map { "b:" + $0 } + (reading.reference.map { ["r:" + $0] } ?? [])
