@@ -125,23 +125,7 @@ extension RecordStore {
             json.byte("}")
         }
         json.byte("]")
-        let ids = rows.map(\.0)
-        var sql = SQLBuilder("WITH old AS (SELECT * FROM \(quoted(model.table)) WHERE id = ANY(")
-        sql.bind(.intArray(ids), cast: "bigint[]")
-        sql += ")), upd AS (UPDATE \(quoted(model.table)) t SET "
-        sql += fields.map { "\(quoted($0.name)) = \(Self.recordsetValue($0, alias: "x"))" }.joined(separator: ", ")
-        sql += ", write_uid = "
-        sql.bind(.int(env.uid), cast: "bigint")
-        sql += ", write_date = now() FROM jsonb_to_recordset("
-        sql.bind(.text(json.text), cast: "jsonb")
-        sql += ") AS x(\"__id\" bigint, " + fields.map(Self.recordsetColumn).joined(separator: ", ") + ") WHERE t.id = x.\"__id\" RETURNING t.*), "
-        try auditInsert(model, operation: "write", old: "old", new: "upd", into: &sql)
-        sql += " SELECT upd.id FROM upd WHERE NOT COALESCE("
-        var compiler = DomainCompiler(registry: registry)
-        try compiler.compileRules(ruleDomain(model, .write), model: model, alias: "upd", into: &sql)
-        sql += ", FALSE)"
-        let denied = try await tx.query(sql).map { try $0.decode(Int64.self) }
-        if !denied.isEmpty { throw ruleViolation(model, .write, ids: denied) }
+        try await runUpdate(model, ids: rows.map(\.0), fields: fields, values: json, perRow: true)
     }
 
     func update(_ model: ModelSpec, ids: [Int64], _ scalars: [String: SQLBind]) async throws {
@@ -156,17 +140,29 @@ extension RecordStore {
             json.append(scalars[name]!)
         }
         json.byte("}")
+        try await runUpdate(model, ids: ids, fields: fields, values: json, perRow: false)
+    }
+
+    /// `UPDATE … FROM jsonb_to_record(set)`: the changed rows, their audit rows (changed fields
+    /// only) and the write rules checked on the new values, in one statement. `values` holds
+    /// one object for every record, or (`perRow`) an array of objects keyed by `__id`.
+    private func runUpdate(_ model: ModelSpec, ids: [Int64], fields: [FieldSpec], values: JSONWriter, perRow: Bool) async throws {
         var sql = SQLBuilder("WITH old AS (SELECT * FROM \(quoted(model.table)) WHERE id = ANY(")
         sql.bind(.intArray(ids), cast: "bigint[]")
         sql += ")), upd AS (UPDATE \(quoted(model.table)) t SET "
         sql += fields.map { "\(quoted($0.name)) = \(Self.recordsetValue($0, alias: "x"))" }.joined(separator: ", ")
         sql += ", write_uid = "
         sql.bind(.int(env.uid), cast: "bigint")
-        sql += ", write_date = now() FROM jsonb_to_record("
-        sql.bind(.text(json.text), cast: "jsonb")
-        sql += ") AS x(" + fields.map(Self.recordsetColumn).joined(separator: ", ") + ") WHERE t.id = ANY("
-        sql.bind(.intArray(ids), cast: "bigint[]")
-        sql += ") RETURNING t.*), "
+        sql += perRow ? ", write_date = now() FROM jsonb_to_recordset(" : ", write_date = now() FROM jsonb_to_record("
+        sql.bind(.text(values.text), cast: "jsonb")
+        let columns = fields.map(Self.recordsetColumn).joined(separator: ", ")
+        if perRow {
+            sql += ") AS x(\"__id\" bigint, " + columns + ") WHERE t.id = x.\"__id\" RETURNING t.*), "
+        } else {
+            sql += ") AS x(" + columns + ") WHERE t.id = ANY("
+            sql.bind(.intArray(ids), cast: "bigint[]")
+            sql += ") RETURNING t.*), "
+        }
         try auditInsert(model, operation: "write", old: "old", new: "upd", into: &sql)
         sql += " SELECT upd.id FROM upd WHERE NOT COALESCE("
         var compiler = DomainCompiler(registry: registry)
