@@ -2,7 +2,9 @@
 import os
 import urllib.parse
 import uuid
+import xmlrpc.client
 
+import odoorpc
 import pytest
 
 URL = os.environ.get("CHAINSTORE_URL", "http://127.0.0.1:8069")
@@ -30,3 +32,24 @@ def db():
 def unique():
     """A name no other test uses, so tests can run against one shared demo database."""
     return "conf-" + uuid.uuid4().hex[:10]
+
+
+@pytest.fixture
+def odoo(host_port, db):
+    """odoorpc logged in as admin."""
+    host, port = host_port
+    client = odoorpc.ODOO(host, port=port)
+    client.login(db, "admin", ADMIN_PASSWORD)
+    return client
+
+
+@pytest.fixture
+def rpc(url, db):
+    """`execute_kw` as admin over XML-RPC: rpc(model, method, *args, **kwargs)."""
+    uid = xmlrpc.client.ServerProxy(url + "/xmlrpc/2/common").authenticate(db, "admin", ADMIN_PASSWORD, {})
+    models = xmlrpc.client.ServerProxy(url + "/xmlrpc/2/object", allow_none=True)
+
+    def call(model, method, *args, **kwargs):
+        return models.execute_kw(db, uid, ADMIN_PASSWORD, model, method, list(args), kwargs)
+
+    return call

@@ -2,34 +2,16 @@
 import random
 import xmlrpc.client
 
-import odoorpc
 import pytest
 from stdnum import ean
 from stdnum.cn import uscc
 
-from conftest import ADMIN_PASSWORD
 
 ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 
 
-@pytest.fixture
-def odoo(host_port, db):
-    host, port = host_port
-    client = odoorpc.ODOO(host, port=port)
-    client.login(db, "admin", ADMIN_PASSWORD)
-    return client
 
 
-@pytest.fixture
-def rpc(url, db):
-    common = xmlrpc.client.ServerProxy(url + "/xmlrpc/2/common")
-    uid = common.authenticate(db, "admin", ADMIN_PASSWORD, {})
-    models = xmlrpc.client.ServerProxy(url + "/xmlrpc/2/object", allow_none=True)
-
-    def call(model, method, *args, **kwargs):
-        return models.execute_kw(db, uid, ADMIN_PASSWORD, model, method, list(args), kwargs)
-
-    return call
 
 
 def gtin13(rng):

@@ -2,16 +2,6 @@
 import odoorpc
 import pytest
 
-from conftest import ADMIN_PASSWORD
-
-
-@pytest.fixture
-def odoo(host_port, db):
-    host, port = host_port
-    client = odoorpc.ODOO(host, port=port)
-    client.login(db, "admin", ADMIN_PASSWORD)
-    return client
-
 
 @pytest.fixture
 def cashier(host_port, db):

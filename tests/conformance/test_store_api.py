@@ -9,11 +9,9 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-import xmlrpc.client
 
 import pytest
 
-from conftest import ADMIN_PASSWORD
 
 BIN = os.environ.get("CHAINSTORE_BIN")
 DATA_DIR = os.environ.get("CHAINSTORE_DATA_DIR")
@@ -36,11 +34,6 @@ def get(base, path, user="store1", password="store1", **params):
         return error.code, json.loads(error.read())
 
 
-@pytest.fixture
-def rpc(url, db):
-    uid = xmlrpc.client.ServerProxy(url + "/xmlrpc/2/common").authenticate(db, "admin", ADMIN_PASSWORD, {})
-    models = xmlrpc.client.ServerProxy(url + "/xmlrpc/2/object", allow_none=True)
-    return lambda model, method, *args, **kw: models.execute_kw(db, uid, ADMIN_PASSWORD, model, method, list(args), kw)
 
 
 @pytest.fixture(scope="module")

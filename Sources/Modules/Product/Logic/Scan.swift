@@ -26,6 +26,19 @@ public enum Scan {
         public var expired = false
         public var sscc: String?
 
+        /// What the code alone says: its kind, and what a GS1 code adds.
+        init(_ code: String, _ reading: Reading, today: GS1Date) {
+            self.kind = reading.kind
+            self.code = code
+            self.lot = reading.lot
+            self.serial = reading.serial
+            self.sscc = reading.sscc
+            if let expiry = reading.expiry {
+                self.expiry = expiry.iso
+                self.expired = expiry < today
+            }
+        }
+
         /// The JSON answer of the scan API.
         public var value: Value {
             func number(_ d: Decimal) -> Value { .double(Double("\(d)") ?? 0) }
@@ -77,14 +90,7 @@ public enum Scan {
         guard !code.isEmpty, code.utf8.count <= 200 else { throw ChainstoreError.valueError("Empty or oversized scan") }
         let nomenclature = try await cache.nomenclature(store.tx, database: database, company: company)
         let reading = try read(code, today: today, nomenclature: nomenclature)
-        var result = Result(kind: reading.kind, code: code)
-        result.lot = reading.lot
-        result.serial = reading.serial
-        result.sscc = reading.sscc
-        if let expiry = reading.expiry {
-            result.expiry = expiry.iso
-            result.expired = expiry < today
-        }
+        var result = Result(code, reading, today: today)
         if reading.forms.isEmpty && reading.reference == nil { return result }  // an SSCC alone: a logistic unit
 
         let found = try await lookup(store, cache: cache, database: database, reading)
@@ -115,14 +121,7 @@ public enum Scan {
             cache.cachedVisible(database, company: v.company, reach: env.allowedCompanyIds) == true,
             let context = try cache.cachedPricing(database, company: company ?? env.companyId, reach: env.allowedCompanyIds)
         else { return nil }
-        var result = Result(kind: reading.kind, code: code)
-        result.lot = reading.lot
-        result.serial = reading.serial
-        result.sscc = reading.sscc
-        if let expiry = reading.expiry {
-            result.expiry = expiry.iso
-            result.expired = expiry < today
-        }
+        let result = Result(code, reading, today: today)
         let found = Found(rank: hit.pack == nil ? 1 : 2, variant: v.id, template: v.template, category: v.category, name: v.name,
                           barcode: v.barcode, defaultCode: v.defaultCode, uom: v.uom, listPrice: v.listPrice, cost: v.cost, taxes: v.taxes,
                           pack: hit.pack, quantity: hit.quantity, visible: true)
