@@ -79,6 +79,47 @@ struct ScannerTests {
         }
     }
 
+    @Test func aStoreFormatLimitsTheCatalogueAndItsChangesArriveAsDeltas() async throws {
+        try await TestDatabase.withFreshDatabase { db, registry in
+            let fx = try await GroupFixture.make(db, registry)
+            let s = try await Self.setUp(db, registry, fx)
+            let cache = CatalogueCache()
+            func page(_ uid: Int64, since: Int64? = nil) async throws -> RecordValues {
+                let page = try await GroupFixture.asUser(db, registry, uid: uid) { store in
+                    try await CatalogueFeed.page(store, cache: cache, database: db, company: store.env.companyId, since: since, limit: 100)
+                }
+                return try JSONReader.parse(Array(page.json.utf8)).dictValue ?? [:]
+            }
+            func ids(_ page: RecordValues) -> [Int64] { page["products"]?.arrayValue?.compactMap { $0.dictValue?["id"]?.intValue } ?? [] }
+            let (teaTemplate, applesTemplate) = try await GroupFixture.asUser(db, registry, uid: fx.groupAdmin) { store in
+                let rows = try await store.read("product.product", ids: [s.tea, s.apples], fields: ["product_tmpl_id"], load: .classicWrite)
+                return (rows[0]["product_tmpl_id"]?.intValue ?? 0, rows[1]["product_tmpl_id"]?.intValue ?? 0)
+            }
+            let format = try await GroupFixture.asUser(db, registry, uid: fx.groupAdmin) { store in
+                try await store.create("product.assortment", [["name": "Small format", "company_id": 1,
+                    "product_tmpl_ids": [[6, 0, [.int(teaTemplate)]]], "store_ids": [[6, 0, [.int(fx.store1)]]]]])[0]
+            }
+            let first = try await page(fx.storeUser1)
+            #expect(ids(first) == [s.tea])
+            #expect(ids(try await page(fx.storeUser2)).contains(s.apples))
+            let version = try #require(first["version"]?.intValue)
+            try await GroupFixture.asUser(db, registry, uid: fx.groupAdmin) { store in
+                try await store.write("product.assortment", ids: [format], ["product_tmpl_ids": [[4, .int(applesTemplate)]]])
+            }
+            let delta = try await page(fx.storeUser1, since: version)
+            let added = delta["products"]?.arrayValue?.compactMap(\.dictValue) ?? []
+            #expect(added.map { $0["id"]?.intValue } == [s.apples] && added.first?["in_assortment"] == .true)
+            // Taking the store out of the format changes its whole catalogue: the till is told to download again.
+            try await GroupFixture.asUser(db, registry, uid: fx.groupAdmin) { store in
+                try await store.write("product.assortment", ids: [format], ["store_ids": [[5]]])
+            }
+            let resync = try await page(fx.storeUser1, since: try #require(delta["version"]?.intValue))
+            #expect(resync["resync"] == .true)
+            let whole = try await page(fx.storeUser1)
+            #expect(Set(ids(whole)).isSuperset(of: [s.tea, s.apples]))
+        }
+    }
+
     @Test func aCityReadsItsOwnScaleLabels() async throws {
         try await TestDatabase.withFreshDatabase { db, registry in
             let fx = try await GroupFixture.make(db, registry)

@@ -370,6 +370,25 @@ final class Generator {
                     String(format: "%d.%02d", price / 100, price % 100), "0", "1", now, "1", now]
         }
         try await tx.execute("ALTER TABLE product_pricelist_item ENABLE TRIGGER product_pricelist_item_added")
+
+        // Store formats: ten assortments of up to 2,000 products; every store sells one of them.
+        let formats = 10
+        let perFormat = min(2000, plan.skus)
+        let assortmentBase = try await reserve("product_assortment", formats)
+        try await copy("product_assortment", ["id", "name", "company_id", "active", "create_uid", "create_date", "write_uid", "write_date"], formats) { f in
+            ["\(assortmentBase + 1 + Int64(f))", "Store format \(f + 1) (\(perFormat) products)", "1", "t", "1", now, "1", now]
+        }
+        try await tx.execute("ALTER TABLE product_assortment_template_rel DISABLE TRIGGER product_assortment_template_added")
+        try await tx.execute("ALTER TABLE product_assortment_company_rel DISABLE TRIGGER product_assortment_company_changed")
+        try await copy("product_assortment_template_rel", ["assortment_id", "template_id"], formats * perFormat) { n in
+            let (format, k) = (n / perFormat, n % perFormat)
+            return ["\(assortmentBase + 1 + Int64(format))", "\(templateBase + 1 + Int64((format * perFormat + k) % plan.skus))"]
+        }
+        try await copy("product_assortment_company_rel", ["assortment_id", "company_id"], plan.stores) { store in
+            ["\(assortmentBase + 1 + Int64(store % formats))", "\(storeID(store))"]
+        }
+        try await tx.execute("ALTER TABLE product_assortment_template_rel ENABLE TRIGGER product_assortment_template_added")
+        try await tx.execute("ALTER TABLE product_assortment_company_rel ENABLE TRIGGER product_assortment_company_changed")
         try await tx.execute("SELECT pg_notify('chainstore_catalogue', 'product_pricelist_item')")
     }
 }

@@ -9,9 +9,9 @@ public enum Product {
         models: [
             .uomCategory, .uomUom, .productCategory, .accountTax, .productTemplate, .productProduct, .productAttribute,
             .productAttributeValue, .productTemplateAttributeLine, .productTemplateAttributeValue, .productPackaging,
-            .productSupplierinfo, .productPricelist, .productPricelistItem, .barcodeNomenclature, .barcodeRule,
+            .productSupplierinfo, .productPricelist, .productPricelistItem, .barcodeNomenclature, .barcodeRule, .productAssortment,
         ],
-        migrations: [.createCatalogue, .createPricelists, .seedCatalogue, .catalogueVersions, .productNotices, .nomenclatures],
+        migrations: [.createCatalogue, .createPricelists, .seedCatalogue, .catalogueVersions, .productNotices, .nomenclatures, .assortments],
         extensions: Variants.hooks)
 
     public enum Group {

@@ -6,11 +6,21 @@ import Foundation
 /// company, in pages by id; then, from the version the first page gave, only what changed.
 public enum CatalogueFeed {
     public struct Page: Sendable {
-        /// `{"company", "version", "more", "next_after"?, "products": [...]}`.
+        /// `{"company", "version", "more", "next_after"?, "resync"?, "products": [...]}`.
         public var json: String
         public var count: Int
         public var version: Int64
         public var more: Bool
+    }
+
+    /// Whether the store's assortment membership changed after `since`.
+    static func assortmentChanged(_ store: RecordStore, path: [Int64], since: Int64) async throws -> Bool {
+        var sql = SQLBuilder("SELECT EXISTS (SELECT 1 FROM product_assortment_store_change WHERE company_id = ANY(")
+        sql.bind(.intArray(path), cast: "bigint[]")
+        sql += ") AND version > "
+        sql.bind(.int(since), cast: "bigint")
+        sql += ")"
+        return try await store.tx.query(sql).first?.decode(Bool.self) ?? false
     }
 
     /// A page of products with id above `after` (active and sellable only), or — with `since` —
@@ -27,14 +37,29 @@ public enum CatalogueFeed {
         try await store.checkAccess(products, .read)
         let context = try await cache.pricingContext(
             store.tx, database: database, company: company, reach: store.env.isSystem ? nil : store.env.allowedCompanyIds)
+        let path = try await cache.companyPath(store.tx, database: database, company: company)
+        if let since, try await assortmentChanged(store, path: path, since: since) {
+            // The store's assortment changed: only a new download brings it in line.
+            let version = try await store.tx.query(SQLBuilder("SELECT last_value FROM catalogue_version_seq")).first?.decode(Int64.self) ?? since
+            return Page(json: "{\"company\":\(company),\"version\":\(version),\"more\":false,\"resync\":true,\"products\":[]}",
+                        count: 0, version: version, more: false)
+        }
         var sql = SQLBuilder("SELECT p.id, p.product_tmpl_id, t.categ_id, t.name, p.barcode, p.default_code, t.uom_id, t.to_weight, ")
         sql += "p.active AND t.active AND t.sale_ok AND t.available_in_pos, "
         sql += "(t.list_price + \(Catalogue.priceExtraSQL.replacingOccurrences(of: "$t", with: "p")))::text, t.standard_price::text, "
         sql += "ARRAY(SELECT r.tax_id FROM product_taxes_rel r WHERE r.prod_id = t.id ORDER BY r.tax_id), "
         sql += "coalesce((SELECT jsonb_agg(jsonb_build_array(k.barcode, k.qty::text, k.name) ORDER BY k.sequence, k.id) "
         sql += "FROM product_packaging k WHERE k.product_id = p.id), '[]')::text, p.catalogue_version, "
-        sql += "(SELECT last_value FROM catalogue_version_seq) "
-        sql += "FROM product_product p JOIN product_template t ON t.id = p.product_tmpl_id WHERE "
+        sql += "(SELECT last_value FROM catalogue_version_seq), "
+        // In the store's assortment: no active assortment names the store or a parent, or one
+        // that does holds the product.
+        sql += "(NOT EXISTS (SELECT 1 FROM product_assortment_company_rel r JOIN product_assortment a ON a.id = r.assortment_id AND a.active "
+        sql += "WHERE r.company_id = ANY("
+        sql.bind(.intArray(path), cast: "bigint[]")
+        sql += ")) OR EXISTS (SELECT 1 FROM product_assortment_template_rel x JOIN product_assortment_company_rel r ON r.assortment_id = x.assortment_id "
+        sql += "JOIN product_assortment a ON a.id = x.assortment_id AND a.active WHERE x.template_id = t.id AND r.company_id = ANY("
+        sql.bind(.intArray(path), cast: "bigint[]")
+        sql += "))) AS in_assortment FROM product_product p JOIN product_template t ON t.id = p.product_tmpl_id WHERE "
         var compiler = DomainCompiler(registry: store.registry)
         try compiler.compileRules(store.ruleDomain(products, .read), model: products, alias: "p", into: &sql)
         if let since {
@@ -42,7 +67,13 @@ public enum CatalogueFeed {
             sql.bind(.int(since), cast: "bigint")
             sql += " ORDER BY p.catalogue_version"
         } else {
-            sql += " AND p.active AND t.active AND t.sale_ok AND t.available_in_pos AND p.id > "
+            sql += " AND p.active AND t.active AND t.sale_ok AND t.available_in_pos AND (NOT EXISTS (SELECT 1 FROM product_assortment_company_rel r "
+            sql += "JOIN product_assortment a ON a.id = r.assortment_id AND a.active WHERE r.company_id = ANY("
+            sql.bind(.intArray(path), cast: "bigint[]")
+            sql += ")) OR t.id IN (SELECT x.template_id FROM product_assortment_template_rel x JOIN product_assortment_company_rel r "
+            sql += "ON r.assortment_id = x.assortment_id JOIN product_assortment a ON a.id = x.assortment_id AND a.active WHERE r.company_id = ANY("
+            sql.bind(.intArray(path), cast: "bigint[]")
+            sql += "))) AND p.id > "
             sql.bind(.int(after), cast: "bigint")
             sql += " ORDER BY p.id"
         }
@@ -76,7 +107,8 @@ public enum CatalogueFeed {
             json.raw(",\"default_code\":")
             if let code = try c[5].decode(String?.self) { json.string(code) } else { json.raw("false") }
             json.literal(",\"category_id\":\(category),\"uom_id\":\(try c[6].decode(Int64.self)),\"to_weight\":\(try c[7].decode(Bool.self))")
-            json.literal(",\"active\":\(try c[8].decode(Bool.self)),\"price\":\(price),\"tax_ids\":[")
+            json.literal(",\"active\":\(try c[8].decode(Bool.self)),\"in_assortment\":\(try c[15].decode(Bool.self))")
+            json.literal(",\"price\":\(price),\"tax_ids\":[")
             json.literal(taxIDs.map(String.init).joined(separator: ","))
             json.literal("],\"packagings\":\(try c[12].decode(String.self)),\"version\":\(productVersion)}")
         }
