@@ -13,6 +13,15 @@ public enum CatalogueFeed {
         public var more: Bool
     }
 
+    /// Whether an active assortment names the store or one of its parents.
+    static func hasAssortment(_ store: RecordStore, path: [Int64]) async throws -> Bool {
+        var sql = SQLBuilder("SELECT EXISTS (SELECT 1 FROM product_assortment_company_rel r JOIN product_assortment a ON a.id = r.assortment_id ")
+        sql += "AND a.active WHERE r.company_id = ANY("
+        sql.bind(.intArray(path), cast: "bigint[]")
+        sql += "))"
+        return try await store.tx.query(sql).first?.decode(Bool.self) ?? false
+    }
+
     /// Whether the store's assortment membership changed after `since`.
     static func assortmentChanged(_ store: RecordStore, path: [Int64], since: Int64) async throws -> Bool {
         var sql = SQLBuilder("SELECT EXISTS (SELECT 1 FROM product_assortment_store_change WHERE company_id = ANY(")
@@ -67,13 +76,16 @@ public enum CatalogueFeed {
             sql.bind(.int(since), cast: "bigint")
             sql += " ORDER BY p.catalogue_version"
         } else {
-            sql += " AND p.active AND t.active AND t.sale_ok AND t.available_in_pos AND (NOT EXISTS (SELECT 1 FROM product_assortment_company_rel r "
-            sql += "JOIN product_assortment a ON a.id = r.assortment_id AND a.active WHERE r.company_id = ANY("
-            sql.bind(.intArray(path), cast: "bigint[]")
-            sql += ")) OR t.id IN (SELECT x.template_id FROM product_assortment_template_rel x JOIN product_assortment_company_rel r "
-            sql += "ON r.assortment_id = x.assortment_id JOIN product_assortment a ON a.id = x.assortment_id AND a.active WHERE r.company_id = ANY("
-            sql.bind(.intArray(path), cast: "bigint[]")
-            sql += "))) AND p.id > "
+            sql += " AND p.active AND t.active AND t.sale_ok AND t.available_in_pos"
+            if try await hasAssortment(store, path: path) {
+                // A separate condition (not an OR), so PostgreSQL joins from the assortment's
+                // few thousand products instead of testing every variant.
+                sql += " AND t.id IN (SELECT x.template_id FROM product_assortment_template_rel x JOIN product_assortment_company_rel r "
+                sql += "ON r.assortment_id = x.assortment_id JOIN product_assortment a ON a.id = x.assortment_id AND a.active WHERE r.company_id = ANY("
+                sql.bind(.intArray(path), cast: "bigint[]")
+                sql += "))"
+            }
+            sql += " AND p.id > "
             sql.bind(.int(after), cast: "bigint")
             sql += " ORDER BY p.id"
         }
