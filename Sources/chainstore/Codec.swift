@@ -1,9 +1,10 @@
 import ArgumentParser
 import ChainstoreApp
+import ChainstoreCore
 
 struct Codec: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Read barcodes and RFID tags as the server does.", subcommands: [Barcode.self, Batch.self])
+        abstract: "Read barcodes and RFID tags as the server does.", subcommands: [Barcode.self, EPC.self, Batch.self])
 
     struct Barcode: ParsableCommand {
         static let configuration = CommandConfiguration(
@@ -15,6 +16,24 @@ struct Codec: ParsableCommand {
             let text = CodecTools.describe(code, today: try CodecTools.today(today))
             print(text)
             if text.hasPrefix("not a code") { throw ExitCode(1) }
+        }
+    }
+
+    struct EPC: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "epc",
+            abstract: "Decode an EPC-96 tag read (hex, PC word optional) or encode a pure identity URI. Exit 1 when invalid.")
+        @Argument(help: "Hex from the reader, or urn:epc:id:sgtin|sscc|grai|giai:… to encode.") var input: String
+        @Option(help: "Filter value when encoding (SGTIN: 1 point of sale, 2 full case, 6 unit load).") var filter: Int = 0
+        @Option(help: "Scheme when encoding, e.g. sgtin-96 (default: the URI's).") var scheme: String?
+
+        func run() throws {
+            do {
+                print(try CodecTools.epc(input, filter: filter, scheme: scheme))
+            } catch let error as ChainstoreError {
+                print(error.message)
+                throw ExitCode(1)
+            }
         }
     }
 

@@ -577,3 +577,30 @@ def test_answer(case, answers):
             assert "gtin14" not in got
     if case["id"] in LIBRARY:
         LIBRARY[case["id"]]()
+
+
+# --- the support tool: chainstore codec epc ------------------------------------------------------
+
+def run_epc(*args):
+    return subprocess.run([BIN, "codec", "epc", *args], capture_output=True, text=True, timeout=60)
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_codec_epc_encodes_and_decodes_like_epcpy(seed):
+    rng = random.Random(seed)
+    prefix = "69" + "".join(rng.choice(string.digits) for _ in range(5))
+    item = str(rng.randrange(10)) + "".join(rng.choice(string.digits) for _ in range(5))
+    uri = f"urn:epc:id:sgtin:{prefix}.{item}.{rng.randrange(1, 2**38)}"
+    expected = SGTIN(uri).hex(binary_coding_scheme=SGTIN.BinaryCodingScheme.SGTIN_96, filter_value=SGTINFilterValue("1"))
+    encoded = run_epc(uri, "--filter", "1")
+    assert encoded.returncode == 0, encoded.stdout + encoded.stderr
+    assert f"hex {expected.upper()}" in encoded.stdout
+    decoded = run_epc(expected.lower())
+    assert decoded.returncode == 0 and f"pure identity {uri}" in decoded.stdout
+    assert f"GS1 key {hex_to_tag_encodable(expected).gs1_key()}" in decoded.stdout
+
+
+def test_codec_epc_refuses_partition_7_and_unknown_headers():
+    for bad in ["303FA537C837754000000001", "3F35A537C837754000000001", "30", "zz"]:
+        answer = run_epc(bad)
+        assert answer.returncode == 1 and answer.stdout.strip(), bad

@@ -80,6 +80,31 @@ public enum CodecTools {
         return lines.joined(separator: "\n")
     }
 
+    /// An RFID tag read (hex, with or without its PC word) decoded, or a pure identity URI
+    /// encoded as EPC-96 hex with `filter` (the scheme follows the URI unless given).
+    public static func epc(_ input: String, filter: Int = 0, scheme: String? = nil) throws -> String {
+        do {
+            if input.hasPrefix("urn:epc:id:") {
+                let kind = input.dropFirst("urn:epc:id:".count).prefix { $0 != ":" }
+                guard let chosen = EPCScheme(name: scheme ?? "\(kind)-96") else {
+                    throw ChainstoreError.valueError("No 96-bit scheme for \(kind); give --scheme")
+                }
+                let epc = try EPC(pureIdentityURI: input, scheme: chosen, filter: filter)
+                return "hex \(epc.hex)\ntag URI \(epc.tagURI)\nGS1 \(epc.gs1ElementString)"
+            }
+            let epc = try EPC(hex: input, protocolControl: .detect)
+            var lines = [
+                "\(epc.scheme.rawValue), filter \(epc.filter), partition \(epc.partition)",
+                "pure identity \(epc.pureIdentityURI)", "tag URI \(epc.tagURI)",
+                "GS1 key \(epc.gs1Key); element string \(epc.gs1ElementString)",
+            ]
+            if epc.reservedBitsNonZero { lines.append("note: the reserved bits are not zero (ignored)") }
+            return lines.joined(separator: "\n")
+        } catch let error as BarcodeError {
+            throw ChainstoreError.valueError("\(error)")
+        }
+    }
+
     static func describe(_ element: GS1Element) -> String {
         var text = element.value
         if let date = element.date { text += " = \(date.iso)" }
