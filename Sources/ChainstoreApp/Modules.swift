@@ -2,10 +2,11 @@ import Base
 import ChainstoreCore
 import ChainstoreDB
 import Product
+import Stock
 
 /// The composition root: the only place that lists every module, in dependency order.
 public enum Modules {
-    public static let all: [ModuleManifest] = [Base.manifest, Product.manifest]
+    public static let all: [ModuleManifest] = [Base.manifest, Product.manifest, Stock.manifest]
 
     /// Business methods callable over RPC, from every module.
     public static let methods: [ModelMethod] = Base.methods + Product.methods

@@ -84,6 +84,10 @@ def test_external_ids_resolve(odoo):
     assert odoo.env.ref("uom.product_uom_unit").name == "Units"
     assert odoo.env.ref("product.product_category_all").complete_name == "All"
     assert odoo.env.ref("base.main_company").id == 1
+    assert odoo.env.ref("stock.stock_location_stock").complete_name == "WH/Stock"
+    assert odoo.env.ref("stock.stock_location_customers").usage == "customer"
+    assert odoo.env.ref("stock.stock_location_suppliers").usage == "supplier"
+    assert odoo.env.ref("stock.warehouse0").lot_stock_id.id == odoo.env.ref("stock.stock_location_stock").id
 
 
 def test_load_creates_then_updates_by_external_id_and_reports_bad_rows(rpc, unique):

@@ -1,0 +1,62 @@
+import ChainstoreCore
+
+extension ModelSpec {
+    /// A place goods can be: a warehouse's view and stock, a shelf or bin (with its own barcode),
+    /// or a virtual place (vendors, customers, inventory loss, transit). Shown as "WH/Stock".
+    public static let stockLocation = ModelSpec(
+        name: "stock.location", label: "Inventory Locations",
+        fields: [
+            .char("name", "Location Name", required: true),
+            FieldSpec("complete_name", "Full Location Name", kind: .char(size: nil), index: true, computedInDatabase: true),
+            .many2one("location_id", "Parent Location", to: "stock.location", onDelete: .restrict),
+            .one2many("child_ids", "Contains", to: "stock.location", inverse: "location_id"),
+            .selection("usage", "Location Type", [
+                SelectionOption("supplier", "Vendor Location"), SelectionOption("view", "View"),
+                SelectionOption("internal", "Internal Location"), SelectionOption("customer", "Customer Location"),
+                SelectionOption("inventory", "Inventory Loss"), SelectionOption("production", "Production"),
+                SelectionOption("transit", "Transit Location"),
+            ], required: true, default: .value("internal")),
+            .char("barcode", "Barcode", index: true),
+            .many2one("company_id", "Company", to: "res.company", onDelete: .restrict, default: .compute { .int($0.companyId) }),
+            .boolean("scrap_location", "Is a Scrap Location?"),
+            .boolean("active", "Active", default: .value(.true)),
+        ],
+        order: "complete_name, id", recName: "complete_name", companyScoped: true,
+        parentField: "location_id", hasParentPath: true)
+
+    /// A distribution centre or a store's back room: its locations and operation types are made
+    /// with it.
+    public static let stockWarehouse = ModelSpec(
+        name: "stock.warehouse", label: "Warehouse",
+        fields: [
+            .char("name", "Warehouse", required: true),
+            .char("code", "Short Name", required: true),
+            .many2one("company_id", "Company", to: "res.company", required: true, onDelete: .restrict,
+                default: .compute { .int($0.companyId) }),
+            .many2one("partner_id", "Address", to: "res.partner"),
+            FieldSpec("view_location_id", "View Location", kind: .many2one(comodel: "stock.location", onDelete: .restrict), readonly: true, index: true),
+            FieldSpec("lot_stock_id", "Location Stock", kind: .many2one(comodel: "stock.location", onDelete: .restrict), readonly: true, index: true),
+            .integer("sequence", "Sequence", default: .value(10)),
+            .boolean("active", "Active", default: .value(.true)),
+        ],
+        order: "sequence, id", companyScoped: true)
+
+    /// Receipts, deliveries and internal transfers of a warehouse.
+    public static let stockPickingType = ModelSpec(
+        name: "stock.picking.type", label: "Picking Type",
+        fields: [
+            .char("name", "Operation Type", required: true),
+            .selection("code", "Type of Operation", [
+                SelectionOption("incoming", "Receipt"), SelectionOption("outgoing", "Delivery"), SelectionOption("internal", "Internal Transfer"),
+            ], required: true),
+            .char("sequence_code", "Sequence Prefix", required: true),
+            .many2one("warehouse_id", "Warehouse", to: "stock.warehouse", onDelete: .cascade),
+            .many2one("default_location_src_id", "Default Source Location", to: "stock.location", onDelete: .restrict),
+            .many2one("default_location_dest_id", "Default Destination Location", to: "stock.location", onDelete: .restrict),
+            .many2one("company_id", "Company", to: "res.company", required: true, onDelete: .restrict,
+                default: .compute { .int($0.companyId) }),
+            .integer("sequence", "Sequence", default: .value(10)),
+            .boolean("active", "Active", default: .value(.true)),
+        ],
+        order: "sequence, id", companyScoped: true)
+}
