@@ -27,34 +27,32 @@ public struct StoreAPI: Sendable {
         self.authCache = authCache
     }
 
-    /// Login or uid, secret, and the database a request names.
-    func credentials(_ request: Request) async throws -> (name: String, secret: String, database: Database) {
+    /// Who a request says it is and where: login or uid, secret, database, and the key it is
+    /// remembered under once verified.
+    struct Credentials: Sendable {
+        let name: String
+        let secret: String
+        let database: Database
+        let key: String
+    }
+
+    func credentials(_ request: Request) async throws -> Credentials {
         guard let header = request.headers[.authorization], header.lowercased().hasPrefix("basic "),
             let decoded = Data(base64Encoded: String(header.dropFirst(6))).flatMap({ String(data: $0, encoding: .utf8) }),
             let colon = decoded.firstIndex(of: ":")
         else { throw ChainstoreError(.accessDenied, "HTTP Basic credentials (login:password or API key) are required") }
         let databaseName = request.uri.queryParameters.get("db") ?? request.headers[HTTPField.Name("X-Chainstore-Database")!]
         let database = try await directory.database(named: databaseName ?? directory.main.name, host: request.head.authority)
-        return (String(decoded[..<colon]), String(decoded[decoded.index(after: colon)...]), database)
-    }
-
-    func callerKey(_ name: String, _ secret: String, _ database: Database) -> String {
-        "\(database.name)|\(name)|" + authCache.fingerprint(name, secret)
-    }
-
-    /// The caller when verified within the last seconds, without asking the database.
-    func knownCaller(_ request: Request) async throws -> (UserRow, Database)? {
-        let (name, secret, database) = try await credentials(request)
-        return callers.lookup(callerKey(name, secret, database)).map { ($0, database) }
+        let (name, secret) = (String(decoded[..<colon]), String(decoded[decoded.index(after: colon)...]))
+        return Credentials(name: name, secret: secret, database: database, key: "\(database.name)|\(name)|" + authCache.fingerprint(name, secret))
     }
 
     /// Runs `body` as the caller of `request`, in `db` (default: the node's main database),
     /// statement by statement (these are reads).
     func asCaller<T: Sendable>(
-        _ request: Request, _ context: ChainstoreRequestContext, _ body: @escaping @Sendable (RecordStore, Database) async throws -> T
+        _ caller: Credentials, _ context: ChainstoreRequestContext, _ body: @escaping @Sendable (RecordStore, Database) async throws -> T
     ) async throws -> T {
-        let (name, secret, database) = try await credentials(request)
-        let key = callerKey(name, secret, database)
+        let (name, secret, database, key) = (caller.name, caller.secret, caller.database, caller.key)
         let registry = self.registry
         let authenticator = Authenticator(database: database, cache: authCache)
         let address = context.clientAddress
@@ -64,7 +62,8 @@ public struct StoreAPI: Sendable {
             return try await database.run(logger: logger, transaction: false) { tx in
                 var user = known
                 if user == nil {
-                    let uid = try await Int64(name).asyncOr { try await Users.uid(tx, login: name) }
+                    let uid: Int64
+                    if let given = Int64(name) { uid = given } else { uid = try await Users.uid(tx, login: name) }
                     user = try await authenticator.verifyCall(tx, uid: uid, secret: secret, address: address)
                 }
                 guard let user else { throw ChainstoreError(.accessDenied, "Access Denied") }
@@ -93,16 +92,17 @@ public struct StoreAPI: Sendable {
         let cache = self.cache
         let today = try CodecTools.today(query.get("today"))
         // A known caller scanning a code the node has seen is answered from memory.
-        if let (user, database) = try await knownCaller(request),
+        let caller = try await credentials(request)
+        if let user = callers.lookup(caller.key),
             let result = try Scan.resolveCached(
-                cache: cache, database: database.name, registry: registry, env: EnvLoader.env(user: user, logger: context.logger),
+                cache: cache, database: caller.database.name, registry: registry, env: EnvLoader.env(user: user, logger: context.logger),
                 code: code, company: company, quantity: quantity, today: today)
         {
             var json = JSONWriter(capacity: 512)
             json.value(result.value)
             return Self.json(json.text)
         }
-        let result = try await asCaller(request, context) { store, database in
+        let result = try await asCaller(caller, context) { store, database in
             try await Scan.resolve(store, cache: cache, database: database, code: code, company: company ?? store.env.companyId,
                                           quantity: quantity, today: today)
         }
@@ -122,7 +122,7 @@ public struct StoreAPI: Sendable {
         }
         let (company, after, since, limit) = (try number("company"), try number("after") ?? 0, try number("since"), try number("limit") ?? 2000)
         let cache = self.cache
-        let page = try await asCaller(request, context) { store, database in
+        let page = try await asCaller(try await credentials(request), context) { store, database in
             try await CatalogueFeed.page(store, cache: cache, database: database, company: company ?? store.env.companyId,
                                                 after: after, since: since, limit: Int(limit))
         }
@@ -181,13 +181,5 @@ final class CallerCache: Sendable {
             if all.count > 50_000 { all.removeAll(keepingCapacity: true) }
             all[key] = (user, expires)
         }
-    }
-}
-
-extension Optional where Wrapped: Sendable {
-    /// The value, or what `make` produces.
-    func asyncOr(_ make: () async throws -> Wrapped) async rethrows -> Wrapped {
-        if let self { return self }
-        return try await make()
     }
 }

@@ -54,15 +54,13 @@ public enum ImportExport {
                 var line = 1 + header.joined().utf8.count(where: { $0 == 10 })
                 func flush() async throws {
                     guard !batch.isEmpty else { return }
-                    let before = try await existingCount(store, model)
                     let result = try await store.load(model, fields: header, rows: batch, rollBack: false)
                     for message in result.messages where message.type == "error" {
                         report.problems.append(Problem(line: message.record.map { lines[$0] } ?? lines[0], message: message.message))
                     }
                     if let ids = result.ids {
-                        let after = try await existingCount(store, model)
-                        report.created += after - before
-                        report.updated += ids.count - (after - before)
+                        report.created += result.created
+                        report.updated += ids.count - result.created
                     }
                     report.rows += batch.count
                     progress?(report.rows, total)
@@ -87,12 +85,6 @@ public enum ImportExport {
         } catch let rejected as Rejected {
             return rejected.report
         }
-    }
-
-    static func existingCount(_ store: RecordStore, _ model: String) async throws -> Int {
-        let spec = try store.model(model)
-        let rows = try await store.tx.query(SQLBuilder("SELECT count(*) FROM \(quoted(spec.table))"))
-        return Int(try rows.first?.decode(Int64.self, context: .default) ?? 0)
     }
 
     /// Records in the file (lines outside quotes), for the progress display; cheap next to the

@@ -5,6 +5,8 @@ import ChainstoreCore
 public struct LoadResult: Sendable {
     public var ids: [Int64]?
     public var messages: [LoadMessage]
+    /// How many of `ids` are new records (the rest were updated).
+    public var created = 0
 
     /// Odoo's wire shape: `{"ids": [...] | false, "messages": [{type, message, record, field, rows}]}`.
     public var value: Value {
@@ -52,12 +54,14 @@ extension RecordStore {
         let columns = try fields.map { try LoadColumn.parse($0, model: model, visible: visible) }
         try await tx.execute("SAVEPOINT chainstore_load")
         var ids: [Int64] = []
+        var created = 0
         var messages: [LoadMessage] = []
         var failed = false
         for segment in Self.segments(model, columns: columns, rows: rows) {
             switch try await loadSegment(model, columns: columns, rows: rows, segment) {
-            case .success(let part, let notes):
+            case .success(let part, let new, let notes):
                 ids += part
+                created += new
                 messages += notes
             case .failure(let errors):
                 failed = true
@@ -66,7 +70,7 @@ extension RecordStore {
         }
         guard failed else {
             try await tx.execute("RELEASE SAVEPOINT chainstore_load")
-            return LoadResult(ids: ids, messages: messages)
+            return LoadResult(ids: ids, messages: messages, created: created)
         }
         try await tx.execute(rollBack ? "ROLLBACK TO SAVEPOINT chainstore_load" : "RELEASE SAVEPOINT chainstore_load")
         return LoadResult(ids: nil, messages: messages.filter { $0.type == "error" })
@@ -101,7 +105,7 @@ extension RecordStore {
         return segments
     }
 
-    enum SegmentOutcome { case success([Int64], [LoadMessage]), failure([LoadMessage]) }
+    enum SegmentOutcome { case success([Int64], created: Int, [LoadMessage]), failure([LoadMessage]) }
 
     /// Checks and applies `rows[segment]`; on failure nothing of it is kept and every bad row is
     /// named (by its index in the whole import).
@@ -156,7 +160,7 @@ extension RecordStore {
         do {
             let ids = try await apply(model, prepared)
             try await tx.execute("RELEASE SAVEPOINT chainstore_load_segment")
-            return .success(ids, references.warnings)
+            return .success(ids, created: prepared.filter { $0.id == nil }.count, references.warnings)
         } catch let error as ChainstoreError {
             try await tx.execute("ROLLBACK TO SAVEPOINT chainstore_load_segment")
             messages = try await rowFailures(model, prepared)

@@ -10,6 +10,13 @@ public enum Catalogue {
         WHERE c.product_product_id = $t.id), 0)
         """
 
+    /// `<sales price>::text, <cost>::text, <tax ids>` of the variant `p` of template `t`: what
+    /// pricing reads about a product, in every query that prices.
+    static let priceFactsSQL = """
+        (t.list_price + \(priceExtraSQL.replacingOccurrences(of: "$t", with: "p")))::text, t.standard_price::text, \
+        ARRAY(SELECT r.tax_id FROM product_taxes_rel r WHERE r.prod_id = t.id ORDER BY r.tax_id)
+        """
+
     /// "[CODE] Name (Value, Value)", as Odoo shows a variant.
     static let variantDisplayNameSQL = """
         (CASE WHEN coalesce($t.default_code, '') <> '' THEN '[' || $t.default_code || '] ' ELSE '' END \

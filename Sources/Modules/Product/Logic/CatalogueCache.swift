@@ -41,6 +41,12 @@ public final class CatalogueCache: Sendable {
         var byTemplate: [Int64: [Pricing.Rule]] = [:]
         var byCategory: [Int64: [Pricing.Rule]] = [:]
         var global: [Pricing.Rule] = []
+
+        /// The lists this list's formulas are based on.
+        var formulaBases: [Int64] {
+            (global + byCategory.values.joined() + byTemplate.values.joined() + byVariant.values.joined())
+                .compactMap { $0.base == "pricelist" && $0.compute == "formula" ? $0.baseList : nil }
+        }
     }
 
     struct Snapshot: Sendable {
@@ -212,21 +218,13 @@ extension CatalogueCache {
             snapshot.listsByCompany = lists
             loaded.append { $0.listsByCompany = lists }
         }
-        if snapshot.companyPath[company] == nil {
-            var sql = SQLBuilder("SELECT parent_path FROM res_company WHERE id = ")
-            sql.bind(.int(company), cast: "bigint")
-            guard let path = try await tx.query(sql).first?.decode(String?.self) ?? nil else {
-                throw ChainstoreError.missing("Company \(company) does not exist")
-            }
-            let ancestors = Array(path.split(separator: "/").compactMap { Int64($0) }.reversed())
-            snapshot.companyPath[company] = ancestors
-            loaded.append { $0.companyPath[company] = ancestors }
-        }
-        if let reach, !(snapshot.companyPath[company] ?? []).contains(where: reach.contains) {
+        let path = try await companyPath(tx, database: database, company: company)
+        guard !path.isEmpty else { throw ChainstoreError.missing("Company \(company) does not exist") }
+        if let reach, !path.contains(where: reach.contains) {
             throw ChainstoreError.accessError("You are not allowed to price for company \(company).")
         }
         // The company's lists, nearest company first, then the lists their formulas name.
-        let lists = (snapshot.companyPath[company] ?? []).flatMap { owner in
+        let lists = path.flatMap { owner in
             (snapshot.listsByCompany?[owner] ?? []).sorted { ($0.sequence, $0.id) < ($1.sequence, $1.id) }.map(\.id)
         }
         var wanted = Set(lists)
@@ -238,13 +236,7 @@ extension CatalogueCache {
                 for list in missing { snapshot.rules[list] = fetched[list] ?? ListRules() }
                 loaded.append { snapshot in for list in missing { snapshot.rules[list] = fetched[list] ?? ListRules() } }
             }
-            let bases = frontier.flatMap { list -> [Int64] in
-                let rules = snapshot.rules[list]
-                let all = (rules?.global ?? []) + (rules?.byCategory.values.flatMap { $0 } ?? [])
-                    + (rules?.byTemplate.values.flatMap { $0 } ?? []) + (rules?.byVariant.values.flatMap { $0 } ?? [])
-                return all.compactMap { $0.base == "pricelist" && $0.compute == "formula" ? $0.baseList : nil }
-            }
-            frontier = bases.filter { wanted.insert($0).inserted }
+            frontier = frontier.flatMap { snapshot.rules[$0]?.formulaBases ?? [] }.filter { wanted.insert($0).inserted }
         }
         if !loaded.isEmpty {
             store(database.name, generation: generation) { stored in for apply in loaded { apply(&stored) } }
@@ -329,10 +321,7 @@ extension CatalogueCache {
             var next: [Int64] = []
             for list in frontier {
                 guard let rules = entry.snapshot.rules[list] else { return nil }
-                let all = rules.global + rules.byCategory.values.joined() + rules.byTemplate.values.joined() + rules.byVariant.values.joined()
-                for rule in all where rule.base == "pricelist" && rule.compute == "formula" {
-                    if let base = rule.baseList, seen.insert(base).inserted { next.append(base) }
-                }
+                next += rules.formulaBases.filter { seen.insert($0).inserted }
             }
             frontier = next
         }

@@ -53,22 +53,22 @@ public enum CatalogueFeed {
             return Page(json: "{\"company\":\(company),\"version\":\(version),\"more\":false,\"resync\":true,\"products\":[]}",
                         count: 0, version: version, more: false)
         }
+        // A store named by an active assortment (itself or through a parent) sells its products only.
+        let limited = try await hasAssortment(store, path: path)
+        func inAssortment(_ sql: inout SQLBuilder) {
+            guard limited else { return sql += "TRUE" }
+            sql += "t.id IN (SELECT x.template_id FROM product_assortment_template_rel x JOIN product_assortment_company_rel r "
+            sql += "ON r.assortment_id = x.assortment_id JOIN product_assortment a ON a.id = x.assortment_id AND a.active WHERE r.company_id = ANY("
+            sql.bind(.intArray(path), cast: "bigint[]")
+            sql += "))"
+        }
         var sql = SQLBuilder("SELECT p.id, p.product_tmpl_id, t.categ_id, t.name, p.barcode, p.default_code, t.uom_id, t.to_weight, ")
-        sql += "p.active AND t.active AND t.sale_ok AND t.available_in_pos, "
-        sql += "(t.list_price + \(Catalogue.priceExtraSQL.replacingOccurrences(of: "$t", with: "p")))::text, t.standard_price::text, "
-        sql += "ARRAY(SELECT r.tax_id FROM product_taxes_rel r WHERE r.prod_id = t.id ORDER BY r.tax_id), "
+        sql += "p.active AND t.active AND t.sale_ok AND t.available_in_pos, " + Catalogue.priceFactsSQL + ", "
         sql += "coalesce((SELECT jsonb_agg(jsonb_build_array(k.barcode, k.qty::text, k.name) ORDER BY k.sequence, k.id) "
         sql += "FROM product_packaging k WHERE k.product_id = p.id), '[]')::text, p.catalogue_version, "
         sql += "(SELECT last_value FROM catalogue_version_seq), "
-        // In the store's assortment: no active assortment names the store or a parent, or one
-        // that does holds the product.
-        sql += "(NOT EXISTS (SELECT 1 FROM product_assortment_company_rel r JOIN product_assortment a ON a.id = r.assortment_id AND a.active "
-        sql += "WHERE r.company_id = ANY("
-        sql.bind(.intArray(path), cast: "bigint[]")
-        sql += ")) OR EXISTS (SELECT 1 FROM product_assortment_template_rel x JOIN product_assortment_company_rel r ON r.assortment_id = x.assortment_id "
-        sql += "JOIN product_assortment a ON a.id = x.assortment_id AND a.active WHERE x.template_id = t.id AND r.company_id = ANY("
-        sql.bind(.intArray(path), cast: "bigint[]")
-        sql += "))) AS in_assortment FROM product_product p JOIN product_template t ON t.id = p.product_tmpl_id WHERE "
+        inAssortment(&sql)
+        sql += " FROM product_product p JOIN product_template t ON t.id = p.product_tmpl_id WHERE "
         var compiler = DomainCompiler(registry: store.registry)
         try compiler.compileRules(store.ruleDomain(products, .read), model: products, alias: "p", into: &sql)
         if let since {
@@ -76,15 +76,10 @@ public enum CatalogueFeed {
             sql.bind(.int(since), cast: "bigint")
             sql += " ORDER BY p.catalogue_version"
         } else {
-            sql += " AND p.active AND t.active AND t.sale_ok AND t.available_in_pos"
-            if try await hasAssortment(store, path: path) {
-                // A separate condition (not an OR), so PostgreSQL joins from the assortment's
-                // few thousand products instead of testing every variant.
-                sql += " AND t.id IN (SELECT x.template_id FROM product_assortment_template_rel x JOIN product_assortment_company_rel r "
-                sql += "ON r.assortment_id = x.assortment_id JOIN product_assortment a ON a.id = x.assortment_id AND a.active WHERE r.company_id = ANY("
-                sql.bind(.intArray(path), cast: "bigint[]")
-                sql += "))"
-            }
+            // A separate condition (not an OR), so PostgreSQL joins from the assortment's few
+            // thousand products instead of testing every variant.
+            sql += " AND p.active AND t.active AND t.sale_ok AND t.available_in_pos AND "
+            inAssortment(&sql)
             sql += " AND p.id > "
             sql.bind(.int(after), cast: "bigint")
             sql += " ORDER BY p.id"

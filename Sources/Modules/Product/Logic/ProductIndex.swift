@@ -34,10 +34,7 @@ struct ProductIndex: Sendable {
 
     static let sql = """
         SELECT p.id, p.product_tmpl_id, t.categ_id, t.name, p.barcode, p.default_code, u.name,
-            (t.list_price + coalesce((SELECT sum(ptav.price_extra) FROM product_variant_combination c
-                JOIN product_template_attribute_value ptav ON ptav.id = c.product_template_attribute_value_id
-                WHERE c.product_product_id = p.id), 0))::text,
-            t.standard_price::text, ARRAY(SELECT r.tax_id FROM product_taxes_rel r WHERE r.prod_id = t.id ORDER BY r.tax_id),
+            \(Catalogue.priceFactsSQL),
             t.company_id, p.active AND t.active, p.catalogue_version,
             coalesce((SELECT jsonb_agg(jsonb_build_array(k.barcode, k.name, k.qty::text)) FROM product_packaging k
                 WHERE k.product_id = p.id AND k.barcode IS NOT NULL), '[]')::text

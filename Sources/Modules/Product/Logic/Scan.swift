@@ -90,7 +90,7 @@ public enum Scan {
         guard !code.isEmpty, code.utf8.count <= 200 else { throw ChainstoreError.valueError("Empty or oversized scan") }
         let nomenclature = try await cache.nomenclature(store.tx, database: database, company: company)
         let reading = try read(code, today: today, nomenclature: nomenclature)
-        var result = Result(code, reading, today: today)
+        let result = Result(code, reading, today: today)
         if reading.forms.isEmpty && reading.reference == nil { return result }  // an SSCC alone: a logistic unit
 
         let found = try await lookup(store, cache: cache, database: database, reading)
@@ -199,8 +199,7 @@ public enum Scan {
         sql += ") UNION ALL SELECT 3, p.id, NULL, 1 FROM product_product p WHERE p.default_code = "
         sql.bind(reading.reference.map(SQLBind.text) ?? .null, cast: "text")
         sql += " AND p.active ORDER BY 1 LIMIT 1) SELECT hit.rank::bigint, p.id, p.product_tmpl_id, t.categ_id, t.name, p.barcode, p.default_code, u.name, "
-        sql += "(t.list_price + \(Catalogue.priceExtraSQL.replacingOccurrences(of: "$t", with: "p")))::text, t.standard_price::text, "
-        sql += "ARRAY(SELECT r.tax_id FROM product_taxes_rel r WHERE r.prod_id = t.id ORDER BY r.tax_id), hit.pack, hit.qty::text, "
+        sql += Catalogue.priceFactsSQL + ", hit.pack, hit.qty::text, "
         var compiler = DomainCompiler(registry: store.registry)
         try compiler.compileRules(store.ruleDomain(products, .read), model: products, alias: "p", into: &sql)
         sql += " FROM hit JOIN product_product p ON p.id = hit.variant JOIN product_template t ON t.id = p.product_tmpl_id "

@@ -15,11 +15,7 @@ struct ScanStatement: PostgresPreparedStatement {
             UNION ALL SELECT 3, p.id, NULL, 1 FROM product_product p WHERE p.default_code = $2::text AND p.active
             ORDER BY 1 LIMIT 1)
         SELECT hit.rank::bigint, p.id, p.product_tmpl_id, t.categ_id, t.name, p.barcode, p.default_code, u.name,
-            (t.list_price + coalesce((SELECT sum(ptav.price_extra) FROM product_variant_combination c
-                JOIN product_template_attribute_value ptav ON ptav.id = c.product_template_attribute_value_id
-                WHERE c.product_product_id = p.id), 0))::text,
-            t.standard_price::text,
-            ARRAY(SELECT r.tax_id FROM product_taxes_rel r WHERE r.prod_id = t.id ORDER BY r.tax_id),
+            \(Catalogue.priceFactsSQL),
             hit.pack, hit.qty::text,
             (t.company_id IS NULL
                 OR EXISTS (SELECT 1 FROM res_company c WHERE c.id = t.company_id AND c.parent_path LIKE ANY (
