@@ -9,7 +9,7 @@ public enum Modules {
     public static let all: [ModuleManifest] = [Base.manifest, Product.manifest, Stock.manifest]
 
     /// Business methods callable over RPC, from every module.
-    public static let methods: [ModelMethod] = Base.methods + Product.methods
+    public static let methods: [ModelMethod] = Base.methods + Product.methods + Stock.methods
 
     public static func registry() throws -> Registry { try Registry(modules: all) }
 }

@@ -1,7 +1,9 @@
 import Base
 import ChainstoreCore
 import ChainstoreDB
+import Foundation
 import Logging
+import Stock
 
 /// Applies the migrations of every module.
 public func migrate(_ database: Database, logger: Logger) async throws -> [String] {
@@ -52,5 +54,34 @@ public enum AuditTools {
         var total = 0
         while case let sealed = try await AuditChain.sealPending(database, logger: logger), sealed > 0 { total += sealed }
         return total
+    }
+}
+
+/// `chainstore check stock`: the ledger proof, on one consistent snapshot (REPEATABLE READ),
+/// so it can run beside a busy server.
+public enum CheckTools {
+    public struct StockReport: Sendable, CustomStringConvertible {
+        public let balances: Int
+        public let differences: [StockCheck.Difference]
+        public let seconds: Double
+
+        public var description: String {
+            var lines = differences.map { "difference: \($0)" }
+            lines.append("stock: \(balances) balances checked against their move lines, \(differences.count) differences "
+                + "(\(String(format: "%.2f", seconds)) s)")
+            return lines.joined(separator: "\n")
+        }
+    }
+
+    public static func stock(_ database: Database, logger: Logger) async throws -> StockReport {
+        let clock = ContinuousClock()
+        let started = clock.now
+        let (balances, differences) = try await database.transaction(logger: logger, isolation: .repeatableRead) { tx in
+            let count = try await tx.query(SQLBuilder("SELECT count(*) FROM stock_quant")).first?.decode(Int.self) ?? 0
+            return (count, try await StockCheck.run(tx))
+        }
+        let elapsed = clock.now - started
+        return StockReport(balances: balances, differences: differences,
+                           seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
     }
 }

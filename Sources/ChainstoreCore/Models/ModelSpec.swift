@@ -8,7 +8,7 @@ public struct ModelSpec: Sendable {
     public let table: String
     /// Declared fields plus the magic ones (`id`, `create_uid`, `create_date`, `write_uid`, `write_date`,
     /// `display_name`), keyed by name in declaration order.
-    public let fields: OrderedDictionary<String, FieldSpec>
+    public private(set) var fields: OrderedDictionary<String, FieldSpec>
     /// Default order, Odoo's `_order` (e.g. `"sequence, name, id"`).
     public let order: String
     /// The field that names a record (Odoo's `_rec_name`).
@@ -57,6 +57,19 @@ public struct ModelSpec: Sendable {
         self.parentField = parentField
         self.hasParentPath = hasParentPath
         self.nameSearchFields = nameSearchFields
+    }
+
+    /// The model with `added` fields declared by another module, placed before the magic fields.
+    func adding(_ added: [FieldSpec]) throws -> ModelSpec {
+        var copy = self
+        for field in added {
+            guard copy.fields[field.name] == nil else {
+                throw ChainstoreError.validation("Field \(name).\(field.name) is declared twice")
+            }
+            let index = copy.fields.index(forKey: "display_name") ?? copy.fields.count
+            copy.fields.updateValue(field, forKey: field.name, insertingAt: index)
+        }
+        return copy
     }
 
     public var hasActive: Bool { fields["active"].map { if case .boolean = $0.kind { true } else { false } } ?? false }

@@ -6,20 +6,31 @@ public struct ModuleManifest: Sendable {
     public let models: [ModelSpec]
     public let migrations: [Migration]
     public let rules: [RecordRule]
+    /// Fields this module adds to models of the modules it depends on (Odoo's `_inherit`).
+    public let extending: [ModelExtension]
     /// Declarations that belong to upper layers (the record store's hooks), kept opaque here.
     public let extensions: [any Sendable]
 
     public init(
         name: String, depends: [String] = [], models: [ModelSpec], migrations: [Migration], rules: [RecordRule] = [],
-        extensions: [any Sendable] = []
+        extending: [ModelExtension] = [], extensions: [any Sendable] = []
     ) {
         self.name = name
         self.depends = depends
         self.models = models
         self.migrations = migrations
         self.rules = rules
+        self.extending = extending
         self.extensions = extensions
     }
+}
+
+/// Fields a module adds to another module's model (inventory adds a category's removal
+/// strategy); the columns come from the adding module's migrations.
+public struct ModelExtension: Sendable {
+    public let model: String
+    public let fields: [FieldSpec]
+    public init(model: String, fields: [FieldSpec]) { self.model = model; self.fields = fields }
 }
 
 /// One append-only schema step of a module: applied once, in order, inside a transaction.

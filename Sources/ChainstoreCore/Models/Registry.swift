@@ -19,6 +19,12 @@ public struct Registry: Sendable {
                 }
                 models[model.name] = model
             }
+            for added in module.extending {
+                guard let model = models[added.model] else {
+                    throw ChainstoreError.validation("Module \(module.name) extends \(added.model), which is not loaded before it")
+                }
+                models[added.model] = try model.adding(added.fields)
+            }
         }
         self.models = models
         self.modules = modules

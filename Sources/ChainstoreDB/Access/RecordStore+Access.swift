@@ -79,7 +79,7 @@ extension RecordStore {
     }
 
     /// Locks `ids` in a fixed order and proves each exists and passes the rules for `operation`.
-    func lockAndCheck(_ model: ModelSpec, ids: [Int64], operation: Operation) async throws {
+    public func lockAndCheck(_ model: ModelSpec, ids: [Int64], operation: Operation) async throws {
         guard !ids.isEmpty else { return }
         var sql = SQLBuilder("SELECT t.id, ")
         var compiler = DomainCompiler(registry: registry)

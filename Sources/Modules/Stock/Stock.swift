@@ -1,10 +1,15 @@
 import ChainstoreCore
 
-/// Inventory: places first (locations, warehouses, operation types).
+/// Inventory: places (locations, warehouses, operation types) and the double-entry ledger
+/// (transfers, moves, move lines, quants, lots, packages).
 public enum Stock {
     public static let manifest = ModuleManifest(
         name: "stock", depends: ["base", "product"],
-        models: [.stockLocation, .stockWarehouse, .stockPickingType],
-        migrations: [.createPlaces],
-        extensions: Warehouses.hooks)
+        models: [
+            .stockLocation, .stockWarehouse, .stockPickingType, .productRemoval, .stockPutawayRule, .stockLot, .stockQuantPackage,
+            .stockQuant, .stockPicking, .stockMove, .stockMoveLine, .stockBackorderConfirmation,
+        ],
+        migrations: [.createPlaces, .createLedger],
+        extending: ModelSpec.stockExtensions,
+        extensions: Warehouses.hooks + Transfers.hooks)
 }

@@ -19,6 +19,7 @@ extension ModelSpec {
             .char("barcode", "Barcode", index: true),
             .many2one("company_id", "Company", to: "res.company", onDelete: .restrict, default: .compute { .int($0.companyId) }),
             .boolean("scrap_location", "Is a Scrap Location?"),
+            .many2one("removal_strategy_id", "Removal Strategy", to: "product.removal"),
             .boolean("active", "Active", default: .value(.true)),
         ],
         order: "complete_name, id", recName: "complete_name", companyScoped: true,
@@ -57,6 +58,22 @@ extension ModelSpec {
                 default: .compute { .int($0.companyId) }),
             .integer("sequence", "Sequence", default: .value(10)),
             .boolean("active", "Active", default: .value(.true)),
+            .boolean("use_create_lots", "Create New Lots/Serial Numbers", default: .value(.true)),
+            .boolean("use_existing_lots", "Use Existing Lots/Serial Numbers", default: .value(.true)),
         ],
         order: "sequence, id", companyScoped: true)
+
+    /// What inventory adds to the catalogue and the organisation.
+    static let stockExtensions: [ModelExtension] = [
+        ModelExtension(model: "product.category", fields: [
+            .many2one("removal_strategy_id", "Force Removal Strategy", to: "product.removal"),
+            .selection("property_cost_method", "Costing Method", [
+                SelectionOption("standard", "Standard Price"), SelectionOption("fifo", "First In First Out (FIFO)"),
+                SelectionOption("average", "Average Cost (AVCO)"),
+            ], required: true, default: .value("average")),
+        ]),
+        ModelExtension(model: "res.company", fields: [
+            .boolean("allow_negative_stock", "Allow Negative Stock"),
+        ]),
+    ]
 }

@@ -1,0 +1,384 @@
+import ChainstoreCore
+import ChainstoreDB
+import Foundation
+
+extension Ledger {
+    /// What happens to the part of a transfer that was not done.
+    enum Rest: Sendable { case ask, backorder, cancel }
+
+    /// Odoo's `button_validate`: the quantities of the moves (of the picked ones, when some are
+    /// marked picked) are done. The rest becomes a backorder or is cancelled; with `.ask` a
+    /// partial transfer returns the "Create Backorder?" action instead of validating.
+    func validate(_ pickingIds: [Int64], rest: Rest) async throws -> Value {
+        let pickings = try store.model("stock.picking")
+        try await store.lockAndCheck(pickings, ids: pickingIds, operation: .write)
+        var states = SQLBuilder("SELECT name, state FROM stock_picking WHERE id = ANY(")
+        states.bind(.intArray(pickingIds), cast: "bigint[]")
+        states += ") ORDER BY id"
+        for row in try await tx.query(states) {
+            let (name, state) = try row.decode((String, String).self)
+            if state == "done" || state == "cancel" {
+                throw ChainstoreError.userError("Transfer \(name) is already \(state == "done" ? "done" : "cancelled").")
+            }
+        }
+        try await confirm(try await moveIds(ofPickings: pickingIds, states: ["draft"]))
+        let moves = try await validationMoves(pickingIds)
+        guard !moves.isEmpty, moves.contains(where: { $0.processed > 0 }) else {
+            throw ChainstoreError.userError(
+                "You cannot validate a transfer if no quantities are reserved nor done. To force the transfer, encode quantities.")
+        }
+        let partial = moves.contains { $0.processed < $0.demand }
+        if partial, rest == .ask {
+            return Self.backorderWizard(pickingIds)
+        }
+        try await prepareLots(pickingIds)
+        // Split what is partly done; what is not done at all moves on whole.
+        var remaining: [Int64] = moves.filter { $0.processed == 0 }.map(\.id)
+        let done = moves.filter { $0.processed > 0 }
+        for move in done where move.processed < move.demand {
+            remaining.append(try await split(move))
+        }
+        try await dropUnprocessedLines(done: done.map(\.id), remaining: remaining)
+        try await post(done.map(\.id))
+        if !remaining.isEmpty {
+            if rest == .cancel {
+                try await cancel(remaining)
+            } else {
+                try await createBackorders(pickingIds, moves: remaining)
+            }
+        }
+        try await refreshPickings(ofMoves: moves.map(\.id) + remaining)
+        return .true
+    }
+
+    static func backorderWizard(_ pickingIds: [Int64]) -> Value {
+        .dict([
+            "name": "Create Backorder?", "type": "ir.actions.act_window", "view_mode": "form",
+            "res_model": "stock.backorder.confirmation", "views": .array([.array([.false, "form"])]), "target": "new",
+            "context": .dict([
+                "default_pick_ids": .array(pickingIds.map { .array([4, .int($0)]) }),
+                "button_validate_picking_ids": .array(pickingIds.map(Value.int)),
+                "default_show_transfers": .false,
+            ]),
+        ])
+    }
+
+    func moveIds(ofPickings pickingIds: [Int64], states: [String]? = nil) async throws -> [Int64] {
+        var sql = SQLBuilder("SELECT id FROM stock_move WHERE picking_id = ANY(")
+        sql.bind(.intArray(pickingIds), cast: "bigint[]")
+        sql += ")"
+        if let states {
+            sql += " AND state = ANY("
+            sql.bind(.textArray(states), cast: "text[]")
+            sql += ")"
+        }
+        sql += " ORDER BY id"
+        return try await tx.query(sql).map { try $0.decode(Int64.self) }
+    }
+
+    struct Validating: Sendable {
+        let id: Int64
+        /// Demand and processed quantity in the move's unit.
+        let demand: Decimal, processed: Decimal
+    }
+
+    /// The open moves of the transfers, locked, with what is processed: their quantity when
+    /// picked (or when nothing in the transfer is marked picked), else nothing.
+    func validationMoves(_ pickingIds: [Int64]) async throws -> [Validating] {
+        var sql = SQLBuilder("SELECT m.id, m.product_uom_qty, CASE WHEN m.picked OR NOT EXISTS (SELECT 1 FROM stock_move o ")
+        sql += "WHERE o.picking_id = m.picking_id AND o.picked AND o.state NOT IN ('done', 'cancel')) THEN m.quantity ELSE 0 END "
+        sql += "FROM stock_move m WHERE m.picking_id = ANY("
+        sql.bind(.intArray(pickingIds), cast: "bigint[]")
+        sql += ") AND m.state NOT IN ('draft', 'done', 'cancel') ORDER BY m.id FOR UPDATE"
+        return try await tx.query(sql).map { row in
+            let (id, demand, processed) = try row.decode((Int64, Decimal, Decimal).self)
+            return Validating(id: id, demand: demand, processed: processed)
+        }
+    }
+
+    /// Lots named on receipt lines are created (or found); tracked goods must name their lot or
+    /// serial; a serial moves one unit at a time and is received only once.
+    func prepareLots(_ pickingIds: [Int64]) async throws {
+        var create = SQLBuilder("INSERT INTO stock_lot (name, product_id, company_id, create_uid, create_date, write_uid, write_date) ")
+        create += "SELECT DISTINCT ml.lot_name, ml.product_id, coalesce(pk.company_id, ml.company_id), "
+        create.bind(.int(uid))
+        create += "::bigint, now(), "
+        create.bind(.int(uid))
+        create += "::bigint, now() FROM stock_move_line ml JOIN stock_picking pk ON pk.id = ml.picking_id "
+        create += "JOIN stock_picking_type pt ON pt.id = pk.picking_type_id WHERE pt.use_create_lots AND ml.picking_id = ANY("
+        create.bind(.intArray(pickingIds), cast: "bigint[]")
+        create += ") AND ml.lot_id IS NULL AND coalesce(ml.lot_name, '') <> '' AND ml.state NOT IN ('done', 'cancel') "
+        create += "ON CONFLICT (name, product_id, company_id) DO NOTHING"
+        try await tx.query(create)
+        var link = SQLBuilder("UPDATE stock_move_line ml SET lot_id = l.id FROM stock_picking pk, stock_lot l WHERE pk.id = ml.picking_id ")
+        link += "AND l.name = ml.lot_name AND l.product_id = ml.product_id AND l.company_id = coalesce(pk.company_id, ml.company_id) "
+        link += "AND ml.lot_id IS NULL AND ml.state NOT IN ('done', 'cancel') AND ml.picking_id = ANY("
+        link.bind(.intArray(pickingIds), cast: "bigint[]")
+        link += ")"
+        try await tx.query(link)
+        // Tracked lines without a lot; serials moved more than one at a time, twice, or
+        // received while already in stock.
+        var check = SQLBuilder("SELECT ml.lot_id IS NULL, t.tracking, t.name, coalesce(l.name, ''), ml.quantity_product_uom, ")
+        check += "count(*) OVER (PARTITION BY ml.product_id, ml.lot_id), "
+        check += "(sl.usage NOT IN ('internal', 'transit') AND EXISTS (SELECT 1 FROM stock_quant q JOIN stock_location ql ON ql.id = q.location_id "
+        check += "WHERE q.lot_id = ml.lot_id AND q.quantity > 0 AND ql.usage = 'internal')) "
+        check += "FROM stock_move_line ml JOIN product_product p ON p.id = ml.product_id JOIN product_template t ON t.id = p.product_tmpl_id "
+        check += "JOIN stock_location sl ON sl.id = ml.location_id LEFT JOIN stock_lot l ON l.id = ml.lot_id "
+        check += "WHERE t.tracking <> 'none' AND ml.quantity > 0 AND ml.state NOT IN ('done', 'cancel') AND ml.picking_id = ANY("
+        check.bind(.intArray(pickingIds), cast: "bigint[]")
+        check += ")"
+        for row in try await tx.query(check) {
+            let (noLot, tracking, product, lot, quantity, uses, inStock) = try row.decode((Bool, String, String, String, Decimal, Int, Bool).self)
+            if noLot { throw ChainstoreError.userError("You need to supply a Lot/Serial number for product: \(product)") }
+            guard tracking == "serial" else { continue }
+            if quantity != 1 {
+                throw ChainstoreError.userError("You can only process 1.0 Units of products with unique serial number. (\(product), \(lot))")
+            }
+            if uses > 1 || inStock {
+                throw ChainstoreError.validation("The serial number has already been assigned: Product: \(product), Serial Number: \(lot)")
+            }
+        }
+    }
+
+    /// Splits the undone part of a move into a new move in the same transfer; returns its id.
+    func split(_ move: Validating) async throws -> Int64 {
+        var sql = SQLBuilder("WITH new AS (INSERT INTO stock_move (name, reference, origin, sequence, priority, date, date_deadline, product_id, ")
+        sql += "product_uom_qty, product_uom, product_qty, location_id, location_dest_id, picking_id, picking_type_id, partner_id, company_id, "
+        sql += "state, procure_method, price_unit, description_picking, create_uid, create_date, write_uid, write_date) "
+        sql += "SELECT m.name, m.reference, m.origin, m.sequence, m.priority, m.date, m.date_deadline, m.product_id, "
+        sql += "m.product_uom_qty - m.quantity, m.product_uom, chainstore_uom_convert(m.product_uom_qty - m.quantity, m.product_uom, t.uom_id), "
+        sql += "m.location_id, m.location_dest_id, m.picking_id, m.picking_type_id, m.partner_id, m.company_id, 'confirmed', m.procure_method, "
+        sql += "m.price_unit, m.description_picking, "
+        sql.bind(.int(uid))
+        sql += ", now(), "
+        sql.bind(.int(uid))
+        sql += ", now() FROM stock_move m JOIN product_product p ON p.id = m.product_id JOIN product_template t ON t.id = p.product_tmpl_id "
+        sql += "WHERE m.id = "
+        sql.bind(.int(move.id))
+        sql += " RETURNING id), old AS (UPDATE stock_move m SET product_uom_qty = m.quantity, "
+        sql += "product_qty = chainstore_uom_convert(m.quantity, m.product_uom, t.uom_id) FROM product_product p, product_template t "
+        sql += "WHERE p.id = m.product_id AND t.id = p.product_tmpl_id AND m.id = "
+        sql.bind(.int(move.id))
+        sql += ") SELECT id FROM new"
+        return try await tx.query(sql)[0].decode(Int64.self)
+    }
+
+    /// Lines with nothing on them are dropped from moves being done (giving back what they
+    /// held); lines of moves going on whole stay with them.
+    func dropUnprocessedLines(done: [Int64], remaining: [Int64]) async throws {
+        var lock = SQLBuilder("SELECT q.id FROM stock_quant q WHERE q.id IN (SELECT reserved_quant_id FROM stock_move_line WHERE move_id = ANY(")
+        lock.bind(.intArray(done), cast: "bigint[]")
+        lock += ") AND quantity = 0) ORDER BY q.id FOR UPDATE"
+        try await tx.query(lock)
+        var sql = SQLBuilder("DELETE FROM stock_move_line WHERE quantity = 0 AND move_id = ANY(")
+        sql.bind(.intArray(done), cast: "bigint[]")
+        sql += ")"
+        try await tx.query(sql)
+    }
+
+    /// Posts the lines of the moves: every balance they leave and reach is locked (in id
+    /// order), checked and changed; lines and moves become done.
+    func post(_ moveIds: [Int64]) async throws {
+        guard !moveIds.isEmpty else { return }
+        let lines = try await postingLines(moveIds)
+        var keys = Set<QuantKey>()
+        for line in lines {
+            if line.sourceKept { keys.insert(line.sourceKey) }
+            if line.destinationKept { keys.insert(line.destinationKey) }
+        }
+        let ordered = keys.sorted()
+        try await ensureQuants(ordered)
+        let quants = try await lockQuants(ordered, reservedOn: lines.compactMap(\.reservedQuant))
+        var byKey: [QuantKey: Int64] = [:]
+        var balance: [Int64: (quantity: Decimal, reserved: Decimal)] = [:]
+        for quant in quants {
+            byKey[quant.key] = quant.id
+            balance[quant.id] = (quant.quantity, quant.reserved)
+        }
+        var consumed: [Int64: Decimal] = [:]
+        for line in lines {
+            if let held = line.reservedQuant { balance[held]!.reserved -= line.reserved }
+            if line.sourceKept, let id = byKey[line.sourceKey] {
+                balance[id]!.quantity -= line.quantity
+                consumed[id, default: 0] += line.quantity
+            }
+            if line.destinationKept, let id = byKey[line.destinationKey] { balance[id]!.quantity += line.quantity }
+        }
+        for quant in quants {
+            let after = balance[quant.id]!
+            if after.reserved < 0 {
+                throw ChainstoreError.validation("Reservation bookkeeping of quant \(quant.id) is inconsistent; nothing was changed.")
+            }
+            guard let taken = consumed[quant.id], quant.usage == "internal", !quant.allowNegative else { continue }
+            if after.quantity < after.reserved {
+                let available = after.quantity + taken - after.reserved
+                throw ChainstoreError.userError(
+                    "Not enough stock of \(quant.productName) in \(quant.locationName): \(max(available, 0)) available, \(taken) needed.")
+            }
+        }
+        var sql = SQLBuilder("UPDATE stock_quant q SET quantity = d.qty, reserved_quantity = d.res, ")
+        sql += "in_date = CASE WHEN q.quantity <= 0 AND d.qty > q.quantity THEN now() ELSE q.in_date END, write_uid = "
+        sql.bind(.int(uid))
+        sql += ", write_date = now() FROM unnest("
+        let ids = quants.map(\.id)
+        sql.bind(.intArray(ids), cast: "bigint[]")
+        sql += ", "
+        sql.bind(.textArray(ids.map { "\(balance[$0]!.quantity)" }), cast: "numeric[]")
+        sql += ", "
+        sql.bind(.textArray(ids.map { "\(balance[$0]!.reserved)" }), cast: "numeric[]")
+        sql += ") AS d(id, qty, res) WHERE q.id = d.id"
+        try await tx.query(sql)
+        try await markDone(moveIds, touched: ids)
+    }
+
+    /// Lines, moves and packages after posting; balances left at zero with nothing on them go.
+    private func markDone(_ moveIds: [Int64], touched: [Int64]) async throws {
+        var sql = SQLBuilder("WITH lines AS (UPDATE stock_move_line SET state = 'done', date = now(), picked = true, reserved_quant_id = NULL, ")
+        sql += "quantity_reserved = 0, write_uid = "
+        sql.bind(.int(uid))
+        sql += ", write_date = now() WHERE move_id = ANY("
+        sql.bind(.intArray(moveIds), cast: "bigint[]")
+        sql += ") RETURNING package_id, result_package_id), moves AS (UPDATE stock_move SET state = 'done', date = now(), picked = true, "
+        sql += "write_uid = "
+        sql.bind(.int(uid))
+        sql += ", write_date = now() WHERE id = ANY("
+        sql.bind(.intArray(moveIds), cast: "bigint[]")
+        sql += ")) UPDATE stock_quant_package pk SET location_id = (SELECT min(q.location_id) FROM stock_quant q "
+        sql += "WHERE q.package_id = pk.id AND q.quantity > 0) WHERE pk.id IN (SELECT package_id FROM lines UNION SELECT result_package_id FROM lines)"
+        try await tx.query(sql)
+        var drop = SQLBuilder("DELETE FROM stock_quant q WHERE q.id = ANY(")
+        drop.bind(.intArray(touched), cast: "bigint[]")
+        drop += ") AND q.quantity = 0 AND q.reserved_quantity = 0 AND NOT EXISTS (SELECT 1 FROM stock_move_line ml WHERE ml.reserved_quant_id = q.id)"
+        try await tx.query(drop)
+    }
+
+    /// The remaining moves of each transfer go to a new transfer, a backorder of it, and are
+    /// reserved there.
+    func createBackorders(_ pickingIds: [Int64], moves: [Int64]) async throws {
+        var sql = SQLBuilder("SELECT DISTINCT picking_id FROM stock_move WHERE id = ANY(")
+        sql.bind(.intArray(moves), cast: "bigint[]")
+        sql += ") ORDER BY picking_id"
+        for original in try await tx.query(sql).map({ try $0.decode(Int64.self) }) {
+            var copy = SQLBuilder("INSERT INTO stock_picking (origin, note, partner_id, picking_type_id, location_id, location_dest_id, state, ")
+            copy += "move_type, priority, scheduled_date, date_deadline, backorder_id, user_id, owner_id, company_id, create_uid, create_date, "
+            copy += "write_uid, write_date) SELECT origin, note, partner_id, picking_type_id, location_id, location_dest_id, 'confirmed', "
+            copy += "move_type, priority, scheduled_date, date_deadline, id, user_id, owner_id, company_id, "
+            copy.bind(.int(uid))
+            copy += ", now(), "
+            copy.bind(.int(uid))
+            copy += ", now() FROM stock_picking WHERE id = "
+            copy.bind(.int(original))
+            copy += " RETURNING id"
+            let backorder = try await tx.query(copy)[0].decode(Int64.self)
+            try await Transfers.name(tx, pickings: [backorder])
+            var move = SQLBuilder("WITH m AS (UPDATE stock_move SET picking_id = ")
+            move.bind(.int(backorder))
+            move += ", reference = (SELECT name FROM stock_picking WHERE id = "
+            move.bind(.int(backorder))
+            move += ") WHERE picking_id = "
+            move.bind(.int(original))
+            move += " AND id = ANY("
+            move.bind(.intArray(moves), cast: "bigint[]")
+            move += ") RETURNING id, reference) UPDATE stock_move_line ml SET picking_id = "
+            move.bind(.int(backorder))
+            move += ", reference = m.reference FROM m WHERE ml.move_id = m.id"
+            try await tx.query(move)
+        }
+        try await assign(moves)
+    }
+
+    // MARK: - Balances touched by posting
+
+    struct PostingLine: Sendable {
+        let quantity: Decimal, reserved: Decimal, reservedQuant: Int64?
+        let sourceKey: QuantKey, destinationKey: QuantKey, sourceKept: Bool, destinationKept: Bool
+    }
+
+    /// The lines to post, with the balances they leave and reach (kept only for internal and
+    /// transit places: vendors and customers have no balances).
+    func postingLines(_ moveIds: [Int64]) async throws -> [PostingLine] {
+        var sql = SQLBuilder("SELECT ml.product_id, ml.location_id, ml.location_dest_id, coalesce(ml.lot_id, 0), coalesce(ml.package_id, 0), ")
+        sql += "coalesce(ml.result_package_id, 0), coalesce(ml.owner_id, 0), ml.quantity_product_uom, ml.quantity_reserved, ml.reserved_quant_id, "
+        sql += "sl.usage IN ('internal', 'transit'), dl.usage IN ('internal', 'transit') FROM stock_move_line ml "
+        sql += "JOIN stock_location sl ON sl.id = ml.location_id JOIN stock_location dl ON dl.id = ml.location_dest_id WHERE ml.move_id = ANY("
+        sql.bind(.intArray(moveIds), cast: "bigint[]")
+        sql += ") AND ml.state NOT IN ('done', 'cancel') ORDER BY ml.id"
+        return try await tx.query(sql).map { row in
+            let (product, source, destination, lot, package, result, owner, quantity, reserved, held, sourceKept, destinationKept) = try row.decode(
+                (Int64, Int64, Int64, Int64, Int64, Int64, Int64, Decimal, Decimal, Int64?, Bool, Bool).self)
+            return PostingLine(
+                quantity: quantity, reserved: reserved, reservedQuant: held,
+                sourceKey: QuantKey(product: product, location: source, lot: lot, package: package, owner: owner),
+                destinationKey: QuantKey(product: product, location: destination, lot: lot, package: result, owner: owner),
+                sourceKept: sourceKept, destinationKept: destinationKept)
+        }
+    }
+
+    /// Makes sure a balance row exists for every key (empty ones are created).
+    func ensureQuants(_ keys: [QuantKey]) async throws {
+        guard !keys.isEmpty else { return }
+        var sql = SQLBuilder("INSERT INTO stock_quant (product_id, location_id, lot_id, package_id, owner_id, company_id, quantity, ")
+        sql += "reserved_quantity, in_date, create_uid, create_date, write_uid, write_date) SELECT k.p, k.l, nullif(k.lot, 0), nullif(k.pkg, 0), "
+        sql += "nullif(k.own, 0), loc.company_id, 0, 0, now(), "
+        sql.bind(.int(uid))
+        sql += "::bigint, now(), "
+        sql.bind(.int(uid))
+        sql += "::bigint, now() FROM "
+        sql.appendKeys(keys)
+        sql += " JOIN stock_location loc ON loc.id = k.l "
+        sql += "ORDER BY k.p, k.l, k.lot, k.pkg, k.own ON CONFLICT ON CONSTRAINT stock_quant_key DO NOTHING"
+        try await tx.query(sql)
+    }
+
+    struct LockedQuant: Sendable {
+        let id: Int64, key: QuantKey, quantity: Decimal, reserved: Decimal
+        let usage: String, allowNegative: Bool, productName: String, locationName: String
+    }
+
+    /// Locks the balances of `keys` and those `reservedOn`, in id order.
+    func lockQuants(_ keys: [QuantKey], reservedOn: [Int64]) async throws -> [LockedQuant] {
+        var sql = SQLBuilder("SELECT q.id, q.product_id, q.location_id, coalesce(q.lot_id, 0), coalesce(q.package_id, 0), coalesce(q.owner_id, 0), ")
+        sql += "q.quantity, q.reserved_quantity, l.usage, coalesce(c.allow_negative_stock, false), t.name, l.complete_name "
+        sql += "FROM stock_quant q JOIN stock_location l ON l.id = q.location_id LEFT JOIN res_company c ON c.id = l.company_id "
+        sql += "JOIN product_product p ON p.id = q.product_id JOIN product_template t ON t.id = p.product_tmpl_id WHERE q.id IN ("
+        sql += "SELECT q2.id FROM stock_quant q2 JOIN "
+        sql.appendKeys(keys)
+        sql += " ON q2.product_id = k.p AND q2.location_id = k.l AND coalesce(q2.lot_id, 0) = k.lot AND coalesce(q2.package_id, 0) = k.pkg "
+        sql += "AND coalesce(q2.owner_id, 0) = k.own UNION SELECT unnest("
+        sql.bind(.intArray(reservedOn), cast: "bigint[]")
+        sql += ")) ORDER BY q.id FOR UPDATE OF q"
+        return try await tx.query(sql).map { row in
+            let (id, product, location, lot, package, owner, quantity, reserved, usage, negative, productName, locationName) = try row.decode(
+                (Int64, Int64, Int64, Int64, Int64, Int64, Decimal, Decimal, String, Bool, String, String).self)
+            return LockedQuant(id: id, key: QuantKey(product: product, location: location, lot: lot, package: package, owner: owner),
+                               quantity: quantity, reserved: reserved, usage: usage, allowNegative: negative,
+                               productName: productName, locationName: locationName)
+        }
+    }
+}
+
+/// What identifies a balance: product, place, lot, package and owner (0 for none).
+struct QuantKey: Hashable, Comparable, Sendable {
+    let product: Int64, location: Int64, lot: Int64, package: Int64, owner: Int64
+
+    static func < (a: QuantKey, b: QuantKey) -> Bool {
+        (a.product, a.location, a.lot, a.package, a.owner) < (b.product, b.location, b.lot, b.package, b.owner)
+    }
+}
+
+extension SQLBuilder {
+    /// Appends `unnest(…) AS k(p, l, lot, pkg, own)` with the keys bound.
+    mutating func appendKeys(_ keys: [QuantKey]) {
+        self += "unnest("
+        bind(.intArray(keys.map(\.product)), cast: "bigint[]")
+        self += ", "
+        bind(.intArray(keys.map(\.location)), cast: "bigint[]")
+        self += ", "
+        bind(.intArray(keys.map(\.lot)), cast: "bigint[]")
+        self += ", "
+        bind(.intArray(keys.map(\.package)), cast: "bigint[]")
+        self += ", "
+        bind(.intArray(keys.map(\.owner)), cast: "bigint[]")
+        self += ") AS k(p, l, lot, pkg, own)"
+    }
+}

@@ -1,0 +1,300 @@
+import ChainstoreCore
+import ChainstoreDB
+import Foundation
+
+/// The only writer of stock: confirms, reserves, validates and cancels moves, keeping every
+/// balance (`stock.quant`) equal to the sum of its done move lines and every reservation equal to
+/// what open lines hold, in the caller's transaction.
+///
+/// Concurrency: balances are locked with `SELECT … ORDER BY id FOR UPDATE` before they are read
+/// for a decision, always in id order, so two transfers never wait on each other in a cycle;
+/// under READ COMMITTED a waiting transaction re-reads the row it waited for, so a reservation
+/// or a consumption is decided on the committed balance and can never exceed it. Deadlocks and
+/// serialization failures that remain (new rows) are retried with the whole transaction.
+struct Ledger {
+    let store: RecordStore
+    var tx: Transaction { store.tx }
+    var uid: Int64 { store.env.uid }
+
+    // MARK: - Confirm
+
+    /// Draft moves become confirmed (their quantity in the product's unit fixed) and are
+    /// reserved at once, as Odoo's "Mark as To Do".
+    func confirm(_ moveIds: [Int64]) async throws {
+        guard !moveIds.isEmpty else { return }
+        var missing = SQLBuilder("SELECT m.id FROM stock_move m WHERE m.id = ANY(")
+        missing.bind(.intArray(moveIds), cast: "bigint[]")
+        missing += ") AND m.state = 'draft' AND (m.location_id IS NULL OR m.location_dest_id IS NULL) LIMIT 1"
+        if let row = try await tx.query(missing).first {
+            throw ChainstoreError.userError("Move \(try row.decode(Int64.self)) has no source or destination location.")
+        }
+        var sql = SQLBuilder("UPDATE stock_move m SET state = 'confirmed', ")
+        sql += "product_qty = chainstore_uom_convert(m.product_uom_qty, coalesce(m.product_uom, t.uom_id), t.uom_id), "
+        sql += "product_uom = coalesce(m.product_uom, t.uom_id), write_uid = "
+        sql.bind(.int(uid))
+        sql += ", write_date = now() FROM product_product p JOIN product_template t ON t.id = p.product_tmpl_id "
+        sql += "WHERE p.id = m.product_id AND m.state = 'draft' AND m.id = ANY("
+        sql.bind(.intArray(moveIds), cast: "bigint[]")
+        sql += ") RETURNING m.id"
+        let confirmed = try await tx.query(sql).map { try $0.decode(Int64.self) }
+        try await assign(confirmed)
+        try await refreshPickings(ofMoves: moveIds)
+    }
+
+    // MARK: - Reserve
+
+    struct Move: Sendable {
+        let id: Int64, productId: Int64, state: String, demand: Decimal, sourceId: Int64, sourcePath: String
+        let bypass: Bool, removal: String, held: Decimal, productUom: Int64, moveUom: Int64
+    }
+
+    /// Moves waiting for goods, locked in id order, with what their lines already hold.
+    func lockMoves(_ moveIds: [Int64], states: [String]) async throws -> [Move] {
+        var sql = SQLBuilder("SELECT m.id, m.product_id, m.state, coalesce(m.product_qty, 0), m.location_id, sl.parent_path, ")
+        sql += "(sl.usage NOT IN ('internal', 'transit') OR t.type <> 'product'), "
+        sql += "coalesce((SELECT r.method FROM product_category pc JOIN product_removal r ON r.id = pc.removal_strategy_id "
+        sql += "WHERE pc.id = ANY(string_to_array(rtrim(c.parent_path, '/'), '/')::bigint[]) ORDER BY length(pc.parent_path) DESC LIMIT 1), "
+        sql += "(SELECT r.method FROM stock_location pl JOIN product_removal r ON r.id = pl.removal_strategy_id "
+        sql += "WHERE pl.id = ANY(string_to_array(rtrim(sl.parent_path, '/'), '/')::bigint[]) ORDER BY length(pl.parent_path) DESC LIMIT 1), 'fifo'), "
+        sql += "coalesce((SELECT sum(ml.quantity_product_uom) FROM stock_move_line ml WHERE ml.move_id = m.id), 0), t.uom_id, "
+        sql += "coalesce(m.product_uom, t.uom_id) "
+        sql += "FROM stock_move m JOIN stock_location sl ON sl.id = m.location_id JOIN product_product p ON p.id = m.product_id "
+        sql += "JOIN product_template t ON t.id = p.product_tmpl_id JOIN product_category c ON c.id = t.categ_id WHERE m.id = ANY("
+        sql.bind(.intArray(moveIds), cast: "bigint[]")
+        sql += ") AND m.state = ANY("
+        sql.bind(.textArray(states), cast: "text[]")
+        sql += ") ORDER BY m.id FOR UPDATE OF m"
+        return try await tx.query(sql).map { row in
+            let (id, product, state, demand, source, path, bypass, removal, held, productUom, moveUom) = try row.decode(
+                (Int64, Int64, String, Decimal, Int64, String, Bool, String, Decimal, Int64, Int64).self)
+            return Move(id: id, productId: product, state: state, demand: demand, sourceId: source, sourcePath: path, bypass: bypass,
+                        removal: removal, held: held, productUom: productUom, moveUom: moveUom)
+        }
+    }
+
+    /// Reserves what each move still needs from the free stock under its source location, by
+    /// the removal strategy; moves that need no reservation (from vendors, consumables) get one
+    /// line for their whole remaining demand. Moves are served by priority, date and id.
+    func assign(_ moveIds: [Int64]) async throws {
+        guard !moveIds.isEmpty else { return }
+        let moves = try await lockMoves(moveIds, states: ["confirmed", "partially_available", "assigned"])
+        var lines = NewLines()
+        let reserving = moves.filter { !$0.bypass && $0.demand > $0.held }
+        for move in moves where move.bypass && move.demand > move.held {
+            lines.append(move: move.id, quantity: move.demand - move.held, location: move.sourceId)
+        }
+        if !reserving.isEmpty {
+            let quants = try await lockFreeQuants(products: Array(Set(reserving.map(\.productId))),
+                                                  paths: Array(Set(reserving.map(\.sourcePath))))
+            var free = Dictionary(uniqueKeysWithValues: quants.map { ($0.id, $0.free) })
+            for move in try await servingOrder(reserving) {
+                var need = move.demand - move.held
+                for quant in Removal.order(quants.filter { $0.productId == move.productId && $0.path.hasPrefix(move.sourcePath) }, move.removal) {
+                    guard need > 0 else { break }
+                    let take = min(need, free[quant.id] ?? 0)
+                    guard take > 0 else { continue }
+                    free[quant.id]! -= take
+                    need -= take
+                    lines.append(move: move.id, quantity: take, location: quant.locationId, lot: quant.lotId, package: quant.packageId,
+                                 quant: quant.id)
+                }
+            }
+        }
+        try await insert(lines)
+        try await syncMoves(moves.map(\.id))
+    }
+
+    /// Moves in the order they are served: urgent first, then by date, then by id.
+    private func servingOrder(_ moves: [Move]) async throws -> [Move] {
+        var sql = SQLBuilder("SELECT id FROM stock_move WHERE id = ANY(")
+        sql.bind(.intArray(moves.map(\.id)), cast: "bigint[]")
+        sql += ") ORDER BY priority DESC, date, id"
+        let byId = Dictionary(uniqueKeysWithValues: moves.map { ($0.id, $0) })
+        return try await tx.query(sql).compactMap { byId[try $0.decode(Int64.self)] }
+    }
+
+    struct Quant: Sendable {
+        let id: Int64, productId: Int64, locationId: Int64, lotId: Int64?, packageId: Int64?, free: Decimal
+        let inDate: Double, expiry: Double?, path: String, locationName: String
+    }
+
+    /// Quants with free stock of `products` under `paths`, locked in id order. A quant another
+    /// transaction is changing is waited for and read again once it commits.
+    func lockFreeQuants(products: [Int64], paths: [String]) async throws -> [Quant] {
+        var sql = SQLBuilder("SELECT q.id, q.product_id, q.location_id, q.lot_id, q.package_id, q.quantity - q.reserved_quantity, ")
+        sql += "extract(epoch FROM q.in_date)::float8, extract(epoch FROM coalesce(lot.removal_date, lot.expiration_date))::float8, "
+        sql += "l.parent_path, l.complete_name FROM stock_quant q JOIN stock_location l ON l.id = q.location_id "
+        sql += "LEFT JOIN stock_lot lot ON lot.id = q.lot_id WHERE q.product_id = ANY("
+        sql.bind(.intArray(products), cast: "bigint[]")
+        sql += ") AND q.owner_id IS NULL AND q.quantity > q.reserved_quantity AND l.usage IN ('internal', 'transit') AND l.parent_path LIKE ANY("
+        sql.bind(.textArray(paths.map { $0 + "%" }), cast: "text[]")
+        sql += ") ORDER BY q.id FOR UPDATE OF q"
+        return try await tx.query(sql).map { row in
+            let (id, product, location, lot, package, free, inDate, expiry, path, name) = try row.decode(
+                (Int64, Int64, Int64, Int64?, Int64?, Decimal, Double, Double?, String, String).self)
+            return Quant(id: id, productId: product, locationId: location, lotId: lot, packageId: package, free: free, inDate: inDate,
+                         expiry: expiry, path: path, locationName: name)
+        }
+    }
+
+    /// Move lines to insert in one statement; quantities in the product's unit.
+    struct NewLines {
+        var moves: [Int64] = [], quantities: [String] = [], locations: [Int64] = [], lots: [Int64] = [], packages: [Int64] = []
+        var quants: [Int64] = [], reserved: [String] = []
+
+        mutating func append(move: Int64, quantity: Decimal, location: Int64, lot: Int64? = nil, package: Int64? = nil, quant: Int64? = nil) {
+            moves.append(move)
+            quantities.append("\(quantity)")
+            locations.append(location)
+            lots.append(lot ?? 0)
+            packages.append(package ?? 0)
+            quants.append(quant ?? 0)
+            reserved.append(quant == nil ? "0" : "\(quantity)")
+        }
+
+        var isEmpty: Bool { moves.isEmpty }
+    }
+
+    /// Inserts the lines and takes their reservations on the quants (already locked).
+    func insert(_ lines: NewLines) async throws {
+        guard !lines.isEmpty else { return }
+        var sql = SQLBuilder("WITH d AS (SELECT * FROM unnest(")
+        sql.bind(.intArray(lines.moves), cast: "bigint[]")
+        sql += ", "
+        sql.bind(.textArray(lines.quantities), cast: "numeric[]")
+        sql += ", "
+        sql.bind(.intArray(lines.locations), cast: "bigint[]")
+        sql += ", "
+        sql.bind(.intArray(lines.lots), cast: "bigint[]")
+        sql += ", "
+        sql.bind(.intArray(lines.packages), cast: "bigint[]")
+        sql += ", "
+        sql.bind(.intArray(lines.quants), cast: "bigint[]")
+        sql += ", "
+        sql.bind(.textArray(lines.reserved), cast: "numeric[]")
+        sql += ") AS d(move, qty, loc, lot, pkg, quant, reserved)), held AS (UPDATE stock_quant q SET reserved_quantity = q.reserved_quantity + h.qty "
+        sql += "FROM (SELECT quant, sum(reserved) AS qty FROM d WHERE quant <> 0 GROUP BY quant) h WHERE q.id = h.quant) "
+        sql += "INSERT INTO stock_move_line (move_id, picking_id, product_id, product_uom_id, quantity, quantity_product_uom, location_id, "
+        sql += "location_dest_id, lot_id, package_id, state, reference, company_id, reserved_quant_id, quantity_reserved, date, "
+        sql += "create_uid, create_date, write_uid, write_date) "
+        sql += "SELECT d.move, m.picking_id, m.product_id, t.uom_id, d.qty, d.qty, d.loc, chainstore_putaway(m.product_id, m.location_dest_id), "
+        sql += "nullif(d.lot, 0), nullif(d.pkg, 0), m.state, coalesce(pk.name, m.reference), m.company_id, nullif(d.quant, 0), d.reserved, now(), "
+        sql.bind(.int(uid))
+        sql += ", now(), "
+        sql.bind(.int(uid))
+        sql += ", now() FROM d JOIN stock_move m ON m.id = d.move JOIN product_product p ON p.id = m.product_id "
+        sql += "JOIN product_template t ON t.id = p.product_tmpl_id LEFT JOIN stock_picking pk ON pk.id = m.picking_id"
+        try await tx.query(sql)
+    }
+
+    // MARK: - Keep moves and transfers in step with their lines
+
+    /// A move's quantity is the sum of its lines (in the move's unit); its state follows from
+    /// it; its lines carry its state; its transfer's state follows from its moves.
+    func syncMoves(_ moveIds: [Int64]) async throws {
+        guard !moveIds.isEmpty else { return }
+        var sql = SQLBuilder("WITH s AS (SELECT m.id, coalesce(sum(ml.quantity_product_uom), 0) AS q FROM stock_move m ")
+        sql += "LEFT JOIN stock_move_line ml ON ml.move_id = m.id WHERE m.id = ANY("
+        sql.bind(.intArray(moveIds), cast: "bigint[]")
+        sql += ") GROUP BY m.id), moved AS (UPDATE stock_move m SET "
+        sql += "quantity = round(chainstore_uom_convert(s.q, t.uom_id, coalesce(m.product_uom, t.uom_id)), 6), "
+        sql += "state = CASE WHEN m.state IN ('draft', 'waiting', 'done', 'cancel') THEN m.state "
+        sql += "WHEN sl.usage NOT IN ('internal', 'transit') OR t.type <> 'product' OR s.q >= m.product_qty THEN 'assigned' "
+        sql += "WHEN s.q > 0 THEN 'partially_available' ELSE 'confirmed' END, write_uid = "
+        sql.bind(.int(uid))
+        sql += ", write_date = now() FROM s, product_product p, product_template t, stock_location sl "
+        sql += "WHERE m.id = s.id AND p.id = m.product_id AND t.id = p.product_tmpl_id AND sl.id = m.location_id "
+        sql += "RETURNING m.id, m.state) UPDATE stock_move_line ml SET state = moved.state FROM moved "
+        sql += "WHERE ml.move_id = moved.id AND ml.state <> moved.state"
+        try await tx.query(sql)
+        try await refreshPickings(ofMoves: moveIds)
+    }
+
+    /// Odoo's transfer state: draft while a move is, cancelled when all are, done when all are
+    /// done or cancelled; otherwise ready when goods are (any for "as soon as possible", all for
+    /// "when all products are ready"), else waiting.
+    func refreshPickings(ofMoves moveIds: [Int64]) async throws {
+        var sql = SQLBuilder("WITH pk AS (SELECT DISTINCT picking_id AS id FROM stock_move WHERE picking_id IS NOT NULL AND id = ANY(")
+        sql.bind(.intArray(moveIds), cast: "bigint[]")
+        sql += ")), s AS (SELECT p.id, CASE WHEN count(m.id) = 0 OR bool_or(m.state = 'draft') THEN 'draft' "
+        sql += "WHEN bool_and(m.state = 'cancel') THEN 'cancel' WHEN bool_and(m.state IN ('done', 'cancel')) THEN 'done' "
+        sql += "WHEN p.move_type = 'one' THEN CASE WHEN bool_and(m.state IN ('assigned', 'done', 'cancel')) THEN 'assigned' "
+        sql += "WHEN bool_or(m.state = 'waiting') THEN 'waiting' ELSE 'confirmed' END "
+        sql += "WHEN bool_or(m.state IN ('assigned', 'partially_available')) THEN 'assigned' "
+        sql += "WHEN bool_and(m.state IN ('waiting', 'done', 'cancel')) THEN 'waiting' ELSE 'confirmed' END AS state "
+        sql += "FROM stock_picking p JOIN pk ON pk.id = p.id LEFT JOIN stock_move m ON m.picking_id = p.id GROUP BY p.id, p.move_type) "
+        sql += "UPDATE stock_picking p SET state = s.state, date_done = CASE WHEN s.state = 'done' THEN coalesce(p.date_done, now()) END, "
+        sql += "write_uid = "
+        sql.bind(.int(uid))
+        sql += ", write_date = now() FROM s WHERE p.id = s.id AND p.state IS DISTINCT FROM s.state"
+        try await tx.query(sql)
+    }
+
+    // MARK: - Cancel and unreserve
+
+    /// Cancels moves that are not done: their open lines are deleted (giving back what they
+    /// held). A done move cannot be cancelled.
+    func cancel(_ moveIds: [Int64]) async throws {
+        guard !moveIds.isEmpty else { return }
+        var done = SQLBuilder("SELECT count(*) FROM stock_move WHERE state = 'done' AND id = ANY(")
+        done.bind(.intArray(moveIds), cast: "bigint[]")
+        done += ")"
+        if try await tx.query(done).first?.decode(Int.self) ?? 0 > 0 {
+            throw ChainstoreError.userError("You cannot cancel a stock move that has been set to 'Done'. Create a return in order to reverse the moves which took place.")
+        }
+        try await releaseLines(ofMoves: moveIds)
+        var sql = SQLBuilder("UPDATE stock_move SET state = 'cancel', quantity = 0, write_uid = ")
+        sql.bind(.int(uid))
+        sql += ", write_date = now() WHERE state <> 'cancel' AND id = ANY("
+        sql.bind(.intArray(moveIds), cast: "bigint[]")
+        sql += ")"
+        try await tx.query(sql)
+        try await refreshPickings(ofMoves: moveIds)
+    }
+
+    /// Gives back every reservation of the moves (Odoo's "Unreserve"); they wait again.
+    func unreserve(_ moveIds: [Int64]) async throws {
+        guard !moveIds.isEmpty else { return }
+        try await releaseLines(ofMoves: moveIds)
+        var sql = SQLBuilder("UPDATE stock_move SET state = 'confirmed', write_uid = ")
+        sql.bind(.int(uid))
+        sql += ", write_date = now() WHERE state IN ('partially_available', 'assigned') AND id = ANY("
+        sql.bind(.intArray(moveIds), cast: "bigint[]")
+        sql += ")"
+        try await tx.query(sql)
+        try await syncMoves(moveIds)
+    }
+
+    /// Deletes the open lines of the moves; the delete trigger gives their reservations back.
+    /// The quants are locked first, in id order, like every other change of a balance.
+    func releaseLines(ofMoves moveIds: [Int64]) async throws {
+        var lock = SQLBuilder("SELECT q.id FROM stock_quant q WHERE q.id IN (SELECT reserved_quant_id FROM stock_move_line WHERE move_id = ANY(")
+        lock.bind(.intArray(moveIds), cast: "bigint[]")
+        lock += ") AND state NOT IN ('done', 'cancel')) ORDER BY q.id FOR UPDATE"
+        try await tx.query(lock)
+        var sql = SQLBuilder("DELETE FROM stock_move_line WHERE state NOT IN ('done', 'cancel') AND move_id = ANY(")
+        sql.bind(.intArray(moveIds), cast: "bigint[]")
+        sql += ")"
+        try await tx.query(sql)
+    }
+}
+
+/// Which stock leaves first: the oldest (FIFO), the newest (LIFO), the first to expire (FEFO),
+/// or the nearest place by name (closest).
+enum Removal {
+    static func order(_ quants: [Ledger.Quant], _ method: String) -> [Ledger.Quant] {
+        switch method {
+        case "lifo":
+            return quants.sorted { ($0.inDate, $0.id) > ($1.inDate, $1.id) }
+        case "fefo":
+            return quants.sorted {
+                let (a, b) = ($0.expiry ?? .infinity, $1.expiry ?? .infinity)
+                return a != b ? a < b : ($0.inDate, $0.id) < ($1.inDate, $1.id)
+            }
+        case "closest":
+            return quants.sorted { ($0.locationName, $0.id) < ($1.locationName, $1.id) }
+        default:
+            return quants.sorted { ($0.inDate, $0.id) < ($1.inDate, $1.id) }
+        }
+    }
+}

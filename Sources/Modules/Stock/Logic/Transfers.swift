@@ -1,0 +1,162 @@
+import ChainstoreCore
+import ChainstoreDB
+import Foundation
+
+/// Transfers over RPC, as an Odoo 17 integration script drives them: create a picking with its
+/// moves, `action_confirm`, `action_assign`, set `quantity`, `button_validate` (answering the
+/// backorder question), `action_cancel`. Values Odoo computes (locations from the operation
+/// type, a move's unit and name, the transfer's name) are filled in when records are created.
+enum Transfers {
+    static let hooks: [any Sendable] = [
+        AfterCreate(model: "stock.picking") { store, ids, _ in
+            try await fillPickings(store.tx, ids)
+            try await name(store.tx, pickings: ids)
+            try await fillMoves(store.tx, pickings: ids, moves: nil)
+        },
+        AfterCreate(model: "stock.move") { store, ids, valsList in
+            let companyGiven = ids.enumerated().filter { valsList[$0.offset]["company_id"] != nil }.map(\.element)
+            try await fillMoves(store.tx, pickings: nil, moves: ids, companyGiven: companyGiven)
+        },
+        AfterWrite(model: "stock.move", fields: ["quantity"]) { store, ids, _ in
+            try await Ledger(store: store).setQuantity(ids)
+        },
+        AfterCreate(model: "stock.move.line") { store, ids, _ in
+            try await Ledger(store: store).syncLines(ids)
+        },
+        AfterWrite(model: "stock.move.line", fields: ["quantity", "lot_id", "location_id", "package_id", "owner_id", "product_uom_id"]) { store, ids, _ in
+            try await Ledger(store: store).syncLines(ids)
+        },
+    ]
+
+    /// Source and destination from the operation type when not given.
+    static func fillPickings(_ tx: Transaction, _ ids: [Int64]) async throws {
+        var sql = SQLBuilder("UPDATE stock_picking p SET location_id = coalesce(p.location_id, pt.default_location_src_id), ")
+        sql += "location_dest_id = coalesce(p.location_dest_id, pt.default_location_dest_id), scheduled_date = coalesce(p.scheduled_date, now()) "
+        sql += "FROM stock_picking_type pt WHERE pt.id = p.picking_type_id AND p.id = ANY("
+        sql.bind(.intArray(ids), cast: "bigint[]")
+        sql += ") RETURNING p.id, p.location_id IS NULL OR p.location_dest_id IS NULL"
+        for row in try await tx.query(sql) where try row.decode((Int64, Bool).self).1 {
+            throw ChainstoreError.userError("Transfer \(try row.decode((Int64, Bool).self).0) needs a source and a destination location.")
+        }
+    }
+
+    /// "WH/IN/00042": the warehouse's code, the operation type's prefix and the transfer's id.
+    /// Numbers are unique and increase without taking a lock (a per-type counter would make
+    /// every transfer of a warehouse wait for the one before it to commit); like Odoo's
+    /// standard sequences they are not contiguous.
+    static func name(_ tx: Transaction, pickings: [Int64]) async throws {
+        var sql = SQLBuilder("UPDATE stock_picking p SET name = coalesce((SELECT w.code || '/' FROM stock_warehouse w WHERE w.id = pt.warehouse_id), '') ")
+        sql += "|| pt.sequence_code || '/' || lpad(p.id::text, 5, '0') FROM stock_picking_type pt WHERE pt.id = p.picking_type_id AND p.name = '/' "
+        sql += "AND p.id = ANY("
+        sql.bind(.intArray(pickings), cast: "bigint[]")
+        sql += ")"
+        try await tx.query(sql)
+    }
+
+    /// A move takes what it does not say from its transfer (places, operation type, company,
+    /// reference) and its product (unit, description).
+    static func fillMoves(_ tx: Transaction, pickings: [Int64]?, moves: [Int64]?, companyGiven: [Int64] = []) async throws {
+        var sql = SQLBuilder("UPDATE stock_move m SET location_id = coalesce(m.location_id, pk.location_id), ")
+        sql += "location_dest_id = coalesce(m.location_dest_id, pk.location_dest_id), picking_type_id = coalesce(m.picking_type_id, pk.picking_type_id), "
+        sql += "company_id = CASE WHEN pk.id IS NULL OR m.id = ANY("
+        sql.bind(.intArray(companyGiven), cast: "bigint[]")
+        sql += ") THEN m.company_id ELSE coalesce(pk.company_id, m.company_id) END, reference = coalesce(pk.name, m.reference), "
+        sql += "partner_id = coalesce(m.partner_id, pk.partner_id), product_uom = coalesce(m.product_uom, t.uom_id), name = coalesce(m.name, t.name), "
+        sql += "origin = coalesce(m.origin, pk.origin), date = coalesce(pk.scheduled_date, m.date) "
+        sql += "FROM stock_move mm LEFT JOIN stock_picking pk ON pk.id = mm.picking_id JOIN product_product p ON p.id = mm.product_id "
+        sql += "JOIN product_template t ON t.id = p.product_tmpl_id WHERE mm.id = m.id AND "
+        if let pickings {
+            sql += "m.picking_id = ANY("
+            sql.bind(.intArray(pickings), cast: "bigint[]")
+        } else {
+            sql += "m.id = ANY("
+            sql.bind(.intArray(moves ?? []), cast: "bigint[]")
+        }
+        sql += ")"
+        try await tx.query(sql)
+    }
+
+    /// The transfers named by a record method's ids, checked against the caller's write rules.
+    static func pickings(_ call: MethodCall) async throws -> [Int64] {
+        guard !call.ids.isEmpty else { return [] }
+        try await call.store.checkAccess(try call.store.model("stock.picking"), .write)
+        try await call.store.lockAndCheck(try call.store.model("stock.picking"), ids: call.ids, operation: .write)
+        return call.ids.sorted()
+    }
+
+    static func moves(_ call: MethodCall) async throws -> [Int64] {
+        guard !call.ids.isEmpty else { return [] }
+        try await call.store.checkAccess(try call.store.model("stock.move"), .write)
+        try await call.store.lockAndCheck(try call.store.model("stock.move"), ids: call.ids, operation: .write)
+        return call.ids.sorted()
+    }
+}
+
+extension Stock {
+    /// Business methods of inventory callable over RPC (Odoo 17's names and answers).
+    public static let methods: [ModelMethod] = [
+        ModelMethod(model: "stock.picking", name: "action_confirm", receiver: .records) { call in
+            let ledger = Ledger(store: call.store)
+            try await ledger.confirm(try await ledger.moveIds(ofPickings: try await Transfers.pickings(call), states: ["draft"]))
+            return .true
+        },
+        ModelMethod(model: "stock.picking", name: "action_assign", receiver: .records) { call in
+            let ledger = Ledger(store: call.store)
+            let pickings = try await Transfers.pickings(call)
+            try await ledger.confirm(try await ledger.moveIds(ofPickings: pickings, states: ["draft"]))
+            try await ledger.assign(try await ledger.moveIds(ofPickings: pickings))
+            return .true
+        },
+        ModelMethod(model: "stock.picking", name: "button_validate", receiver: .records) { call in
+            let context = call.store.env.context
+            let pickings = try await Transfers.pickings(call)
+            guard context["skip_backorder"]?.boolValue == true else {
+                return try await Ledger(store: call.store).validate(pickings, rest: .ask)
+            }
+            let noBackorder = Set((context["picking_ids_not_to_backorder"]?.arrayValue ?? []).compactMap(\.intValue))
+            let ledger = Ledger(store: call.store)
+            let cancelled = pickings.filter(noBackorder.contains)
+            let kept = pickings.filter { !noBackorder.contains($0) }
+            if !cancelled.isEmpty { _ = try await ledger.validate(cancelled, rest: .cancel) }
+            if !kept.isEmpty { _ = try await ledger.validate(kept, rest: .backorder) }
+            return .true
+        },
+        ModelMethod(model: "stock.picking", name: "action_cancel", receiver: .records) { call in
+            let ledger = Ledger(store: call.store)
+            try await ledger.cancel(try await ledger.moveIds(ofPickings: try await Transfers.pickings(call), states: ["draft", "waiting", "confirmed", "partially_available", "assigned"]))
+            return .true
+        },
+        ModelMethod(model: "stock.picking", name: "do_unreserve", receiver: .records) { call in
+            let ledger = Ledger(store: call.store)
+            try await ledger.unreserve(try await ledger.moveIds(ofPickings: try await Transfers.pickings(call)))
+            return .true
+        },
+        ModelMethod(model: "stock.move", name: "action_cancel", receiver: .records) { call in
+            try await Ledger(store: call.store).cancel(try await Transfers.moves(call))
+            return .true
+        },
+        ModelMethod(model: "stock.backorder.confirmation", name: "process", receiver: .records) { call in
+            try await Backorders.answer(call, rest: .backorder)
+        },
+        ModelMethod(model: "stock.backorder.confirmation", name: "process_cancel_backorder", receiver: .records) { call in
+            try await Backorders.answer(call, rest: .cancel)
+        },
+    ]
+}
+
+/// The answer to "Create Backorder?": validate the wizard's transfers, keeping or cancelling
+/// what was not done.
+enum Backorders {
+    static func answer(_ call: MethodCall, rest: Ledger.Rest) async throws -> Value {
+        var sql = SQLBuilder("SELECT DISTINCT picking_id FROM stock_backorder_confirmation_pick_rel WHERE wizard_id = ANY(")
+        sql.bind(.intArray(call.ids), cast: "bigint[]")
+        sql += ") ORDER BY picking_id"
+        var pickings = try await call.store.tx.query(sql).map { try $0.decode(Int64.self) }
+        if pickings.isEmpty {
+            pickings = (call.store.env.context["button_validate_picking_ids"]?.arrayValue ?? []).compactMap(\.intValue)
+        }
+        guard !pickings.isEmpty else { throw ChainstoreError.userError("There is no transfer to validate.") }
+        try await call.store.lockAndCheck(try call.store.model("stock.picking"), ids: pickings, operation: .write)
+        return try await Ledger(store: call.store).validate(pickings, rest: rest)
+    }
+}

@@ -1,0 +1,125 @@
+"""Receiving and shipping goods the way an Odoo 17 integration script does, over XML-RPC and
+with odoorpc, then proving the books balance with `chainstore check stock`."""
+import os
+import subprocess
+import xmlrpc.client
+
+import pytest
+
+BIN = os.environ.get("CHAINSTORE_BIN")
+DATA_DIR = os.environ.get("CHAINSTORE_DATA_DIR")
+
+
+def ref(rpc, xmlid):
+    module, name = xmlid.split(".")
+    return rpc("ir.model.data", "check_object_reference", module, name)[1]
+
+
+def on_hand(rpc, product, location):
+    quants = rpc("stock.quant", "search_read", [("product_id", "=", product), ("location_id", "child_of", location)],
+                 fields=["quantity", "reserved_quantity"])
+    return sum(q["quantity"] for q in quants), sum(q["reserved_quantity"] for q in quants)
+
+
+@pytest.fixture
+def places(rpc):
+    return {
+        "in": ref(rpc, "stock.picking_type_in"),
+        "out": ref(rpc, "stock.picking_type_out"),
+        "stock": ref(rpc, "stock.stock_location_stock"),
+        "vendors": ref(rpc, "stock.stock_location_suppliers"),
+        "customers": ref(rpc, "stock.stock_location_customers"),
+    }
+
+
+def test_an_odoo_script_receives_and_ships(rpc, places, unique):
+    product = rpc("product.product", "create", {"name": unique, "type": "product", "detailed_type": "product"})
+    uom = rpc("product.product", "read", [product], ["uom_id"])[0]["uom_id"][0]
+    # The receipt, written out in full as scripts written for Odoo do.
+    receipt = rpc("stock.picking", "create", {
+        "picking_type_id": places["in"], "location_id": places["vendors"], "location_dest_id": places["stock"], "origin": unique,
+        "move_ids": [(0, 0, {"name": unique, "product_id": product, "product_uom_qty": 12, "product_uom": uom,
+                             "location_id": places["vendors"], "location_dest_id": places["stock"]})],
+    })
+    assert rpc("stock.picking", "action_confirm", [receipt]) is True
+    assert rpc("stock.picking", "action_assign", [receipt]) is True
+    picking = rpc("stock.picking", "read", [receipt], ["name", "state", "move_ids"])[0]
+    assert picking["state"] == "assigned"
+    assert picking["name"].startswith("WH/IN/")
+    for move in rpc("stock.move", "read", picking["move_ids"], ["product_uom_qty"]):
+        rpc("stock.move", "write", [move["id"]], {"quantity": move["product_uom_qty"]})
+    assert rpc("stock.picking", "button_validate", [receipt]) is True
+    assert rpc("stock.picking", "read", [receipt], ["state"])[0]["state"] == "done"
+    assert on_hand(rpc, product, places["stock"]) == (12, 0)
+
+    # A delivery of 5 of which 3 leave now: Odoo's backorder question, answered "yes".
+    delivery = rpc("stock.picking", "create", {
+        "picking_type_id": places["out"], "move_ids": [(0, 0, {"product_id": product, "product_uom_qty": 5})],
+    })
+    rpc("stock.picking", "action_confirm", [delivery])
+    assert on_hand(rpc, product, places["stock"]) == (12, 5)
+    move = rpc("stock.move", "search", [("picking_id", "=", delivery)])
+    rpc("stock.move", "write", move, {"quantity": 3})
+    action = rpc("stock.picking", "button_validate", [delivery])
+    assert action["res_model"] == "stock.backorder.confirmation"
+    wizard = rpc("stock.backorder.confirmation", "create", {"pick_ids": [(4, delivery)]})
+    assert rpc("stock.backorder.confirmation", "process", [wizard]) is True
+    backorder = rpc("stock.picking", "search_read", [("backorder_id", "=", delivery)], fields=["state", "move_ids"])
+    assert len(backorder) == 1 and backorder[0]["state"] == "assigned"
+    assert on_hand(rpc, product, places["stock"]) == (9, 2)
+    # The backorder is cancelled: its reservation is given back.
+    assert rpc("stock.picking", "action_cancel", [backorder[0]["id"]]) is True
+    assert on_hand(rpc, product, places["stock"]) == (9, 0)
+    lines = rpc("stock.move.line", "search_read", [("product_id", "=", product), ("state", "=", "done")],
+                fields=["location_id", "location_dest_id", "quantity"], order="id")
+    assert [(l["location_id"][0], l["location_dest_id"][0], l["quantity"]) for l in lines] == [
+        (places["vendors"], places["stock"], 12), (places["stock"], places["customers"], 3)]
+
+
+def test_odoorpc_validates_with_context_and_lots(odoo, rpc, places, unique):
+    Product = odoo.env["product.product"]
+    product = Product.create({"name": unique, "type": "product", "detailed_type": "product", "tracking": "lot"})
+    Picking = odoo.env["stock.picking"]
+    receipt = Picking.create({"picking_type_id": places["in"], "move_ids": [(0, 0, {"product_id": product, "product_uom_qty": 4})]})
+    Picking.browse(receipt).action_confirm()
+    line = odoo.env["stock.move.line"].search([("picking_id", "=", receipt)])
+    odoo.env["stock.move.line"].browse(line).write({"lot_name": unique + "-LOT", "quantity": 4})
+    odoo.env.context["skip_backorder"] = True
+    try:
+        assert Picking.browse(receipt).button_validate() is True
+    finally:
+        del odoo.env.context["skip_backorder"]
+    lot = odoo.env["stock.lot"].search_read([("name", "=", unique + "-LOT")], ["product_id", "product_qty"])
+    assert lot[0]["product_id"][0] == product and lot[0]["product_qty"] == 4
+
+
+def test_balances_cannot_be_written_and_bad_calls_change_nothing(rpc, places, unique):
+    product = rpc("product.product", "create", {"name": unique, "type": "product", "detailed_type": "product"})
+    receipt = rpc("stock.picking", "create", {"picking_type_id": places["in"],
+                                              "move_ids": [(0, 0, {"product_id": product, "product_uom_qty": 2})]})
+    rpc("stock.picking", "button_validate", [receipt], context={"skip_backorder": True})
+    quant = rpc("stock.quant", "search", [("product_id", "=", product)])
+    with pytest.raises(xmlrpc.client.Fault) as denied:
+        rpc("stock.quant", "write", quant, {"quantity": 1000})
+    assert "AccessError" in denied.value.faultString or "not allowed" in denied.value.faultString
+    with pytest.raises(xmlrpc.client.Fault):
+        rpc("stock.quant", "create", {"product_id": product, "location_id": places["stock"], "quantity": 5})
+    with pytest.raises(xmlrpc.client.Fault) as missing:
+        rpc("stock.picking", "button_validate", [987654321])
+    assert "does not exist" in missing.value.faultString
+    # Shipping more than there is is refused whole: nothing moves.
+    delivery = rpc("stock.picking", "create", {"picking_type_id": places["out"],
+                                               "move_ids": [(0, 0, {"product_id": product, "product_uom_qty": 5})]})
+    rpc("stock.move", "write", rpc("stock.move", "search", [("picking_id", "=", delivery)]), {"quantity": 5})
+    with pytest.raises(xmlrpc.client.Fault) as short:
+        rpc("stock.picking", "button_validate", [delivery], context={"skip_backorder": True})
+    assert "Not enough stock" in short.value.faultString
+    assert on_hand(rpc, product, places["stock"]) == (2, 0)
+    assert rpc("stock.picking", "read", [delivery], ["state"])[0]["state"] == "draft"
+
+
+@pytest.mark.skipif(not (BIN and DATA_DIR), reason="CHAINSTORE_BIN and CHAINSTORE_DATA_DIR name the server under test")
+def test_check_stock_reports_a_balanced_ledger():
+    run = subprocess.run([BIN, "check", "stock", "--data-dir", DATA_DIR], capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert " 0 differences" in run.stdout
