@@ -70,7 +70,7 @@ let package = Package(
         // Inventory: locations, warehouses, operation types.
         .target(
             name: "Stock",
-            dependencies: ["ChainstoreCore", "ChainstoreDB", "Base", "Product"],
+            dependencies: ["ChainstoreCore", "ChainstoreDB", "Base", "Product", "Barcode"],
             path: "Sources/Modules/Stock",
             exclude: ["README.md"],
             swiftSettings: swiftSettings

@@ -123,3 +123,42 @@ def test_check_stock_reports_a_balanced_ledger():
     run = subprocess.run([BIN, "check", "stock", "--data-dir", DATA_DIR], capture_output=True, text=True, timeout=120)
     assert run.returncode == 0, run.stdout + run.stderr
     assert " 0 differences" in run.stdout
+
+
+def post_scan(url, db, body, auth=("admin", os.environ.get("CHAINSTORE_ADMIN_PASSWORD", "admin")), raw=None):
+    import base64
+    import json
+    import urllib.error
+    import urllib.request
+    data = raw if raw is not None else json.dumps(body).encode()
+    request = urllib.request.Request(url + "/api/v1/scan?db=" + db, data=data, method="POST",
+                                     headers={"Content-Type": "application/json"})
+    if auth:
+        request.add_header("Authorization", "Basic " + base64.b64encode(f"{auth[0]}:{auth[1]}".encode()).decode())
+    try:
+        with urllib.request.urlopen(request, timeout=30) as answer:
+            return answer.status, json.loads(answer.read())
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read() or b"{}")
+
+
+def test_the_scan_api_refuses_bad_scans_with_a_reason(url, db, rpc, places, unique):
+    receipt = rpc("stock.picking", "create", {"picking_type_id": places["in"]})
+    name = rpc("stock.picking", "read", [receipt], ["name"])[0]["name"]
+    status, answer = post_scan(url, db, {"operation": "receive", "code": name})
+    assert status == 200 and answer["kind"] == "picking" and answer["state"]["picking_id"] == receipt
+    # A receipt is not something to pick; the state comes back unchanged.
+    status, answer = post_scan(url, db, {"operation": "pick", "code": name})
+    assert status == 422 and answer["error"] == "wrong_context" and "receipt" in answer["message"]
+    assert post_scan(url, db, {"operation": "receive", "code": "'; DELETE FROM stock_quant; --", "picking_id": receipt})[0] == 404
+    assert post_scan(url, db, {"operation": "receive", "code": "6901234567890", "picking_id": receipt})[1]["error"] == "malformed"
+    assert post_scan(url, db, {"operation": "teleport", "code": name})[0] == 400
+    assert post_scan(url, db, {"operation": "receive", "code": name, "picking_id": "x"})[0] == 400
+    assert post_scan(url, db, None, raw=b"{not json")[0] == 400
+    assert post_scan(url, db, None, raw=b"[1, 2]")[0] == 400
+    assert post_scan(url, db, {"operation": "receive", "code": "x" * 300})[0] == 400
+    assert post_scan(url, db, {"operation": "receive", "code": name}, auth=None)[0] == 401
+    assert post_scan(url, db, {"operation": "receive", "code": name}, auth=("admin", "wrong"))[0] == 401
+    status, _ = post_scan(url, db, None, raw=b'{"operation": "receive", "code": "' + b"9" * 40000 + b'"}')
+    assert status in (400, 413)
+    assert rpc("stock.move.line", "search_count", [("picking_id", "=", receipt)]) == 0

@@ -8,6 +8,7 @@ import HTTPTypes
 import Hummingbird
 import Logging
 import Product
+import Stock
 import Synchronization
 
 /// The till's HTTP API beside the Odoo one: `GET /api/v1/scan` and `GET /api/v1/catalogue`.
@@ -50,7 +51,8 @@ public struct StoreAPI: Sendable {
     /// Runs `body` as the caller of `request`, in `db` (default: the node's main database),
     /// statement by statement (these are reads).
     func asCaller<T: Sendable>(
-        _ caller: Credentials, _ context: ChainstoreRequestContext, _ body: @escaping @Sendable (RecordStore, Database) async throws -> T
+        _ caller: Credentials, _ context: ChainstoreRequestContext, transaction: Bool = false,
+        _ body: @escaping @Sendable (RecordStore, Database) async throws -> T
     ) async throws -> T {
         let (name, secret, database, key) = (caller.name, caller.secret, caller.database, caller.key)
         let registry = self.registry
@@ -59,7 +61,7 @@ public struct StoreAPI: Sendable {
         let logger = context.logger
         let known = callers.lookup(key)
         do {
-            return try await database.run(logger: logger, transaction: false) { tx in
+            return try await database.run(logger: logger, transaction: transaction) { tx in
                 var user = known
                 if user == nil {
                     let uid: Int64
@@ -129,6 +131,55 @@ public struct StoreAPI: Sendable {
         return Self.json(page.json)
     }
 
+    /// `POST /api/v1/scan` with `{"operation", "code" | "action", …state}`: a handheld scan
+    /// applied in one transaction (see `WarehouseScan`). 422 when the scan does not fit.
+    func warehouseScan(_ request: Request, _ context: ChainstoreRequestContext) async throws -> Response {
+        let body: ByteBuffer
+        do { body = try await request.body.collect(upTo: 16 * 1024) } catch {
+            throw ChainstoreError.valueError("A scan is at most 16 KiB of JSON")
+        }
+        let parsed: Value
+        do { parsed = try JSONReader.parse(Array(buffer: body)) } catch {
+            throw ChainstoreError.valueError("The body must be a JSON object: \(error)")
+        }
+        guard let fields = parsed.dictValue else { throw ChainstoreError.valueError("The body must be a JSON object") }
+        guard let name = fields["operation"]?.stringValue, let operation = WarehouseScan.Operation(rawValue: name) else {
+            throw ChainstoreError.valueError("operation must be one of \(WarehouseScan.Operation.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        func id(_ key: String) throws -> Int64? {
+            guard let value = fields[key], value != .null, value != .false else { return nil }
+            guard let id = value.intValue, id > 0 else { throw ChainstoreError.valueError("\(key) must be a record id") }
+            return id
+        }
+        var quantity: Decimal?
+        if let given = fields["quantity"], given != .null {
+            guard let number = given.doubleValue ?? given.intValue.map(Double.init), number > 0, number < 1e9 else {
+                throw ChainstoreError.valueError("quantity must be a positive number")
+            }
+            quantity = Decimal(string: String(number))
+        }
+        let state = WarehouseScan.State(pickingId: try id("picking_id"), locationId: try id("location_id"), productId: try id("product_id"),
+                                        quantity: quantity, packageId: try id("package_id"), countId: try id("count_id"))
+        let code = fields["code"]?.stringValue
+        let action = fields["action"]?.stringValue
+        let cache = self.cache
+        let today = try CodecTools.today(request.uri.queryParameters.get("today"))
+        do {
+            let answer = try await asCaller(try await credentials(request), context, transaction: true) { store, database in
+                try await WarehouseScan.handle(store, cache: cache, database: database, operation: operation, code: code, action: action,
+                                               state: state, today: today)
+            }
+            var json = JSONWriter(capacity: 1024)
+            json.value(answer.value)
+            return Self.json(json.text)
+        } catch let refusal as WarehouseScan.Refusal {
+            context.logger.info("scan refused", metadata: ["operation": "\(name)", "reason": "\(refusal.message)"])
+            var json = JSONWriter()
+            json.value(["ok": false, "error": "wrong_context", "message": .string(refusal.message), "state": state.value])
+            return Self.json(json.text, status: .unprocessableContent)
+        }
+    }
+
     static func json(_ text: String, status: HTTPResponse.Status = .ok) -> Response {
         Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: text)))
     }
@@ -144,7 +195,15 @@ public struct StoreAPI: Sendable {
         default: .internalServerError
         }
         var json = JSONWriter()
-        json.value(["error": ["code": .string(failure.code.description), "message": .string(failure.message)]])
+        let error: String = switch status {
+        case .notFound: "unknown_code"
+        case .badRequest: "malformed"
+        case .unauthorized: "unauthorized"
+        case .forbidden: "forbidden"
+        default: "error"
+        }
+        json.value(["ok": false, "error": .string(error), "message": .string(failure.message),
+                    "detail": ["code": .string(failure.code.description), "message": .string(failure.message)]])
         var response = Self.json(json.text, status: status)
         if status == .unauthorized { response.headers[.wwwAuthenticate] = "Basic realm=\"chainstore\"" }
         return response
@@ -158,6 +217,16 @@ extension Router where Context == ChainstoreRequestContext {
         }
         get("/api/v1/catalogue") { request, context in
             do { return try await api.catalogue(request, context) } catch { return StoreAPI.failure(error) }
+        }
+        get("/scan") { _, _ in
+            var headers: HTTPFields = [.contentType: "text/html; charset=utf-8", .cacheControl: "no-store"]
+            headers[HTTPField.Name("Content-Security-Policy")!] =
+                "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self'; img-src 'self' data:; frame-ancestors 'none'"
+            headers[HTTPField.Name("X-Content-Type-Options")!] = "nosniff"
+            return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: ScanAppPage.html)))
+        }
+        post("/api/v1/scan") { request, context in
+            do { return try await api.warehouseScan(request, context) } catch { return StoreAPI.failure(error) }
         }
     }
 }

@@ -7,9 +7,9 @@ public enum Stock {
         name: "stock", depends: ["base", "product"],
         models: [
             .stockLocation, .stockWarehouse, .stockPickingType, .productRemoval, .stockPutawayRule, .stockLot, .stockQuantPackage,
-            .stockQuant, .stockPicking, .stockMove, .stockMoveLine, .stockBackorderConfirmation,
+            .stockQuant, .stockPicking, .stockMove, .stockMoveLine, .stockBackorderConfirmation, .stockCount, .stockCountLine,
         ],
-        migrations: [.createPlaces, .createLedger],
+        migrations: [.createPlaces, .createLedger, .createCounts],
         extending: ModelSpec.stockExtensions,
         extensions: Warehouses.hooks + Transfers.hooks)
 }

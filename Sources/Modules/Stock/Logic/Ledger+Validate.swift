@@ -178,7 +178,9 @@ extension Ledger {
 
     /// Posts the lines of the moves: every balance they leave and reach is locked (in id
     /// order), checked and changed; lines and moves become done.
-    func post(_ moveIds: [Int64]) async throws {
+    /// With `force`, stock may go below what is reserved or below zero (an inventory count
+    /// states what is there; it does not ask for it).
+    func post(_ moveIds: [Int64], force: Bool = false) async throws {
         guard !moveIds.isEmpty else { return }
         let lines = try await postingLines(moveIds)
         var keys = Set<QuantKey>()
@@ -209,7 +211,7 @@ extension Ledger {
             if after.reserved < 0 {
                 throw ChainstoreError.validation("Reservation bookkeeping of quant \(quant.id) is inconsistent; nothing was changed.")
             }
-            guard let taken = consumed[quant.id], quant.usage == "internal", !quant.allowNegative else { continue }
+            guard !force, let taken = consumed[quant.id], quant.usage == "internal", !quant.allowNegative else { continue }
             if after.quantity < after.reserved {
                 let available = after.quantity + taken - after.reserved
                 throw ChainstoreError.userError(

@@ -135,6 +135,30 @@ extension Stock {
             try await Ledger(store: call.store).cancel(try await Transfers.moves(call))
             return .true
         },
+        // `stock.count.action_apply()`: posts the differences; answers them, one dict each.
+        ModelMethod(model: "stock.count", name: "action_apply", receiver: .records) { call in
+            try await Counts.apply(call.store, call.ids)
+        },
+        // `stock.quant.package.action_move(location_id)`: the whole pallet, contents and all.
+        ModelMethod(model: "stock.quant.package", name: "action_move", receiver: .records) { call in
+            guard let destination = (call.args.first ?? call.kwargs["location_id"])?.intValue else {
+                throw ChainstoreError.typeError("action_move() takes the destination location id")
+            }
+            try await call.store.lockAndCheck(try call.store.model("stock.quant.package"), ids: call.ids, operation: .write)
+            guard try await !call.store.search("stock.location", domain: .leaf("id", .equal, .int(destination))).isEmpty else {
+                throw ChainstoreError.missing("Location \(destination) does not exist or is out of reach.")
+            }
+            let picking = try await Ledger(store: call.store.asSystem(reason: "moving whole packages")).movePackages(call.ids, to: destination)
+            return picking.map(Value.int) ?? .false
+        },
+        // `stock.lot.action_trace()` / `stock.quant.package.action_trace()`: where it came from
+        // and everywhere it went.
+        ModelMethod(model: "stock.lot", name: "action_trace", receiver: .records) { call in
+            try await Traceability.trace(call.store, lots: call.ids)
+        },
+        ModelMethod(model: "stock.quant.package", name: "action_trace", receiver: .records) { call in
+            try await Traceability.trace(call.store, packages: call.ids)
+        },
         ModelMethod(model: "stock.backorder.confirmation", name: "process", receiver: .records) { call in
             try await Backorders.answer(call, rest: .backorder)
         },

@@ -141,6 +141,7 @@ extension ModelSpec {
             .many2one("origin_returned_move_id", "Origin return move", to: "stock.move"),
             .many2one("restrict_lot_id", "Restrict Lot", to: "stock.lot"),
             .text("description_picking", "Description of Picking"),
+            FieldSpec("is_inventory", "Inventory", kind: .boolean, computedInDatabase: true),
             .one2many("move_line_ids", "Move Lines", to: "stock.move.line", inverse: "move_id"),
         ],
         order: "sequence, id", companyScoped: true)

@@ -1,0 +1,461 @@
+/// The `/scan` app for handheld terminals: one self-contained page (no external assets) served
+/// from the same origin as the API. The operator signs in; the login and password stay in the
+/// page's memory only and go as HTTP Basic credentials with every call (`?db=NAME` is added when
+/// a database is given), and are checked once with `GET /api/v1/catalogue?limit=1`. The operator
+/// then chooses Receive, Put away, Pick or Count and scans: each code (a keyboard-wedge scanner
+/// types it and presses Enter into the always-focused input) goes to `POST /api/v1/scan` with the
+/// `state` the server returned last, so the page itself decides nothing. It shows the answer in
+/// green, or in red with a beep and a flash, what to scan next, and the transfer's lines.
+///
+/// After every answer `#status` gets `data-seq` (a number that only grows while the page is
+/// open), `data-kind` (the answer's kind, empty on errors) and `data-error` (the error code,
+/// `network` when the server could not be reached, empty on success), set last, once the screen
+/// shows the answer: a browser test waits for `data-seq` to grow instead of sleeping.
+enum ScanAppPage {
+    static let html = #"""
+    <!DOCTYPE html>
+    <html lang="en">
+    <head>
+    <meta charset="utf-8">
+    <meta name="viewport" content="width=device-width, initial-scale=1">
+    <meta name="color-scheme" content="light">
+    <link rel="icon" href="data:,">
+    <title>Chainstore Scan</title>
+    <style>
+    * { box-sizing: border-box; }
+    [hidden] { display: none !important; }
+    html, body { margin: 0; padding: 0; background: #fff; color: #000; }
+    body { font: 20px/1.35 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; }
+    header { display: flex; align-items: center; justify-content: space-between; gap: 8px;
+             padding: 8px 12px; background: #000; color: #fff; }
+    h1 { margin: 0; font-size: 24px; }
+    h2 { margin: 0 0 8px; font-size: 28px; }
+    main { max-width: 720px; margin: 0 auto; padding: 12px; }
+    label { display: block; margin: 12px 0 4px; font-weight: 700; }
+    input { display: block; width: 100%; min-height: 64px; padding: 8px 12px; font-size: 24px;
+            border: 3px solid #000; border-radius: 6px; background: #fff; color: #000; }
+    input:focus { outline: 4px solid #0050c8; outline-offset: 1px; }
+    button { display: block; width: 100%; min-height: 64px; margin: 12px 0 0; padding: 8px 16px;
+             font-size: 22px; font-weight: 700; border: 3px solid #003080; border-radius: 6px;
+             background: #0040a0; color: #fff; cursor: pointer; touch-action: manipulation; }
+    button:disabled { background: #767676; border-color: #767676; }
+    button.secondary { background: #fff; color: #000; border-color: #000; }
+    header button { width: auto; margin: 0; }
+    .grid { display: grid; grid-template-columns: 1fr 1fr; gap: 12px; margin-top: 12px; }
+    .grid button { margin: 0; min-height: 112px; font-size: 26px; }
+    .actions { display: flex; gap: 12px; }
+    .actions button { flex: 1; }
+    .error-text { min-height: 1.4em; margin: 12px 0 0; color: #b00000; font-weight: 700; }
+    #who { margin: 0; }
+    #status { margin: 12px 0 0; padding: 12px 16px; border: 3px solid #000; border-radius: 6px; }
+    #status.idle { background: #e8e8e8; color: #000; }
+    #status.ok { background: #0a6b1f; color: #fff; }
+    #status.error { background: #b00000; color: #fff; font-size: 28px; }
+    #status.flash { animation: flash 0.15s linear 0s 4; }
+    @keyframes flash { 50% { background: #fff; color: #b00000; } }
+    #message { margin: 0; font-weight: 700; overflow-wrap: anywhere; }
+    #next { margin: 4px 0 0; overflow-wrap: anywhere; }
+    table { width: 100%; margin-top: 12px; border-collapse: collapse; font-size: 20px; }
+    th, td { padding: 8px 4px; border-bottom: 2px solid #000; text-align: left; vertical-align: top;
+             overflow-wrap: anywhere; }
+    th.number, td.number { text-align: right; white-space: nowrap; }
+    tr.complete td { background: #cdeccf; }
+    </style>
+    </head>
+    <body>
+    <header>
+      <h1>Chainstore Scan</h1>
+      <button id="signout" type="button" class="secondary" hidden>Sign out</button>
+    </header>
+    <main>
+      <section id="signin-view">
+        <form id="signin-form" novalidate>
+          <label for="login">Login</label>
+          <input id="login" name="login" type="text" autocomplete="username" autocapitalize="none"
+                 autocorrect="off" spellcheck="false">
+          <label for="password">Password</label>
+          <input id="password" name="password" type="password" autocomplete="current-password">
+          <label for="db">Database (optional)</label>
+          <input id="db" name="db" type="text" autocomplete="off" autocapitalize="none"
+                 autocorrect="off" spellcheck="false">
+          <p id="signin-error" class="error-text" role="alert"></p>
+          <button id="signin" type="submit">Sign in</button>
+        </form>
+      </section>
+
+      <section id="operations" hidden>
+        <p id="who"></p>
+        <div class="grid">
+          <button id="op-receive" type="button" data-op="receive">Receive</button>
+          <button id="op-putaway" type="button" data-op="putaway">Put away</button>
+          <button id="op-pick" type="button" data-op="pick">Pick</button>
+          <button id="op-count" type="button" data-op="count">Count</button>
+        </div>
+      </section>
+
+      <section id="scanner" hidden>
+        <h2 id="operation"></h2>
+        <input id="scan" type="text" autocomplete="off" autocapitalize="none" autocorrect="off"
+               spellcheck="false" enterkeyhint="send" placeholder="Scan a barcode" aria-label="Scanned code">
+        <div id="status" class="idle" data-seq="0" data-kind="" data-error="" role="status" aria-live="assertive">
+          <p id="message"></p>
+          <p id="next"></p>
+        </div>
+        <div class="actions">
+          <button id="validate" type="button">Validate</button>
+          <button id="done" type="button">Apply count</button>
+          <button id="back" type="button" class="secondary">Back</button>
+        </div>
+        <table id="lines" hidden>
+          <thead>
+            <tr><th>Product</th><th>Lot</th><th>Location</th><th class="number">Expected</th><th class="number">Done</th></tr>
+          </thead>
+          <tbody></tbody>
+        </table>
+      </section>
+    </main>
+
+    <script>
+    (function () {
+      "use strict";
+
+      // What each operation is called, what to scan first, and its closing action.
+      var OPERATIONS = {
+        receive: { title: "Receive", first: "Scan the receipt", action: "validate" },
+        putaway: { title: "Put away", first: "Scan a product", action: null },
+        pick: { title: "Pick", first: "Scan the delivery", action: "validate" },
+        count: { title: "Count", first: "Scan a location", action: "done" }
+      };
+      var TIMEOUT_MS = 20000;
+
+      function byId(id) { return document.getElementById(id); }
+      var views = { signin: byId("signin-view"), operations: byId("operations"), scanner: byId("scanner") };
+      var form = byId("signin-form");
+      var loginInput = byId("login");
+      var passwordInput = byId("password");
+      var dbInput = byId("db");
+      var signinError = byId("signin-error");
+      var signinButton = byId("signin");
+      var signoutButton = byId("signout");
+      var scanInput = byId("scan");
+      var statusBox = byId("status");
+      var messageText = byId("message");
+      var nextText = byId("next");
+      var linesTable = byId("lines");
+      var linesBody = linesTable.tBodies[0];
+      var validateButton = byId("validate");
+      var doneButton = byId("done");
+      var backButton = byId("back");
+
+      // The session lives in this closure only: never in storage, cookies or the URL.
+      var session = null;     // { login, authorization, db }
+      var operation = null;   // a key of OPERATIONS while the scan screen is shown
+      var state = {};         // the server's state from its last successful answer
+      var busy = false;       // a request is in flight
+      var generation = 0;     // grows when the operator leaves a screen: late answers are dropped
+      var seq = 0;            // answers shown so far, mirrored in #status[data-seq]
+
+      function show(name) {
+        Object.keys(views).forEach(function (key) { views[key].hidden = key !== name; });
+        signoutButton.hidden = name === "signin";
+      }
+
+      function focusScan() {
+        if (views.scanner.hidden || document.activeElement === scanInput) { return; }
+        try { scanInput.focus({ preventScroll: true }); } catch (e) { scanInput.focus(); }
+      }
+
+      // Sound and vibration are a bonus: nothing may fail when a device has neither.
+      var audio = null;
+      function unlockAudio() {
+        try {
+          var Context = window.AudioContext || window.webkitAudioContext;
+          if (!Context) { return; }
+          if (!audio) { audio = new Context(); }
+          if (audio.state === "suspended" && audio.resume) { audio.resume().catch(function () {}); }
+        } catch (e) { audio = null; }
+      }
+      function beep(frequency, milliseconds) {
+        try {
+          unlockAudio();
+          if (!audio) { return; }
+          var oscillator = audio.createOscillator();
+          var gain = audio.createGain();
+          oscillator.type = "square";
+          oscillator.frequency.value = frequency;
+          gain.gain.value = 0.15;
+          oscillator.connect(gain);
+          gain.connect(audio.destination);
+          var start = audio.currentTime;
+          oscillator.start(start);
+          oscillator.stop(start + milliseconds / 1000);
+        } catch (e) { /* no sound on this device */ }
+      }
+      function vibrate(milliseconds) {
+        try { if (navigator.vibrate) { navigator.vibrate(milliseconds); } } catch (e) { /* none */ }
+      }
+
+      function basic(login, password) {
+        return "Basic " + btoa(unescape(encodeURIComponent(login + ":" + password)));
+      }
+
+      function apiURL(path, db) {
+        if (!db) { return path; }
+        return path + (path.indexOf("?") < 0 ? "?" : "&") + "db=" + encodeURIComponent(db);
+      }
+
+      // One API call: resolves to { status, data } (data is null when the body is not JSON),
+      // rejects when the server cannot be reached or does not answer in time.
+      async function call(method, path, credentials, body) {
+        var controller = typeof AbortController === "function" ? new AbortController() : null;
+        var timer = controller ? setTimeout(function () { controller.abort(); }, TIMEOUT_MS) : null;
+        var headers = { "Authorization": credentials.authorization, "Accept": "application/json" };
+        // "omit": the Authorization header above is the only credential, and a refused one
+        // comes back to the page as a 401 instead of opening the browser's login box.
+        var init = { method: method, headers: headers, credentials: "omit", cache: "no-store" };
+        if (controller) { init.signal = controller.signal; }
+        if (body !== undefined) {
+          headers["Content-Type"] = "application/json";
+          init.body = JSON.stringify(body);
+        }
+        try {
+          var response = await fetch(apiURL(path, credentials.db), init);
+          var text = await response.text();
+          var data = null;
+          try { data = text ? JSON.parse(text) : null; } catch (e) { data = null; }
+          return { status: response.status, data: data };
+        } finally {
+          if (timer) { clearTimeout(timer); }
+        }
+      }
+
+      function messageOf(data) {
+        if (!data || typeof data !== "object") { return ""; }
+        if (typeof data.message === "string" && data.message) { return data.message; }
+        if (data.error && typeof data.error === "object" && typeof data.error.message === "string") {
+          return data.error.message;
+        }
+        return typeof data.error === "string" ? data.error : "";
+      }
+
+      function errorCodeOf(data, status) {
+        if (data && typeof data.error === "string") { return data.error; }
+        if (data && data.error && typeof data.error === "object" && typeof data.error.code === "string") {
+          return data.error.code;
+        }
+        return "http_" + status;
+      }
+
+      function label(value) {
+        if (value === null || value === undefined || value === false) { return ""; }
+        if (Array.isArray(value)) { return value.length > 1 ? String(value[1]) : String(value[0]); }
+        if (typeof value === "object") { return String(value.display_name || value.name || ""); }
+        return String(value);
+      }
+
+      function amount(value) {
+        if (value === null || value === undefined || value === "") { return ""; }
+        var number = Number(value);
+        return isFinite(number) ? String(Math.round(number * 1000) / 1000) : String(value);
+      }
+
+      function renderLines(lines) {
+        while (linesBody.firstChild) { linesBody.removeChild(linesBody.firstChild); }
+        lines.forEach(function (line) {
+          if (!line || typeof line !== "object") { return; }
+          var row = document.createElement("tr");
+          [[label(line.product), ""], [label(line.lot), ""], [label(line.location), ""],
+           [amount(line.expected), "number"], [amount(line.done), "number"]].forEach(function (cell) {
+            var td = document.createElement("td");
+            td.textContent = cell[0];
+            if (cell[1]) { td.className = cell[1]; }
+            row.appendChild(td);
+          });
+          var expected = Number(line.expected);
+          var done = Number(line.done);
+          var known = line.expected !== null && line.expected !== undefined && line.done !== null && line.done !== undefined;
+          if (known && isFinite(expected) && isFinite(done) && done >= expected) { row.className = "complete"; }
+          linesBody.appendChild(row);
+        });
+        linesTable.hidden = linesBody.rows.length === 0;
+      }
+
+      function setStatus(kind, message, next) {
+        statusBox.className = kind;
+        messageText.textContent = message;
+        if (next !== null) { nextText.textContent = next; }
+      }
+
+      // Shows one answer; data-seq is written last, when everything else is on screen.
+      function report(kind, message, next, answerKind, errorCode) {
+        setStatus(kind, message, next);
+        if (kind === "error") {
+          void statusBox.offsetWidth;  // restarts the flash animation
+          statusBox.classList.add("flash");
+          beep(220, 350);
+          vibrate(300);
+        } else {
+          beep(1400, 60);
+        }
+        statusBox.setAttribute("data-kind", answerKind);
+        statusBox.setAttribute("data-error", errorCode);
+        seq += 1;
+        statusBox.setAttribute("data-seq", String(seq));
+      }
+
+      function setBusy(on) {
+        busy = on;
+        scanInput.readOnly = on;
+        validateButton.disabled = on;
+        doneButton.disabled = on;
+        statusBox.setAttribute("aria-busy", on ? "true" : "false");
+      }
+
+      function leave() {
+        generation += 1;
+        setBusy(false);
+        operation = null;
+        state = {};
+        renderLines([]);
+      }
+
+      function signOut(message) {
+        leave();
+        session = null;
+        passwordInput.value = "";
+        signinError.textContent = message || "";
+        show("signin");
+        (loginInput.value ? passwordInput : loginInput).focus();
+      }
+
+      function choose(name) {
+        var spec = OPERATIONS[name];
+        if (!spec || !session) { return; }
+        leave();
+        unlockAudio();
+        operation = name;
+        byId("operation").textContent = spec.title;
+        validateButton.hidden = spec.action !== "validate";
+        doneButton.hidden = spec.action !== "done";
+        setStatus("idle", "Ready", spec.first);
+        statusBox.setAttribute("data-kind", "");
+        statusBox.setAttribute("data-error", "");
+        scanInput.value = "";
+        show("scanner");
+        focusScan();
+      }
+
+      // Sends a scan or an action with the last state, and shows the answer.
+      async function send(fields) {
+        if (busy || !session || !operation) { return; }
+        var body = {};
+        Object.keys(state).forEach(function (key) { body[key] = state[key]; });
+        delete body.code;
+        delete body.action;
+        body.operation = operation;
+        Object.keys(fields).forEach(function (key) { body[key] = fields[key]; });
+        var ticket = generation;
+        setBusy(true);
+        var answer = null;
+        try { answer = await call("POST", "/api/v1/scan", session, body); } catch (e) { answer = null; }
+        if (ticket !== generation) { return; }  // the operator left this screen meanwhile
+        setBusy(false);
+        var data = answer && answer.data;
+        if (!answer) {
+          report("error", "Network error", null, "", "network");
+        } else if (answer.status === 401) {
+          var refused = "Signed out: the login or password was refused. Sign in again.";
+          report("error", refused, "", "", errorCodeOf(data, 401));
+          signOut(refused);
+          return;
+        } else if (answer.status === 200 && data && typeof data === "object" && data.ok !== false) {
+          if (data.state && typeof data.state === "object") {
+            state = data.state;
+          } else if (data.kind === "done") {
+            state = {};
+          }
+          if (Array.isArray(data.lines)) {
+            renderLines(data.lines);
+          } else if (data.kind === "done") {
+            renderLines([]);
+          }
+          report("ok", messageOf(data) || "OK", typeof data.next === "string" ? data.next : "",
+                 typeof data.kind === "string" ? data.kind : "", "");
+        } else {
+          // The previous state is kept: the operator scans the right thing and carries on.
+          report("error", messageOf(data) || "Error (HTTP " + answer.status + ")",
+                 data && typeof data.next === "string" ? data.next : null, "", errorCodeOf(data, answer.status));
+        }
+        focusScan();
+      }
+
+      form.addEventListener("submit", async function (event) {
+        event.preventDefault();
+        if (signinButton.disabled) { return; }
+        unlockAudio();
+        var login = loginInput.value.trim();
+        var db = dbInput.value.trim();
+        if (!login) {
+          signinError.textContent = "Enter your login";
+          loginInput.focus();
+          return;
+        }
+        var candidate = { login: login, authorization: basic(login, passwordInput.value), db: db };
+        signinError.textContent = "";
+        signinButton.disabled = true;
+        signinButton.textContent = "Signing in...";
+        var answer = null;
+        try { answer = await call("GET", "/api/v1/catalogue?limit=1", candidate); } catch (e) { answer = null; }
+        signinButton.disabled = false;
+        signinButton.textContent = "Sign in";
+        if (answer && answer.status === 200) {
+          session = candidate;
+          passwordInput.value = "";
+          byId("who").textContent = "Signed in as " + login + (db ? " (" + db + ")" : "");
+          show("operations");
+          return;
+        }
+        if (!answer) {
+          signinError.textContent = "Network error";
+        } else if (answer.status === 401) {
+          signinError.textContent = "Wrong login or password";
+        } else {
+          signinError.textContent = messageOf(answer.data) || "Sign-in failed (HTTP " + answer.status + ")";
+        }
+        passwordInput.focus();
+      });
+
+      Object.keys(OPERATIONS).forEach(function (name) {
+        byId("op-" + name).addEventListener("click", function () { choose(name); });
+      });
+
+      scanInput.addEventListener("keydown", function (event) {
+        if (event.key !== "Enter" && event.keyCode !== 13) { return; }
+        event.preventDefault();
+        if (busy || event.isComposing) { return; }
+        var code = scanInput.value.trim();
+        scanInput.value = "";
+        if (code) { send({ code: code }); }
+      });
+      // The scan input keeps the focus, so a scanner's keystrokes always land in it.
+      scanInput.addEventListener("blur", function () { setTimeout(focusScan, 0); });
+      window.addEventListener("focus", focusScan);
+      document.addEventListener("visibilitychange", function () { if (!document.hidden) { focusScan(); } });
+      statusBox.addEventListener("animationend", function () { statusBox.classList.remove("flash"); });
+
+      validateButton.addEventListener("click", function () { send({ action: "validate" }); });
+      doneButton.addEventListener("click", function () { send({ action: "done" }); });
+      backButton.addEventListener("click", function () {
+        leave();
+        show(session ? "operations" : "signin");
+      });
+      signoutButton.addEventListener("click", function () { signOut(""); });
+
+      show("signin");
+      loginInput.focus();
+    })();
+    </script>
+    </body>
+    </html>
+    """#
+}
