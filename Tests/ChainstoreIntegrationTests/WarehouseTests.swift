@@ -227,4 +227,73 @@ struct WarehouseTests {
             try await Self.exact(db)
         }
     }
+
+    @Test func rfidReadsAreDeduplicatedAndMoveCountAndLocateWhatTheyName() async throws {
+        try await TestDatabase.withFreshDatabase { db, registry in
+            let fx = try await GroupFixture.make(db, registry)
+            let sscc = try EPC(pureIdentityURI: "urn:epc:id:sscc:6901234.0000012345", scheme: .sscc96, filter: 0)
+            let shelfTag = try EPC(pureIdentityURI: "urn:epc:id:giai:6901234.777", scheme: .giai96, filter: 0)
+            let crate = try EPC(pureIdentityURI: "urn:epc:id:grai:6901234.00001.42", scheme: .grai96, filter: 0)
+            func item(_ serial: Int) throws -> String {
+                try EPC(pureIdentityURI: "urn:epc:id:sgtin:6901234.056789.\(serial)", scheme: .sgtin96, filter: 1).hex
+            }
+            let stranger = try EPC(pureIdentityURI: "urn:epc:id:sgtin:6901234.099999.1", scheme: .sgtin96, filter: 1).hex
+            let lostPallet = try EPC(pureIdentityURI: "urn:epc:id:sscc:6901234.0000099999", scheme: .sscc96, filter: 0).hex
+            let (dock, shelf, pallet, product) = try await GroupFixture.asUser(db, registry, uid: fx.groupAdmin) { store in
+                let product = try await Self.product(store, "Noodles", barcode: "6901234567892")
+                let dock = try await store.create("stock.location", [["name": "Dock 1", "location_id": .int(Self.stock)]])[0]
+                let shelf = try await store.create("stock.location", [["name": "Shelf 9", "location_id": .int(Self.stock), "rfid_tag": .string(shelfTag.pureIdentityURI)]])[0]
+                let pallet = try await store.create("stock.quant.package", [["name": .string(sscc.gs1Key)]])[0]
+                _ = try await Self.receive(store, [(product, 10, nil, pallet)])
+                _ = try await store.create("stock.rfid.reader", [
+                    ["name": "Inbound door 1", "code": "DOCK-1", "role": "dock", "location_id": .int(dock), "dedup_seconds": 30],
+                    ["name": "Forklift 1", "code": "FORK-1", "role": "forklift", "location_id": .int(Self.stock)],
+                ])
+                return (dock, shelf, pallet, product)
+            }
+            let start = Date(timeIntervalSince1970: 1_790_000_000)
+            func read(_ reader: String, _ epc: String, _ offset: Double, rssi: Double = -55) -> RFIDIngest.Read {
+                RFIDIngest.Read(reader: reader, antenna: 1, epc: epc, rssi: rssi, time: start.addingTimeInterval(offset))
+            }
+            func ingest(_ reads: [RFIDIngest.Read]) async throws -> RFIDIngest.Outcome {
+                try await GroupFixture.asUser(db, registry, uid: fx.groupAdmin) { store in try await RFIDIngest.ingest(store, reads: reads) }
+            }
+            let first = try await ingest([
+                read("DOCK-1", sscc.hex, 0), read("DOCK-1", sscc.hex, 1, rssi: -40), read("DOCK-1", sscc.hex, 2),
+                read("FORK-1", shelfTag.hex, 10), read("FORK-1", try item(1), 11), read("FORK-1", try item(2), 11.5),
+                read("FORK-1", try item(2), 12), read("FORK-1", try item(3), 12), read("FORK-1", crate.hex, 13),
+                read("FORK-1", "ZZ-NOT-HEX", 14), read("FORK-1", stranger, 14), read("DOCK-1", lostPallet, 15),
+            ])
+            #expect(first.received == 12)
+            #expect(first.duplicates == 3)
+            #expect(first.unknown.count == 3)
+            let kinds = first.events.compactMap { $0.dictValue?["kind"]?.stringValue }
+            #expect(kinds.sorted() == ["asset_seen", "pallet_moved", "shelf_count"])
+            let counted = first.events.first { $0.dictValue?["kind"] == "shelf_count" }?.dictValue
+            #expect(counted?["items"] == 3)
+            #expect(counted?["location_id"] == .int(shelf))
+            // Within the window the same pallet is the same sighting; after it, a new one (already there).
+            let again = try await ingest([read("DOCK-1", sscc.hex, 20)])
+            #expect(again.sightings == 0 && again.duplicates == 1 && again.events.isEmpty)
+            let later = try await ingest([read("DOCK-1", sscc.hex, 200)])
+            #expect(later.sightings == 1)
+            #expect(later.events.first?.dictValue?["kind"] == "pallet_seen")
+            let unknownReader = await #expect(throws: ChainstoreError.self) { try await ingest([read("NOPE", sscc.hex, 0)]) }
+            #expect(unknownReader?.code == .valueError)
+            try await GroupFixture.asUser(db, registry, uid: fx.groupAdmin) { store throws in
+                #expect(try await Self.onHand(store, product, at: dock) == 10)
+                #expect(try await store.read("stock.quant.package", ids: [pallet], fields: ["location_id"])[0]["location_id"]?.arrayValue?.first == .int(dock))
+                let sightings = try await store.searchRead("stock.rfid.sighting", domain: .leaf("epc", .equal, .string(sscc.hex)),
+                                                           fields: ["reads", "rssi"], order: "id")
+                #expect(sightings.map { $0["reads"]?.intValue } == [4, 1])
+                #expect(sightings.first?["rssi"]?.doubleValue == -40)
+                #expect(try await store.searchCount("stock.rfid.sighting", domain: .leaf("status", .equal, "unknown")) == 3)
+                let asset = try await store.searchRead("stock.rfid.asset", domain: .leaf("uri", .equal, .string(crate.pureIdentityURI)), fields: ["location_id"])
+                #expect(asset.first?["location_id"]?.arrayValue?.first == .int(shelf))
+                let lines = try await store.searchRead("stock.count.line", domain: .leaf("location_id", .equal, .int(shelf)), fields: ["quantity"])
+                #expect(lines.first?["quantity"]?.doubleValue == 3)
+            }
+            try await Self.exact(db)
+        }
+    }
 }

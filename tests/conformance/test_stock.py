@@ -162,3 +162,42 @@ def test_the_scan_api_refuses_bad_scans_with_a_reason(url, db, rpc, places, uniq
     status, _ = post_scan(url, db, None, raw=b'{"operation": "receive", "code": "' + b"9" * 40000 + b'"}')
     assert status in (400, 413)
     assert rpc("stock.move.line", "search_count", [("picking_id", "=", receipt)]) == 0
+
+
+def post_json(url, db, path, body, raw=None):
+    import base64
+    import json
+    import urllib.error
+    import urllib.request
+    data = raw if raw is not None else json.dumps(body).encode()
+    request = urllib.request.Request(url + path + "?db=" + db, data=data, method="POST", headers={"Content-Type": "application/json"})
+    secret = os.environ.get("CHAINSTORE_ADMIN_PASSWORD", "admin")
+    request.add_header("Authorization", "Basic " + base64.b64encode(f"admin:{secret}".encode()).decode())
+    try:
+        with urllib.request.urlopen(request, timeout=60) as answer:
+            return answer.status, json.loads(answer.read())
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read() or b"{}")
+
+
+def test_rfid_reads_from_a_dock_door_keep_unknown_tags(url, db, rpc, places, unique):
+    from epcpy.epc_schemes.sscc import SSCC, SSCCFilterValue
+
+    reader = unique.upper()
+    rpc("stock.rfid.reader", "create", {"name": unique, "code": reader, "role": "dock", "location_id": places["stock"], "dedup_seconds": 30})
+    # A pallet tag written by an independent encoder; no pallet carries that SSCC here.
+    epc = SSCC("urn:epc:id:sscc:6901234.0000054321").hex(filter_value=SSCCFilterValue.ALL_OTHERS)
+    reads = [{"reader": reader, "antenna": 1, "epc": epc, "rssi": -50, "time": "2026-11-26T10:00:00Z"},
+             {"reader": reader, "antenna": 2, "epc": epc, "rssi": -45, "time": "2026-11-26T10:00:01.500Z"},
+             {"reader": reader, "epc": "not-an-epc", "time": 1795600000}]
+    status, answer = post_json(url, db, "/api/v1/rfid/reads", {"reads": reads})
+    assert status == 200, answer
+    assert answer["received"] == 3 and answer["duplicates"] == 1 and answer["sightings"] == 2
+    assert len(answer["unknown"]) == 2
+    assert any(u["uri"] == "urn:epc:id:sscc:6901234.0000054321" and "no pallet" in u["reason"] for u in answer["unknown"])
+    kept = rpc("stock.rfid.sighting", "search_read", [("reader_id.code", "=", reader)], fields=["status", "reason", "reads"])
+    assert sorted(s["status"] for s in kept) == ["unknown", "unknown"] and all(s["reason"] for s in kept)
+    assert post_json(url, db, "/api/v1/rfid/reads", None, raw=b"{")[0] == 400
+    assert post_json(url, db, "/api/v1/rfid/reads", {"reads": [{"reader": "NO-SUCH-READER", "epc": epc, "time": 1}]})[0] == 400
+    assert post_json(url, db, "/api/v1/rfid/reads", {"reads": [{"reader": reader, "epc": epc, "time": "yesterday"}]})[0] == 400
+    assert post_json(url, db, "/api/v1/rfid/reads", {"reads": [{"reader": reader, "epc": epc}] * 20001})[0] == 400

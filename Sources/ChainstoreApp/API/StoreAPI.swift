@@ -180,6 +180,51 @@ public struct StoreAPI: Sendable {
         }
     }
 
+    /// `POST /api/v1/rfid/reads` with `{"reads": [{"reader", "antenna", "epc", "rssi", "time"}]}`:
+    /// a batch from fixed readers and forklifts, deduplicated and interpreted in one transaction
+    /// (see `RFIDIngest`). At most 20,000 reads and 4 MiB per batch.
+    func rfidReads(_ request: Request, _ context: ChainstoreRequestContext) async throws -> Response {
+        let body: ByteBuffer
+        do { body = try await request.body.collect(upTo: 4 << 20) } catch {
+            throw ChainstoreError.valueError("A batch of reads is at most 4 MiB of JSON")
+        }
+        let parsed: Value
+        do { parsed = try JSONReader.parse(Array(buffer: body)) } catch {
+            throw ChainstoreError.valueError("The body must be a JSON object: \(error)")
+        }
+        guard let items = parsed.dictValue?["reads"]?.arrayValue else { throw ChainstoreError.valueError("The body must be {\"reads\": [...]}") }
+        guard items.count <= 20_000 else { throw ChainstoreError.valueError("At most 20,000 reads per batch") }
+        let precise = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
+        let plain = Date.ISO8601FormatStyle()
+        let reads = try items.enumerated().map { index, item -> RFIDIngest.Read in
+            guard let read = item.dictValue, let reader = read["reader"]?.stringValue, !reader.isEmpty, reader.utf8.count <= 64,
+                let epc = read["epc"]?.stringValue, !epc.isEmpty, epc.utf8.count <= 64
+            else { throw ChainstoreError.valueError("reads[\(index)] needs a reader code and an epc (hex)") }
+            let time: Date
+            if let text = read["time"]?.stringValue {
+                guard let parsed = (try? precise.parse(text)) ?? (try? plain.parse(text)) else {
+                    throw ChainstoreError.valueError("reads[\(index)].time must be an ISO 8601 time, not \(text)")
+                }
+                time = parsed
+            } else if let number = read["time"]?.doubleValue ?? read["time"]?.intValue.map(Double.init) {
+                time = Date(timeIntervalSince1970: number)
+            } else {
+                throw ChainstoreError.valueError("reads[\(index)].time is required")
+            }
+            let rssi = read["rssi"]?.doubleValue ?? read["rssi"]?.intValue.map(Double.init)
+            return RFIDIngest.Read(reader: reader, antenna: read["antenna"]?.intValue.map { Int($0) }, epc: epc, rssi: rssi, time: time)
+        }
+        let outcome = try await asCaller(try await credentials(request), context, transaction: true) { store, _ in
+            try await RFIDIngest.ingest(store, reads: reads)
+        }
+        if !outcome.unknown.isEmpty {
+            context.logger.notice("unknown RFID tags", metadata: ["count": "\(outcome.unknown.count)"])
+        }
+        var json = JSONWriter(capacity: 256 + 128 * outcome.unknown.count)
+        json.value(outcome.value)
+        return Self.json(json.text)
+    }
+
     static func json(_ text: String, status: HTTPResponse.Status = .ok) -> Response {
         Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: text)))
     }
@@ -224,6 +269,9 @@ extension Router where Context == ChainstoreRequestContext {
                 "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self'; img-src 'self' data:; frame-ancestors 'none'"
             headers[HTTPField.Name("X-Content-Type-Options")!] = "nosniff"
             return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: ScanAppPage.html)))
+        }
+        post("/api/v1/rfid/reads") { request, context in
+            do { return try await api.rfidReads(request, context) } catch { return StoreAPI.failure(error) }
         }
         post("/api/v1/scan") { request, context in
             do { return try await api.warehouseScan(request, context) } catch { return StoreAPI.failure(error) }

@@ -7,9 +7,9 @@ public enum Stock {
         name: "stock", depends: ["base", "product"],
         models: [
             .stockLocation, .stockWarehouse, .stockPickingType, .productRemoval, .stockPutawayRule, .stockLot, .stockQuantPackage,
-            .stockQuant, .stockPicking, .stockMove, .stockMoveLine, .stockBackorderConfirmation, .stockCount, .stockCountLine,
+            .stockQuant, .stockPicking, .stockMove, .stockMoveLine, .stockBackorderConfirmation, .stockCount, .stockCountLine, .stockRFIDReader, .stockRFIDSighting, .stockRFIDAsset,
         ],
-        migrations: [.createPlaces, .createLedger, .createCounts],
+        migrations: [.createPlaces, .createLedger, .createCounts, .createRFID],
         extending: ModelSpec.stockExtensions,
         extensions: Warehouses.hooks + Transfers.hooks)
 }

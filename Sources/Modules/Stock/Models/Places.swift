@@ -20,6 +20,7 @@ extension ModelSpec {
             .many2one("company_id", "Company", to: "res.company", onDelete: .restrict, default: .compute { .int($0.companyId) }),
             .boolean("scrap_location", "Is a Scrap Location?"),
             .many2one("removal_strategy_id", "Removal Strategy", to: "product.removal"),
+            .char("rfid_tag", "RFID Tag (GIAI)", index: true),
             .boolean("active", "Active", default: .value(.true)),
         ],
         order: "complete_name, id", recName: "complete_name", companyScoped: true,
