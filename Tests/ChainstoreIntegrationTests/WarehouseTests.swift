@@ -296,4 +296,79 @@ struct WarehouseTests {
             try await Self.exact(db)
         }
     }
+
+    @Test func averageAndFIFOValuationAndTheValueAtAPastDate() async throws {
+        try await TestDatabase.withFreshDatabase { db, registry in
+            let fx = try await GroupFixture.make(db, registry)
+            func run<T: Sendable>(_ body: @Sendable @escaping (RecordStore) async throws -> T) async throws -> T {
+                try await GroupFixture.asUser(db, registry, uid: fx.groupAdmin, body)
+            }
+            func receive(_ lines: [(Int64, Decimal, Decimal)]) async throws {
+                try await run { store in
+                    let moves: [Value] = lines.map {
+                        [0, 0, .dict(["product_id": .int($0.0), "product_uom_qty": .double(Double("\($0.1)")!), "price_unit": .double(Double("\($0.2)")!)])]
+                    }
+                    let picking = try await store.create("stock.picking", [["picking_type_id": .int(Self.receipts), "move_ids": .array(moves)]])[0]
+                    _ = try await Self.method(store, "stock.picking", "button_validate", [picking])
+                }
+            }
+            func moment() async throws -> String {
+                try await db.transaction(logger: TestDatabase.logger) { tx in
+                    try await tx.query(SQLBuilder("SELECT to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US')"))[0].decode(String.self)
+                }
+            }
+            func value(_ date: String?, _ grouping: String = "company") async throws -> [Value] {
+                try await run { store in
+                    try await Self.method(store, "stock.valuation.layer", "stock_value", [], args: [date.map(Value.string) ?? .false, .string(grouping)]).arrayValue ?? []
+                }
+            }
+            let (average, fifo) = try await run { store in
+                let avco = try await store.create("product.category", [["name": "Average", "property_cost_method": "average"]])[0]
+                let fifoCategory = try await store.create("product.category", [["name": "FIFO", "property_cost_method": "fifo"]])[0]
+                let a = try await store.create("product.product", [["name": "Flour (AVCO)", "type": "product", "categ_id": .int(avco), "standard_price": 4]])[0]
+                let f = try await store.create("product.product", [["name": "Sugar (FIFO)", "type": "product", "categ_id": .int(fifoCategory), "standard_price": 4]])[0]
+                return (a, f)
+            }
+            let before = try await moment()
+            try await receive([(average, 10, 5), (fifo, 10, 5)])
+            try await receive([(average, 10, 7), (fifo, 10, 7)])
+            let twenty = try await moment()
+            try await run { store in
+                let delivery = try await store.create("stock.picking", [[
+                    "picking_type_id": .int(Self.deliveries),
+                    "move_ids": [[0, 0, ["product_id": .int(average), "product_uom_qty": 5]], [0, 0, ["product_id": .int(fifo), "product_uom_qty": 5]]],
+                ]])[0]
+                _ = try await Self.method(store, "stock.picking", "action_confirm", [delivery])
+                _ = try await Self.method(store, "stock.picking", "button_validate", [delivery])
+            }
+            try await receive([(average, 5, 9), (fifo, 5, 9)])
+            try await run { store throws in
+                let layers = try await store.searchRead("stock.valuation.layer", domain: .leaf("product_id", .equal, .int(average)),
+                                                        fields: ["quantity", "value"], order: "id")
+                #expect(layers.map { $0["value"]?.doubleValue } == [50, 70, -30, 45])
+                let fifoLayers = try await store.searchRead("stock.valuation.layer", domain: .leaf("product_id", .equal, .int(fifo)),
+                                                            fields: ["value", "remaining_qty", "remaining_value"], order: "id")
+                #expect(fifoLayers.map { $0["value"]?.doubleValue } == [50, 70, -25, 45])
+                #expect(fifoLayers.map { $0["remaining_qty"]?.doubleValue } == [5, 10, 0, 5])
+            }
+            let now = try await value(nil)
+            #expect(now.first?.dictValue?["value"]?.doubleValue == 275)  // 135 (AVCO) + 140 (FIFO)
+            #expect(now.first?.dictValue?["quantity"]?.doubleValue == 40)
+            let then = try await value(twenty)
+            #expect(then.first?.dictValue?["value"]?.doubleValue == 240)
+            let byCategory = try await value(twenty, "category")
+            #expect(byCategory.map { $0.dictValue?["value"]?.doubleValue } == [120, 120])
+            let byLocation = try await value(twenty, "location")
+            #expect(byLocation.count == 1)
+            #expect(byLocation.first?.dictValue?["location_id"]?.arrayValue?.last == "WH/Stock")
+            #expect(byLocation.first?.dictValue?["value"]?.doubleValue == 240)
+            #expect(try await value(before).isEmpty)
+            // A store user sees only its own company's value: nothing here.
+            let outside = try await GroupFixture.asUser(db, registry, uid: fx.storeUser1) { store in
+                try await Self.method(store, "stock.valuation.layer", "stock_value", [], args: [.false, "company"]).arrayValue ?? []
+            }
+            #expect(outside.isEmpty)
+            try await Self.exact(db)
+        }
+    }
 }

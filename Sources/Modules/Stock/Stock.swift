@@ -8,8 +8,9 @@ public enum Stock {
         models: [
             .stockLocation, .stockWarehouse, .stockPickingType, .productRemoval, .stockPutawayRule, .stockLot, .stockQuantPackage,
             .stockQuant, .stockPicking, .stockMove, .stockMoveLine, .stockBackorderConfirmation, .stockCount, .stockCountLine, .stockRFIDReader, .stockRFIDSighting, .stockRFIDAsset,
+            .stockValuationLayer,
         ],
-        migrations: [.createPlaces, .createLedger, .createCounts, .createRFID],
+        migrations: [.createPlaces, .createLedger, .createCounts, .createRFID, .createValuation],
         extending: ModelSpec.stockExtensions,
         extensions: Warehouses.hooks + Transfers.hooks)
 }

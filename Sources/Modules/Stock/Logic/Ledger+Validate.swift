@@ -231,6 +231,7 @@ extension Ledger {
         sql += ") AS d(id, qty, res) WHERE q.id = d.id"
         try await tx.query(sql)
         try await markDone(moveIds, touched: ids)
+        try await value(moveIds)
     }
 
     /// Lines, moves and packages after posting; balances left at zero with nothing on them go.

@@ -159,6 +159,17 @@ extension Stock {
         ModelMethod(model: "stock.quant.package", name: "action_trace", receiver: .records) { call in
             try await Traceability.trace(call.store, packages: call.ids)
         },
+        // `stock.valuation.layer.stock_value(date=None, group_by='company', company_id=None)`:
+        // what the stock was worth then, by company, location or category.
+        ModelMethod(model: "stock.valuation.layer", name: "stock_value", receiver: .model) { call in
+            let date = (call.args.first ?? call.kwargs["date"]).flatMap { $0 == .false || $0 == .null ? nil : $0.stringValue }
+            let grouping = (call.args.count > 1 ? call.args[1] : call.kwargs["group_by"])?.stringValue ?? "company"
+            guard let groupBy = StockValue.Grouping(rawValue: grouping) else {
+                throw ChainstoreError.valueError("group_by must be one of company, location, category")
+            }
+            let company = (call.args.count > 2 ? call.args[2] : call.kwargs["company_id"])?.intValue
+            return .array(try await StockValue.at(call.store, date: date, groupBy: groupBy, company: company))
+        },
         ModelMethod(model: "stock.backorder.confirmation", name: "process", receiver: .records) { call in
             try await Backorders.answer(call, rest: .backorder)
         },
