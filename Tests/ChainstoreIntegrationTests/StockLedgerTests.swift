@@ -311,4 +311,55 @@ struct StockLedgerTests {
             }
         }
     }
+
+    @Test func theLedgerIsAppendOnlyStaysInItsCompanyAndNeverRefusesConsumables() async throws {
+        try await TestDatabase.withFreshDatabase { db, registry in
+            let fx = try await GroupFixture.make(db, registry)
+            let (rice, receipt) = try await GroupFixture.asUser(db, registry, uid: fx.groupAdmin) { store in
+                let rice = try await product(store, "Rice 1kg")
+                let receipt = try await transfer(store, type: WH.receipts, [(rice, 5)])
+                _ = try await call(store, "stock.picking", "button_validate", [receipt])
+                return (rice, receipt)
+            }
+            // Done entries cannot be deleted or rewritten, whoever asks.
+            for attempt in 0..<3 {
+                let refused = await #expect(throws: ChainstoreError.self) {
+                    try await GroupFixture.asUser(db, registry, uid: fx.groupAdmin) { store in
+                        let lines = try await store.search("stock.move.line", domain: .leaf("picking_id", .equal, .int(receipt)))
+                        switch attempt {
+                        case 0: try await store.unlink("stock.move.line", ids: lines)
+                        case 1: try await store.write("stock.move.line", ids: lines, ["location_dest_id": .int(WH.customers)])
+                        default: try await store.unlink("stock.picking", ids: [receipt])
+                        }
+                    }
+                }
+                #expect(refused?.message.contains("cannot be") == true, "\(String(describing: refused?.message))")
+            }
+            // A move that takes another company's goods is refused at confirmation.
+            try await GroupFixture.asUser(db, registry, uid: fx.groupAdmin) { store throws in
+                let theirs = try await store.create("stock.warehouse", [["name": "SZ back room", "code": "SZ1", "company_id": .int(fx.store2)]])[0]
+                let stock = try #require(try await store.read("stock.warehouse", ids: [theirs], fields: ["lot_stock_id"], load: .classicWrite)[0]["lot_stock_id"]?.intValue)
+                let picking = try await store.create("stock.picking", [[
+                    "picking_type_id": .int(WH.deliveries), "location_id": .int(stock),
+                    "move_ids": [[0, 0, ["product_id": .int(rice), "product_uom_qty": 1]]],
+                ]])[0]
+                let foreign = await #expect(throws: ChainstoreError.self) { try await call(store, "stock.picking", "action_confirm", [picking]) }
+                #expect(foreign?.message.contains("another company") == true)
+                // A view location gives from the places inside it, but nothing is posted on the view itself.
+                let fromView = try await store.create("stock.picking", [[
+                    "picking_type_id": .int(WH.deliveries), "location_id": 8, "move_ids": [[0, 0, ["product_id": .int(rice), "product_uom_qty": 2]]],
+                ]])[0]
+                try await call(store, "stock.picking", "action_confirm", [fromView])
+                let lines = try await store.searchRead("stock.move.line", domain: .leaf("picking_id", .equal, .int(fromView)), fields: ["location_id", "quantity"])
+                #expect(lines.map { $0["location_id"]?.arrayValue?.first } == [.int(WH.stock)])
+                #expect(try await call(store, "stock.picking", "button_validate", [fromView]) == .true)
+                #expect(try await onHand(store, rice) == (3, 0))
+                // Consumables leave whatever the balance says.
+                let cups = try await store.create("product.product", [["name": "Paper cups", "type": "consu"]])[0]
+                let out = try await transfer(store, type: WH.deliveries, [(cups, 50)])
+                #expect(try await call(store, "stock.picking", "button_validate", [out]) == .true)
+            }
+            try await ledgerIsExact(db)
+        }
+    }
 }

@@ -4,7 +4,7 @@ import PostgresNIO
 /// Translates PostgreSQL errors where they arise: constraint violations become validation errors
 /// naming the constraint, serialization failures and deadlocks become `concurrency` (retried by
 /// `Database.transaction`). The raw error is kept as `underlying`, for the log only.
-enum DatabaseErrors {
+public enum DatabaseErrors {
     static func translate(_ error: any Error) -> any Error {
         guard let psql = error as? PSQLError, let state = psql.serverInfo?[.sqlState] else { return error }
         let constraint = psql.serverInfo?[.constraintName] ?? ""
@@ -24,6 +24,11 @@ enum DatabaseErrors {
                 "The operation cannot be completed: another record still refers to this one, or the referenced record does not exist (\(constraint)).",
                 underlying: error)
         case "23514", "23P01":
+            // Our own triggers raise check violations with a sentence for the user; a table's
+            // CHECK constraint says only its name.
+            if let message = psql.serverInfo?[.message], !message.contains("violates") {
+                return ChainstoreError(.validationError, message, underlying: error)
+            }
             return ChainstoreError(.validationError, "The record does not satisfy the constraint \(constraint).", underlying: error)
         case "22003":
             return ChainstoreError(.valueError, "A value is out of range for its field.", underlying: error)
@@ -36,7 +41,7 @@ enum DatabaseErrors {
         }
     }
 
-    static func isRetryable(_ error: any Error) -> Bool {
+    public static func isRetryable(_ error: any Error) -> Bool {
         (error as? ChainstoreError)?.code == .concurrency
     }
 }

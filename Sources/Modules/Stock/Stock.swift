@@ -10,7 +10,7 @@ public enum Stock {
             .stockQuant, .stockPicking, .stockMove, .stockMoveLine, .stockBackorderConfirmation, .stockCount, .stockCountLine, .stockRFIDReader, .stockRFIDSighting, .stockRFIDAsset,
             .stockValuationLayer,
         ],
-        migrations: [.createPlaces, .createLedger, .createCounts, .createRFID, .createValuation],
+        migrations: [.createPlaces, .createLedger, .createCounts, .createRFID, .createValuation, .doneIsFinal],
         extending: ModelSpec.stockExtensions,
         extensions: Warehouses.hooks + Transfers.hooks)
 }

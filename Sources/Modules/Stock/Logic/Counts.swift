@@ -35,12 +35,14 @@ enum Counts {
 
     private static func applyOne(_ store: RecordStore, _ id: Int64) async throws -> [Difference] {
         let tx = store.tx
-        var head = SQLBuilder("SELECT c.name, c.state, c.reason, l.parent_path, ")
+        var head = SQLBuilder("SELECT c.name, c.state, c.reason, l.parent_path, l.company_id IS NOT NULL AND l.company_id IS DISTINCT FROM c.company_id, ")
         head += "coalesce((SELECT array_agg(product_id) FROM stock_count_product_rel r WHERE r.count_id = c.id), '{}') "
         head += "FROM stock_count c JOIN stock_location l ON l.id = c.location_id WHERE c.id = "
         head.bind(.int(id))
+        head += " FOR UPDATE OF c"
         guard let row = try await tx.query(head).first else { throw ChainstoreError.missing("Count \(id) does not exist.") }
-        let (name, state, reason, path, products) = try row.decode((String, String, String, String, [Int64]).self)
+        let (name, state, reason, path, foreign, products) = try row.decode((String, String, String, String, Bool, [Int64]).self)
+        if foreign { throw ChainstoreError.userError("Count \(name) counts a place of another company.") }
         guard state == "draft" else { throw ChainstoreError.userError("Count \(name) is already \(state == "done" ? "applied" : "cancelled").") }
 
         var outside = SQLBuilder("SELECT t.name, l.complete_name FROM stock_count_line cl JOIN stock_location l ON l.id = cl.location_id ")

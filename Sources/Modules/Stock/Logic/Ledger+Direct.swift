@@ -100,7 +100,7 @@ extension Ledger {
         sql += "WHERE l.parent_path LIKE (SELECT parent_path FROM stock_location v WHERE v.id = w.view_location_id) || '%' ORDER BY pt.sequence, pt.id LIMIT 1) "
         sql += "FROM stock_quant q JOIN stock_location l ON l.id = q.location_id WHERE q.package_id = ANY("
         sql.bind(.intArray(packageIds), cast: "bigint[]")
-        sql += ") AND q.quantity <> 0 ORDER BY q.id FOR UPDATE OF q"
+        sql += ") AND q.quantity > 0 ORDER BY q.id FOR UPDATE OF q"
         var lines: [DirectLine] = []
         var type: Int64?
         for row in try await tx.query(sql) {

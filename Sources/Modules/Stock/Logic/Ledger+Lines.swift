@@ -112,6 +112,15 @@ extension Ledger {
     /// again on the balance they now name (as much as is free there).
     func syncLines(_ lineIds: [Int64]) async throws {
         guard !lineIds.isEmpty else { return }
+        var moves = SQLBuilder("SELECT m.id, m.state FROM stock_move m WHERE m.id IN (SELECT move_id FROM stock_move_line WHERE id = ANY(")
+        moves.bind(.intArray(lineIds), cast: "bigint[]")
+        moves += ")) ORDER BY m.id FOR UPDATE"
+        for row in try await tx.query(moves) {
+            let (move, state) = try row.decode((Int64, String).self)
+            if state == "done" || state == "cancel" {
+                throw ChainstoreError.userError("Move \(move) is \(state == "done" ? "done" : "cancelled"): its lines cannot change.")
+            }
+        }
         var fill = SQLBuilder("UPDATE stock_move_line ml SET picking_id = coalesce(ml.picking_id, m.picking_id), ")
         fill += "product_id = coalesce(m.product_id, ml.product_id), location_id = coalesce(ml.location_id, m.location_id), "
         fill += "location_dest_id = coalesce(ml.location_dest_id, chainstore_putaway(m.product_id, m.location_dest_id)), "
@@ -123,6 +132,19 @@ extension Ledger {
         fill.bind(.intArray(lineIds), cast: "bigint[]")
         fill += ") AND ml.state NOT IN ('done', 'cancel')"
         try await tx.query(fill)
+        var loose = SQLBuilder("UPDATE stock_move_line ml SET product_uom_id = coalesce(ml.product_uom_id, t.uom_id), ")
+        loose += "quantity_product_uom = round(chainstore_uom_convert(ml.quantity, coalesce(ml.product_uom_id, t.uom_id), t.uom_id), 6) "
+        loose += "FROM product_product p, product_template t WHERE ml.move_id IS NULL AND p.id = ml.product_id AND t.id = p.product_tmpl_id AND ml.id = ANY("
+        loose.bind(.intArray(lineIds), cast: "bigint[]")
+        loose += ") AND ml.state NOT IN ('done', 'cancel')"
+        try await tx.query(loose)
+        var foreign = SQLBuilder("SELECT ml.id FROM stock_move_line ml JOIN stock_location sl ON sl.id = ml.location_id ")
+        foreign += "JOIN stock_location dl ON dl.id = ml.location_dest_id WHERE ml.id = ANY("
+        foreign.bind(.intArray(lineIds), cast: "bigint[]")
+        foreign += ") AND (sl.company_id <> ml.company_id OR dl.company_id <> ml.company_id) LIMIT 1"
+        if let row = try await tx.query(foreign).first {
+            throw ChainstoreError.userError("Move line \(try row.decode(Int64.self)) uses places of another company.")
+        }
         var incomplete = SQLBuilder("SELECT id FROM stock_move_line WHERE (product_id IS NULL OR location_id IS NULL OR location_dest_id IS NULL) AND id = ANY(")
         incomplete.bind(.intArray(lineIds), cast: "bigint[]")
         incomplete += ") LIMIT 1"

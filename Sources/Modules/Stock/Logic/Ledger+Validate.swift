@@ -22,6 +22,7 @@ extension Ledger {
             }
         }
         try await confirm(try await moveIds(ofPickings: pickingIds, states: ["draft"]))
+        try await syncMoves(try await moveIds(ofPickings: pickingIds, states: ["waiting", "confirmed", "partially_available", "assigned"]))
         let moves = try await validationMoves(pickingIds)
         guard !moves.isEmpty, moves.contains(where: { $0.processed > 0 }) else {
             throw ChainstoreError.userError(
@@ -116,6 +117,11 @@ extension Ledger {
         link.bind(.intArray(pickingIds), cast: "bigint[]")
         link += ")"
         try await tx.query(link)
+        // Serial checks read stock of the lots: lock them so two receipts of one serial wait.
+        var lots = SQLBuilder("SELECT id FROM stock_lot WHERE id IN (SELECT lot_id FROM stock_move_line WHERE picking_id = ANY(")
+        lots.bind(.intArray(pickingIds), cast: "bigint[]")
+        lots += ") AND lot_id IS NOT NULL) ORDER BY id FOR UPDATE"
+        try await tx.query(lots)
         // Tracked lines without a lot; serials moved more than one at a time, twice, or
         // received while already in stock.
         var check = SQLBuilder("SELECT ml.lot_id IS NULL, t.tracking, t.name, coalesce(l.name, ''), ml.quantity_product_uom, ")
@@ -182,6 +188,13 @@ extension Ledger {
     /// states what is there; it does not ask for it).
     func post(_ moveIds: [Int64], force: Bool = false) async throws {
         guard !moveIds.isEmpty else { return }
+        var views = SQLBuilder("SELECT l.complete_name FROM stock_move_line ml JOIN stock_location l ON l.id IN (ml.location_id, ml.location_dest_id) ")
+        views += "WHERE l.usage = 'view' AND ml.quantity > 0 AND ml.state NOT IN ('done', 'cancel') AND ml.move_id = ANY("
+        views.bind(.intArray(moveIds), cast: "bigint[]")
+        views += ") LIMIT 1"
+        if let row = try await tx.query(views).first {
+            throw ChainstoreError.userError("\(try row.decode(String.self)) is a view location: goods cannot be moved to or from it, only to a place inside it.")
+        }
         let lines = try await postingLines(moveIds)
         var keys = Set<QuantKey>()
         for line in lines {
@@ -197,6 +210,10 @@ extension Ledger {
             byKey[quant.key] = quant.id
             balance[quant.id] = (quant.quantity, quant.reserved)
         }
+        if byKey.count < ordered.count {
+            // A balance emptied and deleted by a transaction that committed meanwhile: start over.
+            throw ChainstoreError(.concurrency, "A stock balance changed while it was being posted; retry.")
+        }
         var consumed: [Int64: Decimal] = [:]
         for line in lines {
             if let held = line.reservedQuant { balance[held]!.reserved -= line.reserved }
@@ -211,7 +228,7 @@ extension Ledger {
             if after.reserved < 0 {
                 throw ChainstoreError.validation("Reservation bookkeeping of quant \(quant.id) is inconsistent; nothing was changed.")
             }
-            guard !force, let taken = consumed[quant.id], quant.usage == "internal", !quant.allowNegative else { continue }
+            guard !force, quant.storable, let taken = consumed[quant.id], quant.usage == "internal", !quant.allowNegative else { continue }
             if after.quantity < after.reserved {
                 let available = after.quantity + taken - after.reserved
                 throw ChainstoreError.userError(
@@ -335,13 +352,13 @@ extension Ledger {
 
     struct LockedQuant: Sendable {
         let id: Int64, key: QuantKey, quantity: Decimal, reserved: Decimal
-        let usage: String, allowNegative: Bool, productName: String, locationName: String
+        let usage: String, allowNegative: Bool, productName: String, locationName: String, storable: Bool
     }
 
     /// Locks the balances of `keys` and those `reservedOn`, in id order.
     func lockQuants(_ keys: [QuantKey], reservedOn: [Int64]) async throws -> [LockedQuant] {
         var sql = SQLBuilder("SELECT q.id, q.product_id, q.location_id, coalesce(q.lot_id, 0), coalesce(q.package_id, 0), coalesce(q.owner_id, 0), ")
-        sql += "q.quantity, q.reserved_quantity, l.usage, coalesce(c.allow_negative_stock, false), t.name, l.complete_name "
+        sql += "q.quantity, q.reserved_quantity, l.usage, coalesce(c.allow_negative_stock, false), t.name, l.complete_name, t.type = 'product' "
         sql += "FROM stock_quant q JOIN stock_location l ON l.id = q.location_id LEFT JOIN res_company c ON c.id = l.company_id "
         sql += "JOIN product_product p ON p.id = q.product_id JOIN product_template t ON t.id = p.product_tmpl_id WHERE q.id IN ("
         sql += "SELECT q2.id FROM stock_quant q2 JOIN "
@@ -351,11 +368,11 @@ extension Ledger {
         sql.bind(.intArray(reservedOn), cast: "bigint[]")
         sql += ")) ORDER BY q.id FOR UPDATE OF q"
         return try await tx.query(sql).map { row in
-            let (id, product, location, lot, package, owner, quantity, reserved, usage, negative, productName, locationName) = try row.decode(
-                (Int64, Int64, Int64, Int64, Int64, Int64, Decimal, Decimal, String, Bool, String, String).self)
+            let (id, product, location, lot, package, owner, quantity, reserved, usage, negative, productName, locationName, storable) = try row.decode(
+                (Int64, Int64, Int64, Int64, Int64, Int64, Decimal, Decimal, String, Bool, String, String, Bool).self)
             return LockedQuant(id: id, key: QuantKey(product: product, location: location, lot: lot, package: package, owner: owner),
                                quantity: quantity, reserved: reserved, usage: usage, allowNegative: negative,
-                               productName: productName, locationName: locationName)
+                               productName: productName, locationName: locationName, storable: storable)
         }
     }
 }

@@ -28,8 +28,9 @@ struct Ledger {
         if let row = try await tx.query(missing).first {
             throw ChainstoreError.userError("Move \(try row.decode(Int64.self)) has no source or destination location.")
         }
+        try await checkCompanies(moveIds)
         var sql = SQLBuilder("UPDATE stock_move m SET state = 'confirmed', ")
-        sql += "product_qty = chainstore_uom_convert(m.product_uom_qty, coalesce(m.product_uom, t.uom_id), t.uom_id), "
+        sql += "product_qty = round(chainstore_uom_convert(m.product_uom_qty, coalesce(m.product_uom, t.uom_id), t.uom_id), 6), "
         sql += "product_uom = coalesce(m.product_uom, t.uom_id), write_uid = "
         sql.bind(.int(uid))
         sql += ", write_date = now() FROM product_product p JOIN product_template t ON t.id = p.product_tmpl_id "
@@ -39,6 +40,19 @@ struct Ledger {
         let confirmed = try await tx.query(sql).map { try $0.decode(Int64.self) }
         try await assign(confirmed)
         try await refreshPickings(ofMoves: moveIds)
+    }
+
+    /// A move stays inside its company: its places (and its operation type) belong to the
+    /// move's company or to nobody (the shared vendor, customer, loss and transit places).
+    func checkCompanies(_ moveIds: [Int64]) async throws {
+        var sql = SQLBuilder("SELECT m.id, coalesce(pt.name, '') FROM stock_move m JOIN stock_location sl ON sl.id = m.location_id ")
+        sql += "JOIN stock_location dl ON dl.id = m.location_dest_id LEFT JOIN stock_picking_type pt ON pt.id = m.picking_type_id WHERE m.id = ANY("
+        sql.bind(.intArray(moveIds), cast: "bigint[]")
+        sql += ") AND (sl.company_id <> m.company_id OR dl.company_id <> m.company_id OR pt.company_id <> m.company_id "
+        sql += "OR (m.company_id IS NULL AND (sl.company_id IS NOT NULL OR dl.company_id IS NOT NULL))) LIMIT 1"
+        if let row = try await tx.query(sql).first {
+            throw ChainstoreError.userError("Move \(try row.decode((Int64, String).self).0) uses places or an operation type of another company.")
+        }
     }
 
     // MARK: - Reserve
@@ -51,7 +65,7 @@ struct Ledger {
     /// Moves waiting for goods, locked in id order, with what their lines already hold.
     func lockMoves(_ moveIds: [Int64], states: [String]) async throws -> [Move] {
         var sql = SQLBuilder("SELECT m.id, m.product_id, m.state, coalesce(m.product_qty, 0), m.location_id, sl.parent_path, ")
-        sql += "(sl.usage NOT IN ('internal', 'transit') OR t.type <> 'product'), "
+        sql += "(sl.usage NOT IN ('internal', 'transit', 'view') OR t.type <> 'product'), "
         sql += "coalesce((SELECT r.method FROM product_category pc JOIN product_removal r ON r.id = pc.removal_strategy_id "
         sql += "WHERE pc.id = ANY(string_to_array(rtrim(c.parent_path, '/'), '/')::bigint[]) ORDER BY length(pc.parent_path) DESC LIMIT 1), "
         sql += "(SELECT r.method FROM stock_location pl JOIN product_removal r ON r.id = pl.removal_strategy_id "
@@ -199,13 +213,13 @@ struct Ledger {
         sql += ") GROUP BY m.id), moved AS (UPDATE stock_move m SET "
         sql += "quantity = round(chainstore_uom_convert(s.q, t.uom_id, coalesce(m.product_uom, t.uom_id)), 6), "
         sql += "state = CASE WHEN m.state IN ('draft', 'waiting', 'done', 'cancel') THEN m.state "
-        sql += "WHEN sl.usage NOT IN ('internal', 'transit') OR t.type <> 'product' OR s.q >= m.product_qty THEN 'assigned' "
+        sql += "WHEN sl.usage NOT IN ('internal', 'transit', 'view') OR t.type <> 'product' OR s.q >= m.product_qty THEN 'assigned' "
         sql += "WHEN s.q > 0 THEN 'partially_available' ELSE 'confirmed' END, write_uid = "
         sql.bind(.int(uid))
         sql += ", write_date = now() FROM s, product_product p, product_template t, stock_location sl "
         sql += "WHERE m.id = s.id AND p.id = m.product_id AND t.id = p.product_tmpl_id AND sl.id = m.location_id "
         sql += "RETURNING m.id, m.state) UPDATE stock_move_line ml SET state = moved.state FROM moved "
-        sql += "WHERE ml.move_id = moved.id AND ml.state <> moved.state"
+        sql += "WHERE ml.move_id = moved.id AND ml.state <> moved.state AND moved.state NOT IN ('done', 'cancel') AND ml.state NOT IN ('done', 'cancel')"
         try await tx.query(sql)
         try await refreshPickings(ofMoves: moveIds)
     }

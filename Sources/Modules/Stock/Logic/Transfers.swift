@@ -16,14 +16,27 @@ enum Transfers {
         AfterCreate(model: "stock.move") { store, ids, valsList in
             let companyGiven = ids.enumerated().filter { valsList[$0.offset]["company_id"] != nil }.map(\.element)
             try await fillMoves(store.tx, pickings: nil, moves: ids, companyGiven: companyGiven)
+            // Created with a quantity (Odoo 17's immediate transfers): its lines follow.
+            let withQuantity = ids.enumerated().filter { (valsList[$0.offset]["quantity"]?.doubleValue ?? 0) > 0 }.map(\.element)
+            if !withQuantity.isEmpty { try await Ledger(store: store).setQuantity(withQuantity) }
         },
         AfterWrite(model: "stock.move", fields: ["quantity"]) { store, ids, _ in
             try await Ledger(store: store).setQuantity(ids)
         },
+        // A changed demand is a changed need in the product's unit.
+        AfterWrite(model: "stock.move", fields: ["product_uom_qty", "product_uom"]) { store, ids, _ in
+            var sql = SQLBuilder("UPDATE stock_move m SET product_qty = round(chainstore_uom_convert(m.product_uom_qty, m.product_uom, t.uom_id), 6) ")
+            sql += "FROM product_product p, product_template t WHERE p.id = m.product_id AND t.id = p.product_tmpl_id AND m.state <> 'draft' AND m.id = ANY("
+            sql.bind(.intArray(ids), cast: "bigint[]")
+            sql += ")"
+            try await store.tx.query(sql)
+            try await Ledger(store: store).syncMoves(ids)
+        },
         AfterCreate(model: "stock.move.line") { store, ids, _ in
             try await Ledger(store: store).syncLines(ids)
         },
-        AfterWrite(model: "stock.move.line", fields: ["quantity", "lot_id", "location_id", "package_id", "owner_id", "product_uom_id"]) { store, ids, _ in
+        AfterWrite(model: "stock.move.line", fields: ["quantity", "lot_id", "location_id", "location_dest_id", "package_id", "owner_id", "product_uom_id",
+                                                      "product_id", "move_id"]) { store, ids, _ in
             try await Ledger(store: store).syncLines(ids)
         },
     ]
@@ -144,9 +157,13 @@ extension Stock {
             guard let destination = (call.args.first ?? call.kwargs["location_id"])?.intValue else {
                 throw ChainstoreError.typeError("action_move() takes the destination location id")
             }
+            try await call.store.checkAccess(try call.store.model("stock.quant.package"), .write)
+            try await call.store.checkAccess(try call.store.model("stock.move.line"), .create)
             try await call.store.lockAndCheck(try call.store.model("stock.quant.package"), ids: call.ids, operation: .write)
-            guard try await !call.store.search("stock.location", domain: .leaf("id", .equal, .int(destination))).isEmpty else {
-                throw ChainstoreError.missing("Location \(destination) does not exist or is out of reach.")
+            guard try await !call.store.search("stock.location", domain: .and([
+                .leaf("id", .equal, .int(destination)), .leaf("usage", .in, ["internal", "transit"]),
+            ])).isEmpty else {
+                throw ChainstoreError.userError("Location \(destination) is not a storage place within your reach.")
             }
             let picking = try await Ledger(store: call.store.asSystem(reason: "moving whole packages")).movePackages(call.ids, to: destination)
             return picking.map(Value.int) ?? .false
@@ -191,6 +208,7 @@ enum Backorders {
             pickings = (call.store.env.context["button_validate_picking_ids"]?.arrayValue ?? []).compactMap(\.intValue)
         }
         guard !pickings.isEmpty else { throw ChainstoreError.userError("There is no transfer to validate.") }
+        try await call.store.checkAccess(try call.store.model("stock.picking"), .write)
         try await call.store.lockAndCheck(try call.store.model("stock.picking"), ids: pickings, operation: .write)
         return try await Ledger(store: call.store).validate(pickings, rest: rest)
     }

@@ -128,6 +128,13 @@ struct Session {
     func transferScan(_ operation: WarehouseScan.Operation, _ scanned: WarehouseScan.Scanned) async throws -> Answer {
         try await store.checkAccess(try store.model("stock.picking"), .write)
         var state = self.state
+        // What the terminal sends back is checked again, every scan.
+        if let picking = state.pickingId {
+            try await store.lockAndCheck(try store.model("stock.picking"), ids: [picking], operation: .write)
+            if let location = state.locationId, try await !fits(location, picking, operation) {
+                throw Refusal(message: "The remembered place is not one this transfer uses; scan it again.")
+            }
+        }
         switch scanned {
         case .picking(let id, let name, let code, let pickingState):
             let fits = operation == .receive ? code == "incoming" : code == "outgoing" || code == "internal"
@@ -143,13 +150,7 @@ struct Session {
                           state: state, lines: try await progress(id, operation))
         case .location(let id, let name, _, let usage):
             let picking = try requirePicking()
-            var sql = SQLBuilder("SELECT l.parent_path LIKE r.parent_path || '%' FROM stock_location l, stock_picking p JOIN stock_location r ON r.id = ")
-            sql += operation == .receive ? "p.location_dest_id" : "p.location_id"
-            sql += " WHERE l.id = "
-            sql.bind(.int(id))
-            sql += " AND p.id = "
-            sql.bind(.int(picking))
-            guard usage == "internal", try await tx.query(sql).first?.decode(Bool.self) == true else {
+            guard usage == "internal", try await fits(id, picking, operation) else {
                 throw Refusal(message: "\(name) is not a place this transfer \(operation == .receive ? "delivers to" : "takes from").")
             }
             state.locationId = id
@@ -169,6 +170,24 @@ struct Session {
         case .package(_, let name):
             throw Refusal(message: "Package \(name) cannot be \(operation == .receive ? "received" : "picked") here: scan its products, or move it whole.")
         }
+    }
+
+    /// Whether `location` lies where the transfer delivers (receive) or takes from (pick).
+    func fits(_ location: Int64, _ picking: Int64, _ operation: WarehouseScan.Operation) async throws -> Bool {
+        var sql = SQLBuilder("SELECT l.parent_path LIKE r.parent_path || '%' AND l.usage = 'internal' FROM stock_location l, stock_picking p ")
+        sql += "JOIN stock_location r ON r.id = "
+        sql += operation == .receive ? "p.location_dest_id" : "p.location_id"
+        sql += " WHERE l.id = "
+        sql.bind(.int(location))
+        sql += " AND p.id = "
+        sql.bind(.int(picking))
+        return try await tx.query(sql).first?.decode(Bool.self) == true
+    }
+
+    /// A place the caller may see and store goods in.
+    func storagePlace(_ location: Int64) async throws {
+        guard try await !store.search("stock.location", domain: .and([.leaf("id", .equal, .int(location)), .leaf("usage", .equal, "internal")])).isEmpty
+        else { throw Refusal(message: "The remembered place is out of reach; scan it again.") }
     }
 
     func requirePicking() throws -> Int64 {
@@ -242,14 +261,14 @@ struct Session {
         add += ", m.location_dest_id)) AS dest FROM stock_move m JOIN product_product p ON p.id = m.product_id "
         add += "JOIN product_template t ON t.id = p.product_tmpl_id WHERE m.id = "
         add.bind(.int(move))
-        add += "), bumped AS (UPDATE stock_move_line ml SET quantity = ml.quantity + "
+        add += "), target AS (SELECT min(ml.id) AS id FROM stock_move_line ml, m WHERE ml.move_id = m.id AND ml.picked "
+        add += "AND ml.state NOT IN ('done', 'cancel') AND ml.location_dest_id = m.dest AND ml.lot_id IS NOT DISTINCT FROM "
+        add.bind(lot.map(SQLBind.int) ?? .null, cast: "bigint")
+        add += " AND ml.product_uom_id = m.unit), bumped AS (UPDATE stock_move_line ml SET quantity = ml.quantity + "
         add.bind(.text("\(quantity)"), cast: "numeric")
         add += ", quantity_product_uom = ml.quantity_product_uom + "
         add.bind(.text("\(quantity)"), cast: "numeric")
-        add += " FROM m WHERE ml.move_id = m.id AND ml.picked AND ml.state NOT IN ('done', 'cancel') AND ml.location_dest_id = m.dest "
-        add += "AND ml.lot_id IS NOT DISTINCT FROM "
-        add.bind(lot.map(SQLBind.int) ?? .null, cast: "bigint")
-        add += " AND ml.product_uom_id = m.unit RETURNING ml.id) INSERT INTO stock_move_line (move_id, picking_id, product_id, product_uom_id, "
+        add += " FROM target WHERE ml.id = target.id RETURNING ml.id) INSERT INTO stock_move_line (move_id, picking_id, product_id, product_uom_id, "
         add += "quantity, quantity_product_uom, picked, lot_id, location_id, location_dest_id, state, reference, company_id, date, "
         add += "create_uid, create_date, write_uid, write_date) SELECT m.id, m.picking_id, m.product_id, m.unit, "
         add.bind(.text("\(quantity)"), cast: "numeric")
@@ -296,15 +315,16 @@ struct Session {
         split.bind(.text("\(moved)"), cast: "numeric")
         split += " WHERE id = "
         split.bind(.int(line))
-        split += " RETURNING *), bumped AS (UPDATE stock_move_line ml SET quantity = ml.quantity + "
+        split += " RETURNING *), target AS (SELECT min(ml.id) AS id FROM stock_move_line ml, src WHERE ml.move_id = src.move_id AND ml.picked "
+        split += "AND ml.state = src.state AND ml.location_id = src.location_id AND ml.lot_id IS NOT DISTINCT FROM src.lot_id "
+        split += "AND ml.package_id IS NOT DISTINCT FROM src.package_id AND ml.reserved_quant_id IS NOT DISTINCT FROM src.reserved_quant_id "
+        split += "AND ml.product_uom_id = src.product_uom_id), bumped AS (UPDATE stock_move_line ml SET quantity = ml.quantity + "
         split.bind(.text("\(quantity)"), cast: "numeric")
         split += ", quantity_product_uom = ml.quantity_product_uom + "
         split.bind(.text("\(quantity)"), cast: "numeric")
         split += ", quantity_reserved = ml.quantity_reserved + "
         split.bind(.text("\(moved)"), cast: "numeric")
-        split += ", reserved_quant_id = src.reserved_quant_id FROM src WHERE ml.move_id = src.move_id AND ml.picked AND ml.state = src.state "
-        split += "AND ml.location_id = src.location_id AND ml.lot_id IS NOT DISTINCT FROM src.lot_id AND ml.package_id IS NOT DISTINCT FROM src.package_id "
-        split += "AND ml.reserved_quant_id IS NOT DISTINCT FROM src.reserved_quant_id AND ml.product_uom_id = src.product_uom_id RETURNING ml.id) "
+        split += ", reserved_quant_id = src.reserved_quant_id FROM src, target WHERE ml.id = target.id RETURNING ml.id) "
         split += "INSERT INTO stock_move_line (move_id, picking_id, product_id, product_uom_id, quantity, quantity_product_uom, picked, lot_id, "
         split += "package_id, result_package_id, location_id, location_dest_id, state, reference, company_id, date, reserved_quant_id, quantity_reserved, "
         split += "create_uid, create_date, write_uid, write_date) SELECT move_id, picking_id, product_id, product_uom_id, "
@@ -391,6 +411,10 @@ struct Session {
     func putawayScan(_ scanned: WarehouseScan.Scanned) async throws -> Answer {
         try await store.checkAccess(try store.model("stock.move.line"), .create)
         var state = self.state
+        if let source = state.locationId { try await storagePlace(source) }
+        if let product = state.productId, try await store.search("product.product", domain: .leaf("id", .equal, .int(product))).isEmpty {
+            throw Refusal(message: "The remembered product is out of reach; scan it again.")
+        }
         switch scanned {
         case .product(let result):
             guard let product = result.productId else { throw ChainstoreError.missing("Unknown barcode: \(result.code)") }
@@ -419,6 +443,7 @@ struct Session {
 
     func palletScan(_ scanned: WarehouseScan.Scanned) async throws -> Answer {
         try await store.checkAccess(try store.model("stock.move.line"), .create)
+        try await store.checkAccess(try store.model("stock.quant.package"), .write)
         var state = self.state
         switch scanned {
         case .package(let id, let name):
@@ -439,7 +464,12 @@ struct Session {
 
     func packScan(_ scanned: WarehouseScan.Scanned) async throws -> Answer {
         try await store.checkAccess(try store.model("stock.move.line"), .create)
+        try await store.checkAccess(try store.model("stock.quant.package"), .write)
         var state = self.state
+        if let location = state.locationId { try await storagePlace(location) }
+        if let package = state.packageId {
+            try await store.lockAndCheck(try store.model("stock.quant.package"), ids: [package], operation: .write)
+        }
         switch scanned {
         case .package(let id, let name):
             guard let location = state.locationId else { throw Refusal(message: "Scan the place where you pack first.") }
@@ -468,19 +498,20 @@ struct Session {
 
     /// Free stock of `product` exactly at `place` (first in, first out), as lines to `to`.
     func takeFree(product: Int64, quantity: Decimal, at place: Int64, to: Int64, loose: Bool = false) async throws -> [Ledger.DirectLine] {
-        var sql = SQLBuilder("SELECT q.quantity - q.reserved_quantity, q.lot_id, q.package_id, t.name FROM stock_quant q ")
+        var sql = SQLBuilder("SELECT q.quantity - q.reserved_quantity, q.lot_id, q.package_id, t.name, extract(epoch FROM q.in_date)::float8 FROM stock_quant q ")
         sql += "JOIN product_product p ON p.id = q.product_id JOIN product_template t ON t.id = p.product_tmpl_id WHERE q.product_id = "
         sql.bind(.int(product))
         sql += " AND q.location_id = "
         sql.bind(.int(place))
         sql += " AND q.owner_id IS NULL AND q.quantity > q.reserved_quantity"
         if loose { sql += " AND q.package_id IS NULL" }
-        sql += " ORDER BY q.in_date, q.id FOR UPDATE OF q"
+        sql += " ORDER BY q.id FOR UPDATE OF q"
         var lines: [Ledger.DirectLine] = []
         var need = quantity
         var name = ""
-        for row in try await tx.query(sql) where need > 0 {
-            let (free, lot, package, productName) = try row.decode((Decimal, Int64?, Int64?, String).self)
+        // Locked in id order like every balance; taken oldest first.
+        let rows = try await tx.query(sql).map { try $0.decode((Decimal, Int64?, Int64?, String, Double).self) }.sorted { $0.4 < $1.4 }
+        for (free, lot, package, productName, _) in rows where need > 0 {
             name = productName
             let take = min(free, need)
             need -= take
@@ -523,6 +554,10 @@ struct Session {
 
     func countScan(_ scanned: WarehouseScan.Scanned) async throws -> Answer {
         var state = self.state
+        if let count = state.countId {
+            try await store.lockAndCheck(try store.model("stock.count"), ids: [count], operation: .write)
+            if let location = state.locationId { try await storagePlace(location) }
+        }
         switch scanned {
         case .location(let id, let name, let path, let usage):
             guard usage == "internal" else { throw Refusal(message: "\(name) is not a storage place.") }
