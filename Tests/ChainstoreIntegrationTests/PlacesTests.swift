@@ -17,7 +17,9 @@ struct PlacesTests {
                 #expect(row["view_location_id"]?.arrayValue?.last == "GZ1")
                 let types = try await store.searchRead("stock.picking.type", domain: .leaf("warehouse_id", .equal, .int(warehouse)),
                     fields: ["code", "default_location_src_id", "default_location_dest_id"])
-                #expect(types.map { $0["code"]?.stringValue } == ["incoming", "outgoing", "internal"])
+                #expect(types.map { $0["code"]?.stringValue } == ["incoming", "outgoing", "internal", "incoming", "outgoing"])
+                #expect(types[3]["default_location_src_id"]?.arrayValue?.last == "Partners/Customers")
+                #expect(types[4]["default_location_dest_id"]?.arrayValue?.last == "Partners/Inter-company transit")
                 #expect(types[0]["default_location_src_id"]?.arrayValue?.last == "Partners/Vendors")
                 #expect(types[1]["default_location_dest_id"]?.arrayValue?.last == "Partners/Customers")
                 // Shared locations are visible; the central warehouse's are the head office's own.

@@ -362,4 +362,53 @@ struct StockLedgerTests {
             try await ledgerIsExact(db)
         }
     }
+
+    @Test func aDeliveryIsReturnedOnceAndStoresTransferThroughTransit() async throws {
+        try await TestDatabase.withFreshDatabase { db, registry in
+            let fx = try await GroupFixture.make(db, registry)
+            try await GroupFixture.asUser(db, registry, uid: fx.groupAdmin) { store throws in
+                let tea = try await product(store, "Oolong tea")
+                try await receive(store, tea, 10)
+                let delivery = try await transfer(store, type: WH.deliveries, [(tea, 4)])
+                _ = try await call(store, "stock.picking", "button_validate", [delivery])
+                let returned = try #require(try await call(store, "stock.picking", "action_create_return", [delivery]).intValue)
+                let head = try await store.read("stock.picking", ids: [returned], fields: ["name", "origin", "location_id", "state"])[0]
+                #expect(head["name"]?.stringValue?.hasPrefix("WH/RET/") == true)
+                #expect(head["location_id"]?.arrayValue?.first == .int(WH.customers))
+                #expect(head["state"] == "assigned")
+                _ = try await call(store, "stock.picking", "button_validate", [returned])
+                #expect(try await onHand(store, tea) == (10, 0))
+                let twice = await #expect(throws: ChainstoreError.self) { try await call(store, "stock.picking", "action_create_return", [delivery]) }
+                #expect(twice?.message.contains("already been returned") == true)
+
+                // Store to store: out of one back room into transit, received from transit by the other.
+                let gz = try await store.create("stock.warehouse", [["name": "GZ back room", "code": "GZ1", "company_id": .int(fx.store1)]])[0]
+                let sz = try await store.create("stock.warehouse", [["name": "SZ back room", "code": "SZ1", "company_id": .int(fx.store2)]])[0]
+                func type(_ warehouse: Int64, _ prefix: String) async throws -> Int64 {
+                    try #require(try await store.search("stock.picking.type", domain: .and([
+                        .leaf("warehouse_id", .equal, .int(warehouse)), .leaf("sequence_code", .equal, .string(prefix)),
+                    ])).first)
+                }
+                func picking(_ type: Int64, _ company: Int64, _ quantity: Double, from: Int64? = nil) async throws -> Int64 {
+                    var vals: RecordValues = ["picking_type_id": .int(type), "company_id": .int(company),
+                                              "move_ids": [[0, 0, ["product_id": .int(tea), "product_uom_qty": .double(quantity), "company_id": .int(company)]]]]
+                    if let from { vals["location_id"] = .int(from) }
+                    let id = try await store.create("stock.picking", [vals])[0]
+                    _ = try await call(store, "stock.picking", "action_confirm", [id])
+                    _ = try await call(store, "stock.picking", "button_validate", [id])
+                    return id
+                }
+                let gzStock = try #require(try await store.read("stock.warehouse", ids: [gz], fields: ["lot_stock_id"], load: .classicWrite)[0]["lot_stock_id"]?.intValue)
+                let szStock = try #require(try await store.read("stock.warehouse", ids: [sz], fields: ["lot_stock_id"], load: .classicWrite)[0]["lot_stock_id"]?.intValue)
+                _ = try await picking(try await type(gz, "IN"), fx.store1, 6)
+                _ = try await picking(try await type(gz, "S2S"), fx.store1, 4)
+                #expect(try await onHand(store, tea, location: 7) == (4, 0))
+                _ = try await picking(try await type(sz, "IN"), fx.store2, 4, from: 7)
+                #expect(try await onHand(store, tea, location: gzStock) == (2, 0))
+                #expect(try await onHand(store, tea, location: szStock) == (4, 0))
+                #expect(try await onHand(store, tea, location: 7) == (0, 0))
+            }
+            try await ledgerIsExact(db)
+        }
+    }
 }

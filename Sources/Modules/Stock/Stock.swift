@@ -10,7 +10,9 @@ public enum Stock {
             .stockQuant, .stockPicking, .stockMove, .stockMoveLine, .stockBackorderConfirmation, .stockCount, .stockCountLine, .stockRFIDReader, .stockRFIDSighting, .stockRFIDAsset,
             .stockValuationLayer,
         ],
-        migrations: [.createPlaces, .createLedger, .createCounts, .createRFID, .createValuation, .doneIsFinal],
+        migrations: [.createPlaces, .createLedger, .createCounts, .createRFID, .createValuation, .doneIsFinal,
+            .returnsAndStoreTransfers,
+        ],
         extending: ModelSpec.stockExtensions,
         extensions: Warehouses.hooks + Transfers.hooks)
 }

@@ -97,6 +97,39 @@ enum Transfers {
         return call.ids.sorted()
     }
 
+    static func createReturn(_ store: RecordStore, of picking: Int64) async throws -> Int64 {
+        var sql = SQLBuilder("SELECT p.state, p.name, coalesce(pt.return_picking_type_id, pt.id), p.location_id, p.location_dest_id, p.partner_id, ")
+        sql += "p.company_id FROM stock_picking p JOIN stock_picking_type pt ON pt.id = p.picking_type_id WHERE p.id = "
+        sql.bind(.int(picking))
+        let (state, name, type, source, destination, partner, company) = try await store.tx.query(sql)[0].decode(
+            (String, String, Int64, Int64, Int64, Int64?, Int64?).self)
+        guard state == "done" else { throw ChainstoreError.userError("Only a done transfer can be returned; \(name) is not done.") }
+        var left = SQLBuilder("SELECT m.id, m.product_id, m.quantity - coalesce((SELECT sum(r.product_uom_qty) FROM stock_move r ")
+        left += "WHERE r.origin_returned_move_id = m.id AND r.state <> 'cancel'), 0), m.product_uom, m.price_unit FROM stock_move m WHERE m.picking_id = "
+        left.bind(.int(picking))
+        left += " AND m.state = 'done' ORDER BY m.id"
+        let moves: [Value] = try await store.tx.query(left).compactMap { row in
+            let (move, product, quantity, unit, price) = try row.decode((Int64, Int64, Decimal, Int64, Decimal).self)
+            guard quantity > 0 else { return nil }
+            return [0, 0, .dict([
+                "product_id": .int(product), "product_uom_qty": .double(Double("\(quantity)") ?? 0), "product_uom": .int(unit),
+                "origin_returned_move_id": .int(move), "price_unit": .double(Double("\(price)") ?? 0),
+                "location_id": .int(destination), "location_dest_id": .int(source),
+            ])]
+        }
+        guard !moves.isEmpty else { throw ChainstoreError.userError("Everything \(name) moved has already been returned.") }
+        var vals: RecordValues = [
+            "picking_type_id": .int(type), "location_id": .int(destination), "location_dest_id": .int(source),
+            "origin": .string("Return of \(name)"), "move_ids": .array(moves),
+        ]
+        if let partner { vals["partner_id"] = .int(partner) }
+        if let company { vals["company_id"] = .int(company) }
+        let returned = try await store.create("stock.picking", [vals])[0]
+        let ledger = Ledger(store: store)
+        try await ledger.confirm(try await ledger.moveIds(ofPickings: [returned], states: ["draft"]))
+        return returned
+    }
+
     static func moves(_ call: MethodCall) async throws -> [Int64] {
         guard !call.ids.isEmpty else { return [] }
         try await call.store.checkAccess(try call.store.model("stock.move"), .write)
@@ -138,6 +171,13 @@ extension Stock {
             let ledger = Ledger(store: call.store)
             try await ledger.cancel(try await ledger.moveIds(ofPickings: try await Transfers.pickings(call), states: ["draft", "waiting", "confirmed", "partially_available", "assigned"]))
             return .true
+        },
+        // `stock.picking.action_create_return()`: a confirmed return of what a done transfer
+        // moved and was not returned yet (Odoo's return wizard in one call); answers its id.
+        ModelMethod(model: "stock.picking", name: "action_create_return", receiver: .records) { call in
+            guard call.ids.count == 1 else { throw ChainstoreError.userError("Return one transfer at a time.") }
+            let picking = try await Transfers.pickings(call)[0]
+            return .int(try await Transfers.createReturn(call.store, of: picking))
         },
         ModelMethod(model: "stock.picking", name: "do_unreserve", receiver: .records) { call in
             let ledger = Ledger(store: call.store)

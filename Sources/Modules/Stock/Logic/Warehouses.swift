@@ -3,10 +3,12 @@ import ChainstoreDB
 
 /// What a new warehouse brings with it, as in Odoo: a view location named by its code, its
 /// stock location under it ("DC1/Stock"), and its receipts, deliveries and internal transfers
-/// (from the vendors' location, to the customers').
+/// (from the vendors' location, to the customers'), returns from customers, and store-to-store
+/// transfers through the inter-company transit location.
 enum Warehouses {
     static let vendors: Int64 = 2
     static let customers: Int64 = 3
+    static let transit: Int64 = 7
 
     static let hooks: [any Sendable] = [
         AfterCreate(model: "stock.warehouse") { store, ids, _ in
@@ -18,14 +20,19 @@ enum Warehouses {
                     ["name": "Stock", "location_id": .int(view), "usage": "internal", "company_id": company],
                 ])[0]
                 try await system.write("stock.warehouse", ids: [id], ["view_location_id": .int(view), "lot_stock_id": .int(stock)])
-                _ = try await system.create("stock.picking.type", [
+                let types = try await system.create("stock.picking.type", [
                     ["name": "Receipts", "code": "incoming", "sequence_code": "IN", "warehouse_id": .int(id), "company_id": company,
                      "default_location_src_id": .int(vendors), "default_location_dest_id": .int(stock), "sequence": 1],
                     ["name": "Delivery Orders", "code": "outgoing", "sequence_code": "OUT", "warehouse_id": .int(id), "company_id": company,
                      "default_location_src_id": .int(stock), "default_location_dest_id": .int(customers), "sequence": 2],
                     ["name": "Internal Transfers", "code": "internal", "sequence_code": "INT", "warehouse_id": .int(id), "company_id": company,
                      "default_location_src_id": .int(stock), "default_location_dest_id": .int(stock), "sequence": 3],
+                    ["name": "Returns", "code": "incoming", "sequence_code": "RET", "warehouse_id": .int(id), "company_id": company,
+                     "default_location_src_id": .int(customers), "default_location_dest_id": .int(stock), "sequence": 4],
+                    ["name": "Store Transfers", "code": "outgoing", "sequence_code": "S2S", "warehouse_id": .int(id), "company_id": company,
+                     "default_location_src_id": .int(stock), "default_location_dest_id": .int(transit), "sequence": 5],
                 ])
+                try await system.write("stock.picking.type", ids: [types[1]], ["return_picking_type_id": .int(types[3])])
             }
         },
     ]

@@ -59,6 +59,7 @@ extension ModelSpec {
                 default: .compute { .int($0.companyId) }),
             .integer("sequence", "Sequence", default: .value(10)),
             .boolean("active", "Active", default: .value(.true)),
+            .many2one("return_picking_type_id", "Operation Type for Returns", to: "stock.picking.type"),
             .boolean("use_create_lots", "Create New Lots/Serial Numbers", default: .value(.true)),
             .boolean("use_existing_lots", "Use Existing Lots/Serial Numbers", default: .value(.true)),
         ],
