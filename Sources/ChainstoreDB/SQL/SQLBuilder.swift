@@ -36,6 +36,17 @@ public struct SQLBuilder: Sendable {
         text += "::" + cast
     }
 
+    /// Appends `unnest($1::bigint[], $2::numeric[], …) AS <alias>`: many rows bound as one array
+    /// per column, for set-based inserts and updates.
+    public mutating func appendUnnest(_ columns: [(SQLBind, String)], as alias: String) {
+        text += "unnest("
+        for (index, (value, cast)) in columns.enumerated() {
+            if index > 0 { text += ", " }
+            bind(value, cast: cast)
+        }
+        text += ") AS " + alias
+    }
+
     public static func += (lhs: inout SQLBuilder, rhs: String) { lhs.append(rhs) }
 }
 

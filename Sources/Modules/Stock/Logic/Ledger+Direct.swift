@@ -54,17 +54,12 @@ extension Ledger {
         moves.bind(.int(uid))
         moves += ", now(), "
         moves.bind(.int(uid))
-        moves += ", now() FROM unnest("
-        moves.bind(.intArray(ids), cast: "bigint[]")
-        moves += ", "
-        moves.bind(.intArray(lines.map(\.product)), cast: "bigint[]")
-        moves += ", "
-        moves.bind(.textArray(lines.map { "\($0.quantity)" }), cast: "numeric[]")
-        moves += ", "
-        moves.bind(.intArray(lines.map(\.from)), cast: "bigint[]")
-        moves += ", "
-        moves.bind(.intArray(lines.map(\.to)), cast: "bigint[]")
-        moves += ") AS d(id, product, qty, src, dst) JOIN product_product p ON p.id = d.product JOIN product_template t ON t.id = p.product_tmpl_id "
+        moves += ", now() FROM "
+        moves.appendUnnest([
+            (.intArray(ids), "bigint[]"), (.intArray(lines.map(\.product)), "bigint[]"), (.textArray(lines.map { "\($0.quantity)" }), "numeric[]"),
+            (.intArray(lines.map(\.from)), "bigint[]"), (.intArray(lines.map(\.to)), "bigint[]"),
+        ], as: "d(id, product, qty, src, dst)")
+        moves += " JOIN product_product p ON p.id = d.product JOIN product_template t ON t.id = p.product_tmpl_id "
         moves += "JOIN stock_location sl ON sl.id = d.src JOIN stock_location dl ON dl.id = d.dst LEFT JOIN stock_picking pk ON pk.id = "
         moves.bind(picking.map(SQLBind.int) ?? .null, cast: "bigint")
         try await tx.query(moves)
@@ -76,15 +71,12 @@ extension Ledger {
         entries.bind(.int(uid))
         entries += ", now(), "
         entries.bind(.int(uid))
-        entries += ", now() FROM unnest("
-        entries.bind(.intArray(ids), cast: "bigint[]")
-        entries += ", "
-        entries.bind(.intArray(lines.map { $0.lot ?? 0 }), cast: "bigint[]")
-        entries += ", "
-        entries.bind(.intArray(lines.map { $0.package ?? 0 }), cast: "bigint[]")
-        entries += ", "
-        entries.bind(.intArray(lines.map { $0.resultPackage ?? 0 }), cast: "bigint[]")
-        entries += ") AS d(id, lot, pkg, result) JOIN stock_move m ON m.id = d.id"
+        entries += ", now() FROM "
+        entries.appendUnnest([
+            (.intArray(ids), "bigint[]"), (.intArray(lines.map { $0.lot ?? 0 }), "bigint[]"), (.intArray(lines.map { $0.package ?? 0 }), "bigint[]"),
+            (.intArray(lines.map { $0.resultPackage ?? 0 }), "bigint[]"),
+        ], as: "d(id, lot, pkg, result)")
+        entries += " JOIN stock_move m ON m.id = d.id"
         try await tx.query(entries)
         try await post(ids, force: force)
         try await refreshPickings(ofMoves: ids)

@@ -238,14 +238,13 @@ extension Ledger {
         var sql = SQLBuilder("UPDATE stock_quant q SET quantity = d.qty, reserved_quantity = d.res, ")
         sql += "in_date = CASE WHEN q.quantity <= 0 AND d.qty > q.quantity THEN now() ELSE q.in_date END, write_uid = "
         sql.bind(.int(uid))
-        sql += ", write_date = now() FROM unnest("
+        sql += ", write_date = now() FROM "
         let ids = quants.map(\.id)
-        sql.bind(.intArray(ids), cast: "bigint[]")
-        sql += ", "
-        sql.bind(.textArray(ids.map { "\(balance[$0]!.quantity)" }), cast: "numeric[]")
-        sql += ", "
-        sql.bind(.textArray(ids.map { "\(balance[$0]!.reserved)" }), cast: "numeric[]")
-        sql += ") AS d(id, qty, res) WHERE q.id = d.id"
+        sql.appendUnnest([
+            (.intArray(ids), "bigint[]"), (.textArray(ids.map { "\(balance[$0]!.quantity)" }), "numeric[]"),
+            (.textArray(ids.map { "\(balance[$0]!.reserved)" }), "numeric[]"),
+        ], as: "d(id, qty, res)")
+        sql += " WHERE q.id = d.id"
         try await tx.query(sql)
         try await markDone(moveIds, touched: ids)
         try await value(moveIds)
@@ -389,16 +388,7 @@ struct QuantKey: Hashable, Comparable, Sendable {
 extension SQLBuilder {
     /// Appends `unnest(…) AS k(p, l, lot, pkg, own)` with the keys bound.
     mutating func appendKeys(_ keys: [QuantKey]) {
-        self += "unnest("
-        bind(.intArray(keys.map(\.product)), cast: "bigint[]")
-        self += ", "
-        bind(.intArray(keys.map(\.location)), cast: "bigint[]")
-        self += ", "
-        bind(.intArray(keys.map(\.lot)), cast: "bigint[]")
-        self += ", "
-        bind(.intArray(keys.map(\.package)), cast: "bigint[]")
-        self += ", "
-        bind(.intArray(keys.map(\.owner)), cast: "bigint[]")
-        self += ") AS k(p, l, lot, pkg, own)"
+        let columns: [KeyPath<QuantKey, Int64>] = [\.product, \.location, \.lot, \.package, \.owner]
+        appendUnnest(columns.map { column in (.intArray(keys.map { $0[keyPath: column] }), "bigint[]") }, as: "k(p, l, lot, pkg, own)")
     }
 }

@@ -172,21 +172,13 @@ struct Ledger {
     /// Inserts the lines and takes their reservations on the quants (already locked).
     func insert(_ lines: NewLines) async throws {
         guard !lines.isEmpty else { return }
-        var sql = SQLBuilder("WITH d AS (SELECT * FROM unnest(")
-        sql.bind(.intArray(lines.moves), cast: "bigint[]")
-        sql += ", "
-        sql.bind(.textArray(lines.quantities), cast: "numeric[]")
-        sql += ", "
-        sql.bind(.intArray(lines.locations), cast: "bigint[]")
-        sql += ", "
-        sql.bind(.intArray(lines.lots), cast: "bigint[]")
-        sql += ", "
-        sql.bind(.intArray(lines.packages), cast: "bigint[]")
-        sql += ", "
-        sql.bind(.intArray(lines.quants), cast: "bigint[]")
-        sql += ", "
-        sql.bind(.textArray(lines.reserved), cast: "numeric[]")
-        sql += ") AS d(move, qty, loc, lot, pkg, quant, reserved)), held AS (UPDATE stock_quant q SET reserved_quantity = q.reserved_quantity + h.qty "
+        var sql = SQLBuilder("WITH d AS (SELECT * FROM ")
+        sql.appendUnnest([
+            (.intArray(lines.moves), "bigint[]"), (.textArray(lines.quantities), "numeric[]"), (.intArray(lines.locations), "bigint[]"),
+            (.intArray(lines.lots), "bigint[]"), (.intArray(lines.packages), "bigint[]"), (.intArray(lines.quants), "bigint[]"),
+            (.textArray(lines.reserved), "numeric[]"),
+        ], as: "d(move, qty, loc, lot, pkg, quant, reserved)")
+        sql += "), held AS (UPDATE stock_quant q SET reserved_quantity = q.reserved_quantity + h.qty "
         sql += "FROM (SELECT quant, sum(reserved) AS qty FROM d WHERE quant <> 0 GROUP BY quant) h WHERE q.id = h.quant) "
         sql += "INSERT INTO stock_move_line (move_id, picking_id, product_id, product_uom_id, quantity, quantity_product_uom, location_id, "
         sql += "location_dest_id, lot_id, package_id, state, reference, company_id, reserved_quant_id, quantity_reserved, date, "

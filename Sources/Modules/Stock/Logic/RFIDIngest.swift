@@ -157,27 +157,16 @@ public enum RFIDIngest {
         sql.bind(.int(store.env.uid))
         sql += "::bigint, now(), "
         sql.bind(.int(store.env.uid))
-        sql += "::bigint, now() FROM unnest("
-        sql.bind(.intArray(sightings.map(\.reader.id)), cast: "bigint[]")
-        sql += ", "
-        sql.bind(.intArray(sightings.map { Int64($0.antenna ?? -1) }), cast: "int[]")
-        sql += ", "
-        sql.bind(.textArray(sightings.map(\.epc)), cast: "text[]")
-        sql += ", "
-        sql.bind(.textArray(sightings.map { $0.decoded?.pureIdentityURI ?? "" }), cast: "text[]")
-        sql += ", "
-        sql.bind(.textArray(sightings.map { $0.decoded?.scheme.rawValue ?? "" }), cast: "text[]")
-        sql += ", "
-        sql.bind(.textArray(sightings.map { $0.rssi.map { String($0) } ?? "NaN" }), cast: "float8[]")
-        sql += ", "
-        sql.bind(.textArray(sightings.map { epochSeconds($0.first) }), cast: "float8[]")
-        sql += ", "
-        sql.bind(.textArray(sightings.map { epochSeconds($0.last) }), cast: "float8[]")
-        sql += ", "
-        sql.bind(.intArray(sightings.map { Int64($0.reads) }), cast: "int[]")
-        sql += ", "
-        sql.bind(.textArray(unknown.map { $0 ?? "" }), cast: "text[]")
-        sql += ") AS d(reader, antenna, epc, uri, scheme, rssi, first, last, reads, reason) JOIN stock_rfid_reader r ON r.id = d.reader"
+        sql += "::bigint, now() FROM "
+        sql.appendUnnest([
+            (.intArray(sightings.map(\.reader.id)), "bigint[]"), (.intArray(sightings.map { Int64($0.antenna ?? -1) }), "int[]"),
+            (.textArray(sightings.map(\.epc)), "text[]"), (.textArray(sightings.map { $0.decoded?.pureIdentityURI ?? "" }), "text[]"),
+            (.textArray(sightings.map { $0.decoded?.scheme.rawValue ?? "" }), "text[]"),
+            (.textArray(sightings.map { $0.rssi.map { String($0) } ?? "NaN" }), "float8[]"),
+            (.textArray(sightings.map { epochSeconds($0.first) }), "float8[]"), (.textArray(sightings.map { epochSeconds($0.last) }), "float8[]"),
+            (.intArray(sightings.map { Int64($0.reads) }), "int[]"), (.textArray(unknown.map { $0 ?? "" }), "text[]"),
+        ], as: "d(reader, antenna, epc, uri, scheme, rssi, first, last, reads, reason)")
+        sql += " JOIN stock_rfid_reader r ON r.id = d.reader"
         try await store.tx.query(sql)
     }
 
@@ -280,19 +269,13 @@ public enum RFIDIngest {
             sql.bind(.int(store.env.uid))
             sql += "::bigint, now(), "
             sql.bind(.int(store.env.uid))
-            sql += "::bigint, now() FROM unnest("
-            sql.bind(.textArray(meaning.assets.map(\.uri)), cast: "text[]")
-            sql += ", "
-            sql.bind(.textArray(meaning.assets.map(\.epc)), cast: "text[]")
-            sql += ", "
-            sql.bind(.intArray(meaning.assets.map(\.location)), cast: "bigint[]")
-            sql += ", "
-            sql.bind(.intArray(meaning.assets.map(\.reader)), cast: "bigint[]")
-            sql += ", "
-            sql.bind(.textArray(meaning.assets.map { epochSeconds($0.seen) }), cast: "float8[]")
-            sql += ", "
-            sql.bind(.intArray(meaning.assets.map { $0.company ?? 0 }), cast: "bigint[]")
-            sql += ") AS d(uri, epc, loc, reader, seen, company) ORDER BY d.uri, d.seen DESC ON CONFLICT (uri) DO UPDATE SET "
+            sql += "::bigint, now() FROM "
+            sql.appendUnnest([
+                (.textArray(meaning.assets.map(\.uri)), "text[]"), (.textArray(meaning.assets.map(\.epc)), "text[]"),
+                (.intArray(meaning.assets.map(\.location)), "bigint[]"), (.intArray(meaning.assets.map(\.reader)), "bigint[]"),
+                (.textArray(meaning.assets.map { epochSeconds($0.seen) }), "float8[]"), (.intArray(meaning.assets.map { $0.company ?? 0 }), "bigint[]"),
+            ], as: "d(uri, epc, loc, reader, seen, company)")
+            sql += " ORDER BY d.uri, d.seen DESC ON CONFLICT (uri) DO UPDATE SET "
             sql += "location_id = EXCLUDED.location_id, reader_id = EXCLUDED.reader_id, last_seen = EXCLUDED.last_seen, write_date = now() "
             sql += "WHERE stock_rfid_asset.last_seen IS NULL OR stock_rfid_asset.last_seen <= EXCLUDED.last_seen"
             try await store.tx.query(sql)

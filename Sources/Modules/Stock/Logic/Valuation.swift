@@ -158,42 +158,31 @@ extension Ledger {
         insert.bind(.int(uid))
         insert += "::bigint, now(), "
         insert.bind(.int(uid))
-        insert += "::bigint, now() FROM unnest("
-        insert.bind(.intArray(layers.map(\.company)), cast: "bigint[]")
-        insert += ", "
-        insert.bind(.intArray(layers.map(\.product)), cast: "bigint[]")
-        insert += ", "
-        insert.bind(.intArray(layers.map { $0.category ?? 0 }), cast: "bigint[]")
-        insert += ", "
-        insert.bind(.intArray(layers.map(\.move)), cast: "bigint[]")
-        for column in [layers.map(\.quantity), layers.map(\.unit), layers.map(\.value), layers.map(\.remaining), layers.map(\.remainingValue)] {
-            insert += ", "
-            insert.bind(.textArray(column.map { "\($0)" }), cast: "numeric[]")
+        insert += "::bigint, now() FROM "
+        let numbers: [(SQLBind, String)] = [\Layer.quantity, \.unit, \.value, \.remaining, \.remainingValue].map { column in
+            (.textArray(layers.map { "\($0[keyPath: column])" }), "numeric[]")
         }
-        insert += ", "
-        insert.bind(.textArray(layers.map(\.description)), cast: "text[]")
-        insert += ") AS d(company, product, categ, move, qty, unit, value, rem, remv, descr)"
+        insert.appendUnnest([
+            (.intArray(layers.map(\.company)), "bigint[]"), (.intArray(layers.map(\.product)), "bigint[]"),
+            (.intArray(layers.map { $0.category ?? 0 }), "bigint[]"), (.intArray(layers.map(\.move)), "bigint[]"),
+        ] + numbers + [(.textArray(layers.map(\.description)), "text[]")], as: "d(company, product, categ, move, qty, unit, value, rem, remv, descr)")
         try await tx.query(insert)
         let keys = costs.keys.sorted()
-        var update = SQLBuilder("UPDATE stock_product_cost c SET quantity = d.qty, value = d.value FROM unnest(")
-        update.bind(.intArray(keys.map(\.company)), cast: "bigint[]")
-        update += ", "
-        update.bind(.intArray(keys.map(\.product)), cast: "bigint[]")
-        update += ", "
-        update.bind(.textArray(keys.map { "\(costs[$0]!.quantity)" }), cast: "numeric[]")
-        update += ", "
-        update.bind(.textArray(keys.map { "\(costs[$0]!.value)" }), cast: "numeric[]")
-        update += ") AS d(company, product, qty, value) WHERE c.company_id = d.company AND c.product_id = d.product"
+        var update = SQLBuilder("UPDATE stock_product_cost c SET quantity = d.qty, value = d.value FROM ")
+        update.appendUnnest([
+            (.intArray(keys.map(\.company)), "bigint[]"), (.intArray(keys.map(\.product)), "bigint[]"),
+            (.textArray(keys.map { "\(costs[$0]!.quantity)" }), "numeric[]"), (.textArray(keys.map { "\(costs[$0]!.value)" }), "numeric[]"),
+        ], as: "d(company, product, qty, value)")
+        update += " WHERE c.company_id = d.company AND c.product_id = d.product"
         try await tx.query(update)
         guard !consumed.isEmpty else { return }
         let ids = consumed.keys.sorted()
-        var fifo = SQLBuilder("UPDATE stock_valuation_layer l SET remaining_qty = d.qty, remaining_value = d.value, write_date = now() FROM unnest(")
-        fifo.bind(.intArray(ids), cast: "bigint[]")
-        fifo += ", "
-        fifo.bind(.textArray(ids.map { "\(consumed[$0]!.quantity)" }), cast: "numeric[]")
-        fifo += ", "
-        fifo.bind(.textArray(ids.map { "\(consumed[$0]!.value)" }), cast: "numeric[]")
-        fifo += ") AS d(id, qty, value) WHERE l.id = d.id"
+        var fifo = SQLBuilder("UPDATE stock_valuation_layer l SET remaining_qty = d.qty, remaining_value = d.value, write_date = now() FROM ")
+        fifo.appendUnnest([
+            (.intArray(ids), "bigint[]"), (.textArray(ids.map { "\(consumed[$0]!.quantity)" }), "numeric[]"),
+            (.textArray(ids.map { "\(consumed[$0]!.value)" }), "numeric[]"),
+        ], as: "d(id, qty, value)")
+        fifo += " WHERE l.id = d.id"
         try await tx.query(fifo)
     }
 }

@@ -2,6 +2,7 @@ import Barcode
 import ChainstoreCore
 import ChainstoreDB
 import Foundation
+import PostgresNIO
 import Product
 
 /// `POST /api/v1/scan`: one scan of a handheld terminal, in the context of an operation
@@ -357,6 +358,15 @@ struct Session {
         try await ledger.syncMoves([move])
     }
 
+    /// One row of the terminal's table: product, lot, place, expected and done.
+    static func progressLine(_ row: PostgresRow) throws -> Value {
+        let (product, lot, location, expected, done) = try row.decode((String, String, String, Decimal, Decimal).self)
+        return .dict([
+            "product": .string(product), "lot": lot.isEmpty ? .null : .string(lot), "location": .string(location),
+            "expected": .double(Double("\(expected)") ?? 0), "done": .double(Double("\(done)") ?? 0),
+        ])
+    }
+
     /// Expected and scanned quantities per move of the transfer.
     func progress(_ picking: Int64, _ operation: WarehouseScan.Operation) async throws -> [Value] {
         var sql = SQLBuilder("SELECT t.name, coalesce((SELECT string_agg(DISTINCT lot.name, ', ') FROM stock_move_line ml JOIN stock_lot lot ON lot.id = ml.lot_id ")
@@ -368,13 +378,7 @@ struct Session {
         sql += "JOIN product_template t ON t.id = p.product_tmpl_id WHERE m.picking_id = "
         sql.bind(.int(picking))
         sql += " AND m.state <> 'cancel' ORDER BY m.sequence, m.id"
-        return try await tx.query(sql).map { row in
-            let (product, lot, location, expected, done) = try row.decode((String, String, String, Decimal, Decimal).self)
-            return .dict([
-                "product": .string(product), "lot": lot.isEmpty ? .null : .string(lot), "location": .string(location),
-                "expected": .double(Double("\(expected)") ?? 0), "done": .double(Double("\(done)") ?? 0),
-            ])
-        }
+        return try await tx.query(sql).map(Self.progressLine)
     }
 
     /// Validates the transfer with what was scanned: moves that were scanned keep only their
@@ -607,13 +611,7 @@ struct Session {
         sql += "JOIN stock_location l ON l.id = cl.location_id LEFT JOIN stock_lot lot ON lot.id = cl.lot_id WHERE cl.count_id = "
         sql.bind(.int(count))
         sql += " GROUP BY t.name, lot.name, l.complete_name, cl.product_id, cl.location_id, cl.lot_id ORDER BY l.complete_name, t.name"
-        return try await tx.query(sql).map { row in
-            let (product, lot, location, expected, done) = try row.decode((String, String, String, Decimal, Decimal).self)
-            return .dict([
-                "product": .string(product), "lot": lot.isEmpty ? .null : .string(lot), "location": .string(location),
-                "expected": .double(Double("\(expected)") ?? 0), "done": .double(Double("\(done)") ?? 0),
-            ])
-        }
+        return try await tx.query(sql).map(Self.progressLine)
     }
 
     func applyCount() async throws -> Answer {
