@@ -23,11 +23,23 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-collections.git", from: "1.6.0"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
         .package(url: "https://github.com/yaslab/CSV.swift.git", from: "2.5.2"),
+        .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.1"),
     ],
     targets: [
         // Codecs: no dependencies at all, fuzzable.
         .target(name: "XMLRPC", swiftSettings: swiftSettings),
         .target(name: "Barcode", exclude: ["README.md"], swiftSettings: swiftSettings),
+        // The payment channels' protocols: signing, verification, decryption. No database.
+        .target(
+            name: "Payments",
+            dependencies: [
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+                .product(name: "X509", package: "swift-certificates"),
+            ],
+            exclude: ["README.md"],
+            swiftSettings: swiftSettings
+        ),
         // Layer 0: the shared vocabulary. No database, no HTTP.
         .target(
             name: "ChainstoreCore",
@@ -101,7 +113,7 @@ let package = Package(
         .target(
             name: "ChainstoreApp",
             dependencies: [
-                "ChainstoreCore", "ChainstoreDB", "ChainstoreServer", "ChainstoreRPC", "Base", "Product", "Stock", "Barcode",
+                "ChainstoreCore", "ChainstoreDB", "ChainstoreServer", "ChainstoreRPC", "Base", "Product", "Stock", "Barcode", "Payments",
                 .product(name: "CSV", package: "CSV.swift"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -132,6 +144,11 @@ let package = Package(
         ),
         .testTarget(name: "XMLRPCTests", dependencies: ["XMLRPC"], swiftSettings: swiftSettings),
         .testTarget(name: "BarcodeTests", dependencies: ["Barcode"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "PaymentsTests",
+            dependencies: ["Payments", .product(name: "Crypto", package: "swift-crypto"), .product(name: "_CryptoExtras", package: "swift-crypto")],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "ChainstoreIntegrationTests",
             dependencies: [

@@ -4,7 +4,7 @@ import ChainstoreCore
 
 struct Codec: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Read barcodes and RFID tags as the server does.", subcommands: [Barcode.self, EPC.self, Batch.self])
+        abstract: "Read barcodes and RFID tags as the server does.", subcommands: [Barcode.self, EPC.self, Batch.self, Payments.self])
 
     struct Barcode: ParsableCommand {
         static let configuration = CommandConfiguration(
@@ -45,6 +45,16 @@ struct Codec: ParsableCommand {
 
         func run() throws {
             print(try CodecTools.batch(contentsOf: file, today: try CodecTools.today(today)))
+        }
+    }
+
+    struct Payments: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Answer a JSON file of WeChat Pay / Alipay signing, verification and decryption cases (payments.md §6) on standard output.")
+        @Argument(help: "The cases file (paths inside it are relative to it).") var file: String
+
+        func run() throws {
+            print(try CodecTools.payments(contentsOf: file))
         }
     }
 }

@@ -1,6 +1,7 @@
 import Barcode
 import ChainstoreCore
 import Foundation
+import Payments
 
 /// `chainstore codec …`: what a scan or a tag read means, for support staff and the
 /// conformance tests.
@@ -111,5 +112,10 @@ public enum CodecTools {
         if let decimal = element.decimal { text += " = \(decimal)" }
         if let currency = element.currency { text += " (currency \(currency))" }
         return text
+    }
+
+    /// `chainstore codec payments FILE`: the payment channels' batch cases, answered.
+    public static func payments(contentsOf path: String) throws -> String {
+        try PaymentsBatch.run(file: URL(fileURLWithPath: path))
     }
 }
