@@ -24,6 +24,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
         .package(url: "https://github.com/yaslab/CSV.swift.git", from: "2.5.2"),
         .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.1"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
     ],
     targets: [
         // Codecs: no dependencies at all, fuzzable.
@@ -36,8 +38,21 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
                 .product(name: "X509", package: "swift-certificates"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             exclude: ["README.md"],
+            swiftSettings: swiftSettings
+        ),
+        // A stand-in for the payment channels (demo and tests only; nothing in the product uses it).
+        .target(
+            name: "PaymentSandbox",
+            dependencies: [
+                "Payments",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+            ],
             swiftSettings: swiftSettings
         ),
         // Layer 0: the shared vocabulary. No database, no HTTP.
@@ -126,8 +141,10 @@ let package = Package(
         .executableTarget(
             name: "chainstore",
             dependencies: [
-                "ChainstoreApp",
+                "ChainstoreApp", "PaymentSandbox", "Payments",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -146,7 +163,10 @@ let package = Package(
         .testTarget(name: "BarcodeTests", dependencies: ["Barcode"], swiftSettings: swiftSettings),
         .testTarget(
             name: "PaymentsTests",
-            dependencies: ["Payments", .product(name: "Crypto", package: "swift-crypto"), .product(name: "_CryptoExtras", package: "swift-crypto")],
+            dependencies: [
+                "Payments", "PaymentSandbox", .product(name: "Crypto", package: "swift-crypto"), .product(name: "_CryptoExtras", package: "swift-crypto"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"), .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
