@@ -94,7 +94,19 @@ let package = Package(
             exclude: ["README.md"],
             swiftSettings: swiftSettings
         ),
-        // Inventory: locations, warehouses, operation types.
+        // Payment-code payments: attempts and the flow that settles them with the channels.
+        .target(
+            name: "Payment",
+            dependencies: [
+                "ChainstoreCore", "ChainstoreDB", "Base", "Payments",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Sources/Modules/Payment",
+            exclude: ["README.md"],
+            swiftSettings: swiftSettings
+        ),
+        // Inventory: the ledger, lots, packages, counts, scanning, RFID, valuation.
         .target(
             name: "Stock",
             dependencies: ["ChainstoreCore", "ChainstoreDB", "Base", "Product", "Barcode"],
@@ -128,7 +140,7 @@ let package = Package(
         .target(
             name: "ChainstoreApp",
             dependencies: [
-                "ChainstoreCore", "ChainstoreDB", "ChainstoreServer", "ChainstoreRPC", "Base", "Product", "Stock", "Barcode", "Payments",
+                "ChainstoreCore", "ChainstoreDB", "ChainstoreServer", "ChainstoreRPC", "Base", "Product", "Stock", "Barcode", "Payments", "Payment",
                 .product(name: "CSV", package: "CSV.swift"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -173,7 +185,10 @@ let package = Package(
             name: "ChainstoreIntegrationTests",
             dependencies: [
                 "ChainstoreCore", "ChainstoreDB", "ChainstoreApp", "ChainstoreServer", "ChainstoreTestSupport", "Base", "Product", "Stock",
+                "Payment", "Payments", "PaymentSandbox",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -142,6 +142,8 @@ public struct WeChatV2Client: Sendable {
         guard let answer = await call("/secapi/pay/reverse", common(nonce) + [("out_trade_no", outTradeNo)], timeout: timeouts.reverse),
             answer["return_code"] == "SUCCESS"
         else { var reply = ChannelReply(.unknown, message: "no verified answer"); reply.again = true; return reply }
+        // No such order at WeChat: nothing was charged, nothing is left to reverse.
+        if answer["err_code"] == "ORDERNOTEXIST" { return ChannelReply(.reversed, code: "ORDERNOTEXIST") }
         var reply = ChannelReply(answer["result_code"] == "SUCCESS" && answer["recall"] != "Y" ? .reversed : .unknown, code: answer["err_code"])
         reply.again = answer["recall"] == "Y" || answer["result_code"] != "SUCCESS"
         return reply
@@ -277,6 +279,7 @@ public struct AlipayClient: Sendable {
             return reply
         }
         let (code, sub) = code(node)
+        if sub == "ACQ.TRADE_NOT_EXIST" { return ChannelReply(.reversed, code: sub) }
         var reply = ChannelReply(code == "10000" && node["retry_flag"] as? String != "Y" ? .reversed : .unknown, code: sub ?? code)
         reply.again = node["retry_flag"] as? String == "Y" || code != "10000"
         reply.message = node["action"] as? String

@@ -26,7 +26,8 @@ public enum FlatXML {
             if starts(with: "<?xml") { try skip(past: "?>") }
             skipSpace()
             if starts(with: "<!") { throw PaymentError("DTDs and declarations are not accepted") }
-            let root = try openTag()
+            let (root, emptyRoot) = try openTag()
+            if emptyRoot { throw PaymentError("the root element is empty") }
             var fields: [(String, String)] = []
             while true {
                 skipSpace()
@@ -37,24 +38,36 @@ public enum FlatXML {
                     guard index == bytes.count else { throw PaymentError("text after the root element") }
                     return fields
                 }
-                let name = try openTag()
-                let value = try text()
-                guard try closeTag() == name else { throw PaymentError("element <\(name)> is not closed") }
-                fields.append((name, value))
+                let (name, empty) = try openTag()
+                if empty {
+                    fields.append((name, ""))
+                } else {
+                    let value = try text()
+                    guard try closeTag() == name else { throw PaymentError("element <\(name)> is not closed") }
+                    fields.append((name, value))
+                }
                 guard fields.count <= 500 else { throw PaymentError("too many fields") }
             }
         }
 
-        mutating func openTag() throws(PaymentError) -> String {
+        /// A start tag's name, and whether it was an empty-element tag (`<k/>`).
+        mutating func openTag() throws(PaymentError) -> (String, Bool) {
             guard index < bytes.count, bytes[index] == UInt8(ascii: "<") else { throw PaymentError("expected an element at byte \(index)") }
             index += 1
             let start = index
             while index < bytes.count, isNameByte(bytes[index]) { index += 1 }
-            guard index > start, index < bytes.count, bytes[index] == UInt8(ascii: ">") else {
+            let end = index
+            while index < bytes.count, [0x20, 0x0A, 0x0D, 0x09].contains(bytes[index]) { index += 1 }
+            var empty = false
+            if index < bytes.count, bytes[index] == UInt8(ascii: "/") {
+                empty = true
+                index += 1
+            }
+            guard end > start, index < bytes.count, bytes[index] == UInt8(ascii: ">") else {
                 throw PaymentError("malformed or attributed start tag at byte \(start)")
             }
             index += 1
-            return String(decoding: bytes[start..<(index - 1)], as: UTF8.self)
+            return (String(decoding: bytes[start..<end], as: UTF8.self), empty)
         }
 
         mutating func closeTag() throws(PaymentError) -> String {

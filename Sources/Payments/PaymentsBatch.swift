@@ -66,13 +66,13 @@ public enum PaymentsBatch {
             let kind = try string("kind")
             switch kind {
             case "sign":
-                let type = WeChatV2.SignType(rawValue: (fields["sign_type"] as? String) ?? "MD5") ?? .md5
+                let type = try signType("sign_type")
                 let params = try orderedParams("params")
                 let key = try string("api_key")
                 result["string_to_sign"] = WeChatV2.stringToSign(params, apiKey: key)
                 result["sign"] = WeChatV2.sign(params, apiKey: key, type: type)
             case "verify_response" where fields["response_xml"] != nil:
-                let type = WeChatV2.SignType(rawValue: (fields["sign_type_of_request"] as? String) ?? "MD5") ?? .md5
+                let type = try signType("sign_type_of_request")
                 result["valid"] = WeChatV2.verify(try FlatXML.parse(try string("response_xml")), apiKey: try string("api_key"), type: type)
             case "refund_notify_decrypt":
                 let notify = try FlatXML.parse(try string("notify_xml"))
@@ -90,6 +90,7 @@ public enum PaymentsBatch {
                 result["message"] = auth.message
                 result["signature"] = auth.signature
             case "verify_response" where fields["headers"] != nil:
+                try base64(try dictionary("headers").first { $0.key.lowercased() == "wechatpay-signature" }?.value, allowProbe: true)
                 let verdict = WeChatV3.verify(headers: try dictionary("headers"), body: (fields["body"] as? String) ?? "", keys: try platformKeys(), now: now)
                 result["valid"] = verdict.valid
                 result["fresh"] = verdict.fresh
@@ -112,13 +113,16 @@ public enum PaymentsBatch {
                 result["query_string"] = Alipay.queryString(params, sign: sign)
             case "verify_response" where fields["raw_response"] != nil:
                 let key = try PaymentKeys.publicKey(try file(fields["public_key_file"] != nil ? "public_key_file" : "alipay_public_key_file"))
-                let verdict = Alipay.verifyResponse(try string("raw_response"), method: try string("method"), key: key)
+                let raw = try string("raw_response")
+                try base64(((try? JSONSerialization.jsonObject(with: Data(raw.utf8))) as? [String: Any])?["sign"] as? String, allowProbe: false)
+                let verdict = Alipay.verifyResponse(raw, method: try string("method"), key: key)
                 result["valid"] = verdict.valid
                 result["signed_content"] = verdict.signedContent ?? NSNull()
                 if let reason = verdict.reason { result["reason"] = reason }
             case "verify_notify":
                 let key = try PaymentKeys.publicKey(try file(fields["public_key_file"] != nil ? "public_key_file" : "alipay_public_key_file"))
                 let form = fields["form"] != nil ? try dictionary("form") : Alipay.formFields(try string("raw_body"))
+                try base64(form["sign"], allowProbe: false)
                 result["string_to_verify"] = Alipay.notifyStringToVerify(form)
                 result["valid"] = Alipay.verifyNotify(form, key: key)
             case "cert_sn":
@@ -126,6 +130,21 @@ public enum PaymentsBatch {
             default:
                 throw PaymentError("unknown kind \(kind)")
             }
+        }
+
+        /// MD5 (the default) or HMAC-SHA256; anything else is an error, never a silent MD5.
+        func signType(_ name: String) throws(PaymentError) -> WeChatV2.SignType {
+            guard let given = fields[name] as? String else { return .md5 }
+            guard let type = WeChatV2.SignType(rawValue: given) else { throw PaymentError("unknown signature algorithm \(given)") }
+            return type
+        }
+
+        /// A signature that is not base64 is a malformed case, not merely an invalid signature
+        /// (WeChat's `WECHATPAY/SIGNTEST/` probes are answered as invalid).
+        func base64(_ signature: String?, allowProbe: Bool) throws(PaymentError) {
+            guard let signature else { return }
+            if allowProbe, signature.hasPrefix("WECHATPAY/SIGNTEST/") { return }
+            guard Data(base64Encoded: signature) != nil else { throw PaymentError("the signature is not base64") }
         }
 
         /// The WeChat Pay public key (by id) and the platform certificate (by serial) of the file.

@@ -14,7 +14,7 @@ and every answer is compared with the spec's rule and with an independent SDK:
   `sign_data`, `verify`, `_get_string_to_be_signed`, and `alipay.DCAliPay.get_cert_sn`.
 
 Where an SDK departs from the spec the spec decides, and the comment at that place says how the SDK
-differs. The worked examples beside the spec (shared/specs/examples/payments-*.json) run too.
+differs. The worked examples of the contract (fixtures/payments/payments-*.json) run too.
 """
 import base64
 import datetime
@@ -50,9 +50,10 @@ from wechatpy.pay.utils import calculate_signature, calculate_signature_hmac, di
 import wechatpayv3.utils as wxv3  # noqa: E402
 from wechatpayv3.core import Core  # noqa: E402
 
-# The worked examples of the contract live beside the spec; CHAINSTORE_PAYMENT_EXAMPLES overrides.
+# The worked examples of the contract (payments spec §6, examples/), kept beside the tests;
+# CHAINSTORE_PAYMENT_EXAMPLES points elsewhere (e.g. at the spec's own folder).
 EXAMPLES = Path(os.environ.get("CHAINSTORE_PAYMENT_EXAMPLES")
-                or Path(__file__).resolve().parents[3] / "shared" / "specs" / "examples")
+                or Path(__file__).resolve().parent / "fixtures" / "payments")
 EXAMPLE_FILES = ["payments-wechat_v2.json", "payments-wechat_v3.json", "payments-alipay.json"]
 # Output members the contract names; any of them in an example's `expected` is compared.
 CONTRACT_MEMBERS = {"sign", "string_to_sign", "query_string", "valid", "fresh", "plaintext", "fields",
@@ -78,7 +79,7 @@ class Suite:
         return {**self.top, "cases": self.cases}
 
 
-# --- small helpers --------------------------------------------------------------------------------
+# --- building blocks ---------------------------------------------------------------------------
 
 def alnum(n, alphabet=string.ascii_letters + string.digits):
     return "".join(rng.choice(alphabet) for _ in range(n))
@@ -263,7 +264,7 @@ def xml_text(value):
     return "".join(out)
 
 
-def v2_xml(fields, sign):
+def v2_xml(fields, sign, self_closing=False):
     """A response as WeChat might lay it out: any order, sign anywhere, CDATA or escaped text."""
     items = list(fields.items())
     rng.shuffle(items)
@@ -271,7 +272,7 @@ def v2_xml(fields, sign):
     newline = rng.choice(["", "\n"])
     parts = []
     for key, value in items:
-        if value == "" and rng.random() < 0.5:
+        if value == "" and self_closing:
             parts.append(f"<{key}/>")
         else:
             parts.append(f"<{key}>{xml_text(value)}</{key}>")
@@ -362,6 +363,12 @@ for i in range(100):
                v2_valid(False))
     if i % 5 == 3:
         v2.add(with_key({"id": f"v2-resp-{i:03}-other-key", **base}, alnum(32)), v2_valid(False))
+    if i % 20 == 4:  # an empty field written as an empty-element tag: its text is "" (dropped)
+        fields_with_empty = dict(fields, coupon_fee="")
+        empty_sign = v2_sign(fields_with_empty, key, sign_type)
+        v2.add(with_key({"id": f"v2-resp-{i:03}-empty-element-tag", **base,
+                         "response_xml": v2_xml(fields_with_empty, empty_sign, self_closing=True)}, key),
+               v2_valid(True))
 
 
 # --- refund notification (§2.6) -------------------------------------------------------------------

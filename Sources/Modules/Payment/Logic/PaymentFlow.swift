@@ -1,0 +1,273 @@
+import ChainstoreCore
+import ChainstoreDB
+import Crypto
+import Foundation
+import Logging
+import Payments
+
+/// The payment algorithm of payments.md §5.1, with every step written down before it is taken:
+/// the attempt is stored (pending) and committed before the channel hears of it; a definite
+/// answer settles it; anything else is polled until the deadline and then reversed (cancelled),
+/// again and again until the channel confirms. No second charge is ever sent for an attempt; a
+/// node that dies mid-flow leaves a lease that expires, and `sweep` (the cron role) settles what
+/// is left. Each change of state is one compare-and-set statement with its audit row.
+public struct PaymentFlow: Sendable {
+    public struct Timing: Sendable {
+        /// From sending the payment to giving up on the payer (WeChat closes after ~45 s).
+        public var deadline: Duration = .seconds(45)
+        public var firstQuery: Duration = .seconds(3)
+        public var afterSystemError: Duration = .seconds(5)
+        public var interval: Duration = .seconds(3)
+        public var reverseAttempts = 10
+        public var reverseInterval: Duration = .seconds(2)
+        /// How long a node may hold an attempt before another node takes it over.
+        public var lease: Duration = .seconds(90)
+        public init() {}
+    }
+
+    public struct Attempt: Sendable, Equatable {
+        public let id: Int64, reference: String, channel: PaymentChannel, state: PaymentState, amount: Int64
+        public let channelTradeNo: String?, code: String?, alarm: Bool
+
+        public var value: Value {
+            .dict([
+                "id": .int(id), "reference": .string(reference), "channel": .string(channel.rawValue), "state": .string(state.rawValue),
+                "amount": .int(amount), "channel_trade_no": channelTradeNo.map(Value.string) ?? .false, "code": code.map(Value.string) ?? .false,
+                "alarm": .bool(alarm),
+            ])
+        }
+    }
+
+    public let database: Database
+    public let gateways: [PaymentChannel: any PaymentGateway]
+    public var timing = Timing()
+    public let logger: Logger
+
+    public init(database: Database, gateways: [PaymentChannel: any PaymentGateway], logger: Logger) {
+        self.database = database
+        self.gateways = gateways
+        self.logger = logger
+    }
+
+    /// The merchant order number of attempt `attempt` of till order `orderKey`: the same till
+    /// request sent twice is the same attempt, never a second charge. 26 characters of [0-9A-Z].
+    public static func reference(orderKey: String, attempt: Int) -> String {
+        "P" + hexUpper(SHA256.hash(data: Data("\(orderKey)#\(attempt)".utf8))).prefix(25)
+    }
+
+    /// Takes a payment: stores the attempt, sends it, and follows it to a final state (or, past
+    /// the deadline and with the channel unreachable, leaves it to the sweeper). A repeated
+    /// request for the same order and attempt sends nothing and answers the attempt as it is.
+    public func pay(env: Env, orderKey: String, attempt: Int, authCode: String, amount: Int64, subject: String, company: Int64) async throws -> Attempt {
+        guard let channel = PaymentChannel.route(authCode: authCode), let gateway = gateways[channel] else {
+            throw ChainstoreError.valueError("This payment code is neither WeChat Pay nor Alipay (or that channel is not configured here).")
+        }
+        guard amount > 0, amount <= 10_000_000_000 else { throw ChainstoreError.valueError("The amount must be between 1 fen and 100,000,000 yuan.") }
+        guard !orderKey.isEmpty, orderKey.utf8.count <= 64, attempt > 0, attempt < 1000 else {
+            throw ChainstoreError.valueError("order_key (at most 64 characters) and attempt (1–999) identify the attempt.")
+        }
+        let reference = Self.reference(orderKey: orderKey, attempt: attempt)
+        let lease = timing.lease
+        let (created, stored) = try await database.transaction(logger: logger) { tx in
+            var sql = SQLBuilder("INSERT INTO payment_transaction (reference, order_key, attempt, channel, amount, auth_code_masked, subject, ")
+            sql += "state, lease_until, company_id, create_uid, create_date, write_uid, write_date) VALUES ("
+            for (index, value) in [SQLBind.text(reference), .text(orderKey), .int(Int64(attempt)), .text(channel.rawValue)].enumerated() {
+                if index > 0 { sql += ", " }
+                sql.bind(value)
+            }
+            sql += ", "
+            sql.bind(.int(amount), cast: "numeric")
+            sql += ", "
+            sql.bind(.text(PaymentChannel.masked(authCode)))
+            sql += ", "
+            sql.bind(.text(String(subject.prefix(120))))
+            sql += ", 'pending', now() + "
+            sql.bind(.text("\(lease.components.seconds) seconds"), cast: "interval")
+            sql += ", "
+            sql.bind(.int(company))
+            sql += ", "
+            sql.bind(.int(env.uid))
+            sql += ", now(), "
+            sql.bind(.int(env.uid))
+            sql += ", now()) ON CONFLICT DO NOTHING RETURNING id"
+            if let row = try await tx.query(sql).first {
+                let id = try row.decode(Int64.self)
+                try await AuditTrail.record(tx, env: env, model: "payment.transaction", [
+                    .init(recordId: id, companyId: company, operation: .create, newValues: [
+                        "reference": .string(reference), "state": "pending", "amount": .int(amount), "channel": .string(channel.rawValue),
+                    ]),
+                ])
+                return (true, try await Self.load(tx, reference: reference))
+            }
+            return (false, try await Self.load(tx, reference: reference))
+        }
+        guard created else {
+            guard stored.amount == amount, stored.channel == channel else {
+                throw ChainstoreError.valueError("Attempt \(attempt) of this order was made with another amount or payment code; start a new attempt.")
+            }
+            return stored
+        }
+        // Sent: the deadline starts now.
+        try await transition(stored, from: [.pending], to: .pending, env: env, extra: ["sent_at": "now()", "deadline": "now() + interval '\(timing.deadline.components.seconds) seconds'"])
+        let reply = await gateway.pay(reference: reference, authCode: authCode, amount: amount, subject: subject)
+        logger.info("payment sent", metadata: ["reference": "\(reference)", "channel": "\(channel.rawValue)", "outcome": "\(reply.outcome.rawValue)",
+                                               "code": "\(reply.code ?? "")"])
+        switch reply.outcome {
+        case .paid: return try await settle(stored, to: .paid, reply: reply, env: env)
+        case .failed: return try await settle(stored, to: .failed, reply: reply, env: env)
+        case .userPaying:
+            let waiting = try await transition(stored, from: [.pending], to: .userPaying, env: env, reply: reply)
+            return try await follow(waiting, gateway: gateway, env: env, firstWait: timing.firstQuery)
+        default:
+            let unknown = try await transition(stored, from: [.pending], to: .unknown, env: env, reply: reply)
+            let wait = reply.code == "SYSTEMERROR" || reply.code == "ACQ.SYSTEM_ERROR" ? timing.afterSystemError : timing.firstQuery
+            return try await follow(unknown, gateway: gateway, env: env, firstWait: wait)
+        }
+    }
+
+    /// Polls until the channel says paid or failed, or the deadline passes; then reverses.
+    func follow(_ attempt: Attempt, gateway: any PaymentGateway, env: Env, firstWait: Duration) async throws -> Attempt {
+        var current = attempt
+        var wait = firstWait
+        while try await !pastDeadline(current.id, after: wait) {
+            try await Task.sleep(for: wait)
+            wait = timing.interval
+            let reply = await gateway.query(reference: current.reference, amount: current.amount)
+            switch reply.outcome {
+            case .paid where !reply.alarm: return try await settle(current, to: .paid, reply: reply, env: env)
+            case .failed: return try await settle(current, to: .failed, reply: reply, env: env)
+            case .reversed: return try await settle(current, to: .reversed, reply: reply, env: env)
+            default:
+                if reply.alarm { current = try await transition(current, from: PaymentState.open, to: .unknown, env: env, reply: reply, alarm: true) }
+            }
+        }
+        return try await reverse(current, gateway: gateway, env: env)
+    }
+
+    /// Reverses (WeChat) or cancels (Alipay) until the channel confirms; if it never does, the
+    /// attempt stays reversing with an alarm and the sweeper tries again.
+    func reverse(_ attempt: Attempt, gateway: any PaymentGateway, env: Env) async throws -> Attempt {
+        var current = try await transition(attempt, from: PaymentState.open, to: .reversing, env: env)
+        for round in 0..<timing.reverseAttempts {
+            if round > 0 { try await Task.sleep(for: timing.reverseInterval) }
+            let reply = await gateway.reverse(reference: current.reference)
+            if reply.outcome == .reversed, !reply.again { return try await settle(current, to: .reversed, reply: reply, env: env) }
+        }
+        current = try await transition(current, from: [.reversing], to: .reversing, env: env, alarm: true)
+        logger.error("payment could not be reversed; the sweeper will retry", metadata: ["reference": "\(current.reference)"])
+        return current
+    }
+
+    /// Settles attempts nobody is following any more (a node died, a restart): each is claimed
+    /// with a lease (`SKIP LOCKED`, so nodes share the work), queried, and reversed once past its
+    /// deadline. Returns how many were claimed.
+    @discardableResult
+    public func sweep(env: Env, limit: Int = 50) async throws -> Int {
+        let lease = timing.lease
+        let claimed = try await database.transaction(logger: logger) { tx in
+            var sql = SQLBuilder("UPDATE payment_transaction t SET lease_until = now() + ")
+            sql.bind(.text("\(lease.components.seconds) seconds"), cast: "interval")
+            sql += " WHERE t.id IN (SELECT id FROM payment_transaction WHERE state IN ('pending', 'user_paying', 'reversing', 'unknown') "
+            sql += "AND (lease_until IS NULL OR lease_until < now()) ORDER BY id LIMIT "
+            sql.bind(.int(Int64(limit)))
+            sql += " FOR UPDATE SKIP LOCKED) RETURNING t.reference"
+            return try await tx.query(sql).map { try $0.decode(String.self) }
+        }
+        for reference in claimed {
+            let attempt = try await database.transaction(logger: logger) { tx in try await Self.load(tx, reference: reference) }
+            guard let gateway = gateways[attempt.channel], !attempt.state.isFinal else { continue }
+            logger.notice("settling a payment left open", metadata: ["reference": "\(reference)", "state": "\(attempt.state.rawValue)"])
+            if attempt.state == .reversing {
+                _ = try await reverse(attempt, gateway: gateway, env: env)
+                continue
+            }
+            let reply = await gateway.query(reference: attempt.reference, amount: attempt.amount)
+            switch reply.outcome {
+            case .paid where !reply.alarm: _ = try await settle(attempt, to: .paid, reply: reply, env: env)
+            case .failed: _ = try await settle(attempt, to: .failed, reply: reply, env: env)
+            case .reversed: _ = try await settle(attempt, to: .reversed, reply: reply, env: env)
+            default:
+                if try await pastDeadline(attempt.id, after: .zero) { _ = try await reverse(attempt, gateway: gateway, env: env) }
+            }
+        }
+        return claimed.count
+    }
+
+    /// The cashier gives up on an attempt that is not final: it is reversed (or cancelled).
+    public func cancel(env: Env, reference: String) async throws -> Attempt {
+        let attempt = try await database.transaction(logger: logger) { tx in try await Self.load(tx, reference: reference) }
+        guard !attempt.state.isFinal else { return attempt }
+        guard let gateway = gateways[attempt.channel] else { throw ChainstoreError.userError("The \(attempt.channel.rawValue) channel is not configured here.") }
+        return try await reverse(attempt, gateway: gateway, env: env)
+    }
+
+    // MARK: - State changes
+
+    func settle(_ attempt: Attempt, to state: PaymentState, reply: ChannelReply, env: Env) async throws -> Attempt {
+        try await transition(attempt, from: PaymentState.open, to: state, env: env, reply: reply, extra: ["settled_at": "now()", "lease_until": "NULL"])
+    }
+
+    /// Compare-and-set: moves the attempt from one of `from` to `to`, with its audit row, in
+    /// one transaction. If another node moved it first, the attempt is answered as it now is.
+    @discardableResult
+    func transition(
+        _ attempt: Attempt, from: [PaymentState], to state: PaymentState, env: Env, reply: ChannelReply? = nil, alarm: Bool = false,
+        extra: [String: String] = [:]
+    ) async throws -> Attempt {
+        try await database.transaction(logger: logger) { tx in
+            var sql = SQLBuilder("UPDATE payment_transaction SET state = ")
+            sql.bind(.text(state.rawValue))
+            sql += ", channel_trade_no = coalesce("
+            sql.bind(reply?.channelId.map(SQLBind.text) ?? .null, cast: "text")
+            sql += ", channel_trade_no), error_code = coalesce("
+            sql.bind(reply?.code.map(SQLBind.text) ?? .null, cast: "text")
+            sql += ", error_code), error_message = coalesce("
+            sql.bind(reply?.message.map { SQLBind.text(String($0.prefix(200))) } ?? .null, cast: "text")
+            sql += ", error_message), alarm = alarm OR "
+            sql.bind(.bool(alarm || reply?.alarm == true))
+            for (column, expression) in extra.sorted(by: { $0.key < $1.key }) { sql += ", \(column) = \(expression)" }
+            sql += ", write_uid = "
+            sql.bind(.int(env.uid))
+            sql += ", write_date = now() WHERE id = "
+            sql.bind(.int(attempt.id))
+            sql += " AND state = ANY("
+            sql.bind(.textArray(from.map(\.rawValue)), cast: "text[]")
+            sql += ") RETURNING company_id"
+            guard let row = try await tx.query(sql).first else { return try await Self.load(tx, reference: attempt.reference) }
+            if state != attempt.state || alarm || reply?.alarm == true {
+                var values: RecordValues = ["state": .string(state.rawValue)]
+                if let code = reply?.code { values["error_code"] = .string(code) }
+                if let trade = reply?.channelId { values["channel_trade_no"] = .string(trade) }
+                if alarm || reply?.alarm == true { values["alarm"] = true }
+                try await AuditTrail.record(tx, env: env, model: "payment.transaction", [
+                    .init(recordId: attempt.id, companyId: try row.decode(Int64?.self), operation: .write,
+                          oldValues: ["state": .string(attempt.state.rawValue)], newValues: values),
+                ])
+            }
+            return try await Self.load(tx, reference: attempt.reference)
+        }
+    }
+
+    func pastDeadline(_ id: Int64, after wait: Duration) async throws -> Bool {
+        try await database.transaction(logger: logger) { tx in
+            var sql = SQLBuilder("SELECT coalesce(deadline, create_date + interval '45 seconds') <= now() + ")
+            sql.bind(.text("\(Double(wait.components.seconds) + Double(wait.components.attoseconds) / 1e18) seconds"), cast: "interval")
+            sql += " FROM payment_transaction WHERE id = "
+            sql.bind(.int(id))
+            return try await tx.query(sql).first?.decode(Bool.self) ?? true
+        }
+    }
+
+    public static func load(_ tx: Transaction, reference: String) async throws -> Attempt {
+        var sql = SQLBuilder("SELECT id, reference, channel, state, amount::bigint, channel_trade_no, error_code, alarm FROM payment_transaction WHERE reference = ")
+        sql.bind(.text(reference))
+        guard let row = try await tx.query(sql).first else { throw ChainstoreError.missing("No payment attempt \(reference).") }
+        let (id, ref, channel, state, amount, trade, code, alarm) = try row.decode((Int64, String, String, String, Int64, String?, String?, Bool).self)
+        return Attempt(id: id, reference: ref, channel: PaymentChannel(rawValue: channel) ?? .wechat, state: PaymentState(rawValue: state) ?? .unknown,
+                       amount: amount, channelTradeNo: trade, code: code, alarm: alarm)
+    }
+}
+
+func hexUpper<Bytes: Sequence>(_ bytes: Bytes) -> String where Bytes.Element == UInt8 {
+    bytes.map { ($0 < 16 ? "0" : "") + String($0, radix: 16, uppercase: true) }.joined()
+}

@@ -1,0 +1,141 @@
+import AsyncHTTPClient
+import Base
+import ChainstoreCore
+import ChainstoreDB
+import ChainstoreTestSupport
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Payment
+import PaymentSandbox
+import Payments
+import Testing
+import _CryptoExtras
+
+/// The payment state machine against the sandbox gateway over real HTTP, on a real database:
+/// every scripted outcome ends in the right final state, a repeated request never charges
+/// twice, and an attempt abandoned mid-flight is settled by the sweeper.
+@Suite("Payment flow: write-ahead, poll, reverse, sweep", .enabled(if: TestDatabase.isAvailable))
+struct PaymentFlowTests {
+    static let apiKey = "Q3fT9kLm2Xv8Rz1NpW6yBc4HsJd7Ae0G"
+
+    static func run(_ body: @escaping @Sendable (PaymentFlow, Env, Database) async throws -> Void) async throws {
+        let app = try _RSA.Signing.PrivateKey(keySize: .bits2048)
+        let platform = try _RSA.Signing.PrivateKey(keySize: .bits2048)
+        var configuration = PaymentSandbox.Configuration(wechatAPIKey: apiKey, alipayAppPublicKey: app.publicKey, alipayPlatformKey: platform)
+        configuration.confirmSeconds = 0.6
+        configuration.slowSeconds = 0.2
+        configuration.lostSeconds = 2
+        let server = Application(router: PaymentSandbox(configuration: configuration).router(),
+                                 configuration: .init(address: .hostname("127.0.0.1", port: 0)))
+        try await server.test(.live) { client in
+            let base = "http://127.0.0.1:\(client.port!)"
+            var wechat = WeChatV2Client(http: .shared, base: base, merchant: WeChatMerchant(appId: "wx8888888888888888", mchId: "1900000109", apiKey: apiKey))
+            wechat.timeouts.pay = .seconds(1)
+            var alipay = AlipayClient(http: .shared, gateway: base + "/gateway.do",
+                                      merchant: AlipayMerchant(appId: "2021004112345678", privateKey: app, alipayPublicKey: platform.publicKey))
+            alipay.timeouts.pay = .seconds(1)
+            let gateways: [PaymentChannel: any PaymentGateway] = [.wechat: wechat, .alipay: alipay]
+            try await TestDatabase.withFreshDatabase { db, registry in
+                var flow = PaymentFlow(database: db, gateways: gateways, logger: TestDatabase.logger)
+                flow.timing.deadline = .seconds(3)
+                flow.timing.firstQuery = .milliseconds(200)
+                flow.timing.afterSystemError = .milliseconds(200)
+                flow.timing.interval = .milliseconds(300)
+                flow.timing.reverseInterval = .milliseconds(100)
+                flow.timing.lease = .seconds(1)
+                let env = try await db.transaction(logger: TestDatabase.logger) { tx in try await EnvLoader.load(tx, uid: 2, logger: TestDatabase.logger) }
+                try await body(flow, env, db)
+            }
+        }
+    }
+
+    static func code(_ channel: PaymentChannel, _ suffix: String) -> String {
+        (channel == .wechat ? "1345678901234567" : "2879516698917954") + suffix
+    }
+
+    @Test(arguments: [PaymentChannel.wechat, .alipay])
+    func everyOutcomeEndsInTheRightState(channel: PaymentChannel) async throws {
+        try await Self.run { flow, env, db in
+            let expected: [(String, PaymentState)] = [
+                ("00", .paid), ("01", .paid), ("02", .reversed), ("03", .failed), ("04", .paid), ("05", .paid), ("06", .paid),
+            ]
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for (suffix, state) in expected {
+                    group.addTask {
+                        let attempt = try await flow.pay(env: env, orderKey: "\(channel.rawValue)-order-\(suffix)", attempt: 1,
+                                                         authCode: Self.code(channel, suffix), amount: 1250, subject: "全家便利", company: 1)
+                        #expect(attempt.state == state, "\(channel.rawValue) \(suffix): \(attempt)")
+                        if state == .paid { #expect(attempt.channelTradeNo != nil) }
+                    }
+                }
+                try await group.waitForAll()
+            }
+            // The same till request again: the same attempt, nothing sent.
+            let again = try await flow.pay(env: env, orderKey: "\(channel.rawValue)-order-05", attempt: 1, authCode: Self.code(channel, "05"),
+                                           amount: 1250, subject: "全家便利", company: 1)
+            #expect(again.state == .paid)
+            await #expect(throws: ChainstoreError.self) {
+                try await flow.pay(env: env, orderKey: "\(channel.rawValue)-order-05", attempt: 1, authCode: Self.code(channel, "05"), amount: 999,
+                                   subject: "x", company: 1)
+            }
+            let rows = try await db.transaction(logger: TestDatabase.logger) { tx in
+                try await tx.query(SQLBuilder("SELECT count(*), count(*) FILTER (WHERE auth_code_masked LIKE '%*%') FROM payment_transaction"))[0].decode((Int, Int).self)
+            }
+            #expect(rows.0 == expected.count && rows.1 == expected.count)
+            let audited = try await db.transaction(logger: TestDatabase.logger) { tx in
+                try await tx.query(SQLBuilder("SELECT count(*) FROM audit_log WHERE model = 'payment.transaction' AND new_values ? 'state'"))[0].decode(Int.self)
+            }
+            #expect(audited >= expected.count * 2)
+        }
+    }
+
+    @Test func anAttemptAbandonedMidFlightIsSettledByTheSweeper() async throws {
+        try await Self.run { flow, env, db in
+            // A node dies while the payer is typing the password (the task is cancelled mid-poll).
+            for (key, suffix) in [("crash-paid", "01"), ("crash-gone", "02")] {
+                let task = Task {
+                    try await flow.pay(env: env, orderKey: key, attempt: 1, authCode: Self.code(.wechat, suffix), amount: 800, subject: "x", company: 1)
+                }
+                // Killed once the payer is asked for the password.
+                for _ in 0..<100 {
+                    let state = try await db.transaction(logger: TestDatabase.logger) { tx in
+                        var sql = SQLBuilder("SELECT state FROM payment_transaction WHERE order_key = ")
+                        sql.bind(.text(key))
+                        return try await tx.query(sql).first?.decode(String.self)
+                    }
+                    if state == "user_paying" { break }
+                    try await Task.sleep(for: .milliseconds(50))
+                }
+                task.cancel()
+                _ = try? await task.value
+            }
+            let open = try await db.transaction(logger: TestDatabase.logger) { tx in
+                try await tx.query(SQLBuilder("SELECT count(*) FROM payment_transaction WHERE state = 'user_paying'"))[0].decode(Int.self)
+            }
+            #expect(open == 2)
+            // After the lease and the deadline, the cron role's sweep settles both.
+            try await Task.sleep(for: .seconds(3))
+            #expect(try await flow.sweep(env: env) == 2)
+            let states = try await db.transaction(logger: TestDatabase.logger) { tx in
+                try await tx.query(SQLBuilder("SELECT order_key, state FROM payment_transaction ORDER BY order_key")).map { try $0.decode((String, String).self) }
+            }
+            #expect(states.map(\.1) == ["reversed", "paid"])
+            #expect(try await flow.sweep(env: env) == 0)
+        }
+    }
+
+    @Test func unsupportedCodesAndBadAmountsAreRefusedBeforeAnythingIsSent() async throws {
+        try await Self.run { flow, env, db in
+            for (code, amount) in [("6221234567890123456", Int64(100)), ("134567890123456700", 0), ("134567890123456700", -5)] {
+                await #expect(throws: ChainstoreError.self) {
+                    try await flow.pay(env: env, orderKey: "bad", attempt: 1, authCode: code, amount: amount, subject: "x", company: 1)
+                }
+            }
+            let count = try await db.transaction(logger: TestDatabase.logger) { tx in
+                try await tx.query(SQLBuilder("SELECT count(*) FROM payment_transaction"))[0].decode(Int.self)
+            }
+            #expect(count == 0)
+        }
+    }
+}
