@@ -142,6 +142,7 @@ let package = Package(
             dependencies: [
                 "ChainstoreCore", "ChainstoreDB", "ChainstoreServer", "ChainstoreRPC", "Base", "Product", "Stock", "Barcode", "Payments", "Payment",
                 .product(name: "CSV", package: "CSV.swift"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

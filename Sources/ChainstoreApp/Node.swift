@@ -25,6 +25,10 @@ public struct Node: Sendable {
         public var dbFilter: String?
         /// Largest request body accepted by the RPC routes.
         public var maxRequestBytes = 64 << 20
+        /// The merchant accounts for payment-code payments (see `PaymentSettings`); none: the
+        /// payment routes answer that payments are not configured.
+        public var payments: String?
+        public var sweepInterval: Duration = .seconds(5)
         public init() {}
     }
 
@@ -78,10 +82,13 @@ public struct Node: Sendable {
         let catalogueCache = CatalogueCache()
         catalogueCache.prepare(database)
         let storeAPI = StoreAPI(directory: directory, registry: registry, cache: catalogueCache, authCache: gateway.cache)
+        let paymentFlow = try options.payments.map { try PaymentSettings.load(path: $0).flow(database, logger: logger) }
+        let paymentAPI = PaymentAPI(store: storeAPI, flow: paymentFlow)
         let router = ServerApplication.buildRouter(readiness: readiness, metrics: metrics) { router in
             router.addJSONRPCRoutes(json, maxBodyBytes: maxBytes)
             router.addXMLRPCRoutes(xml, maxBodyBytes: maxBytes)
             router.addStoreAPIRoutes(storeAPI)
+            router.addPaymentRoutes(paymentAPI)
         }
         let app = ServerApplication.build(
             configuration: .init(host: options.host, port: options.port), router: router, logger: logger)
@@ -92,7 +99,8 @@ public struct Node: Sendable {
                 services: [
                     .init(service: client), .init(service: directory), .init(service: CacheListener(cache: catalogueCache, logger: logger)),
                     .init(service: sealer), .init(service: startup),
-                ],
+                ] + (paymentFlow.map { [ServiceGroupConfiguration.ServiceConfiguration(
+                    service: PaymentSweeper(flow: $0, interval: options.sweepInterval, logger: logger))] } ?? []),
                 gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
     }

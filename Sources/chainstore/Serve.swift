@@ -19,6 +19,9 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Regular expression over the request's host name choosing the visible databases (%h = host, %d = first label), as Odoo's --db-filter.")
     var dbFilter: String?
 
+    @Option(help: "The payment channels' configuration (JSON naming key files; see the README); default CHAINSTORE_PAYMENTS.")
+    var payments: String?
+
     @Option(help: "Largest RPC request body, in MiB.")
     var maxRequestMib = 64
 
@@ -29,6 +32,7 @@ struct Serve: AsyncParsableCommand {
         options.demo = demo
         options.dbFilter = dbFilter
         options.maxRequestBytes = maxRequestMib << 20
+        options.payments = payments ?? ProcessInfo.processInfo.environment["CHAINSTORE_PAYMENTS"]
         let logger = CLILogging.logger()
         if demo {
             var text = "Chainstore demo on http://\(host):\(port)/  (database 'demo')\n"

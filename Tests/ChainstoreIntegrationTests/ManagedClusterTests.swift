@@ -75,10 +75,10 @@ struct ServerProcess {
         return FileManager.default.isExecutableFile(atPath: candidate) ? candidate : nil
     }
 
-    static func start(dataDir: String, port: Int) throws -> ServerProcess {
+    static func start(dataDir: String, port: Int, extra: [String] = []) throws -> ServerProcess {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable!)
-        process.arguments = ["serve", "--data-dir", dataDir, "--port", String(port), "--database", "killtest"]
+        process.arguments = ["serve", "--data-dir", dataDir, "--port", String(port), "--database", "killtest"] + extra
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()

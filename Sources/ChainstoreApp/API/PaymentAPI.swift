@@ -1,0 +1,117 @@
+import Base
+import ChainstoreCore
+import ChainstoreDB
+import ChainstoreServer
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+import Payment
+import Payments
+import ServiceLifecycle
+
+/// The till's payment calls, beside the scan API and with the same HTTP Basic credentials:
+/// - `POST /api/v1/payments` `{"order_key", "attempt", "auth_code", "amount" (fen), "subject"}`:
+///   takes the payment and answers when it is final (or left to the sweeper): `{"reference",
+///   "state", "channel", "amount", "channel_trade_no", "code", "alarm"}`. The same order key and
+///   attempt again answers the same attempt; nothing is sent twice.
+/// - `GET /api/v1/payments/{reference}`: where an attempt stands.
+/// - `POST /api/v1/payments/{reference}/cancel`: the cashier gives up; it is reversed.
+struct PaymentAPI: Sendable {
+    let store: StoreAPI
+    let flow: PaymentFlow?
+
+    func pay(_ request: Request, _ context: ChainstoreRequestContext) async throws -> Response {
+        guard let flow else { throw ChainstoreError(.userError, "Payments are not configured on this node (serve --payments FILE).") }
+        let body: ByteBuffer
+        do { body = try await request.body.collect(upTo: 8 * 1024) } catch { throw ChainstoreError.valueError("A payment is at most 8 KiB of JSON") }
+        guard let fields = (try? JSONReader.parse(Array(buffer: body)))?.dictValue else { throw ChainstoreError.valueError("The body must be a JSON object") }
+        guard let orderKey = fields["order_key"]?.stringValue, let attempt = fields["attempt"]?.intValue, let authCode = fields["auth_code"]?.stringValue,
+            let amount = fields["amount"]?.intValue
+        else { throw ChainstoreError.valueError("order_key, attempt, auth_code and amount (integer fen) are required") }
+        let env = try await caller(request, context)
+        let subject = fields["subject"]?.stringValue ?? "Chainstore"
+        let attemptValue = try await flow.pay(env: env, orderKey: orderKey, attempt: Int(attempt), authCode: authCode, amount: amount, subject: subject,
+                                              company: env.companyId)
+        return Self.answer(attemptValue)
+    }
+
+    func status(_ request: Request, _ context: ChainstoreRequestContext) async throws -> Response {
+        guard let flow else { throw ChainstoreError(.userError, "Payments are not configured on this node.") }
+        let reference = context.parameters.get("reference") ?? ""
+        let env = try await caller(request, context)
+        let attempt = try await flow.database.transaction(logger: context.logger) { tx in try await PaymentFlow.load(tx, reference: reference) }
+        try await visible(attempt, env: env, flow: flow, logger: context.logger)
+        return Self.answer(attempt)
+    }
+
+    func cancel(_ request: Request, _ context: ChainstoreRequestContext) async throws -> Response {
+        guard let flow else { throw ChainstoreError(.userError, "Payments are not configured on this node.") }
+        let reference = context.parameters.get("reference") ?? ""
+        let env = try await caller(request, context)
+        let attempt = try await flow.database.transaction(logger: context.logger) { tx in try await PaymentFlow.load(tx, reference: reference) }
+        try await visible(attempt, env: env, flow: flow, logger: context.logger)
+        return Self.answer(try await flow.cancel(env: env, reference: reference))
+    }
+
+    /// The caller, verified in a short call: the payment itself must not hold a connection.
+    func caller(_ request: Request, _ context: ChainstoreRequestContext) async throws -> Env {
+        try await store.asCaller(try await store.credentials(request), context) { store, _ in store.env }
+    }
+
+    /// An attempt is seen only by users of its company or above it.
+    func visible(_ attempt: PaymentFlow.Attempt, env: Env, flow: PaymentFlow, logger: Logger) async throws {
+        let reachable = try await flow.database.transaction(logger: logger) { tx in
+            var sql = SQLBuilder("SELECT EXISTS (SELECT 1 FROM payment_transaction t JOIN res_company c ON c.id = t.company_id ")
+            sql += "JOIN res_company r ON c.parent_path LIKE r.parent_path || '%' WHERE t.id = "
+            sql.bind(.int(attempt.id))
+            sql += " AND r.id = ANY("
+            sql.bind(.intArray(env.allowedCompanyIds), cast: "bigint[]")
+            sql += "))"
+            return try await tx.query(sql)[0].decode(Bool.self)
+        }
+        guard reachable else { throw ChainstoreError.missing("No payment attempt \(attempt.reference).") }
+    }
+
+    static func answer(_ attempt: PaymentFlow.Attempt) -> Response {
+        var json = JSONWriter(capacity: 256)
+        json.value(attempt.value)
+        return StoreAPI.json(json.text)
+    }
+}
+
+extension Router where Context == ChainstoreRequestContext {
+    func addPaymentRoutes(_ api: PaymentAPI) {
+        post("/api/v1/payments") { request, context in
+            do { return try await api.pay(request, context) } catch { return StoreAPI.failure(error) }
+        }
+        get("/api/v1/payments/{reference}") { request, context in
+            do { return try await api.status(request, context) } catch { return StoreAPI.failure(error) }
+        }
+        post("/api/v1/payments/{reference}/cancel") { request, context in
+            do { return try await api.cancel(request, context) } catch { return StoreAPI.failure(error) }
+        }
+    }
+}
+
+/// Settles payment attempts nobody follows any more: at start (after a crash or a restart) and
+/// every `interval`. Every node may run it; leases and `SKIP LOCKED` share the work.
+struct PaymentSweeper: Service {
+    let flow: PaymentFlow
+    let interval: Duration
+    let logger: Logger
+
+    func run() async throws {
+        let env = Env(uid: 1, login: "__system__", groups: [], companyId: 1, allowedCompanyIds: [1], logger: logger)
+            .asSystem(reason: "settling payment attempts left open")
+        while !Task.isCancelled && !Task.isShuttingDownGracefully {
+            do {
+                let settled = try await cancelWhenGracefulShutdown { try await flow.sweep(env: env) }
+                if settled > 0 { logger.notice("payment attempts settled", metadata: ["count": "\(settled)"]) }
+            } catch {
+                logger.warning("payment sweep deferred", metadata: ["error": "\(error)"])
+            }
+            try? await gracefulShutdown(orSleep: interval)
+        }
+    }
+}

@@ -1,0 +1,84 @@
+import AsyncHTTPClient
+import ChainstoreCore
+import ChainstoreDB
+import Foundation
+import Logging
+import Payment
+import Payments
+
+/// The merchant accounts a node pays with, from a JSON file named by `serve --payments FILE`
+/// (or `CHAINSTORE_PAYMENTS`). Keys live in files beside it, named there; a key file anyone but
+/// its owner can read is refused, and no key is ever logged or stored in the database.
+///
+/// ```json
+/// {"wechat": {"base": "https://api.mch.weixin.qq.com", "appid": "wx…", "mch_id": "1900000109",
+///             "api_key_file": "wechat_api_key", "sign_type": "HMAC-SHA256"},
+///  "alipay": {"gateway": "https://openapi.alipay.com/gateway.do", "app_id": "2021…",
+///             "app_private_key_file": "alipay_app_private.pem", "alipay_public_key_file": "alipay_platform_public.pem"},
+///  "deadline_seconds": 45}
+/// ```
+public struct PaymentSettings: Sendable {
+    public let gateways: [PaymentChannel: any PaymentGateway]
+    public var timing = PaymentFlow.Timing()
+
+    public static func load(path: String) throws -> PaymentSettings {
+        let url = URL(fileURLWithPath: path)
+        guard let data = try? Data(contentsOf: url), let root = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else {
+            throw ChainstoreError.validation("The payments configuration \(path) cannot be read as JSON.")
+        }
+        let folder = url.deletingLastPathComponent()
+        func secret(_ name: String?) throws -> String {
+            guard let name else { throw ChainstoreError.validation("The payments configuration names no key file.") }
+            let file = name.hasPrefix("/") ? URL(fileURLWithPath: name) : folder.appendingPathComponent(name)
+            let attributes = try FileManager.default.attributesOfItem(atPath: file.path)
+            let mode = (attributes[.posixPermissions] as? NSNumber)?.intValue ?? 0o777
+            guard mode & 0o077 == 0 else {
+                throw ChainstoreError.validation("\(file.path) can be read by others (mode \(String(mode, radix: 8))); chmod 600 it.")
+            }
+            if let owner = (attributes[.ownerAccountID] as? NSNumber)?.uint32Value, owner != getuid() {
+                throw ChainstoreError.validation("\(file.path) belongs to another user.")
+            }
+            return try String(contentsOf: file, encoding: .utf8)
+        }
+        var gateways: [PaymentChannel: any PaymentGateway] = [:]
+        if let wechat = root["wechat"] as? [String: Any] {
+            guard let appId = wechat["appid"] as? String, let mchId = wechat["mch_id"] as? String else {
+                throw ChainstoreError.validation("wechat needs appid and mch_id")
+            }
+            var merchant = WeChatMerchant(appId: appId, mchId: mchId, apiKey: try secret(wechat["api_key_file"] as? String)
+                .trimmingCharacters(in: .whitespacesAndNewlines), subMchId: wechat["sub_mch_id"] as? String)
+            if let type = wechat["sign_type"] as? String {
+                guard let parsed = WeChatV2.SignType(rawValue: type) else { throw ChainstoreError.validation("unknown sign_type \(type)") }
+                merchant.signType = parsed
+            }
+            gateways[.wechat] = WeChatV2Client(http: .shared, base: wechat["base"] as? String ?? "https://api.mch.weixin.qq.com", merchant: merchant)
+        }
+        if let alipay = root["alipay"] as? [String: Any] {
+            guard let appId = alipay["app_id"] as? String else { throw ChainstoreError.validation("alipay needs app_id") }
+            do {
+                let merchant = AlipayMerchant(
+                    appId: appId, privateKey: try PaymentKeys.privateKey(try secret(alipay["app_private_key_file"] as? String)),
+                    alipayPublicKey: try PaymentKeys.publicKey(try secret(alipay["alipay_public_key_file"] as? String)),
+                    sellerId: alipay["seller_id"] as? String)
+                gateways[.alipay] = AlipayClient(http: .shared, gateway: alipay["gateway"] as? String ?? "https://openapi.alipay.com/gateway.do",
+                                                 merchant: merchant)
+            } catch let error as PaymentError {
+                throw ChainstoreError.validation("Alipay keys: \(error.reason)")
+            }
+        }
+        var settings = PaymentSettings(gateways: gateways)
+        if let seconds = root["deadline_seconds"] as? NSNumber { settings.timing.deadline = .milliseconds(Int64(seconds.doubleValue * 1000)) }
+        if let seconds = root["lease_seconds"] as? NSNumber { settings.timing.lease = .milliseconds(Int64(seconds.doubleValue * 1000)) }
+        if let seconds = root["poll_seconds"] as? NSNumber {
+            settings.timing.interval = .milliseconds(Int64(seconds.doubleValue * 1000))
+            settings.timing.firstQuery = settings.timing.interval
+        }
+        return settings
+    }
+
+    public func flow(_ database: Database, logger: Logger) -> PaymentFlow {
+        var flow = PaymentFlow(database: database, gateways: gateways, logger: logger)
+        flow.timing = timing
+        return flow
+    }
+}
