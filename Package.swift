@@ -156,6 +156,7 @@ let package = Package(
             dependencies: [
                 "ChainstoreApp", "PaymentSandbox", "Payments",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
             ],

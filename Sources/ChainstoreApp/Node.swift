@@ -99,8 +99,10 @@ public struct Node: Sendable {
                 services: [
                     .init(service: client), .init(service: directory), .init(service: CacheListener(cache: catalogueCache, logger: logger)),
                     .init(service: sealer), .init(service: startup),
-                ] + (paymentFlow.map { [ServiceGroupConfiguration.ServiceConfiguration(
-                    service: PaymentSweeper(flow: $0, interval: options.sweepInterval, logger: logger))] } ?? []),
+                ] + (paymentFlow.map { [
+                    ServiceGroupConfiguration.ServiceConfiguration(service: PaymentSweeper(flow: $0, interval: options.sweepInterval, logger: logger)),
+                    ServiceGroupConfiguration.ServiceConfiguration(service: ReconciliationService(flow: $0, logger: logger)),
+                ] } ?? []),
                 gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
     }

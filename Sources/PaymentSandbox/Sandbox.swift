@@ -52,7 +52,7 @@ public struct PaymentSandbox: Sendable {
         }
         router.post("/gateway.do") { request, _ in
             let body = try await request.body.collect(upTo: 1 << 20)
-            return await self.alipay(form: String(buffer: body))
+            return await self.alipay(form: String(buffer: body), host: request.head.authority ?? "127.0.0.1")
         }
         router.get("/bills/alipay/{date}") { _, context in
             let date = context.parameters.get("date") ?? ""
@@ -274,7 +274,7 @@ public struct PaymentSandbox: Sendable {
 
     // MARK: - Alipay
 
-    func alipay(form body: String) async -> Response {
+    func alipay(form body: String, host: String) async -> Response {
         let form = Alipay.formFields(body)
         let method = form["method"] ?? ""
         let node = method.isEmpty ? "error_response" : Alipay.responseNode(method: method)
@@ -282,9 +282,15 @@ public struct PaymentSandbox: Sendable {
             return signedJSON(node: node, ["code": "40002", "msg": "Invalid Arguments", "sub_code": "isv.invalid-signature", "sub_msg": "验签出错"])
         }
         guard form["app_id"] == configuration.alipayAppId,
-            let biz = (try? JSONSerialization.jsonObject(with: Data((form["biz_content"] ?? "").utf8))) as? [String: Any],
-            let outTradeNo = biz["out_trade_no"] as? String
+            let biz = (try? JSONSerialization.jsonObject(with: Data((form["biz_content"] ?? "").utf8))) as? [String: Any]
         else { return signedJSON(node: node, ["code": "40002", "msg": "Invalid Arguments", "sub_code": "isv.invalid-app-id"]) }
+        if method == "alipay.data.dataservice.bill.downloadurl.query" {
+            let date = biz["bill_date"] as? String ?? ""
+            return signedJSON(node: node, ["code": "10000", "msg": "Success", "bill_download_url": "http://\(host)/bills/alipay/\(date)"])
+        }
+        guard let outTradeNo = biz["out_trade_no"] as? String else {
+            return signedJSON(node: node, ["code": "40002", "msg": "Invalid Arguments", "sub_code": "isv.missing-out-trade-no"])
+        }
         let now = Date()
         let key = "alipay|" + outTradeNo
         func business(_ sub: String, _ message: String) -> [String: Any] {

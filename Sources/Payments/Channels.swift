@@ -298,4 +298,21 @@ public struct AlipayClient: Sendable {
         reply.amount = (node["refund_fee"] as? String).flatMap(Money.fen(yuan:))
         return reply
     }
+
+    /// `alipay.data.dataservice.bill.downloadurl.query`, then the file at the short-lived URL.
+    public func downloadBill(date: String, timestamp: String) async throws(PaymentError) -> String {
+        guard let node = await call("alipay.data.dataservice.bill.downloadurl.query", biz: ["bill_type": "trade", "bill_date": date],
+                                    timestamp: timestamp, timeout: timeouts.query)
+        else { throw PaymentError("no verified answer for the bill of \(date)") }
+        if (node["sub_code"] as? String) == "isp.bill_not_exist" { return "" }
+        guard node["code"] as? String == "10000", let url = node["bill_download_url"] as? String else {
+            throw PaymentError("bill refused: \(node["sub_msg"] as? String ?? node["msg"] as? String ?? "")")
+        }
+        var request = HTTPClientRequest(url: url)
+        request.method = .GET
+        guard let response = try? await http.execute(request, timeout: .seconds(60)), response.status == .ok,
+            let body = try? await response.body.collect(upTo: 64 << 20)
+        else { throw PaymentError("the bill could not be downloaded") }
+        return String(buffer: body)
+    }
 }

@@ -9,6 +9,8 @@ public protocol PaymentGateway: Sendable {
     /// WeChat's reverse, Alipay's cancel: closes an unpaid order, or refunds a paid one.
     func reverse(reference: String) async -> ChannelReply
     func refund(reference: String, refundId: String, total: Int64, amount: Int64) async -> ChannelReply
+    /// The day's bill ("YYYY-MM-DD", China time) as text; "" when there was no trade.
+    func bill(date: String) async throws(PaymentError) -> String
 }
 
 /// A nonce of 32 characters of [0-9A-Z] from the system's CSPRNG.
@@ -39,6 +41,9 @@ extension WeChatV2Client: PaymentGateway {
     public func refund(reference: String, refundId: String, total: Int64, amount: Int64) async -> ChannelReply {
         await refund(outTradeNo: reference, outRefundNo: refundId, totalFee: total, refundFee: amount, nonce: paymentNonce())
     }
+    public func bill(date: String) async throws(PaymentError) -> String {
+        try await downloadBill(date: date.replacingOccurrences(of: "-", with: ""), nonce: paymentNonce())
+    }
 }
 
 extension AlipayClient: PaymentGateway {
@@ -52,5 +57,8 @@ extension AlipayClient: PaymentGateway {
     public func reverse(reference: String) async -> ChannelReply { await cancel(outTradeNo: reference, timestamp: chinaTimestamp()) }
     public func refund(reference: String, refundId: String, total: Int64, amount: Int64) async -> ChannelReply {
         await refund(outTradeNo: reference, outRequestNo: refundId, refundFee: amount, timestamp: chinaTimestamp())
+    }
+    public func bill(date: String) async throws(PaymentError) -> String {
+        try await downloadBill(date: date, timestamp: chinaTimestamp())
     }
 }

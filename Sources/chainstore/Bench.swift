@@ -1,9 +1,14 @@
 import ArgumentParser
 import ChainstoreApp
 import Foundation
+import AsyncHTTPClient
+import Hummingbird
+import Logging
+import PaymentSandbox
+import Payments
 
 struct Bench: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Benchmarks that print figures (never pass/fail).", subcommands: [Core.self, Stock.self])
+    static let configuration = CommandConfiguration(abstract: "Benchmarks that print figures (never pass/fail).", subcommands: [Core.self, Stock.self, PaymentsBench.self])
 
     struct Core: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -64,6 +69,51 @@ struct Bench: AsyncParsableCommand {
             try await location.withDatabase(logger: logger) { db in
                 _ = try await ChainstoreApp.migrate(db, logger: logger)
                 try await StockBenchmark.run(db, options: chosen, logger: logger) { Swift.print($0) }
+            }
+        }
+    }
+
+    struct PaymentsBench: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "payments",
+            abstract: "Payment attempts settled per second by many tills against the sandbox gateway (started here), and the latency Chainstore adds. "
+                + "Uses (and recreates) the database 'bench_payments'.")
+        @OptionGroup var database: DatabaseArguments
+        @Option(help: "Tills paying at once.") var tills = 64
+        @Option(help: "Payments per channel.") var payments = 3_000
+
+        func run() async throws {
+            var arguments = database
+            if arguments.databaseName == nil { arguments.databaseName = "bench_payments" }
+            let logger = CLILogging.logger(default: .warning)
+            let location = try arguments.location()
+            let started = try location.startIfManaged(logger: logger)
+            defer { if started { location.stopIfManaged(logger: logger) } }
+            try await location.dropDatabase(logger: logger)
+            let (tills, payments) = (tills, payments)
+            let keys = FileManager.default.temporaryDirectory.appendingPathComponent("chainstore-bench-pay-\(getpid())")
+            defer { try? FileManager.default.removeItem(at: keys) }
+            let material = try SandboxKeys.load(or: keys)
+            let port = Int.random(in: 20_000...40_000)
+            let sandbox = PaymentSandbox(configuration: .init(wechatAPIKey: material.wechatAPIKey, alipayAppPublicKey: material.appPrivate.publicKey,
+                                                               alipayPlatformKey: material.platformPrivate))
+            var quiet = Logger(label: "sandbox-pay")
+            quiet.logLevel = .critical
+            let app = Application(router: sandbox.router(), configuration: .init(address: .hostname("127.0.0.1", port: port)), logger: quiet)
+            let server = Task { try await app.runService() }
+            defer { server.cancel() }
+            try await Task.sleep(for: .milliseconds(500))
+            let base = "http://127.0.0.1:\(port)"
+            let gateways: [PaymentChannel: any PaymentGateway] = [
+                .wechat: WeChatV2Client(http: .shared, base: base, merchant: WeChatMerchant(appId: "wx8888888888888888", mchId: "1900000109",
+                                                                                             apiKey: material.wechatAPIKey)),
+                .alipay: AlipayClient(http: .shared, gateway: base + "/gateway.do", merchant: AlipayMerchant(
+                    appId: "2021004112345678", privateKey: material.appPrivate, alipayPublicKey: material.platformPrivate.publicKey)),
+            ]
+            try await location.withDatabase(logger: logger) { db in
+                _ = try await ChainstoreApp.migrate(db, logger: logger)
+                Swift.print("Chainstore payment benchmark — \(tills) tills at once against the sandbox gateway in this process (codes ending 00: paid at once)")
+                try await PaymentBenchmark.run(db, gateways: gateways, tills: tills, payments: payments, logger: logger) { Swift.print($0) }
             }
         }
     }

@@ -138,4 +138,47 @@ struct PaymentFlowTests {
             #expect(count == 0)
         }
     }
+
+    @Test func reconciliationListsWhatTheBillAndTheAttemptsDisagreeOn() async throws {
+        try await Self.run { flow, env, db in
+            for key in ["r-1", "r-2"] {
+                #expect(try await flow.pay(env: env, orderKey: key, attempt: 1, authCode: Self.code(.wechat, "00"), amount: 1000, subject: "x", company: 1).state == .paid)
+            }
+            #expect(try await flow.pay(env: env, orderKey: "r-3", attempt: 1, authCode: Self.code(.wechat, "03"), amount: 1000, subject: "x", company: 1).state == .failed)
+            let wechat = try #require(flow.gateways[.wechat] as? WeChatV2Client)
+            // Paid at the channel behind our back, a refund we never recorded, a payment only we know, an amount we got wrong.
+            #expect(await wechat.micropay(outTradeNo: "STRAY1", authCode: Self.code(.wechat, "00"), totalFee: 700, body: "x", nonce: "N1").outcome == .paid)
+            let first = PaymentFlow.reference(orderKey: "r-1", attempt: 1)
+            #expect(await wechat.refund(outTradeNo: first, outRefundNo: "RF1", totalFee: 1000, refundFee: 100, nonce: "N2").outcome == .accepted)
+            try await db.transaction(logger: TestDatabase.logger) { tx in
+                try await tx.execute("""
+                    INSERT INTO payment_transaction (reference, order_key, attempt, channel, state, amount, company_id, create_date)
+                    VALUES ('PGHOST', 'ghost', 1, 'wechat', 'paid', 500, 1, now())
+                    """)
+                var sql = SQLBuilder("UPDATE payment_transaction SET amount = 999 WHERE reference = ")
+                sql.bind(.text(PaymentFlow.reference(orderKey: "r-2", attempt: 1)))
+                try await tx.query(sql)
+            }
+            let today = chinaTimestamp().prefix(10)
+            let summary = try await Reconciliation.run(db, gateway: wechat, date: String(today), logger: TestDatabase.logger)
+            #expect(summary.matched == 1)  // r-1: paid and the same amount (its refund is a line of its own)
+            let kinds = Dictionary(summary.lines.map { ($0.kind.rawValue + ":" + $0.reference, $0) }, uniquingKeysWith: { a, _ in a })
+            #expect(kinds["paid_not_recorded:STRAY1"]?.channelAmount == 700)
+            #expect(kinds["recorded_not_paid:PGHOST"]?.ourAmount == 500)
+            #expect(kinds["amount_mismatch:" + PaymentFlow.reference(orderKey: "r-2", attempt: 1)].map { ($0.channelAmount, $0.ourAmount) }! == (1000, 999))
+            #expect(kinds["refund_mismatch:" + first]?.channelAmount == 100)
+            #expect(summary.lines.count == 4)
+            // Stored for finance, replaced when the day is run again.
+            _ = try await Reconciliation.run(db, gateway: wechat, date: String(today), logger: TestDatabase.logger)
+            let stored = try await db.transaction(logger: TestDatabase.logger) { tx in
+                try await tx.query(SQLBuilder("SELECT count(*), (SELECT count(*) FROM payment_reconciliation) FROM payment_reconciliation_line"))[0].decode((Int, Int).self)
+            }
+            #expect(stored == (4, 1))
+            // Alipay: everything matches.
+            let alipay = try #require(flow.gateways[.alipay] as? AlipayClient)
+            #expect(try await flow.pay(env: env, orderKey: "a-1", attempt: 1, authCode: Self.code(.alipay, "00"), amount: 1250, subject: "x", company: 1).state == .paid)
+            let clean = try await Reconciliation.run(db, gateway: alipay, date: String(today), logger: TestDatabase.logger)
+            #expect(clean.matched == 1 && clean.lines.isEmpty)
+        }
+    }
 }

@@ -115,3 +115,35 @@ struct PaymentSweeper: Service {
         }
     }
 }
+
+/// The daily reconciliation job: once the bills are published (10:30 China time), yesterday's
+/// bill of every configured channel is downloaded and matched, unless that day is already done.
+struct ReconciliationService: Service {
+    let flow: PaymentFlow
+    let logger: Logger
+
+    func run() async throws {
+        while !Task.isCancelled && !Task.isShuttingDownGracefully {
+            let china = Date().addingTimeInterval(8 * 3600)
+            let minutes = Int(china.timeIntervalSince1970 / 60) % (24 * 60)
+            if minutes >= 10 * 60 + 30 {
+                let yesterday = String(chinaTimestamp(Date().addingTimeInterval(-86_400)).prefix(10))
+                for (channel, gateway) in flow.gateways.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
+                    do {
+                        let done = try await flow.database.transaction(logger: logger) { tx in
+                            var sql = SQLBuilder("SELECT count(*) FROM payment_reconciliation WHERE channel = ")
+                            sql.bind(.text(channel.rawValue))
+                            sql += " AND bill_date = "
+                            sql.bind(.text(yesterday), cast: "date")
+                            return try await tx.query(sql)[0].decode(Int.self) > 0
+                        }
+                        if !done { _ = try await Reconciliation.run(flow.database, gateway: gateway, date: yesterday, logger: logger) }
+                    } catch {
+                        logger.warning("reconciliation deferred", metadata: ["channel": "\(channel.rawValue)", "error": "\(error)"])
+                    }
+                }
+            }
+            try? await gracefulShutdown(orSleep: .seconds(600))
+        }
+    }
+}

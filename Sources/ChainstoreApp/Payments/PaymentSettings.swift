@@ -82,3 +82,20 @@ public struct PaymentSettings: Sendable {
         return flow
     }
 }
+
+/// `chainstore payments reconcile`: one day's bills matched now, printed for finance.
+public enum PaymentTools {
+    public static func reconcile(_ database: Database, settings path: String, date: String, logger: Logger) async throws -> String {
+        let settings = try PaymentSettings.load(path: path)
+        var lines: [String] = []
+        for (channel, gateway) in settings.gateways.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
+            let summary = try await Reconciliation.run(database, gateway: gateway, date: date, logger: logger)
+            lines.append("\(channel.rawValue) \(date): \(summary.matched) matched, \(summary.lines.count) mismatches")
+            for line in summary.lines {
+                lines.append("  \(line.kind.rawValue) \(line.reference): channel \(line.channelAmount.map { Money.yuan(fen: $0) } ?? "-"), "
+                    + "ours \(line.ourAmount.map { Money.yuan(fen: $0) } ?? "-") (\(line.ourState ?? "no attempt"))")
+            }
+        }
+        return lines.joined(separator: "\n")
+    }
+}

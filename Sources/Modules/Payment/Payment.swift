@@ -6,6 +6,6 @@ import ChainstoreDB
 public enum Payment {
     public static let manifest = ModuleManifest(
         name: "payment", depends: ["base"],
-        models: [.paymentTransaction],
-        migrations: [.createTransactions])
+        models: [.paymentTransaction, .paymentReconciliation, .paymentReconciliationLine],
+        migrations: [.createTransactions, .createReconciliation])
 }
