@@ -37,21 +37,22 @@ struct PaymentAPI: Sendable {
     }
 
     func status(_ request: Request, _ context: ChainstoreRequestContext) async throws -> Response {
-        guard let flow else { throw ChainstoreError(.userError, "Payments are not configured on this node.") }
-        let reference = context.parameters.get("reference") ?? ""
-        let env = try await caller(request, context)
-        let attempt = try await flow.database.transaction(logger: context.logger) { tx in try await PaymentFlow.load(tx, reference: reference) }
-        try await visible(attempt, env: env, flow: flow, logger: context.logger)
-        return Self.answer(attempt)
+        Self.answer(try await visibleAttempt(request, context).2)
     }
 
     func cancel(_ request: Request, _ context: ChainstoreRequestContext) async throws -> Response {
+        let (flow, env, attempt) = try await visibleAttempt(request, context)
+        return Self.answer(try await flow.cancel(env: env, reference: attempt.reference))
+    }
+
+    /// The attempt named in the path, if the caller's companies reach it.
+    func visibleAttempt(_ request: Request, _ context: ChainstoreRequestContext) async throws -> (PaymentFlow, Env, PaymentFlow.Attempt) {
         guard let flow else { throw ChainstoreError(.userError, "Payments are not configured on this node.") }
         let reference = context.parameters.get("reference") ?? ""
         let env = try await caller(request, context)
         let attempt = try await flow.database.transaction(logger: context.logger) { tx in try await PaymentFlow.load(tx, reference: reference) }
         try await visible(attempt, env: env, flow: flow, logger: context.logger)
-        return Self.answer(try await flow.cancel(env: env, reference: reference))
+        return (flow, env, attempt)
     }
 
     /// The caller, verified in a short call: the payment itself must not hold a connection.
