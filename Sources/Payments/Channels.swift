@@ -86,7 +86,7 @@ public struct WeChatV2Client: Sendable {
         let answer = Dictionary(parsed, uniquingKeysWith: { a, _ in a })
         // A communication-level FAIL often carries no signature; anything else must verify.
         if answer["return_code"] == "SUCCESS", !WeChatV2.verify(parsed, apiKey: merchant.apiKey, type: merchant.signType) { return nil }
-        if answer["return_code"] == "SUCCESS", answer["appid"].map({ $0 != merchant.appId }) ?? false { return nil }
+        if answer["return_code"] == "SUCCESS", answer["appid"] != merchant.appId || answer["mch_id"] != merchant.mchId { return nil }
         return answer
     }
 
@@ -100,11 +100,10 @@ public struct WeChatV2Client: Sendable {
         var reply = ChannelReply(.unknown, code: code, message: answer["err_code_des"])
         switch code {
         case "USERPAYING": reply.outcome = .userPaying
-        case "AUTHCODEEXPIRE", "AUTH_CODE_INVALID", "AUTH_CODE_ERROR", "NOTENOUGH", "NOTSUPORTCARD", "ORDERCLOSED", "ORDERREVERSED", "TRADE_ERROR",
-             "BUYER_MISMATCH":
+        case "AUTHCODEEXPIRE", "AUTH_CODE_INVALID", "AUTH_CODE_ERROR", "NOTENOUGH", "NOTSUPORTCARD", "ORDERCLOSED", "ORDERREVERSED", "TRADE_ERROR":
             reply.outcome = .failed
         case "PARAM_ERROR", "SIGNERROR", "LACK_PARAMS", "NOAUTH", "APPID_MCHID_NOT_MATCH", "INVALID_REQUEST", "XML_FORMAT_ERROR", "NOT_UTF8",
-             "REQUIRE_POST_METHOD":
+             "REQUIRE_POST_METHOD", "BUYER_MISMATCH":
             reply.outcome = .failed
             reply.alarm = true
         default: break  // SYSTEMERROR, BANKERROR, ORDERPAID, OUT_TRADE_NO_USED, anything new: ask.
@@ -236,7 +235,11 @@ public struct AlipayClient: Sendable {
                 var reply = ChannelReply(.failed, code: sub, message: node["sub_msg"] as? String)
                 reply.alarm = true
                 return reply
-            default: return ChannelReply(.failed, code: sub, message: node["sub_msg"] as? String)
+            case let code where Self.refusals.contains(code):
+                return ChannelReply(.failed, code: code, message: node["sub_msg"] as? String)
+            default:
+                // A refusal not known to be definite: ask before believing it.
+                return ChannelReply(.unknown, code: sub, message: node["sub_msg"] as? String)
             }
         case "40001", "40002", "40006", "20001":
             var reply = ChannelReply(.failed, code: sub ?? code, message: node["sub_msg"] as? String)
@@ -245,6 +248,14 @@ public struct AlipayClient: Sendable {
         default: return ChannelReply(.unknown, code: sub ?? code)
         }
     }
+
+    /// `alipay.trade.pay` refusals that are definite: the payer was not charged.
+    static let refusals: Set<String> = [
+        "ACQ.PAYMENT_AUTH_CODE_INVALID", "ACQ.BUYER_BALANCE_NOT_ENOUGH", "ACQ.BUYER_BANKCARD_BALANCE_NOT_ENOUGH", "ACQ.TRADE_HAS_CLOSE",
+        "ACQ.BUYER_PAYMENT_AMOUNT_DAY_LIMIT_ERROR", "ACQ.BUYER_PAYMENT_AMOUNT_MONTH_LIMIT_ERROR", "ACQ.ERROR_BALANCE_PAYMENT_DISABLE",
+        "ACQ.BUYER_SELLER_EQUAL", "ACQ.TRADE_BUYER_NOT_MATCH", "ACQ.PAYMENT_FAIL", "ACQ.PAYMENT_REQUEST_HAS_RISK",
+        "ACQ.NO_PAYMENT_INSTRUMENTS_AVAILABLE", "ACQ.MOBILE_PAYMENT_SWITCH_OFF", "ACQ.PULL_MOBILE_CASHIER_FAIL", "ACQ.BUYER_ENABLE_STATUS_FORBID",
+    ]
 
     func paid(_ node: [String: Any], expected: Int64?) -> ChannelReply {
         var reply = ChannelReply(.paid)

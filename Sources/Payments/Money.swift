@@ -26,5 +26,6 @@ public enum Money {
 }
 
 extension Character {
-    var isASCIIDigit: Bool { ("0"..."9").contains(self) }
+    /// Exactly one of the ten ASCII digits (no combining marks, no other scripts' digits).
+    var isASCIIDigit: Bool { utf8.count == 1 && utf8.first.map { (0x30...0x39).contains($0) } == true }
 }

@@ -61,14 +61,14 @@ struct PaymentCrashTests {
                 }
             }
             for (key, _) in orders {
-                #expect(try await Self.waitFor(port: port, reference: PaymentFlow.reference(orderKey: key, attempt: 1), states: ["user_paying"], seconds: 20))
+                #expect(try await Self.waitFor(port: port, reference: PaymentFlow.reference(company: 1, orderKey: key, attempt: 1), states: ["user_paying"], seconds: 20))
             }
             server.killNine()
 
             server = try ServerProcess.start(dataDir: root, port: port, extra: ["--demo", "--payments", keys + "/payments.json"])
             #expect(try await server.waitUntilReady(), "restart after kill -9")
-            #expect(try await Self.waitFor(port: port, reference: PaymentFlow.reference(orderKey: "crash-confirms", attempt: 1), states: ["paid"], seconds: 40))
-            #expect(try await Self.waitFor(port: port, reference: PaymentFlow.reference(orderKey: "crash-never", attempt: 1), states: ["reversed"], seconds: 40))
+            #expect(try await Self.waitFor(port: port, reference: PaymentFlow.reference(company: 1, orderKey: "crash-confirms", attempt: 1), states: ["paid"], seconds: 40))
+            #expect(try await Self.waitFor(port: port, reference: PaymentFlow.reference(company: 1, orderKey: "crash-never", attempt: 1), states: ["reversed"], seconds: 40))
             // The same till request after the restart charges nothing new.
             let (status, again) = try await Self.post(port: port, path: "/api/v1/payments",
                                                       body: ["order_key": "crash-confirms", "attempt": 1, "auth_code": "134567890123456701", "amount": 800])

@@ -7,5 +7,5 @@ public enum Payment {
     public static let manifest = ModuleManifest(
         name: "payment", depends: ["base"],
         models: [.paymentTransaction, .paymentReconciliation, .paymentReconciliationLine],
-        migrations: [.createTransactions, .createReconciliation])
+        migrations: [.createTransactions, .createReconciliation, .attemptsPerCompany])
 }

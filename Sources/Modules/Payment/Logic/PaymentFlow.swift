@@ -28,6 +28,15 @@ public struct PaymentFlow: Sendable {
     public struct Attempt: Sendable, Equatable {
         public let id: Int64, reference: String, channel: PaymentChannel, state: PaymentState, amount: Int64
         public let channelTradeNo: String?, code: String?, alarm: Bool
+        let maskedCode: String
+        /// Set by the transition that marked it sent (only that caller sends it).
+        var sent = true
+
+        func withSent(_ value: Bool) -> Attempt {
+            var copy = self
+            copy.sent = value
+            return copy
+        }
 
         public var value: Value {
             .dict([
@@ -49,10 +58,27 @@ public struct PaymentFlow: Sendable {
         self.logger = logger
     }
 
-    /// The merchant order number of attempt `attempt` of till order `orderKey`: the same till
-    /// request sent twice is the same attempt, never a second charge. 26 characters of [0-9A-Z].
-    public static func reference(orderKey: String, attempt: Int) -> String {
-        "P" + hexUpper(SHA256.hash(data: Data("\(orderKey)#\(attempt)".utf8))).prefix(25)
+    /// The merchant order number of attempt `attempt` of till order `orderKey` of `company`: the
+    /// same till request sent twice is the same attempt, never a second charge, and two
+    /// companies' order keys never meet. 26 characters of [0-9A-Z].
+    public static func reference(company: Int64, orderKey: String, attempt: Int) -> String {
+        "P" + hexUpper(SHA256.hash(data: Data("\(company)#\(orderKey)#\(attempt)".utf8))).prefix(25)
+    }
+
+    /// What the channel is sent as the goods' description: WeChat's `body` takes at most 127
+    /// bytes, Alipay's `subject` 256 characters; cut on a character boundary.
+    static func fitted(_ subject: String, for channel: PaymentChannel) -> String {
+        var out = ""
+        for character in subject {
+            let next = out + String(character)
+            if channel == .wechat ? next.utf8.count > 127 : next.count > 256 { break }
+            out = next
+        }
+        return out.isEmpty ? "Chainstore" : out
+    }
+
+    func milliseconds(_ duration: Duration) -> String {
+        "\(duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000) milliseconds"
     }
 
     /// Takes a payment: stores the attempt, sends it, and follows it to a final state (or, past
@@ -66,9 +92,28 @@ public struct PaymentFlow: Sendable {
         guard !orderKey.isEmpty, orderKey.utf8.count <= 64, attempt > 0, attempt < 1000 else {
             throw ChainstoreError.valueError("order_key (at most 64 characters) and attempt (1–999) identify the attempt.")
         }
-        let reference = Self.reference(orderKey: orderKey, attempt: attempt)
-        let lease = timing.lease
+        let reference = Self.reference(company: company, orderKey: orderKey, attempt: attempt)
+        let subject = Self.fitted(subject, for: channel)
+        let leaseText = milliseconds(timing.lease)
         let (created, stored) = try await database.transaction(logger: logger) { tx in
+            // One basket, one live attempt: attempts of the same order wait for each other here.
+            var lock = SQLBuilder("SELECT pg_advisory_xact_lock(hashtext(")
+            lock.bind(.text("\(company)#\(orderKey)"))
+            lock += "))"
+            try await tx.query(lock)
+            var others = SQLBuilder("SELECT attempt, state FROM payment_transaction WHERE company_id = ")
+            others.bind(.int(company))
+            others += " AND order_key = "
+            others.bind(.text(orderKey))
+            others += " AND attempt <> "
+            others.bind(.int(Int64(attempt)))
+            others += " AND state IN ('pending', 'user_paying', 'unknown', 'reversing', 'paid') LIMIT 1"
+            if let row = try await tx.query(others).first {
+                let (other, state) = try row.decode((Int, String).self)
+                throw ChainstoreError.userError(state == "paid"
+                    ? "Attempt \(other) of this order is already paid; nothing more is charged."
+                    : "Attempt \(other) of this order is still being settled (\(state)); cancel it before a new attempt.")
+            }
             var sql = SQLBuilder("INSERT INTO payment_transaction (reference, order_key, attempt, channel, amount, auth_code_masked, subject, ")
             sql += "state, lease_until, company_id, create_uid, create_date, write_uid, write_date) VALUES ("
             for (index, value) in [SQLBind.text(reference), .text(orderKey), .int(Int64(attempt)), .text(channel.rawValue)].enumerated() {
@@ -82,7 +127,7 @@ public struct PaymentFlow: Sendable {
             sql += ", "
             sql.bind(.text(String(subject.prefix(120))))
             sql += ", 'pending', now() + "
-            sql.bind(.text("\(lease.components.seconds) seconds"), cast: "interval")
+            sql.bind(.text(leaseText), cast: "interval")
             sql += ", "
             sql.bind(.int(company))
             sql += ", "
@@ -102,13 +147,15 @@ public struct PaymentFlow: Sendable {
             return (false, try await Self.load(tx, reference: reference))
         }
         guard created else {
-            guard stored.amount == amount, stored.channel == channel else {
+            guard stored.amount == amount, stored.channel == channel, stored.maskedCode.suffix(4) == authCode.suffix(4) else {
                 throw ChainstoreError.valueError("Attempt \(attempt) of this order was made with another amount or payment code; start a new attempt.")
             }
             return stored
         }
-        // Sent: the deadline starts now.
-        try await transition(stored, from: [.pending], to: .pending, env: env, extra: ["sent_at": "now()", "deadline": "now() + interval '\(timing.deadline.components.seconds) seconds'"])
+        // Sent: the deadline starts now. Only the caller that marks it sent sends it (a cancel
+        // that came first wins, and nothing is sent).
+        let sent = try await transition(stored, from: [.pending], to: .pending, env: env, marksSent: true)
+        guard sent.sent, sent.state == .pending else { return sent }
         let reply = await gateway.pay(reference: reference, authCode: authCode, amount: amount, subject: subject)
         logger.info("payment sent", metadata: ["reference": "\(reference)", "channel": "\(channel.rawValue)", "outcome": "\(reply.outcome.rawValue)",
                                                "code": "\(reply.code ?? "")"])
@@ -148,9 +195,19 @@ public struct PaymentFlow: Sendable {
     /// attempt stays reversing with an alarm and the sweeper tries again.
     func reverse(_ attempt: Attempt, gateway: any PaymentGateway, env: Env) async throws -> Attempt {
         var current = try await transition(attempt, from: PaymentState.open, to: .reversing, env: env)
-        for round in 0..<timing.reverseAttempts {
+        var round = 0
+        while round < timing.reverseAttempts {
             if round > 0 { try await Task.sleep(for: timing.reverseInterval) }
+            round += 1
+            _ = try await pastDeadline(current.id, after: .zero)
             let reply = await gateway.reverse(reference: current.reference)
+            let noSuchOrder = reply.code == "ORDERNOTEXIST" || reply.code == "ACQ.TRADE_NOT_EXIST"
+            if noSuchOrder, try await !payWindowClosed(current.id) {
+                // The payment may still be on its way to the channel: wait, and ask again.
+                round -= 1
+                try await Task.sleep(for: max(timing.reverseInterval, .seconds(1)))
+                continue
+            }
             if reply.outcome == .reversed, !reply.again { return try await settle(current, to: .reversed, reply: reply, env: env) }
         }
         current = try await transition(current, from: [.reversing], to: .reversing, env: env, alarm: true)
@@ -163,10 +220,10 @@ public struct PaymentFlow: Sendable {
     /// deadline. Returns how many were claimed.
     @discardableResult
     public func sweep(env: Env, limit: Int = 50) async throws -> Int {
-        let lease = timing.lease
+        let leaseText = milliseconds(timing.lease)
         let claimed = try await database.transaction(logger: logger) { tx in
             var sql = SQLBuilder("UPDATE payment_transaction t SET lease_until = now() + ")
-            sql.bind(.text("\(lease.components.seconds) seconds"), cast: "interval")
+            sql.bind(.text(leaseText), cast: "interval")
             sql += " WHERE t.id IN (SELECT id FROM payment_transaction WHERE state IN ('pending', 'user_paying', 'reversing', 'unknown') "
             sql += "AND (lease_until IS NULL OR lease_until < now()) ORDER BY id LIMIT "
             sql.bind(.int(Int64(limit)))
@@ -203,8 +260,11 @@ public struct PaymentFlow: Sendable {
 
     // MARK: - State changes
 
+    /// Once a reversal has begun, only `reversed` ends it: a late "paid" must not hide that
+    /// the money is being sent back.
     func settle(_ attempt: Attempt, to state: PaymentState, reply: ChannelReply, env: Env) async throws -> Attempt {
-        try await transition(attempt, from: PaymentState.open, to: state, env: env, reply: reply, extra: ["settled_at": "now()", "lease_until": "NULL"])
+        let from: [PaymentState] = state == .reversed ? PaymentState.open : [.pending, .userPaying, .unknown]
+        return try await transition(attempt, from: from, to: state, env: env, reply: reply, settles: true)
     }
 
     /// Compare-and-set: moves the attempt from one of `from` to `to`, with its audit row, in
@@ -212,9 +272,10 @@ public struct PaymentFlow: Sendable {
     @discardableResult
     func transition(
         _ attempt: Attempt, from: [PaymentState], to state: PaymentState, env: Env, reply: ChannelReply? = nil, alarm: Bool = false,
-        extra: [String: String] = [:]
+        marksSent: Bool = false, settles: Bool = false
     ) async throws -> Attempt {
-        try await database.transaction(logger: logger) { tx in
+        let deadlineText = milliseconds(timing.deadline)
+        return try await database.transaction(logger: logger) { tx in
             var sql = SQLBuilder("UPDATE payment_transaction SET state = ")
             sql.bind(.text(state.rawValue))
             sql += ", channel_trade_no = coalesce("
@@ -225,15 +286,24 @@ public struct PaymentFlow: Sendable {
             sql.bind(reply?.message.map { SQLBind.text(String($0.prefix(200))) } ?? .null, cast: "text")
             sql += ", error_message), alarm = alarm OR "
             sql.bind(.bool(alarm || reply?.alarm == true))
-            for (column, expression) in extra.sorted(by: { $0.key < $1.key }) { sql += ", \(column) = \(expression)" }
+            if marksSent {
+                sql += ", sent_at = now(), deadline = now() + "
+                sql.bind(.text(deadlineText), cast: "interval")
+            }
+            if settles { sql += ", settled_at = now(), lease_until = NULL" }
             sql += ", write_uid = "
             sql.bind(.int(env.uid))
             sql += ", write_date = now() WHERE id = "
             sql.bind(.int(attempt.id))
             sql += " AND state = ANY("
             sql.bind(.textArray(from.map(\.rawValue)), cast: "text[]")
-            sql += ") RETURNING company_id"
-            guard let row = try await tx.query(sql).first else { return try await Self.load(tx, reference: attempt.reference) }
+            sql += ")"
+            if marksSent { sql += " AND sent_at IS NULL" }
+            sql += " RETURNING company_id"
+            guard let row = try await tx.query(sql).first else {
+                let now = try await Self.load(tx, reference: attempt.reference)
+                return marksSent ? now.withSent(false) : now
+            }
             if state != attempt.state || alarm || reply?.alarm == true {
                 var values: RecordValues = ["state": .string(state.rawValue)]
                 if let code = reply?.code { values["error_code"] = .string(code) }
@@ -248,23 +318,42 @@ public struct PaymentFlow: Sendable {
         }
     }
 
+    /// Whether the attempt's deadline falls within `wait`; also renews this node's lease on it
+    /// (a flow that is still following an attempt keeps the sweeper away).
     func pastDeadline(_ id: Int64, after wait: Duration) async throws -> Bool {
+        let (waitText, leaseText, deadlineText) = (milliseconds(wait), milliseconds(timing.lease), milliseconds(timing.deadline))
+        return try await database.transaction(logger: logger) { tx in
+            var sql = SQLBuilder("UPDATE payment_transaction SET lease_until = greatest(lease_until, now() + ")
+            sql.bind(.text(leaseText), cast: "interval")
+            sql += ") WHERE id = "
+            sql.bind(.int(id))
+            sql += " RETURNING coalesce(deadline, create_date + "
+            sql.bind(.text(deadlineText), cast: "interval")
+            sql += ") <= now() + "
+            sql.bind(.text(waitText), cast: "interval")
+            return try await tx.query(sql).first?.decode(Bool.self) ?? true
+        }
+    }
+
+    /// Whether a payment sent for this attempt can no longer reach the channel (the pay call's
+    /// time limit and a margin have passed since it was sent), so "no such order" is final.
+    func payWindowClosed(_ id: Int64) async throws -> Bool {
         try await database.transaction(logger: logger) { tx in
-            var sql = SQLBuilder("SELECT coalesce(deadline, create_date + interval '45 seconds') <= now() + ")
-            sql.bind(.text("\(Double(wait.components.seconds) + Double(wait.components.attoseconds) / 1e18) seconds"), cast: "interval")
-            sql += " FROM payment_transaction WHERE id = "
+            var sql = SQLBuilder("SELECT sent_at IS NULL OR sent_at < now() - interval '30 seconds' FROM payment_transaction WHERE id = ")
             sql.bind(.int(id))
             return try await tx.query(sql).first?.decode(Bool.self) ?? true
         }
     }
 
     public static func load(_ tx: Transaction, reference: String) async throws -> Attempt {
-        var sql = SQLBuilder("SELECT id, reference, channel, state, amount::bigint, channel_trade_no, error_code, alarm FROM payment_transaction WHERE reference = ")
+        var sql = SQLBuilder("SELECT id, reference, channel, state, amount::bigint, channel_trade_no, error_code, alarm, coalesce(auth_code_masked, '') ")
+        sql += "FROM payment_transaction WHERE reference = "
         sql.bind(.text(reference))
         guard let row = try await tx.query(sql).first else { throw ChainstoreError.missing("No payment attempt \(reference).") }
-        let (id, ref, channel, state, amount, trade, code, alarm) = try row.decode((Int64, String, String, String, Int64, String?, String?, Bool).self)
+        let (id, ref, channel, state, amount, trade, code, alarm, masked) = try row.decode(
+            (Int64, String, String, String, Int64, String?, String?, Bool, String).self)
         return Attempt(id: id, reference: ref, channel: PaymentChannel(rawValue: channel) ?? .wechat, state: PaymentState(rawValue: state) ?? .unknown,
-                       amount: amount, channelTradeNo: trade, code: code, alarm: alarm)
+                       amount: amount, channelTradeNo: trade, code: code, alarm: alarm, maskedCode: masked)
     }
 }
 

@@ -34,9 +34,10 @@ public enum Reconciliation {
             line.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces).replacingOccurrences(of: "`", with: "") }
         }
         let header = fields(lines.removeFirst())
-        func column(_ names: [String]) -> Int? { header.firstIndex { names.contains($0) } }
+        /// The first of `names`, in that order of preference, that the header has.
+        func column(_ names: [String]) -> Int? { names.lazy.compactMap { name in header.firstIndex(of: name) }.first }
         guard let reference = column(["商户订单号"]), let state = column(["交易状态"]),
-            let amount = column(["订单金额", "应结订单金额", "总金额", "商家实收（元）"])
+            let amount = column(["订单金额", "总金额", "应结订单金额", "订单金额（元）"])
         else { return [] }
         let tradeNo = column(["渠道订单号", "微信订单号", "支付宝交易号"])
         let refund = column(["退款金额", "申请退款金额"])
