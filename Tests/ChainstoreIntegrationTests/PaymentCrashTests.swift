@@ -79,6 +79,12 @@ struct PaymentCrashTests {
             _ = server.waitForExit(seconds: 30)
             let refused = try ServerProcess.start(dataDir: root, port: port, extra: ["--demo", "--payments", keys + "/payments.json"])
             #expect(refused.waitForExit(seconds: 60).map { $0 != 0 } == true)
+            // So does a channel reached over plain http anywhere but on this machine.
+            try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: keys + "/app.pem")
+            try config.replacingOccurrences(of: "http://127.0.0.1:\(client.port!)/gateway.do", with: "http://openapi.example.com/gateway.do")
+                .write(toFile: keys + "/payments.json", atomically: true, encoding: .utf8)
+            let plain = try ServerProcess.start(dataDir: root, port: port, extra: ["--demo", "--payments", keys + "/payments.json"])
+            #expect(plain.waitForExit(seconds: 60).map { $0 != 0 } == true)
         }
     }
 

@@ -27,6 +27,18 @@ public struct PaymentSettings: Sendable {
             throw ChainstoreError.validation("The payments configuration \(path) cannot be read as JSON.")
         }
         let folder = url.deletingLastPathComponent()
+        // The folder holding the keys must not let others swap them.
+        if let mode = ((try? FileManager.default.attributesOfItem(atPath: folder.path))?[.posixPermissions] as? NSNumber)?.intValue, mode & 0o022 != 0 {
+            throw ChainstoreError.validation("\(folder.path) can be written by others (mode \(String(mode, radix: 8))); chmod go-w it.")
+        }
+        /// Channel addresses: https, except on this machine (the sandbox).
+        func address(_ text: String) throws -> String {
+            guard let parsed = URL(string: text), let host = parsed.host else { throw ChainstoreError.validation("\(text) is not a URL") }
+            guard parsed.scheme == "https" || (parsed.scheme == "http" && ["127.0.0.1", "localhost", "::1"].contains(host)) else {
+                throw ChainstoreError.validation("\(text): payment channels are reached over https (plain http only on this machine).")
+            }
+            return text
+        }
         func secret(_ name: String?) throws -> String {
             guard let name else { throw ChainstoreError.validation("The payments configuration names no key file.") }
             let file = name.hasPrefix("/") ? URL(fileURLWithPath: name) : folder.appendingPathComponent(name)
@@ -51,7 +63,7 @@ public struct PaymentSettings: Sendable {
                 guard let parsed = WeChatV2.SignType(rawValue: type) else { throw ChainstoreError.validation("unknown sign_type \(type)") }
                 merchant.signType = parsed
             }
-            gateways[.wechat] = WeChatV2Client(http: .shared, base: wechat["base"] as? String ?? "https://api.mch.weixin.qq.com", merchant: merchant)
+            gateways[.wechat] = WeChatV2Client(http: .shared, base: try address(wechat["base"] as? String ?? "https://api.mch.weixin.qq.com"), merchant: merchant)
         }
         if let alipay = root["alipay"] as? [String: Any] {
             guard let appId = alipay["app_id"] as? String else { throw ChainstoreError.validation("alipay needs app_id") }
@@ -60,19 +72,28 @@ public struct PaymentSettings: Sendable {
                     appId: appId, privateKey: try PaymentKeys.privateKey(try secret(alipay["app_private_key_file"] as? String)),
                     alipayPublicKey: try PaymentKeys.publicKey(try secret(alipay["alipay_public_key_file"] as? String)),
                     sellerId: alipay["seller_id"] as? String)
-                gateways[.alipay] = AlipayClient(http: .shared, gateway: alipay["gateway"] as? String ?? "https://openapi.alipay.com/gateway.do",
+                gateways[.alipay] = AlipayClient(http: .shared, gateway: try address(alipay["gateway"] as? String ?? "https://openapi.alipay.com/gateway.do"),
                                                  merchant: merchant)
             } catch let error as PaymentError {
                 throw ChainstoreError.validation("Alipay keys: \(error.reason)")
             }
         }
         var settings = PaymentSettings(gateways: gateways)
-        if let seconds = root["deadline_seconds"] as? NSNumber { settings.timing.deadline = .milliseconds(Int64(seconds.doubleValue * 1000)) }
-        if let seconds = root["lease_seconds"] as? NSNumber { settings.timing.lease = .milliseconds(Int64(seconds.doubleValue * 1000)) }
-        if let seconds = root["poll_seconds"] as? NSNumber {
-            settings.timing.interval = .milliseconds(Int64(seconds.doubleValue * 1000))
-            settings.timing.firstQuery = settings.timing.interval
+        /// A duration from the file, within bounds.
+        func seconds(_ name: String, _ range: ClosedRange<Double>) throws -> Duration? {
+            guard let value = root[name] else { return nil }
+            guard let number = (value as? NSNumber)?.doubleValue, number.isFinite, range.contains(number) else {
+                throw ChainstoreError.validation("\(name) must be a number of seconds from \(range.lowerBound) to \(range.upperBound)")
+            }
+            return .milliseconds(Int64(number * 1000))
         }
+        if let deadline = try seconds("deadline_seconds", 5...120) { settings.timing.deadline = deadline }
+        if let lease = try seconds("lease_seconds", 1...600) { settings.timing.lease = lease }
+        if let poll = try seconds("poll_seconds", 0.5...30) {
+            settings.timing.interval = poll
+            settings.timing.firstQuery = poll
+        }
+        if gateways.isEmpty { throw ChainstoreError.validation("The payments configuration names no channel (wechat, alipay).") }
         return settings
     }
 
