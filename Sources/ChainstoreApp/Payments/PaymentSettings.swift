@@ -39,18 +39,33 @@ public struct PaymentSettings: Sendable {
             }
             return text
         }
+        /// A key file's text, read from the descriptor whose mode and owner were checked (the
+        /// file checked is the file read, links followed once).
         func secret(_ name: String?) throws -> String {
             guard let name else { throw ChainstoreError.validation("The payments configuration names no key file.") }
             let file = name.hasPrefix("/") ? URL(fileURLWithPath: name) : folder.appendingPathComponent(name)
-            let attributes = try FileManager.default.attributesOfItem(atPath: file.path)
-            let mode = (attributes[.posixPermissions] as? NSNumber)?.intValue ?? 0o777
+            let descriptor = open(file.path, O_RDONLY | O_CLOEXEC)
+            guard descriptor >= 0 else { throw ChainstoreError.validation("\(file.path) cannot be opened.") }
+            defer { close(descriptor) }
+            var info = stat()
+            guard fstat(descriptor, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else {
+                throw ChainstoreError.validation("\(file.path) is not a regular file.")
+            }
+            let mode = Int(info.st_mode & 0o777)
             guard mode & 0o077 == 0 else {
                 throw ChainstoreError.validation("\(file.path) can be read by others (mode \(String(mode, radix: 8))); chmod 600 it.")
             }
-            if let owner = (attributes[.ownerAccountID] as? NSNumber)?.uint32Value, owner != getuid() {
-                throw ChainstoreError.validation("\(file.path) belongs to another user.")
+            guard info.st_uid == getuid() else { throw ChainstoreError.validation("\(file.path) belongs to another user.") }
+            guard info.st_size <= 64 * 1024 else { throw ChainstoreError.validation("\(file.path) is too large for a key.") }
+            var bytes = [UInt8](repeating: 0, count: Int(info.st_size))
+            var filled = 0
+            while filled < bytes.count {
+                let count = bytes.withUnsafeMutableBytes { read(descriptor, $0.baseAddress! + filled, $0.count - filled) }
+                guard count > 0 else { break }
+                filled += count
             }
-            return try String(contentsOf: file, encoding: .utf8)
+            guard let text = String(validating: bytes[..<filled], as: UTF8.self) else { throw ChainstoreError.validation("\(file.path) is not text.") }
+            return text
         }
         var gateways: [PaymentChannel: any PaymentGateway] = [:]
         if let wechat = root["wechat"] as? [String: Any] {
