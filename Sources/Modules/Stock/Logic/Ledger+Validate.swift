@@ -39,7 +39,8 @@ extension Ledger {
         for move in done where move.processed < move.demand {
             remaining.append(try await split(move))
         }
-        try await dropUnprocessedLines(done: done.map(\.id), remaining: remaining)
+        // Lines with nothing on them leave the moves being done; lines of moves going on whole stay.
+        try await releaseLines(ofMoves: done.map(\.id), where: "quantity = 0")
         try await post(done.map(\.id))
         if !remaining.isEmpty {
             if rest == .cancel {
@@ -167,19 +168,6 @@ extension Ledger {
         sql.bind(.int(move.id))
         sql += ") SELECT id FROM new"
         return try await tx.query(sql)[0].decode(Int64.self)
-    }
-
-    /// Lines with nothing on them are dropped from moves being done (giving back what they
-    /// held); lines of moves going on whole stay with them.
-    func dropUnprocessedLines(done: [Int64], remaining: [Int64]) async throws {
-        var lock = SQLBuilder("SELECT q.id FROM stock_quant q WHERE q.id IN (SELECT reserved_quant_id FROM stock_move_line WHERE move_id = ANY(")
-        lock.bind(.intArray(done), cast: "bigint[]")
-        lock += ") AND quantity = 0) ORDER BY q.id FOR UPDATE"
-        try await tx.query(lock)
-        var sql = SQLBuilder("DELETE FROM stock_move_line WHERE quantity = 0 AND move_id = ANY(")
-        sql.bind(.intArray(done), cast: "bigint[]")
-        sql += ")"
-        try await tx.query(sql)
     }
 
     /// Posts the lines of the moves: every balance they leave and reach is locked (in id

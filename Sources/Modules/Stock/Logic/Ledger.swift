@@ -37,9 +37,8 @@ struct Ledger {
         sql += "WHERE p.id = m.product_id AND m.state = 'draft' AND m.id = ANY("
         sql.bind(.intArray(moveIds), cast: "bigint[]")
         sql += ") RETURNING m.id"
-        let confirmed = try await tx.query(sql).map { try $0.decode(Int64.self) }
-        try await assign(confirmed)
-        try await refreshPickings(ofMoves: moveIds)
+        // Reserving syncs the confirmed moves and their transfers.
+        try await assign(try await tx.query(sql).map { try $0.decode(Int64.self) })
     }
 
     /// A move stays inside its company: its places (and its operation type) belong to the
@@ -60,6 +59,7 @@ struct Ledger {
     struct Move: Sendable {
         let id: Int64, productId: Int64, state: String, demand: Decimal, sourceId: Int64, sourcePath: String
         let bypass: Bool, removal: String, held: Decimal, productUom: Int64, moveUom: Int64
+        let priority: String, date: Double
     }
 
     /// Moves waiting for goods, locked in id order, with what their lines already hold.
@@ -71,7 +71,7 @@ struct Ledger {
         sql += "(SELECT r.method FROM stock_location pl JOIN product_removal r ON r.id = pl.removal_strategy_id "
         sql += "WHERE pl.id = ANY(string_to_array(rtrim(sl.parent_path, '/'), '/')::bigint[]) ORDER BY length(pl.parent_path) DESC LIMIT 1), 'fifo'), "
         sql += "coalesce((SELECT sum(ml.quantity_product_uom) FROM stock_move_line ml WHERE ml.move_id = m.id), 0), t.uom_id, "
-        sql += "coalesce(m.product_uom, t.uom_id) "
+        sql += "coalesce(m.product_uom, t.uom_id), m.priority, extract(epoch FROM m.date)::float8 "
         sql += "FROM stock_move m JOIN stock_location sl ON sl.id = m.location_id JOIN product_product p ON p.id = m.product_id "
         sql += "JOIN product_template t ON t.id = p.product_tmpl_id JOIN product_category c ON c.id = t.categ_id WHERE m.id = ANY("
         sql.bind(.intArray(moveIds), cast: "bigint[]")
@@ -79,10 +79,10 @@ struct Ledger {
         sql.bind(.textArray(states), cast: "text[]")
         sql += ") ORDER BY m.id FOR UPDATE OF m"
         return try await tx.query(sql).map { row in
-            let (id, product, state, demand, source, path, bypass, removal, held, productUom, moveUom) = try row.decode(
-                (Int64, Int64, String, Decimal, Int64, String, Bool, String, Decimal, Int64, Int64).self)
+            let (id, product, state, demand, source, path, bypass, removal, held, productUom, moveUom, priority, date) = try row.decode(
+                (Int64, Int64, String, Decimal, Int64, String, Bool, String, Decimal, Int64, Int64, String, Double).self)
             return Move(id: id, productId: product, state: state, demand: demand, sourceId: source, sourcePath: path, bypass: bypass,
-                        removal: removal, held: held, productUom: productUom, moveUom: moveUom)
+                        removal: removal, held: held, productUom: productUom, moveUom: moveUom, priority: priority, date: date)
         }
     }
 
@@ -101,7 +101,7 @@ struct Ledger {
             let quants = try await lockFreeQuants(products: Array(Set(reserving.map(\.productId))),
                                                   paths: Array(Set(reserving.map(\.sourcePath))))
             var free = Dictionary(uniqueKeysWithValues: quants.map { ($0.id, $0.free) })
-            for move in try await servingOrder(reserving) {
+            for move in Self.servingOrder(reserving) {
                 var need = move.demand - move.held
                 for quant in Removal.order(quants.filter { $0.productId == move.productId && $0.path.hasPrefix(move.sourcePath) }, move.removal) {
                     guard need > 0 else { break }
@@ -119,12 +119,8 @@ struct Ledger {
     }
 
     /// Moves in the order they are served: urgent first, then by date, then by id.
-    private func servingOrder(_ moves: [Move]) async throws -> [Move] {
-        var sql = SQLBuilder("SELECT id FROM stock_move WHERE id = ANY(")
-        sql.bind(.intArray(moves.map(\.id)), cast: "bigint[]")
-        sql += ") ORDER BY priority DESC, date, id"
-        let byId = Dictionary(uniqueKeysWithValues: moves.map { ($0.id, $0) })
-        return try await tx.query(sql).compactMap { byId[try $0.decode(Int64.self)] }
+    static func servingOrder(_ moves: [Move]) -> [Move] {
+        moves.sorted { a, b in a.priority != b.priority ? a.priority > b.priority : (a.date, a.id) < (b.date, b.id) }
     }
 
     struct Quant: Sendable {
@@ -271,19 +267,21 @@ struct Ledger {
         try await syncMoves(moveIds)
     }
 
-    /// Deletes the open lines of the moves; the delete trigger gives their reservations back.
-    /// The quants are locked first, in id order, like every other change of a balance.
-    func releaseLines(ofMoves moveIds: [Int64]) async throws {
+    /// Deletes the open lines of the moves that match `filter` (trusted SQL over the line); the
+    /// delete trigger gives what they held back. The quants they hold are locked first, in id
+    /// order, like every other change of a balance.
+    func releaseLines(ofMoves moveIds: [Int64], where filter: String = "true") async throws {
         var lock = SQLBuilder("SELECT q.id FROM stock_quant q WHERE q.id IN (SELECT reserved_quant_id FROM stock_move_line WHERE move_id = ANY(")
         lock.bind(.intArray(moveIds), cast: "bigint[]")
-        lock += ") AND state NOT IN ('done', 'cancel')) ORDER BY q.id FOR UPDATE"
+        lock += ") AND state NOT IN ('done', 'cancel') AND (\(filter))) ORDER BY q.id FOR UPDATE"
         try await tx.query(lock)
-        var sql = SQLBuilder("DELETE FROM stock_move_line WHERE state NOT IN ('done', 'cancel') AND move_id = ANY(")
+        var sql = SQLBuilder("DELETE FROM stock_move_line WHERE state NOT IN ('done', 'cancel') AND (\(filter)) AND move_id = ANY(")
         sql.bind(.intArray(moveIds), cast: "bigint[]")
         sql += ")"
         try await tx.query(sql)
     }
 }
+
 
 /// Which stock leaves first: the oldest (FIFO), the newest (LIFO), the first to expire (FEFO),
 /// or the nearest place by name (closest).

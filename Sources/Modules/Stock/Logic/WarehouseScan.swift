@@ -393,15 +393,8 @@ struct Session {
         unpicked += " AND m.state NOT IN ('done', 'cancel')"
         let scanned = try await tx.query(unpicked).map { try $0.decode(Int64.self) }
         guard !scanned.isEmpty else { throw Refusal(message: "Nothing was scanned on this transfer yet.") }
-        var lock = SQLBuilder("SELECT q.id FROM stock_quant q WHERE q.id IN (SELECT reserved_quant_id FROM stock_move_line WHERE move_id = ANY(")
-        lock.bind(.intArray(scanned), cast: "bigint[]")
-        lock += ") AND NOT picked) ORDER BY q.id FOR UPDATE"
-        try await tx.query(lock)
-        var drop = SQLBuilder("DELETE FROM stock_move_line WHERE NOT picked AND state NOT IN ('done', 'cancel') AND move_id = ANY(")
-        drop.bind(.intArray(scanned), cast: "bigint[]")
-        drop += ")"
-        try await tx.query(drop)
-        try await ledger.syncMoves(scanned)
+        // Validation re-reads every move's quantity from its lines.
+        try await ledger.releaseLines(ofMoves: scanned, where: "NOT picked")
         _ = try await ledger.validate([picking], rest: .backorder)
         var names = SQLBuilder("SELECT p.name, (SELECT string_agg(b.name, ', ') FROM stock_picking b WHERE b.backorder_id = p.id) FROM stock_picking p WHERE p.id = ")
         names.bind(.int(picking))
