@@ -24,3 +24,24 @@ ensure_swift() {
   echo "error: the Swift 6 toolchain is not on PATH (see https://www.swift.org/install)" >&2
   return 1
 }
+
+# start_payment_sandbox KEYS SANDBOX_PORT SERVER_PORT LOG: runs `chainstore sandbox-pay` (its pid in
+# $sandbox_pid) and writes KEYS/payments.json, the configuration `serve --payments` reads:
+# WeChat Pay API v3 and Alipay against the sandbox, callbacks to the server on SERVER_PORT.
+start_payment_sandbox() {
+  local keys=$1 sandbox_port=$2 server_port=$3 log=$4 bin=${CHAINSTORE_BIN:-.build/release/chainstore}
+  mkdir -p "$keys"
+  "$bin" sandbox-pay --port "$sandbox_port" --keys "$keys" > "$log" 2>&1 &
+  sandbox_pid=$!
+  # Ready once it listens (its keys are all written by then).
+  for _ in $(seq 1 200); do (exec 3<>"/dev/tcp/127.0.0.1/$sandbox_port") 2>/dev/null && break; sleep 0.1; done
+  cat > "$keys/payments.json" <<JSON
+{"notify_base": "http://127.0.0.1:$server_port",
+ "wechat": {"api": "v3", "base": "http://127.0.0.1:$sandbox_port", "appid": "wx8888888888888888", "mch_id": "1900000109",
+            "merchant_serial_no": "$(cat "$keys/wechat_merchant_serial")", "merchant_private_key_file": "wechat_merchant_private.pem",
+            "apiv3_key_file": "wechat_apiv3_key", "platform_public_keys": {"$(cat "$keys/wechat_public_key_id")": "wechat_platform_public.pem"}},
+ "alipay": {"gateway": "http://127.0.0.1:$sandbox_port/gateway.do", "app_id": "2021004112345678", "seller_id": "2088102119685838",
+            "app_private_key_file": "alipay_app_private.pem", "alipay_public_key_file": "alipay_platform_public.pem"}}
+JSON
+  chmod 600 "$keys/payments.json"
+}

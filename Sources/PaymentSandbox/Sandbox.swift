@@ -28,11 +28,26 @@ public struct PaymentSandbox: Sendable {
         /// Signs the sandbox's answers (the merchant verifies with its public key).
         public var alipayPlatformKey: _RSA.Signing.PrivateKey
         public var confirmSeconds: Double = 2, slowSeconds: Double = 4, lostSeconds: Double = 30
+        /// WeChat refunds are processing for this long, then succeed (and are notified).
+        public var refundSeconds: Double = 1
+        /// API v3 (optional): the merchant's certificate key verifies requests, the platform key
+        /// signs answers and callbacks, the APIv3 key encrypts callback resources.
+        public var wechatV3: WeChatV3Side?
 
         public init(wechatAPIKey: String, alipayAppPublicKey: _RSA.Signing.PublicKey, alipayPlatformKey: _RSA.Signing.PrivateKey) {
             self.wechatAPIKey = wechatAPIKey
             self.alipayAppPublicKey = alipayAppPublicKey
             self.alipayPlatformKey = alipayPlatformKey
+        }
+    }
+
+    public struct WeChatV3Side: Sendable {
+        public var merchantPublicKey: _RSA.Signing.PublicKey, merchantSerial: String
+        public var platformKey: _RSA.Signing.PrivateKey, publicKeyId: String
+        public var apiV3Key: String
+        public init(merchantPublicKey: _RSA.Signing.PublicKey, merchantSerial: String, platformKey: _RSA.Signing.PrivateKey, publicKeyId: String, apiV3Key: String) {
+            (self.merchantPublicKey, self.merchantSerial, self.platformKey, self.publicKeyId, self.apiV3Key) =
+                (merchantPublicKey, merchantSerial, platformKey, publicKeyId, apiV3Key)
         }
     }
 
@@ -54,6 +69,7 @@ public struct PaymentSandbox: Sendable {
             let body = try await request.body.collect(upTo: 1 << 20)
             return await self.alipay(form: String(buffer: body), host: request.head.authority ?? "127.0.0.1")
         }
+        v3Routes(router)
         router.get("/bills/alipay/{date}") { _, context in
             let date = context.parameters.get("date") ?? ""
             return Response(status: .ok, headers: [.contentType: "text/csv; charset=utf-8"],
@@ -87,6 +103,10 @@ public struct PaymentSandbox: Sendable {
         var confirmAt: Date?
         var paidAt: Date?
         var refunds: [String: Int64] = [:]
+        /// When each refund stops processing and succeeds.
+        var refundDoneAt: [String: Date] = [:]
+        var notifyURL: String?
+        var native = false
     }
 
     final class Ledger: Sendable {
@@ -211,14 +231,22 @@ public struct PaymentSandbox: Sendable {
                 answer += fail("PARAM_ERROR", "out_refund_no and refund_fee are required")
                 break
             }
-            answer += refund(key: key, refundNo: refundNo, amount: fee, now: now).map { code in fail(code, code) }
-                ?? [("result_code", "SUCCESS"), ("out_refund_no", refundNo), ("refund_id", "R" + refundNo), ("refund_fee", String(fee))]
+            if let refusal = refund(key: key, refundNo: refundNo, amount: fee, now: now) {
+                answer += fail(refusal, refusal)
+                break
+            }
+            answer += [("result_code", "SUCCESS"), ("out_refund_no", refundNo), ("refund_id", "R" + refundNo), ("refund_fee", String(fee))]
+            if let notify = given["notify_url"], let order = book.with({ $0[key] }) {
+                notifyV2Refund(url: notify, order: order, refundNo: refundNo, amount: fee)
+            }
         case "/pay/refundquery":
-            let order = book.settle(key, now: now)
+            let order = given["out_refund_no"].flatMap { refundNo in book.with { $0.values.first { $0.channel == .wechat && $0.refunds[refundNo] != nil } } }
+                ?? book.settle(key, now: now)
             answer += order.map { order in
                 [("result_code", "SUCCESS"), ("refund_count", String(order.refunds.count))]
                     + order.refunds.sorted { $0.key < $1.key }.enumerated().flatMap { index, refund in
-                        [("out_refund_no_\(index)", refund.key), ("refund_fee_\(index)", String(refund.value)), ("refund_status_\(index)", "SUCCESS")]
+                        [("out_refund_no_\(index)", refund.key), ("refund_id_\(index)", "R" + refund.key), ("refund_fee_\(index)", String(refund.value)),
+                         ("refund_status_\(index)", (order.refundDoneAt[refund.key] ?? now) <= now ? "SUCCESS" : "PROCESSING")]
                     }
             } ?? fail("REFUNDNOTEXIST", "退款订单查询失败")
         case "/pay/downloadbill":
@@ -237,11 +265,13 @@ public struct PaymentSandbox: Sendable {
     }
 
     /// Opens an order for a pay call (or returns the existing one for that out_trade_no).
-    func open(key: String, channel: PaymentChannel, outTradeNo: String, authCode: String, amount: Int64, scenario: Scenario, now: Date) -> (Order?, Order) {
+    func open(key: String, channel: PaymentChannel, outTradeNo: String, authCode: String, amount: Int64, scenario: Scenario, now: Date,
+              notifyURL: String? = nil) -> (Order?, Order) {
         book.with { orders in
             if let existing = orders[key] { return (existing, existing) }
             var order = Order(channel: channel, outTradeNo: outTradeNo, authCode: authCode, amount: amount, created: now,
                               tradeNo: book.nextTradeNo(channel == .wechat ? "42" : "20"), state: .paying)
+            order.notifyURL = notifyURL
             switch scenario {
             case .paid, .systemError, .lost, .slow:
                 order.state = .paid
@@ -262,6 +292,7 @@ public struct PaymentSandbox: Sendable {
             if let same = order.refunds[refundNo] { return same == amount ? nil : "PARAM_ERROR" }
             guard order.refunds.values.reduce(0, +) + amount <= order.amount else { return "NOTENOUGH" }
             order.refunds[refundNo] = amount
+            order.refundDoneAt[refundNo] = order.channel == .alipay ? now : now.addingTimeInterval(configuration.refundSeconds)
             orders[key] = order
             return nil
         }
@@ -302,7 +333,8 @@ public struct PaymentSandbox: Sendable {
                 return signedJSON(node: node, business("ACQ.INVALID_PARAMETER", "参数无效"))
             }
             let scenario = Scenario(authCode: authCode)
-            let (existing, order) = open(key: key, channel: .alipay, outTradeNo: outTradeNo, authCode: authCode, amount: amount, scenario: scenario, now: now)
+            let (existing, order) = open(key: key, channel: .alipay, outTradeNo: outTradeNo, authCode: authCode, amount: amount, scenario: scenario, now: now,
+                                         notifyURL: form["notify_url"])
             if let existing {
                 return signedJSON(node: node, existing.authCode == authCode && existing.amount == amount
                     ? business("ACQ.TRADE_HAS_SUCCESS", "交易已被支付") : business("ACQ.CONTEXT_INCONSISTENT", "交易信息被篡改"))
@@ -316,6 +348,7 @@ public struct PaymentSandbox: Sendable {
             case .slow: try? await Task.sleep(for: .seconds(configuration.slowSeconds))
             case .paid: break
             }
+            if let notify = form["notify_url"] { notifyAlipay(url: notify, order: order, refundNo: nil) }
             return signedJSON(node: node, tradeSuccess(order))
         case "alipay.trade.query":
             guard let order = book.settle(key, now: now) else { return signedJSON(node: node, business("ACQ.TRADE_NOT_EXIST", "交易不存在")) }
@@ -342,8 +375,17 @@ public struct PaymentSandbox: Sendable {
             if let refusal = refund(key: key, refundNo: requestNo, amount: amount, now: now) {
                 return signedJSON(node: node, business(refusal == "NOTENOUGH" ? "ACQ.REFUND_AMT_NOT_EQUAL_TOTAL" : "ACQ.TRADE_STATUS_ERROR", refusal))
             }
+            if !repeated, let notify = form["notify_url"], let order = book.with({ $0[key] }) { notifyAlipay(url: notify, order: order, refundNo: requestNo) }
+            let total = book.with { $0[key]?.refunds.values.reduce(0, +) ?? amount }
             return signedJSON(node: node, ["code": "10000", "msg": "Success", "out_trade_no": outTradeNo, "fund_change": repeated ? "N" : "Y",
-                                           "refund_fee": Money.yuan(fen: amount)])
+                                           "refund_fee": Money.yuan(fen: total), "send_back_fee": Money.yuan(fen: amount)])
+        case "alipay.trade.fastpay.refund.query":
+            guard let requestNo = biz["out_request_no"] as? String, let order = book.with({ $0[key] }), let amount = order.refunds[requestNo] else {
+                return signedJSON(node: node, ["code": "10000", "msg": "Success", "out_trade_no": outTradeNo])
+            }
+            return signedJSON(node: node, ["code": "10000", "msg": "Success", "out_trade_no": outTradeNo, "trade_no": order.tradeNo,
+                                           "out_request_no": requestNo, "refund_amount": Money.yuan(fen: amount), "total_amount": Money.yuan(fen: order.amount),
+                                           "refund_status": "REFUND_SUCCESS"])
         default:
             return signedJSON(node: node, ["code": "40004", "msg": "Business Failed", "sub_code": "isv.invalid-method"])
         }

@@ -34,6 +34,8 @@ public struct WeChatMerchant: Sendable {
     public var appId: String, mchId: String, apiKey: String, subMchId: String?
     public var signType: WeChatV2.SignType = .hmacSHA256
     public var clientIP = "127.0.0.1"
+    /// Where WeChat sends refund notifications (our `/api/v1/payments/notify/wechat`).
+    public var notifyURL: String?
     public init(appId: String, mchId: String, apiKey: String, subMchId: String? = nil) {
         (self.appId, self.mchId, self.apiKey, self.subMchId) = (appId, mchId, apiKey, subMchId)
     }
@@ -42,6 +44,8 @@ public struct WeChatMerchant: Sendable {
 /// An application at Alipay: its private key signs, Alipay's public key verifies.
 public struct AlipayMerchant: Sendable {
     public var appId: String, privateKey: _RSA.Signing.PrivateKey, alipayPublicKey: _RSA.Signing.PublicKey, sellerId: String?
+    /// Where Alipay posts its asynchronous notifications (our `/api/v1/payments/notify/alipay`).
+    public var notifyURL: String?
     public init(appId: String, privateKey: _RSA.Signing.PrivateKey, alipayPublicKey: _RSA.Signing.PublicKey, sellerId: String? = nil) {
         (self.appId, self.privateKey, self.alipayPublicKey, self.sellerId) = (appId, privateKey, alipayPublicKey, sellerId)
     }
@@ -149,8 +153,9 @@ public struct WeChatV2Client: Sendable {
     }
 
     public func refund(outTradeNo: String, outRefundNo: String, totalFee: Int64, refundFee: Int64, nonce: String) async -> ChannelReply {
-        let fields = common(nonce) + [("out_trade_no", outTradeNo), ("out_refund_no", outRefundNo), ("total_fee", String(totalFee)),
+        var fields = common(nonce) + [("out_trade_no", outTradeNo), ("out_refund_no", outRefundNo), ("total_fee", String(totalFee)),
                                       ("refund_fee", String(refundFee))]
+        if let notify = merchant.notifyURL { fields.append(("notify_url", notify)) }
         guard let answer = await call("/secapi/pay/refund", fields, timeout: timeouts.reverse), answer["return_code"] == "SUCCESS" else {
             return ChannelReply(.unknown, message: "no verified answer")
         }
@@ -158,6 +163,32 @@ public struct WeChatV2Client: Sendable {
         var reply = ChannelReply(.accepted)
         reply.channelId = answer["refund_id"]
         reply.amount = answer["refund_fee"].flatMap { Int64($0) }
+        return reply
+    }
+
+    /// Where a refund stands (`refund_status_N` of the refund asked about): SUCCESS is
+    /// final, PROCESSING is accepted, REFUNDCLOSE and CHANGE are refusals for a human.
+    public func refundQuery(outRefundNo: String, nonce: String) async -> ChannelReply {
+        guard let answer = await call("/pay/refundquery", common(nonce) + [("out_refund_no", outRefundNo)], timeout: timeouts.query),
+            answer["return_code"] == "SUCCESS"
+        else { return ChannelReply(.unknown, message: "no verified answer") }
+        guard answer["result_code"] == "SUCCESS" else {
+            return ChannelReply(.unknown, code: answer["err_code"] == "REFUNDNOTEXIST" ? "REFUNDNOTEXIST" : answer["err_code"])
+        }
+        let count = Int(answer["refund_count"] ?? "") ?? 0
+        guard let index = (0..<count).first(where: { answer["out_refund_no_\($0)"] == outRefundNo }) else {
+            return ChannelReply(.unknown, code: "REFUNDNOTEXIST")
+        }
+        var reply: ChannelReply
+        switch answer["refund_status_\(index)"] ?? "" {
+        case "SUCCESS": reply = ChannelReply(.refunded, code: "SUCCESS")
+        case "PROCESSING": reply = ChannelReply(.accepted, code: "PROCESSING")
+        case let status:
+            reply = ChannelReply(.failed, code: status)
+            reply.alarm = true
+        }
+        reply.channelId = answer["refund_id_\(index)"]
+        reply.amount = answer["refund_fee_\(index)"].flatMap { Int64($0) }
         return reply
     }
 
@@ -196,10 +227,11 @@ public struct AlipayClient: Sendable {
     /// The `*_response` node of a verified answer, parsed; nil without a trustworthy answer.
     func call(_ method: String, biz: [String: Any], timestamp: String, timeout: TimeAmount) async -> [String: Any]? {
         guard let bizJSON = try? JSONSerialization.data(withJSONObject: biz, options: [.sortedKeys, .withoutEscapingSlashes]) else { return nil }
-        let params: [String: String] = [
+        var params: [String: String] = [
             "app_id": merchant.appId, "method": method, "format": "JSON", "charset": "utf-8", "sign_type": "RSA2", "timestamp": timestamp,
             "version": "1.0", "biz_content": String(decoding: bizJSON, as: UTF8.self),
         ]
+        if let notify = merchant.notifyURL, method == "alipay.trade.pay" || method == "alipay.trade.refund" { params["notify_url"] = notify }
         guard let sign = try? Alipay.sign(params, key: merchant.privateKey) else { return nil }
         var request = HTTPClientRequest(url: gateway)
         request.method = .POST
@@ -303,10 +335,35 @@ public struct AlipayClient: Sendable {
             return ChannelReply(.unknown, message: "no verified answer")
         }
         let (code, sub) = code(node)
-        guard code == "10000" else { return ChannelReply(sub == "ACQ.SYSTEM_ERROR" ? .unknown : .failed, code: sub ?? code) }
+        guard code == "10000" else {
+            // Only a business refusal is definite; a system error or an outage is asked again
+            // with the same request number.
+            return ChannelReply(code == "40004" && sub != "ACQ.SYSTEM_ERROR" ? .failed : .unknown, code: sub ?? code,
+                                message: node["sub_msg"] as? String)
+        }
         var reply = ChannelReply(node["fund_change"] as? String == "Y" ? .refunded : .accepted)
         reply.channelId = node["trade_no"] as? String
         reply.amount = (node["refund_fee"] as? String).flatMap(Money.fen(yuan:))
+        return reply
+    }
+
+    /// `alipay.trade.fastpay.refund.query`: a refund is done when `refund_status` is
+    /// REFUND_SUCCESS (or, as older answers do, absent while the refund amount is given); an
+    /// answer without the refund means Alipay never took it, and it may be sent again.
+    public func refundQuery(outTradeNo: String, outRequestNo: String, timestamp: String) async -> ChannelReply {
+        guard let node = await call("alipay.trade.fastpay.refund.query", biz: ["out_trade_no": outTradeNo, "out_request_no": outRequestNo],
+                                    timestamp: timestamp, timeout: timeouts.query)
+        else { return ChannelReply(.unknown, message: "no verified answer") }
+        let (code, sub) = code(node)
+        guard code == "10000" else { return ChannelReply(.unknown, code: sub ?? code) }
+        let amount = (node["refund_amount"] as? String).flatMap(Money.fen(yuan:))
+        let status = node["refund_status"] as? String
+        guard status == "REFUND_SUCCESS" || (status == nil && amount != nil) else {
+            return ChannelReply(.unknown, code: status ?? "REFUNDNOTEXIST")
+        }
+        var reply = ChannelReply(.refunded, code: "REFUND_SUCCESS")
+        reply.amount = amount
+        reply.channelId = node["trade_no"] as? String
         return reply
     }
 

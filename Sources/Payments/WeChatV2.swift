@@ -61,6 +61,23 @@ public enum WeChatV2 {
     }
 }
 
+extension WeChatV2 {
+    /// The inverse of `decryptRefundInfo` (what WeChat does; the sandbox and tests use it).
+    public static func encryptRefundInfo(_ text: String, apiKey: String) throws(PaymentError) -> String {
+        let key = SymmetricKey(data: Data(hex(Insecure.MD5.hash(data: Data(apiKey.utf8)), uppercase: false).utf8))
+        var bytes = Array(text.utf8)
+        let pad = 16 - bytes.count % 16
+        bytes += Array(repeating: UInt8(pad), count: pad)
+        var out: [UInt8] = []
+        for start in stride(from: 0, to: bytes.count, by: 16) {
+            var block = Array(bytes[start..<(start + 16)])
+            do { try AES.permute(&block, key: key) } catch { throw PaymentError("AES failed: \(error)") }
+            out += block
+        }
+        return Data(out).base64EncodedString()
+    }
+}
+
 func constantTimeEqual(_ a: [UInt8], _ b: [UInt8]) -> Bool {
     guard a.count == b.count else { return false }
     var difference: UInt8 = 0

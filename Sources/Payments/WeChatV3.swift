@@ -81,6 +81,40 @@ public enum WeChatV3 {
         }
     }
 
+    /// The inverse of `decrypt` (what WeChat does to a callback resource; the sandbox and tests
+    /// use it). `nonce` must be 12 bytes.
+    public static func encrypt(_ plaintext: String, nonce: String, associatedData: String, apiV3Key: String) throws(PaymentError) -> String {
+        do {
+            let box = try AES.GCM.seal(Data(plaintext.utf8), using: SymmetricKey(data: Data(apiV3Key.utf8)),
+                                       nonce: AES.GCM.Nonce(data: Data(nonce.utf8)), authenticating: Data(associatedData.utf8))
+            return (box.ciphertext + box.tag).base64EncodedString()
+        } catch {
+            throw PaymentError("encryption failed: \(error)")
+        }
+    }
+
+    /// The `Wechatpay-*` headers that sign `body` as the platform does (sandbox and tests).
+    public static func platformHeaders(body: String, key: _RSA.Signing.PrivateKey, serial: String, timestamp: String, nonce: String) throws(PaymentError)
+        -> [(String, String)]
+    {
+        let signature = try PaymentKeys.sign("\(timestamp)\n\(nonce)\n\(body)\n", with: key)
+        return [("Wechatpay-Timestamp", timestamp), ("Wechatpay-Nonce", nonce), ("Wechatpay-Signature", signature),
+                ("Wechatpay-Serial", serial), ("Wechatpay-Signature-Type", "WECHATPAY2-SHA256-RSA2048")]
+    }
+
+    /// Parses an Authorization header's `key="value"` pairs (the scheme first).
+    public static func authorizationFields(_ header: String) -> [String: String]? {
+        guard header.hasPrefix("WECHATPAY2-SHA256-RSA2048 ") else { return nil }
+        var fields: [String: String] = [:]
+        for part in header.dropFirst("WECHATPAY2-SHA256-RSA2048 ".count).split(separator: ",") {
+            guard let equals = part.firstIndex(of: "=") else { return nil }
+            let value = part[part.index(after: equals)...]
+            guard value.count >= 2, value.first == "\"", value.last == "\"" else { return nil }
+            fields[String(part[..<equals])] = String(value.dropFirst().dropLast())
+        }
+        return fields
+    }
+
     /// A whole callback: the signature over the raw body first, then the resource.
     public static func openCallback(headers: [String: String], body: String, keys: PlatformKeys, apiV3Key: String, now: Int64) throws(PaymentError) -> String {
         let verdict = verify(headers: headers, body: body, keys: keys, now: now)

@@ -3,6 +3,7 @@ import Foundation
 import Hummingbird
 import PaymentSandbox
 import Payments
+import Crypto
 import _CryptoExtras
 
 /// `chainstore sandbox-pay`: the local WeChat Pay / Alipay stand-in (see `PaymentSandbox`).
@@ -15,6 +16,7 @@ struct SandboxPay: AsyncParsableCommand {
     @Option(help: "Seconds a 'user paying' payer takes to confirm (codes ending 01).") var confirmSeconds = 2.0
     @Option(help: "Seconds before a slow answer (codes ending 06).") var slowSeconds = 4.0
     @Option(help: "Seconds an answer is held after the charge (codes ending 05).") var lostSeconds = 30.0
+    @Option(help: "Seconds a WeChat refund is processing before it succeeds (and is notified).") var refundSeconds = 1.0
 
     func run() async throws {
         let folder = URL(fileURLWithPath: keys)
@@ -24,10 +26,14 @@ struct SandboxPay: AsyncParsableCommand {
         configuration.confirmSeconds = confirmSeconds
         configuration.slowSeconds = slowSeconds
         configuration.lostSeconds = lostSeconds
+        configuration.refundSeconds = refundSeconds
+        configuration.wechatV3 = material.v3
         let sandbox = PaymentSandbox(configuration: configuration)
         print("""
             sandbox-pay on http://127.0.0.1:\(port)
               WeChat Pay v2: base http://127.0.0.1:\(port), appid \(configuration.wechatAppId), mch_id \(configuration.wechatMchId), API key in \(keys)/wechat_api_key
+              WeChat Pay v3: the same base; merchant key, serial, platform key (\(material.v3.publicKeyId)) and APIv3 key in \(keys)/
+              a Native QR order is paid by POST http://127.0.0.1:\(port)/sandbox/native/{out_trade_no}/pay (the customer scanning it)
               Alipay: gateway http://127.0.0.1:\(port)/gateway.do, app_id \(configuration.alipayAppId), keys in \(keys)/
               outcomes by the payment code's last two digits: 00 paid, 01 user paying then paid, 02 never confirms,
                 03 insufficient funds, 04 system error (charged), 05 answer lost after the charge, 06 slow answer
@@ -44,6 +50,8 @@ enum SandboxKeys {
         let wechatAPIKey: String
         let appPrivate: _RSA.Signing.PrivateKey
         let platformPrivate: _RSA.Signing.PrivateKey
+        let v3: PaymentSandbox.WeChatV3Side
+        let merchantPrivate: _RSA.Signing.PrivateKey
     }
 
     static func load(or folder: URL) throws -> Material {
@@ -63,6 +71,19 @@ enum SandboxKeys {
         let platform = try PaymentKeys.privateKey(try file("alipay_platform_private.pem") { try _RSA.Signing.PrivateKey(keySize: .bits2048).pemRepresentation })
         _ = try file("alipay_app_public.pem") { app.publicKey.pemRepresentation }
         _ = try file("alipay_platform_public.pem") { platform.publicKey.pemRepresentation }
-        return Material(wechatAPIKey: apiKey, appPrivate: app, platformPrivate: platform)
+        let merchant = try PaymentKeys.privateKey(try file("wechat_merchant_private.pem") { try _RSA.Signing.PrivateKey(keySize: .bits2048).pemRepresentation })
+        let wechatPlatform = try PaymentKeys.privateKey(try file("wechat_platform_private.pem") {
+            try _RSA.Signing.PrivateKey(keySize: .bits2048).pemRepresentation
+        })
+        _ = try file("wechat_platform_public.pem") { wechatPlatform.publicKey.pemRepresentation }
+        let serial = try file("wechat_merchant_serial") {
+            String(SHA256.hash(data: merchant.publicKey.derRepresentation).map { String(format: "%02X", $0) }.joined().prefix(40))
+        }.trimmingCharacters(in: .whitespacesAndNewlines)
+        let publicKeyId = try file("wechat_public_key_id") { "PUB_KEY_ID_0119000010920240601" + String((0..<16).map { _ in "0123456789".randomElement()! }) }
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        let apiV3Key = try file("wechat_apiv3_key") { String((0..<32).map { _ in alphabet.randomElement()! }) }.trimmingCharacters(in: .whitespacesAndNewlines)
+        let v3 = PaymentSandbox.WeChatV3Side(merchantPublicKey: merchant.publicKey, merchantSerial: serial, platformKey: wechatPlatform,
+                                             publicKeyId: publicKeyId, apiV3Key: apiV3Key)
+        return Material(wechatAPIKey: apiKey, appPrivate: app, platformPrivate: platform, v3: v3, merchantPrivate: merchant)
     }
 }

@@ -20,13 +20,23 @@ import _CryptoExtras
 struct PaymentFlowTests {
     static let apiKey = "Q3fT9kLm2Xv8Rz1NpW6yBc4HsJd7Ae0G"
 
-    static func run(_ body: @escaping @Sendable (PaymentFlow, Env, Database) async throws -> Void) async throws {
+    static let apiV3Key = "V3k3yV3k3yV3k3yV3k3yV3k3yV3k3y12"
+    static let serial = "5157F09EFDC096DE15EBE81A47057A7232F1B8E1"
+    static let publicKeyId = "PUB_KEY_ID_0119000010920240601000000000001"
+
+    /// The flow against a sandbox on a fresh database; WeChat Pay through API v2, or v3 when asked.
+    static func run(v3: Bool = false, _ body: @escaping @Sendable (PaymentFlow, Env, Database) async throws -> Void) async throws {
         let app = try _RSA.Signing.PrivateKey(keySize: .bits2048)
         let platform = try _RSA.Signing.PrivateKey(keySize: .bits2048)
+        let merchantKey = try _RSA.Signing.PrivateKey(keySize: .bits2048)
+        let wechatPlatform = try _RSA.Signing.PrivateKey(keySize: .bits2048)
         var configuration = PaymentSandbox.Configuration(wechatAPIKey: apiKey, alipayAppPublicKey: app.publicKey, alipayPlatformKey: platform)
         configuration.confirmSeconds = 0.6
         configuration.slowSeconds = 0.2
         configuration.lostSeconds = 2
+        configuration.refundSeconds = 0.3
+        configuration.wechatV3 = .init(merchantPublicKey: merchantKey.publicKey, merchantSerial: serial, platformKey: wechatPlatform,
+                                       publicKeyId: publicKeyId, apiV3Key: apiV3Key)
         let server = Application(router: PaymentSandbox(configuration: configuration).router(),
                                  configuration: .init(address: .hostname("127.0.0.1", port: 0)))
         try await server.test(.live) { client in
@@ -36,7 +46,12 @@ struct PaymentFlowTests {
             var alipay = AlipayClient(http: .shared, gateway: base + "/gateway.do",
                                       merchant: AlipayMerchant(appId: "2021004112345678", privateKey: app, alipayPublicKey: platform.publicKey))
             alipay.timeouts.pay = .seconds(1)
-            let gateways: [PaymentChannel: any PaymentGateway] = [.wechat: wechat, .alipay: alipay]
+            var keys = WeChatV3.PlatformKeys()
+            keys.add(id: publicKeyId, key: wechatPlatform.publicKey)
+            var wechatV3 = WeChatV3Client(http: .shared, base: base, merchant: WeChatV3Merchant(
+                appId: "wx8888888888888888", mchId: "1900000109", serialNo: serial, privateKey: merchantKey, platformKeys: keys, apiV3Key: apiV3Key))
+            wechatV3.timeouts.pay = .seconds(1)
+            let gateways: [PaymentChannel: any PaymentGateway] = [.wechat: v3 ? wechatV3 : wechat, .alipay: alipay]
             try await TestDatabase.withFreshDatabase { db, registry in
                 var flow = PaymentFlow(database: db, gateways: gateways, logger: TestDatabase.logger)
                 flow.timing.deadline = .seconds(5)
@@ -45,6 +60,8 @@ struct PaymentFlowTests {
                 flow.timing.interval = .milliseconds(300)
                 flow.timing.reverseInterval = .milliseconds(100)
                 flow.timing.lease = .seconds(1)
+                flow.timing.qrDeadline = .seconds(3)
+                flow.timing.refundFollow = .seconds(3)
                 let env = try await db.transaction(logger: TestDatabase.logger) { tx in try await EnvLoader.load(tx, uid: 2, logger: TestDatabase.logger) }
                 try await body(flow, env, db)
             }
@@ -55,9 +72,9 @@ struct PaymentFlowTests {
         (channel == .wechat ? "1345678901234567" : "2879516698917954") + suffix
     }
 
-    @Test(arguments: [PaymentChannel.wechat, .alipay])
-    func everyOutcomeEndsInTheRightState(channel: PaymentChannel) async throws {
-        try await Self.run { flow, env, db in
+    @Test(arguments: [(PaymentChannel.wechat, false), (.wechat, true), (.alipay, false)])
+    func everyOutcomeEndsInTheRightState(channel: PaymentChannel, v3: Bool) async throws {
+        try await Self.run(v3: v3) { flow, env, db in
             let expected: [(String, PaymentState)] = [
                 ("00", .paid), ("01", .paid), ("02", .reversed), ("03", .failed), ("04", .paid), ("05", .paid), ("06", .paid),
             ]

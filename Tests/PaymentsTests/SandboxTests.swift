@@ -17,7 +17,12 @@ struct SandboxTests {
         let sandbox: PaymentSandbox
         let app: _RSA.Signing.PrivateKey
         let platform: _RSA.Signing.PrivateKey
+        let merchant: _RSA.Signing.PrivateKey
+        let wechatPlatform: _RSA.Signing.PrivateKey
     }
+
+    static let apiV3Key = "V3k3yV3k3yV3k3yV3k3yV3k3yV3k3y12"
+    static let publicKeyId = "PUB_KEY_ID_0119000010920240601000000000001"
 
     static func setup() throws -> Setup {
         let app = try _RSA.Signing.PrivateKey(keySize: .bits2048)
@@ -26,7 +31,12 @@ struct SandboxTests {
         configuration.confirmSeconds = 0.5
         configuration.slowSeconds = 0.3
         configuration.lostSeconds = 3
-        return Setup(sandbox: PaymentSandbox(configuration: configuration), app: app, platform: platform)
+        configuration.refundSeconds = 0.4
+        let merchant = try _RSA.Signing.PrivateKey(keySize: .bits2048)
+        let wechatPlatform = try _RSA.Signing.PrivateKey(keySize: .bits2048)
+        configuration.wechatV3 = .init(merchantPublicKey: merchant.publicKey, merchantSerial: "5157F09EFDC096DE15EBE81A47057A7232F1B8E1",
+                                       platformKey: wechatPlatform, publicKeyId: publicKeyId, apiV3Key: apiV3Key)
+        return Setup(sandbox: PaymentSandbox(configuration: configuration), app: app, platform: platform, merchant: merchant, wechatPlatform: wechatPlatform)
     }
 
     static func live(_ body: @escaping @Sendable (Setup, String) async throws -> Void) async throws {
@@ -78,6 +88,12 @@ struct SandboxTests {
             #expect(await client.refund(outTradeNo: "T00", outRefundNo: "R1", totalFee: 1250, refundFee: 250, nonce: "N17").outcome == .accepted)
             #expect(await client.refund(outTradeNo: "T00", outRefundNo: "R1", totalFee: 1250, refundFee: 250, nonce: "N18").outcome == .accepted)
             #expect(await client.refund(outTradeNo: "T00", outRefundNo: "R2", totalFee: 1250, refundFee: 1100, nonce: "N19").outcome == .failed)
+            // Processing first, then done; a refund never sent is "not exist" (safe to send).
+            #expect(await client.refundQuery(outRefundNo: "R1", nonce: "N23").outcome == .accepted)
+            try await Task.sleep(for: .milliseconds(500))
+            reply = await client.refundQuery(outRefundNo: "R1", nonce: "N24")
+            #expect(reply.outcome == .refunded && reply.amount == 250)
+            #expect(await client.refundQuery(outRefundNo: "R9", nonce: "N25").code == "REFUNDNOTEXIST")
 
             // A client with the wrong key cannot pay, and cannot believe the answers.
             let stranger = WeChatV2Client(http: http, base: base, merchant: WeChatMerchant(appId: "wx8888888888888888", mchId: "1900000109",
@@ -113,10 +129,93 @@ struct SandboxTests {
             #expect(reply.outcome == .reversed && reply.message == "refund")
             #expect(await client.refund(outTradeNo: "A00", outRequestNo: "Q1", refundFee: 250, timestamp: at).outcome == .refunded)
             #expect(await client.refund(outTradeNo: "A00", outRequestNo: "Q1", refundFee: 250, timestamp: at).outcome == .accepted)
+            reply = await client.refundQuery(outTradeNo: "A00", outRequestNo: "Q1", timestamp: at)
+            #expect(reply.outcome == .refunded && reply.amount == 250)
+            #expect(await client.refundQuery(outTradeNo: "A00", outRequestNo: "Q9", timestamp: at).code == "REFUNDNOTEXIST")
             // Answers signed by another key are no answers.
             let fooled = AlipayClient(http: http, gateway: base + "/gateway.do",
                                       merchant: AlipayMerchant(appId: "2021004112345678", privateKey: setup.app, alipayPublicKey: setup.app.publicKey))
             #expect(await fooled.query(outTradeNo: "A00", expected: 1250, timestamp: at).outcome == .unknown)
+        }
+    }
+
+    static func v3Client(_ setup: Setup, base: String, platform: _RSA.Signing.PublicKey? = nil) -> WeChatV3Client {
+        var keys = WeChatV3.PlatformKeys()
+        keys.add(id: publicKeyId, key: platform ?? setup.wechatPlatform.publicKey)
+        let merchant = WeChatV3Merchant(appId: "wx8888888888888888", mchId: "1900000109", serialNo: "5157F09EFDC096DE15EBE81A47057A7232F1B8E1",
+                                        privateKey: setup.merchant, platformKeys: keys, apiV3Key: apiV3Key)
+        var client = WeChatV3Client(http: .shared, base: base, merchant: merchant)
+        client.timeouts.pay = .seconds(1)
+        return client
+    }
+
+    @Test func weChatV3OutcomesRefundsQRCodesAndBills() async throws {
+        try await Self.live { setup, base in
+            let client = Self.v3Client(setup, base: base)
+            var reply = await client.codepay(outTradeNo: "V00", authCode: Self.code("00"), total: 1250, description: "饮料")
+            #expect(reply.outcome == .paid && reply.amount == 1250 && reply.channelId != nil)
+            #expect(await client.codepay(outTradeNo: "V00", authCode: Self.code("00"), total: 1250, description: "饮料").outcome == .unknown)
+            #expect(await client.query(outTradeNo: "V00", expected: 999).alarm)
+            #expect(await client.codepay(outTradeNo: "V01", authCode: Self.code("01"), total: 500, description: "x").outcome == .userPaying)
+            try await Task.sleep(for: .milliseconds(700))
+            #expect(await client.query(outTradeNo: "V01", expected: 500).outcome == .paid)
+            #expect(await client.codepay(outTradeNo: "V02", authCode: Self.code("02"), total: 500, description: "x").outcome == .userPaying)
+            #expect(await client.reverse(outTradeNo: "V02").outcome == .reversed)
+            #expect(await client.query(outTradeNo: "V02", expected: 500).outcome == .reversed)
+            reply = await client.codepay(outTradeNo: "V03", authCode: Self.code("03"), total: 500, description: "x")
+            #expect(reply.outcome == .failed && reply.code == "NOT_ENOUGH")
+            reply = await client.codepay(outTradeNo: "V04", authCode: Self.code("04"), total: 500, description: "x")
+            #expect(reply.outcome == .unknown && reply.code == "SYSTEM_ERROR")
+            #expect(await client.query(outTradeNo: "V04", expected: 500).outcome == .paid)
+            #expect(await client.codepay(outTradeNo: "V05", authCode: Self.code("05"), total: 500, description: "x").outcome == .unknown)
+            #expect(await client.query(outTradeNo: "NOPE", expected: 1).code == "ORDERNOTEXIST")
+            // An order made with v2 is the same order in v3 (same merchant, same number).
+            let v2 = WeChatV2Client(http: .shared, base: base, merchant: WeChatMerchant(appId: "wx8888888888888888", mchId: "1900000109", apiKey: Self.apiKey))
+            #expect(await v2.micropay(outTradeNo: "V06", authCode: Self.code("00"), totalFee: 700, body: "x", nonce: "N1").outcome == .paid)
+            #expect(await client.query(outTradeNo: "V06", expected: 700).outcome == .paid)
+
+            // Refunds: processing, then done; bounded; idempotent by their id.
+            reply = await client.refund(outTradeNo: "V00", outRefundNo: "VR1", total: 1250, refund: 250)
+            #expect(reply.outcome == .accepted && reply.code == "PROCESSING")
+            #expect(await client.refund(outTradeNo: "V00", outRefundNo: "VR1", total: 1250, refund: 250).outcome == .accepted)
+            #expect(await client.refund(outTradeNo: "V00", outRefundNo: "VR2", total: 1250, refund: 1001).outcome == .failed)
+            try await Task.sleep(for: .milliseconds(500))
+            reply = await client.refundQuery(outRefundNo: "VR1")
+            #expect(reply.outcome == .refunded && reply.amount == 250)
+            #expect(await client.refundQuery(outRefundNo: "VR9").code == "REFUNDNOTEXIST")
+
+            // Native: a code_url for the display; unpaid it closes, paid it does not.
+            let expires = Date().addingTimeInterval(120)
+            let (shown, url) = await client.native(outTradeNo: "VQ1", total: 1999, description: "QR", expiresAt: expires)
+            #expect(shown.outcome == .userPaying && url?.hasPrefix("weixin://wxpay/bizpayurl?pr=") == true)
+            #expect(await client.query(outTradeNo: "VQ1", expected: 1999).outcome == .userPaying)
+            #expect(await client.close(outTradeNo: "VQ1").outcome == .reversed)
+            #expect(await client.query(outTradeNo: "VQ1", expected: 1999).outcome == .failed)
+            _ = await client.native(outTradeNo: "VQ2", total: 1999, description: "QR", expiresAt: expires)
+            var request = HTTPClientRequest(url: base + "/sandbox/native/VQ2/pay")
+            request.method = .POST
+            #expect(try await HTTPClient.shared.execute(request, timeout: .seconds(5)).status == .noContent)
+            #expect(await client.query(outTradeNo: "VQ2", expected: 1999).outcome == .paid)
+            let close = await client.close(outTradeNo: "VQ2")
+            #expect(close.outcome == .unknown && close.code == "ORDERPAID")
+
+            // The bill, checked against its SHA-1.
+            var formatter = Date.ISO8601FormatStyle(timeZone: TimeZone(secondsFromGMT: 8 * 3600)!)
+            formatter = formatter.year().month().day()
+            let bill = try await client.tradeBill(date: formatter.format(Date()))
+            #expect(bill.contains("`V00") && bill.contains("`VR1") && !bill.contains("`V03"))
+
+            // Answers signed by another platform key are no answers; nor are requests signed by
+            // another merchant key.
+            let fooled = Self.v3Client(setup, base: base, platform: setup.merchant.publicKey)
+            #expect(await fooled.query(outTradeNo: "V00", expected: 1250).outcome == .unknown)
+            var impostor = client
+            impostor = WeChatV3Client(http: .shared, base: base, merchant: WeChatV3Merchant(
+                appId: "wx8888888888888888", mchId: "1900000109", serialNo: "5157F09EFDC096DE15EBE81A47057A7232F1B8E1", privateKey: setup.app,
+                platformKeys: client.merchant.platformKeys, apiV3Key: Self.apiV3Key))
+            reply = await impostor.codepay(outTradeNo: "V07", authCode: Self.code("00"), total: 1, description: "x")
+            #expect(reply.outcome == .failed && reply.code == "SIGN_ERROR" && reply.alarm)
+            #expect(await client.query(outTradeNo: "V07", expected: 1).code == "ORDERNOTEXIST")
         }
     }
 

@@ -17,6 +17,13 @@ import ServiceLifecycle
 ///   attempt again answers the same attempt; nothing is sent twice.
 /// - `GET /api/v1/payments/{reference}`: where an attempt stands.
 /// - `POST /api/v1/payments/{reference}/cancel`: the cashier gives up; it is reversed.
+/// - `POST /api/v1/payments/qr` `{"order_key", "attempt", "amount", "subject"}`: a WeChat Pay
+///   QR order for the customer display; answers at once with `qr_code_url` (state user_paying).
+/// - `POST /api/v1/payments/{reference}/refunds` `{"request_key", "amount", "reason"}`: refunds
+///   part or all of a paid attempt (group Payments / Refunds); the same request key again
+///   answers the same refund. `GET /api/v1/refunds/{reference}`: where a refund stands.
+/// - `POST /api/v1/payments/notify/{wechat,wechat-v3,alipay}`: the channels' callbacks, with
+///   no login: each is believed only once its signature (or encryption) and content check out.
 struct PaymentAPI: Sendable {
     let store: StoreAPI
     let flow: PaymentFlow?
@@ -34,6 +41,49 @@ struct PaymentAPI: Sendable {
         let attemptValue = try await flow.pay(env: env, orderKey: orderKey, attempt: Int(attempt), authCode: authCode, amount: amount, subject: subject,
                                               company: env.companyId)
         return Self.answer(attemptValue)
+    }
+
+    func qr(_ request: Request, _ context: ChainstoreRequestContext) async throws -> Response {
+        guard let flow else { throw ChainstoreError(.userError, "Payments are not configured on this node (serve --payments FILE).") }
+        let fields = try await Self.object(request)
+        guard let orderKey = fields["order_key"]?.stringValue, let attempt = fields["attempt"]?.intValue, let amount = fields["amount"]?.intValue else {
+            throw ChainstoreError.valueError("order_key, attempt and amount (integer fen) are required")
+        }
+        let env = try await caller(request, context)
+        return Self.answer(try await flow.startQR(env: env, orderKey: orderKey, attempt: Int(attempt), amount: amount,
+                                                  subject: fields["subject"]?.stringValue ?? "Chainstore", company: env.companyId))
+    }
+
+    func refund(_ request: Request, _ context: ChainstoreRequestContext) async throws -> Response {
+        let fields = try await Self.object(request)
+        let (flow, env, attempt) = try await visibleAttempt(request, context)
+        guard env.hasGroup("payment.group_payment_refund") || env.hasGroup("base.group_system") else {
+            throw ChainstoreError(.accessError, "Refunds need the Payments / Refunds right.")
+        }
+        guard let key = fields["request_key"]?.stringValue, let amount = fields["amount"]?.intValue else {
+            throw ChainstoreError.valueError("request_key and amount (integer fen) are required")
+        }
+        let refund = try await flow.refund(env: env, paymentReference: attempt.reference, requestKey: key, amount: amount,
+                                           reason: fields["reason"]?.stringValue ?? "")
+        return Self.json(refund.value)
+    }
+
+    func refundStatus(_ request: Request, _ context: ChainstoreRequestContext) async throws -> Response {
+        guard let flow else { throw ChainstoreError(.userError, "Payments are not configured on this node.") }
+        let env = try await caller(request, context)
+        let reference = context.parameters.get("reference") ?? ""
+        guard let refund = try await flow.database.transaction(logger: context.logger, { tx in try await PaymentFlow.loadRefund(tx, reference: reference) })
+        else { throw ChainstoreError.missing("No refund \(reference).") }
+        let attempt = try await flow.database.transaction(logger: context.logger) { tx in try await PaymentFlow.load(tx, reference: refund.paymentReference) }
+        try await visible(attempt, env: env, flow: flow, logger: context.logger)
+        return Self.json(refund.value)
+    }
+
+    static func object(_ request: Request) async throws -> [String: Value] {
+        let body: ByteBuffer
+        do { body = try await request.body.collect(upTo: 8 * 1024) } catch { throw ChainstoreError.valueError("A request is at most 8 KiB of JSON") }
+        guard let fields = (try? JSONReader.parse(Array(buffer: body)))?.dictValue else { throw ChainstoreError.valueError("The body must be a JSON object") }
+        return Dictionary(fields.map { ($0.key, $0.value) }, uniquingKeysWith: { a, _ in a })
     }
 
     func status(_ request: Request, _ context: ChainstoreRequestContext) async throws -> Response {
@@ -74,10 +124,74 @@ struct PaymentAPI: Sendable {
         guard reachable else { throw ChainstoreError.missing("No payment attempt \(attempt.reference).") }
     }
 
-    static func answer(_ attempt: PaymentFlow.Attempt) -> Response {
+    static func answer(_ attempt: PaymentFlow.Attempt) -> Response { json(attempt.value) }
+
+    static func json(_ value: Value) -> Response {
         var json = JSONWriter(capacity: 256)
-        json.value(attempt.value)
+        json.value(value)
         return StoreAPI.json(json.text)
+    }
+
+    // MARK: - Callbacks
+
+    /// One channel callback: read (at most 64 KiB), authenticated by `open`, then applied. A
+    /// message that fails is answered as a failure and logged with the reason, and changes
+    /// nothing; one already taken is acknowledged again.
+    func notify(_ request: Request, _ context: ChainstoreRequestContext, channel: PaymentChannel,
+                open: (PaymentFlow, String, [String: String]) throws(PaymentError) -> ChannelNotice?,
+                answer: (Bool, String) -> Response) async -> Response {
+        guard let flow else { return answer(false, "payments are not configured here") }
+        guard let body = try? await request.body.collect(upTo: 64 * 1024) else { return answer(false, "too large") }
+        let text = String(decoding: body.readableBytesView, as: UTF8.self)
+        let headers = Dictionary(request.headers.map { ($0.name.canonicalName, $0.value) }, uniquingKeysWith: { a, _ in a })
+        do {
+            guard let notice = try open(flow, text, headers) else { return answer(false, "this channel is not configured for these callbacks") }
+            let outcome = try await flow.receive(notice, channel: channel)
+            switch outcome {
+            case .applied, .duplicate: return answer(true, "")
+            case .rejected(let reason): return answer(false, reason)
+            }
+        } catch let error as PaymentError {
+            context.logger.error("payment callback refused", metadata: ["channel": "\(channel.rawValue)", "reason": "\(error.reason)",
+                                                                         "bytes": "\(text.utf8.count)"])
+            return answer(false, error.reason)
+        } catch {
+            context.logger.error("payment callback not applied", metadata: ["channel": "\(channel.rawValue)", "error": "\(error)"])
+            return Self.plain(.internalServerError, "try again")
+        }
+    }
+
+    static func plain(_ status: HTTPResponse.Status, _ text: String, type: String = "text/plain; charset=utf-8") -> Response {
+        Response(status: status, headers: [.contentType: type], body: .init(byteBuffer: ByteBuffer(string: text)))
+    }
+
+    func notifyWeChatV2(_ request: Request, _ context: ChainstoreRequestContext) async -> Response {
+        await notify(request, context, channel: .wechat, open: { flow, body, _ throws(PaymentError) in
+            guard let client = flow.gateways[.wechat] as? WeChatV2Client else { return nil }
+            return try Notices.wechatV2Refund(body: body, merchant: client.merchant)
+        }, answer: { ok, reason in
+            Self.plain(ok ? .ok : .badRequest, FlatXML.build(ok ? [("return_code", "SUCCESS"), ("return_msg", "OK")] : [("return_code", "FAIL"), ("return_msg", reason)]),
+                       type: "text/xml; charset=utf-8")
+        })
+    }
+
+    func notifyWeChatV3(_ request: Request, _ context: ChainstoreRequestContext) async -> Response {
+        await notify(request, context, channel: .wechat, open: { flow, body, headers throws(PaymentError) in
+            guard let client = flow.gateways[.wechat] as? WeChatV3Client else { return nil }
+            return try Notices.wechatV3(headers: headers, body: body, merchant: client.merchant, now: Int64(Date().timeIntervalSince1970))
+        }, answer: { ok, reason in
+            guard !ok else { return Response(status: .noContent) }
+            var json = JSONWriter(capacity: 128)
+            json.value(.dict(["code": "FAIL", "message": .string(reason)]))
+            return StoreAPI.json(json.text, status: .badRequest)
+        })
+    }
+
+    func notifyAlipay(_ request: Request, _ context: ChainstoreRequestContext) async -> Response {
+        await notify(request, context, channel: .alipay, open: { flow, body, _ throws(PaymentError) in
+            guard let client = flow.gateways[.alipay] as? AlipayClient else { return nil }
+            return try Notices.alipay(form: body, merchant: client.merchant)
+        }, answer: { ok, _ in Self.plain(ok ? .ok : .badRequest, ok ? "success" : "fail") })
     }
 }
 
@@ -92,6 +206,18 @@ extension Router where Context == ChainstoreRequestContext {
         post("/api/v1/payments/{reference}/cancel") { request, context in
             do { return try await api.cancel(request, context) } catch { return StoreAPI.failure(error) }
         }
+        post("/api/v1/payments/qr") { request, context in
+            do { return try await api.qr(request, context) } catch { return StoreAPI.failure(error) }
+        }
+        post("/api/v1/payments/{reference}/refunds") { request, context in
+            do { return try await api.refund(request, context) } catch { return StoreAPI.failure(error) }
+        }
+        get("/api/v1/refunds/{reference}") { request, context in
+            do { return try await api.refundStatus(request, context) } catch { return StoreAPI.failure(error) }
+        }
+        post("/api/v1/payments/notify/wechat") { request, context in await api.notifyWeChatV2(request, context) }
+        post("/api/v1/payments/notify/wechat-v3") { request, context in await api.notifyWeChatV3(request, context) }
+        post("/api/v1/payments/notify/alipay") { request, context in await api.notifyAlipay(request, context) }
     }
 }
 

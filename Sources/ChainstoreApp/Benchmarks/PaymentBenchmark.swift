@@ -76,6 +76,7 @@ enum GatewayClock {
 struct TimedGateway: PaymentGateway {
     let inner: any PaymentGateway
     var channel: PaymentChannel { inner.channel }
+    var api: String { inner.api }
 
     func timed(_ body: () async -> ChannelReply) async -> ChannelReply {
         let start = ContinuousClock.now
@@ -92,6 +93,9 @@ struct TimedGateway: PaymentGateway {
     func reverse(reference: String) async -> ChannelReply { await timed { await inner.reverse(reference: reference) } }
     func refund(reference: String, refundId: String, total: Int64, amount: Int64) async -> ChannelReply {
         await timed { await inner.refund(reference: reference, refundId: refundId, total: total, amount: amount) }
+    }
+    func refundQuery(reference: String, refundId: String) async -> ChannelReply {
+        await timed { await inner.refundQuery(reference: reference, refundId: refundId) }
     }
     func bill(date: String) async throws(PaymentError) -> String { try await inner.bill(date: date) }
 }

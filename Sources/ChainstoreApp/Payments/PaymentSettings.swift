@@ -3,8 +3,10 @@ import ChainstoreCore
 import ChainstoreDB
 import Foundation
 import Logging
+import NIOSSL
 import Payment
 import Payments
+import Synchronization
 
 /// The merchant accounts a node pays with, from a JSON file named by `serve --payments FILE`
 /// (or `CHAINSTORE_PAYMENTS`). Keys live in files beside it, named there; a key file anyone but
@@ -17,6 +19,13 @@ import Payments
 ///             "app_private_key_file": "alipay_app_private.pem", "alipay_public_key_file": "alipay_platform_public.pem"},
 ///  "deadline_seconds": 45}
 /// ```
+///
+/// WeChat Pay API v2 reverses and refunds over `/secapi`, which wants the merchant's client
+/// certificate: `"client_certificate_file"` and `"client_key_file"` (PEM). API v3 instead:
+/// `{"api": "v3", "appid", "mch_id", "merchant_serial_no", "merchant_private_key_file",
+/// "apiv3_key_file", "platform_public_keys": {"PUB_KEY_ID_…": "file.pem", …}}` (two keys
+/// while they rotate). `"notify_base"` is this group's public address as the channels reach it;
+/// refunds and QR orders then ask for callbacks to `{notify_base}/api/v1/payments/notify/…`.
 public struct PaymentSettings: Sendable {
     public let gateways: [PaymentChannel: any PaymentGateway]
     public var timing = PaymentFlow.Timing()
@@ -68,7 +77,26 @@ public struct PaymentSettings: Sendable {
             return text
         }
         var gateways: [PaymentChannel: any PaymentGateway] = [:]
-        if let wechat = root["wechat"] as? [String: Any] {
+        let notifyBase = try (root["notify_base"] as? String).map { try address($0) }.map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 }
+        if let wechat = root["wechat"] as? [String: Any], wechat["api"] as? String == "v3" {
+            guard let appId = wechat["appid"] as? String, let mchId = wechat["mch_id"] as? String, let serial = wechat["merchant_serial_no"] as? String,
+                let platform = wechat["platform_public_keys"] as? [String: String], !platform.isEmpty
+            else { throw ChainstoreError.validation("wechat (v3) needs appid, mch_id, merchant_serial_no and platform_public_keys") }
+            do {
+                var keys = WeChatV3.PlatformKeys()
+                for (id, file) in platform { keys.add(id: id, key: try PaymentKeys.publicKey(try secret(file))) }
+                let apiV3Key = try secret(wechat["apiv3_key_file"] as? String).trimmingCharacters(in: .whitespacesAndNewlines)
+                guard apiV3Key.utf8.count == 32 else { throw ChainstoreError.validation("The APIv3 key must be 32 characters.") }
+                var merchant = WeChatV3Merchant(appId: appId, mchId: mchId, serialNo: serial,
+                                                privateKey: try PaymentKeys.privateKey(try secret(wechat["merchant_private_key_file"] as? String)),
+                                                platformKeys: keys, apiV3Key: apiV3Key)
+                merchant.notifyURL = notifyBase.map { $0 + "/api/v1/payments/notify/wechat-v3" }
+                gateways[.wechat] = WeChatV3Client(http: .shared, base: try address(wechat["base"] as? String ?? "https://api.mch.weixin.qq.com"),
+                                                   merchant: merchant)
+            } catch let error as PaymentError {
+                throw ChainstoreError.validation("WeChat Pay v3 keys: \(error.reason)")
+            }
+        } else if let wechat = root["wechat"] as? [String: Any] {
             guard let appId = wechat["appid"] as? String, let mchId = wechat["mch_id"] as? String else {
                 throw ChainstoreError.validation("wechat needs appid and mch_id")
             }
@@ -78,15 +106,21 @@ public struct PaymentSettings: Sendable {
                 guard let parsed = WeChatV2.SignType(rawValue: type) else { throw ChainstoreError.validation("unknown sign_type \(type)") }
                 merchant.signType = parsed
             }
-            gateways[.wechat] = WeChatV2Client(http: .shared, base: try address(wechat["base"] as? String ?? "https://api.mch.weixin.qq.com"), merchant: merchant)
+            merchant.notifyURL = notifyBase.map { $0 + "/api/v1/payments/notify/wechat" }
+            var http = HTTPClient.shared
+            if let certificateFile = wechat["client_certificate_file"] as? String {
+                http = try Self.clientWithCertificate(certificate: try secret(certificateFile), key: try secret(wechat["client_key_file"] as? String))
+            }
+            gateways[.wechat] = WeChatV2Client(http: http, base: try address(wechat["base"] as? String ?? "https://api.mch.weixin.qq.com"), merchant: merchant)
         }
         if let alipay = root["alipay"] as? [String: Any] {
             guard let appId = alipay["app_id"] as? String else { throw ChainstoreError.validation("alipay needs app_id") }
             do {
-                let merchant = AlipayMerchant(
+                var merchant = AlipayMerchant(
                     appId: appId, privateKey: try PaymentKeys.privateKey(try secret(alipay["app_private_key_file"] as? String)),
                     alipayPublicKey: try PaymentKeys.publicKey(try secret(alipay["alipay_public_key_file"] as? String)),
                     sellerId: alipay["seller_id"] as? String)
+                merchant.notifyURL = notifyBase.map { $0 + "/api/v1/payments/notify/alipay" }
                 gateways[.alipay] = AlipayClient(http: .shared, gateway: try address(alipay["gateway"] as? String ?? "https://openapi.alipay.com/gateway.do"),
                                                  merchant: merchant)
             } catch let error as PaymentError {
@@ -103,6 +137,7 @@ public struct PaymentSettings: Sendable {
             return .milliseconds(Int64(number * 1000))
         }
         if let deadline = try seconds("deadline_seconds", 5...120) { settings.timing.deadline = deadline }
+        if let deadline = try seconds("qr_deadline_seconds", 10...900) { settings.timing.qrDeadline = deadline }
         if let lease = try seconds("lease_seconds", 1...600) { settings.timing.lease = lease }
         if let poll = try seconds("poll_seconds", 0.5...30) {
             settings.timing.interval = poll
@@ -112,12 +147,33 @@ public struct PaymentSettings: Sendable {
         return settings
     }
 
+    /// An HTTP client presenting the merchant's certificate (WeChat's `/secapi` calls). One per
+    /// certificate for the life of the process.
+    static func clientWithCertificate(certificate: String, key: String) throws -> HTTPClient {
+        do {
+            var tls = TLSConfiguration.makeClientConfiguration()
+            tls.certificateChain = try NIOSSLCertificate.fromPEMBytes(Array(certificate.utf8)).map { .certificate($0) }
+            tls.privateKey = .privateKey(try NIOSSLPrivateKey(bytes: Array(key.utf8), format: .pem))
+            return certificateClients.withLock { clients in
+                let fingerprint = certificate.hashValue
+                if let client = clients[fingerprint] { return client }
+                let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(tlsConfiguration: tls))
+                clients[fingerprint] = client
+                return client
+            }
+        } catch {
+            throw ChainstoreError.validation("The WeChat Pay client certificate or its key cannot be read (PEM expected).")
+        }
+    }
+
     public func flow(_ database: Database, logger: Logger) -> PaymentFlow {
         var flow = PaymentFlow(database: database, gateways: gateways, logger: logger)
         flow.timing = timing
         return flow
     }
 }
+
+private let certificateClients = Mutex<[Int: HTTPClient]>([:])
 
 /// `chainstore payments reconcile`: one day's bills matched now, printed for finance.
 public enum PaymentTools {

@@ -6,6 +6,6 @@ import ChainstoreDB
 public enum Payment {
     public static let manifest = ModuleManifest(
         name: "payment", depends: ["base"],
-        models: [.paymentTransaction, .paymentReconciliation, .paymentReconciliationLine],
-        migrations: [.createTransactions, .createReconciliation, .attemptsPerCompany])
+        models: [.paymentTransaction, .paymentRefund, .paymentReconciliation, .paymentReconciliationLine],
+        migrations: [.createTransactions, .createReconciliation, .attemptsPerCompany, .createRefunds])
 }

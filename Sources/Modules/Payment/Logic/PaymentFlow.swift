@@ -22,12 +22,17 @@ public struct PaymentFlow: Sendable {
         public var reverseInterval: Duration = .seconds(2)
         /// How long a node may hold an attempt before another node takes it over.
         public var lease: Duration = .seconds(90)
+        /// How long a QR code on the customer display may be paid before the order is closed.
+        public var qrDeadline: Duration = .seconds(120)
+        /// How long a refund the channel accepted is followed before the sweeper takes over.
+        public var refundFollow: Duration = .seconds(10)
         public init() {}
     }
 
     public struct Attempt: Sendable, Equatable {
         public let id: Int64, reference: String, channel: PaymentChannel, state: PaymentState, amount: Int64
         public let channelTradeNo: String?, code: String?, alarm: Bool
+        public let kind: String, qrCodeURL: String?, refunded: Int64
         let maskedCode: String
         /// Set by the transition that marked it sent (only that caller sends it).
         var sent = true
@@ -42,7 +47,7 @@ public struct PaymentFlow: Sendable {
             .dict([
                 "id": .int(id), "reference": .string(reference), "channel": .string(channel.rawValue), "state": .string(state.rawValue),
                 "amount": .int(amount), "channel_trade_no": channelTradeNo.map(Value.string) ?? .false, "code": code.map(Value.string) ?? .false,
-                "alarm": .bool(alarm),
+                "alarm": .bool(alarm), "kind": .string(kind), "qr_code_url": qrCodeURL.map(Value.string) ?? .false, "refunded": .int(refunded),
             ])
         }
     }
@@ -88,66 +93,13 @@ public struct PaymentFlow: Sendable {
         guard let channel = PaymentChannel.route(authCode: authCode), let gateway = gateways[channel] else {
             throw ChainstoreError.valueError("This payment code is neither WeChat Pay nor Alipay (or that channel is not configured here).")
         }
-        guard amount > 0, amount <= 10_000_000_000 else { throw ChainstoreError.valueError("The amount must be between 1 fen and 100,000,000 yuan.") }
-        guard !orderKey.isEmpty, orderKey.utf8.count <= 64, attempt > 0, attempt < 1000 else {
-            throw ChainstoreError.valueError("order_key (at most 64 characters) and attempt (1–999) identify the attempt.")
-        }
+        try Self.check(orderKey: orderKey, attempt: attempt, amount: amount)
         let reference = Self.reference(company: company, orderKey: orderKey, attempt: attempt)
         let subject = Self.fitted(subject, for: channel)
-        let leaseText = milliseconds(timing.lease)
-        let (created, stored) = try await database.transaction(logger: logger) { tx in
-            // One basket, one live attempt: attempts of the same order wait for each other here.
-            var lock = SQLBuilder("SELECT pg_advisory_xact_lock(hashtext(")
-            lock.bind(.text("\(company)#\(orderKey)"))
-            lock += "))"
-            try await tx.query(lock)
-            var others = SQLBuilder("SELECT attempt, state FROM payment_transaction WHERE company_id = ")
-            others.bind(.int(company))
-            others += " AND order_key = "
-            others.bind(.text(orderKey))
-            others += " AND attempt <> "
-            others.bind(.int(Int64(attempt)))
-            others += " AND state IN ('pending', 'user_paying', 'unknown', 'reversing', 'paid') LIMIT 1"
-            if let row = try await tx.query(others).first {
-                let (other, state) = try row.decode((Int, String).self)
-                throw ChainstoreError.userError(state == "paid"
-                    ? "Attempt \(other) of this order is already paid; nothing more is charged."
-                    : "Attempt \(other) of this order is still being settled (\(state)); cancel it before a new attempt.")
-            }
-            var sql = SQLBuilder("INSERT INTO payment_transaction (reference, order_key, attempt, channel, amount, auth_code_masked, subject, ")
-            sql += "state, lease_until, company_id, create_uid, create_date, write_uid, write_date) VALUES ("
-            for (index, value) in [SQLBind.text(reference), .text(orderKey), .int(Int64(attempt)), .text(channel.rawValue)].enumerated() {
-                if index > 0 { sql += ", " }
-                sql.bind(value)
-            }
-            sql += ", "
-            sql.bind(.int(amount), cast: "numeric")
-            sql += ", "
-            sql.bind(.text(PaymentChannel.masked(authCode)))
-            sql += ", "
-            sql.bind(.text(String(subject.prefix(120))))
-            sql += ", 'pending', now() + "
-            sql.bind(.text(leaseText), cast: "interval")
-            sql += ", "
-            sql.bind(.int(company))
-            sql += ", "
-            sql.bind(.int(env.uid))
-            sql += ", now(), "
-            sql.bind(.int(env.uid))
-            sql += ", now()) ON CONFLICT DO NOTHING RETURNING id"
-            if let row = try await tx.query(sql).first {
-                let id = try row.decode(Int64.self)
-                try await AuditTrail.record(tx, env: env, model: "payment.transaction", [
-                    .init(recordId: id, companyId: company, operation: .create, newValues: [
-                        "reference": .string(reference), "state": "pending", "amount": .int(amount), "channel": .string(channel.rawValue),
-                    ]),
-                ])
-                return (true, try await Self.load(tx, reference: reference))
-            }
-            return (false, try await Self.load(tx, reference: reference))
-        }
+        let (created, stored) = try await create(env: env, reference: reference, orderKey: orderKey, attempt: attempt, channel: channel,
+                                                 maskedCode: PaymentChannel.masked(authCode), amount: amount, subject: subject, company: company, kind: "code")
         guard created else {
-            guard stored.amount == amount, stored.channel == channel, stored.maskedCode.suffix(4) == authCode.suffix(4) else {
+            guard stored.kind == "code", stored.amount == amount, stored.channel == channel, stored.maskedCode.suffix(4) == authCode.suffix(4) else {
                 throw ChainstoreError.valueError("Attempt \(attempt) of this order was made with another amount or payment code; start a new attempt.")
             }
             return stored
@@ -169,6 +121,75 @@ public struct PaymentFlow: Sendable {
             let unknown = try await transition(stored, from: [.pending], to: .unknown, env: env, reply: reply)
             let wait = reply.code == "SYSTEMERROR" || reply.code == "ACQ.SYSTEM_ERROR" ? timing.afterSystemError : timing.firstQuery
             return try await follow(unknown, gateway: gateway, env: env, firstWait: wait)
+        }
+    }
+
+    static func check(orderKey: String, attempt: Int, amount: Int64) throws {
+        guard amount > 0, amount <= 10_000_000_000 else { throw ChainstoreError.valueError("The amount must be between 1 fen and 100,000,000 yuan.") }
+        guard !orderKey.isEmpty, orderKey.utf8.count <= 64, attempt > 0, attempt < 1000 else {
+            throw ChainstoreError.valueError("order_key (at most 64 characters) and attempt (1–999) identify the attempt.")
+        }
+    }
+
+    /// Stores a new attempt (pending, leased to this node) unless this order and attempt number
+    /// exist; one basket has at most one live or paid attempt. Answers whether it was created.
+    func create(
+        env: Env, reference: String, orderKey: String, attempt: Int, channel: PaymentChannel, maskedCode: String, amount: Int64, subject: String,
+        company: Int64, kind: String
+    ) async throws -> (Bool, Attempt) {
+        let leaseText = milliseconds(timing.lease)
+        return try await database.transaction(logger: logger) { tx in
+            // One basket, one live attempt: attempts of the same order wait for each other here.
+            var lock = SQLBuilder("SELECT pg_advisory_xact_lock(hashtext(")
+            lock.bind(.text("\(company)#\(orderKey)"))
+            lock += "))"
+            try await tx.query(lock)
+            var others = SQLBuilder("SELECT attempt, state FROM payment_transaction WHERE company_id = ")
+            others.bind(.int(company))
+            others += " AND order_key = "
+            others.bind(.text(orderKey))
+            others += " AND attempt <> "
+            others.bind(.int(Int64(attempt)))
+            others += " AND state IN ('pending', 'user_paying', 'unknown', 'reversing', 'paid') LIMIT 1"
+            if let row = try await tx.query(others).first {
+                let (other, state) = try row.decode((Int, String).self)
+                throw ChainstoreError.userError(state == "paid"
+                    ? "Attempt \(other) of this order is already paid; nothing more is charged."
+                    : "Attempt \(other) of this order is still being settled (\(state)); cancel it before a new attempt.")
+            }
+            var sql = SQLBuilder("INSERT INTO payment_transaction (reference, order_key, attempt, channel, amount, auth_code_masked, subject, kind, ")
+            sql += "state, lease_until, company_id, create_uid, create_date, write_uid, write_date) VALUES ("
+            for (index, value) in [SQLBind.text(reference), .text(orderKey), .int(Int64(attempt)), .text(channel.rawValue)].enumerated() {
+                if index > 0 { sql += ", " }
+                sql.bind(value)
+            }
+            sql += ", "
+            sql.bind(.int(amount), cast: "numeric")
+            sql += ", "
+            sql.bind(.text(maskedCode))
+            sql += ", "
+            sql.bind(.text(String(subject.prefix(120))))
+            sql += ", "
+            sql.bind(.text(kind))
+            sql += ", 'pending', now() + "
+            sql.bind(.text(leaseText), cast: "interval")
+            sql += ", "
+            sql.bind(.int(company))
+            sql += ", "
+            sql.bind(.int(env.uid))
+            sql += ", now(), "
+            sql.bind(.int(env.uid))
+            sql += ", now()) ON CONFLICT DO NOTHING RETURNING id"
+            if let row = try await tx.query(sql).first {
+                let id = try row.decode(Int64.self)
+                try await AuditTrail.record(tx, env: env, model: "payment.transaction", [
+                    .init(recordId: id, companyId: company, operation: .create, newValues: [
+                        "reference": .string(reference), "state": "pending", "amount": .int(amount), "channel": .string(channel.rawValue),
+                    ]),
+                ])
+                return (true, try await Self.load(tx, reference: reference))
+            }
+            return (false, try await Self.load(tx, reference: reference))
         }
     }
 
@@ -234,6 +255,10 @@ public struct PaymentFlow: Sendable {
             let attempt = try await database.transaction(logger: logger) { tx in try await Self.load(tx, reference: reference) }
             guard let gateway = gateways[attempt.channel], !attempt.state.isFinal else { continue }
             logger.notice("settling a payment left open", metadata: ["reference": "\(reference)", "state": "\(attempt.state.rawValue)"])
+            if attempt.kind == "qr", let qr = gateway as? any QRCodeGateway {
+                _ = try await settleQR(attempt, gateway: qr, env: env, untilDeadline: false)
+                continue
+            }
             if attempt.state == .reversing {
                 _ = try await reverse(attempt, gateway: gateway, env: env)
                 continue
@@ -247,7 +272,7 @@ public struct PaymentFlow: Sendable {
                 if try await pastDeadline(attempt.id, after: .zero) { _ = try await reverse(attempt, gateway: gateway, env: env) }
             }
         }
-        return claimed.count
+        return claimed.count + (try await sweepRefunds(env: env, limit: limit))
     }
 
     /// The cashier gives up on an attempt that is not final: it is reversed (or cancelled).
@@ -255,6 +280,7 @@ public struct PaymentFlow: Sendable {
         let attempt = try await database.transaction(logger: logger) { tx in try await Self.load(tx, reference: reference) }
         guard !attempt.state.isFinal else { return attempt }
         guard let gateway = gateways[attempt.channel] else { throw ChainstoreError.userError("The \(attempt.channel.rawValue) channel is not configured here.") }
+        if attempt.kind == "qr", let qr = gateway as? any QRCodeGateway { return try await closeQR(attempt, gateway: qr, env: env) }
         return try await reverse(attempt, gateway: gateway, env: env)
     }
 
@@ -272,9 +298,9 @@ public struct PaymentFlow: Sendable {
     @discardableResult
     func transition(
         _ attempt: Attempt, from: [PaymentState], to state: PaymentState, env: Env, reply: ChannelReply? = nil, alarm: Bool = false,
-        marksSent: Bool = false, settles: Bool = false
+        marksSent: Bool = false, settles: Bool = false, deadline: Duration? = nil, qrCodeURL: String? = nil
     ) async throws -> Attempt {
-        let deadlineText = milliseconds(timing.deadline)
+        let deadlineText = milliseconds(deadline ?? timing.deadline)
         return try await database.transaction(logger: logger) { tx in
             var sql = SQLBuilder("UPDATE payment_transaction SET state = ")
             sql.bind(.text(state.rawValue))
@@ -291,6 +317,10 @@ public struct PaymentFlow: Sendable {
                 sql.bind(.text(deadlineText), cast: "interval")
             }
             if settles { sql += ", settled_at = now(), lease_until = NULL" }
+            if let qrCodeURL {
+                sql += ", qr_code_url = "
+                sql.bind(.text(qrCodeURL))
+            }
             sql += ", write_uid = "
             sql.bind(.int(env.uid))
             sql += ", write_date = now() WHERE id = "
@@ -346,14 +376,14 @@ public struct PaymentFlow: Sendable {
     }
 
     public static func load(_ tx: Transaction, reference: String) async throws -> Attempt {
-        var sql = SQLBuilder("SELECT id, reference, channel, state, amount::bigint, channel_trade_no, error_code, alarm, coalesce(auth_code_masked, '') ")
-        sql += "FROM payment_transaction WHERE reference = "
+        var sql = SQLBuilder("SELECT id, reference, channel, state, amount::bigint, channel_trade_no, error_code, alarm, coalesce(auth_code_masked, ''), ")
+        sql += "kind, qr_code_url, refunded::bigint FROM payment_transaction WHERE reference = "
         sql.bind(.text(reference))
         guard let row = try await tx.query(sql).first else { throw ChainstoreError.missing("No payment attempt \(reference).") }
-        let (id, ref, channel, state, amount, trade, code, alarm, masked) = try row.decode(
-            (Int64, String, String, String, Int64, String?, String?, Bool, String).self)
+        let (id, ref, channel, state, amount, trade, code, alarm, masked, kind, qr, refunded) = try row.decode(
+            (Int64, String, String, String, Int64, String?, String?, Bool, String, String, String?, Int64).self)
         return Attempt(id: id, reference: ref, channel: PaymentChannel(rawValue: channel) ?? .wechat, state: PaymentState(rawValue: state) ?? .unknown,
-                       amount: amount, channelTradeNo: trade, code: code, alarm: alarm, maskedCode: masked)
+                       amount: amount, channelTradeNo: trade, code: code, alarm: alarm, kind: kind, qrCodeURL: qr, refunded: refunded, maskedCode: masked)
     }
 }
 

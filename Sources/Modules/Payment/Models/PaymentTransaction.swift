@@ -24,12 +24,41 @@ extension ModelSpec {
             column(.datetime, "deadline", "Deadline"),
             column(.datetime, "settled_at", "Settled"),
             column(.many2one(comodel: "res.company", onDelete: .restrict), "company_id", "Company", index: true),
+            column(.selection([SelectionOption("code", "Payment code scanned"), SelectionOption("qr", "QR code shown")]), "kind", "Kind"),
+            column(.char(size: nil), "qr_code_url", "QR Code"),
+            .one2many("refund_ids", "Refunds", to: "payment.refund", inverse: "transaction_id"),
+        ],
+        order: "id desc", recName: "reference", companyScoped: true)
+
+    /// One refund of a paid attempt: the refund id sent to the channel (derived from the
+    /// attempt and the caller's request key, so a retry never refunds twice) and its fate.
+    public static let paymentRefund = ModelSpec(
+        name: "payment.refund", label: "Payment Refund",
+        fields: [
+            column(.many2one(comodel: "payment.transaction", onDelete: .restrict), "transaction_id", "Payment Attempt", index: true),
+            column(.char(size: nil), "reference", "Refund Number", index: true),
+            column(.char(size: nil), "request_key", "Request"),
+            column(.decimal(precision: 20, scale: 0), "amount", "Amount (fen)"),
+            column(.selection(RefundState.allCases.map { SelectionOption($0.rawValue, $0.rawValue.capitalized) }), "state", "Status"),
+            column(.char(size: nil), "reason", "Reason"),
+            column(.char(size: nil), "channel_refund_no", "Channel Refund"),
+            column(.char(size: nil), "error_code", "Channel Code"),
+            column(.boolean, "alarm", "Needs Attention"),
+            column(.datetime, "sent_at", "Sent"),
+            column(.datetime, "settled_at", "Settled"),
+            column(.many2one(comodel: "res.company", onDelete: .restrict), "company_id", "Company", index: true),
         ],
         order: "id desc", recName: "reference", companyScoped: true)
 
     private static func column(_ kind: FieldKind, _ name: String, _ label: String, index: Bool = false) -> FieldSpec {
         FieldSpec(name, label, kind: kind, index: index, computedInDatabase: true)
     }
+}
+
+/// Where a refund stands: sent and not yet answered, accepted and processing, or final.
+public enum RefundState: String, Sendable, CaseIterable {
+    case pending, processing, done, failed
+    public var isFinal: Bool { self == .done || self == .failed }
 }
 
 /// Where an attempt stands. Final: paid, failed, reversed, refunded.

@@ -1,0 +1,155 @@
+import AsyncHTTPClient
+import ChainstoreCore
+import ChainstoreDB
+import ChainstoreTestSupport
+import Foundation
+import Payment
+import Payments
+import Testing
+
+/// Refunds, QR codes and callbacks through the payment flow, against the sandbox on a real
+/// database: a refund is bounded by what is left, sent once per request, done only on the
+/// channel's word; a QR order is paid or closed; a callback that contradicts our records
+/// changes nothing.
+@Suite("Payment flow: refunds, QR codes, callbacks", .enabled(if: TestDatabase.isAvailable))
+struct PaymentRefundTests {
+    static func code(_ channel: PaymentChannel, _ suffix: String) -> String { PaymentFlowTests.code(channel, suffix) }
+
+    static func refundRows(_ db: Database, _ reference: String) async throws -> (state: String, refunded: Int64, refunds: Int) {
+        try await db.transaction(logger: TestDatabase.logger) { tx in
+            var sql = SQLBuilder("SELECT t.state, t.refunded::bigint, (SELECT count(*) FROM payment_refund r WHERE r.transaction_id = t.id)::int ")
+            sql += "FROM payment_transaction t WHERE t.reference = "
+            sql.bind(.text(reference))
+            return try await tx.query(sql)[0].decode((String, Int64, Int).self)
+        }
+    }
+
+    @Test(arguments: [(PaymentChannel.wechat, false), (.wechat, true), (.alipay, false)])
+    func refundsAreBoundedIdempotentAndFinalOnTheChannelsWord(channel: PaymentChannel, v3: Bool) async throws {
+        try await PaymentFlowTests.run(v3: v3) { flow, env, db in
+            let paid = try await flow.pay(env: env, orderKey: "sale-1", attempt: 1, authCode: Self.code(channel, "00"), amount: 3000, subject: "x", company: 1)
+            #expect(paid.state == .paid)
+            let first = try await flow.refund(env: env, paymentReference: paid.reference, requestKey: "return-1", amount: 1000, reason: "damaged")
+            // WeChat processes a refund for a while; the flow follows it until the channel says done.
+            #expect(first.state == .done, "\(first)")
+            // The same request again: the same refund, nothing sent, nothing added.
+            let again = try await flow.refund(env: env, paymentReference: paid.reference, requestKey: "return-1", amount: 1000, reason: "damaged")
+            #expect(again.reference == first.reference && again.state == .done)
+            await #expect(throws: ChainstoreError.self) {
+                try await flow.refund(env: env, paymentReference: paid.reference, requestKey: "return-1", amount: 999, reason: "")
+            }
+            // Two refunds at once for more than is left: exactly one is taken.
+            let results = await withTaskGroup(of: Bool.self) { group in
+                for key in ["return-2", "return-3"] {
+                    group.addTask {
+                        (try? await flow.refund(env: env, paymentReference: paid.reference, requestKey: key, amount: 1500, reason: "")) != nil
+                    }
+                }
+                return await group.reduce(into: [Bool]()) { $0.append($1) }
+            }
+            #expect(results.filter { $0 }.count == 1)
+            var rows = try await Self.refundRows(db, paid.reference)
+            #expect(rows.state == "paid" && rows.refunded == 2500 && rows.refunds == 2)
+            // The rest: the attempt becomes refunded; nothing more can go.
+            #expect(try await flow.refund(env: env, paymentReference: paid.reference, requestKey: "return-4", amount: 500, reason: "").state == .done)
+            rows = try await Self.refundRows(db, paid.reference)
+            #expect(rows.state == "refunded" && rows.refunded == 3000)
+            await #expect(throws: ChainstoreError.self) {
+                try await flow.refund(env: env, paymentReference: paid.reference, requestKey: "return-5", amount: 1, reason: "")
+            }
+            // An attempt that was not paid cannot be refunded.
+            let failed = try await flow.pay(env: env, orderKey: "sale-2", attempt: 1, authCode: Self.code(channel, "03"), amount: 100, subject: "x", company: 1)
+            await #expect(throws: ChainstoreError.self) {
+                try await flow.refund(env: env, paymentReference: failed.reference, requestKey: "r", amount: 100, reason: "")
+            }
+            let audited = try await db.transaction(logger: TestDatabase.logger) { tx in
+                try await tx.query(SQLBuilder("SELECT count(*) FROM audit_log WHERE model = 'payment.refund'"))[0].decode(Int.self)
+            }
+            #expect(audited >= 6)
+        }
+    }
+
+    @Test func aRefundLeftProcessingIsFinishedByTheSweeper() async throws {
+        try await PaymentFlowTests.run { flow, env, db in
+            var quick = flow
+            quick.timing.refundFollow = .zero
+            let paid = try await flow.pay(env: env, orderKey: "sale-s", attempt: 1, authCode: Self.code(.wechat, "00"), amount: 800, subject: "x", company: 1)
+            let refund = try await quick.refund(env: env, paymentReference: paid.reference, requestKey: "r1", amount: 800, reason: "")
+            #expect(refund.state == .processing)
+            try await Task.sleep(for: .milliseconds(1200))  // past the refund's processing time and the lease
+            #expect(try await flow.sweep(env: env) >= 1)
+            let done = try await db.transaction(logger: TestDatabase.logger) { tx in try await PaymentFlow.loadRefund(tx, reference: refund.reference) }
+            #expect(done?.state == .done)
+            #expect(try await Self.refundRows(db, paid.reference).state == "refunded")
+        }
+    }
+
+    @Test func theV2RefundNotificationIsConfirmedBeforeItCounts() async throws {
+        try await PaymentFlowTests.run { flow, env, db in
+            var quick = flow
+            quick.timing.refundFollow = .zero
+            let wechat = try #require(flow.gateways[.wechat] as? WeChatV2Client)
+            let paid = try await flow.pay(env: env, orderKey: "sale-n", attempt: 1, authCode: Self.code(.wechat, "00"), amount: 600, subject: "x", company: 1)
+            let refund = try await quick.refund(env: env, paymentReference: paid.reference, requestKey: "r1", amount: 200, reason: "")
+            #expect(refund.state == .processing)
+            func notification(amount: Int64, refundNo: String, key: String = PaymentFlowTests.apiKey, mchId: String = "1900000109") throws -> String {
+                let inner = FlatXML.build([("out_trade_no", paid.reference), ("out_refund_no", refundNo), ("refund_id", "R1"),
+                                           ("refund_fee", String(amount)), ("refund_status", "SUCCESS")], root: "root")
+                return FlatXML.build([("return_code", "SUCCESS"), ("appid", "wx8888888888888888"), ("mch_id", mchId), ("nonce_str", "N"),
+                                      ("req_info", try WeChatV2.encryptRefundInfo(inner, apiKey: key))])
+            }
+            // Forged: another key, another merchant, malformed, an XXE attempt.
+            for body in [try notification(amount: 200, refundNo: refund.reference, key: String(PaymentFlowTests.apiKey.reversed())),
+                         try notification(amount: 200, refundNo: refund.reference, mchId: "1900000999"),
+                         "<xml><return_code>SUCCESS", "<!DOCTYPE x [<!ENTITY e SYSTEM \"file:///etc/passwd\">]><xml><a>&e;</a></xml>"] {
+                #expect(throws: PaymentError.self) { try Notices.wechatV2Refund(body: body, merchant: wechat.merchant) }
+            }
+            // Authentic but contradicting our records: another amount, a refund we never made.
+            let wrongAmount = try Notices.wechatV2Refund(body: try notification(amount: 600, refundNo: refund.reference), merchant: wechat.merchant)
+            #expect(try await flow.receive(wrongAmount, channel: .wechat) == .rejected("refund of 6.00, ours is 2.00"))
+            let stranger = try Notices.wechatV2Refund(body: try notification(amount: 200, refundNo: "RNOTOURS"), merchant: wechat.merchant)
+            guard case .rejected = try await flow.receive(stranger, channel: .wechat) else { Issue.record("a refund we never made was taken"); return }
+            let untouched = try await db.transaction(logger: TestDatabase.logger) { tx in try await PaymentFlow.loadRefund(tx, reference: refund.reference) }
+            #expect(untouched?.state == .processing)
+            // The genuine one, once the channel has done it: confirmed by a refund query, then done; a replay is taken once.
+            try await Task.sleep(for: .milliseconds(400))
+            let genuine = try Notices.wechatV2Refund(body: try notification(amount: 200, refundNo: refund.reference), merchant: wechat.merchant)
+            #expect(try await flow.receive(genuine, channel: .wechat) == .applied)
+            #expect(try await flow.receive(genuine, channel: .wechat) == .duplicate)
+            let rows = try await Self.refundRows(db, paid.reference)
+            #expect(rows.state == "paid" && rows.refunded == 200)
+        }
+    }
+
+    @Test func aQRCodeIsPaidOrClosed() async throws {
+        try await PaymentFlowTests.run(v3: true) { flow, env, db in
+            // The customer takes their time with the first (a long deadline), never pays the second.
+            var patient = flow
+            patient.timing.qrDeadline = .seconds(120)
+            let shown = try await patient.startQR(env: env, orderKey: "qr-1", attempt: 1, amount: 1999, subject: "display", company: 1)
+            #expect(shown.state == .userPaying && shown.qrCodeURL?.hasPrefix("weixin://") == true)
+            // The same request again answers the same code.
+            #expect(try await patient.startQR(env: env, orderKey: "qr-1", attempt: 1, amount: 1999, subject: "display", company: 1).qrCodeURL == shown.qrCodeURL)
+            let unpaid = try await flow.startQR(env: env, orderKey: "qr-2", attempt: 1, amount: 500, subject: "display", company: 1)
+            // The customer scans the first and pays.
+            let base = try #require((flow.gateways[.wechat] as? WeChatV3Client)?.base)
+            var request = HTTPClientRequest(url: base + "/sandbox/native/\(shown.reference)/pay")
+            request.method = .POST
+            #expect(try await HTTPClient.shared.execute(request, timeout: .seconds(5)).status == .noContent)
+            func state(_ reference: String) async throws -> PaymentState {
+                try await db.transaction(logger: TestDatabase.logger) { tx in try await PaymentFlow.load(tx, reference: reference).state }
+            }
+            for _ in 0..<50 where try await state(shown.reference) != .paid { try await Task.sleep(for: .milliseconds(100)) }
+            #expect(try await state(shown.reference) == .paid)
+            // The other is closed at its deadline: not paid.
+            for _ in 0..<60 where try await state(unpaid.reference) != .failed { try await Task.sleep(for: .milliseconds(100)) }
+            let closed = try await db.transaction(logger: TestDatabase.logger) { tx in try await PaymentFlow.load(tx, reference: unpaid.reference) }
+            #expect(closed.state == .failed && closed.code == "CLOSED")
+            // A paid callback for the closed order with its amount is logged, and changes nothing.
+            var notice = ChannelNotice(kind: .paid, id: "v3:late", reference: unpaid.reference)
+            notice.amount = 1
+            #expect(try await flow.receive(notice, channel: .wechat) == .rejected("paid 0.01, the attempt is 5.00"))
+            #expect(try await state(unpaid.reference) == .failed)
+        }
+    }
+}
