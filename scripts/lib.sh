@@ -19,6 +19,8 @@ ensure_postgresql() {
 }
 
 ensure_swift() {
+  # zlib's headers: ZIP archives (Alipay's bills) are read with it.
+  [ -f /usr/include/zlib.h ] || apt_install zlib1g-dev
   if command -v swift >/dev/null; then return 0; fi
   if [ -x /opt/swift/usr/bin/swift ]; then export PATH="/opt/swift/usr/bin:$PATH"; return 0; fi
   echo "error: the Swift 6 toolchain is not on PATH (see https://www.swift.org/install)" >&2

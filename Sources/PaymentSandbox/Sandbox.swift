@@ -72,8 +72,7 @@ public struct PaymentSandbox: Sendable {
         v3Routes(router)
         router.get("/bills/alipay/{date}") { _, context in
             let date = context.parameters.get("date") ?? ""
-            return Response(status: .ok, headers: [.contentType: "text/csv; charset=utf-8"],
-                            body: .init(byteBuffer: ByteBuffer(string: self.book.bill(channel: .alipay, date: date))))
+            return Response(status: .ok, headers: [.contentType: "application/zip"], body: .init(byteBuffer: ByteBuffer(data: self.alipayBill(date: date))))
         }
         return router
     }
@@ -133,27 +132,7 @@ public struct PaymentSandbox: Sendable {
             }
         }
 
-        /// The day's bill (CST calendar day): one line per paid order and per refund, fields
-        /// prefixed with a backtick as WeChat's bills are, amounts in yuan.
-        func bill(channel: PaymentChannel, date: String) -> String {
-            let formatter = DateFormatter()
-            formatter.timeZone = TimeZone(secondsFromGMT: 8 * 3600)
-            formatter.dateFormat = "yyyy-MM-dd HH:mm:ss"
-            var lines = ["交易时间,商户订单号,渠道订单号,交易状态,订单金额,商户退款单号,退款金额"]
-            let orders = with { Array($0.values) }.filter { $0.channel == channel }.sorted { $0.created < $1.created }
-            for order in orders {
-                guard let paid = order.paidAt, order.state == .paid || !order.refunds.isEmpty || order.state == .reversed else { continue }
-                let day = formatter.string(from: paid)
-                guard day.hasPrefix(date) || day.replacingOccurrences(of: "-", with: "").hasPrefix(date) else { continue }
-                lines.append(["`" + day, "`" + order.outTradeNo, "`" + order.tradeNo, "`SUCCESS", "`" + Money.yuan(fen: order.amount), "`", "`0.00"]
-                    .joined(separator: ","))
-                for (refund, amount) in order.refunds.sorted(by: { $0.key < $1.key }) {
-                    lines.append(["`" + day, "`" + order.outTradeNo, "`" + order.tradeNo, "`REFUND", "`" + Money.yuan(fen: order.amount),
-                                  "`" + refund, "`" + Money.yuan(fen: amount)].joined(separator: ","))
-                }
-            }
-            return lines.joined(separator: "\n") + "\n"
-        }
+        func all(_ channel: PaymentChannel) -> [Order] { with { Array($0.values) }.filter { $0.channel == channel }.sorted { $0.created < $1.created } }
     }
 
     // MARK: - WeChat Pay v2
@@ -251,7 +230,7 @@ public struct PaymentSandbox: Sendable {
             } ?? fail("REFUNDNOTEXIST", "退款订单查询失败")
         case "/pay/downloadbill":
             let date = given["bill_date"] ?? ""
-            let text = book.bill(channel: .wechat, date: date)
+            let text = wechatBill(date: date)
             return Response(status: .ok, headers: [.contentType: "text/plain; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: text)))
         default:
             answer += fail("INVALID_REQUEST", "unknown path")

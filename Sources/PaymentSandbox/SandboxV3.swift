@@ -36,7 +36,7 @@ extension PaymentSandbox {
             let date = request.uri.queryParameters.get("bill_date") ?? ""
             let host = request.head.authority ?? "127.0.0.1"
             return try await self.v3(request) { _, _ in
-                let text = self.book.bill(channel: .wechat, date: date)
+                let text = self.wechatBill(date: date)
                 let hash = Insecure.SHA1.hash(data: Data(text.utf8)).map { String(format: "%02x", $0) }.joined()
                 return (200, ["download_url": "http://\(host)/v3/billdownload/file?bill_date=\(date)", "hash_type": "SHA1", "hash_value": hash])
             }
@@ -45,7 +45,7 @@ extension PaymentSandbox {
             guard let side = self.configuration.wechatV3 else { return Response(status: .notFound) }
             let body = try await request.body.collect(upTo: 1 << 16)
             guard self.v3Authorized(request, body: String(buffer: body), side: side) else { return Response(status: .unauthorized) }
-            let text = self.book.bill(channel: .wechat, date: request.uri.queryParameters.get("bill_date") ?? "")
+            let text = self.wechatBill(date: request.uri.queryParameters.get("bill_date") ?? "")
             return Response(status: .ok, headers: [.contentType: "text/plain; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: text)))
         }
         // Not a channel API: the customer scans the Native QR code and pays (tests and demo).

@@ -381,6 +381,8 @@ public struct AlipayClient: Sendable {
         guard let response = try? await http.execute(request, timeout: .seconds(60)), response.status == .ok,
             let body = try? await response.body.collect(upTo: 64 << 20)
         else { throw PaymentError("the bill could not be downloaded") }
-        return String(buffer: body)
+        // A ZIP of GBK CSV files; plain text is taken as it is.
+        let bytes = Data(body.readableBytesView)
+        return ChannelBill.isZIP(bytes) ? try ChannelBill.alipayDetail(zip: bytes) : try ChannelBill.decode(bytes)
     }
 }

@@ -152,4 +152,55 @@ struct PaymentRefundTests {
             #expect(try await state(unpaid.reference) == .failed)
         }
     }
+
+    @Test func reconciliationMatchesRefundsReversalsAndWaitsForTheNextBillAtMidnight() async throws {
+        try await PaymentFlowTests.run { flow, env, db in
+            let alipay = try #require(flow.gateways[.alipay] as? AlipayClient)
+            let (today, yesterday) = (String(chinaTimestamp().prefix(10)), String(chinaTimestamp(Date().addingTimeInterval(-86_400)).prefix(10)))
+            let at = chinaTimestamp()
+            // Today: a sale with a partial refund (by our refund number), and one paid then cancelled.
+            let sale = try await flow.pay(env: env, orderKey: "rec-1", attempt: 1, authCode: Self.code(.alipay, "00"), amount: 1250, subject: "x", company: 1)
+            #expect(try await flow.refund(env: env, paymentReference: sale.reference, requestKey: "ret", amount: 250, reason: "").state == .done)
+            #expect(await alipay.pay(outTradeNo: "PCANCELLED", authCode: Self.code(.alipay, "00"), totalFee: 300, subject: "x", timestamp: at).outcome == .paid)
+            #expect(await alipay.cancel(outTradeNo: "PCANCELLED", timestamp: at).outcome == .reversed)
+            // Two attempts paid just before yesterday's midnight (China time): one reached the
+            // channel's bill of today, the other never reached the channel.
+            #expect(await alipay.pay(outTradeNo: "PLATE", authCode: Self.code(.alipay, "00"), totalFee: 800, subject: "x", timestamp: at).outcome == .paid)
+            try await db.transaction(logger: TestDatabase.logger) { tx in
+                var sql = SQLBuilder("INSERT INTO payment_transaction (reference, order_key, attempt, channel, state, amount, company_id, create_date, settled_at) ")
+                sql += "SELECT r, k, 1, 'alipay', s, a, 1, d, d FROM (VALUES ('PLATE', 'late', 'paid', 800), ('PLOST', 'lost', 'paid', 900), "
+                sql += "('PCANCELLED', 'cancelled', 'reversed', 300)) v(r, k, s, a), LATERAL (SELECT CASE WHEN v.r = 'PCANCELLED' THEN now() ELSE ("
+                sql.bind(.text(yesterday + " 23:55:00"), cast: "timestamp")
+                sql += " AT TIME ZONE 'Asia/Shanghai') END d) t"
+                try await tx.query(sql)
+            }
+            // Yesterday's bill lacks both: they wait, no alarm yet.
+            let before = try await Reconciliation.run(db, gateway: alipay, date: yesterday, logger: TestDatabase.logger)
+            #expect(before.mismatches.isEmpty)
+            #expect(Set(before.lines.map(\.reference)) == ["PLATE", "PLOST"] && before.lines.allSatisfy { $0.kind == .awaitingNextBill })
+            // Today's bill (a ZIP of GBK CSV files): the sale, its refund and the cancelled one
+            // match; the late one is found, the lost one becomes an alarm on yesterday.
+            let now = try await Reconciliation.run(db, gateway: alipay, date: today, logger: TestDatabase.logger)
+            #expect(now.mismatches.isEmpty, "\(now.lines)")
+            #expect(now.matched == 4 && now.resolved == 1)  // sale, refund, cancelled, late
+            let stored = try await db.transaction(logger: TestDatabase.logger) { tx in
+                var sql = SQLBuilder("SELECT l.kind, l.reference, r.matched, r.mismatched, r.awaiting FROM payment_reconciliation_line l ")
+                sql += "JOIN payment_reconciliation r ON r.id = l.reconciliation_id WHERE r.bill_date = "
+                sql.bind(.text(yesterday), cast: "date")
+                return try await tx.query(sql).map { try $0.decode((String, String, Int, Int, Int).self) }
+            }
+            #expect(stored.count == 1 && stored.first.map { ($0.0, $0.1, $0.2, $0.3, $0.4) }! == ("recorded_not_paid", "PLOST", 1, 1, 0))
+            // A refund the channel made that we never recorded, and one we recorded that it lacks.
+            #expect(await alipay.refund(outTradeNo: sale.reference, outRequestNo: "RSTRAY", refundFee: 100, timestamp: at).outcome == .refunded)
+            try await db.transaction(logger: TestDatabase.logger) { tx in
+                var sql = SQLBuilder("INSERT INTO payment_refund (transaction_id, reference, request_key, amount, state, company_id, settled_at) ")
+                sql += "SELECT id, 'RGHOST', 'ghost', 50, 'done', 1, now() - interval '1 hour' FROM payment_transaction WHERE reference = "
+                sql.bind(.text(sale.reference))
+                try await tx.query(sql)
+            }
+            let again = try await Reconciliation.run(db, gateway: alipay, date: today, logger: TestDatabase.logger)
+            let refunds = again.mismatches.filter { $0.kind == .refundMismatch }.map { ($0.refundReference ?? "", $0.channelAmount ?? -1, $0.ourAmount ?? -1) }
+            #expect(refunds.count == 2 && refunds.contains { $0 == ("RSTRAY", 100, -1) } && refunds.contains { $0 == ("RGHOST", -1, 50) }, "\(again.lines)")
+        }
+    }
 }

@@ -182,9 +182,12 @@ public enum PaymentTools {
         var lines: [String] = []
         for (channel, gateway) in settings.gateways.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
             let summary = try await Reconciliation.run(database, gateway: gateway, date: date, logger: logger)
-            lines.append("\(channel.rawValue) \(date): \(summary.matched) matched, \(summary.lines.count) mismatches")
+            let waiting = summary.lines.count - summary.mismatches.count
+            lines.append("\(channel.rawValue) \(date): \(summary.matched) matched, \(summary.mismatches.count) mismatches, \(waiting) awaiting the next day's bill"
+                + (summary.resolved > 0 ? ", \(summary.resolved) of the day before found" : ""))
             for line in summary.lines {
-                lines.append("  \(line.kind.rawValue) \(line.reference): channel \(line.channelAmount.map { Money.yuan(fen: $0) } ?? "-"), "
+                lines.append("  \(line.kind.rawValue) \(line.reference)\(line.refundReference.map { " refund " + $0 } ?? ""): "
+                    + "channel \(line.channelAmount.map { Money.yuan(fen: $0) } ?? "-"), "
                     + "ours \(line.ourAmount.map { Money.yuan(fen: $0) } ?? "-") (\(line.ourState ?? "no attempt"))")
             }
         }

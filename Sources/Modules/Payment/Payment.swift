@@ -7,5 +7,5 @@ public enum Payment {
     public static let manifest = ModuleManifest(
         name: "payment", depends: ["base"],
         models: [.paymentTransaction, .paymentRefund, .paymentReconciliation, .paymentReconciliationLine],
-        migrations: [.createTransactions, .createReconciliation, .attemptsPerCompany, .createRefunds])
+        migrations: [.createTransactions, .createReconciliation, .attemptsPerCompany, .createRefunds, .reconcileRefundsAndMidnight])
 }
