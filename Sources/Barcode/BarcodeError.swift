@@ -57,6 +57,8 @@ public enum BarcodeError: Error, Sendable, Hashable, CustomStringConvertible {
     case invalidProtocolControl(word: String)
     /// A batch case whose input is missing or of the wrong kind.
     case invalidInput(String)
+    /// The data is longer than the largest symbol holds (`what` names the symbol and its level).
+    case capacityExceeded(what: String, maximum: Int, actual: Int)
 
     public var description: String {
         switch self {
@@ -110,6 +112,8 @@ public enum BarcodeError: Error, Sendable, Hashable, CustomStringConvertible {
             "protocol-control word \(word) does not announce a 96-bit GS1 EPC"
         case .invalidInput(let why):
             "invalid input: \(why)"
+        case .capacityExceeded(let what, let maximum, let actual):
+            "\(what) holds at most \(maximum) bytes, got \(actual)"
         }
     }
 }

@@ -28,6 +28,8 @@ public struct PaymentSandbox: Sendable {
         /// Signs the sandbox's answers (the merchant verifies with its public key).
         public var alipayPlatformKey: _RSA.Signing.PrivateKey
         public var confirmSeconds: Double = 2, slowSeconds: Double = 4, lostSeconds: Double = 30
+        /// Alipay certificate mode: the SNs requests must carry, and the one answers name.
+        public var alipayCertificates: (appCertSN: String, rootCertSN: String, alipayCertSN: String)?
         /// WeChat refunds are processing for this long, then succeed (and are notified).
         public var refundSeconds: Double = 1
         /// API v3 (optional): the merchant's certificate key verifies requests, the platform key
@@ -291,6 +293,10 @@ public struct PaymentSandbox: Sendable {
         guard let sign = form["sign"], PaymentKeys.verify(Alipay.stringToSign(form), signature: sign, with: configuration.alipayAppPublicKey) else {
             return signedJSON(node: node, ["code": "40002", "msg": "Invalid Arguments", "sub_code": "isv.invalid-signature", "sub_msg": "验签出错"])
         }
+        if let certificates = configuration.alipayCertificates,
+            form["app_cert_sn"] != certificates.appCertSN || form["alipay_root_cert_sn"] != certificates.rootCertSN {
+            return signedJSON(node: node, ["code": "40002", "msg": "Invalid Arguments", "sub_code": "isv.app-cert-sn-mismatch"])
+        }
         guard form["app_id"] == configuration.alipayAppId,
             let biz = (try? JSONSerialization.jsonObject(with: Data((form["biz_content"] ?? "").utf8))) as? [String: Any]
         else { return signedJSON(node: node, ["code": "40002", "msg": "Invalid Arguments", "sub_code": "isv.invalid-app-id"]) }
@@ -379,7 +385,8 @@ public struct PaymentSandbox: Sendable {
         let text = (try? JSONSerialization.data(withJSONObject: content, options: [.sortedKeys, .withoutEscapingSlashes]))
             .map { String(decoding: $0, as: UTF8.self) } ?? "{}"
         let sign = (try? PaymentKeys.sign(text, with: configuration.alipayPlatformKey)) ?? ""
-        let body = "{\"\(node)\":\(text),\"sign\":\"\(sign)\"}"
+        let certificate = configuration.alipayCertificates.map { ",\"alipay_cert_sn\":\"\($0.alipayCertSN)\"" } ?? ""
+        let body = "{\"\(node)\":\(text)\(certificate),\"sign\":\"\(sign)\"}"
         return Response(status: .ok, headers: [.contentType: "application/json; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: body)))
     }
 }

@@ -150,6 +150,21 @@ public enum Alipay {
         return hex(Insecure.MD5.hash(data: Data(text.utf8)), uppercase: false)
     }
 
+    /// Certificate mode: `alipay_root_cert_sn`, the SNs of the RSA-signed certificates of
+    /// Alipay's root bundle (several PEM certificates in one file) joined with `_`. Certificates
+    /// signed otherwise (the bundle's ECC roots) are skipped.
+    public static func rootCertSN(_ bundle: String) throws(PaymentError) -> String {
+        let rsa: [Certificate.SignatureAlgorithm] = [.sha1WithRSAEncryption, .sha256WithRSAEncryption, .sha384WithRSAEncryption, .sha512WithRSAEncryption]
+        var sns: [String] = []
+        for block in bundle.components(separatedBy: "-----END CERTIFICATE-----") {
+            guard let start = block.range(of: "-----BEGIN CERTIFICATE-----") else { continue }
+            let certificate = try PaymentKeys.certificate(String(block[start.lowerBound...]) + "-----END CERTIFICATE-----")
+            if rsa.contains(certificate.signatureAlgorithm) { sns.append(certSN(certificate)) }
+        }
+        guard !sns.isEmpty else { throw PaymentError("the root bundle has no RSA certificate") }
+        return sns.joined(separator: "_")
+    }
+
     /// OpenSSL's short names of the attribute types issuers use.
     static func shortName(_ oid: String) -> String {
         switch oid {

@@ -46,8 +46,24 @@ public struct AlipayMerchant: Sendable {
     public var appId: String, privateKey: _RSA.Signing.PrivateKey, alipayPublicKey: _RSA.Signing.PublicKey, sellerId: String?
     /// Where Alipay posts its asynchronous notifications (our `/api/v1/payments/notify/alipay`).
     public var notifyURL: String?
+    /// Public-key certificate mode (payments.md §4.5): requests carry both SNs; answers name the
+    /// Alipay certificate that signed them (`alipay_cert_sn`), whose key verifies them.
+    public var certificates: AlipayCertificates?
+
+    /// Every key an Alipay message may be signed with (two while certificates rotate).
+    public var verificationKeys: [_RSA.Signing.PublicKey] { [alipayPublicKey] + (certificates.map { Array($0.alipayKeys.values) } ?? []) }
     public init(appId: String, privateKey: _RSA.Signing.PrivateKey, alipayPublicKey: _RSA.Signing.PublicKey, sellerId: String? = nil) {
         (self.appId, self.privateKey, self.alipayPublicKey, self.sellerId) = (appId, privateKey, alipayPublicKey, sellerId)
+    }
+}
+
+/// The certificates of an Alipay application in certificate mode.
+public struct AlipayCertificates: Sendable {
+    public var appCertSN: String, rootCertSN: String
+    /// Alipay's public-key certificates by their SN.
+    public var alipayKeys: [String: _RSA.Signing.PublicKey]
+    public init(appCertSN: String, rootCertSN: String, alipayKeys: [String: _RSA.Signing.PublicKey]) {
+        (self.appCertSN, self.rootCertSN, self.alipayKeys) = (appCertSN, rootCertSN, alipayKeys)
     }
 }
 
@@ -232,6 +248,10 @@ public struct AlipayClient: Sendable {
             "version": "1.0", "biz_content": String(decoding: bizJSON, as: UTF8.self),
         ]
         if let notify = merchant.notifyURL, method == "alipay.trade.pay" || method == "alipay.trade.refund" { params["notify_url"] = notify }
+        if let certificates = merchant.certificates {
+            params["app_cert_sn"] = certificates.appCertSN
+            params["alipay_root_cert_sn"] = certificates.rootCertSN
+        }
         guard let sign = try? Alipay.sign(params, key: merchant.privateKey) else { return nil }
         var request = HTTPClientRequest(url: gateway)
         request.method = .POST
@@ -241,7 +261,15 @@ public struct AlipayClient: Sendable {
             let body = try? await response.body.collect(upTo: 1 << 20)
         else { return nil }
         let raw = String(buffer: body)
-        let verdict = Alipay.verifyResponse(raw, method: method, key: merchant.alipayPublicKey)
+        var key = merchant.alipayPublicKey
+        if let certificates = merchant.certificates,
+            let sn = ((try? JSONSerialization.jsonObject(with: Data(raw.utf8))) as? [String: Any])?["alipay_cert_sn"] as? String {
+            // Signed by a certificate we do not hold: no answer (its key may have rotated; a
+            // human installs the new certificate).
+            guard let named = certificates.alipayKeys[sn] else { return nil }
+            key = named
+        }
+        let verdict = Alipay.verifyResponse(raw, method: method, key: key)
         guard verdict.valid, let content = verdict.signedContent,
             let node = (try? JSONSerialization.jsonObject(with: Data(content.utf8))) as? [String: Any]
         else { return nil }

@@ -90,7 +90,7 @@ public enum Notices {
     public static func alipay(form body: String, merchant: AlipayMerchant) throws(PaymentError) -> ChannelNotice {
         let form = Alipay.formFields(body)
         guard form["sign_type"] == "RSA2" else { throw PaymentError("sign_type must be RSA2") }
-        guard Alipay.verifyNotify(form, key: merchant.alipayPublicKey) else { throw PaymentError("bad signature") }
+        guard merchant.verificationKeys.contains(where: { Alipay.verifyNotify(form, key: $0) }) else { throw PaymentError("bad signature") }
         guard form["app_id"] == merchant.appId else { throw PaymentError("not for this application") }
         if let seller = merchant.sellerId, let given = form["seller_id"], given != seller { throw PaymentError("not for this seller") }
         guard let id = form["notify_id"], !id.isEmpty, let reference = form["out_trade_no"], !reference.isEmpty else {

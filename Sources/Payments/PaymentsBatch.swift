@@ -127,6 +127,8 @@ public enum PaymentsBatch {
                 result["valid"] = Alipay.verifyNotify(form, key: key)
             case "cert_sn":
                 result["cert_sn"] = Alipay.certSN(try PaymentKeys.certificate(try file("cert_file")))
+            case "root_cert_sn":
+                result["root_cert_sn"] = try Alipay.rootCertSN(try file("cert_file"))
             default:
                 throw PaymentError("unknown kind \(kind)")
             }

@@ -219,6 +219,38 @@ struct SandboxTests {
         }
     }
 
+    @Test func alipayCertificateModeSendsBothSNsAndVerifiesWithTheNamedCertificate() async throws {
+        let plain = try Self.setup()
+        var changed = plain.sandbox.configuration
+        changed.alipayCertificates = (appCertSN: "0f6d3a1c2b", rootCertSN: "687b59193f3f462dd5336e5abf83c5d8_02941eef3187dddf3d3b83462e1dfcf6",
+                                      alipayCertSN: "c8f1e2d3")
+        let configuration = changed
+        let setup = Setup(sandbox: PaymentSandbox(configuration: configuration), app: plain.app, platform: plain.platform, merchant: plain.merchant,
+                          wechatPlatform: plain.wechatPlatform)
+        let app = Application(router: setup.sandbox.router(), configuration: .init(address: .hostname("127.0.0.1", port: 0)))
+        try await app.test(.live) { client in
+            let base = "http://127.0.0.1:\(client.port!)/gateway.do"
+            let other = try _RSA.Signing.PrivateKey(keySize: .bits2048)
+            func merchant(app appSN: String, keys: [String: _RSA.Signing.PublicKey]) -> AlipayClient {
+                var merchant = AlipayMerchant(appId: "2021004112345678", privateKey: setup.app, alipayPublicKey: other.publicKey)
+                merchant.certificates = AlipayCertificates(appCertSN: appSN, rootCertSN: configuration.alipayCertificates!.rootCertSN, alipayKeys: keys)
+                return AlipayClient(http: .shared, gateway: base, merchant: merchant)
+            }
+            let at = "2026-11-26 12:00:00"
+            // The answer names certificate c8f1e2d3, whose key is the platform's: verified with it
+            // (not with the plain public key, which is another's here).
+            let good = merchant(app: "0f6d3a1c2b", keys: ["c8f1e2d3": setup.platform.publicKey, "0000": other.publicKey])
+            #expect(await good.pay(outTradeNo: "C00", authCode: Self.code("00", wechat: false), totalFee: 100, subject: "x", timestamp: at).outcome == .paid)
+            // A certificate we do not hold: no answer.
+            let stale = merchant(app: "0f6d3a1c2b", keys: ["0000": setup.platform.publicKey])
+            #expect(await stale.query(outTradeNo: "C00", expected: 100, timestamp: at).outcome == .unknown)
+            // The wrong application certificate is refused by the gateway (our configuration: alarm).
+            let wrong = merchant(app: "ffff", keys: ["c8f1e2d3": setup.platform.publicKey])
+            let reply = await wrong.pay(outTradeNo: "C01", authCode: Self.code("00", wechat: false), totalFee: 100, subject: "x", timestamp: at)
+            #expect(reply.outcome == .failed && reply.alarm)
+        }
+    }
+
     static func today() -> String {
         let formatter = DateFormatter()
         formatter.timeZone = TimeZone(secondsFromGMT: 8 * 3600)

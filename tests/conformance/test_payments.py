@@ -58,7 +58,7 @@ EXAMPLE_FILES = ["payments-wechat_v2.json", "payments-wechat_v3.json", "payments
 # Output members the contract names; any of them in an example's `expected` is compared.
 CONTRACT_MEMBERS = {"sign", "string_to_sign", "query_string", "valid", "fresh", "plaintext", "fields",
                     "authorization", "message", "signature", "signed_content", "string_to_verify",
-                    "cert_sn", "error"}
+                    "cert_sn", "root_cert_sn", "error"}
 
 rng = random.Random(20240601)
 FILES = {}   # path relative to the case files -> bytes, written beside them
@@ -1034,6 +1034,42 @@ for i, serial in enumerate(SERIALS):
         fields_equal(got, cert_sn=expected)
 
     ali.add({"id": f"ali-cert-sn-{i}", "kind": "cert_sn", "cert_file": path}, check)
+
+
+
+def sdk_root_cert_sn(pem):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        return DCAliPay.get_root_cert_sn(pem.decode())
+
+
+# Alipay's root bundle: RSA roots count, an ECC root (signed ecdsa-with-SHA256) is skipped; the
+# certificates are separated by a blank line, as in the bundle Alipay hands out.
+from cryptography.hazmat.primitives.asymmetric import ec  # noqa: E402
+
+EC_ROOT_KEY = ec.generate_private_key(ec.SECP256R1())
+EC_ROOT = name("CN", "Ant Financial", "Certification Authority", "Ant Financial Certification Authority E1")
+for i in range(4):
+    roots = []
+    for j in range(i + 1):
+        root_key = CA_KEY if j % 2 == 0 else new_key()
+        root_name = name("CN", "Ant Financial", "Certification Authority", f"Ant Financial Certification Authority R{j + 1}")
+        roots.append(certificate(root_key, root_name, root_key, root_name, rng.getrandbits(64) | 1))
+    ec_cert = (x509.CertificateBuilder().subject_name(EC_ROOT).issuer_name(EC_ROOT).public_key(EC_ROOT_KEY.public_key())
+               .serial_number(rng.getrandbits(64) | 1)
+               .not_valid_before(datetime.datetime(2024, 1, 1, tzinfo=datetime.timezone.utc))
+               .not_valid_after(datetime.datetime(2044, 1, 1, tzinfo=datetime.timezone.utc)).sign(EC_ROOT_KEY, hashes.SHA256()))
+    chain = roots[:1] + [ec_cert] + roots[1:]
+    bundle = b"\n".join(cert_pem(c) for c in chain)
+    path = f"keys/alipay_root_{i}.crt"
+    FILES[path] = bundle
+
+    def check_root(got, roots=roots, bundle=bundle):
+        expected = sdk_root_cert_sn(bundle)
+        assert expected == "_".join(spec_cert_sn(c) for c in roots)
+        fields_equal(got, root_cert_sn=expected)
+
+    ali.add({"id": f"ali-root-cert-sn-{i}", "kind": "root_cert_sn", "cert_file": path}, check_root)
 
 
 # ==================================================================================================

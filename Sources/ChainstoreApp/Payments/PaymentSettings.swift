@@ -7,6 +7,7 @@ import NIOSSL
 import Payment
 import Payments
 import Synchronization
+import _CryptoExtras
 
 /// The merchant accounts a node pays with, from a JSON file named by `serve --payments FILE`
 /// (or `CHAINSTORE_PAYMENTS`). Keys live in files beside it, named there; a key file anyone but
@@ -118,9 +119,24 @@ public struct PaymentSettings: Sendable {
             do {
                 var merchant = AlipayMerchant(
                     appId: appId, privateKey: try PaymentKeys.privateKey(try secret(alipay["app_private_key_file"] as? String)),
-                    alipayPublicKey: try PaymentKeys.publicKey(try secret(alipay["alipay_public_key_file"] as? String)),
+                    alipayPublicKey: try PaymentKeys.publicKey(try secret(alipay["alipay_public_key_file"] as? String
+                        ?? (alipay["alipay_cert_files"] as? [String])?.first)),
                     sellerId: alipay["seller_id"] as? String)
                 merchant.notifyURL = notifyBase.map { $0 + "/api/v1/payments/notify/alipay" }
+                if let appCertificate = alipay["app_cert_file"] as? String {
+                    // Certificate mode: the SNs sent with every request, Alipay's keys by SN.
+                    guard let alipayCertificates = alipay["alipay_cert_files"] as? [String], !alipayCertificates.isEmpty,
+                        let root = alipay["alipay_root_cert_file"] as? String
+                    else { throw ChainstoreError.validation("alipay certificate mode needs alipay_cert_files and alipay_root_cert_file") }
+                    var keys: [String: _RSA.Signing.PublicKey] = [:]
+                    for file in alipayCertificates {
+                        let certificate = try PaymentKeys.certificate(try secret(file))
+                        keys[Alipay.certSN(certificate)] = try PaymentKeys.publicKey(of: certificate)
+                    }
+                    merchant.certificates = AlipayCertificates(
+                        appCertSN: Alipay.certSN(try PaymentKeys.certificate(try secret(appCertificate))), rootCertSN: try Alipay.rootCertSN(try secret(root)),
+                        alipayKeys: keys)
+                }
                 gateways[.alipay] = AlipayClient(http: .shared, gateway: try address(alipay["gateway"] as? String ?? "https://openapi.alipay.com/gateway.do"),
                                                  merchant: merchant)
             } catch let error as PaymentError {

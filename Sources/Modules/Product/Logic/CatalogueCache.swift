@@ -149,17 +149,18 @@ public final class CatalogueCache: Sendable {
         while !Task.isCancelled {
             do {
                 try await database.client.withConnection { connection in
-                    let notices = try await connection.listen(Self.channel)
-                    self.setListening(database.name, true)
-                    logger.debug("catalogue cache listening", metadata: ["database": "\(database.name)"])
-                    try await self.refreshProducts(database, logger: logger)
-                    for try await notice in notices {
-                        switch notice.payload {
-                        case "product_product": try await self.refreshProducts(database, logger: logger)
-                        case "product_product_removed", "uom_uom":
-                            self.setListening(database.name, true)  // drops everything, index included
-                            try await self.refreshProducts(database, logger: logger)
-                        default: self.invalidate(database.name)
+                    try await connection.listen(on: Self.channel) { notices in
+                        self.setListening(database.name, true)
+                        logger.debug("catalogue cache listening", metadata: ["database": "\(database.name)"])
+                        try await self.refreshProducts(database, logger: logger)
+                        for try await notice in notices {
+                            switch notice.payload {
+                            case "product_product": try await self.refreshProducts(database, logger: logger)
+                            case "product_product_removed", "uom_uom":
+                                self.setListening(database.name, true)  // drops everything, index included
+                                try await self.refreshProducts(database, logger: logger)
+                            default: self.invalidate(database.name)
+                            }
                         }
                     }
                 }
