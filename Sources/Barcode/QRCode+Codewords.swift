@@ -77,7 +77,7 @@ extension QRCode {
         for byte in bytes { append(Int(byte), count: 8) }
         append(0, count: min(4, capacity * 8 - bits.count))
         append(0, count: (8 - bits.count % 8) % 8)
-        var codewords = stride(from: 0, to: bits.count, by: 8).map { start in
+        var codewords: [UInt8] = stride(from: 0, to: bits.count, by: 8).map { start in
             (start..<start + 8).reduce(UInt8(0)) { value, i in value << 1 | (bits[i] ? 1 : 0) }
         }
         var pad: UInt8 = 0xEC

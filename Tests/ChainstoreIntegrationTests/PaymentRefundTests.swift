@@ -203,4 +203,51 @@ struct PaymentRefundTests {
             #expect(refunds.count == 2 && refunds.contains { $0 == ("RSTRAY", 100, -1) } && refunds.contains { $0 == ("RGHOST", -1, 50) }, "\(again.lines)")
         }
     }
+
+    /// A channel that never confirms a reversal.
+    struct Stuck: PaymentGateway {
+        let inner: any PaymentGateway
+        var channel: PaymentChannel { inner.channel }
+        var api: String { inner.api }
+        func pay(reference: String, authCode: String, amount: Int64, subject: String) async -> ChannelReply { ChannelReply(.unknown) }
+        func query(reference: String, amount: Int64) async -> ChannelReply { ChannelReply(.unknown, code: "SYSTEMERROR") }
+        func reverse(reference: String) async -> ChannelReply {
+            var reply = ChannelReply(.unknown, code: "SYSTEMERROR")
+            reply.again = true
+            return reply
+        }
+        func refund(reference: String, refundId: String, total: Int64, amount: Int64) async -> ChannelReply { ChannelReply(.unknown) }
+        func refundQuery(reference: String, refundId: String) async -> ChannelReply { ChannelReply(.unknown) }
+        func bill(date: String) async throws(PaymentError) -> String { "" }
+    }
+
+    @Test func theSweeperBacksOffFromAnAttemptTheChannelKeepsRefusingButNeverForgetsIt() async throws {
+        try await PaymentFlowTests.run { flow, env, db in
+            var stuck = PaymentFlow(database: db, gateways: [.wechat: Stuck(inner: flow.gateways[.wechat]!)], logger: TestDatabase.logger)
+            stuck.timing = flow.timing
+            stuck.timing.reverseAttempts = 1
+            try await db.transaction(logger: TestDatabase.logger) { tx in
+                try await tx.execute("""
+                    INSERT INTO payment_transaction (reference, order_key, attempt, channel, state, amount, company_id, create_date, sent_at, deadline)
+                    VALUES ('PSTUCK', 'stuck', 1, 'wechat', 'reversing', 500, 1, now() - interval '1 hour', now() - interval '1 hour', now() - interval '59 minutes')
+                    """)
+            }
+            var leases: [Double] = []
+            for _ in 0..<6 {
+                try await db.transaction(logger: TestDatabase.logger) { tx in
+                    try await tx.execute("UPDATE payment_transaction SET lease_until = now() - interval '1 second' WHERE reference = 'PSTUCK'")
+                }
+                #expect(try await stuck.sweep(env: env) == 1)
+                leases.append(try await db.transaction(logger: TestDatabase.logger) { tx in
+                    try await tx.query(SQLBuilder("SELECT extract(epoch FROM lease_until - now())::float8 FROM payment_transaction WHERE reference = 'PSTUCK'"))[0]
+                        .decode(Double.self)
+                })
+            }
+            // Lease 1 s: the first three turns 1 s, then 2, 4, 8 s; still reversing, with an alarm.
+            let expected: [Double] = [1, 1, 1, 2, 4, 8]
+            for (lease, want) in zip(leases, expected) { #expect(abs(lease - want) < 0.9, "\(leases)") }
+            let attempt = try await db.transaction(logger: TestDatabase.logger) { tx in try await PaymentFlow.load(tx, reference: "PSTUCK") }
+            #expect(attempt.state == .reversing && attempt.alarm)
+        }
+    }
 }

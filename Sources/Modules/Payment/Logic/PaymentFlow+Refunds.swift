@@ -93,12 +93,12 @@ extension PaymentFlow {
 
     /// Sends the refund (again, with the same id, while the channel has no answer) and follows
     /// it until the channel says done or refused, or `refundFollow` passes.
-    func drive(_ refund: Refund) async throws -> Refund {
+    func drive(_ refund: Refund, follow: Bool = true) async throws -> Refund {
         let payment = try await database.transaction(logger: logger) { tx in try await Self.load(tx, reference: refund.paymentReference) }
         guard let gateway = gateways[payment.channel] else { return refund }
         var current = refund
         let clock = ContinuousClock()
-        let until = clock.now + timing.refundFollow
+        let until = clock.now + (follow ? timing.refundFollow : .zero)
         var asked = false
         while !current.state.isFinal {
             // Send when nothing was sent yet, or when the channel says it never got it.
@@ -150,8 +150,10 @@ extension PaymentFlow {
             if state.isFinal {
                 sql += "NULL, settled_at = now()"
             } else {
-                sql += "now() + "
+                // Never sooner than the sweep's backoff.
+                sql += "greatest(lease_until, now() + "
                 sql.bind(.text(leaseText), cast: "interval")
+                sql += ")"
             }
             sql += ", write_date = now() WHERE id = "
             sql.bind(.int(refund.id))
@@ -185,9 +187,9 @@ extension PaymentFlow {
     func renewRefundLease(_ refund: Refund) async throws -> Refund {
         let leaseText = milliseconds(timing.lease)
         return try await database.transaction(logger: logger) { tx in
-            var sql = SQLBuilder("UPDATE payment_refund SET lease_until = now() + ")
+            var sql = SQLBuilder("UPDATE payment_refund SET lease_until = greatest(lease_until, now() + ")
             sql.bind(.text(leaseText), cast: "interval")
-            sql += " WHERE id = "
+            sql += ") WHERE id = "
             sql.bind(.int(refund.id))
             try await tx.query(sql)
             return try await Self.loadRefund(tx, reference: refund.reference)!
@@ -197,26 +199,31 @@ extension PaymentFlow {
     /// Refunds nobody follows any more: pending ones are sent again (same id), processing
     /// ones are asked about.
     func sweepRefunds(env: Env, limit: Int) async throws -> Int {
-        let leaseText = milliseconds(timing.lease)
         let claimed = try await database.transaction(logger: logger) { tx in
-            var sql = SQLBuilder("UPDATE payment_refund r SET lease_until = now() + ")
-            sql.bind(.text(leaseText), cast: "interval")
+            var sql = SQLBuilder("UPDATE payment_refund r SET swept = swept + 1, lease_until = now() + ")
+            Self.backoff(&sql, lease: milliseconds(timing.lease))
             sql += " WHERE r.id IN (SELECT id FROM payment_refund WHERE state IN ('pending', 'processing') "
             sql += "AND (lease_until IS NULL OR lease_until < now()) ORDER BY id LIMIT "
             sql.bind(.int(Int64(limit)))
             sql += " FOR UPDATE SKIP LOCKED) RETURNING r.reference"
             return try await tx.query(sql).map { try $0.decode(String.self) }
         }
-        for reference in claimed {
-            guard let refund = try await database.transaction(logger: logger, { tx in try await Self.loadRefund(tx, reference: reference) }) else { continue }
-            logger.notice("settling a refund left open", metadata: ["reference": "\(reference)", "state": "\(refund.state.rawValue)"])
-            if refund.state == .pending {
-                _ = try await drive(refund)
-            } else {
-                let payment = try await database.transaction(logger: logger) { tx in try await Self.load(tx, reference: refund.paymentReference) }
-                guard let gateway = gateways[payment.channel] else { continue }
-                let reply = await gateway.refundQuery(reference: payment.reference, refundId: refund.reference)
-                if reply.code == "REFUNDNOTEXIST" { _ = try await drive(refund) } else { try await apply(reply, to: refund) }
+        try await Self.forEach(claimed, concurrently: 8) { reference in
+            do {
+                guard let refund = try await database.transaction(logger: logger, { tx in try await Self.loadRefund(tx, reference: reference) }) else { return }
+                logger.notice("settling a refund left open", metadata: ["reference": "\(reference)", "state": "\(refund.state.rawValue)"])
+                if refund.state == .pending {
+                    _ = try await drive(refund, follow: false)
+                } else {
+                    let payment = try await database.transaction(logger: logger) { tx in try await Self.load(tx, reference: refund.paymentReference) }
+                    guard let gateway = gateways[payment.channel] else { return }
+                    let reply = await gateway.refundQuery(reference: payment.reference, refundId: refund.reference)
+                    if reply.code == "REFUNDNOTEXIST" { _ = try await drive(refund, follow: false) } else { try await apply(reply, to: refund) }
+                }
+            } catch is CancellationError {
+                throw CancellationError()
+            } catch {
+                logger.warning("refund left open for the next sweep", metadata: ["reference": "\(reference)", "error": "\(error)"])
             }
         }
         return claimed.count

@@ -241,27 +241,50 @@ public struct PaymentFlow: Sendable {
     /// deadline. Returns how many were claimed.
     @discardableResult
     public func sweep(env: Env, limit: Int = 50) async throws -> Int {
-        let leaseText = milliseconds(timing.lease)
         let claimed = try await database.transaction(logger: logger) { tx in
-            var sql = SQLBuilder("UPDATE payment_transaction t SET lease_until = now() + ")
-            sql.bind(.text(leaseText), cast: "interval")
+            var sql = SQLBuilder("UPDATE payment_transaction t SET swept = swept + 1, lease_until = now() + ")
+            Self.backoff(&sql, lease: milliseconds(timing.lease))
             sql += " WHERE t.id IN (SELECT id FROM payment_transaction WHERE state IN ('pending', 'user_paying', 'reversing', 'unknown') "
             sql += "AND (lease_until IS NULL OR lease_until < now()) ORDER BY id LIMIT "
             sql.bind(.int(Int64(limit)))
             sql += " FOR UPDATE SKIP LOCKED) RETURNING t.reference"
             return try await tx.query(sql).map { try $0.decode(String.self) }
         }
-        for reference in claimed {
+        try await Self.forEach(claimed, concurrently: 8) { reference in try await settleLeftOpen(reference, env: env) }
+        return claimed.count + (try await sweepRefunds(env: env, limit: limit))
+    }
+
+    /// The lease a sweep takes: the usual one the first times, then doubling with every turn
+    /// (from the fourth), up to an hour: an attempt the channel keeps refusing to reverse is
+    /// retried less and less often, and never forgotten.
+    static func backoff(_ sql: inout SQLBuilder, lease: String) {
+        sql += "least(interval '1 hour', "
+        sql.bind(.text(lease), cast: "interval")
+        sql += " * power(2, greatest(0, least(swept - 2, 12))))"
+    }
+
+    /// Runs `body` for every item, at most `width` at once.
+    static func forEach(_ items: [String], concurrently width: Int, _ body: @escaping @Sendable (String) async throws -> Void) async throws {
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            var next = items.makeIterator()
+            for _ in 0..<width { if let item = next.next() { group.addTask { try await body(item) } } }
+            while try await group.next() != nil { if let item = next.next() { group.addTask { try await body(item) } } }
+        }
+    }
+
+    /// One attempt the sweep claimed: asked about, and reversed (closed) once past its deadline.
+    func settleLeftOpen(_ reference: String, env: Env) async throws {
+        do {
             let attempt = try await database.transaction(logger: logger) { tx in try await Self.load(tx, reference: reference) }
-            guard let gateway = gateways[attempt.channel], !attempt.state.isFinal else { continue }
+            guard let gateway = gateways[attempt.channel], !attempt.state.isFinal else { return }
             logger.notice("settling a payment left open", metadata: ["reference": "\(reference)", "state": "\(attempt.state.rawValue)"])
             if attempt.kind == "qr", let qr = gateway as? any QRCodeGateway {
                 _ = try await settleQR(attempt, gateway: qr, env: env, untilDeadline: false)
-                continue
+                return
             }
             if attempt.state == .reversing {
                 _ = try await reverse(attempt, gateway: gateway, env: env)
-                continue
+                return
             }
             let reply = await gateway.query(reference: attempt.reference, amount: attempt.amount)
             switch reply.outcome {
@@ -271,8 +294,12 @@ public struct PaymentFlow: Sendable {
             default:
                 if try await pastDeadline(attempt.id, after: .zero) { _ = try await reverse(attempt, gateway: gateway, env: env) }
             }
+        } catch is CancellationError {
+            throw CancellationError()
+        } catch {
+            // One attempt's trouble does not hold up the others; its lease brings it back.
+            logger.warning("payment left open for the next sweep", metadata: ["reference": "\(reference)", "error": "\(error)"])
         }
-        return claimed.count + (try await sweepRefunds(env: env, limit: limit))
     }
 
     /// The cashier gives up on an attempt that is not final: it is reversed (or cancelled).
