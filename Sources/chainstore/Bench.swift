@@ -95,8 +95,10 @@ struct Bench: AsyncParsableCommand {
             defer { try? FileManager.default.removeItem(at: keys) }
             let material = try SandboxKeys.load(or: keys)
             let port = Int.random(in: 20_000...40_000)
-            let sandbox = PaymentSandbox(configuration: .init(wechatAPIKey: material.wechatAPIKey, alipayAppPublicKey: material.appPrivate.publicKey,
-                                                               alipayPlatformKey: material.platformPrivate))
+            var configuration = PaymentSandbox.Configuration(wechatAPIKey: material.wechatAPIKey, alipayAppPublicKey: material.appPrivate.publicKey,
+                                                             alipayPlatformKey: material.platformPrivate)
+            configuration.wechatV3 = material.v3
+            let sandbox = PaymentSandbox(configuration: configuration)
             var quiet = Logger(label: "sandbox-pay")
             quiet.logLevel = .critical
             let app = Application(router: sandbox.router(), configuration: .init(address: .hostname("127.0.0.1", port: port)), logger: quiet)
@@ -104,16 +106,20 @@ struct Bench: AsyncParsableCommand {
             defer { server.cancel() }
             try await Task.sleep(for: .milliseconds(500))
             let base = "http://127.0.0.1:\(port)"
-            let gateways: [PaymentChannel: any PaymentGateway] = [
-                .wechat: WeChatV2Client(http: .shared, base: base, merchant: WeChatMerchant(appId: "wx8888888888888888", mchId: "1900000109",
-                                                                                             apiKey: material.wechatAPIKey)),
-                .alipay: AlipayClient(http: .shared, gateway: base + "/gateway.do", merchant: AlipayMerchant(
+            var platform = WeChatV3.PlatformKeys()
+            platform.add(id: material.v3.publicKeyId, key: material.v3.platformKey.publicKey)
+            let accounts: [any PaymentGateway] = [
+                WeChatV2Client(http: .shared, base: base, merchant: WeChatMerchant(appId: "wx8888888888888888", mchId: "1900000109", apiKey: material.wechatAPIKey)),
+                WeChatV3Client(http: .shared, base: base, merchant: WeChatV3Merchant(
+                    appId: "wx8888888888888888", mchId: "1900000109", serialNo: material.v3.merchantSerial, privateKey: material.merchantPrivate,
+                    platformKeys: platform, apiV3Key: material.v3.apiV3Key)),
+                AlipayClient(http: .shared, gateway: base + "/gateway.do", merchant: AlipayMerchant(
                     appId: "2021004112345678", privateKey: material.appPrivate, alipayPublicKey: material.platformPrivate.publicKey)),
             ]
             try await location.withDatabase(logger: logger) { db in
                 _ = try await ChainstoreApp.migrate(db, logger: logger)
                 Swift.print("Chainstore payment benchmark — \(tills) tills at once against the sandbox gateway in this process (codes ending 00: paid at once)")
-                try await PaymentBenchmark.run(db, gateways: gateways, tills: tills, payments: payments, logger: logger) { Swift.print($0) }
+                try await PaymentBenchmark.run(db, accounts: accounts, tills: tills, payments: payments, logger: logger) { Swift.print($0) }
             }
         }
     }

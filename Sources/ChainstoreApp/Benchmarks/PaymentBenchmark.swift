@@ -13,12 +13,13 @@ import Synchronization
 /// the channel's own time taken out. Prints figures; never pass/fail.
 public enum PaymentBenchmark {
     public static func run(
-        _ database: Database, gateways: [PaymentChannel: any PaymentGateway], tills: Int, payments: Int, logger: Logger, print: @Sendable (String) -> Void
+        _ database: Database, accounts: [any PaymentGateway], tills: Int, payments: Int, logger: Logger, print: @Sendable (String) -> Void
     ) async throws {
-        let timed = gateways.mapValues { TimedGateway(inner: $0) as any PaymentGateway }
-        let flow = PaymentFlow(database: database, gateways: timed, logger: logger)
         let env = try await database.transaction(logger: logger) { tx in try await EnvLoader.load(tx, uid: 2, logger: logger) }
-        for channel in gateways.keys.sorted(by: { $0.rawValue < $1.rawValue }) {
+        for account in accounts {
+            let channel = account.channel
+            let flow = PaymentFlow(database: database, gateways: [channel: TimedGateway(inner: account)], logger: logger)
+            let label = channel == .wechat ? "wechat \(account.api)" : channel.rawValue
             let counter = Counter()
             let prefix = channel == .wechat ? "1345678901234" : "2879516698917"
             let start = ContinuousClock.now
@@ -32,7 +33,7 @@ public enum PaymentBenchmark {
                             let spent = Spent()
                             let began = ContinuousClock.now
                             let attempt = try await GatewayClock.$spent.withValue(spent) {
-                                try await flow.pay(env: env, orderKey: "bench-\(channel.rawValue)-\(till)-\(n)-\(UUID().uuidString.prefix(8))", attempt: 1,
+                                try await flow.pay(env: env, orderKey: "bench-\(label)-\(till)-\(n)-\(UUID().uuidString.prefix(8))", attempt: 1,
                                                    authCode: prefix + String(n % 1_000).leftPadded(to: 3) + "00", amount: 1250, subject: "bench", company: 1)
                             }
                             guard attempt.state == .paid else { continue }
@@ -48,8 +49,8 @@ public enum PaymentBenchmark {
             let added = samples.map(\.1).sorted()
             let totals = samples.map(\.0).sorted()
             func percentile(_ values: [Double], _ p: Double) -> Double { values.isEmpty ? 0 : values[min(values.count - 1, Int(Double(values.count) * p))] }
-            print(String(format: "%@: %d payments from %d tills at once   %7.1f settled/s | end to end p50 %6.1f ms p99 %6.1f ms | added by Chainstore p50 %5.1f ms p99 %5.1f ms",
-                         channel.rawValue as NSString, samples.count, tills, Double(samples.count) / elapsed, percentile(totals, 0.5) * 1000,
+            print(String(format: "%-10@ %d payments from %d tills at once   %7.1f settled/s | end to end p50 %6.1f ms p99 %6.1f ms | added by Chainstore p50 %5.1f ms p99 %5.1f ms",
+                         label as NSString, samples.count, tills, Double(samples.count) / elapsed, percentile(totals, 0.5) * 1000,
                          percentile(totals, 0.99) * 1000, percentile(added, 0.5) * 1000, percentile(added, 0.99) * 1000))
         }
     }
