@@ -163,7 +163,7 @@ let package = Package(
         .executableTarget(
             name: "chainstore",
             dependencies: [
-                "ChainstoreApp", "PaymentSandbox", "Payments",
+                "ChainstoreApp", "PaymentSandbox", "Payments", "Barcode",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),

@@ -1,10 +1,30 @@
 import ArgumentParser
+import Barcode
 import ChainstoreApp
 import ChainstoreCore
 
 struct Codec: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Read barcodes and RFID tags as the server does.", subcommands: [Barcode.self, EPC.self, Batch.self, Payments.self])
+        abstract: "Read barcodes and RFID tags as the server does.", subcommands: [Barcode.self, EPC.self, Batch.self, Payments.self, QR.self])
+
+    struct QR: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "qr",
+            abstract: "Print the QR code of a text (UTF-8, byte mode) as rows of 1 (dark) and 0 (light), no quiet zone. Exit 1 when it does not fit.")
+        @Option(help: "Error correction level: L, M, Q or H.") var correction: String = "M"
+        @Option(help: "Use this mask (0–7) instead of the one with the lowest penalty.") var mask: Int?
+        @Option(help: "Smallest version to use (1–40); a larger one is taken when the text needs it.") var version: Int = 1
+        @Argument(help: "The text to encode (put -- before it if it starts with -).") var text: String
+
+        func validate() throws {
+            guard QRCode.Correction(rawValue: correction.uppercased()) != nil else { throw ValidationError("--correction must be L, M, Q or H") }
+        }
+
+        func run() throws {
+            let code = try QRCode.encode(text, correction: QRCode.Correction(rawValue: correction.uppercased()) ?? .medium, minimumVersion: version, mask: mask)
+            print(code.rows.joined(separator: "\n"))
+        }
+    }
 
     struct Barcode: ParsableCommand {
         static let configuration = CommandConfiguration(

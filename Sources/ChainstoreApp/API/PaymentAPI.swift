@@ -1,3 +1,4 @@
+import Barcode
 import Base
 import ChainstoreCore
 import ChainstoreDB
@@ -52,6 +53,16 @@ struct PaymentAPI: Sendable {
         let env = try await caller(request, context)
         return Self.answer(try await flow.startQR(env: env, orderKey: orderKey, attempt: Int(attempt), amount: amount,
                                                   subject: fields["subject"]?.stringValue ?? "Chainstore", company: env.companyId))
+    }
+
+    /// The QR code of a QR attempt as SVG, for the customer display.
+    func qrImage(_ request: Request, _ context: ChainstoreRequestContext) async throws -> Response {
+        let (_, _, attempt) = try await visibleAttempt(request, context)
+        guard let url = attempt.qrCodeURL else { throw ChainstoreError.missing("Payment attempt \(attempt.reference) has no QR code.") }
+        let code: QRCode
+        do { code = try QRCode.encode(url, correction: .medium) } catch { throw ChainstoreError.valueError("The channel's QR code cannot be drawn: \(error)") }
+        return Response(status: .ok, headers: [.contentType: "image/svg+xml", .cacheControl: "no-store"],
+                        body: .init(byteBuffer: ByteBuffer(string: code.svg(moduleSize: 8, quietZone: 4))))
     }
 
     func refund(_ request: Request, _ context: ChainstoreRequestContext) async throws -> Response {
@@ -208,6 +219,9 @@ extension Router where Context == ChainstoreRequestContext {
         }
         post("/api/v1/payments/qr") { request, context in
             do { return try await api.qr(request, context) } catch { return StoreAPI.failure(error) }
+        }
+        get("/api/v1/payments/{reference}/qr.svg") { request, context in
+            do { return try await api.qrImage(request, context) } catch { return StoreAPI.failure(error) }
         }
         post("/api/v1/payments/{reference}/refunds") { request, context in
             do { return try await api.refund(request, context) } catch { return StoreAPI.failure(error) }
