@@ -57,17 +57,17 @@ enum DisplayAppPage {
     .error-text { min-height: 1.4em; margin: 12px 0 0; color: #b00000; font-weight: 700; }
     #who { margin: 0; }
     #payment-view { text-align: center; }
-    #shown-amount { margin: 8px 0 0; font-size: clamp(48px, 11vmin, 104px); font-weight: 800;
+    #shown-amount { margin: 8px 0 0; font-size: clamp(40px, 9vh, 104px); font-weight: 800;
                     line-height: 1.1; font-variant-numeric: tabular-nums; }
     #shown-amount:focus { outline: none; }
-    #shown-subject { margin: 4px 0 0; font-size: 24px; overflow-wrap: anywhere; }
-    #qr { display: block; width: min(60vmin, 420px); height: auto; margin: 12px auto 0;
-          background: #fff; image-rendering: pixelated; }
+    #shown-subject { margin: 0; font-size: 24px; overflow-wrap: anywhere; }
+    /* Sized by the screen's height too, so amount, code, prompt and buttons fit a landscape display. */
+    #qr { display: block; width: min(40vh, 80vw, 420px); height: auto; margin: 8px auto 0; background: #fff; }
     #status { margin: 12px 0 0; padding: 12px 16px; border: 3px solid #000; border-radius: 6px;
               text-align: center; }
     #status.idle { background: #e8e8e8; color: #000; }
     #status.waiting { background: #fff; color: #000; font-size: 32px; font-weight: 700; }
-    #status.paid { background: #0a6b1f; color: #fff; font-size: clamp(40px, 9vmin, 80px); font-weight: 800; }
+    #status.paid { background: #0a6b1f; color: #fff; font-size: clamp(40px, 9vh, 80px); font-weight: 800; }
     #status.error { background: #b00000; color: #fff; font-size: 28px; }
     #message { margin: 0; font-weight: 700; overflow-wrap: anywhere; }
     #note { margin: 8px 0 0; padding: 4px 8px; font-size: 20px; font-weight: 700;
@@ -116,7 +116,7 @@ enum DisplayAppPage {
       </section>
 
       <div id="status" class="idle" data-seq="0" data-state="" data-reference="" data-error=""
-           role="status" aria-live="polite" hidden>
+           role="status" aria-live="assertive" hidden>
         <p id="message"></p>
         <p id="note" hidden></p>
       </div>
@@ -372,11 +372,13 @@ enum DisplayAppPage {
           finish();
           report("idle", "Refunded", "", "");
         } else if (waiting) {
-          report("waiting", "Scan with WeChat to pay", note, note === LOST ? "network" : "");
+          report("waiting", "Scan with WeChat to pay", note, noteCode(note));
         } else {
-          report("idle", "Checking\u2026", note, note === LOST ? "network" : "");
+          report("idle", "Checking\u2026", note, noteCode(note));
         }
       }
+
+      function noteCode(note) { return note === LOST ? "network" : note ? "qr_unavailable" : ""; }
 
       function finish() {
         payment.final = true;

@@ -61,8 +61,10 @@ struct PaymentAPI: Sendable {
         guard let url = attempt.qrCodeURL else { throw ChainstoreError.missing("Payment attempt \(attempt.reference) has no QR code.") }
         let code: QRCode
         do { code = try QRCode.encode(url, correction: .medium) } catch { throw ChainstoreError.valueError("The channel's QR code cannot be drawn: \(error)") }
-        return Response(status: .ok, headers: [.contentType: "image/svg+xml", .cacheControl: "no-store"],
-                        body: .init(byteBuffer: ByteBuffer(string: code.svg(moduleSize: 8, quietZone: 4))))
+        var headers: HTTPFields = [.contentType: "image/svg+xml", .cacheControl: "no-store"]
+        headers[HTTPField.Name("X-Content-Type-Options")!] = "nosniff"
+        headers[HTTPField.Name("Content-Security-Policy")!] = "default-src 'none'; style-src 'unsafe-inline'"
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: code.svg(moduleSize: 8, quietZone: 4))))
     }
 
     func refund(_ request: Request, _ context: ChainstoreRequestContext) async throws -> Response {
@@ -117,8 +119,14 @@ struct PaymentAPI: Sendable {
     }
 
     /// The caller, verified in a short call: the payment itself must not hold a connection.
+    /// Payments live in the database the node was configured with; a caller of another
+    /// database (`?db=`) is refused rather than let its ids be read against this one's.
     func caller(_ request: Request, _ context: ChainstoreRequestContext) async throws -> Env {
-        try await store.asCaller(try await store.credentials(request), context) { store, _ in store.env }
+        let credentials = try await store.credentials(request)
+        if let flow, credentials.database.name != flow.database.name {
+            throw ChainstoreError(.accessError, "Payments on this node are taken in database \(flow.database.name) only.")
+        }
+        return try await store.asCaller(credentials, context) { store, _ in store.env }
     }
 
     /// An attempt is seen only by users of its company or above it.

@@ -270,6 +270,13 @@ extension Router where Context == ChainstoreRequestContext {
             headers[HTTPField.Name("X-Content-Type-Options")!] = "nosniff"
             return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: ScanAppPage.html)))
         }
+        get("/display") { _, _ in
+            var headers: HTTPFields = [.contentType: "text/html; charset=utf-8", .cacheControl: "no-store"]
+            headers[HTTPField.Name("Content-Security-Policy")!] =
+                "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self'; img-src data:; frame-ancestors 'none'"
+            headers[HTTPField.Name("X-Content-Type-Options")!] = "nosniff"
+            return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: DisplayAppPage.html)))
+        }
         post("/api/v1/rfid/reads") { request, context in
             do { return try await api.rfidReads(request, context) } catch { return StoreAPI.failure(error) }
         }
