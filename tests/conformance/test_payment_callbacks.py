@@ -264,3 +264,15 @@ def test_a_wechat_refund_is_done_when_the_channel_says_so(qr_attempt):
     assert done["amount"] == 999
     after = payment(reference)
     assert after["state"] == "paid" and after["refunded"] == 999
+
+
+def test_a_caller_of_another_database_cannot_reach_this_databases_payments(qr_attempt):
+    """Payments live in the node's own database: a user of the second tenant is refused, and
+    cannot read or cancel an attempt even by its reference."""
+    reference = qr_attempt["reference"]
+    for method, path, body in [("POST", "/api/v1/payments/qr?db=tenant2", {"order_key": "t2", "attempt": 1, "amount": 100}),
+                               ("GET", f"/api/v1/payments/{reference}?db=tenant2", None),
+                               ("POST", f"/api/v1/payments/{reference}/cancel?db=tenant2", None)]:
+        status, text = call(method, path, body, user="tenant.user", password="tenant-secret")
+        assert status == 403, (path, status, text)
+    assert payment(reference)["state"] == "user_paying"
