@@ -7,13 +7,7 @@ import ZIPFoundation
 /// files (comment lines starting with #, values padded with tabs, refunds as negative rows).
 /// A payment is on the day it was paid, a refund on the day it succeeded (China time).
 extension PaymentSandbox {
-    static func chinaDay(_ date: Date) -> String {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(secondsFromGMT: 8 * 3600)
-        formatter.dateFormat = "yyyyMMdd"
-        return formatter.string(from: date)
-    }
+    static func chinaDay(_ date: Date) -> String { chinaTime(date, format: "yyyyMMdd") }
 
     /// One line of the bill: what happened to which order, on which day.
     struct BillEvent {

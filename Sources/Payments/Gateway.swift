@@ -36,11 +36,14 @@ public func paymentNonce() -> String {
 }
 
 /// "yyyy-MM-dd HH:mm:ss" in China Standard Time (UTC+8 all year).
-public func chinaTimestamp(_ date: Date = Date()) -> String {
+public func chinaTimestamp(_ date: Date = Date()) -> String { chinaTime(date, format: "yyyy-MM-dd HH:mm:ss") }
+
+/// `date` written in China Standard Time with a `DateFormatter` pattern.
+public func chinaTime(_ date: Date, format: String) -> String {
     let formatter = DateFormatter()
     formatter.locale = Locale(identifier: "en_US_POSIX")
     formatter.timeZone = TimeZone(secondsFromGMT: 8 * 3600)
-    formatter.dateFormat = "yyyy-MM-dd HH:mm:ss"
+    formatter.dateFormat = format
     return formatter.string(from: date)
 }
 

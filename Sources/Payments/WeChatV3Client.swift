@@ -250,11 +250,5 @@ public struct WeChatV3Client: Sendable {
         return String(decoding: bytes, as: UTF8.self)
     }
 
-    static func rfc3339(_ date: Date) -> String {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(secondsFromGMT: 8 * 3600)
-        formatter.dateFormat = "yyyy-MM-dd'T'HH:mm:ss'+08:00'"
-        return formatter.string(from: date)
-    }
+    static func rfc3339(_ date: Date) -> String { chinaTime(date, format: "yyyy-MM-dd'T'HH:mm:ss'+08:00'") }
 }

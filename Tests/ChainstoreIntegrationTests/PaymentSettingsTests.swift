@@ -1,3 +1,4 @@
+import AsyncHTTPClient
 import ChainstoreApp
 import ChainstoreCore
 import Foundation
@@ -92,5 +93,21 @@ struct PaymentSettingsTests {
             {"alipay": {"app_id": "2021004112345678", "app_private_key_file": "app.pem", "app_cert_file": "app.pem", "alipay_cert_files": ["app.pem"]}}
             """)
         #expect(throws: ChainstoreError.self) { try PaymentSettings.load(path: noRoot) }
+    }
+
+    @Test func weChatV2PresentsTheMerchantCertificateForSecapiCalls() throws {
+        let key = try _RSA.Signing.PrivateKey(keySize: .bits2048)
+        let certificate = try Self.certificate(subject: "1900000109", key: key, issuer: "Tenpay.com Root CA", issuerKey: key, serial: [0x42])
+        func load(certificate: String) throws -> PaymentSettings {
+            try PaymentSettings.load(path: try Self.folder(["api_key": "Q3fT9kLm2Xv8Rz1NpW6yBc4HsJd7Ae0G", "apiclient_cert.pem": certificate,
+                                                            "apiclient_key.pem": key.pemRepresentation], config: """
+                {"wechat": {"appid": "wx8888888888888888", "mch_id": "1900000109", "api_key_file": "api_key",
+                            "client_certificate_file": "apiclient_cert.pem", "client_key_file": "apiclient_key.pem"}}
+                """))
+        }
+        let client = try #require(try load(certificate: certificate).gateways[.wechat] as? WeChatV2Client)
+        #expect(client.http !== HTTPClient.shared)
+        #expect(try #require(try load(certificate: certificate).gateways[.wechat] as? WeChatV2Client).http === client.http)
+        #expect(throws: ChainstoreError.self) { try load(certificate: "-----BEGIN CERTIFICATE-----\nnot a certificate\n-----END CERTIFICATE-----\n") }
     }
 }

@@ -80,21 +80,7 @@ enum DisplayAppPage {
       <button id="signout" type="button" class="secondary" hidden>Sign out</button>
     </header>
     <main>
-      <section id="signin-view">
-        <form id="signin-form" novalidate>
-          <label for="login">Login</label>
-          <input id="login" name="login" type="text" autocomplete="username" autocapitalize="none"
-                 autocorrect="off" spellcheck="false">
-          <label for="password">Password or API key</label>
-          <input id="password" name="password" type="password" autocomplete="current-password">
-          <label for="db">Database (optional)</label>
-          <input id="db" name="db" type="text" autocomplete="off" autocapitalize="none"
-                 autocorrect="off" spellcheck="false">
-          <p id="signin-error" class="error-text" role="alert"></p>
-          <button id="signin" type="submit">Sign in</button>
-        </form>
-      </section>
-
+    \#(AppPageParts.signIn)
       <section id="amount-view" hidden>
         <p id="who"></p>
         <form id="amount-form" novalidate>
@@ -180,66 +166,11 @@ enum DisplayAppPage {
         paymentActions.hidden = name !== "payment";
       }
 
-      function base64(text) {
-        var bytes = new TextEncoder().encode(text);
-        var binary = "";
-        for (var i = 0; i < bytes.length; i += 1) { binary += String.fromCharCode(bytes[i]); }
-        return btoa(binary);
-      }
-
-      function basic(login, password) { return "Basic " + base64(login + ":" + password); }
-
-      function apiURL(path, db) {
-        if (!db) { return path; }
-        return path + (path.indexOf("?") < 0 ? "?" : "&") + "db=" + encodeURIComponent(db);
-      }
-
       function paymentPath(reference, rest) {
         return "/api/v1/payments/" + encodeURIComponent(reference) + (rest || "");
       }
 
-      // One API call: resolves to { status, data, text } (data is null when the body is not
-      // JSON), rejects when the server cannot be reached or does not answer in time.
-      async function call(method, path, credentials, body, accept) {
-        var controller = typeof AbortController === "function" ? new AbortController() : null;
-        var timer = controller ? setTimeout(function () { controller.abort(); }, TIMEOUT_MS) : null;
-        var headers = { "Authorization": credentials.authorization, "Accept": accept || "application/json" };
-        // "omit": the Authorization header above is the only credential, and a refused one
-        // comes back to the page as a 401 instead of opening the browser's login box.
-        var init = { method: method, headers: headers, credentials: "omit", cache: "no-store" };
-        if (controller) { init.signal = controller.signal; }
-        if (body !== undefined) {
-          headers["Content-Type"] = "application/json";
-          init.body = JSON.stringify(body);
-        }
-        try {
-          var response = await fetch(apiURL(path, credentials.db), init);
-          var text = await response.text();
-          var data = null;
-          try { data = text ? JSON.parse(text) : null; } catch (e) { data = null; }
-          return { status: response.status, data: data, text: text };
-        } finally {
-          if (timer) { clearTimeout(timer); }
-        }
-      }
-
-      function messageOf(data) {
-        if (!data || typeof data !== "object") { return ""; }
-        if (typeof data.message === "string" && data.message) { return data.message; }
-        if (data.error && typeof data.error === "object" && typeof data.error.message === "string") {
-          return data.error.message;
-        }
-        return typeof data.error === "string" ? data.error : "";
-      }
-
-      function errorCodeOf(data, status) {
-        if (data && typeof data.error === "string") { return data.error; }
-        if (data && data.error && typeof data.error === "object" && typeof data.error.code === "string") {
-          return data.error.code;
-        }
-        return "http_" + status;
-      }
-
+    \#(AppPageParts.apiScript)
       // "12.34" → { fen: 1234, yuan: "12.34" }, or { error }. Digits only: no floating point.
       function parseAmount(text) {
         var match = /^[\u00a5\uffe5]?\s*(\d+)(?:\.(\d{1,2}))?$/.exec(text);

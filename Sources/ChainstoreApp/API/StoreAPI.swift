@@ -225,6 +225,16 @@ public struct StoreAPI: Sendable {
         return Self.json(json.text)
     }
 
+    /// A browser app: one self-contained page, its own scripts and styles only, data: images,
+    /// calls to this origin, never framed.
+    static func page(_ html: String) -> Response {
+        var headers: HTTPFields = [.contentType: "text/html; charset=utf-8", .cacheControl: "no-store"]
+        headers[HTTPField.Name("Content-Security-Policy")!] =
+            "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self'; img-src data:; frame-ancestors 'none'"
+        headers[HTTPField.Name("X-Content-Type-Options")!] = "nosniff"
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: html)))
+    }
+
     static func json(_ text: String, status: HTTPResponse.Status = .ok) -> Response {
         Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: text)))
     }
@@ -263,20 +273,8 @@ extension Router where Context == ChainstoreRequestContext {
         get("/api/v1/catalogue") { request, context in
             do { return try await api.catalogue(request, context) } catch { return StoreAPI.failure(error) }
         }
-        get("/scan") { _, _ in
-            var headers: HTTPFields = [.contentType: "text/html; charset=utf-8", .cacheControl: "no-store"]
-            headers[HTTPField.Name("Content-Security-Policy")!] =
-                "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self'; img-src 'self' data:; frame-ancestors 'none'"
-            headers[HTTPField.Name("X-Content-Type-Options")!] = "nosniff"
-            return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: ScanAppPage.html)))
-        }
-        get("/display") { _, _ in
-            var headers: HTTPFields = [.contentType: "text/html; charset=utf-8", .cacheControl: "no-store"]
-            headers[HTTPField.Name("Content-Security-Policy")!] =
-                "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self'; img-src data:; frame-ancestors 'none'"
-            headers[HTTPField.Name("X-Content-Type-Options")!] = "nosniff"
-            return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: DisplayAppPage.html)))
-        }
+        get("/scan") { _, _ in StoreAPI.page(ScanAppPage.html) }
+        get("/display") { _, _ in StoreAPI.page(DisplayAppPage.html) }
         post("/api/v1/rfid/reads") { request, context in
             do { return try await api.rfidReads(request, context) } catch { return StoreAPI.failure(error) }
         }

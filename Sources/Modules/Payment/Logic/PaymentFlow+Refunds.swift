@@ -138,14 +138,7 @@ extension PaymentFlow {
         return try await database.transaction(logger: logger) { tx in
             var sql = SQLBuilder("UPDATE payment_refund SET state = ")
             sql.bind(.text(state.rawValue))
-            sql += ", channel_refund_no = coalesce("
-            sql.bind(reply?.channelId.map(SQLBind.text) ?? .null, cast: "text")
-            sql += ", channel_refund_no), error_code = coalesce("
-            sql.bind(reply?.code.map(SQLBind.text) ?? .null, cast: "text")
-            sql += ", error_code), error_message = coalesce("
-            sql.bind(reply?.message.map { SQLBind.text(String($0.prefix(200))) } ?? .null, cast: "text")
-            sql += ", error_message), alarm = alarm OR "
-            sql.bind(.bool(alarm))
+            Self.setReply(&sql, reply, idColumn: "channel_refund_no", alarm: alarm)
             sql += ", sent_at = coalesce(sent_at, now()), lease_until = "
             if state.isFinal {
                 sql += "NULL, settled_at = now()"

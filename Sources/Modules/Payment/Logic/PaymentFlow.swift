@@ -331,14 +331,7 @@ public struct PaymentFlow: Sendable {
         return try await database.transaction(logger: logger) { tx in
             var sql = SQLBuilder("UPDATE payment_transaction SET state = ")
             sql.bind(.text(state.rawValue))
-            sql += ", channel_trade_no = coalesce("
-            sql.bind(reply?.channelId.map(SQLBind.text) ?? .null, cast: "text")
-            sql += ", channel_trade_no), error_code = coalesce("
-            sql.bind(reply?.code.map(SQLBind.text) ?? .null, cast: "text")
-            sql += ", error_code), error_message = coalesce("
-            sql.bind(reply?.message.map { SQLBind.text(String($0.prefix(200))) } ?? .null, cast: "text")
-            sql += ", error_message), alarm = alarm OR "
-            sql.bind(.bool(alarm || reply?.alarm == true))
+            Self.setReply(&sql, reply, idColumn: "channel_trade_no", alarm: alarm || reply?.alarm == true)
             if marksSent {
                 sql += ", sent_at = now(), deadline = now() + "
                 sql.bind(.text(deadlineText), cast: "interval")
@@ -373,6 +366,20 @@ public struct PaymentFlow: Sendable {
             }
             return try await Self.load(tx, reference: attempt.reference)
         }
+    }
+
+    /// `, idColumn = …, error_code = …, error_message = …, alarm = …` of an UPDATE: what the
+    /// channel said is kept (an answer without an id or code keeps the earlier one), and an
+    /// alarm once raised stays.
+    static func setReply(_ sql: inout SQLBuilder, _ reply: ChannelReply?, idColumn: String, alarm: Bool) {
+        sql += ", \(idColumn) = coalesce("
+        sql.bind(reply?.channelId.map(SQLBind.text) ?? .null, cast: "text")
+        sql += ", \(idColumn)), error_code = coalesce("
+        sql.bind(reply?.code.map(SQLBind.text) ?? .null, cast: "text")
+        sql += ", error_code), error_message = coalesce("
+        sql.bind(reply?.message.map { SQLBind.text(String($0.prefix(200))) } ?? .null, cast: "text")
+        sql += ", error_message), alarm = alarm OR "
+        sql.bind(.bool(alarm))
     }
 
     /// Whether the attempt's deadline falls within `wait`; also renews this node's lease on it
