@@ -20,8 +20,8 @@ enum AppPageParts {
     """#
 
     /// `basic(login, password)`, `apiURL(path, db)`, `call(method, path, credentials, body,
-    /// accept)` → `{status, data, text}`, `messageOf(data)`, `errorCodeOf(data, status)`; the page
-    /// defines `TIMEOUT_MS` before.
+    /// accept)` → `{status, data, text}`, `messageOf(data)`, `errorCodeOf(data, status)`,
+    /// `signInWith(signedIn, before)`; the page defines `byId` and `TIMEOUT_MS` before.
     static let apiScript = #"""
       function base64(text) {
         var bytes = new TextEncoder().encode(text);
@@ -77,6 +77,51 @@ enum AppPageParts {
           return data.error.code;
         }
         return "http_" + status;
+      }
+
+      // The sign-in form: the credentials are checked once with a small read, then handed to
+      // `signedIn` ({ login, authorization, db }); the password field is emptied. `before` runs
+      // first on every attempt (the scan page unlocks its audio on this user gesture).
+      function signInWith(signedIn, before) {
+        var button = byId("signin");
+        var error = byId("signin-error");
+        var loginField = byId("login");
+        var passwordField = byId("password");
+        var dbField = byId("db");
+        byId("signin-form").addEventListener("submit", async function (event) {
+          event.preventDefault();
+          if (button.disabled) { return; }
+          if (before) { before(); }
+          var login = loginField.value.trim();
+          var db = dbField.value.trim();
+          if (!login) {
+            error.textContent = "Enter your login";
+            loginField.focus();
+            return;
+          }
+          var candidate = { login: login, authorization: basic(login, passwordField.value), db: db };
+          error.textContent = "";
+          button.disabled = true;
+          button.textContent = "Signing in...";
+          var answer = null;
+          try { answer = await call("GET", "/api/v1/catalogue?limit=1", candidate); } catch (e) { answer = null; }
+          button.disabled = false;
+          button.textContent = "Sign in";
+          if (answer && answer.status === 200) {
+            passwordField.value = "";
+            byId("who").textContent = "Signed in as " + login + (db ? " (" + db + ")" : "");
+            signedIn(candidate);
+            return;
+          }
+          if (!answer) {
+            error.textContent = "Network error";
+          } else if (answer.status === 401) {
+            error.textContent = "Wrong login or password";
+          } else {
+            error.textContent = messageOf(answer.data) || "Sign-in failed (HTTP " + answer.status + ")";
+          }
+          passwordField.focus();
+        });
       }
     """#
 }

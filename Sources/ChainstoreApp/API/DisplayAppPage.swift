@@ -128,12 +128,9 @@ enum DisplayAppPage {
 
       function byId(id) { return document.getElementById(id); }
       var views = { signin: byId("signin-view"), amount: byId("amount-view"), payment: byId("payment-view") };
-      var signinForm = byId("signin-form");
       var loginInput = byId("login");
       var passwordInput = byId("password");
-      var dbInput = byId("db");
       var signinError = byId("signin-error");
-      var signinButton = byId("signin");
       var signoutButton = byId("signout");
       var amountForm = byId("amount-form");
       var amountInput = byId("amount");
@@ -419,39 +416,9 @@ enum DisplayAppPage {
         await answered(answer, ticket);
       }
 
-      signinForm.addEventListener("submit", async function (event) {
-        event.preventDefault();
-        if (signinButton.disabled) { return; }
-        var login = loginInput.value.trim();
-        var db = dbInput.value.trim();
-        if (!login) {
-          signinError.textContent = "Enter your login";
-          loginInput.focus();
-          return;
-        }
-        var candidate = { login: login, authorization: basic(login, passwordInput.value), db: db };
-        signinError.textContent = "";
-        signinButton.disabled = true;
-        signinButton.textContent = "Signing in...";
-        var answer = null;
-        try { answer = await call("GET", "/api/v1/catalogue?limit=1", candidate); } catch (e) { answer = null; }
-        signinButton.disabled = false;
-        signinButton.textContent = "Sign in";
-        if (answer && answer.status === 200) {
-          session = candidate;
-          passwordInput.value = "";
-          byId("who").textContent = "Signed in as " + login + (db ? " (" + db + ")" : "");
-          newPayment();
-          return;
-        }
-        if (!answer) {
-          signinError.textContent = "Network error";
-        } else if (answer.status === 401) {
-          signinError.textContent = "Wrong login or password";
-        } else {
-          signinError.textContent = messageOf(answer.data) || "Sign-in failed (HTTP " + answer.status + ")";
-        }
-        passwordInput.focus();
+      signInWith(function (candidate) {
+        session = candidate;
+        newPayment();
       });
 
       amountForm.addEventListener("submit", function (event) {

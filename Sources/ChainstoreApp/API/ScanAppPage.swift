@@ -116,12 +116,9 @@ enum ScanAppPage {
 
       function byId(id) { return document.getElementById(id); }
       var views = { signin: byId("signin-view"), operations: byId("operations"), scanner: byId("scanner") };
-      var form = byId("signin-form");
       var loginInput = byId("login");
       var passwordInput = byId("password");
-      var dbInput = byId("db");
       var signinError = byId("signin-error");
-      var signinButton = byId("signin");
       var signoutButton = byId("signout");
       var scanInput = byId("scan");
       var statusBox = byId("status");
@@ -325,41 +322,10 @@ enum ScanAppPage {
         focusScan();
       }
 
-      form.addEventListener("submit", async function (event) {
-        event.preventDefault();
-        if (signinButton.disabled) { return; }
-        unlockAudio();
-        var login = loginInput.value.trim();
-        var db = dbInput.value.trim();
-        if (!login) {
-          signinError.textContent = "Enter your login";
-          loginInput.focus();
-          return;
-        }
-        var candidate = { login: login, authorization: basic(login, passwordInput.value), db: db };
-        signinError.textContent = "";
-        signinButton.disabled = true;
-        signinButton.textContent = "Signing in...";
-        var answer = null;
-        try { answer = await call("GET", "/api/v1/catalogue?limit=1", candidate); } catch (e) { answer = null; }
-        signinButton.disabled = false;
-        signinButton.textContent = "Sign in";
-        if (answer && answer.status === 200) {
-          session = candidate;
-          passwordInput.value = "";
-          byId("who").textContent = "Signed in as " + login + (db ? " (" + db + ")" : "");
-          show("operations");
-          return;
-        }
-        if (!answer) {
-          signinError.textContent = "Network error";
-        } else if (answer.status === 401) {
-          signinError.textContent = "Wrong login or password";
-        } else {
-          signinError.textContent = messageOf(answer.data) || "Sign-in failed (HTTP " + answer.status + ")";
-        }
-        passwordInput.focus();
-      });
+      signInWith(function (candidate) {
+        session = candidate;
+        show("operations");
+      }, unlockAudio);
 
       Object.keys(OPERATIONS).forEach(function (name) {
         byId("op-" + name).addEventListener("click", function () { choose(name); });
