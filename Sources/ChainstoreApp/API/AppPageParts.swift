@@ -2,6 +2,34 @@
 /// (HTTP Basic credentials held in the page, `?db=`, a time limit, the server's error shapes).
 /// Pasted into each page's markup and script, so each page stays one self-contained document.
 enum AppPageParts {
+    /// The look both pages start from: large touch targets, high contrast, the status box.
+    static let baseStyle = #"""
+    * { box-sizing: border-box; }
+    [hidden] { display: none !important; }
+    html, body { margin: 0; padding: 0; background: #fff; color: #000; }
+    body { font: 20px/1.35 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; }
+    header { display: flex; align-items: center; justify-content: space-between; gap: 8px;
+             padding: 8px 12px; background: #000; color: #fff; }
+    h1 { margin: 0; font-size: 24px; }
+    label { display: block; margin: 12px 0 4px; font-weight: 700; }
+    input { display: block; width: 100%; min-height: 64px; padding: 8px 12px; font-size: 24px;
+            border: 3px solid #000; border-radius: 6px; background: #fff; color: #000; }
+    input:focus { outline: 4px solid #0050c8; outline-offset: 1px; }
+    button { display: block; width: 100%; min-height: 64px; margin: 12px 0 0; padding: 8px 16px;
+             font-size: 22px; font-weight: 700; border: 3px solid #003080; border-radius: 6px;
+             background: #0040a0; color: #fff; cursor: pointer; touch-action: manipulation; }
+    button:disabled { background: #767676; border-color: #767676; }
+    button.secondary { background: #fff; color: #000; border-color: #000; }
+    header button { width: auto; margin: 0; }
+    .actions { display: flex; gap: 12px; }
+    .actions button { flex: 1; }
+    .error-text { min-height: 1.4em; margin: 12px 0 0; color: #b00000; font-weight: 700; }
+    #who { margin: 0; }
+    #status.idle { background: #e8e8e8; color: #000; }
+    #status.error { background: #b00000; color: #fff; font-size: 28px; }
+    #message { margin: 0; font-weight: 700; overflow-wrap: anywhere; }
+    """#
+
     static let signIn = #"""
       <section id="signin-view">
         <form id="signin-form" novalidate>

@@ -29,33 +29,13 @@ enum DisplayAppPage {
     <link rel="icon" href="data:,">
     <title>Chainstore Display</title>
     <style>
-    * { box-sizing: border-box; }
-    [hidden] { display: none !important; }
-    html, body { margin: 0; padding: 0; background: #fff; color: #000; }
-    body { font: 20px/1.35 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; }
-    header { display: flex; align-items: center; justify-content: space-between; gap: 8px;
-             padding: 8px 12px; background: #000; color: #fff; }
-    h1 { margin: 0; font-size: 24px; }
+    \#(AppPageParts.baseStyle)
     main { max-width: 760px; margin: 0 auto; padding: 12px; }
-    label { display: block; margin: 12px 0 4px; font-weight: 700; }
-    input { display: block; width: 100%; min-height: 64px; padding: 8px 12px; font-size: 24px;
-            border: 3px solid #000; border-radius: 6px; background: #fff; color: #000; }
-    input:focus { outline: 4px solid #0050c8; outline-offset: 1px; }
     input[aria-invalid="true"] { border-color: #b00000; }
     #amount { min-height: 96px; font-size: 48px; font-weight: 700; text-align: right; }
     .hint { margin: 4px 0 0; font-size: 18px; }
-    button { display: block; width: 100%; min-height: 64px; margin: 12px 0 0; padding: 8px 16px;
-             font-size: 22px; font-weight: 700; border: 3px solid #003080; border-radius: 6px;
-             background: #0040a0; color: #fff; cursor: pointer; touch-action: manipulation; }
-    button:disabled { background: #767676; border-color: #767676; }
-    button.secondary { background: #fff; color: #000; border-color: #000; }
     button.danger { background: #fff; color: #b00000; border-color: #b00000; }
-    header button { width: auto; margin: 0; }
     #show { min-height: 80px; font-size: 28px; }
-    .actions { display: flex; gap: 12px; }
-    .actions button { flex: 1; }
-    .error-text { min-height: 1.4em; margin: 12px 0 0; color: #b00000; font-weight: 700; }
-    #who { margin: 0; }
     #payment-view { text-align: center; }
     #shown-amount { margin: 8px 0 0; font-size: clamp(40px, 9vh, 104px); font-weight: 800;
                     line-height: 1.1; font-variant-numeric: tabular-nums; }
@@ -65,11 +45,8 @@ enum DisplayAppPage {
     #qr { display: block; width: min(40vh, 80vw, 420px); height: auto; margin: 8px auto 0; background: #fff; }
     #status { margin: 12px 0 0; padding: 12px 16px; border: 3px solid #000; border-radius: 6px;
               text-align: center; }
-    #status.idle { background: #e8e8e8; color: #000; }
     #status.waiting { background: #fff; color: #000; font-size: 32px; font-weight: 700; }
     #status.paid { background: #0a6b1f; color: #fff; font-size: clamp(40px, 9vh, 80px); font-weight: 800; }
-    #status.error { background: #b00000; color: #fff; font-size: 28px; }
-    #message { margin: 0; font-weight: 700; overflow-wrap: anywhere; }
     #note { margin: 8px 0 0; padding: 4px 8px; font-size: 20px; font-weight: 700;
             background: #fff3c4; color: #000; border-radius: 4px; }
     </style>

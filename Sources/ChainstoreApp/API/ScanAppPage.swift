@@ -22,38 +22,15 @@ enum ScanAppPage {
     <link rel="icon" href="data:,">
     <title>Chainstore Scan</title>
     <style>
-    * { box-sizing: border-box; }
-    [hidden] { display: none !important; }
-    html, body { margin: 0; padding: 0; background: #fff; color: #000; }
-    body { font: 20px/1.35 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; }
-    header { display: flex; align-items: center; justify-content: space-between; gap: 8px;
-             padding: 8px 12px; background: #000; color: #fff; }
-    h1 { margin: 0; font-size: 24px; }
+    \#(AppPageParts.baseStyle)
     h2 { margin: 0 0 8px; font-size: 28px; }
     main { max-width: 720px; margin: 0 auto; padding: 12px; }
-    label { display: block; margin: 12px 0 4px; font-weight: 700; }
-    input { display: block; width: 100%; min-height: 64px; padding: 8px 12px; font-size: 24px;
-            border: 3px solid #000; border-radius: 6px; background: #fff; color: #000; }
-    input:focus { outline: 4px solid #0050c8; outline-offset: 1px; }
-    button { display: block; width: 100%; min-height: 64px; margin: 12px 0 0; padding: 8px 16px;
-             font-size: 22px; font-weight: 700; border: 3px solid #003080; border-radius: 6px;
-             background: #0040a0; color: #fff; cursor: pointer; touch-action: manipulation; }
-    button:disabled { background: #767676; border-color: #767676; }
-    button.secondary { background: #fff; color: #000; border-color: #000; }
-    header button { width: auto; margin: 0; }
     .grid { display: grid; grid-template-columns: 1fr 1fr; gap: 12px; margin-top: 12px; }
     .grid button { margin: 0; min-height: 112px; font-size: 26px; }
-    .actions { display: flex; gap: 12px; }
-    .actions button { flex: 1; }
-    .error-text { min-height: 1.4em; margin: 12px 0 0; color: #b00000; font-weight: 700; }
-    #who { margin: 0; }
     #status { margin: 12px 0 0; padding: 12px 16px; border: 3px solid #000; border-radius: 6px; }
-    #status.idle { background: #e8e8e8; color: #000; }
     #status.ok { background: #0a6b1f; color: #fff; }
-    #status.error { background: #b00000; color: #fff; font-size: 28px; }
     #status.flash { animation: flash 0.15s linear 0s 4; }
     @keyframes flash { 50% { background: #fff; color: #b00000; } }
-    #message { margin: 0; font-weight: 700; overflow-wrap: anywhere; }
     #next { margin: 4px 0 0; overflow-wrap: anywhere; }
     table { width: 100%; margin-top: 12px; border-collapse: collapse; font-size: 20px; }
     th, td { padding: 8px 4px; border-bottom: 2px solid #000; text-align: left; vertical-align: top;
