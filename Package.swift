@@ -108,6 +108,7 @@ let package = Package(
                 "ChainstoreCore", "ChainstoreDB", "Base", "Payments",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
             ],
             path: "Sources/Modules/Payment",
             exclude: ["README.md"],

@@ -16,15 +16,13 @@ extension PaymentFlow {
         let reference = Self.reference(company: company, orderKey: orderKey, attempt: attempt)
         let subject = Self.fitted(subject, for: .wechat)
         let (created, stored) = try await create(env: env, reference: reference, orderKey: orderKey, attempt: attempt, channel: .wechat,
-                                                 maskedCode: "", amount: amount, subject: subject, company: company, kind: "qr")
+                                                 maskedCode: "", amount: amount, subject: subject, company: company, kind: "qr", deadline: timing.qrDeadline)
         guard created else {
             guard stored.kind == "qr", stored.amount == amount else {
                 throw ChainstoreError.valueError("Attempt \(attempt) of this order was made another way or with another amount; start a new attempt.")
             }
             return stored
         }
-        let sent = try await transition(stored, from: [.pending], to: .pending, env: env, marksSent: true, deadline: timing.qrDeadline)
-        guard sent.sent, sent.state == .pending else { return sent }
         let expires = Date().addingTimeInterval(Double(timing.qrDeadline.components.seconds) + 30)
         let (reply, url) = await gateway.qrOrder(reference: reference, amount: amount, subject: subject, expiresAt: expires)
         logger.info("QR order sent", metadata: ["reference": "\(reference)", "outcome": "\(reply.outcome.rawValue)", "code": "\(reply.code ?? "")"])

@@ -4,6 +4,7 @@ import Crypto
 import Foundation
 import Logging
 import Payments
+import PostgresNIO
 
 /// The payment algorithm of payments.md §5.1, with every step written down before it is taken:
 /// the attempt is stored (pending) and committed before the channel hears of it; a definite
@@ -34,14 +35,6 @@ public struct PaymentFlow: Sendable {
         public let channelTradeNo: String?, code: String?, alarm: Bool
         public let kind: String, qrCodeURL: String?, refunded: Int64
         let maskedCode: String
-        /// Set by the transition that marked it sent (only that caller sends it).
-        var sent = true
-
-        func withSent(_ value: Bool) -> Attempt {
-            var copy = self
-            copy.sent = value
-            return copy
-        }
 
         public var value: Value {
             .dict([
@@ -97,17 +90,16 @@ public struct PaymentFlow: Sendable {
         let reference = Self.reference(company: company, orderKey: orderKey, attempt: attempt)
         let subject = Self.fitted(subject, for: channel)
         let (created, stored) = try await create(env: env, reference: reference, orderKey: orderKey, attempt: attempt, channel: channel,
-                                                 maskedCode: PaymentChannel.masked(authCode), amount: amount, subject: subject, company: company, kind: "code")
+                                                 maskedCode: PaymentChannel.masked(authCode), amount: amount, subject: subject, company: company, kind: "code",
+                                                 deadline: timing.deadline)
         guard created else {
             guard stored.kind == "code", stored.amount == amount, stored.channel == channel, stored.maskedCode.suffix(4) == authCode.suffix(4) else {
                 throw ChainstoreError.valueError("Attempt \(attempt) of this order was made with another amount or payment code; start a new attempt.")
             }
             return stored
         }
-        // Sent: the deadline starts now. Only the caller that marks it sent sends it (a cancel
-        // that came first wins, and nothing is sent).
-        let sent = try await transition(stored, from: [.pending], to: .pending, env: env, marksSent: true)
-        guard sent.sent, sent.state == .pending else { return sent }
+        // Only the request that created the attempt sends it, right after the commit; its
+        // deadline runs from there.
         let reply = await gateway.pay(reference: reference, authCode: authCode, amount: amount, subject: subject)
         logger.info("payment sent", metadata: ["reference": "\(reference)", "channel": "\(channel.rawValue)", "outcome": "\(reply.outcome.rawValue)",
                                                "code": "\(reply.code ?? "")"])
@@ -131,13 +123,14 @@ public struct PaymentFlow: Sendable {
         }
     }
 
-    /// Stores a new attempt (pending, leased to this node) unless this order and attempt number
-    /// exist; one basket has at most one live or paid attempt. Answers whether it was created.
+    /// Stores a new attempt (pending, leased to this node, sent from now on: the caller sends it
+    /// once this commits) unless this order and attempt number exist; one basket has at most one
+    /// live or paid attempt. Answers whether it was created.
     func create(
         env: Env, reference: String, orderKey: String, attempt: Int, channel: PaymentChannel, maskedCode: String, amount: Int64, subject: String,
-        company: Int64, kind: String
+        company: Int64, kind: String, deadline: Duration
     ) async throws -> (Bool, Attempt) {
-        let leaseText = milliseconds(timing.lease)
+        let (leaseText, deadlineText) = (milliseconds(timing.lease), milliseconds(deadline))
         return try await database.transaction(logger: logger) { tx in
             // One basket, one live attempt: attempts of the same order wait for each other here.
             var lock = SQLBuilder("SELECT pg_advisory_xact_lock(hashtext(")
@@ -158,7 +151,7 @@ public struct PaymentFlow: Sendable {
                     : "Attempt \(other) of this order is still being settled (\(state)); cancel it before a new attempt.")
             }
             var sql = SQLBuilder("INSERT INTO payment_transaction (reference, order_key, attempt, channel, amount, auth_code_masked, subject, kind, ")
-            sql += "state, lease_until, company_id, create_uid, create_date, write_uid, write_date) VALUES ("
+            sql += "state, sent_at, deadline, lease_until, company_id, create_uid, create_date, write_uid, write_date) VALUES ("
             for (index, value) in [SQLBind.text(reference), .text(orderKey), .int(Int64(attempt)), .text(channel.rawValue)].enumerated() {
                 if index > 0 { sql += ", " }
                 sql.bind(value)
@@ -171,7 +164,9 @@ public struct PaymentFlow: Sendable {
             sql.bind(.text(String(subject.prefix(120))))
             sql += ", "
             sql.bind(.text(kind))
-            sql += ", 'pending', now() + "
+            sql += ", 'pending', now(), now() + "
+            sql.bind(.text(deadlineText), cast: "interval")
+            sql += ", now() + "
             sql.bind(.text(leaseText), cast: "interval")
             sql += ", "
             sql.bind(.int(company))
@@ -179,15 +174,16 @@ public struct PaymentFlow: Sendable {
             sql.bind(.int(env.uid))
             sql += ", now(), "
             sql.bind(.int(env.uid))
-            sql += ", now()) ON CONFLICT DO NOTHING RETURNING id"
+            sql += ", now()) ON CONFLICT DO NOTHING RETURNING "
+            sql += Self.columns
             if let row = try await tx.query(sql).first {
-                let id = try row.decode(Int64.self)
+                let created = try Self.attempt(row)
                 try await AuditTrail.record(tx, env: env, model: "payment.transaction", [
-                    .init(recordId: id, companyId: company, operation: .create, newValues: [
+                    .init(recordId: created.id, companyId: company, operation: .create, newValues: [
                         "reference": .string(reference), "state": "pending", "amount": .int(amount), "channel": .string(channel.rawValue),
                     ]),
                 ])
-                return (true, try await Self.load(tx, reference: reference))
+                return (true, created)
             }
             return (false, try await Self.load(tx, reference: reference))
         }
@@ -325,17 +321,12 @@ public struct PaymentFlow: Sendable {
     @discardableResult
     func transition(
         _ attempt: Attempt, from: [PaymentState], to state: PaymentState, env: Env, reply: ChannelReply? = nil, alarm: Bool = false,
-        marksSent: Bool = false, settles: Bool = false, deadline: Duration? = nil, qrCodeURL: String? = nil
+        settles: Bool = false, qrCodeURL: String? = nil
     ) async throws -> Attempt {
-        let deadlineText = milliseconds(deadline ?? timing.deadline)
-        return try await database.transaction(logger: logger) { tx in
+        try await database.transaction(logger: logger) { tx in
             var sql = SQLBuilder("UPDATE payment_transaction SET state = ")
             sql.bind(.text(state.rawValue))
             Self.setReply(&sql, reply, idColumn: "channel_trade_no", alarm: alarm || reply?.alarm == true)
-            if marksSent {
-                sql += ", sent_at = now(), deadline = now() + "
-                sql.bind(.text(deadlineText), cast: "interval")
-            }
             if settles { sql += ", settled_at = now(), lease_until = NULL" }
             if let qrCodeURL {
                 sql += ", qr_code_url = "
@@ -348,12 +339,9 @@ public struct PaymentFlow: Sendable {
             sql += " AND state = ANY("
             sql.bind(.textArray(from.map(\.rawValue)), cast: "text[]")
             sql += ")"
-            if marksSent { sql += " AND sent_at IS NULL" }
-            sql += " RETURNING company_id"
-            guard let row = try await tx.query(sql).first else {
-                let now = try await Self.load(tx, reference: attempt.reference)
-                return marksSent ? now.withSent(false) : now
-            }
+            sql += " RETURNING company_id, "
+            sql += Self.columns
+            guard let row = try await tx.query(sql).first else { return try await Self.load(tx, reference: attempt.reference) }
             if state != attempt.state || alarm || reply?.alarm == true {
                 var values: RecordValues = ["state": .string(state.rawValue)]
                 if let code = reply?.code { values["error_code"] = .string(code) }
@@ -364,7 +352,7 @@ public struct PaymentFlow: Sendable {
                           oldValues: ["state": .string(attempt.state.rawValue)], newValues: values),
                 ])
             }
-            return try await Self.load(tx, reference: attempt.reference)
+            return try Self.attempt(row, from: 1)
         }
     }
 
@@ -410,14 +398,27 @@ public struct PaymentFlow: Sendable {
     }
 
     public static func load(_ tx: Transaction, reference: String) async throws -> Attempt {
-        var sql = SQLBuilder("SELECT id, reference, channel, state, amount::bigint, channel_trade_no, error_code, alarm, coalesce(auth_code_masked, ''), ")
-        sql += "kind, qr_code_url, refunded::bigint FROM payment_transaction WHERE reference = "
+        var sql = SQLBuilder("SELECT ")
+        sql += columns
+        sql += " FROM payment_transaction WHERE reference = "
         sql.bind(.text(reference))
         guard let row = try await tx.query(sql).first else { throw ChainstoreError.missing("No payment attempt \(reference).") }
-        let (id, ref, channel, state, amount, trade, code, alarm, masked, kind, qr, refunded) = try row.decode(
-            (Int64, String, String, String, Int64, String?, String?, Bool, String, String, String?, Int64).self)
-        return Attempt(id: id, reference: ref, channel: PaymentChannel(rawValue: channel) ?? .wechat, state: PaymentState(rawValue: state) ?? .unknown,
-                       amount: amount, channelTradeNo: trade, code: code, alarm: alarm, kind: kind, qrCodeURL: qr, refunded: refunded, maskedCode: masked)
+        return try attempt(row)
+    }
+
+    /// What an `Attempt` is read from (selected, or returned by an INSERT or UPDATE).
+    static let columns = "id, reference, channel, state, amount::bigint, channel_trade_no, error_code, alarm, coalesce(auth_code_masked, ''), kind, "
+        + "qr_code_url, refunded::bigint"
+
+    /// An attempt from `columns`, starting at column `from` of the row.
+    static func attempt(_ row: PostgresRow, from first: Int = 0) throws -> Attempt {
+        let cells = Array(row)
+        func cell<T: PostgresDecodable>(_ index: Int, _ type: T.Type) throws -> T { try cells[first + index].decode(T.self, context: .default) }
+        let (channel, state) = (try cell(2, String.self), try cell(3, String.self))
+        return Attempt(id: try cell(0, Int64.self), reference: try cell(1, String.self), channel: PaymentChannel(rawValue: channel) ?? .wechat,
+                       state: PaymentState(rawValue: state) ?? .unknown, amount: try cell(4, Int64.self), channelTradeNo: try cell(5, String?.self),
+                       code: try cell(6, String?.self), alarm: try cell(7, Bool.self), kind: try cell(9, String.self), qrCodeURL: try cell(10, String?.self),
+                       refunded: try cell(11, Int64.self), maskedCode: try cell(8, String.self))
     }
 }
 
