@@ -18,6 +18,9 @@ import _CryptoExtras
 /// | 04 | system error at the channel, though the payer was charged (a query finds it paid) |
 /// | 05 | the answer is lost after the charge: charged, then no answer for `lostSeconds` |
 /// | 06 | a slow answer: paid, answered after `slowSeconds` |
+///
+/// A WeChat refund of an amount ending in 99 fen is taken but answered with a system error the
+/// first time (the same refund number again is answered as it is).
 public struct PaymentSandbox: Sendable {
     public struct Configuration: Sendable {
         public var wechatAppId = "wx8888888888888888", wechatMchId = "1900000109"
@@ -212,8 +215,13 @@ public struct PaymentSandbox: Sendable {
                 answer += fail("PARAM_ERROR", "out_refund_no and refund_fee are required")
                 break
             }
+            let repeated = book.with { $0[key]?.refunds[refundNo] != nil }
             if let refusal = refund(key: key, refundNo: refundNo, amount: fee, now: now) {
                 answer += fail(refusal, refusal)
+                break
+            }
+            if !repeated, fee % 100 == 99 {
+                answer += fail("SYSTEMERROR", "系统超时")
                 break
             }
             answer += [("result_code", "SUCCESS"), ("out_refund_no", refundNo), ("refund_id", "R" + refundNo), ("refund_fee", String(fee))]

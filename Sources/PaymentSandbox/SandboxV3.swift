@@ -201,6 +201,7 @@ extension PaymentSandbox {
             return refusal == "NOTENOUGH" ? v3Error(403, "NOT_ENOUGH", "退款金额超过可退金额") : v3Error(400, "INVALID_REQUEST", refusal)
         }
         guard let order = book.with({ $0[key] }) else { return v3Error(404, "RESOURCE_NOT_EXISTS", "订单不存在") }
+        if !repeated, amount % 100 == 99 { return v3Error(500, "SYSTEM_ERROR", "系统超时") }  // taken, answer lost
         if !repeated, let url = body["notify_url"] as? String {
             let delay = configuration.refundSeconds
             Task {

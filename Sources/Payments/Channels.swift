@@ -175,15 +175,28 @@ public struct WeChatV2Client: Sendable {
         guard let answer = await call("/secapi/pay/refund", fields, timeout: timeouts.reverse), answer["return_code"] == "SUCCESS" else {
             return ChannelReply(.unknown, message: "no verified answer")
         }
-        guard answer["result_code"] == "SUCCESS" else { return ChannelReply(.failed, code: answer["err_code"], message: answer["err_code_des"]) }
+        guard answer["result_code"] == "SUCCESS" else {
+            // Only a definite refusal frees the amount; SYSTEMERROR, BIZERR_NEED_RETRY and
+            // anything unknown are sent again with the same refund number.
+            let code = answer["err_code"] ?? ""
+            return ChannelReply(Self.refundRefusals.contains(code) ? .failed : .unknown, code: code, message: answer["err_code_des"])
+        }
         var reply = ChannelReply(.accepted)
         reply.channelId = answer["refund_id"]
         reply.amount = answer["refund_fee"].flatMap { Int64($0) }
         return reply
     }
 
+    /// `err_code`s of a refund that are definite: nothing was refunded.
+    static let refundRefusals: Set<String> = [
+        "NOTENOUGH", "TRADE_STATE_ERROR", "PARAM_ERROR", "INVALID_REQUEST", "INVALID_TRANSACTIONID", "ORDERNOTEXIST", "USER_ACCOUNT_ABNORMAL",
+        "TRADE_OVERDUE", "APPID_NOT_EXIST", "MCHID_NOT_EXIST", "APPID_MCHID_NOT_MATCH", "SIGNERROR", "XML_FORMAT_ERROR", "REQUIRE_POST_METHOD",
+        "NOAUTH", "POST_DATA_EMPTY", "NOT_UTF8", "LACK_PARAMS",
+    ]
+
     /// Where a refund stands (`refund_status_N` of the refund asked about): SUCCESS is
-    /// final, PROCESSING is accepted, REFUNDCLOSE and CHANGE are refusals for a human.
+    /// final, PROCESSING is accepted, REFUNDCLOSE a refusal; CHANGE (the money left but could
+    /// not reach the payer) stays processing with an alarm, its amount still taken.
     public func refundQuery(outRefundNo: String, nonce: String) async -> ChannelReply {
         guard let answer = await call("/pay/refundquery", common(nonce) + [("out_refund_no", outRefundNo)], timeout: timeouts.query),
             answer["return_code"] == "SUCCESS"
@@ -199,8 +212,11 @@ public struct WeChatV2Client: Sendable {
         switch answer["refund_status_\(index)"] ?? "" {
         case "SUCCESS": reply = ChannelReply(.refunded, code: "SUCCESS")
         case "PROCESSING": reply = ChannelReply(.accepted, code: "PROCESSING")
+        case "REFUNDCLOSE":
+            reply = ChannelReply(.failed, code: "REFUNDCLOSE")
+            reply.alarm = true
         case let status:
-            reply = ChannelReply(.failed, code: status)
+            reply = ChannelReply(.accepted, code: status)
             reply.alarm = true
         }
         reply.channelId = answer["refund_id_\(index)"]

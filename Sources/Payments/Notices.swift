@@ -7,7 +7,8 @@ public struct ChannelNotice: Sendable, Equatable {
     /// `other`: authentic, but nothing to act on (an Alipay WAIT_BUYER_PAY, a new event type);
     /// acknowledged so the channel stops sending it.
     public enum Kind: String, Sendable { case paid, refund, other }
-    public enum RefundStatus: String, Sendable { case done, failed, unconfirmed }
+    /// `abnormal`: the money left but could not reach the payer (a human re-routes it).
+    public enum RefundStatus: String, Sendable { case done, failed, abnormal, unconfirmed }
 
     public var kind: Kind
     public var id: String
@@ -76,7 +77,12 @@ public enum Notices {
             notice.refundId = refundId
             notice.channelId = resource["refund_id"] as? String
             notice.amount = (amount?["refund"] as? NSNumber)?.int64Value
-            notice.refundStatus = event == "REFUND.SUCCESS" && resource["refund_status"] as? String == "SUCCESS" ? .done : .failed
+            switch (event, resource["refund_status"] as? String) {
+            case ("REFUND.SUCCESS", "SUCCESS"): notice.refundStatus = .done
+            case ("REFUND.ABNORMAL", _): notice.refundStatus = .abnormal
+            case ("REFUND.CLOSED", _): notice.refundStatus = .failed
+            default: notice.refundStatus = .unconfirmed
+            }
             return notice
         default:
             return ChannelNotice(kind: .other, id: "v3:" + id, reference: reference)

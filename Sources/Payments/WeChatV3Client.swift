@@ -191,8 +191,13 @@ public struct WeChatV3Client: Sendable {
         switch json["status"] as? String ?? "" {
         case "SUCCESS": reply = ChannelReply(.refunded, code: "SUCCESS")
         case "PROCESSING": reply = ChannelReply(.accepted, code: "PROCESSING")
-        case "CLOSED", "ABNORMAL":
-            reply = ChannelReply(.failed, code: json["status"] as? String)
+        case "CLOSED":
+            reply = ChannelReply(.failed, code: "CLOSED")
+            reply.alarm = true
+        case "ABNORMAL":
+            // The money left but could not reach the payer: a human re-routes it; the amount
+            // stays taken.
+            reply = ChannelReply(.accepted, code: "ABNORMAL")
             reply.alarm = true
         default: reply = ChannelReply(.unknown, code: json["status"] as? String)
         }
@@ -208,10 +213,11 @@ public struct WeChatV3Client: Sendable {
             return ChannelReply(.unknown, message: "no verified answer")
         }
         if answer.status == 200 { return refundState(answer.json) }
-        switch answer.code {
-        case "SYSTEM_ERROR", "FREQUENCY_LIMITED", "": return ChannelReply(.unknown, code: answer.code)
-        default: return ChannelReply(.failed, code: answer.code, message: answer.json["message"] as? String)
-        }
+        // Only a definite refusal frees the amount; anything else is sent again, same number.
+        let definite: Set<String> = ["NOT_ENOUGH", "PARAM_ERROR", "INVALID_REQUEST", "SIGN_ERROR", "NO_AUTH", "USER_ACCOUNT_ABNORMAL",
+                                     "MCH_NOT_EXISTS", "RESOURCE_NOT_EXISTS", "APPID_MCHID_NOT_MATCH"]
+        return ChannelReply(answer.status < 500 && definite.contains(answer.code) ? .failed : .unknown, code: answer.code,
+                            message: answer.json["message"] as? String)
     }
 
     public func refundQuery(outRefundNo: String) async -> ChannelReply {

@@ -69,6 +69,24 @@ struct PaymentRefundTests {
         }
     }
 
+    /// The channel takes the refund but answers with a system error: the refund is not given up
+    /// (that would free its amount for a second refund of the same money); it is asked about and
+    /// sent again under the same number until the channel says done.
+    @Test(arguments: [false, true])
+    func aRefundAnsweredWithASystemErrorIsAskedAgainNotGivenUp(v3: Bool) async throws {
+        try await PaymentFlowTests.run(v3: v3) { flow, env, db in
+            let paid = try await flow.pay(env: env, orderKey: "sale-e", attempt: 1, authCode: Self.code(.wechat, "00"), amount: 1000, subject: "x", company: 1)
+            let refund = try await flow.refund(env: env, paymentReference: paid.reference, requestKey: "r1", amount: 199, reason: "")
+            #expect(refund.state == .done, "\(refund)")
+            // What is left is 801, not 1000.
+            await #expect(throws: ChainstoreError.self) {
+                try await flow.refund(env: env, paymentReference: paid.reference, requestKey: "r2", amount: 802, reason: "")
+            }
+            #expect(try await flow.refund(env: env, paymentReference: paid.reference, requestKey: "r2", amount: 801, reason: "").state == .done)
+            #expect(try await Self.refundRows(db, paid.reference).refunded == 1000)
+        }
+    }
+
     @Test func aRefundLeftProcessingIsFinishedByTheSweeper() async throws {
         try await PaymentFlowTests.run { flow, env, db in
             var quick = flow

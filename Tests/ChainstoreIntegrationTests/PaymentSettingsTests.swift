@@ -109,5 +109,12 @@ struct PaymentSettingsTests {
         #expect(client.http !== HTTPClient.shared)
         #expect(try #require(try load(certificate: certificate).gateways[.wechat] as? WeChatV2Client).http === client.http)
         #expect(throws: ChainstoreError.self) { try load(certificate: "-----BEGIN CERTIFICATE-----\nnot a certificate\n-----END CERTIFICATE-----\n") }
+        // Without it, every reversal would fail: the node does not start.
+        let error = #expect(throws: ChainstoreError.self) {
+            try PaymentSettings.load(path: try Self.folder(["api_key": "Q3fT9kLm2Xv8Rz1NpW6yBc4HsJd7Ae0G"], config: """
+                {"wechat": {"appid": "wx8888888888888888", "mch_id": "1900000109", "api_key_file": "api_key"}}
+                """))
+        }
+        #expect(error?.message.contains("client_certificate_file") == true)
     }
 }

@@ -265,8 +265,10 @@ struct PaymentSweeper: Service {
     }
 }
 
-/// The daily reconciliation job: once the bills are published (10:30 China time), yesterday's
-/// bill of every configured channel is downloaded and matched, unless that day is already done.
+/// The daily reconciliation job: once the bills are published (10:30 China time), the bills of
+/// every configured channel for the last seven days not yet reconciled are downloaded and
+/// matched, oldest first (a day missed while every node was down, or while the channel failed,
+/// is caught up; lines waiting for the next day's bill are settled in order).
 struct ReconciliationService: Service {
     let flow: PaymentFlow
     let logger: Logger
@@ -275,20 +277,29 @@ struct ReconciliationService: Service {
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
             let china = Date().addingTimeInterval(8 * 3600)
             let minutes = Int(china.timeIntervalSince1970 / 60) % (24 * 60)
-            if minutes >= 10 * 60 + 30 {
-                let yesterday = String(chinaTimestamp(Date().addingTimeInterval(-86_400)).prefix(10))
+            // Before 10:30 yesterday's bill is not out yet: the days end the day before.
+            let newest = minutes >= 10 * 60 + 30 ? 1 : 2
+            for daysAgo in stride(from: 7, through: newest, by: -1) {
+                let day = String(chinaTimestamp(Date().addingTimeInterval(-86_400 * Double(daysAgo))).prefix(10))
                 for (channel, gateway) in flow.gateways.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
                     do {
-                        let done = try await flow.database.transaction(logger: logger) { tx in
-                            var sql = SQLBuilder("SELECT count(*) FROM payment_reconciliation WHERE channel = ")
+                        // Days already done, and days before this node took its first payment on
+                        // that channel (another system's payments are not ours to list), are skipped.
+                        let due = try await flow.database.transaction(logger: logger) { tx in
+                            var sql = SQLBuilder("SELECT NOT EXISTS (SELECT 1 FROM payment_reconciliation WHERE channel = ")
                             sql.bind(.text(channel.rawValue))
                             sql += " AND bill_date = "
-                            sql.bind(.text(yesterday), cast: "date")
-                            return try await tx.query(sql)[0].decode(Int.self) > 0
+                            sql.bind(.text(day), cast: "date")
+                            sql += ") AND EXISTS (SELECT 1 FROM payment_transaction WHERE channel = "
+                            sql.bind(.text(channel.rawValue))
+                            sql += " AND (create_date AT TIME ZONE 'Asia/Shanghai')::date <= "
+                            sql.bind(.text(day), cast: "date")
+                            sql += ")"
+                            return try await tx.query(sql)[0].decode(Bool.self)
                         }
-                        if !done { _ = try await Reconciliation.run(flow.database, gateway: gateway, date: yesterday, logger: logger) }
+                        if due { _ = try await Reconciliation.run(flow.database, gateway: gateway, date: day, logger: logger) }
                     } catch {
-                        logger.warning("reconciliation deferred", metadata: ["channel": "\(channel.rawValue)", "error": "\(error)"])
+                        logger.warning("reconciliation deferred", metadata: ["channel": "\(channel.rawValue)", "date": "\(day)", "error": "\(error)"])
                     }
                 }
             }

@@ -109,10 +109,16 @@ public struct PaymentSettings: Sendable {
             }
             merchant.notifyURL = notifyBase.map { $0 + "/api/v1/payments/notify/wechat" }
             var http = HTTPClient.shared
+            let base = try address(wechat["base"] as? String ?? "https://api.mch.weixin.qq.com")
+            // Reverse and refund go to /secapi, which wants the merchant certificate: without it
+            // every reversal would fail, and attempts would wait in "reversing" for a human.
+            if base.hasPrefix("https"), wechat["client_certificate_file"] == nil {
+                throw ChainstoreError.validation("WeChat Pay v2 reverses and refunds with the merchant certificate: name client_certificate_file and client_key_file.")
+            }
             if let certificateFile = wechat["client_certificate_file"] as? String {
                 http = try Self.clientWithCertificate(certificate: try secret(certificateFile), key: try secret(wechat["client_key_file"] as? String))
             }
-            gateways[.wechat] = WeChatV2Client(http: http, base: try address(wechat["base"] as? String ?? "https://api.mch.weixin.qq.com"), merchant: merchant)
+            gateways[.wechat] = WeChatV2Client(http: http, base: base, merchant: merchant)
         }
         if let alipay = root["alipay"] as? [String: Any] {
             guard let appId = alipay["app_id"] as? String else { throw ChainstoreError.validation("alipay needs app_id") }

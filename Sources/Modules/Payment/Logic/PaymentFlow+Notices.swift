@@ -83,8 +83,8 @@ extension PaymentFlow {
                 var reply = ChannelReply(.refunded, code: "NOTIFIED")
                 reply.channelId = notice.channelId
                 try await apply(reply, to: refund)
-            case .failed:
-                var reply = ChannelReply(.failed, code: "NOTIFIED")
+            case .failed, .abnormal:
+                var reply = ChannelReply(notice.refundStatus == .failed ? .failed : .accepted, code: "NOTIFIED")
                 reply.alarm = true
                 try await apply(reply, to: refund)
             case .unconfirmed:

@@ -58,7 +58,9 @@ extension PaymentFlow {
             switch reply.outcome {
             case .paid where !reply.alarm: return try await settle(current, to: .paid, reply: reply, env: env)
             case .failed, .reversed: return try await settle(current, to: .failed, reply: reply, env: env)
-            default: break
+            default:
+                // Paid with another amount or to another merchant: kept open, and a human told.
+                if reply.alarm { current = try await transition(current, from: PaymentState.open, to: current.state, env: env, reply: reply, alarm: true) }
             }
             if past { return try await closeQR(current, gateway: gateway, env: env) }
             if untilDeadline { try await Task.sleep(for: timing.interval) }

@@ -34,7 +34,7 @@ extension PaymentFlow {
     /// key): the same request again answers the same refund and sends nothing new.
     public func refund(env: Env, paymentReference: String, requestKey: String, amount: Int64, reason: String) async throws -> Refund {
         guard !requestKey.isEmpty, requestKey.utf8.count <= 64 else { throw ChainstoreError.valueError("request_key (at most 64 characters) is required.") }
-        guard amount > 0 else { throw ChainstoreError.valueError("A refund is at least 1 fen.") }
+        guard amount > 0, amount <= 10_000_000_000 else { throw ChainstoreError.valueError("A refund is between 1 fen and 100,000,000 yuan.") }
         let reference = Self.refundReference(payment: paymentReference, requestKey: requestKey)
         let leaseText = milliseconds(timing.lease)
         let (created, stored) = try await database.transaction(logger: logger) { tx in
@@ -56,7 +56,7 @@ extension PaymentFlow {
             taken.bind(.int(paymentId))
             taken += " AND state <> 'failed'"
             let committed = try await tx.query(taken)[0].decode(Int64.self)
-            guard committed + amount <= paid else {
+            guard amount <= paid - committed else {
                 throw ChainstoreError.userError("Refunds would exceed the payment: \(Money.yuan(fen: paid)) paid, \(Money.yuan(fen: committed)) already refunded or being refunded.")
             }
             var sql = SQLBuilder("INSERT INTO payment_refund (transaction_id, reference, request_key, amount, reason, state, lease_until, company_id, ")
@@ -126,7 +126,7 @@ extension PaymentFlow {
             }
             return try await moveRefund(refund, to: .done, reply: reply)
         case .failed: return try await moveRefund(refund, to: .failed, reply: reply, alarm: reply.alarm)
-        case .accepted: return try await moveRefund(refund, to: .processing, reply: reply)
+        case .accepted: return try await moveRefund(refund, to: .processing, reply: reply, alarm: reply.alarm)
         default: return try await renewRefundLease(refund)
         }
     }

@@ -67,6 +67,9 @@ public struct PaymentFlow: Sendable {
     /// bytes, Alipay's `subject` 256 characters; cut on a character boundary.
     static func fitted(_ subject: String, for channel: PaymentChannel) -> String {
         var out = ""
+        // The bills are comma-separated without quoting: a comma in the goods' name would shift
+        // the columns after it. Line breaks likewise.
+        let subject = subject.replacingOccurrences(of: ",", with: "，").replacingOccurrences(of: "\n", with: " ").replacingOccurrences(of: "\r", with: " ")
         for character in subject {
             let next = out + String(character)
             if channel == .wechat ? next.utf8.count > 127 : next.count > 256 { break }
@@ -288,7 +291,9 @@ public struct PaymentFlow: Sendable {
             case .failed: _ = try await settle(attempt, to: .failed, reply: reply, env: env)
             case .reversed: _ = try await settle(attempt, to: .reversed, reply: reply, env: env)
             default:
-                if try await pastDeadline(attempt.id, after: .zero) { _ = try await reverse(attempt, gateway: gateway, env: env) }
+                var current = attempt
+                if reply.alarm { current = try await transition(attempt, from: PaymentState.open, to: .unknown, env: env, reply: reply, alarm: true) }
+                if try await pastDeadline(attempt.id, after: .zero) { _ = try await reverse(current, gateway: gateway, env: env) }
             }
         } catch is CancellationError {
             throw CancellationError()

@@ -152,6 +152,10 @@ public enum Reconciliation {
                     }
                 } else if let mine, mine.state == "reversed", reversals[reference] == line.amount {
                     matched += 1  // paid, then reversed: the money went back.
+                } else if let mine, mine.state == "reversed", mine.nearMidnight, reversals[reference] == nil {
+                    // Reversed just before midnight: its reversal may be in the next day's bill.
+                    lines.append(Line(kind: .awaitingNextBill, reference: reference, channelAmount: line.amount, ourAmount: mine.amount,
+                                      ourState: mine.state, channelTradeNo: line.tradeNo))
                 } else {
                     lines.append(Line(kind: .paidNotRecorded, reference: reference, channelAmount: line.amount, ourAmount: mine?.amount,
                                       ourState: mine?.state, channelTradeNo: line.tradeNo))
@@ -185,7 +189,7 @@ public enum Reconciliation {
                 missing.refundReference = id
                 lines.append(missing)
             }
-            let resolved = try await settleYesterday(tx, channel: channel, date: date, payments: payments, refunds: refunds)
+            let resolved = try await settleYesterday(tx, channel: channel, date: date, payments: payments, reversals: reversals, refunds: refunds)
 
             let waiting = lines.filter { $0.kind == .awaitingNextBill }.count
             var save = SQLBuilder("INSERT INTO payment_reconciliation (channel, bill_date, matched, mismatched, awaiting, bill, create_date, write_date) VALUES (")
@@ -232,9 +236,9 @@ public enum Reconciliation {
 
     /// The day before's lines that waited for this bill: found here, they are resolved (deleted,
     /// counted as matched on that day); not found, they become the mismatch they are.
-    static func settleYesterday(_ tx: Transaction, channel: PaymentChannel, date: String, payments: [String: BillLine],
+    static func settleYesterday(_ tx: Transaction, channel: PaymentChannel, date: String, payments: [String: BillLine], reversals: [String: Int64],
                                 refunds: [String: BillLine]) async throws -> Int {
-        var sql = SQLBuilder("SELECT l.id, l.reference, l.refund_reference, l.our_amount::bigint, r.id FROM payment_reconciliation_line l ")
+        var sql = SQLBuilder("SELECT l.id, l.reference, l.refund_reference, l.our_amount::bigint, l.our_state, r.id FROM payment_reconciliation_line l ")
         sql += "JOIN payment_reconciliation r ON r.id = l.reconciliation_id WHERE l.kind = 'awaiting_next_bill' AND r.channel = "
         sql.bind(.text(channel.rawValue))
         sql += " AND r.bill_date = "
@@ -243,9 +247,11 @@ public enum Reconciliation {
         var found: [Int64] = [], missing: [Int64] = []
         var day: Int64?
         for row in try await tx.query(sql) {
-            let (line, reference, refund, amount, reconciliation) = try row.decode((Int64, String, String?, Int64?, Int64).self)
+            let (line, reference, refund, amount, state, reconciliation) = try row.decode((Int64, String, String?, Int64?, String?, Int64).self)
             day = reconciliation
-            let present = refund.map { refunds[$0]?.amount == amount } ?? (payments[reference]?.amount == amount)
+            let present = if let refund { refunds[refund]?.amount == amount } else if state == "reversed" { reversals[reference] == amount } else {
+                payments[reference]?.amount == amount
+            }
             if present { found.append(line) } else { missing.append(line) }
         }
         guard let day else { return 0 }
@@ -253,8 +259,8 @@ public enum Reconciliation {
         resolve.bind(.intArray(found), cast: "bigint[]")
         resolve += ")"
         try await tx.query(resolve)
-        var alarm = SQLBuilder("UPDATE payment_reconciliation_line SET kind = CASE WHEN refund_reference IS NULL THEN 'recorded_not_paid' ")
-        alarm += "ELSE 'refund_mismatch' END WHERE id = ANY("
+        var alarm = SQLBuilder("UPDATE payment_reconciliation_line SET kind = CASE WHEN refund_reference IS NOT NULL THEN 'refund_mismatch' ")
+        alarm += "WHEN our_state = 'reversed' THEN 'paid_not_recorded' ELSE 'recorded_not_paid' END WHERE id = ANY("
         alarm.bind(.intArray(missing), cast: "bigint[]")
         alarm += ")"
         try await tx.query(alarm)
