@@ -271,4 +271,94 @@ struct PaymentRefundTests {
             #expect(attempt.state == .reversing && attempt.alarm)
         }
     }
+
+    /// A channel whose queries expect another amount than the attempt's: every "paid" it reports
+    /// differs from what we asked.
+    struct Overpaid: QRCodeGateway {
+        let inner: WeChatV3Client
+        var channel: PaymentChannel { inner.channel }
+        var api: String { inner.api }
+        func pay(reference: String, authCode: String, amount: Int64, subject: String) async -> ChannelReply {
+            await inner.pay(reference: reference, authCode: authCode, amount: amount, subject: subject)
+        }
+        func query(reference: String, amount: Int64) async -> ChannelReply { await inner.query(reference: reference, amount: amount + 1) }
+        func reverse(reference: String) async -> ChannelReply { await inner.reverse(reference: reference) }
+        func refund(reference: String, refundId: String, total: Int64, amount: Int64) async -> ChannelReply {
+            await inner.refund(reference: reference, refundId: refundId, total: total, amount: amount)
+        }
+        func refundQuery(reference: String, refundId: String) async -> ChannelReply { await inner.refundQuery(reference: reference, refundId: refundId) }
+        func bill(date: String) async throws(PaymentError) -> String { try await inner.bill(date: date) }
+        func qrOrder(reference: String, amount: Int64, subject: String, expiresAt: Date) async -> (ChannelReply, String?) {
+            await inner.qrOrder(reference: reference, amount: amount, subject: subject, expiresAt: expiresAt)
+        }
+        func close(reference: String) async -> ChannelReply { await inner.close(reference: reference) }
+    }
+
+    @Test func aQRCodePaidWithAnotherAmountStaysOpenWithAnAlarm() async throws {
+        try await PaymentFlowTests.run(v3: true) { flow, env, db in
+            let inner = try #require(flow.gateways[.wechat] as? WeChatV3Client)
+            var odd = PaymentFlow(database: db, gateways: [.wechat: Overpaid(inner: inner)], logger: TestDatabase.logger)
+            odd.timing = flow.timing
+            odd.timing.qrDeadline = .seconds(120)
+            let shown = try await odd.startQR(env: env, orderKey: "qr-odd", attempt: 1, amount: 700, subject: "display", company: 1)
+            var request = HTTPClientRequest(url: inner.base + "/sandbox/native/\(shown.reference)/pay")
+            request.method = .POST
+            #expect(try await HTTPClient.shared.execute(request, timeout: .seconds(5)).status == .noContent)
+            var attempt = shown
+            for _ in 0..<50 where !attempt.alarm {
+                try await Task.sleep(for: .milliseconds(100))
+                attempt = try await db.transaction(logger: TestDatabase.logger) { tx in try await PaymentFlow.load(tx, reference: shown.reference) }
+            }
+            #expect(attempt.alarm && attempt.state == .userPaying, "\(attempt)")
+        }
+    }
+
+    /// A channel with bills written here, day by day.
+    struct FixedBills: PaymentGateway {
+        let inner: any PaymentGateway
+        let bills: [String: String]
+        var channel: PaymentChannel { inner.channel }
+        var api: String { inner.api }
+        func pay(reference: String, authCode: String, amount: Int64, subject: String) async -> ChannelReply { ChannelReply(.unknown) }
+        func query(reference: String, amount: Int64) async -> ChannelReply { ChannelReply(.unknown) }
+        func reverse(reference: String) async -> ChannelReply { ChannelReply(.unknown) }
+        func refund(reference: String, refundId: String, total: Int64, amount: Int64) async -> ChannelReply { ChannelReply(.unknown) }
+        func refundQuery(reference: String, refundId: String) async -> ChannelReply { ChannelReply(.unknown) }
+        func bill(date: String) async throws(PaymentError) -> String { bills[date] ?? "" }
+    }
+
+    @Test func aReversalJustBeforeMidnightWaitsForTheNextDaysBill() async throws {
+        try await PaymentFlowTests.run { flow, env, db in
+            let (today, yesterday) = (String(chinaTimestamp().prefix(10)), String(chinaTimestamp(Date().addingTimeInterval(-86_400)).prefix(10)))
+            func bill(_ rows: [(String, String)]) -> String {
+                (["交易时间,商户订单号,交易状态,订单金额,商户退款单号,申请退款金额"]
+                    + rows.map { "`\(yesterday) 23:55:00,`\($0.0),`\($0.1),`5.00,`0,`0.00" }).joined(separator: "\r\n")
+            }
+            // Both were paid yesterday at 23:55 and reversed a minute later; only the first
+            // reversal reaches today's bill.
+            let gateway = FixedBills(inner: flow.gateways[.wechat]!, bills: [
+                yesterday: bill([("PREVERSED", "SUCCESS"), ("PLOSTREV", "SUCCESS")]), today: bill([("PREVERSED", "REVOKED")]),
+            ])
+            try await db.transaction(logger: TestDatabase.logger) { tx in
+                var sql = SQLBuilder("INSERT INTO payment_transaction (reference, order_key, attempt, channel, state, amount, company_id, create_date, settled_at) ")
+                sql += "SELECT r, r, 1, 'wechat', 'reversed', 500, 1, d - interval '1 minute', d FROM unnest(ARRAY['PREVERSED', 'PLOSTREV']) r, "
+                sql += "LATERAL (SELECT ("
+                sql.bind(.text(yesterday + " 23:56:00"), cast: "timestamp")
+                sql += " AT TIME ZONE 'Asia/Shanghai') d) t"
+                try await tx.query(sql)
+            }
+            let before = try await Reconciliation.run(db, gateway: gateway, date: yesterday, logger: TestDatabase.logger)
+            #expect(before.mismatches.isEmpty && before.lines.map(\.kind) == [.awaitingNextBill, .awaitingNextBill], "\(before.lines)")
+            let after = try await Reconciliation.run(db, gateway: gateway, date: today, logger: TestDatabase.logger)
+            #expect(after.resolved == 1)
+            let left = try await db.transaction(logger: TestDatabase.logger) { tx in
+                var sql = SQLBuilder("SELECT l.kind, l.reference, r.matched, r.mismatched, r.awaiting FROM payment_reconciliation_line l ")
+                sql += "JOIN payment_reconciliation r ON r.id = l.reconciliation_id WHERE r.bill_date = "
+                sql.bind(.text(yesterday), cast: "date")
+                return try await tx.query(sql).map { try $0.decode((String, String, Int, Int, Int).self) }
+            }
+            // The one whose reversal never showed: the customer paid and we hold nothing.
+            #expect(left.count == 1 && left.first.map { ($0.0, $0.1, $0.2, $0.3, $0.4) }! == ("paid_not_recorded", "PLOSTREV", 1, 1, 0))
+        }
+    }
 }
