@@ -31,7 +31,7 @@ struct SandboxTests {
         configuration.confirmSeconds = 0.5
         configuration.slowSeconds = 0.3
         configuration.lostSeconds = 3
-        configuration.refundSeconds = 0.4
+        configuration.refundSeconds = 1.5  // long enough for the first refund query to find it processing, even under load
         let merchant = try _RSA.Signing.PrivateKey(keySize: .bits2048)
         let wechatPlatform = try _RSA.Signing.PrivateKey(keySize: .bits2048)
         configuration.wechatV3 = .init(merchantPublicKey: merchant.publicKey, merchantSerial: "5157F09EFDC096DE15EBE81A47057A7232F1B8E1",
@@ -90,7 +90,7 @@ struct SandboxTests {
             #expect(await client.refund(outTradeNo: "T00", outRefundNo: "R2", totalFee: 1250, refundFee: 1100, nonce: "N19").outcome == .failed)
             // Processing first, then done; a refund never sent is "not exist" (safe to send).
             #expect(await client.refundQuery(outRefundNo: "R1", nonce: "N23").outcome == .accepted)
-            try await Task.sleep(for: .milliseconds(500))
+            try await Task.sleep(for: .milliseconds(1600))
             reply = await client.refundQuery(outRefundNo: "R1", nonce: "N24")
             #expect(reply.outcome == .refunded && reply.amount == 250)
             #expect(await client.refundQuery(outRefundNo: "R9", nonce: "N25").code == "REFUNDNOTEXIST")
@@ -179,7 +179,7 @@ struct SandboxTests {
             #expect(reply.outcome == .accepted && reply.code == "PROCESSING")
             #expect(await client.refund(outTradeNo: "V00", outRefundNo: "VR1", total: 1250, refund: 250).outcome == .accepted)
             #expect(await client.refund(outTradeNo: "V00", outRefundNo: "VR2", total: 1250, refund: 1001).outcome == .failed)
-            try await Task.sleep(for: .milliseconds(500))
+            try await Task.sleep(for: .milliseconds(1600))
             reply = await client.refundQuery(outRefundNo: "VR1")
             #expect(reply.outcome == .refunded && reply.amount == 250)
             #expect(await client.refundQuery(outRefundNo: "VR9").code == "REFUNDNOTEXIST")
