@@ -192,15 +192,7 @@ extension PaymentFlow {
     /// Refunds nobody follows any more: pending ones are sent again (same id), processing
     /// ones are asked about.
     func sweepRefunds(env: Env, limit: Int) async throws -> Int {
-        let claimed = try await database.transaction(logger: logger) { tx in
-            var sql = SQLBuilder("UPDATE payment_refund r SET swept = swept + 1, lease_until = now() + ")
-            Self.backoff(&sql, lease: milliseconds(timing.lease))
-            sql += " WHERE r.id IN (SELECT id FROM payment_refund WHERE state IN ('pending', 'processing') "
-            sql += "AND (lease_until IS NULL OR lease_until < now()) ORDER BY id LIMIT "
-            sql.bind(.int(Int64(limit)))
-            sql += " FOR UPDATE SKIP LOCKED) RETURNING r.reference"
-            return try await tx.query(sql).map { try $0.decode(String.self) }
-        }
+        let claimed = try await claimLeftOpen("payment_refund", states: [RefundState.pending.rawValue, RefundState.processing.rawValue], limit: limit)
         try await Self.forEach(claimed, concurrently: 8) { reference in
             do {
                 guard let refund = try await database.transaction(logger: logger, { tx in try await Self.loadRefund(tx, reference: reference) }) else { return }

@@ -240,17 +240,24 @@ public struct PaymentFlow: Sendable {
     /// deadline. Returns how many were claimed.
     @discardableResult
     public func sweep(env: Env, limit: Int = 50) async throws -> Int {
-        let claimed = try await database.transaction(logger: logger) { tx in
-            var sql = SQLBuilder("UPDATE payment_transaction t SET swept = swept + 1, lease_until = now() + ")
+        let claimed = try await claimLeftOpen("payment_transaction", states: PaymentState.open.map(\.rawValue), limit: limit)
+        try await Self.forEach(claimed, concurrently: 8) { reference in try await settleLeftOpen(reference, env: env) }
+        return claimed.count + (try await sweepRefunds(env: env, limit: limit))
+    }
+
+    /// Claims up to `limit` rows of `table` in one of `states` whose lease expired, under a new
+    /// lease (`SKIP LOCKED`: nodes sweeping at once share the rows), and answers their references.
+    func claimLeftOpen(_ table: String, states: [String], limit: Int) async throws -> [String] {
+        try await database.transaction(logger: logger) { tx in
+            var sql = SQLBuilder("UPDATE \(table) t SET swept = swept + 1, lease_until = now() + ")
             Self.backoff(&sql, lease: milliseconds(timing.lease))
-            sql += " WHERE t.id IN (SELECT id FROM payment_transaction WHERE state IN ('pending', 'user_paying', 'reversing', 'unknown') "
-            sql += "AND (lease_until IS NULL OR lease_until < now()) ORDER BY id LIMIT "
+            sql += " WHERE t.id IN (SELECT id FROM \(table) WHERE state = ANY("
+            sql.bind(.textArray(states), cast: "text[]")
+            sql += ") AND (lease_until IS NULL OR lease_until < now()) ORDER BY id LIMIT "
             sql.bind(.int(Int64(limit)))
             sql += " FOR UPDATE SKIP LOCKED) RETURNING t.reference"
             return try await tx.query(sql).map { try $0.decode(String.self) }
         }
-        try await Self.forEach(claimed, concurrently: 8) { reference in try await settleLeftOpen(reference, env: env) }
-        return claimed.count + (try await sweepRefunds(env: env, limit: limit))
     }
 
     /// The lease a sweep takes: the usual one the first times, then doubling with every turn
