@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import ChainstoreApp
 import ChainstoreCore
+import Payment
 import Foundation
 import Payments
 import Testing
@@ -116,5 +117,16 @@ struct PaymentSettingsTests {
                 """))
         }
         #expect(error?.message.contains("client_certificate_file") == true)
+    }
+
+    @Test func theDailyJobLooksAtTheLastSevenDaysWhoseBillsAreOut() throws {
+        // 2026-11-27 10:29 and 10:31 in China (UTC+8).
+        let before = try #require(ISO8601DateFormatter().date(from: "2026-11-27T02:29:00Z"))
+        let after = try #require(ISO8601DateFormatter().date(from: "2026-11-27T02:31:00Z"))
+        #expect(Reconciliation.daysDue(at: before) == ["2026-11-20", "2026-11-21", "2026-11-22", "2026-11-23", "2026-11-24", "2026-11-25"])
+        #expect(Reconciliation.daysDue(at: after) == ["2026-11-20", "2026-11-21", "2026-11-22", "2026-11-23", "2026-11-24", "2026-11-25", "2026-11-26"])
+        // Just after midnight in China, still 26 November in UTC: the China day counts.
+        let midnight = try #require(ISO8601DateFormatter().date(from: "2026-11-26T16:05:00Z"))
+        #expect(Reconciliation.daysDue(at: midnight).last == "2026-11-25")
     }
 }

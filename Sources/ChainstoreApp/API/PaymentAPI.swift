@@ -275,12 +275,7 @@ struct ReconciliationService: Service {
 
     func run() async throws {
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
-            let china = Date().addingTimeInterval(8 * 3600)
-            let minutes = Int(china.timeIntervalSince1970 / 60) % (24 * 60)
-            // Before 10:30 yesterday's bill is not out yet: the days end the day before.
-            let newest = minutes >= 10 * 60 + 30 ? 1 : 2
-            for daysAgo in stride(from: 7, through: newest, by: -1) {
-                let day = String(chinaTimestamp(Date().addingTimeInterval(-86_400 * Double(daysAgo))).prefix(10))
+            for day in Reconciliation.daysDue(at: Date()) {
                 for (channel, gateway) in flow.gateways.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
                     do {
                         // Days already done, and days before this node took its first payment on

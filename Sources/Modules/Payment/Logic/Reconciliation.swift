@@ -27,6 +27,15 @@ public enum Reconciliation {
         public var mismatches: [Line] { lines.filter { $0.kind != .awaitingNextBill } }
     }
 
+    /// The days whose bills are out at `now` and that the daily job looks at, oldest first: the
+    /// last seven China calendar days, up to yesterday once it is 10:30 in China (the channels
+    /// publish the day before's bills in the morning), up to the day before yesterday until then.
+    public static func daysDue(at now: Date) -> [String] {
+        let minutes = Int(now.addingTimeInterval(8 * 3600).timeIntervalSince1970 / 60) % (24 * 60)
+        let newest = minutes >= 10 * 60 + 30 ? 1 : 2
+        return stride(from: 7, through: newest, by: -1).map { String(chinaTimestamp(now.addingTimeInterval(-86_400 * Double($0))).prefix(10)) }
+    }
+
     /// An attempt settled this close to midnight (China time) may be in the next day's bill.
     static let midnightMargin = "10 minutes"
 
