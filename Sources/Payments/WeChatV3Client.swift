@@ -50,13 +50,10 @@ public struct WeChatV3Client: Sendable {
             guard let data = try? JSONSerialization.data(withJSONObject: body, options: [.sortedKeys, .withoutEscapingSlashes]) else { return nil }
             text = String(decoding: data, as: UTF8.self)
         }
-        guard let authorization = try? WeChatV3.authorization(
-            mchid: merchant.mchId, serialNo: merchant.serialNo, key: merchant.privateKey, method: method.rawValue, urlPathWithQuery: pathWithQuery,
-            timestamp: String(Int64(Date().timeIntervalSince1970)), nonce: paymentNonce(), body: text)
-        else { return nil }
+        guard let authorization = try? authorization(method, pathWithQuery, body: text) else { return nil }
         var request = HTTPClientRequest(url: base + pathWithQuery)
         request.method = method
-        request.headers.add(name: "Authorization", value: authorization.header)
+        request.headers.add(name: "Authorization", value: authorization)
         request.headers.add(name: "Accept", value: "application/json")
         request.headers.add(name: "User-Agent", value: "Chainstore/1.0")
         if body != nil {
@@ -74,6 +71,13 @@ public struct WeChatV3Client: Sendable {
         if raw.isEmpty { return Answer(status: response.status.code, json: [:]) }
         guard let json = (try? JSONSerialization.jsonObject(with: Data(raw.utf8))) as? [String: Any] else { return nil }
         return Answer(status: response.status.code, json: json)
+    }
+
+    /// The Authorization header of a request sent now with a fresh nonce.
+    func authorization(_ method: HTTPMethod, _ pathWithQuery: String, body: String) throws(PaymentError) -> String {
+        try WeChatV3.authorization(mchid: merchant.mchId, serialNo: merchant.serialNo, key: merchant.privateKey, method: method.rawValue,
+                                   urlPathWithQuery: pathWithQuery, timestamp: String(Int64(Date().timeIntervalSince1970)), nonce: paymentNonce(),
+                                   body: body).header
     }
 
     func path(_ outTradeNo: String) -> String {
@@ -238,13 +242,8 @@ public struct WeChatV3Client: Sendable {
             let expected = answer.json["hash_value"] as? String
         else { throw PaymentError("bill refused: \(answer.json["message"] as? String ?? answer.code)") }
         // The download is signed like any request; its answer is checked by the hash instead.
-        let pathWithQuery = parsed.path + (parsed.query.map { "?" + $0 } ?? "")
-        guard let authorization = try? WeChatV3.authorization(
-            mchid: merchant.mchId, serialNo: merchant.serialNo, key: merchant.privateKey, method: "GET", urlPathWithQuery: pathWithQuery,
-            timestamp: String(Int64(Date().timeIntervalSince1970)), nonce: paymentNonce(), body: "")
-        else { throw PaymentError("the bill request could not be signed") }
         var request = HTTPClientRequest(url: url)
-        request.headers.add(name: "Authorization", value: authorization.header)
+        request.headers.add(name: "Authorization", value: try authorization(.GET, parsed.path + (parsed.query.map { "?" + $0 } ?? ""), body: ""))
         request.headers.add(name: "User-Agent", value: "Chainstore/1.0")
         guard let response = try? await http.execute(request, timeout: .seconds(60)), response.status == .ok,
             let body = try? await response.body.collect(upTo: 64 << 20)

@@ -177,10 +177,9 @@ public struct PaymentSettings: Sendable {
             tls.certificateChain = try NIOSSLCertificate.fromPEMBytes(Array(certificate.utf8)).map { .certificate($0) }
             tls.privateKey = .privateKey(try NIOSSLPrivateKey(bytes: Array(key.utf8), format: .pem))
             return certificateClients.withLock { clients in
-                let fingerprint = certificate.hashValue
-                if let client = clients[fingerprint] { return client }
+                if let client = clients[certificate] { return client }
                 let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(tlsConfiguration: tls))
-                clients[fingerprint] = client
+                clients[certificate] = client
                 return client
             }
         } catch {
@@ -195,7 +194,7 @@ public struct PaymentSettings: Sendable {
     }
 }
 
-private let certificateClients = Mutex<[Int: HTTPClient]>([:])
+private let certificateClients = Mutex<[String: HTTPClient]>([:])
 
 /// `chainstore payments reconcile`: one day's bills matched now, printed for finance.
 public enum PaymentTools {

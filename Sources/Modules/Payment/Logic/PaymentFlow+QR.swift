@@ -51,9 +51,9 @@ extension PaymentFlow {
     func settleQR(_ attempt: Attempt, gateway: any QRCodeGateway, env: Env, untilDeadline: Bool) async throws -> Attempt {
         var current = attempt
         repeat {
-            let past = try await pastDeadline(current.id, after: .zero)
-            current = try await database.transaction(logger: logger) { tx in try await Self.load(tx, reference: attempt.reference) }
-            if current.state.isFinal { return current }
+            let (past, now) = try await renewLease(current.id, after: .zero)
+            guard let now, !now.state.isFinal else { return now ?? current }
+            current = now
             let reply = await gateway.query(reference: current.reference, amount: current.amount)
             switch reply.outcome {
             case .paid where !reply.alarm: return try await settle(current, to: .paid, reply: reply, env: env)

@@ -96,19 +96,26 @@ extension PaymentFlow {
     func drive(_ refund: Refund, follow: Bool = true) async throws -> Refund {
         let payment = try await database.transaction(logger: logger) { tx in try await Self.load(tx, reference: refund.paymentReference) }
         guard let gateway = gateways[payment.channel] else { return refund }
+        /// One round: a refund the channel accepted is asked about; a pending one is asked about
+        /// once it was sent here. It is sent (again, under the same number) when it is pending
+        /// and the channel has no answer, or when the channel says it never got it.
+        func round(_ refund: Refund, sentHere: Bool) async -> ChannelReply {
+            if sentHere || refund.state == .processing {
+                let answer = await gateway.refundQuery(reference: payment.reference, refundId: refund.reference)
+                let resend = answer.code == "REFUNDNOTEXIST" || (refund.state == .pending && answer.outcome == .unknown)
+                if !resend { return answer }
+            }
+            let answer = await gateway.refund(reference: payment.reference, refundId: refund.reference, total: payment.amount, amount: refund.amount)
+            logger.info("refund sent", metadata: ["reference": "\(refund.reference)", "outcome": "\(answer.outcome.rawValue)", "code": "\(answer.code ?? "")"])
+            return answer
+        }
         var current = refund
         let clock = ContinuousClock()
         let until = clock.now + (follow ? timing.refundFollow : .zero)
-        var asked = false
+        var sentHere = false
         while !current.state.isFinal {
-            // Send when nothing was sent yet, or when the channel says it never got it.
-            var reply = asked ? await gateway.refundQuery(reference: payment.reference, refundId: current.reference) : ChannelReply(.unknown, code: "REFUNDNOTEXIST")
-            if reply.outcome == .unknown, reply.code == "REFUNDNOTEXIST" || current.state == .pending {
-                reply = await gateway.refund(reference: payment.reference, refundId: current.reference, total: payment.amount, amount: current.amount)
-                logger.info("refund sent", metadata: ["reference": "\(current.reference)", "outcome": "\(reply.outcome.rawValue)", "code": "\(reply.code ?? "")"])
-            }
-            asked = true
-            current = try await apply(reply, to: current)
+            current = try await apply(await round(current, sentHere: sentHere), to: current)
+            sentHere = true
             if current.state.isFinal || clock.now >= until { break }
             try await Task.sleep(for: timing.interval)
         }
@@ -120,7 +127,7 @@ extension PaymentFlow {
     func apply(_ reply: ChannelReply, to refund: Refund) async throws -> Refund {
         switch reply.outcome {
         case .refunded:
-            if let amount = reply.amount, amount != refund.amount, amount < refund.amount {
+            if let amount = reply.amount, amount < refund.amount {
                 // The channel refunded less than asked: a human must look.
                 return try await moveRefund(refund, to: .processing, reply: reply, alarm: true)
             }
@@ -189,22 +196,15 @@ extension PaymentFlow {
         }
     }
 
-    /// Refunds nobody follows any more: pending ones are sent again (same id), processing
-    /// ones are asked about.
+    /// Refunds nobody follows any more: pending ones are sent again (same number), processing
+    /// ones are asked about (and sent again if the channel never got them).
     func sweepRefunds(env: Env, limit: Int) async throws -> Int {
         let claimed = try await claimLeftOpen("payment_refund", states: [RefundState.pending.rawValue, RefundState.processing.rawValue], limit: limit)
         try await Self.forEach(claimed, concurrently: 8) { reference in
             do {
                 guard let refund = try await database.transaction(logger: logger, { tx in try await Self.loadRefund(tx, reference: reference) }) else { return }
                 logger.notice("settling a refund left open", metadata: ["reference": "\(reference)", "state": "\(refund.state.rawValue)"])
-                if refund.state == .pending {
-                    _ = try await drive(refund, follow: false)
-                } else {
-                    let payment = try await database.transaction(logger: logger) { tx in try await Self.load(tx, reference: refund.paymentReference) }
-                    guard let gateway = gateways[payment.channel] else { return }
-                    let reply = await gateway.refundQuery(reference: payment.reference, refundId: refund.reference)
-                    if reply.code == "REFUNDNOTEXIST" { _ = try await drive(refund, follow: false) } else { try await apply(reply, to: refund) }
-                }
+                _ = try await drive(refund, follow: false)
             } catch is CancellationError {
                 throw CancellationError()
             } catch {

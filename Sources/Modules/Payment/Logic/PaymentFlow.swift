@@ -385,6 +385,11 @@ public struct PaymentFlow: Sendable {
     /// Whether the attempt's deadline falls within `wait`; also renews this node's lease on it
     /// (a flow that is still following an attempt keeps the sweeper away).
     func pastDeadline(_ id: Int64, after wait: Duration) async throws -> Bool {
+        try await renewLease(id, after: wait).past
+    }
+
+    /// `pastDeadline`, with the attempt as it now is.
+    func renewLease(_ id: Int64, after wait: Duration) async throws -> (past: Bool, attempt: Attempt?) {
         let (waitText, leaseText, deadlineText) = (milliseconds(wait), milliseconds(timing.lease), milliseconds(timing.deadline))
         return try await database.transaction(logger: logger) { tx in
             var sql = SQLBuilder("UPDATE payment_transaction SET lease_until = greatest(lease_until, now() + ")
@@ -395,7 +400,10 @@ public struct PaymentFlow: Sendable {
             sql.bind(.text(deadlineText), cast: "interval")
             sql += ") <= now() + "
             sql.bind(.text(waitText), cast: "interval")
-            return try await tx.query(sql).first?.decode(Bool.self) ?? true
+            sql += ", "
+            sql += Self.columns
+            guard let row = try await tx.query(sql).first else { return (true, nil) }
+            return (try row.decode(Bool.self), try Self.attempt(row, from: 1))
         }
     }
 
