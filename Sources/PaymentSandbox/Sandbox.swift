@@ -215,18 +215,12 @@ public struct PaymentSandbox: Sendable {
                 answer += fail("PARAM_ERROR", "out_refund_no and refund_fee are required")
                 break
             }
-            let repeated = book.with { $0[key]?.refunds[refundNo] != nil }
-            if let refusal = refund(key: key, refundNo: refundNo, amount: fee, now: now) {
-                answer += fail(refusal, refusal)
-                break
-            }
-            if !repeated, fee % 100 == 99 {
-                answer += fail("SYSTEMERROR", "系统超时")
-                break
-            }
-            answer += [("result_code", "SUCCESS"), ("out_refund_no", refundNo), ("refund_id", "R" + refundNo), ("refund_fee", String(fee))]
-            if let notify = given["notify_url"], let order = book.with({ $0[key] }) {
-                notifyV2Refund(url: notify, order: order, refundNo: refundNo, amount: fee)
+            switch refund(key: key, refundNo: refundNo, amount: fee, now: now) {
+            case .refused(let code): answer += fail(code, code)
+            case .taken(_, first: true) where fee % 100 == 99: answer += fail("SYSTEMERROR", "系统超时")
+            case .taken(let order, let first):
+                answer += [("result_code", "SUCCESS"), ("out_refund_no", refundNo), ("refund_id", "R" + refundNo), ("refund_fee", String(fee))]
+                if first, let notify = given["notify_url"] { notifyV2Refund(url: notify, order: order, refundNo: refundNo, amount: fee) }
             }
         case "/pay/refundquery":
             let order = given["out_refund_no"].flatMap { refundNo in book.with { $0.values.first { $0.channel == .wechat && $0.refunds[refundNo] != nil } } }
@@ -274,16 +268,22 @@ public struct PaymentSandbox: Sendable {
         }
     }
 
-    /// Records a refund (idempotent by its id); nil, or the refusal's code.
-    func refund(key: String, refundNo: String, amount: Int64, now: Date) -> String? {
+    /// What a refund request did: refused (the channel's code), or taken — the first time, or
+    /// the same refund again (idempotent by its number) — with the order as it now is.
+    enum RefundTaken {
+        case refused(String)
+        case taken(Order, first: Bool)
+    }
+
+    func refund(key: String, refundNo: String, amount: Int64, now: Date) -> RefundTaken {
         book.with { orders in
-            guard var order = orders[key], order.state == .paid else { return "TRADE_STATE_ERROR" }
-            if let same = order.refunds[refundNo] { return same == amount ? nil : "PARAM_ERROR" }
-            guard order.refunds.values.reduce(0, +) + amount <= order.amount else { return "NOTENOUGH" }
+            guard var order = orders[key], order.state == .paid else { return .refused("TRADE_STATE_ERROR") }
+            if let same = order.refunds[refundNo] { return same == amount ? .taken(order, first: false) : .refused("PARAM_ERROR") }
+            guard order.refunds.values.reduce(0, +) + amount <= order.amount else { return .refused("NOTENOUGH") }
             order.refunds[refundNo] = amount
             order.refundDoneAt[refundNo] = order.channel == .alipay ? now : now.addingTimeInterval(configuration.refundSeconds)
             orders[key] = order
-            return nil
+            return .taken(order, first: true)
         }
     }
 
@@ -364,14 +364,14 @@ public struct PaymentSandbox: Sendable {
             guard let requestNo = biz["out_request_no"] as? String, let amount = (biz["refund_amount"] as? String).flatMap(Money.fen(yuan:)) else {
                 return signedJSON(node: node, business("ACQ.INVALID_PARAMETER", "参数无效"))
             }
-            let repeated = book.with { $0[key]?.refunds[requestNo] != nil }
-            if let refusal = refund(key: key, refundNo: requestNo, amount: amount, now: now) {
+            switch refund(key: key, refundNo: requestNo, amount: amount, now: now) {
+            case .refused(let refusal):
                 return signedJSON(node: node, business(refusal == "NOTENOUGH" ? "ACQ.REFUND_AMT_NOT_EQUAL_TOTAL" : "ACQ.TRADE_STATUS_ERROR", refusal))
+            case .taken(let order, let first):
+                if first, let notify = form["notify_url"] { notifyAlipay(url: notify, order: order, refundNo: requestNo) }
+                return signedJSON(node: node, ["code": "10000", "msg": "Success", "out_trade_no": outTradeNo, "fund_change": first ? "Y" : "N",
+                                               "refund_fee": Money.yuan(fen: order.refunds.values.reduce(0, +)), "send_back_fee": Money.yuan(fen: amount)])
             }
-            if !repeated, let notify = form["notify_url"], let order = book.with({ $0[key] }) { notifyAlipay(url: notify, order: order, refundNo: requestNo) }
-            let total = book.with { $0[key]?.refunds.values.reduce(0, +) ?? amount }
-            return signedJSON(node: node, ["code": "10000", "msg": "Success", "out_trade_no": outTradeNo, "fund_change": repeated ? "N" : "Y",
-                                           "refund_fee": Money.yuan(fen: total), "send_back_fee": Money.yuan(fen: amount)])
         case "alipay.trade.fastpay.refund.query":
             guard let requestNo = biz["out_request_no"] as? String, let order = book.with({ $0[key] }), let amount = order.refunds[requestNo] else {
                 return signedJSON(node: node, ["code": "10000", "msg": "Success", "out_trade_no": outTradeNo])

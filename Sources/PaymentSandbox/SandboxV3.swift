@@ -196,21 +196,21 @@ extension PaymentSandbox {
             let amount = ((body["amount"] as? [String: Any])?["refund"] as? NSNumber)?.int64Value, amount > 0
         else { return v3Error(400, "PARAM_ERROR", "out_trade_no, out_refund_no and amount.refund are required") }
         let key = "wechat|" + outTradeNo
-        let repeated = book.with { $0[key]?.refunds[refundNo] != nil }
-        if let refusal = refund(key: key, refundNo: refundNo, amount: amount, now: now) {
+        switch refund(key: key, refundNo: refundNo, amount: amount, now: now) {
+        case .refused(let refusal):
             return refusal == "NOTENOUGH" ? v3Error(403, "NOT_ENOUGH", "退款金额超过可退金额") : v3Error(400, "INVALID_REQUEST", refusal)
-        }
-        guard let order = book.with({ $0[key] }) else { return v3Error(404, "RESOURCE_NOT_EXISTS", "订单不存在") }
-        if !repeated, amount % 100 == 99 { return v3Error(500, "SYSTEM_ERROR", "系统超时") }  // taken, answer lost
-        if !repeated, let url = body["notify_url"] as? String {
-            let delay = configuration.refundSeconds
-            Task {
-                try? await Task.sleep(for: .seconds(delay))
-                guard let settled = self.book.with({ $0[key] }) else { return }
-                self.notifyV3(url: url, event: "REFUND.SUCCESS", resource: self.v3RefundNotice(settled, refundNo: refundNo), type: "refund")
+        case .taken(_, first: true) where amount % 100 == 99: return v3Error(500, "SYSTEM_ERROR", "系统超时")  // taken, answer lost
+        case .taken(let order, let first):
+            if first, let url = body["notify_url"] as? String {
+                let delay = configuration.refundSeconds
+                Task {
+                    try? await Task.sleep(for: .seconds(delay))
+                    guard let settled = self.book.with({ $0[key] }) else { return }
+                    self.notifyV3(url: url, event: "REFUND.SUCCESS", resource: self.v3RefundNotice(settled, refundNo: refundNo), type: "refund")
+                }
             }
+            return (200, v3RefundObject(order, refundNo: refundNo, now: now))
         }
-        return (200, v3RefundObject(order, refundNo: refundNo, now: now))
     }
 
     func v3RefundNotice(_ order: Order, refundNo: String) -> [String: Any] {

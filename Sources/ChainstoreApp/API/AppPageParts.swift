@@ -2,7 +2,33 @@
 /// (HTTP Basic credentials held in the page, `?db=`, a time limit, the server's error shapes).
 /// Pasted into each page's markup and script, so each page stays one self-contained document.
 enum AppPageParts {
-    /// The look both pages start from: large touch targets, high contrast, the status box.
+    /// The start of a page, up to its own styles: the document head and the look both pages
+    /// start from (large touch targets, high contrast, the status box).
+    static func head(title: String) -> String {
+        """
+        <!DOCTYPE html>
+        <html lang="en">
+        <head>
+        <meta charset="utf-8">
+        <meta name="viewport" content="width=device-width, initial-scale=1">
+        <meta name="color-scheme" content="light">
+        <link rel="icon" href="data:,">
+        <title>\(title)</title>
+        <style>
+        \(baseStyle)
+        """
+    }
+
+    /// The bar at the top: the app's name and the sign-out button.
+    static func header(title: String) -> String {
+        """
+        <header>
+          <h1>\(title)</h1>
+          <button id="signout" type="button" class="secondary" hidden>Sign out</button>
+        </header>
+        """
+    }
+
     static let baseStyle = #"""
     * { box-sizing: border-box; }
     [hidden] { display: none !important; }

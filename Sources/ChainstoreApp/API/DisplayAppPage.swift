@@ -20,16 +20,7 @@
 /// test waits for `data-seq` or `data-state` instead of sleeping.
 enum DisplayAppPage {
     static let html = #"""
-    <!DOCTYPE html>
-    <html lang="en">
-    <head>
-    <meta charset="utf-8">
-    <meta name="viewport" content="width=device-width, initial-scale=1">
-    <meta name="color-scheme" content="light">
-    <link rel="icon" href="data:,">
-    <title>Chainstore Display</title>
-    <style>
-    \#(AppPageParts.baseStyle)
+    \#(AppPageParts.head(title: "Chainstore Display"))
     main { max-width: 760px; margin: 0 auto; padding: 12px; }
     input[aria-invalid="true"] { border-color: #b00000; }
     #amount { min-height: 96px; font-size: 48px; font-weight: 700; text-align: right; }
@@ -52,10 +43,7 @@ enum DisplayAppPage {
     </style>
     </head>
     <body>
-    <header>
-      <h1>Chainstore Display</h1>
-      <button id="signout" type="button" class="secondary" hidden>Sign out</button>
-    </header>
+    \#(AppPageParts.header(title: "Chainstore Display"))
     <main>
     \#(AppPageParts.signIn)
       <section id="amount-view" hidden>

@@ -13,16 +13,7 @@
 /// shows the answer: a browser test waits for `data-seq` to grow instead of sleeping.
 enum ScanAppPage {
     static let html = #"""
-    <!DOCTYPE html>
-    <html lang="en">
-    <head>
-    <meta charset="utf-8">
-    <meta name="viewport" content="width=device-width, initial-scale=1">
-    <meta name="color-scheme" content="light">
-    <link rel="icon" href="data:,">
-    <title>Chainstore Scan</title>
-    <style>
-    \#(AppPageParts.baseStyle)
+    \#(AppPageParts.head(title: "Chainstore Scan"))
     h2 { margin: 0 0 8px; font-size: 28px; }
     main { max-width: 720px; margin: 0 auto; padding: 12px; }
     .grid { display: grid; grid-template-columns: 1fr 1fr; gap: 12px; margin-top: 12px; }
@@ -40,10 +31,7 @@ enum ScanAppPage {
     </style>
     </head>
     <body>
-    <header>
-      <h1>Chainstore Scan</h1>
-      <button id="signout" type="button" class="secondary" hidden>Sign out</button>
-    </header>
+    \#(AppPageParts.header(title: "Chainstore Scan"))
     <main>
     \#(AppPageParts.signIn)
       <section id="operations" hidden>
