@@ -262,7 +262,7 @@ public enum StockBenchmark {
                      count, CoreBenchmark.median(checks), differences, CoreBenchmark.median(scans)))
         for (label, date) in [("yesterday", "1 day"), ("60 days ago (everything after it taken back out)", "60 days")] {
             let moment = try await database.transaction(logger: logger) { tx in
-                try await tx.query(SQLBuilder("SELECT to_char((now() - interval '\(date)') AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS')"))[0].decode(String.self)
+                try await tx.query(SQLBuilder("SELECT to_char((now() - interval '\(unsafeRaw: date)') AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS')"))[0].decode(String.self)
             }
             for grouping in StockValue.Grouping.allCases {
                 var runs: [Double] = []

@@ -11,7 +11,7 @@ extension RecordStore {
         if let known = AccessRightsCache.shared.lookup(key) {
             allowed = known
         } else {
-            var sql = SQLBuilder("SELECT coalesce(bool_or(a.perm_\(operation.rawValue)), false) FROM ir_model_access a ")
+            var sql = SQLBuilder("SELECT coalesce(bool_or(a.perm_\(unsafeRaw: operation.rawValue)), false) FROM ir_model_access a ")
             sql += "LEFT JOIN res_groups g ON g.id = a.group_id WHERE a.active AND a.model = "
             sql.bind(.text(model.name))
             sql += " AND (a.group_id IS NULL OR g.xmlid = ANY("

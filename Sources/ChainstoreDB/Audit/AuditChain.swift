@@ -30,7 +30,7 @@ public enum AuditChain {
             else { return 0 }
             var (seq, hashHex) = try head.decode((Int64, String).self)
             var hash = Hex.decode(hashHex)
-            var select = SQLBuilder("SELECT a.id, \(canonical) FROM audit_log a WHERE a.seal_seq IS NULL ORDER BY a.id LIMIT ")
+            var select = SQLBuilder("SELECT a.id, \(unsafeRaw: canonical) FROM audit_log a WHERE a.seal_seq IS NULL ORDER BY a.id LIMIT ")
             select.bind(.int(Int64(batch)))
             var ids: [Int64] = []
             var seqs: [Int64] = []
@@ -89,7 +89,7 @@ public enum AuditChain {
             var expected: Int64 = 1
             var lastId: Int64 = 0
             while report.problems.isEmpty {
-                var select = SQLBuilder("SELECT a.id, a.seal_seq, encode(a.hash, 'hex'), \(canonical) FROM audit_log a WHERE a.seal_seq >= ")
+                var select = SQLBuilder("SELECT a.id, a.seal_seq, encode(a.hash, 'hex'), \(unsafeRaw: canonical) FROM audit_log a WHERE a.seal_seq >= ")
                 select.bind(.int(expected))
                 select += " ORDER BY a.seal_seq LIMIT "
                 select.bind(.int(Int64(batch)))

@@ -145,7 +145,7 @@ extension RecordStore {
             if deleteOnDetach { try await unlink(comodel, ids: targets) } else { try await write(comodel, ids: targets, [inverse: .false]) }
         }
         func children() async throws -> [Int64] {
-            var sql = SQLBuilder("SELECT id FROM \(quoted(co.table)) WHERE \(quoted(inverse)) = ")
+            var sql = SQLBuilder("SELECT id FROM \(table: co) WHERE \(identifier: inverse) = ")
             sql.bind(.int(id), cast: "bigint")
             return try await tx.query(sql).map { try $0.decode(Int64.self) }
         }
@@ -167,14 +167,14 @@ extension RecordStore {
     }
 
     private func links(_ relation: String, _ column1: String, _ column2: String, id: Int64) async throws -> [Int64] {
-        var sql = SQLBuilder("SELECT \(quoted(column2)) FROM \(quoted(relation)) WHERE \(quoted(column1)) = ")
+        var sql = SQLBuilder("SELECT \(identifier: column2) FROM \(identifier: relation) WHERE \(identifier: column1) = ")
         sql.bind(.int(id), cast: "bigint")
         sql += " ORDER BY 1"
         return try await tx.query(sql).map { try $0.decode(Int64.self) }
     }
 
     private func setLinks(_ relation: String, _ column1: String, _ column2: String, id: Int64, _ targets: [Int64]) async throws {
-        var sql = SQLBuilder("WITH gone AS (DELETE FROM \(quoted(relation)) WHERE \(quoted(column1)) = ")
+        var sql = SQLBuilder("WITH gone AS (DELETE FROM \(identifier: relation) WHERE \(identifier: column1) = ")
         sql.bind(.int(id), cast: "bigint")
         sql += " AND NOT (\(quoted(column2)) = ANY("
         sql.bind(.intArray(targets), cast: "bigint[]")

@@ -166,7 +166,7 @@ extension RecordStore {
     /// in one round trip.
     func insert(_ model: ModelSpec, columns: [String], json: JSONWriter, count: Int) async throws -> [Int64] {
         let fields = columns.map { model.fields[$0]! }
-        var sql = SQLBuilder("WITH ins AS (INSERT INTO \(quoted(model.table)) (")
+        var sql = SQLBuilder("WITH ins AS (INSERT INTO \(table: model) (")
         sql += (columns.map(quoted) + ["create_uid", "write_uid", "create_date", "write_date"]).joined(separator: ", ")
         sql += ") SELECT "
         sql += fields.map { Self.recordsetValue($0, alias: "x") }.joined(separator: ", ")

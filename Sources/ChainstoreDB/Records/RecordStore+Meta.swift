@@ -82,7 +82,7 @@ extension RecordStore {
             let matches = (["display_name"] + model.nameSearchFields).map { Domain.leaf(path: [$0], op: op, value: .string(name)) }
             domain = .allOf([args, op.positive == nil ? .anyOf(matches) : .allOf(matches)])
         }
-        var sql = SQLBuilder("SELECT t.id, \(DomainCompiler.displayExpression(model, alias: "t"))::text FROM \(quoted(model.table)) t WHERE ")
+        var sql = SQLBuilder("SELECT t.id, \(unsafeRaw: DomainCompiler.displayExpression(model, alias: "t"))::text FROM \(table: model) t WHERE ")
         try whereClause(model, domain, operation: .read, into: &sql)
         try orderClause(model, nil, into: &sql)
         try pagination(offset: 0, limit: limit, into: &sql)

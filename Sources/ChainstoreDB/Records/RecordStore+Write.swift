@@ -21,7 +21,7 @@ extension RecordStore {
         try await lockAndCheck(model, ids: ids, operation: .write)
         for (via, parentVals) in delegated.sorted(by: { $0.key < $1.key }) {
             guard case .many2one(let parent, _)? = model.fields[via]?.kind else { continue }
-            var sql = SQLBuilder("SELECT DISTINCT \(quoted(via)) FROM \(quoted(model.table)) WHERE \(quoted(via)) IS NOT NULL AND id = ANY(")
+            var sql = SQLBuilder("SELECT DISTINCT \(identifier: via) FROM \(table: model) WHERE \(identifier: via) IS NOT NULL AND id = ANY(")
             sql.bind(.intArray(ids), cast: "bigint[]")
             sql += ")"
             let parents = try await tx.query(sql).map { try $0.decode(Int64.self) }
@@ -147,7 +147,7 @@ extension RecordStore {
     /// only) and the write rules checked on the new values, in one statement. `values` holds
     /// one object for every record, or (`perRow`) an array of objects keyed by `__id`.
     private func runUpdate(_ model: ModelSpec, ids: [Int64], fields: [FieldSpec], values: JSONWriter, perRow: Bool) async throws {
-        var sql = SQLBuilder("WITH old AS (SELECT * FROM \(quoted(model.table)) WHERE id = ANY(")
+        var sql = SQLBuilder("WITH old AS (SELECT * FROM \(table: model) WHERE id = ANY(")
         sql.bind(.intArray(ids), cast: "bigint[]")
         sql += ")), upd AS (UPDATE \(quoted(model.table)) t SET "
         sql += fields.map { "\(quoted($0.name)) = \(Self.recordsetValue($0, alias: "x"))" }.joined(separator: ", ")
@@ -174,7 +174,7 @@ extension RecordStore {
 
     /// Marks records as written (x2many-only changes still move `write_date`).
     func touch(_ model: ModelSpec, ids: [Int64]) async throws {
-        var sql = SQLBuilder("UPDATE \(quoted(model.table)) SET write_date = now(), write_uid = ")
+        var sql = SQLBuilder("UPDATE \(table: model) SET write_date = now(), write_uid = ")
         sql.bind(.int(env.uid), cast: "bigint")
         sql += " WHERE id = ANY("
         sql.bind(.intArray(ids), cast: "bigint[]")
@@ -195,7 +195,7 @@ extension RecordStore {
         let system = asSystem(reason: "effects of deleting \(model.name) records")
         for (other, field) in registry.incomingMany2one[model.name] ?? [] {
             guard case .many2one(_, let onDelete) = field.kind, onDelete != .restrict, let co = registry.models[other] else { continue }
-            var sql = SQLBuilder("SELECT id FROM \(quoted(co.table)) WHERE \(quoted(field.name)) = ANY(")
+            var sql = SQLBuilder("SELECT id FROM \(table: co) WHERE \(identifier: field.name) = ANY(")
             sql.bind(.intArray(ids), cast: "bigint[]")
             sql += ")"
             if co.name == model.name {
@@ -214,7 +214,7 @@ extension RecordStore {
         for (owner, field) in registry.incomingMany2many[model.name] ?? [] {
             try await auditVanishingLinks(owner: try self.model(owner), field: field, targets: ids)
         }
-        var sql = SQLBuilder("WITH del AS (DELETE FROM \(quoted(model.table)) WHERE id = ANY(")
+        var sql = SQLBuilder("WITH del AS (DELETE FROM \(table: model) WHERE id = ANY(")
         sql.bind(.intArray(ids), cast: "bigint[]")
         sql += ") RETURNING *), "
         try auditInsert(model, operation: "unlink", old: "del", new: nil, into: &sql)
@@ -226,7 +226,7 @@ extension RecordStore {
     private func auditVanishingLinks(owner: ModelSpec, field: FieldSpec, targets: [Int64]) async throws {
         guard case .many2many(_, let relation, let column1, let column2) = field.kind else { return }
         let (rel, c1, c2) = (quoted(relation), quoted(column1), quoted(column2))
-        var sql = SQLBuilder("WITH owners AS (SELECT DISTINCT \(c1) AS owner FROM \(rel) WHERE \(c2) = ANY(")
+        var sql = SQLBuilder("WITH owners AS (SELECT DISTINCT \(unsafeRaw: c1) AS owner FROM \(unsafeRaw: rel) WHERE \(unsafeRaw: c2) = ANY(")
         sql.bind(.intArray(targets), cast: "bigint[]")
         sql += ")), links AS (SELECT r.\(c1) AS owner, array_agg(r.\(c2) ORDER BY r.\(c2)) AS before FROM \(rel) r "
         sql += "JOIN owners o ON o.owner = r.\(c1) GROUP BY r.\(c1)) "

@@ -32,7 +32,7 @@ public struct RecordStore: Sendable {
     ) async throws -> [Int64] {
         let model = try model(modelName)
         try await checkAccess(model, .read)
-        var sql = SQLBuilder("SELECT t.id FROM \(quoted(model.table)) t WHERE ")
+        var sql = SQLBuilder("SELECT t.id FROM \(table: model) t WHERE ")
         try whereClause(model, domain, operation: .read, into: &sql)
         try orderClause(model, order, into: &sql)
         try pagination(offset: offset, limit: limit, into: &sql)
@@ -42,7 +42,7 @@ public struct RecordStore: Sendable {
     public func searchCount(_ modelName: String, domain: Domain, limit: Int? = nil) async throws -> Int {
         let model = try model(modelName)
         try await checkAccess(model, .read)
-        var sql = SQLBuilder("SELECT count(*) FROM (SELECT 1 FROM \(quoted(model.table)) t WHERE ")
+        var sql = SQLBuilder("SELECT count(*) FROM (SELECT 1 FROM \(table: model) t WHERE ")
         try whereClause(model, domain, operation: .read, into: &sql)
         try pagination(offset: 0, limit: limit, into: &sql)
         sql += ") c"

@@ -20,7 +20,7 @@ public enum WebSessions {
 
     /// The user of a live session, renewing it; nil when unknown or expired.
     public static func user(_ tx: Transaction, token: String) async throws -> Int64? {
-        var sql = SQLBuilder("UPDATE web_session s SET last_seen = now(), expires_at = now() + make_interval(days => \(lifetimeDays)) ")
+        var sql = SQLBuilder("UPDATE web_session s SET last_seen = now(), expires_at = now() + make_interval(days => \(unsafeRaw: String(lifetimeDays))) ")
         sql += "FROM res_users u WHERE u.id = s.uid AND u.active AND s.expires_at > now() AND s.token_digest = "
         sql.bind(.text(APIKey.digest(token)))
         sql += " RETURNING s.uid"

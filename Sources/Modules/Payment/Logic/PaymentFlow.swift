@@ -249,7 +249,7 @@ public struct PaymentFlow: Sendable {
     /// lease (`SKIP LOCKED`: nodes sweeping at once share the rows), and answers their references.
     func claimLeftOpen(_ table: String, states: [String], limit: Int) async throws -> [String] {
         try await database.transaction(logger: logger) { tx in
-            var sql = SQLBuilder("UPDATE \(table) t SET swept = swept + 1, lease_until = now() + ")
+            var sql = SQLBuilder("UPDATE \(unsafeRaw: table) t SET swept = swept + 1, lease_until = now() + ")
             Self.backoff(&sql, lease: milliseconds(timing.lease))
             sql += " WHERE t.id IN (SELECT id FROM \(table) WHERE state = ANY("
             sql.bind(.textArray(states), cast: "text[]")

@@ -35,7 +35,7 @@ extension Ledger {
             picking = try row.decode(Int64.self)
             try await Transfers.name(tx, pickings: [picking!])
         }
-        let ids = try await tx.query(SQLBuilder("SELECT nextval('stock_move_id_seq') FROM generate_series(1, \(lines.count))"))
+        let ids = try await tx.query(SQLBuilder("SELECT nextval('stock_move_id_seq') FROM generate_series(1, \(Int64(lines.count)))"))
             .map { try $0.decode(Int64.self) }
         var moves = SQLBuilder("INSERT INTO stock_move (id, name, reference, origin, product_id, product_uom_qty, product_uom, product_qty, ")
         moves += "quantity, location_id, location_dest_id, picking_id, picking_type_id, company_id, state, is_inventory, date, create_uid, "

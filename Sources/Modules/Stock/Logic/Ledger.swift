@@ -275,7 +275,7 @@ struct Ledger {
         lock.bind(.intArray(moveIds), cast: "bigint[]")
         lock += ") AND state NOT IN ('done', 'cancel') AND (\(filter))) ORDER BY q.id FOR UPDATE"
         try await tx.query(lock)
-        var sql = SQLBuilder("DELETE FROM stock_move_line WHERE state NOT IN ('done', 'cancel') AND (\(filter)) AND move_id = ANY(")
+        var sql = SQLBuilder("DELETE FROM stock_move_line WHERE state NOT IN ('done', 'cancel') AND (\(unsafeRaw: filter)) AND move_id = ANY(")
         sql.bind(.intArray(moveIds), cast: "bigint[]")
         sql += ")"
         try await tx.query(sql)

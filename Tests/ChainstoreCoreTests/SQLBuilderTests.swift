@@ -1,0 +1,45 @@
+import ChainstoreApp
+import ChainstoreCore
+import ChainstoreDB
+import Foundation
+import Testing
+
+@Suite("SQL builder")
+struct SQLBuilderTests {
+    enum State: String { case done, cancel }
+
+    @Test func interpolatedValuesAreBoundNeverSpliced() {
+        let hostile = "x'); DROP TABLE stock_move; --"
+        let ids: [Int64] = [3, 5]
+        let sql: SQLBuilder = "SELECT id FROM stock_move WHERE name = \(hostile) AND id = ANY(\(ids)) AND product_qty > \(Decimal(string: "1.005")!)"
+        #expect(sql.text == "SELECT id FROM stock_move WHERE name = $1::text AND id = ANY($2::bigint[]) AND product_qty > $3::numeric")
+        #expect(sql.binds == [.text(hostile), .intArray([3, 5]), .text("1.005")])
+        #expect(!sql.text.contains("DROP"))
+    }
+
+    @Test func optionalsStatesAndDecimalArraysAreBound() {
+        let none: Int64? = nil
+        let quantities = [Decimal(string: "0.1")!, Decimal(12)]
+        let sql: SQLBuilder = "\(none) \(State.done) \([State.done, .cancel]) \(quantities) \(true)"
+        #expect(sql.text == "$1::bigint $2::text $3::text[] $4::numeric[] $5::boolean")
+        #expect(sql.binds == [.null, .text("done"), .textArray(["done", "cancel"]), .textArray(["0.1", "12"]), .bool(true)])
+    }
+
+    @Test func fragmentsKeepTheirBindsRenumbered() {
+        let inner: SQLBuilder = "state = \("done") AND company_id = \(Int64(7))"
+        var outer: SQLBuilder = "SELECT 1 WHERE id = \(Int64(1)) AND (\(inner))"
+        outer += " AND uid = "
+        outer.bind(.int(9))
+        outer += " OR " as SQLBuilder
+        outer += inner
+        #expect(outer.text == "SELECT 1 WHERE id = $1::bigint AND (state = $2::text AND company_id = $3::bigint) AND uid = $4 OR state = $5::text AND company_id = $6::bigint")
+        #expect(outer.binds == [.int(1), .text("done"), .int(7), .int(9), .text("done"), .int(7)])
+    }
+
+    @Test func identifiersComeFromTheRegistry() throws {
+        let registry = try Modules.registry()
+        let model = try registry.model("stock.move")
+        let sql: SQLBuilder = "SELECT \(column: model.fields["product_qty"]!, of: "m") FROM \(table: model) m WHERE m.id = \(Int64(4))"
+        #expect(sql.text == #"SELECT m."product_qty" FROM "stock_move" m WHERE m.id = $1::bigint"#)
+    }
+}
