@@ -88,15 +88,19 @@ let package = Package(
         // Layer 2: business modules. Base owns companies, users, groups and access.
         .target(
             name: "Base",
-            dependencies: ["ChainstoreCore", "ChainstoreDB"],
+            dependencies: ["ChainstoreCore", "ChainstoreDB", .product(name: "Crypto", package: "swift-crypto")],
             path: "Sources/Modules/Base",
             exclude: ["README.md"],
+            resources: [.copy("Web")],
             swiftSettings: swiftSettings
         ),
         // The catalogue: units, categories, taxes, products, price lists.
         .target(
             name: "Product",
-            dependencies: ["ChainstoreCore", "ChainstoreDB", "Base", "Barcode"],
+            dependencies: [
+                "ChainstoreCore", "ChainstoreDB", "Base", "Barcode",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
             path: "Sources/Modules/Product",
             exclude: ["README.md"],
             swiftSettings: swiftSettings
@@ -105,13 +109,17 @@ let package = Package(
         .target(
             name: "Payment",
             dependencies: [
-                "ChainstoreCore", "ChainstoreDB", "Base", "Payments",
+                "ChainstoreCore", "ChainstoreDB", "Base", "Payments", "Barcode",
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
             ],
             path: "Sources/Modules/Payment",
             exclude: ["README.md"],
+            resources: [.copy("Web")],
             swiftSettings: swiftSettings
         ),
         // Inventory: the ledger, lots, packages, counts, scanning, RFID, valuation.
@@ -120,13 +128,14 @@ let package = Package(
             dependencies: ["ChainstoreCore", "ChainstoreDB", "Base", "Product", "Barcode"],
             path: "Sources/Modules/Stock",
             exclude: ["README.md"],
+            resources: [.copy("Web")],
             swiftSettings: swiftSettings
         ),
         // Layer 3: Odoo's external API, independent of the transport.
         .target(
             name: "ChainstoreRPC",
             dependencies: [
-                "ChainstoreCore", "ChainstoreDB", "Base", "XMLRPC",
+                "ChainstoreCore", "ChainstoreDB", "XMLRPC",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
@@ -164,7 +173,7 @@ let package = Package(
         .executableTarget(
             name: "chainstore",
             dependencies: [
-                "ChainstoreApp", "PaymentSandbox", "Payments", "Barcode",
+                "ChainstoreApp", "ChainstoreDB", "ChainstoreServer", "Base", "Payment", "PaymentSandbox", "Payments", "Barcode",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),

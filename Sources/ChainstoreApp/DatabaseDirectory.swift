@@ -1,6 +1,5 @@
 import ChainstoreCore
 import ChainstoreDB
-import ChainstoreRPC
 import Foundation
 import Logging
 import PostgresNIO
@@ -11,11 +10,12 @@ import ServiceLifecycle
 /// name, `%h` = the host, `%d` = its first label, as in Odoo) restricts which are visible.
 public actor DatabaseDirectory: DatabaseProvider, Service {
     let location: DatabaseLocation
-    let main: Database
+    public let main: Database
     let migrator: Migrator
     let filter: String?
     let logger: Logger
     private var open: [String: Database] = [:]
+    private var unmigrated: [String: Database] = [:]
     private let pools: AsyncStream<PostgresClient>.Continuation
     private let poolStream: AsyncStream<PostgresClient>
 
@@ -40,25 +40,55 @@ public actor DatabaseDirectory: DatabaseProvider, Service {
 
     public func database(named name: String, host: String?) async throws -> Database {
         guard try await visible(name, host: host) else { throw ChainstoreError.accessError("Database not found.") }
+        return try await opened(name)
+    }
+
+    /// Every database of the cluster whose schema is current: the tenants the background jobs
+    /// serve, whatever the db-filter (it chooses what requests see, not what is kept up).
+    public func tenants() async throws -> [Database] {
+        var tenants: [Database] = []
+        for name in try await names(host: nil, filtered: false) {
+            if name == main.name {
+                if try await migrator.pending(main, logger: logger).isEmpty { tenants.append(main) }
+            } else if let database = try? await opened(name) {
+                tenants.append(database)
+            }
+        }
+        return tenants
+    }
+
+    /// The pool of `name`, opened on first use; a database whose schema is behind is refused.
+    /// One pool per database for the life of the node, even for one found not migrated (it is
+    /// asked again next time, without a new pool).
+    private func opened(_ name: String) async throws -> Database {
         if let database = open[name] { return database }
-        var configuration = location.clientConfiguration(database: name)
-        configuration.options.maximumConnections = 20
-        let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
-        pools.yield(client)
-        let database = Database(name: name, client: client)
+        let database: Database
+        if let known = unmigrated[name] {
+            database = known
+        } else {
+            var configuration = location.clientConfiguration(database: name)
+            configuration.options.maximumConnections = 20
+            let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
+            pools.yield(client)
+            database = Database(name: name, client: client)
+            unmigrated[name] = database
+        }
         guard try await migrator.pending(database, logger: logger).isEmpty else {
             throw ChainstoreError.userError("Database \(name) is not migrated: run `chainstore migrate --database \(name)`.")
         }
         open[name] = database
+        unmigrated[name] = nil
         return database
     }
 
-    public func names(host: String?) async throws -> [String] {
+    public func names(host: String?) async throws -> [String] { try await names(host: host, filtered: true) }
+
+    private func names(host: String?, filtered: Bool) async throws -> [String] {
         let all = try await main.withoutTransaction(logger: logger) { tx in
             try await tx.query(SQLBuilder("SELECT datname::text FROM pg_database WHERE NOT datistemplate AND datallowconn AND datname <> 'postgres' ORDER BY 1"))
                 .map { try $0.decode(String.self) }
         }
-        return all.filter { Self.matches($0, filter: filter, host: host) }
+        return filtered ? all.filter { Self.matches($0, filter: filter, host: host) } : all
     }
 
     private func visible(_ name: String, host: String?) async throws -> Bool {

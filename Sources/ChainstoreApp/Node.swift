@@ -6,29 +6,30 @@ import ChainstoreServer
 import Foundation
 import Hummingbird
 import Logging
-import Product
 import Metrics
 import PostgresNIO
 import Prometheus
 import ServiceLifecycle
 
-/// One running node: the managed cluster (when no URL is given), the pool, the audit sealer and
-/// the HTTP server in one `ServiceGroup`, stopped in reverse order on SIGINT/SIGTERM (requests in
-/// flight are finished first), and the managed cluster stopped last.
+/// One running node, built from the modules' manifests: the managed cluster (when no URL is
+/// given), the pool, the modules' services and jobs, and the HTTP server with the RPC layer and
+/// the modules' endpoints and pages, in one `ServiceGroup` stopped in reverse order on
+/// SIGINT/SIGTERM (requests in flight are finished first), the managed cluster stopped last.
 public struct Node: Sendable {
     public struct Options: Sendable {
         public var host = "127.0.0.1"
         public var port = 8069
         public var demo = false
-        public var sealInterval: Duration = .seconds(1)
+        /// What this node does (`serve --role`); all by default.
+        public var roles = Set(NodeRole.allCases)
         /// Odoo's `--db-filter`: a regular expression over the host name (`%h`, `%d`).
         public var dbFilter: String?
         /// Largest request body accepted by the RPC routes.
         public var maxRequestBytes = 64 << 20
-        /// The merchant accounts for payment-code payments (see `PaymentSettings`); none: the
-        /// payment routes answer that payments are not configured.
-        public var payments: String?
-        public var sweepInterval: Duration = .seconds(5)
+        /// Reverse proxies whose `Forwarded` / `X-Forwarded-For` name the real client.
+        public var trustedProxies: [IPNetwork] = []
+        /// Module settings (`payments`: the merchant accounts file, see `PaymentSettings`).
+        public var settings: [String: String] = [:]
         public init() {}
     }
 
@@ -71,39 +72,37 @@ public struct Node: Sendable {
         let client = PostgresClient(configuration: location.clientConfiguration(), backgroundLogger: logger)
         let database = Database(name: location.databaseName, client: client)
         let migrator = Migrator(manifests: registry.modules)
-        let readiness = Self.readiness(database: database, migrator: migrator, logger: logger)
         let directory = DatabaseDirectory(location: location, main: database, migrator: migrator, filter: options.dbFilter, logger: logger)
-        let gateway = RPCGateway(databases: directory, registry: registry, dispatcher: ModelDispatcher(methods: try MethodTable(Modules.methods, registry: registry)))
+        let identity = BaseIdentity()
+        let node = NodeContext(registry: registry, databases: directory, identity: identity, settings: options.settings, logger: logger)
+        var moduleServices: [any Service] = []
+        for module in registry.modules {
+            if let start = module.start { moduleServices += try await start(node) }
+        }
+        let assets = try StaticAssets(modules: registry.modules)
+        let gateway = RPCGateway(databases: directory, registry: registry, identity: identity)
         var json = JSONRPCEndpoints(gateway: gateway)
         json.limits.maxElements = options.maxRequestBytes / 2
-        let maxBytes = options.maxRequestBytes
         var xml = XMLRPCEndpoints(gateway: gateway)
-        xml.limits.maxBytes = maxBytes
-        let catalogueCache = CatalogueCache()
-        catalogueCache.prepare(database)
-        let storeAPI = StoreAPI(directory: directory, registry: registry, cache: catalogueCache, authCache: gateway.cache)
-        let paymentFlow = try options.payments.map { try PaymentSettings.load(path: $0).flow(database, logger: logger) }
-        let paymentAPI = PaymentAPI(store: storeAPI, flow: paymentFlow)
-        let router = ServerApplication.buildRouter(readiness: readiness, metrics: metrics) { router in
-            router.addJSONRPCRoutes(json, maxBodyBytes: maxBytes)
-            router.addXMLRPCRoutes(xml, maxBodyBytes: maxBytes)
-            router.addStoreAPIRoutes(storeAPI)
-            router.addPaymentRoutes(paymentAPI)
+        xml.limits.maxBytes = options.maxRequestBytes
+        let (roles, maxBytes) = (options.roles, options.maxRequestBytes)
+        let readiness = Self.readiness(database: database, migrator: migrator, logger: logger)
+        let router = ServerApplication.buildRouter(readiness: readiness, metrics: metrics, trustedProxies: options.trustedProxies) { router in
+            if roles.contains(.api) {
+                router.addJSONRPCRoutes(json, maxBodyBytes: maxBytes)
+                router.addXMLRPCRoutes(xml, maxBodyBytes: maxBytes)
+            }
+            router.addEndpoints(registry.endpoints.map(\.endpoint), node: node, roles: roles)
+            router.addStaticAssets(assets, roles: roles)
         }
         let app = ServerApplication.build(
             configuration: .init(host: options.host, port: options.port), router: router, logger: logger)
         let startup = Startup(database: database, registry: registry, migrator: migrator, options: options, logger: logger, app: app)
-        let sealer = AuditSealer(database: database, interval: options.sealInterval, logger: logger)
+        var services: [any Service] = [client, directory] + moduleServices
+        if roles.contains(.cron) { services.append(JobRunner(node: node, jobs: registry.jobs)) }
+        services.append(startup)
         let group = ServiceGroup(
-            configuration: .init(
-                services: [
-                    .init(service: client), .init(service: directory), .init(service: CacheListener(cache: catalogueCache, logger: logger)),
-                    .init(service: sealer), .init(service: startup),
-                ] + (paymentFlow.map { [
-                    ServiceGroupConfiguration.ServiceConfiguration(service: PaymentSweeper(flow: $0, interval: options.sweepInterval, logger: logger)),
-                    ServiceGroupConfiguration.ServiceConfiguration(service: ReconciliationService(flow: $0, logger: logger)),
-                ] } ?? []),
-                gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+            configuration: .init(services: services.map { .init(service: $0) }, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
     }
 }
@@ -125,12 +124,15 @@ struct Startup<App: ApplicationProtocol>: Service {
             throw ChainstoreError.validation("The database schema does not match the declared models:\n" + problems.joined(separator: "\n"))
         }
         try await database.transaction(logger: logger) { tx in try await ModelCatalog.sync(tx, registry: registry) }
-        if options.demo { try await Demo.prepare(database, logger: logger) }
+        if options.demo {
+            for module in registry.modules { try await module.demo?(database, registry, logger) }
+        }
         if !Self.isLoopback(options.host) {
-            let exposed = try await database.transaction(logger: logger) { tx in try await Users.hasPassword(tx, login: "admin", "admin") }
-            if exposed {
+            let published = try await database.transaction(logger: logger) { tx in try await Users.publishedLogins(tx) }
+            if !published.isEmpty {
                 throw ChainstoreError.userError(
-                    "Refusing to listen on \(options.host) while the admin password is still 'admin'. Set another with `chainstore user passwd admin` or CHAINSTORE_ADMIN_PASSWORD.")
+                    "Refusing to listen on \(options.host) while users still have the demo's published passwords (\(published.joined(separator: ", "))). "
+                        + "Set their own with `chainstore user passwd LOGIN`, or archive them.")
             }
         }
         logger.notice("Chainstore is serving", metadata: ["url": "http://\(options.host):\(options.port)/", "database": "\(database.name)"])
@@ -142,41 +144,3 @@ struct Startup<App: ApplicationProtocol>: Service {
     }
 }
 
-/// Keeps the node's catalogue cache honest: listens for change notices until shutdown.
-struct CacheListener: Service {
-    let cache: CatalogueCache
-    let logger: Logger
-
-    func run() async throws {
-        await cancelWhenGracefulShutdown { await cache.run(logger: logger) }
-        cache.stop()
-    }
-}
-
-/// The cron role's recurring work: seals committed audit rows every `interval`, and keeps the
-/// monthly partitions of time-partitioned tables created ahead (checked every hour).
-struct AuditSealer: Service {
-    let database: Database
-    let interval: Duration
-    let logger: Logger
-
-    func run() async throws {
-        var lastUpkeep: ContinuousClock.Instant?
-        while !Task.isCancelled && !Task.isShuttingDownGracefully {
-            do {
-                if lastUpkeep.map({ ContinuousClock.now - $0 > .seconds(3600) }) ?? true {
-                    try await Partitions.ensure(database, logger: logger)
-                    lastUpkeep = ContinuousClock.now
-                }
-                while try await AuditChain.sealPending(database, logger: logger) > 0 {}
-            } catch {
-                logger.debug("cron step deferred", metadata: ["error": "\(error)"])
-            }
-            try? await gracefulShutdown(orSleep: interval)
-        }
-    }
-}
-
-func gracefulShutdown(orSleep duration: Duration) async throws {
-    try await cancelWhenGracefulShutdown { try await Task.sleep(for: duration) }
-}

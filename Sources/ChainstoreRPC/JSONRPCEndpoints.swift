@@ -1,4 +1,3 @@
-import Base
 import ChainstoreCore
 import ChainstoreDB
 import Logging
@@ -23,7 +22,7 @@ public struct JSONRPCEndpoints: Sendable {
         "/web/session/destroy", "/web/session/check", "/web/dataset/call_kw", "/web/dataset/call_button", "/web/database/list",
     ]
 
-    public func handle(path: String, body: [UInt8], cookie: String?, caller: Caller) async -> Response {
+    public func handle(path: String, body: [UInt8], cookie: String?, caller: Client) async -> Response {
         let request: Value
         do {
             request = try JSONReader.parse(body, limits: limits)
@@ -51,7 +50,7 @@ public struct JSONRPCEndpoints: Sendable {
     }
 
     private func route(
-        path: String, params: RecordValues, cookie: String?, caller: Caller, setCookie: inout String?
+        path: String, params: RecordValues, cookie: String?, caller: Client, setCookie: inout String?
     ) async throws -> Value? {
         switch path {
         case "/jsonrpc":
@@ -74,7 +73,7 @@ public struct JSONRPCEndpoints: Sendable {
                 throw ChainstoreError.typeError("authenticate takes db, login and password")
             }
             let (info, token) = try await gateway.openSession(db: db, login: login, password: password, caller: caller)
-            setCookie = "session_id=\(token)-\(db); Path=/; HttpOnly; SameSite=Lax; Max-Age=\(WebSessions.lifetimeDays * 86_400)"
+            setCookie = SessionCookie.set(token: token, database: db, lifetime: gateway.identity.sessionLifetime)
             return info
         case "/web/session/get_session_info":
             let (database, uid) = try await session(cookie, caller: caller)
@@ -83,10 +82,11 @@ public struct JSONRPCEndpoints: Sendable {
             _ = try await session(cookie, caller: caller)
             return nil
         case "/web/session/destroy":
-            if let (db, token) = Self.parseCookie(cookie), let database = try? await gateway.databases.database(named: db, host: caller.host) {
-                try await database.transaction(logger: caller.logger) { tx in try await WebSessions.destroy(tx, token: token) }
+            if let (db, token) = SessionCookie.parse(cookie), let database = try? await gateway.databases.database(named: db, host: caller.host) {
+                let identity = gateway.identity
+                try await database.transaction(logger: caller.logger) { tx in try await identity.closeSession(tx, token: token) }
             }
-            setCookie = "session_id=; Path=/; HttpOnly; Max-Age=0"
+            setCookie = SessionCookie.cleared
             return nil
         default:
             guard path.hasPrefix("/web/dataset/call_kw") || path.hasPrefix("/web/dataset/call_button") else {
@@ -105,24 +105,12 @@ public struct JSONRPCEndpoints: Sendable {
         }
     }
 
-    private func session(_ cookie: String?, caller: Caller) async throws -> (Database, Int64) {
-        guard let (db, token) = Self.parseCookie(cookie), let database = try? await gateway.databases.database(named: db, host: caller.host),
-            let uid = try await database.transaction(logger: caller.logger, { tx in try await WebSessions.user(tx, token: token) })
+    private func session(_ cookie: String?, caller: Client) async throws -> (Database, Int64) {
+        let identity = gateway.identity
+        guard let (db, token) = SessionCookie.parse(cookie), let database = try? await gateway.databases.database(named: db, host: caller.host),
+            let uid = try await database.transaction(logger: caller.logger, { tx in try await identity.sessionUser(tx, token: token) })
         else { throw ChainstoreError(.sessionExpired, "Session expired") }
         return (database, uid)
-    }
-
-    /// `session_id=<64 hex token>-<db>` from a Cookie header.
-    static func parseCookie(_ header: String?) -> (db: String, token: String)? {
-        guard let header else { return nil }
-        for part in header.split(separator: ";") {
-            let pair = part.trimmingPrefix(" ")
-            guard pair.hasPrefix("session_id=") else { continue }
-            let value = pair.dropFirst("session_id=".count)
-            guard value.count > 65, value[value.index(value.startIndex, offsetBy: 64)] == "-" else { return nil }
-            return (String(value.dropFirst(65)), String(value.prefix(64)))
-        }
-        return nil
     }
 
     static func envelope(id: Value, result: Value? = nil, error: Value? = nil) -> [UInt8] {

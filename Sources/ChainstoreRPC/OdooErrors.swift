@@ -68,6 +68,4 @@ public struct OdooError: Sendable {
 extension ChainstoreError.Code {
     /// An unknown model on the web routes (`/web/dataset/call_kw`) is Python's KeyError there.
     public static let keyError = ChainstoreError.Code("KeyError")
-    /// No or unknown web session.
-    public static let sessionExpired = ChainstoreError.Code("SessionExpired")
 }

@@ -1,25 +1,25 @@
-import Base
 import ChainstoreCore
 import ChainstoreDB
 import Logging
 
 extension RPCGateway {
     /// `/web/session/authenticate`: checks the credentials, opens a session, answers its info.
-    func openSession(db: String, login: String, password: String, caller: Caller) async throws -> (Value, String) {
+    func openSession(db: String, login: String, password: String, caller: Client) async throws -> (Value, String) {
         guard let database = try? await databases.database(named: db, host: caller.host) else { throw ChainstoreError.accessError("Database not found.") }
-        guard let uid = try await Authenticator(database: database, cache: cache).authenticate(login: login, password: password, address: caller.address, logger: caller.logger) else {
+        guard let uid = try await identity.signIn(database, login: login, secret: password, client: caller) else {
             throw ChainstoreError(.accessDenied, "Access Denied")
         }
-        let token = try await database.transaction(logger: caller.logger) { tx in try await WebSessions.create(tx, uid: uid) }
+        let identity = self.identity
+        let token = try await database.transaction(logger: caller.logger) { tx in try await identity.openSession(tx, uid: uid) }
         return (try await sessionInfo(database, uid: uid, caller: caller), token)
     }
 
     /// Odoo 17's session info: what clients read (`uid`, `db`, `username`, `user_context`,
     /// `is_system`) and plausible values for the rest.
-    func sessionInfo(_ database: Database, uid: Int64, caller: Caller) async throws -> Value {
-        let registry = self.registry
+    func sessionInfo(_ database: Database, uid: Int64, caller: Client) async throws -> Value {
+        let (registry, identity) = (self.registry, self.identity)
         return try await database.transaction(logger: caller.logger) { tx in
-            let env = try await EnvLoader.load(tx, uid: uid, logger: caller.logger)
+            let env = try await identity.environment(tx, uid: uid, context: [:], logger: caller.logger)
             let store = RecordStore(registry: registry, tx: tx, env: env)
             guard let user = try await store.read("res.users", ids: [uid], fields: ["name", "login", "lang", "tz", "company_id", "company_ids"]).first else {
                 throw ChainstoreError(.sessionExpired, "Session expired")
@@ -35,7 +35,7 @@ extension RPCGateway {
             }
             let context: Value = ["lang": user["lang"] ?? "en_US", "tz": user["tz"] ?? "Asia/Shanghai", "uid": .int(uid)]
             return [
-                "uid": .int(uid), "is_system": .bool(env.hasGroup(Base.Group.system)), "is_admin": .bool(env.hasGroup(Base.Group.system)),
+                "uid": .int(uid), "is_system": .bool(identity.isAdministrator(env)), "is_admin": .bool(identity.isAdministrator(env)),
                 "user_context": context, "db": .string(database.name), "server_version": "17.0", "server_version_info": [17, 0, 0, "final", 0, ""],
                 "name": user["name"] ?? .false, "username": user["login"] ?? .false, "partner_display_name": user["name"] ?? .false,
                 "partner_id": .false, "web.base.url": "", "active_ids_limit": 20000, "max_file_upload_size": 134_217_728,

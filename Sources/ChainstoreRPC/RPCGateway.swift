@@ -1,42 +1,21 @@
-import Base
 import ChainstoreCore
 import ChainstoreDB
 import Logging
-
-/// Finds a tenant database by name (the `db` of a call) and lists the visible ones.
-public protocol DatabaseProvider: Sendable {
-    /// The database `name`, if the request's host may see it.
-    func database(named name: String, host: String?) async throws -> Database
-    func names(host: String?) async throws -> [String]
-}
-
-/// Who is calling: the client address (for login throttling), the Host header (for the
-/// db-filter) and the request's logger.
-public struct Caller: Sendable {
-    public let address: String
-    public let host: String?
-    public let logger: Logger
-    public init(address: String, host: String?, logger: Logger) {
-        self.address = address
-        self.host = host
-        self.logger = logger
-    }
-}
 
 /// The services of Odoo's external API — `common`, `object`, `db` — independent of the transport
 /// (XML-RPC, `/jsonrpc`, web routes). Every `object` call is one transaction, as one user.
 public struct RPCGateway: Sendable {
     public let databases: any DatabaseProvider
     public let registry: Registry
+    public let identity: any Identity
     public let dispatcher: ModelDispatcher
-    public let cache: AuthCache
     public var listDatabases = true
 
-    public init(databases: any DatabaseProvider, registry: Registry, dispatcher: ModelDispatcher, cache: AuthCache = AuthCache()) {
+    public init(databases: any DatabaseProvider, registry: Registry, identity: any Identity) {
         self.databases = databases
         self.registry = registry
-        self.dispatcher = dispatcher
-        self.cache = cache
+        self.identity = identity
+        self.dispatcher = ModelDispatcher(methods: registry.methods)
     }
 
     /// What `common.version()` and `/web/webclient/version_info` answer: Odoo 17, as the clients parse it.
@@ -46,7 +25,7 @@ public struct RPCGateway: Sendable {
 
     // MARK: common
 
-    public func common(_ method: String, _ params: [Value], caller: Caller) async throws -> Value {
+    public func common(_ method: String, _ params: [Value], caller: Client) async throws -> Value {
         switch method {
         case "version": return Self.version
         case "about": return "See https://chainstore.example/ — Odoo 17 compatible API"
@@ -55,7 +34,7 @@ public struct RPCGateway: Sendable {
                 throw ChainstoreError.typeError("\(method)() takes db, login and password")
             }
             let database = try await databases.database(named: db, host: caller.host)
-            let uid = try await Authenticator(database: database, cache: cache).authenticate(login: login, password: password, address: caller.address, logger: caller.logger)
+            let uid = try await identity.signIn(database, login: login, secret: password, client: caller)
             return uid.map(Value.int) ?? .false
         default:
             throw ChainstoreError(.attributeError, "The method '\(method)' does not exist on the service 'common'")
@@ -64,7 +43,7 @@ public struct RPCGateway: Sendable {
 
     // MARK: object
 
-    public func object(_ method: String, _ params: [Value], caller: Caller) async throws -> Value {
+    public func object(_ method: String, _ params: [Value], caller: Client) async throws -> Value {
         guard method == "execute" || method == "execute_kw" else {
             throw ChainstoreError(.attributeError, "The method '\(method)' does not exist on the service 'object'")
         }
@@ -90,38 +69,35 @@ public struct RPCGateway: Sendable {
         return try await call(database, uid: uid, secret: secret, model: model, method: name, args: args, kwargs: kwargs, caller: caller)
     }
 
-    /// One authenticated call in one transaction; wrong credentials are AccessDenied and counted.
+    /// One authenticated call in one transaction, with credentials (`execute_kw`) or as the user
+    /// of a web session (`secret` nil); wrong credentials are AccessDenied and counted.
     func call(
         _ database: Database, uid: Int64, secret: String?, model: String, method: String, args: [Value], kwargs: RecordValues,
-        caller: Caller
+        caller: Client
     ) async throws -> Value {
-        let authenticator = Authenticator(database: database, cache: cache)
-        let registry = self.registry
-        let dispatcher = self.dispatcher
+        let (identity, registry, dispatcher) = (self.identity, self.registry, self.dispatcher)
         var context = RecordValues()
         if case .dict(let given)? = kwargs["context"] { context = given }
         var keywords = kwargs
         keywords["context"] = nil
         let finalKeywords = keywords
         let callContext = context
+        let credentials = secret.map { Credentials.uid(uid, secret: $0) }
         // Under READ COMMITTED every statement takes its own snapshot, so a read-only generic
         // method loses nothing without BEGIN/COMMIT and saves two round trips.
         let readOnly = Self.readOnlyMethods.contains(method) && dispatcher.methods.method(model, method) == nil
         do {
             return try await database.run(logger: caller.logger, transaction: !readOnly) { tx in
-                let user: UserRow?
-                if let secret {
-                    user = try await authenticator.verifyCall(tx, uid: uid, secret: secret, address: caller.address)
+                let env = if let credentials {
+                    try await identity.environment(tx, credentials: credentials, client: caller, context: callContext)
                 } else {
-                    user = try await UserRow.fetch(tx, uid: uid)
+                    try await identity.environment(tx, uid: uid, context: callContext, logger: caller.logger)
                 }
-                guard let user else { throw ChainstoreError(.accessDenied, "Access Denied") }
-                let env = try await EnvLoader.env(tx, user: user, context: callContext, logger: caller.logger)
                 let store = RecordStore(registry: registry, tx: tx, env: env)
                 return try await dispatcher.call(store, model: model, method: method, args: args, kwargs: finalKeywords)
             }
-        } catch let error as ChainstoreError where error.code == .accessDenied && secret != nil {
-            await authenticator.recordFailure(uid: uid, address: caller.address, logger: caller.logger)
+        } catch let error as ChainstoreError where error.code == .accessDenied {
+            if let credentials { await identity.refused(database, credentials: credentials, client: caller) }
             throw error
         }
     }
@@ -133,7 +109,7 @@ public struct RPCGateway: Sendable {
 
     // MARK: db
 
-    public func db(_ method: String, _ params: [Value], caller: Caller) async throws -> Value {
+    public func db(_ method: String, _ params: [Value], caller: Client) async throws -> Value {
         switch method {
         case "list":
             guard listDatabases else { throw ChainstoreError(.accessDenied, "Access Denied") }

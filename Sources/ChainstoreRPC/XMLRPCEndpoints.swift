@@ -1,4 +1,5 @@
 import ChainstoreCore
+import ChainstoreDB
 import XMLRPC
 
 /// `/xmlrpc/2/<service>` and the legacy `/xmlrpc/<service>` (string fault codes, used by
@@ -9,7 +10,7 @@ public struct XMLRPCEndpoints: Sendable {
 
     public init(gateway: RPCGateway) { self.gateway = gateway }
 
-    public func handle(service: String, legacy: Bool, body: [UInt8], caller: Caller) async -> [UInt8] {
+    public func handle(service: String, legacy: Bool, body: [UInt8], caller: Client) async -> [UInt8] {
         let call: XMLRPCCall
         do {
             call = try XMLRPCDecoder.decodeCall(body, limits: limits)

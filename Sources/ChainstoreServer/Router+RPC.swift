@@ -1,3 +1,4 @@
+import ChainstoreDB
 import ChainstoreRPC
 import Hummingbird
 import NIOCore
@@ -12,7 +13,7 @@ extension Router where Context == ChainstoreRequestContext {
             } catch {
                 return Response(status: .contentTooLarge, body: .init(byteBuffer: ByteBuffer(string: "Request too large")))
             }
-            let caller = Caller(address: context.clientAddress, host: request.head.authority, logger: context.logger)
+            let caller = Client(address: context.clientAddress, host: request.head.authority, logger: context.logger)
             var path = request.uri.path
             if path.hasPrefix("/web/dataset/call_kw/") { path = "/web/dataset/call_kw" }
             let answer = await endpoints.handle(
@@ -38,7 +39,7 @@ extension Router where Context == ChainstoreRequestContext {
                     return Response(status: .contentTooLarge, body: .init(byteBuffer: ByteBuffer(string: "Request too large")))
                 }
                 let service = context.parameters.get("service") ?? ""
-                let caller = Caller(address: context.clientAddress, host: request.head.authority, logger: context.logger)
+                let caller = Client(address: context.clientAddress, host: request.head.authority, logger: context.logger)
                 let answer = await endpoints.handle(service: service, legacy: legacy, body: Array(buffer: body), caller: caller)
                 return Response(status: .ok, headers: [.contentType: "text/xml; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(bytes: answer)))
             }

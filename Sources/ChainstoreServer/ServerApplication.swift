@@ -3,7 +3,8 @@ import Logging
 import Prometheus
 
 /// The HTTP face of a node. Routes of modules and of the RPC layer are added by the composition
-/// root through `configure`; this target owns the middleware and the operational routes.
+/// root through `configure`; this target owns the middleware, the operational routes, the
+/// adapter that serves the modules' endpoints and pages, and the JSON error shape.
 public enum ServerApplication {
     public struct Configuration: Sendable {
         public var host: String
@@ -15,10 +16,11 @@ public enum ServerApplication {
     }
 
     public static func buildRouter(
-        readiness: Readiness, metrics: PrometheusCollectorRegistry,
+        readiness: Readiness, metrics: PrometheusCollectorRegistry, trustedProxies: [IPNetwork] = [],
         configure: (Router<ChainstoreRequestContext>) -> Void = { _ in }
     ) -> Router<ChainstoreRequestContext> {
         let router = Router(context: ChainstoreRequestContext.self)
+        router.add(middleware: ForwardedClientMiddleware(trusted: trustedProxies))
         router.add(middleware: RequestIDMiddleware())
         router.add(middleware: MetricsMiddleware())
         router.add(middleware: LogRequestsMiddleware(.info))

@@ -1,5 +1,6 @@
 import ArgumentParser
 import ChainstoreApp
+import Payment
 import Foundation
 
 struct PaymentCommands: AsyncParsableCommand {

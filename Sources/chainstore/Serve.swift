@@ -1,5 +1,8 @@
 import ArgumentParser
+import Base
 import ChainstoreApp
+import ChainstoreDB
+import ChainstoreServer
 import Foundation
 
 struct Serve: AsyncParsableCommand {
@@ -25,6 +28,12 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Largest RPC request body, in MiB.")
     var maxRequestMib = 64
 
+    @Option(help: "What this node does, any of web,api,bus,cron (comma-separated; default all).")
+    var role: String = "web,api,bus,cron"
+
+    @Option(help: "A reverse proxy (address or CIDR, repeatable) whose Forwarded / X-Forwarded-For header names the real client.")
+    var trustedProxy: [String] = []
+
     func run() async throws {
         var options = Node.Options()
         options.host = host
@@ -32,7 +41,17 @@ struct Serve: AsyncParsableCommand {
         options.demo = demo
         options.dbFilter = dbFilter
         options.maxRequestBytes = maxRequestMib << 20
-        options.payments = payments ?? ProcessInfo.processInfo.environment["CHAINSTORE_PAYMENTS"]
+        options.settings["payments"] = payments ?? ProcessInfo.processInfo.environment["CHAINSTORE_PAYMENTS"]
+        options.roles = try Set(role.split(separator: ",").map { name in
+            guard let role = NodeRole(rawValue: name.trimmingCharacters(in: .whitespaces)) else {
+                throw ValidationError("--role takes web, api, bus and cron, not \(name)")
+            }
+            return role
+        })
+        options.trustedProxies = try trustedProxy.map { text in
+            guard let network = IPNetwork(text) else { throw ValidationError("--trusted-proxy takes an address or a CIDR, not \(text)") }
+            return network
+        }
         let logger = CLILogging.logger()
         if demo {
             var text = "Chainstore demo on http://\(host):\(port)/  (database 'demo')\n"

@@ -15,7 +15,7 @@ private enum WH {
 /// Calls a business method as RPC would, with an optional context.
 @discardableResult
 private func call(_ store: RecordStore, _ model: String, _ name: String, _ ids: [Int64], context: RecordValues = [:]) async throws -> Value {
-    let method = try #require(Modules.methods.first { $0.model == model && $0.name == name })
+    let method = try #require(try Modules.registry().methods.method(model, name))
     let env = store.env.withContext(context)
     return try await method.handler(MethodCall(store: RecordStore(registry: store.registry, tx: store.tx, env: env), ids: ids, args: [], kwargs: [:]))
 }

@@ -16,7 +16,7 @@ struct WarehouseTests {
 
     static func method(_ store: RecordStore, _ model: String, _ name: String, _ ids: [Int64], args: [Value] = [],
                        context: RecordValues = [:]) async throws -> Value {
-        let method = try #require(Modules.methods.first { $0.model == model && $0.name == name })
+        let method = try #require(try Modules.registry().methods.method(model, name))
         let scoped = RecordStore(registry: store.registry, tx: store.tx, env: store.env.withContext(context))
         return try await method.handler(MethodCall(store: scoped, ids: ids, args: args, kwargs: [:]))
     }

@@ -10,6 +10,29 @@ import pytest
 URL = os.environ.get("CHAINSTORE_URL", "http://127.0.0.1:8069")
 DB = os.environ.get("CHAINSTORE_DB", "demo")
 ADMIN_PASSWORD = os.environ.get("CHAINSTORE_ADMIN_PASSWORD", "admin")
+# The second tenant's user (scripts/test creates it with this password).
+TENANT_PASSWORD = os.environ.get("CHAINSTORE_TENANT_PASSWORD", "Tenant-secret-2")
+# Under scripts/test and in CI nothing may be skipped: a missing browser, sandbox or server is a
+# failure there, not a silent pass.
+STRICT = os.environ.get("CHAINSTORE_STRICT") == "1"
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    report = outcome.get_result()
+    if STRICT and report.skipped and not hasattr(report, "wasxfail"):
+        report.outcome = "failed"
+        report.longrepr = f"skipped under CHAINSTORE_STRICT=1: {report.longrepr}"
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_make_collect_report(collector):
+    outcome = yield
+    report = outcome.get_result()
+    if STRICT and report.outcome == "skipped":
+        report.outcome = "failed"
+        report.longrepr = f"module skipped under CHAINSTORE_STRICT=1: {report.longrepr}"
 
 
 @pytest.fixture(scope="session")

@@ -162,6 +162,24 @@ def test_a_wrong_password_is_refused_and_the_right_one_opens_the_operations(driv
     assert driver.find_element(By.ID, "password").get_attribute("value") == ""
 
 
+def test_the_app_speaks_chinese_and_english(driver, url, db):
+    """The header's button switches the screen to Chinese and back; the choice is kept."""
+    sign_in(driver, url, db)
+    driver.find_element(By.ID, "lang").click()
+    WebDriverWait(driver, WAIT).until(lambda d: d.find_element(By.ID, "op-receive").text == "收货")
+    assert driver.find_element(By.TAG_NAME, "html").get_attribute("lang") == "zh-CN"
+    assert driver.find_element(By.ID, "signout").text == "退出"
+    choose(driver, "pick")
+    assert driver.find_element(By.ID, "operation").text == "拣货"
+    assert driver.find_element(By.ID, "next").text == "请扫描发货单"
+    assert driver.find_element(By.ID, "scan").get_attribute("placeholder") == "扫描条码"
+    driver.get(url + "/scan")
+    WebDriverWait(driver, WAIT).until(lambda d: d.find_element(By.CSS_SELECTOR, "label[for=login]").text == "用户名")
+    driver.find_element(By.ID, "lang").click()
+    WebDriverWait(driver, WAIT).until(lambda d: d.find_element(By.CSS_SELECTOR, "label[for=login]").text == "Login")
+    assert driver.find_element(By.TAG_NAME, "html").get_attribute("lang") == "en"
+
+
 def test_a_receipt_is_scanned_in_partly_onto_a_shelf_and_validated(driver, url, db, rpc, goods, unique):
     sign_in(driver, url, db)
     choose(driver, "receive")

@@ -3,19 +3,19 @@ import xmlrpc.client
 
 import pytest
 
-from conftest import ADMIN_PASSWORD
+from conftest import ADMIN_PASSWORD, TENANT_PASSWORD
 
 
 def test_databases_are_listed_and_separate(url, db):
     assert {db, "tenant2"} <= set(xmlrpc.client.ServerProxy(url + "/xmlrpc/2/db").list())
     common = xmlrpc.client.ServerProxy(url + "/xmlrpc/2/common")
-    tenant_uid = common.login("tenant2", "tenant.user", "tenant-secret")
+    tenant_uid = common.login("tenant2", "tenant.user", TENANT_PASSWORD)
     assert tenant_uid
-    assert common.login(db, "tenant.user", "tenant-secret") is False
+    assert common.login(db, "tenant.user", TENANT_PASSWORD) is False
     assert common.login("tenant2", "admin", ADMIN_PASSWORD) is False
     models = xmlrpc.client.ServerProxy(url + "/xmlrpc/2/object")
-    pid = models.execute_kw("tenant2", tenant_uid, "tenant-secret", "res.partner", "create", [{"name": "only in tenant2"}])
-    assert models.execute_kw("tenant2", tenant_uid, "tenant-secret", "res.partner", "search", [[["id", "=", pid]]]) == [pid]
+    pid = models.execute_kw("tenant2", tenant_uid, TENANT_PASSWORD, "res.partner", "create", [{"name": "only in tenant2"}])
+    assert models.execute_kw("tenant2", tenant_uid, TENANT_PASSWORD, "res.partner", "search", [[["id", "=", pid]]]) == [pid]
     assert models.execute_kw(db, 2, ADMIN_PASSWORD, "res.partner", "search_count", [[["name", "=", "only in tenant2"]]]) == 0
     with pytest.raises(xmlrpc.client.Fault) as fault:
         models.execute_kw("tenant2", 2, ADMIN_PASSWORD, "res.partner", "search", [[]])

@@ -83,7 +83,7 @@ public enum StockBenchmark {
 
     @discardableResult
     static func call(_ store: RecordStore, _ model: String, _ name: String, _ ids: [Int64], args: [Value] = []) async throws -> Value {
-        guard let method = Modules.methods.first(where: { $0.model == model && $0.name == name }) else {
+        guard let method = (try Modules.registry()).methods.method(model, name) else {
             throw ChainstoreError.missing("no method \(model).\(name)")
         }
         return try await method.handler(MethodCall(store: store, ids: ids, args: args, kwargs: [:]))

@@ -244,9 +244,11 @@ final class Generator {
             }
             return ("ho.catalogue", "Head Office Catalogue Manager", 1, [1, catalogue, pricing])
         }
-        try await copy("res_users", ["id", "name", "login", "password", "company_id", "lang", "tz", "share", "active", "create_uid", "create_date", "write_uid", "write_date"], users) { i in
+        // Everyone's password is the published "demo": good only from this machine.
+        try await copy("res_users", ["id", "name", "login", "password", "password_published", "company_id", "lang", "tz", "share", "active",
+                                     "create_uid", "create_date", "write_uid", "write_date"], users) { i in
             let user = userRow(i)
-            return ["\(userBase + 1 + Int64(i))", user.name, user.login, hash, "\(user.company)", "zh_CN", "Asia/Shanghai", "f", "t", "1", now, "1", now]
+            return ["\(userBase + 1 + Int64(i))", user.name, user.login, hash, "t", "\(user.company)", "zh_CN", "Asia/Shanghai", "f", "t", "1", now, "1", now]
         }
         try await copy("res_company_users_rel", ["user_id", "cid"], users) { i in ["\(userBase + 1 + Int64(i))", "\(userRow(i).company)"] }
         let memberships = (0..<users).flatMap { i in userRow(i).groups.map { (userBase + 1 + Int64(i), $0) } }

@@ -2,6 +2,7 @@ import Barcode
 import ChainstoreCore
 import Foundation
 import Payments
+import Product
 
 /// `chainstore codec …`: what a scan or a tag read means, for support staff and the
 /// conformance tests.
@@ -9,21 +10,7 @@ public enum CodecTools {
     /// Today's date in the group's time zone (China Standard Time), as GS1 dates are read.
     /// China keeps UTC+8 all year, so this is plain arithmetic (it runs on every scan).
     public static func today(_ given: String?) throws -> GS1Date {
-        if let given { return try GS1Date(iso: given) }
-        let days = Int((Date().timeIntervalSince1970 + 8 * 3600) / 86400)
-        // Civil date from days since 1970-01-01 (proleptic Gregorian).
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let day = doy - (153 * mp + 2) / 5 + 1
-        let month = mp < 10 ? mp + 3 : mp - 9
-        guard let date = GS1Date(year: yoe + era * 400 + (month <= 2 ? 1 : 0), month: month, day: day) else {
-            throw ChainstoreError(.internalError, "The system clock gives no valid date")
-        }
-        return date
+        try given.map { try GS1Date(iso: $0) } ?? ChinaCalendar.today()
     }
 
     /// Answers a JSON batch of codec cases (../shared/specs/gs1-epc.md §5).

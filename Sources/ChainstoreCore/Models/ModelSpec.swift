@@ -60,7 +60,7 @@ public struct ModelSpec: Sendable {
     }
 
     /// The model with `added` fields declared by another module, placed before the magic fields.
-    func adding(_ added: [FieldSpec]) throws -> ModelSpec {
+    public func adding(_ added: [FieldSpec]) throws -> ModelSpec {
         var copy = self
         for field in added {
             guard copy.fields[field.name] == nil else {

@@ -27,6 +27,8 @@ public struct ChainstoreError: Error, Sendable, CustomStringConvertible {
         public static let concurrency = Code("ConcurrencyError")
         /// Login refused for a while after repeated failures.
         public static let throttled = Code("Throttled")
+        /// No, or no longer a, web session.
+        public static let sessionExpired = Code("SessionExpired")
         /// A request exceeding a configured limit.
         public static let limitExceeded = Code("LimitExceeded")
         /// Anything else: an internal failure; details go to the log only.

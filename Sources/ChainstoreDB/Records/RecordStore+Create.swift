@@ -66,7 +66,7 @@ extension RecordStore {
         for (row, vals) in parentWrites {
             try await write(model.name, ids: [ids[row]], vals)
         }
-        for hook in registry.extensions(AfterCreate.self) where hook.model == model.name {
+        for hook in registry.afterCreate where hook.model == model.name {
             try await hook.run(self, ids, valsList)
         }
         return ids

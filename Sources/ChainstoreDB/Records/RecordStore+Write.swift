@@ -35,7 +35,7 @@ extension RecordStore {
         for (field, commands) in x2many {
             for id in ids { try await applyCommands(model, id: id, field: field, commands) }
         }
-        for hook in registry.extensions(AfterWrite.self) where hook.model == model.name && vals.keys.contains(where: hook.fields.contains) {
+        for hook in registry.afterWrite where hook.model == model.name && vals.keys.contains(where: hook.fields.contains) {
             try await hook.run(self, ids, vals)
         }
     }
@@ -48,7 +48,7 @@ extension RecordStore {
         guard !updates.isEmpty else { return }
         let model = try model(modelName)
         try await checkAccess(model, .write)
-        let hooked = Set(registry.extensions(AfterWrite.self).filter { $0.model == model.name }.flatMap(\.fields))
+        let hooked = Set(registry.afterWrite.filter { $0.model == model.name }.flatMap(\.fields))
         func isPlain(_ name: String) -> Bool {
             guard let field = model.fields[name] else { return false }
             return field.delegate == nil && !field.kind.isX2Many && field.sqlExpression == nil && !hooked.contains(name)

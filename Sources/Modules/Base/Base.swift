@@ -1,6 +1,10 @@
 import ChainstoreCore
+import ChainstoreDB
+import Foundation
 
-/// The base module: companies and their hierarchy, partners, users, groups, access rights.
+/// The base module: companies and their hierarchy, partners, users, groups, access rights,
+/// sign-in (`BaseIdentity`); the audit trail's sealing and the partitions' upkeep in every
+/// tenant; what every browser app shares (styles, sign-in, messages).
 public enum Base {
     public static let manifest = ModuleManifest(
         name: "base",
@@ -10,9 +14,22 @@ public enum Base {
         ],
         migrations: [
             .createBaseTables, .createAuthTables, .seedBaseData, .createWebSessions, .createModelCatalog, .addDeclaredIndexes,
-            .organisation,
+            .organisation, .publishedPasswords,
         ],
-        rules: BaseRules.all)
+        rules: BaseRules.all,
+        methods: methods,
+        web: WebAssets(folder: Bundle.module.url(forResource: "Web", withExtension: nil)!, pages: []),
+        jobs: [
+            // Writers only insert audit rows; the sealer chains them shortly after (see AuditChain).
+            Job("base.audit_seal", every: .seconds(1)) { job in
+                while try await AuditChain.sealPending(job.database, logger: job.logger) > 0 {}
+            },
+            // Monthly partitions of time-partitioned tables, created three months ahead.
+            Job("base.partitions", every: .seconds(3600)) { job in
+                try await Partitions.ensure(job.database, logger: job.logger)
+            },
+        ],
+        demo: { database, registry, logger in try await Demo.prepare(database, registry: registry, logger: logger) })
 
     /// Group xml ids the core knows by name.
     public enum Group {

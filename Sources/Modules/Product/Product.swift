@@ -2,7 +2,7 @@ import ChainstoreCore
 import ChainstoreDB
 
 /// The catalogue: units, categories, taxes, products and variants, packagings, supplier prices
-/// and price lists.
+/// and price lists; the tills' scan and catalogue calls, and each node's catalogue cache.
 public enum Product {
     public static let manifest = ModuleManifest(
         name: "product", depends: ["base"],
@@ -12,7 +12,15 @@ public enum Product {
             .productSupplierinfo, .productPricelist, .productPricelistItem, .barcodeNomenclature, .barcodeRule, .productAssortment,
         ],
         migrations: [.createCatalogue, .createPricelists, .seedCatalogue, .catalogueVersions, .productNotices, .nomenclatures, .assortments],
-        extensions: Variants.hooks)
+        methods: methods,
+        hooks: Variants.hooks,
+        endpoints: CatalogueAPI.endpoints,
+        start: { node in
+            // Every node keeps the catalogue in memory, kept honest by PostgreSQL's notices.
+            let cache = node.catalogueCache
+            cache.prepare(node.main)
+            return [CacheListener(cache: cache, logger: node.logger)]
+        })
 
     public enum Group {
         public static let catalogueManager = "product.group_catalogue_manager"

@@ -1,7 +1,9 @@
 import ChainstoreCore
+import ChainstoreDB
+import Foundation
 
 /// Inventory: places (locations, warehouses, operation types) and the double-entry ledger
-/// (transfers, moves, move lines, quants, lots, packages).
+/// (transfers, moves, move lines, quants, lots, packages); handheld scanning (`/scan`) and RFID.
 public enum Stock {
     public static let manifest = ModuleManifest(
         name: "stock", depends: ["base", "product"],
@@ -10,9 +12,12 @@ public enum Stock {
             .stockQuant, .stockPicking, .stockMove, .stockMoveLine, .stockBackorderConfirmation, .stockCount, .stockCountLine, .stockRFIDReader, .stockRFIDSighting, .stockRFIDAsset,
             .stockValuationLayer,
         ],
+        extending: ModelSpec.stockExtensions,
         migrations: [.createPlaces, .createLedger, .createCounts, .createRFID, .createValuation, .doneIsFinal,
             .returnsAndStoreTransfers,
         ],
-        extending: ModelSpec.stockExtensions,
-        extensions: Warehouses.hooks + Transfers.hooks)
+        methods: methods,
+        hooks: Warehouses.hooks + Transfers.hooks,
+        endpoints: HandheldAPI.endpoints,
+        web: WebAssets(folder: Bundle.module.url(forResource: "Web", withExtension: nil)!, pages: [.init("/scan", file: "scan.html")]))
 }

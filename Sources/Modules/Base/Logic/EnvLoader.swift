@@ -8,22 +8,34 @@ public struct UserRow: Sendable {
     public let uid: Int64
     public let login: String
     public let passwordHash: String?
+    /// The password is one the world knows (the demo's): usable only from this machine.
+    public let passwordPublished: Bool
     public let companyId: Int64
     public let companyIds: [Int64]
     public let groups: [String]
 
     /// The active user `uid`, or nil.
     public static func fetch(_ tx: Transaction, uid: Int64) async throws -> UserRow? {
-        var sql = SQLBuilder("""
-            SELECT u.login, u.password, u.company_id,
+        try await fetch(tx, where: "u.id = \(uid)")
+    }
+
+    /// The active user with `login`, or nil.
+    public static func fetch(_ tx: Transaction, login: String) async throws -> UserRow? {
+        try await fetch(tx, where: "u.login = \(login)")
+    }
+
+    static func fetch(_ tx: Transaction, where condition: SQLBuilder) async throws -> UserRow? {
+        let sql: SQLBuilder = """
+            SELECT u.id, u.login, u.password, u.password_published, u.company_id,
                    ARRAY(SELECT r.cid FROM res_company_users_rel r WHERE r.user_id = u.id ORDER BY r.cid),
                    ARRAY(SELECT g.xmlid FROM res_groups_users_rel gu JOIN res_groups g ON g.id = gu.gid WHERE gu.uid = u.id)
-            FROM res_users u WHERE u.active AND u.id =
-            """)
-        sql.bind(.int(uid), cast: "bigint")
+            FROM res_users u WHERE u.active AND \(condition)
+            """
         guard let row = try await tx.query(sql).first else { return nil }
-        let (login, password, companyId, companyIds, groups) = try row.decode((String, String?, Int64, [Int64], [String]).self)
-        return UserRow(uid: uid, login: login, passwordHash: password, companyId: companyId, companyIds: companyIds, groups: groups)
+        let (uid, login, password, published, companyId, companyIds, groups) = try row.decode(
+            (Int64, String, String?, Bool, Int64, [Int64], [String]).self)
+        return UserRow(uid: uid, login: login, passwordHash: password, passwordPublished: published, companyId: companyId, companyIds: companyIds,
+                       groups: groups)
     }
 }
 

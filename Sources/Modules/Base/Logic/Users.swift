@@ -3,34 +3,57 @@ import ChainstoreDB
 
 /// Account administration used by the CLI and the demo: passwords are only ever stored hashed.
 public enum Users {
-    public static func setPassword(_ tx: Transaction, login: String, password: String, rounds: Int = PasswordHash.defaultRounds) async throws {
-        guard password.count >= 4 else { throw ChainstoreError.validation("The password must have at least 4 characters.") }
-        var sql = SQLBuilder("UPDATE res_users SET password = ")
-        sql.bind(.text(try PasswordHash.hash(password, rounds: rounds)))
-        sql += ", write_date = now() WHERE login = "
-        sql.bind(.text(login))
-        sql += " RETURNING id"
+    /// Sets the password of `login`. A password of a person must follow `PasswordPolicy`; one the
+    /// world knows (the demo's, `published`) is stored as such and accepted only from this machine.
+    public static func setPassword(
+        _ tx: Transaction, login: String, password: String, published: Bool = false, rounds: Int = PasswordHash.defaultRounds
+    ) async throws {
+        if !published { try PasswordPolicy.check(password, login: login) }
+        let hash = try PasswordHash.hash(password, rounds: rounds)
+        let sql: SQLBuilder = """
+            UPDATE res_users SET password = \(hash), password_published = \(published), write_date = now() WHERE login = \(login) RETURNING id
+            """
         guard try await !tx.query(sql).isEmpty else { throw ChainstoreError.missing("No user with login '\(login)'.") }
     }
 
     public static func uid(_ tx: Transaction, login: String) async throws -> Int64 {
-        var sql = SQLBuilder("SELECT id FROM res_users WHERE login = ")
-        sql.bind(.text(login))
-        guard let row = try await tx.query(sql).first else { throw ChainstoreError.missing("No user with login '\(login)'.") }
+        guard let row = try await tx.query("SELECT id FROM res_users WHERE login = \(login)").first else {
+            throw ChainstoreError.missing("No user with login '\(login)'.")
+        }
         return try row.decode(Int64.self)
     }
 
-    /// Whether `login` still has `password` (used to refuse a public listener with a default password).
-    public static func hasPassword(_ tx: Transaction, login: String, _ password: String) async throws -> Bool {
-        var sql = SQLBuilder("SELECT password FROM res_users WHERE login = ")
-        sql.bind(.text(login))
-        guard let stored = try await tx.query(sql).first?.decode(String?.self) else { return false }
-        return PasswordHash.verify(password, against: stored)
+    /// Active users whose password is published (at most `limit`): a node on a public address
+    /// refuses to start while there are any.
+    public static func publishedLogins(_ tx: Transaction, limit: Int = 5) async throws -> [String] {
+        try await tx.query("SELECT login FROM res_users WHERE active AND password_published ORDER BY id LIMIT \(limit)")
+            .map { try $0.decode(String.self) }
     }
 
     public static func passwordIsSet(_ tx: Transaction, login: String) async throws -> Bool {
-        var sql = SQLBuilder("SELECT password IS NOT NULL FROM res_users WHERE login = ")
-        sql.bind(.text(login))
-        return try await tx.query(sql).first?.decode(Bool.self) ?? false
+        try await tx.query("SELECT password IS NOT NULL FROM res_users WHERE login = \(login)").first?.decode(Bool.self) ?? false
+    }
+}
+
+/// What a person's password must be, as the graded-protection rules (等保三级) ask: at least 8
+/// characters of at least three kinds (lower case, upper case, digits, anything else), and not
+/// the login inside it. The lock-out after repeated failures does the rest against guessing.
+public enum PasswordPolicy {
+    public static let minimumLength = 8
+
+    public static func check(_ password: String, login: String) throws {
+        guard password.count >= minimumLength else {
+            throw ChainstoreError.validation("The password must have at least \(minimumLength) characters.")
+        }
+        let kinds = [
+            password.contains(where: \.isLowercase), password.contains(where: \.isUppercase), password.contains(where: \.isNumber),
+            password.contains { !$0.isLetter && !$0.isNumber },
+        ].filter { $0 }.count
+        guard kinds >= 3 else {
+            throw ChainstoreError.validation("The password must mix at least three kinds of characters: lower case, upper case, digits, others.")
+        }
+        guard login.count < 3 || !password.lowercased().contains(login.lowercased()) else {
+            throw ChainstoreError.validation("The password must not contain the login.")
+        }
     }
 }

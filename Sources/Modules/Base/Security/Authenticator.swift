@@ -33,19 +33,14 @@ public struct Authenticator: Sendable {
         // Fast path: a password already verified against the current hash (integrations that
         // log in before every call). The login date is refreshed at most once a minute.
         let known = try await database.transaction(logger: logger) { tx -> Int64? in
-            var sql = SQLBuilder("SELECT id, password FROM res_users WHERE active AND login = ")
-            sql.bind(.text(login))
-            guard let row = try await tx.query(sql).first, !password.isEmpty else { return nil }
-            let (uid, stored) = try row.decode((Int64, String?).self)
-            guard let stored, await cache.isVerified(cache.fingerprint("\(uid)", password), storedHash: stored) else { return nil }
-            var seen = SQLBuilder("UPDATE res_users SET login_date = now() WHERE id = ")
-            seen.bind(.int(uid))
-            seen += " AND (login_date IS NULL OR login_date < now() - interval '1 minute')"
-            try await tx.query(seen)
-            return uid
+            guard !password.isEmpty, let user = try await UserRow.fetch(tx, login: login), let stored = Self.usableHash(user, address: address),
+                await cache.isVerified(cache.fingerprint("\(user.uid)", password), storedHash: stored)
+            else { return nil }
+            try await tx.query("UPDATE res_users SET login_date = now() WHERE id = \(user.uid) AND (login_date IS NULL OR login_date < now() - interval '1 minute')")
+            return user.uid
         }
         if let known { return known }
-        let keys = ["login:" + login.lowercased()] + Self.addressKey(address)
+        let keys = Self.keys(login: login, address: address)
         let failures = try await database.transaction(logger: logger) { tx in try await Self.failures(tx, keys: keys) }
         if failures.locked {
             logger.warning("login refused: locked after repeated failures", metadata: ["login": "\(login)", "address": "\(address)"])
@@ -55,7 +50,7 @@ public struct Authenticator: Sendable {
             try await Task.sleep(for: policy.delayStep * min(failures.count - policy.slowAfter + 1, 10))
         }
         let uid = try await database.transaction(logger: logger) { tx in
-            try await Self.check(tx, login: login, password: password, cache: cache)
+            try await Self.check(tx, login: login, password: password, address: address, cache: cache)
         }
         let policy = self.policy
         try await database.transaction(logger: logger) { tx in
@@ -74,19 +69,30 @@ public struct Authenticator: Sendable {
         return uid
     }
 
-    static func check(_ tx: Transaction, login: String, password: String, cache: AuthCache) async throws -> Int64? {
-        guard !password.isEmpty else { return nil }
-        var sql = SQLBuilder("SELECT id, password FROM res_users WHERE active AND login = ")
-        sql.bind(.text(login))
-        guard let row = try await tx.query(sql).first else { return nil }
-        let (uid, stored) = try row.decode((Int64, String?).self)
-        return try await verify(tx, uid: uid, stored: stored, secret: password, cache: cache) ? uid : nil
+    static func check(_ tx: Transaction, login: String, password: String, address: String, cache: AuthCache) async throws -> Int64? {
+        guard !password.isEmpty, let user = try await UserRow.fetch(tx, login: login) else { return nil }
+        return try await verify(tx, user: user, secret: password, address: address, cache: cache) ? user.uid : nil
+    }
+
+    /// The password hash a sign-in from `address` may be checked against: none when the password
+    /// is published (the demo's) and the client is not on this machine — only API keys then.
+    static func usableHash(_ user: UserRow, address: String) -> String? {
+        user.passwordPublished && !isLocal(address) ? nil : user.passwordHash
+    }
+
+    static func isLocal(_ address: String) -> Bool {
+        address == "local" || address == "::1" || address.hasPrefix("127.") || address.hasPrefix("::ffff:127.")
     }
 
     /// Whether `secret` is the password or a live API key of `uid`; verified password hashes are
     /// remembered by the cache.
-    static func verify(_ tx: Transaction, uid: Int64, stored: String?, secret: String, cache: AuthCache) async throws -> Bool {
+    static func verify(_ tx: Transaction, user: UserRow, secret: String, address: String, cache: AuthCache) async throws -> Bool {
         guard !secret.isEmpty else { return false }
+        let (uid, stored) = (user.uid, usableHash(user, address: address))
+        if stored == nil, user.passwordPublished, let published = user.passwordHash, PasswordHash.verify(secret, against: published) {
+            tx.logger.warning("published (demo) password refused from a public address", metadata: ["login": "\(user.login)", "address": "\(address)"])
+            return false
+        }
         if let stored {
             let fingerprint = cache.fingerprint("\(uid)", secret)
             if await cache.isVerified(fingerprint, storedHash: stored) { return true }
@@ -99,36 +105,51 @@ public struct Authenticator: Sendable {
         return false
     }
 
-    /// Checks the credentials that a stateless RPC call carries (`execute_kw(db, uid, password, …)`)
-    /// inside the call's own transaction, and returns the user for the environment (nil for wrong
-    /// credentials). A secret already verified against the current hash costs no more than that
-    /// one query; otherwise the lock-out is checked before the slow verification, so guesses
-    /// stay throttled while working integrations keep working during an attack.
-    public func verifyCall(_ tx: Transaction, uid: Int64, secret: String, address: String) async throws -> UserRow? {
-        guard let user = try await UserRow.fetch(tx, uid: uid), !secret.isEmpty else { return nil }
-        if let stored = user.passwordHash, await cache.isVerified(cache.fingerprint("\(uid)", secret), storedHash: stored) {
+    /// Checks the credentials a call carries (`execute_kw(db, uid, password, …)`, HTTP Basic)
+    /// inside the call's own transaction, and returns the user for the environment (nil for
+    /// wrong credentials). A secret already verified against the current hash costs no more than
+    /// that one query; otherwise the lock-out is checked before the slow verification, so
+    /// guesses stay throttled while working integrations keep working during an attack.
+    public static func verifyCall(_ tx: Transaction, credentials: Credentials, address: String, cache: AuthCache) async throws -> UserRow? {
+        let user: UserRow?
+        let secret: String
+        switch credentials {
+        case .uid(let uid, let given): (user, secret) = (try await UserRow.fetch(tx, uid: uid), given)
+        case .login(let login, let given): (user, secret) = (try await UserRow.fetch(tx, login: login), given)
+        }
+        guard let user, !secret.isEmpty else { return nil }
+        if let stored = usableHash(user, address: address), await cache.isVerified(cache.fingerprint("\(user.uid)", secret), storedHash: stored) {
             return user
         }
-        if try await Self.failures(tx, keys: ["uid:\(uid)"] + Self.addressKey(address)).locked {
-            throw Self.lockedOut
+        if try await failures(tx, keys: keys(login: user.login, address: address)).locked {
+            throw lockedOut
         }
-        return try await Self.verify(tx, uid: uid, stored: user.passwordHash, secret: secret, cache: cache) ? user : nil
+        return try await verify(tx, user: user, secret: secret, address: address, cache: cache) ? user : nil
     }
 
-    /// Records a refused call (in its own transaction: the call's is rolled back).
-    public func recordFailure(uid: Int64, address: String, logger: Logger) async {
+    /// Records refused credentials (in their own transaction: the call's is rolled back), under
+    /// the login they name and the client's address.
+    public func recordFailure(_ credentials: Credentials, address: String, logger: Logger) async {
         let policy = self.policy
-        logger.notice("rpc call refused: wrong credentials", metadata: ["uid": "\(uid)", "address": "\(address)"])
+        logger.notice("call refused: wrong credentials", metadata: ["address": "\(address)"])
         _ = try? await database.transaction(logger: logger) { tx in
-            try await Self.recordFailure(tx, keys: ["uid:\(uid)"] + Self.addressKey(address), policy: policy)
+            let login: String
+            switch credentials {
+            case .login(let name, _): login = name
+            case .uid(let uid, _): login = try await UserRow.fetch(tx, uid: uid)?.login ?? "#\(uid)"
+            }
+            try await Self.recordFailure(tx, keys: Self.keys(login: login, address: address), policy: policy)
         }
     }
+
+    /// The throttling keys of an attempt: its login, and the client's address.
+    static func keys(login: String, address: String) -> [String] { ["login:" + login.lowercased()] + addressKey(address) }
 
     /// The per-address throttling key. Loopback and local-socket peers are the reverse proxy or
     /// the machine itself: throttling them would lock out every client behind the proxy, so only
     /// the per-login key applies to them.
     static func addressKey(_ address: String) -> [String] {
-        if address == "local" || address == "::1" || address.hasPrefix("127.") || address.hasPrefix("::ffff:127.") { return [] }
+        if isLocal(address) { return [] }
         return ["ip:" + address]
     }
 

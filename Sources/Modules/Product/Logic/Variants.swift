@@ -5,17 +5,17 @@ import ChainstoreDB
 /// `_create_variant_ids`): missing combinations are created, vanished ones archived. A
 /// template without attributes has one variant, which carries the template's codes.
 enum Variants {
-    static let hooks: [any Sendable] = [
-        AfterCreate(model: "product.template") { store, ids, vals in
+    static let hooks: [RecordHook] = [
+        .afterCreate("product.template") { store, ids, vals in
             try await sync(store, templates: ids, codes: vals)
         },
-        AfterWrite(model: "product.template", fields: ["attribute_line_ids", "barcode", "default_code"]) { store, ids, vals in
+        .afterWrite("product.template", fields: ["attribute_line_ids", "barcode", "default_code"]) { store, ids, vals in
             try await sync(store, templates: ids, codes: Array(repeating: vals, count: ids.count))
         },
-        AfterCreate(model: "product.template.attribute.line") { store, ids, _ in
+        .afterCreate("product.template.attribute.line") { store, ids, _ in
             try await sync(store, templates: try await templates(of: ids, store), codes: [])
         },
-        AfterWrite(model: "product.template.attribute.line", fields: ["value_ids"]) { store, ids, _ in
+        .afterWrite("product.template.attribute.line", fields: ["value_ids"]) { store, ids, _ in
             try await sync(store, templates: try await templates(of: ids, store), codes: [])
         },
     ]

@@ -7,24 +7,24 @@ import Foundation
 /// backorder question), `action_cancel`. Values Odoo computes (locations from the operation
 /// type, a move's unit and name, the transfer's name) are filled in when records are created.
 enum Transfers {
-    static let hooks: [any Sendable] = [
-        AfterCreate(model: "stock.picking") { store, ids, _ in
+    static let hooks: [RecordHook] = [
+        .afterCreate("stock.picking") { store, ids, _ in
             try await fillPickings(store.tx, ids)
             try await name(store.tx, pickings: ids)
             try await fillMoves(store.tx, pickings: ids, moves: nil)
         },
-        AfterCreate(model: "stock.move") { store, ids, valsList in
+        .afterCreate("stock.move") { store, ids, valsList in
             let companyGiven = ids.enumerated().filter { valsList[$0.offset]["company_id"] != nil }.map(\.element)
             try await fillMoves(store.tx, pickings: nil, moves: ids, companyGiven: companyGiven)
             // Created with a quantity (Odoo 17's immediate transfers): its lines follow.
             let withQuantity = ids.enumerated().filter { (valsList[$0.offset]["quantity"]?.doubleValue ?? 0) > 0 }.map(\.element)
             if !withQuantity.isEmpty { try await Ledger(store: store).setQuantity(withQuantity) }
         },
-        AfterWrite(model: "stock.move", fields: ["quantity"]) { store, ids, _ in
+        .afterWrite("stock.move", fields: ["quantity"]) { store, ids, _ in
             try await Ledger(store: store).setQuantity(ids)
         },
         // A changed demand is a changed need in the product's unit.
-        AfterWrite(model: "stock.move", fields: ["product_uom_qty", "product_uom"]) { store, ids, _ in
+        .afterWrite("stock.move", fields: ["product_uom_qty", "product_uom"]) { store, ids, _ in
             var sql = SQLBuilder("UPDATE stock_move m SET product_qty = round(chainstore_uom_convert(m.product_uom_qty, m.product_uom, t.uom_id), 6) ")
             sql += "FROM product_product p, product_template t WHERE p.id = m.product_id AND t.id = p.product_tmpl_id AND m.state <> 'draft' AND m.id = ANY("
             sql.bind(.intArray(ids), cast: "bigint[]")
@@ -32,10 +32,10 @@ enum Transfers {
             try await store.tx.query(sql)
             try await Ledger(store: store).syncMoves(ids)
         },
-        AfterCreate(model: "stock.move.line") { store, ids, _ in
+        .afterCreate("stock.move.line") { store, ids, _ in
             try await Ledger(store: store).syncLines(ids)
         },
-        AfterWrite(model: "stock.move.line", fields: ["quantity", "lot_id", "location_id", "location_dest_id", "package_id", "owner_id", "product_uom_id",
+        .afterWrite("stock.move.line", fields: ["quantity", "lot_id", "location_id", "location_dest_id", "package_id", "owner_id", "product_uom_id",
                                                       "product_id", "move_id"]) { store, ids, _ in
             try await Ledger(store: store).syncLines(ids)
         },

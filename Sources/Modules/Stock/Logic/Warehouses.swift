@@ -10,8 +10,8 @@ enum Warehouses {
     static let customers: Int64 = 3
     static let transit: Int64 = 7
 
-    static let hooks: [any Sendable] = [
-        AfterCreate(model: "stock.warehouse") { store, ids, _ in
+    static let hooks: [RecordHook] = [
+        .afterCreate("stock.warehouse") { store, ids, _ in
             let system = store.asSystem(reason: "locations and operation types of new warehouses")
             for warehouse in try await store.read("stock.warehouse", ids: ids, fields: ["code", "company_id"], load: .classicWrite) {
                 guard let id = warehouse["id"]?.intValue, let code = warehouse["code"], let company = warehouse["company_id"] else { continue }

@@ -4,7 +4,6 @@ import ChainstoreDB
 import Foundation
 import Logging
 import NIOSSL
-import Payment
 import Payments
 import Synchronization
 import _CryptoExtras
@@ -32,6 +31,25 @@ public struct PaymentSettings: Sendable {
     public var timing = PaymentFlow.Timing()
 
     public static func load(path: String) throws -> PaymentSettings {
+        let (root, folder) = try readFile(path)
+        return try parse(root, folder: folder, tenant: nil)
+    }
+
+    /// The merchant accounts of each tenant database: a file holding one configuration serves the
+    /// node's own database (`main`); `{"databases": {"demo": {…}, "group2": {…}}}` names each
+    /// tenant's own accounts.
+    public static func loadAll(path: String, main: String) throws -> [String: PaymentSettings] {
+        let (root, folder) = try readFile(path)
+        guard let tenants = root["databases"] as? [String: Any] else { return [main: try parse(root, folder: folder, tenant: nil)] }
+        return try tenants.reduce(into: [:]) { all, tenant in
+            guard let config = tenant.value as? [String: Any] else {
+                throw ChainstoreError.validation("databases.\(tenant.key) must be a payments configuration object.")
+            }
+            all[tenant.key] = try parse(config, folder: folder, tenant: tenant.key == main ? nil : tenant.key)
+        }
+    }
+
+    static func readFile(_ path: String) throws -> ([String: Any], URL) {
         let url = URL(fileURLWithPath: path)
         guard let data = try? Data(contentsOf: url), let root = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else {
             throw ChainstoreError.validation("The payments configuration \(path) cannot be read as JSON.")
@@ -41,6 +59,13 @@ public struct PaymentSettings: Sendable {
         if let mode = ((try? FileManager.default.attributesOfItem(atPath: folder.path))?[.posixPermissions] as? NSNumber)?.intValue, mode & 0o022 != 0 {
             throw ChainstoreError.validation("\(folder.path) can be written by others (mode \(String(mode, radix: 8))); chmod go-w it.")
         }
+        return (root, folder)
+    }
+
+    /// One tenant's accounts; callbacks for a tenant other than the node's own database name it
+    /// (`?db=`) in the address the channels call back.
+    static func parse(_ root: [String: Any], folder: URL, tenant: String?) throws -> PaymentSettings {
+        let tenantQuery = tenant.map { "?db=" + ($0.addingPercentEncoding(withAllowedCharacters: .urlQueryAllowed) ?? $0) } ?? ""
         /// Channel addresses: https, except on this machine (the sandbox).
         func address(_ text: String) throws -> String {
             guard let parsed = URL(string: text), let host = parsed.host else { throw ChainstoreError.validation("\(text) is not a URL") }
@@ -91,7 +116,7 @@ public struct PaymentSettings: Sendable {
                 var merchant = WeChatV3Merchant(appId: appId, mchId: mchId, serialNo: serial,
                                                 privateKey: try PaymentKeys.privateKey(try secret(wechat["merchant_private_key_file"] as? String)),
                                                 platformKeys: keys, apiV3Key: apiV3Key)
-                merchant.notifyURL = notifyBase.map { $0 + "/api/v1/payments/notify/wechat-v3" }
+                merchant.notifyURL = notifyBase.map { $0 + "/api/v1/payments/notify/wechat-v3" + tenantQuery }
                 gateways[.wechat] = WeChatV3Client(http: .shared, base: try address(wechat["base"] as? String ?? "https://api.mch.weixin.qq.com"),
                                                    merchant: merchant)
             } catch let error as PaymentError {
@@ -107,7 +132,7 @@ public struct PaymentSettings: Sendable {
                 guard let parsed = WeChatV2.SignType(rawValue: type) else { throw ChainstoreError.validation("unknown sign_type \(type)") }
                 merchant.signType = parsed
             }
-            merchant.notifyURL = notifyBase.map { $0 + "/api/v1/payments/notify/wechat" }
+            merchant.notifyURL = notifyBase.map { $0 + "/api/v1/payments/notify/wechat" + tenantQuery }
             var http = HTTPClient.shared
             let base = try address(wechat["base"] as? String ?? "https://api.mch.weixin.qq.com")
             // Reverse and refund go to /secapi, which wants the merchant certificate: without it
@@ -128,7 +153,7 @@ public struct PaymentSettings: Sendable {
                     alipayPublicKey: try PaymentKeys.publicKey(try secret(alipay["alipay_public_key_file"] as? String
                         ?? (alipay["alipay_cert_files"] as? [String])?.first)),
                     sellerId: alipay["seller_id"] as? String)
-                merchant.notifyURL = notifyBase.map { $0 + "/api/v1/payments/notify/alipay" }
+                merchant.notifyURL = notifyBase.map { $0 + "/api/v1/payments/notify/alipay" + tenantQuery }
                 if let appCertificate = alipay["app_cert_file"] as? String {
                     // Certificate mode: the SNs sent with every request, Alipay's keys by SN.
                     guard let alipayCertificates = alipay["alipay_cert_files"] as? [String], !alipayCertificates.isEmpty,

@@ -1,9 +1,15 @@
-/// Every model, access default and record rule of the loaded modules. Immutable after boot;
+import ChainstoreCore
+
+/// Every model, record rule, method and hook of the loaded modules. Immutable after boot;
 /// `validate()` proves the declarations hang together (run at boot and in a unit test).
 public struct Registry: Sendable {
     public let models: [String: ModelSpec]
     public let modules: [ModuleManifest]
     public let rules: [RecordRule]
+    /// The business methods callable over RPC, from every module.
+    public let methods: MethodTable
+    public let afterCreate: [AfterCreate]
+    public let afterWrite: [AfterWrite]
     /// For each model, the many2one fields of any model that point at it (magic `create_uid` and
     /// `write_uid` excepted): what must happen to other records when one is deleted.
     public let incomingMany2one: [String: [(model: String, field: FieldSpec)]]
@@ -29,6 +35,9 @@ public struct Registry: Sendable {
         self.models = models
         self.modules = modules
         self.rules = modules.flatMap(\.rules)
+        let hooks = modules.flatMap(\.hooks)
+        self.afterCreate = hooks.compactMap { if case .created(let hook) = $0 { hook } else { nil } }
+        self.afterWrite = hooks.compactMap { if case .written(let hook) = $0 { hook } else { nil } }
         var many2one: [String: [(model: String, field: FieldSpec)]] = [:]
         var many2many: [String: [(model: String, field: FieldSpec)]] = [:]
         for model in models.values.sorted(by: { $0.name < $1.name }) {
@@ -42,6 +51,7 @@ public struct Registry: Sendable {
         }
         self.incomingMany2one = many2one
         self.incomingMany2many = many2many
+        self.methods = try MethodTable(modules.flatMap(\.methods), models: models)
         try validate()
     }
 
@@ -50,10 +60,9 @@ public struct Registry: Sendable {
         return model
     }
 
-    /// The modules' extensions of one type (hooks of the record store), in module order.
-    public func extensions<T: Sendable>(_ type: T.Type) -> [T] {
-        modules.flatMap { $0.extensions.compactMap { $0 as? T } }
-    }
+    /// Every endpoint, job and page of the modules, with the module that declares it.
+    public var endpoints: [(module: String, endpoint: Endpoint)] { modules.flatMap { m in m.endpoints.map { (m.name, $0) } } }
+    public var jobs: [Job] { modules.flatMap(\.jobs) }
 
     /// Rules that apply to `model` for `operation`.
     public func rules(for model: String, _ operation: Operation) -> [RecordRule] {
@@ -122,6 +131,43 @@ public struct Registry: Sendable {
         }
         for rule in rules where models[rule.model] == nil {
             throw ChainstoreError.validation("Rule \(rule.name) names unknown model \(rule.model)")
+        }
+        for hook in afterCreate where models[hook.model] == nil {
+            throw ChainstoreError.validation("A create hook names unknown model \(hook.model)")
+        }
+        for hook in afterWrite {
+            guard let model = models[hook.model] else { throw ChainstoreError.validation("A write hook names unknown model \(hook.model)") }
+            for field in hook.fields where model.fields[field] == nil {
+                throw ChainstoreError.validation("A write hook of \(hook.model) watches unknown field \(field)")
+            }
+        }
+        try validateRuntime()
+    }
+
+    /// Routes, jobs, pages, channels and views: unique where they must be, naming what exists.
+    func validateRuntime() throws {
+        var routes = Set<String>()
+        for (module, endpoint) in endpoints {
+            guard endpoint.path.hasPrefix("/"), routes.insert("\(endpoint.method.rawValue) \(endpoint.path)").inserted else {
+                throw ChainstoreError.validation("Module \(module): route \(endpoint.method.rawValue) \(endpoint.path) is declared twice or is not absolute")
+            }
+        }
+        for page in modules.flatMap({ $0.web?.pages ?? [] }) {
+            guard routes.insert("GET \(page.path)").inserted else { throw ChainstoreError.validation("Page \(page.path) is declared twice") }
+        }
+        var jobNames = Set<String>()
+        for job in jobs where !jobNames.insert(job.name).inserted {
+            throw ChainstoreError.validation("Job \(job.name) is declared twice")
+        }
+        var prefixes = Set<String>()
+        for channel in modules.flatMap(\.channels) where channel.prefix.isEmpty || !prefixes.insert(channel.prefix).inserted {
+            throw ChainstoreError.validation("Bus channel prefix '\(channel.prefix)' is empty or declared twice")
+        }
+        for view in modules.flatMap(\.views) {
+            guard let model = models[view.model] else { throw ChainstoreError.validation("A \(view.kind.rawValue) view names unknown model \(view.model)") }
+            for field in view.fields where model.fields[field] == nil {
+                throw ChainstoreError.validation("The \(view.kind.rawValue) view of \(view.model) names unknown field \(field)")
+            }
         }
     }
 }

@@ -39,10 +39,10 @@ public struct MethodCall: Sendable {
 public struct MethodTable: Sendable {
     private let methods: [String: ModelMethod]
 
-    public init(_ methods: [ModelMethod], registry: Registry) throws {
+    init(_ methods: [ModelMethod], models: [String: ModelSpec]) throws {
         var table: [String: ModelMethod] = [:]
         for method in methods {
-            guard registry.models[method.model] != nil else {
+            guard models[method.model] != nil else {
                 throw ChainstoreError.validation("Method \(method.name) names unknown model \(method.model)")
             }
             guard !method.name.hasPrefix("_") else { throw ChainstoreError.validation("Method \(method.name) is private") }
@@ -79,5 +79,25 @@ public struct AfterWrite: Sendable {
         self.model = model
         self.fields = fields
         self.run = run
+    }
+}
+
+/// A hook of the record store, declared in a module's manifest.
+public enum RecordHook: Sendable {
+    case created(AfterCreate)
+    case written(AfterWrite)
+
+    /// Runs after records of `model` are created (same transaction, same user).
+    public static func afterCreate(
+        _ model: String, _ run: @escaping @Sendable (RecordStore, [Int64], [RecordValues]) async throws -> Void
+    ) -> RecordHook {
+        .created(AfterCreate(model: model, run: run))
+    }
+
+    /// Runs after a write on `model` that names one of `fields`.
+    public static func afterWrite(
+        _ model: String, fields: Set<String>, _ run: @escaping @Sendable (RecordStore, [Int64], RecordValues) async throws -> Void
+    ) -> RecordHook {
+        .written(AfterWrite(model: model, fields: fields, run: run))
     }
 }

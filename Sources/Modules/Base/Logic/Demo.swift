@@ -4,8 +4,9 @@ import ChainstoreDB
 import Foundation
 import Logging
 
-/// The small demo: `admin` gets a password (CHAINSTORE_ADMIN_PASSWORD or `admin`), and a city
-/// subsidiary with one store and its cashier exist, so the company rules can be seen at work.
+/// The small demo of `serve --demo`: `admin` gets a password (CHAINSTORE_ADMIN_PASSWORD or
+/// `admin`), and a city subsidiary with one store and its cashier exist, so the company rules can
+/// be seen at work.
 public enum Demo {
     public static let logins: [(login: String, password: String, role: String)] = [
         ("admin", ProcessInfo.processInfo.environment["CHAINSTORE_ADMIN_PASSWORD"] ?? "admin", "group administrator"),
@@ -13,16 +14,17 @@ public enum Demo {
         ("store1", "store1", "cashier of Guangzhou Store 001"),
     ]
 
-    public static func prepare(_ database: Database, logger: Logger) async throws {
+    public static func prepare(_ database: Database, registry: Registry, logger: Logger) async throws {
         try await database.transaction(logger: logger) { tx in
             if try await !Users.passwordIsSet(tx, login: "admin") {
-                try await Users.setPassword(tx, login: "admin", password: logins[0].password)
+                // The default `admin` is known to the world; one chosen through the environment is not.
+                let chosen = ProcessInfo.processInfo.environment["CHAINSTORE_ADMIN_PASSWORD"] != nil
+                try await Users.setPassword(tx, login: "admin", password: logins[0].password, published: !chosen)
             }
             var check = SQLBuilder("SELECT count(*) FROM res_users WHERE login = ")
             check.bind(.text("store1"))
             guard try await tx.query(check).first?.decode(Int64.self) == 0 else { return }
             let env = try await EnvLoader.load(tx, uid: 2, logger: logger).asSystem(reason: "demo data")
-            let registry = try Modules.registry()
             let store = RecordStore(registry: registry, tx: tx, env: env)
             // The generated group's Guangzhou (`chainstore demo`) when there is one.
             let generated = try await store.search("res.company", domain: .leaf("code", .equal, "GD-GZ"))
@@ -42,7 +44,7 @@ public enum Demo {
                 ["name": "Walk-in Customer", "company_id": .int(shop)],
             ])
             for (login, password, _) in logins.dropFirst() {
-                try await Users.setPassword(tx, login: login, password: password)
+                try await Users.setPassword(tx, login: login, password: password, published: true)
             }
         }
     }

@@ -1,0 +1,87 @@
+import ChainstoreCore
+import Logging
+import ServiceLifecycle
+
+/// Everything a business module brings, declared in one value: the node builds itself from the
+/// list of manifests (ChainstoreApp's `Modules.all`), so adding a module is one target and one
+/// line there.
+///
+/// - Schema: `models`, fields added to other modules' models (`extending`), append-only
+///   `migrations`, and record `rules` (access rights are seeded by a migration).
+/// - Behaviour: business `methods` callable over RPC (an allow-list beside the generic
+///   methods) and the record store's typed `hooks` (after create, after write).
+/// - Runtime: HTTP `endpoints` (each with the node role that serves it), browser pages and their
+///   static files with translations (`web`), recurring `jobs` (run for every tenant database),
+///   long-running services (`start`), real-time `channels`, back-office `views`, and `demo` data.
+public struct ModuleManifest: Sendable {
+    public let name: String
+    public let depends: [String]
+    public var models: [ModelSpec]
+    public var extending: [ModelExtension]
+    public var migrations: [Migration]
+    public var rules: [RecordRule]
+    public var methods: [ModelMethod]
+    public var hooks: [RecordHook]
+    public var endpoints: [Endpoint]
+    public var web: WebAssets?
+    public var jobs: [Job]
+    /// What the module does when a node starts: it provides its node state (`NodeContext.provide`)
+    /// and returns its long-running services (a cache listener). Runs in module order.
+    public var start: (@Sendable (NodeContext) async throws -> [any Service])?
+    public var channels: [BusChannel]
+    public var views: [ViewSpec]
+    /// Demo data for `serve --demo`, applied in module order after migrations (idempotent).
+    public var demo: (@Sendable (Database, Registry, Logger) async throws -> Void)?
+
+    public init(
+        name: String, depends: [String] = [], models: [ModelSpec] = [], extending: [ModelExtension] = [], migrations: [Migration] = [],
+        rules: [RecordRule] = [], methods: [ModelMethod] = [], hooks: [RecordHook] = [],
+        endpoints: [Endpoint] = [], web: WebAssets? = nil, jobs: [Job] = [],
+        start: (@Sendable (NodeContext) async throws -> [any Service])? = nil, channels: [BusChannel] = [], views: [ViewSpec] = [],
+        demo: (@Sendable (Database, Registry, Logger) async throws -> Void)? = nil
+    ) {
+        self.name = name
+        self.depends = depends
+        self.models = models
+        self.extending = extending
+        self.migrations = migrations
+        self.rules = rules
+        self.methods = methods
+        self.hooks = hooks
+        self.endpoints = endpoints
+        self.web = web
+        self.jobs = jobs
+        self.start = start
+        self.channels = channels
+        self.views = views
+        self.demo = demo
+    }
+}
+
+/// A real-time channel family a module publishes on (`pos.display/<till>`): who may subscribe is
+/// decided here, per user and company, never by the client.
+public struct BusChannel: Sendable {
+    /// Channel names start with this prefix and a slash, e.g. `payment.display/`.
+    public let prefix: String
+    public let authorize: @Sendable (Env, String) -> Bool
+
+    public init(prefix: String, authorize: @escaping @Sendable (Env, String) -> Bool) {
+        self.prefix = prefix
+        self.authorize = authorize
+    }
+}
+
+/// How the back office shows a model: the fields of a list, form, kanban or search view, in
+/// order. Models without one get a view generated from their fields.
+public struct ViewSpec: Sendable {
+    public enum Kind: String, Sendable { case list, form, kanban, search }
+    public let model: String
+    public let kind: Kind
+    public let fields: [String]
+
+    public init(model: String, kind: Kind, fields: [String]) {
+        self.model = model
+        self.kind = kind
+        self.fields = fields
+    }
+}

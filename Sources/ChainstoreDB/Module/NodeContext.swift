@@ -1,0 +1,101 @@
+import ChainstoreCore
+import Foundation
+import Logging
+import Synchronization
+
+/// What a running node shares with its modules' endpoints, jobs and services: the registry, the
+/// tenant databases, the sign-in step, its settings, and the state modules keep per node (a
+/// catalogue cache, the payment channels), each under its own type.
+public final class NodeContext: Sendable {
+    public let registry: Registry
+    public let databases: any DatabaseProvider
+    public let identity: any Identity
+    /// Module settings by name (`payments` → the payment configuration file).
+    public let settings: [String: String]
+    public let logger: Logger
+    private let state = Mutex<[ObjectIdentifier: any Sendable]>([:])
+
+    public init(registry: Registry, databases: any DatabaseProvider, identity: any Identity, settings: [String: String] = [:], logger: Logger) {
+        self.registry = registry
+        self.databases = databases
+        self.identity = identity
+        self.settings = settings
+        self.logger = logger
+    }
+
+    public var main: Database { databases.main }
+
+    /// Keeps `value` as the node's one `T` (set while the node starts, before it serves).
+    public func provide<T: Sendable>(_ value: T) {
+        state.withLock { $0[ObjectIdentifier(T.self)] = value }
+    }
+
+    /// The node's `T`, made by `make` the first time it is asked for.
+    public func shared<T: Sendable>(_ make: () -> T) -> T {
+        state.withLock { all in
+            if let value = all[ObjectIdentifier(T.self)] as? T { return value }
+            let value = make()
+            all[ObjectIdentifier(T.self)] = value
+            return value
+        }
+    }
+
+    /// The node's `T`, or nil when no module provided one (a feature not configured here).
+    public func state<T: Sendable>(_ type: T.Type = T.self) -> T? {
+        state.withLock { $0[ObjectIdentifier(T.self)] as? T }
+    }
+}
+
+/// Recurring work a module needs in every tenant database (sealing the audit trail, settling
+/// payments left open). Jobs run on nodes with the `cron` role, for every migrated tenant, and
+/// must be safe to run on several nodes at once (leases, `SKIP LOCKED`, advisory locks).
+public struct Job: Sendable {
+    /// `module.what`, e.g. `payment.sweep`.
+    public let name: String
+    public let every: Duration
+    public let run: @Sendable (JobContext) async throws -> Void
+
+    public init(_ name: String, every: Duration, run: @escaping @Sendable (JobContext) async throws -> Void) {
+        self.name = name
+        self.every = every
+        self.run = run
+    }
+}
+
+/// One run of a job: the tenant database it runs for, the node, a logger naming both.
+public struct JobContext: Sendable {
+    public let database: Database
+    public let node: NodeContext
+    public let logger: Logger
+
+    public init(database: Database, node: NodeContext, logger: Logger) {
+        self.database = database
+        self.node = node
+        self.logger = logger
+    }
+}
+
+/// A module's browser pages and the static files they load (scripts, styles, translations), from
+/// a folder of the module's resources. The server serves each file under a name carrying a hash
+/// of its content, with immutable caching, and rewrites `{{asset NAME}}` in pages and styles to
+/// that name; pages themselves are never cached.
+public struct WebAssets: Sendable {
+    public struct Page: Sendable {
+        public let path: String
+        public let file: String
+        public let role: NodeRole
+        public init(_ path: String, file: String, role: NodeRole = .web) {
+            self.path = path
+            self.file = file
+            self.role = role
+        }
+    }
+
+    public let folder: URL
+    public let pages: [Page]
+
+    public init(folder: URL, pages: [Page]) {
+        self.folder = folder
+        self.pages = pages
+    }
+}

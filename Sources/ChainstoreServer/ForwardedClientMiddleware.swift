@@ -1,0 +1,98 @@
+import Glibc
+import Hummingbird
+import HTTPTypes
+
+/// Behind a reverse proxy every request comes from the proxy's address, so throttling by address
+/// would lock everyone out together. Requests whose peer is a trusted proxy (`--trusted-proxy
+/// CIDR`) are attributed to the client the proxy names (`Forwarded: for=…`, else
+/// `X-Forwarded-For`), walking back through trusted hops only; from anyone else those headers
+/// are ignored, so a client cannot pick the address it is counted under.
+public struct ForwardedClientMiddleware: RouterMiddleware {
+    public typealias Context = ChainstoreRequestContext
+    let trusted: [IPNetwork]
+
+    public init(trusted: [IPNetwork]) { self.trusted = trusted }
+
+    public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        guard !trusted.isEmpty else { return try await next(request, context) }
+        var context = context
+        context.clientAddress = Self.client(peer: context.clientAddress, forwarded: request.headers[.forwarded],
+                                            forwardedFor: request.headers[values: .xForwardedFor], trusted: trusted)
+        return try await next(request, context)
+    }
+
+    /// The client: from the peer, each trusted hop hands over to the address it forwarded for.
+    public static func client(peer: String, forwarded: String?, forwardedFor: [String], trusted: [IPNetwork]) -> String {
+        let isTrusted = { (address: String) in trusted.contains { $0.contains(address) } }
+        guard isTrusted(peer) else { return peer }
+        let hops: [String]
+        if let forwarded {
+            hops = forwarded.split(separator: ",").compactMap { element in
+                element.split(separator: ";").lazy.map { $0.trimmed(" ") }
+                    .first { $0.lowercased().hasPrefix("for=") }.map { cleanAddress(String($0.dropFirst(4))) }
+            }
+        } else {
+            hops = forwardedFor.flatMap { $0.split(separator: ",") }.map { cleanAddress($0.trimmed(" ")) }
+        }
+        var client = peer
+        for hop in hops.reversed() {
+            guard isTrusted(client), IPNetwork.parse(address: hop) != nil else { break }
+            client = hop
+        }
+        return client
+    }
+
+    /// `"[2001:db8::1]:4711"` → `2001:db8::1`, `192.0.2.60:80` → `192.0.2.60`.
+    static func cleanAddress(_ text: String) -> String {
+        var value = text.trimmed("\"")
+        if value.hasPrefix("[") {
+            value = String(value.dropFirst().prefix { $0 != "]" })
+        } else if value.filter({ $0 == ":" }).count == 1 {
+            value = String(value.prefix { $0 != ":" })
+        }
+        return value
+    }
+}
+
+/// An IPv4 or IPv6 network (`10.0.0.0/8`, `::1/128`, or a single address).
+public struct IPNetwork: Sendable, Equatable {
+    let bytes: [UInt8]
+    let prefix: Int
+
+    public init?(_ text: String) {
+        let parts = text.split(separator: "/", maxSplits: 1)
+        guard let first = parts.first, let bytes = Self.parse(address: String(first)) else { return nil }
+        let prefix = parts.count == 2 ? Int(parts[1]) : bytes.count * 8
+        guard let prefix, (0...(bytes.count * 8)).contains(prefix) else { return nil }
+        self.bytes = bytes
+        self.prefix = prefix
+    }
+
+    public func contains(_ address: String) -> Bool {
+        guard var other = Self.parse(address: address) else { return false }
+        // An IPv4 peer seen on an IPv6 socket (`::ffff:10.0.0.1`).
+        if bytes.count == 4, other.count == 16, other.prefix(12) == [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff] { other = Array(other.suffix(4)) }
+        guard other.count == bytes.count else { return false }
+        for bit in 0..<prefix where (bytes[bit / 8] >> (7 - bit % 8)) & 1 != (other[bit / 8] >> (7 - bit % 8)) & 1 { return false }
+        return true
+    }
+
+    static func parse(address: String) -> [UInt8]? {
+        var v4 = in_addr()
+        if inet_pton(AF_INET, address, &v4) == 1 { return withUnsafeBytes(of: &v4) { Array($0) } }
+        var v6 = in6_addr()
+        if inet_pton(AF_INET6, address, &v6) == 1 { return withUnsafeBytes(of: &v6) { Array($0) } }
+        return nil
+    }
+}
+
+extension HTTPField.Name {
+    static let forwarded = Self("Forwarded")!
+    static let xForwardedFor = Self("X-Forwarded-For")!
+}
+
+extension StringProtocol {
+    fileprivate func trimmed(_ character: Character) -> String {
+        String(drop { $0 == character }.reversed().drop { $0 == character }.reversed())
+    }
+}
