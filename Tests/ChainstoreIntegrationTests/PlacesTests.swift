@@ -19,7 +19,10 @@ struct PlacesTests {
                     fields: ["code", "default_location_src_id", "default_location_dest_id"])
                 #expect(types.map { $0["code"]?.stringValue } == ["incoming", "outgoing", "internal", "incoming", "outgoing"])
                 #expect(types[3]["default_location_src_id"]?.arrayValue?.last == "Partners/Customers")
-                #expect(types[4]["default_location_dest_id"]?.arrayValue?.last == "Partners/Inter-company transit")
+                // Store transfers go to the warehouse's own transit place, its company's stock on the way.
+                #expect(types[4]["default_location_dest_id"]?.arrayValue?.last == "Virtual Locations/GZ1 Transit")
+                #expect(try await store.read("stock.warehouse", ids: [warehouse], fields: ["transit_location_id"])[0]["transit_location_id"]?
+                    .arrayValue?.last == "Virtual Locations/GZ1 Transit")
                 #expect(types[0]["default_location_src_id"]?.arrayValue?.last == "Partners/Vendors")
                 #expect(types[1]["default_location_dest_id"]?.arrayValue?.last == "Partners/Customers")
                 // Shared locations are visible; the central warehouse's are the head office's own.

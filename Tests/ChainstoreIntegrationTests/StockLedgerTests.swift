@@ -363,7 +363,7 @@ struct StockLedgerTests {
         }
     }
 
-    @Test func aDeliveryIsReturnedOnceAndStoresTransferThroughTransit() async throws {
+    @Test func aDeliveryIsReturnedOnce() async throws {
         try await TestDatabase.withFreshDatabase { db, registry in
             let fx = try await GroupFixture.make(db, registry)
             try await GroupFixture.asUser(db, registry, uid: fx.groupAdmin) { store throws in
@@ -380,8 +380,27 @@ struct StockLedgerTests {
                 #expect(try await onHand(store, tea) == (10, 0))
                 let twice = await #expect(throws: ChainstoreError.self) { try await call(store, "stock.picking", "action_create_return", [delivery]) }
                 #expect(twice?.message.contains("already been returned") == true)
+            }
+            try await ledgerIsExact(db)
+        }
+    }
 
-                // Store to store: out of one back room into transit, received from transit by the other.
+    /// A store sends goods to another through its own transit place: one place per shipment,
+    /// valued as the sender's stock, seen by sender and receiver only, and received only by a
+    /// receipt of the receiver that names the shipment.
+    @Test func storesTransferThroughTheSendersTransitShipmentByShipment() async throws {
+        try await TestDatabase.withFreshDatabase { db, registry in
+            let fx = try await GroupFixture.make(db, registry)
+            let log = TestDatabase.logger
+            // Store staff may move goods of their store.
+            try await db.transaction(logger: log) { tx in
+                try await tx.query("""
+                    INSERT INTO res_groups_users_rel (gid, uid) SELECT g.id, u FROM res_groups g, unnest(\([fx.storeUser1, fx.storeUser2])) u
+                    WHERE g.xmlid = 'stock.group_stock_user'
+                    """)
+            }
+            let (tea, gzStock, szStock, s2s, szReceipts) = try await GroupFixture.asUser(db, registry, uid: fx.groupAdmin) { store in
+                let tea = try await product(store, "Oolong tea")
                 let gz = try await store.create("stock.warehouse", [["name": "GZ back room", "code": "GZ1", "company_id": .int(fx.store1)]])[0]
                 let sz = try await store.create("stock.warehouse", [["name": "SZ back room", "code": "SZ1", "company_id": .int(fx.store2)]])[0]
                 func type(_ warehouse: Int64, _ prefix: String) async throws -> Int64 {
@@ -389,26 +408,118 @@ struct StockLedgerTests {
                         .leaf("warehouse_id", .equal, .int(warehouse)), .leaf("sequence_code", .equal, .string(prefix)),
                     ])).first)
                 }
-                func picking(_ type: Int64, _ company: Int64, _ quantity: Double, from: Int64? = nil) async throws -> Int64 {
-                    var vals: RecordValues = ["picking_type_id": .int(type), "company_id": .int(company),
-                                              "move_ids": [[0, 0, ["product_id": .int(tea), "product_uom_qty": .double(quantity), "company_id": .int(company)]]]]
-                    if let from { vals["location_id"] = .int(from) }
+                let places = try await store.read("stock.warehouse", ids: [gz, sz], fields: ["lot_stock_id"], load: .classicWrite)
+                let inType = try await type(gz, "IN")
+                let receipt = try await store.create("stock.picking", [["picking_type_id": .int(inType), "company_id": .int(fx.store1),
+                    "move_ids": [[0, 0, ["product_id": .int(tea), "product_uom_qty": 10, "price_unit": 2, "company_id": .int(fx.store1)]]]]])[0]
+                try await call(store, "stock.picking", "action_confirm", [receipt])
+                try await call(store, "stock.picking", "button_validate", [receipt])
+                return (tea, places[0]["lot_stock_id"]!.intValue!, places[1]["lot_stock_id"]!.intValue!, try await type(gz, "S2S"), try await type(sz, "IN"))
+            }
+            func ship(_ quantity: Double, to company: Int64?) async throws -> (picking: Int64, place: Int64) {
+                try await GroupFixture.asUser(db, registry, uid: fx.storeUser1) { store in
+                    var vals: RecordValues = ["picking_type_id": .int(s2s), "move_ids": [[0, 0, ["product_id": .int(tea), "product_uom_qty": .double(quantity)]]]]
+                    if let company { vals["dest_company_id"] = .int(company) }
                     let id = try await store.create("stock.picking", [vals])[0]
-                    _ = try await call(store, "stock.picking", "action_confirm", [id])
-                    _ = try await call(store, "stock.picking", "button_validate", [id])
-                    return id
+                    try await call(store, "stock.picking", "action_confirm", [id])
+                    try await call(store, "stock.picking", "button_validate", [id])
+                    return (id, try #require(try await store.read("stock.picking", ids: [id], fields: ["location_dest_id"], load: .classicWrite)[0]["location_dest_id"]?.intValue))
                 }
-                let gzStock = try #require(try await store.read("stock.warehouse", ids: [gz], fields: ["lot_stock_id"], load: .classicWrite)[0]["lot_stock_id"]?.intValue)
-                let szStock = try #require(try await store.read("stock.warehouse", ids: [sz], fields: ["lot_stock_id"], load: .classicWrite)[0]["lot_stock_id"]?.intValue)
-                _ = try await picking(try await type(gz, "IN"), fx.store1, 6)
-                _ = try await picking(try await type(gz, "S2S"), fx.store1, 4)
-                #expect(try await onHand(store, tea, location: 7) == (4, 0))
-                _ = try await picking(try await type(sz, "IN"), fx.store2, 4, from: 7)
-                #expect(try await onHand(store, tea, location: gzStock) == (2, 0))
+            }
+            // A shipment says where it goes.
+            await #expect(throws: ChainstoreError.self) { try await ship(1, to: nil) }
+            let first = try await ship(4, to: fx.store2)
+            let second = try await ship(1, to: fx.city1)
+            #expect(first.place != second.place, "each shipment has its own place, so shipments never share a balance row")
+            try await GroupFixture.asUser(db, registry, uid: fx.storeUser1) { store in
+                #expect(try await onHand(store, tea, location: gzStock) == (5, 0))
+                #expect(try await onHand(store, tea, location: first.place) == (4, 0))
+                // Goods on their way are still the sender's stock, with their value.
+                let value = try await StockValue.at(store, date: nil, groupBy: .location, company: nil)
+                #expect(value.contains { $0["location_id"]?.arrayValue?.first == .int(first.place) && $0["value"]?.doubleValue == 8 }, "\(value)")
+            }
+            try await GroupFixture.asUser(db, registry, uid: fx.storeUser2) { store in
+                // The receiver sees its shipment and the goods in it, not the other shipment.
+                #expect(try await store.search("stock.picking", domain: .leaf("id", .in, [.int(first.picking), .int(second.picking)])) == [first.picking])
+                #expect(try await onHand(store, tea, location: first.place) == (4, 0))
+                #expect(try await store.search("stock.location", domain: .leaf("id", .equal, .int(second.place))).isEmpty)
+                // A receipt from transit names the shipment; taking from it otherwise is refused.
+                let loose = try await store.create("stock.picking", [["picking_type_id": .int(szReceipts), "location_id": .int(first.place),
+                    "move_ids": [[0, 0, ["product_id": .int(tea), "product_uom_qty": 4]]]]])[0]
+                let refused = await #expect(throws: ChainstoreError.self) { try await call(store, "stock.picking", "action_confirm", [loose]) }
+                #expect(refused?.message.contains("another company") == true, "\(refused?.message ?? "")")
+                await #expect(throws: ChainstoreError.self) {
+                    try await store.create("stock.picking", [["picking_type_id": .int(szReceipts), "shipment_id": .int(second.picking)]])
+                }
+            }
+            // The receipt that names its shipment takes what it sent: all of it, and never more.
+            try await GroupFixture.asUser(db, registry, uid: fx.storeUser2) { store in
+                let receipt = try await store.create("stock.picking", [["picking_type_id": .int(szReceipts), "shipment_id": .int(first.picking)]])[0]
+                try await call(store, "stock.picking", "action_confirm", [receipt])
+                let moves = try await store.searchRead("stock.move", domain: .leaf("picking_id", .equal, .int(receipt)), fields: ["product_uom_qty", "location_id"],
+                                                       load: .classicWrite)
+                #expect(moves.count == 1 && moves[0]["product_uom_qty"]?.doubleValue == 4 && moves[0]["location_id"]?.intValue == first.place)
+                try await store.write("stock.move", ids: [moves[0]["id"]!.intValue!], ["quantity": 5])
+                await #expect(throws: ChainstoreError.self) { try await call(store, "stock.picking", "button_validate", [receipt], context: ["skip_backorder": true]) }
+                try await call(store, "stock.picking", "action_cancel", [receipt])
+            }
+            try await GroupFixture.asUser(db, registry, uid: fx.storeUser2) { store in
+                let receipt = try await store.create("stock.picking", [["picking_type_id": .int(szReceipts), "shipment_id": .int(first.picking)]])[0]
+                try await call(store, "stock.picking", "action_confirm", [receipt])
+                #expect(try await call(store, "stock.picking", "button_validate", [receipt]) == .true)
                 #expect(try await onHand(store, tea, location: szStock) == (4, 0))
-                #expect(try await onHand(store, tea, location: 7) == (0, 0))
+                #expect(try await onHand(store, tea, location: first.place) == (0, 0))
             }
             try await ledgerIsExact(db)
+        }
+    }
+
+    /// Every change of a transfer, a move, a move line or a balance is in the audit trail, made
+    /// by the user who made it, in the same transaction: the ledger's own SQL included.
+    @Test func everyChangeOfTheLedgerIsAudited() async throws {
+        try await TestDatabase.withFreshDatabase { db, registry in
+            let fx = try await GroupFixture.make(db, registry)
+            struct Rolledback: Error {}
+            let log = TestDatabase.logger
+            func count() async throws -> Int64 {
+                try await db.withoutTransaction(logger: log) { tx in
+                    try await tx.query("SELECT count(*) FROM audit_log WHERE model LIKE 'stock.%'")[0].decode(Int64.self)
+                }
+            }
+            let (tea, delivery) = try await GroupFixture.asUser(db, registry, uid: fx.groupAdmin) { store in
+                let tea = try await product(store, "Audited tea")
+                try await receive(store, tea, 5)
+                return (tea, try await transfer(store, type: WH.deliveries, [(tea, 2)]))
+            }
+            let before = try await count()
+            // A validation rolled back leaves no audit row behind.
+            await #expect(throws: Rolledback.self) {
+                try await GroupFixture.asUser(db, registry, uid: fx.groupAdmin) { store in
+                    try await call(store, "stock.picking", "button_validate", [delivery])
+                    throw Rolledback()
+                }
+            }
+            #expect(try await count() == before)
+            try await GroupFixture.asUser(db, registry, uid: fx.groupAdmin) { store in
+                try await call(store, "stock.picking", "button_validate", [delivery])
+            }
+            let rows = try await db.withoutTransaction(logger: log) { tx in
+                try await tx.query("""
+                    SELECT model, operation, uid, coalesce(old_values ->> 'quantity', ''), coalesce(new_values ->> 'quantity', ''),
+                           coalesce(new_values ->> 'state', '')
+                    FROM audit_log WHERE model LIKE 'stock.%' AND (record_id IN (SELECT id FROM stock_quant WHERE product_id = \(tea))
+                        OR record_id IN (SELECT id FROM stock_move WHERE picking_id = \(delivery)) OR record_id = \(delivery))
+                    ORDER BY id
+                    """).map { try $0.decode((String, String, Int64, String, String, String).self) }
+            }
+            #expect(rows.allSatisfy { $0.2 == fx.groupAdmin }, "\(rows)")
+            #expect(rows.contains { $0.0 == "stock.quant" && $0.1 == "create" }, "\(rows)")
+            #expect(rows.contains { $0.0 == "stock.quant" && $0.1 == "write" && Double($0.3) == 0 && Double($0.4) == 5 }, "\(rows)")
+            #expect(rows.contains { $0.0 == "stock.quant" && $0.1 == "write" && Double($0.3) == 5 && Double($0.4) == 3 }, "\(rows)")
+            #expect(rows.contains { $0.0 == "stock.move" && $0.1 == "write" && $0.5 == "done" }, "\(rows)")
+            #expect(rows.contains { $0.0 == "stock.picking" && $0.1 == "write" && $0.5 == "done" }, "\(rows)")
+            while try await AuditChain.sealPending(db, logger: log) > 0 {}
+            #expect(try await AuditChain.verify(db, logger: log).isIntact)
         }
     }
 }

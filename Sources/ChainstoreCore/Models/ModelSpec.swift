@@ -28,12 +28,21 @@ public struct ModelSpec: Sendable {
     /// Extra fields `name_search` matches besides the display name (Odoo's `_rec_names_search`),
     /// e.g. a partner's email and reference.
     public let nameSearchFields: [String]
+    /// Its table's triggers write the audit rows of every change, whoever makes it (the stock
+    /// ledger's tables, written by hand-made SQL too); the generic path then writes none itself.
+    public let auditedInDatabase: Bool
+    /// Paths to further companies that may read a record besides its own (a shipment is read by
+    /// the company it is addressed to: `dest_company_id`, `picking_id.dest_company_id`).
+    public let readableByCompanies: [String]
 
     public init(
         name: String, label: String, table: String? = nil, fields: [FieldSpec], order: String = "id",
         recName: String = "name", displayNameSQL: String? = nil, companyScoped: Bool = false,
-        sharedWithBranches: Bool = false, parentField: String? = nil, hasParentPath: Bool = false, nameSearchFields: [String] = []
+        sharedWithBranches: Bool = false, parentField: String? = nil, hasParentPath: Bool = false, nameSearchFields: [String] = [],
+        auditedInDatabase: Bool = false, readableByCompanies: [String] = []
     ) {
+        self.auditedInDatabase = auditedInDatabase
+        self.readableByCompanies = readableByCompanies
         self.name = name
         self.label = label
         self.table = table ?? name.replacingOccurrences(of: ".", with: "_")

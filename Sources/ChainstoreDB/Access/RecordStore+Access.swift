@@ -50,6 +50,11 @@ extension RecordStore {
                 .leaf(path: ["company_id"], op: .childOf, value: allowed),
             ]
             if model.sharedWithBranches, operation == .read { reach.append(.leaf(path: ["company_id"], op: .parentOf, value: allowed)) }
+            if operation == .read {
+                for path in model.readableByCompanies {
+                    reach.append(.leaf(path: path.split(separator: ".").map(String.init), op: .childOf, value: allowed))
+                }
+            }
             global.append(.or(reach))
         }
         for rule in registry.rules(for: model.name, operation) {

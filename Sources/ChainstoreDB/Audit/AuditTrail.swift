@@ -22,6 +22,16 @@ public enum AuditTrail {
         }
     }
 
+    /// `set_config(…)` naming `uid` as the actor of the rest of the transaction, for the audit
+    /// triggers of tables audited in the database: a select-list item, so it rides on a query
+    /// the caller makes anyway (loading the user).
+    public static func actorSQL(uid column: String) -> String { "set_config('chainstore.uid', \(column)::text, true)" }
+
+    /// Names `uid` as the actor of the rest of the transaction (when no query loaded the user).
+    public static func setActor(_ tx: Transaction, uid: Int64) async throws {
+        try await tx.query("SELECT set_config('chainstore.uid', \(String(uid)), true)")
+    }
+
     public static func record(_ tx: Transaction, env: Env, model: String, _ entries: [Entry]) async throws {
         guard !entries.isEmpty else { return }
         var json = JSONWriter(capacity: entries.count * 96)

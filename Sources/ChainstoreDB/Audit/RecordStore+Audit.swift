@@ -9,6 +9,8 @@ extension RecordStore {
     func auditInsert(
         _ model: ModelSpec, operation: String, old: String?, new: String?, columns: [String]? = nil, into sql: inout SQLBuilder
     ) throws {
+        // Its table's own triggers audit every change of such a model, ours included.
+        guard !model.auditedInDatabase else { sql += "aud AS (SELECT 1)"; return }
         let audited = model.fields.values.filter { $0.audited && $0.isStored }.map(\.name)
         let source = new ?? old!
         let company = companySQL(model, alias: source)

@@ -104,6 +104,8 @@ public struct CallerSession: Sendable {
                 let env: Env
                 if let known {
                     env = known
+                    // No query loaded the user: name it the audit actor of what it writes.
+                    if transaction { try await AuditTrail.setActor(tx, uid: known.uid) }
                 } else {
                     switch proof {
                     case .credentials(let credentials):

@@ -118,6 +118,18 @@ public struct Registry: Sendable {
             if model.companyScoped, model.fields["company_id"] == nil {
                 throw ChainstoreError.validation("\(model.name) is company-scoped but has no company_id")
             }
+            for path in model.readableByCompanies {
+                var current = model
+                for (index, step) in path.split(separator: ".").enumerated() {
+                    guard case .many2one(let comodel, _)? = current.fields[String(step)]?.kind, let next = models[comodel] else {
+                        throw ChainstoreError.validation("\(model.name): readableByCompanies path \(path) is not a chain of many2one fields")
+                    }
+                    if index == path.split(separator: ".").count - 1, comodel != "res.company" {
+                        throw ChainstoreError.validation("\(model.name): readableByCompanies path \(path) does not end at a company")
+                    }
+                    current = next
+                }
+            }
             if let parent = model.parentField, model.fields[parent] == nil {
                 throw ChainstoreError.validation("\(model.name): parent field \(parent) is missing")
             }

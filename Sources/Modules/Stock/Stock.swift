@@ -14,7 +14,7 @@ public enum Stock {
         ],
         extending: ModelSpec.stockExtensions,
         migrations: [.createPlaces, .createLedger, .createCounts, .createRFID, .createValuation, .doneIsFinal,
-            .returnsAndStoreTransfers,
+            .returnsAndStoreTransfers, .auditLedger, .transitPerShipment,
         ],
         methods: methods,
         hooks: Warehouses.hooks + Transfers.hooks,

@@ -14,7 +14,8 @@ public struct UserRow: Sendable {
     public let companyIds: [Int64]
     public let groups: [String]
 
-    /// The active user `uid`, or nil.
+    /// The active user `uid`, or nil. Loading it also names it the actor of the rest of the
+    /// transaction for the audit trail's triggers.
     public static func fetch(_ tx: Transaction, uid: Int64) async throws -> UserRow? {
         try await fetch(tx, where: "u.id = \(uid)")
     }
@@ -28,12 +29,13 @@ public struct UserRow: Sendable {
         let sql: SQLBuilder = """
             SELECT u.id, u.login, u.password, u.password_published, u.company_id,
                    ARRAY(SELECT r.cid FROM res_company_users_rel r WHERE r.user_id = u.id ORDER BY r.cid),
-                   ARRAY(SELECT g.xmlid FROM res_groups_users_rel gu JOIN res_groups g ON g.id = gu.gid WHERE gu.uid = u.id)
+                   ARRAY(SELECT g.xmlid FROM res_groups_users_rel gu JOIN res_groups g ON g.id = gu.gid WHERE gu.uid = u.id),
+                   \(unsafeRaw: AuditTrail.actorSQL(uid: "u.id"))
             FROM res_users u WHERE u.active AND \(condition)
             """
         guard let row = try await tx.query(sql).first else { return nil }
-        let (uid, login, password, published, companyId, companyIds, groups) = try row.decode(
-            (Int64, String, String?, Bool, Int64, [Int64], [String]).self)
+        let (uid, login, password, published, companyId, companyIds, groups, _) = try row.decode(
+            (Int64, String, String?, Bool, Int64, [Int64], [String], String).self)
         return UserRow(uid: uid, login: login, passwordHash: password, passwordPublished: published, companyId: companyId, companyIds: companyIds,
                        groups: groups)
     }

@@ -12,17 +12,14 @@ extension Ledger {
     func validate(_ pickingIds: [Int64], rest: Rest) async throws -> Value {
         let pickings = try store.model("stock.picking")
         try await store.lockAndCheck(pickings, ids: pickingIds, operation: .write)
-        var states = SQLBuilder("SELECT name, state FROM stock_picking WHERE id = ANY(")
-        states.bind(.intArray(pickingIds), cast: "bigint[]")
-        states += ") ORDER BY id"
-        for row in try await tx.query(states) {
+        for row in try await tx.query("SELECT name, state FROM stock_picking WHERE id = ANY(\(pickingIds)) ORDER BY id") {
             let (name, state) = try row.decode((String, String).self)
-            if state == "done" || state == "cancel" {
-                throw ChainstoreError.userError("Transfer \(name) is already \(state == "done" ? "done" : "cancelled").")
+            if let final = PickingState(rawValue: state), final == .done || final == .cancel {
+                throw ChainstoreError.userError("Transfer \(name) is already \(final == .done ? "done" : "cancelled").")
             }
         }
-        try await confirm(try await moveIds(ofPickings: pickingIds, states: ["draft"]))
-        try await syncMoves(try await moveIds(ofPickings: pickingIds, states: ["waiting", "confirmed", "partially_available", "assigned"]))
+        try await confirm(try await moveIds(ofPickings: pickingIds, states: [.draft]))
+        try await syncMoves(try await moveIds(ofPickings: pickingIds, states: [.waiting, .confirmed, .partiallyAvailable, .assigned]))
         let moves = try await validationMoves(pickingIds)
         guard !moves.isEmpty, moves.contains(where: { $0.processed > 0 }) else {
             throw ChainstoreError.userError(
@@ -65,17 +62,9 @@ extension Ledger {
         ])
     }
 
-    func moveIds(ofPickings pickingIds: [Int64], states: [String]? = nil) async throws -> [Int64] {
-        var sql = SQLBuilder("SELECT id FROM stock_move WHERE picking_id = ANY(")
-        sql.bind(.intArray(pickingIds), cast: "bigint[]")
-        sql += ")"
-        if let states {
-            sql += " AND state = ANY("
-            sql.bind(.textArray(states), cast: "text[]")
-            sql += ")"
-        }
-        sql += " ORDER BY id"
-        return try await tx.query(sql).map { try $0.decode(Int64.self) }
+    func moveIds(ofPickings pickingIds: [Int64], states: [MoveState] = MoveState.allCases) async throws -> [Int64] {
+        try await tx.query("SELECT id FROM stock_move WHERE picking_id = ANY(\(pickingIds)) AND state = ANY(\(states)) ORDER BY id")
+            .map { try $0.decode(Int64.self) }
     }
 
     struct Validating: Sendable {
@@ -87,11 +76,11 @@ extension Ledger {
     /// The open moves of the transfers, locked, with what is processed: their quantity when
     /// picked (or when nothing in the transfer is marked picked), else nothing.
     func validationMoves(_ pickingIds: [Int64]) async throws -> [Validating] {
-        var sql = SQLBuilder("SELECT m.id, m.product_uom_qty, CASE WHEN m.picked OR NOT EXISTS (SELECT 1 FROM stock_move o ")
-        sql += "WHERE o.picking_id = m.picking_id AND o.picked AND o.state NOT IN ('done', 'cancel')) THEN m.quantity ELSE 0 END "
-        sql += "FROM stock_move m WHERE m.picking_id = ANY("
-        sql.bind(.intArray(pickingIds), cast: "bigint[]")
-        sql += ") AND m.state NOT IN ('draft', 'done', 'cancel') ORDER BY m.id FOR UPDATE"
+        let sql: SQLBuilder = """
+            SELECT m.id, m.product_uom_qty, CASE WHEN m.picked OR NOT EXISTS (SELECT 1 FROM stock_move o
+                WHERE o.picking_id = m.picking_id AND o.picked AND o.state NOT IN ('done', 'cancel')) THEN m.quantity ELSE 0 END
+            FROM stock_move m WHERE m.picking_id = ANY(\(pickingIds)) AND m.state NOT IN ('draft', 'done', 'cancel') ORDER BY m.id FOR UPDATE
+            """
         return try await tx.query(sql).map { row in
             let (id, demand, processed) = try row.decode((Int64, Decimal, Decimal).self)
             return Validating(id: id, demand: demand, processed: processed)
@@ -101,39 +90,34 @@ extension Ledger {
     /// Lots named on receipt lines are created (or found); tracked goods must name their lot or
     /// serial; a serial moves one unit at a time and is received only once.
     func prepareLots(_ pickingIds: [Int64]) async throws {
-        var create = SQLBuilder("INSERT INTO stock_lot (name, product_id, company_id, create_uid, create_date, write_uid, write_date) ")
-        create += "SELECT DISTINCT ml.lot_name, ml.product_id, coalesce(pk.company_id, ml.company_id), "
-        create.bind(.int(uid))
-        create += "::bigint, now(), "
-        create.bind(.int(uid))
-        create += "::bigint, now() FROM stock_move_line ml JOIN stock_picking pk ON pk.id = ml.picking_id "
-        create += "JOIN stock_picking_type pt ON pt.id = pk.picking_type_id WHERE pt.use_create_lots AND ml.picking_id = ANY("
-        create.bind(.intArray(pickingIds), cast: "bigint[]")
-        create += ") AND ml.lot_id IS NULL AND coalesce(ml.lot_name, '') <> '' AND ml.state NOT IN ('done', 'cancel') "
-        create += "ON CONFLICT (name, product_id, company_id) DO NOTHING"
-        try await tx.query(create)
-        var link = SQLBuilder("UPDATE stock_move_line ml SET lot_id = l.id FROM stock_picking pk, stock_lot l WHERE pk.id = ml.picking_id ")
-        link += "AND l.name = ml.lot_name AND l.product_id = ml.product_id AND l.company_id = coalesce(pk.company_id, ml.company_id) "
-        link += "AND ml.lot_id IS NULL AND ml.state NOT IN ('done', 'cancel') AND ml.picking_id = ANY("
-        link.bind(.intArray(pickingIds), cast: "bigint[]")
-        link += ")"
-        try await tx.query(link)
+        try await tx.query("""
+            INSERT INTO stock_lot (name, product_id, company_id, create_uid, create_date, write_uid, write_date)
+            SELECT DISTINCT ml.lot_name, ml.product_id, coalesce(pk.company_id, ml.company_id), \(uid), now(), \(uid), now()
+            FROM stock_move_line ml JOIN stock_picking pk ON pk.id = ml.picking_id JOIN stock_picking_type pt ON pt.id = pk.picking_type_id
+            WHERE pt.use_create_lots AND ml.picking_id = ANY(\(pickingIds)) AND ml.lot_id IS NULL AND coalesce(ml.lot_name, '') <> ''
+                AND ml.state NOT IN ('done', 'cancel')
+            ON CONFLICT (name, product_id, company_id) DO NOTHING
+            """)
+        try await tx.query("""
+            UPDATE stock_move_line ml SET lot_id = l.id FROM stock_picking pk, stock_lot l
+            WHERE pk.id = ml.picking_id AND l.name = ml.lot_name AND l.product_id = ml.product_id AND l.company_id = coalesce(pk.company_id, ml.company_id)
+                AND ml.lot_id IS NULL AND ml.state NOT IN ('done', 'cancel') AND ml.picking_id = ANY(\(pickingIds))
+            """)
         // Serial checks read stock of the lots: lock them so two receipts of one serial wait.
-        var lots = SQLBuilder("SELECT id FROM stock_lot WHERE id IN (SELECT lot_id FROM stock_move_line WHERE picking_id = ANY(")
-        lots.bind(.intArray(pickingIds), cast: "bigint[]")
-        lots += ") AND lot_id IS NOT NULL) ORDER BY id FOR UPDATE"
-        try await tx.query(lots)
+        try await tx.query("""
+            SELECT id FROM stock_lot WHERE id IN (SELECT lot_id FROM stock_move_line WHERE picking_id = ANY(\(pickingIds)) AND lot_id IS NOT NULL)
+            ORDER BY id FOR UPDATE
+            """)
         // Tracked lines without a lot; serials moved more than one at a time, twice, or
         // received while already in stock.
-        var check = SQLBuilder("SELECT ml.lot_id IS NULL, t.tracking, t.name, coalesce(l.name, ''), ml.quantity_product_uom, ")
-        check += "count(*) OVER (PARTITION BY ml.product_id, ml.lot_id), "
-        check += "(sl.usage NOT IN ('internal', 'transit') AND EXISTS (SELECT 1 FROM stock_quant q JOIN stock_location ql ON ql.id = q.location_id "
-        check += "WHERE q.lot_id = ml.lot_id AND q.quantity > 0 AND ql.usage = 'internal')) "
-        check += "FROM stock_move_line ml JOIN product_product p ON p.id = ml.product_id JOIN product_template t ON t.id = p.product_tmpl_id "
-        check += "JOIN stock_location sl ON sl.id = ml.location_id LEFT JOIN stock_lot l ON l.id = ml.lot_id "
-        check += "WHERE t.tracking <> 'none' AND ml.quantity > 0 AND ml.state NOT IN ('done', 'cancel') AND ml.picking_id = ANY("
-        check.bind(.intArray(pickingIds), cast: "bigint[]")
-        check += ")"
+        let check: SQLBuilder = """
+            SELECT ml.lot_id IS NULL, t.tracking, t.name, coalesce(l.name, ''), ml.quantity_product_uom, count(*) OVER (PARTITION BY ml.product_id, ml.lot_id),
+                (sl.usage NOT IN ('internal', 'transit') AND EXISTS (SELECT 1 FROM stock_quant q JOIN stock_location ql ON ql.id = q.location_id
+                                                                    WHERE q.lot_id = ml.lot_id AND q.quantity > 0 AND ql.usage = 'internal'))
+            FROM stock_move_line ml JOIN product_product p ON p.id = ml.product_id JOIN product_template t ON t.id = p.product_tmpl_id
+            JOIN stock_location sl ON sl.id = ml.location_id LEFT JOIN stock_lot l ON l.id = ml.lot_id
+            WHERE t.tracking <> 'none' AND ml.quantity > 0 AND ml.state NOT IN ('done', 'cancel') AND ml.picking_id = ANY(\(pickingIds))
+            """
         for row in try await tx.query(check) {
             let (noLot, tracking, product, lot, quantity, uses, inStock) = try row.decode((Bool, String, String, String, Decimal, Int, Bool).self)
             if noLot { throw ChainstoreError.userError("You need to supply a Lot/Serial number for product: \(product)") }
@@ -149,24 +133,21 @@ extension Ledger {
 
     /// Splits the undone part of a move into a new move in the same transfer; returns its id.
     func split(_ move: Validating) async throws -> Int64 {
-        var sql = SQLBuilder("WITH new AS (INSERT INTO stock_move (name, reference, origin, sequence, priority, date, date_deadline, product_id, ")
-        sql += "product_uom_qty, product_uom, product_qty, location_id, location_dest_id, picking_id, picking_type_id, partner_id, company_id, "
-        sql += "state, procure_method, price_unit, description_picking, create_uid, create_date, write_uid, write_date) "
-        sql += "SELECT m.name, m.reference, m.origin, m.sequence, m.priority, m.date, m.date_deadline, m.product_id, "
-        sql += "m.product_uom_qty - m.quantity, m.product_uom, chainstore_uom_convert(m.product_uom_qty - m.quantity, m.product_uom, t.uom_id), "
-        sql += "m.location_id, m.location_dest_id, m.picking_id, m.picking_type_id, m.partner_id, m.company_id, 'confirmed', m.procure_method, "
-        sql += "m.price_unit, m.description_picking, "
-        sql.bind(.int(uid))
-        sql += ", now(), "
-        sql.bind(.int(uid))
-        sql += ", now() FROM stock_move m JOIN product_product p ON p.id = m.product_id JOIN product_template t ON t.id = p.product_tmpl_id "
-        sql += "WHERE m.id = "
-        sql.bind(.int(move.id))
-        sql += " RETURNING id), old AS (UPDATE stock_move m SET product_uom_qty = m.quantity, "
-        sql += "product_qty = chainstore_uom_convert(m.quantity, m.product_uom, t.uom_id) FROM product_product p, product_template t "
-        sql += "WHERE p.id = m.product_id AND t.id = p.product_tmpl_id AND m.id = "
-        sql.bind(.int(move.id))
-        sql += ") SELECT id FROM new"
+        let sql: SQLBuilder = """
+            WITH new AS (INSERT INTO stock_move (name, reference, origin, sequence, priority, date, date_deadline, product_id, product_uom_qty, product_uom,
+                                                 product_qty, location_id, location_dest_id, picking_id, picking_type_id, partner_id, company_id, state,
+                                                 procure_method, price_unit, description_picking, create_uid, create_date, write_uid, write_date)
+                         SELECT m.name, m.reference, m.origin, m.sequence, m.priority, m.date, m.date_deadline, m.product_id, m.product_uom_qty - m.quantity,
+                                m.product_uom, chainstore_uom_convert(m.product_uom_qty - m.quantity, m.product_uom, t.uom_id), m.location_id,
+                                m.location_dest_id, m.picking_id, m.picking_type_id, m.partner_id, m.company_id, \(MoveState.confirmed), m.procure_method,
+                                m.price_unit, m.description_picking, \(uid), now(), \(uid), now()
+                         FROM stock_move m JOIN product_product p ON p.id = m.product_id JOIN product_template t ON t.id = p.product_tmpl_id
+                         WHERE m.id = \(move.id) RETURNING id),
+                 old AS (UPDATE stock_move m SET product_uom_qty = m.quantity, product_qty = chainstore_uom_convert(m.quantity, m.product_uom, t.uom_id),
+                                                 write_uid = \(uid), write_date = now()
+                         FROM product_product p, product_template t WHERE p.id = m.product_id AND t.id = p.product_tmpl_id AND m.id = \(move.id))
+            SELECT id FROM new
+            """
         return try await tx.query(sql)[0].decode(Int64.self)
     }
 
@@ -176,10 +157,10 @@ extension Ledger {
     /// states what is there; it does not ask for it).
     func post(_ moveIds: [Int64], force: Bool = false) async throws {
         guard !moveIds.isEmpty else { return }
-        var views = SQLBuilder("SELECT l.complete_name FROM stock_move_line ml JOIN stock_location l ON l.id IN (ml.location_id, ml.location_dest_id) ")
-        views += "WHERE l.usage = 'view' AND ml.quantity > 0 AND ml.state NOT IN ('done', 'cancel') AND ml.move_id = ANY("
-        views.bind(.intArray(moveIds), cast: "bigint[]")
-        views += ") LIMIT 1"
+        let views: SQLBuilder = """
+            SELECT l.complete_name FROM stock_move_line ml JOIN stock_location l ON l.id IN (ml.location_id, ml.location_dest_id)
+            WHERE l.usage = 'view' AND ml.quantity > 0 AND ml.state NOT IN ('done', 'cancel') AND ml.move_id = ANY(\(moveIds)) LIMIT 1
+            """
         if let row = try await tx.query(views).first {
             throw ChainstoreError.userError("\(try row.decode(String.self)) is a view location: goods cannot be moved to or from it, only to a place inside it.")
         }
@@ -216,80 +197,64 @@ extension Ledger {
             if after.reserved < 0 {
                 throw ChainstoreError.validation("Reservation bookkeeping of quant \(quant.id) is inconsistent; nothing was changed.")
             }
-            guard !force, quant.storable, let taken = consumed[quant.id], quant.usage == "internal", !quant.allowNegative else { continue }
+            // Internal stock may go negative where the company allows it; goods in transit never.
+            guard !force, quant.storable, let taken = consumed[quant.id],
+                (quant.usage == "internal" && !quant.allowNegative) || quant.usage == "transit" else { continue }
             if after.quantity < after.reserved {
                 let available = after.quantity + taken - after.reserved
                 throw ChainstoreError.userError(
                     "Not enough stock of \(quant.productName) in \(quant.locationName): \(max(available, 0)) available, \(taken) needed.")
             }
         }
-        var sql = SQLBuilder("UPDATE stock_quant q SET quantity = d.qty, reserved_quantity = d.res, ")
-        sql += "in_date = CASE WHEN q.quantity <= 0 AND d.qty > q.quantity THEN now() ELSE q.in_date END, write_uid = "
-        sql.bind(.int(uid))
-        sql += ", write_date = now() FROM "
         let ids = quants.map(\.id)
-        sql.appendUnnest([
-            (.intArray(ids), "bigint[]"), (.textArray(ids.map { "\(balance[$0]!.quantity)" }), "numeric[]"),
-            (.textArray(ids.map { "\(balance[$0]!.reserved)" }), "numeric[]"),
-        ], as: "d(id, qty, res)")
-        sql += " WHERE q.id = d.id"
-        try await tx.query(sql)
+        try await tx.query("""
+            UPDATE stock_quant q SET quantity = d.qty, reserved_quantity = d.res,
+                in_date = CASE WHEN q.quantity <= 0 AND d.qty > q.quantity THEN now() ELSE q.in_date END, write_uid = \(uid), write_date = now()
+            FROM unnest(\(ids), \(ids.map { balance[$0]!.quantity }), \(ids.map { balance[$0]!.reserved })) AS d(id, qty, res)
+            WHERE q.id = d.id AND (q.quantity, q.reserved_quantity) IS DISTINCT FROM (d.qty, d.res)
+            """)
         try await markDone(moveIds, touched: ids)
         try await value(moveIds)
     }
 
     /// Lines, moves and packages after posting; balances left at zero with nothing on them go.
     private func markDone(_ moveIds: [Int64], touched: [Int64]) async throws {
-        var sql = SQLBuilder("WITH lines AS (UPDATE stock_move_line SET state = 'done', date = now(), picked = true, reserved_quant_id = NULL, ")
-        sql += "quantity_reserved = 0, write_uid = "
-        sql.bind(.int(uid))
-        sql += ", write_date = now() WHERE move_id = ANY("
-        sql.bind(.intArray(moveIds), cast: "bigint[]")
-        sql += ") RETURNING package_id, result_package_id), moves AS (UPDATE stock_move SET state = 'done', date = now(), picked = true, "
-        sql += "write_uid = "
-        sql.bind(.int(uid))
-        sql += ", write_date = now() WHERE id = ANY("
-        sql.bind(.intArray(moveIds), cast: "bigint[]")
-        sql += ")) UPDATE stock_quant_package pk SET location_id = (SELECT min(q.location_id) FROM stock_quant q "
-        sql += "WHERE q.package_id = pk.id AND q.quantity > 0) WHERE pk.id IN (SELECT package_id FROM lines UNION SELECT result_package_id FROM lines)"
-        try await tx.query(sql)
-        var drop = SQLBuilder("DELETE FROM stock_quant q WHERE q.id = ANY(")
-        drop.bind(.intArray(touched), cast: "bigint[]")
-        drop += ") AND q.quantity = 0 AND q.reserved_quantity = 0 AND NOT EXISTS (SELECT 1 FROM stock_move_line ml WHERE ml.reserved_quant_id = q.id)"
-        try await tx.query(drop)
+        try await tx.query("""
+            WITH lines AS (UPDATE stock_move_line SET state = \(MoveState.done), date = now(), picked = true, reserved_quant_id = NULL, quantity_reserved = 0,
+                                  write_uid = \(uid), write_date = now()
+                           WHERE move_id = ANY(\(moveIds)) RETURNING package_id, result_package_id),
+                 moves AS (UPDATE stock_move SET state = \(MoveState.done), date = now(), picked = true, write_uid = \(uid), write_date = now()
+                           WHERE id = ANY(\(moveIds)))
+            UPDATE stock_quant_package pk SET location_id = (SELECT min(q.location_id) FROM stock_quant q WHERE q.package_id = pk.id AND q.quantity > 0)
+            WHERE pk.id IN (SELECT package_id FROM lines UNION SELECT result_package_id FROM lines)
+            """)
+        try await tx.query("""
+            DELETE FROM stock_quant q WHERE q.id = ANY(\(touched)) AND q.quantity = 0 AND q.reserved_quantity = 0
+                AND NOT EXISTS (SELECT 1 FROM stock_move_line ml WHERE ml.reserved_quant_id = q.id)
+            """)
     }
 
     /// The remaining moves of each transfer go to a new transfer, a backorder of it, and are
     /// reserved there.
     func createBackorders(_ pickingIds: [Int64], moves: [Int64]) async throws {
-        var sql = SQLBuilder("SELECT DISTINCT picking_id FROM stock_move WHERE id = ANY(")
-        sql.bind(.intArray(moves), cast: "bigint[]")
-        sql += ") ORDER BY picking_id"
-        for original in try await tx.query(sql).map({ try $0.decode(Int64.self) }) {
-            var copy = SQLBuilder("INSERT INTO stock_picking (origin, note, partner_id, picking_type_id, location_id, location_dest_id, state, ")
-            copy += "move_type, priority, scheduled_date, date_deadline, backorder_id, user_id, owner_id, company_id, create_uid, create_date, "
-            copy += "write_uid, write_date) SELECT origin, note, partner_id, picking_type_id, location_id, location_dest_id, 'confirmed', "
-            copy += "move_type, priority, scheduled_date, date_deadline, id, user_id, owner_id, company_id, "
-            copy.bind(.int(uid))
-            copy += ", now(), "
-            copy.bind(.int(uid))
-            copy += ", now() FROM stock_picking WHERE id = "
-            copy.bind(.int(original))
-            copy += " RETURNING id"
-            let backorder = try await tx.query(copy)[0].decode(Int64.self)
+        for original in try await tx.query("SELECT DISTINCT picking_id FROM stock_move WHERE id = ANY(\(moves)) ORDER BY picking_id")
+            .map({ try $0.decode(Int64.self) })
+        {
+            let backorder = try await tx.query("""
+                INSERT INTO stock_picking (origin, note, partner_id, picking_type_id, location_id, location_dest_id, state, move_type, priority,
+                                           scheduled_date, date_deadline, backorder_id, user_id, owner_id, company_id, create_uid, create_date, write_uid, write_date)
+                SELECT origin, note, partner_id, picking_type_id, location_id, location_dest_id, \(PickingState.confirmed), move_type, priority,
+                       scheduled_date, date_deadline, id, user_id, owner_id, company_id, \(uid), now(), \(uid), now()
+                FROM stock_picking WHERE id = \(original) RETURNING id
+                """)[0].decode(Int64.self)
             try await Transfers.name(tx, pickings: [backorder])
-            var move = SQLBuilder("WITH m AS (UPDATE stock_move SET picking_id = ")
-            move.bind(.int(backorder))
-            move += ", reference = (SELECT name FROM stock_picking WHERE id = "
-            move.bind(.int(backorder))
-            move += ") WHERE picking_id = "
-            move.bind(.int(original))
-            move += " AND id = ANY("
-            move.bind(.intArray(moves), cast: "bigint[]")
-            move += ") RETURNING id, reference) UPDATE stock_move_line ml SET picking_id = "
-            move.bind(.int(backorder))
-            move += ", reference = m.reference FROM m WHERE ml.move_id = m.id"
-            try await tx.query(move)
+            try await tx.query("""
+                WITH m AS (UPDATE stock_move SET picking_id = \(backorder), reference = (SELECT name FROM stock_picking WHERE id = \(backorder)),
+                                  write_uid = \(uid), write_date = now()
+                           WHERE picking_id = \(original) AND id = ANY(\(moves)) RETURNING id, reference)
+                UPDATE stock_move_line ml SET picking_id = \(backorder), reference = m.reference, write_uid = \(uid), write_date = now()
+                FROM m WHERE ml.move_id = m.id
+                """)
         }
         try await assign(moves)
     }
@@ -304,12 +269,13 @@ extension Ledger {
     /// The lines to post, with the balances they leave and reach (kept only for internal and
     /// transit places: vendors and customers have no balances).
     func postingLines(_ moveIds: [Int64]) async throws -> [PostingLine] {
-        var sql = SQLBuilder("SELECT ml.product_id, ml.location_id, ml.location_dest_id, coalesce(ml.lot_id, 0), coalesce(ml.package_id, 0), ")
-        sql += "coalesce(ml.result_package_id, 0), coalesce(ml.owner_id, 0), ml.quantity_product_uom, ml.quantity_reserved, ml.reserved_quant_id, "
-        sql += "sl.usage IN ('internal', 'transit'), dl.usage IN ('internal', 'transit') FROM stock_move_line ml "
-        sql += "JOIN stock_location sl ON sl.id = ml.location_id JOIN stock_location dl ON dl.id = ml.location_dest_id WHERE ml.move_id = ANY("
-        sql.bind(.intArray(moveIds), cast: "bigint[]")
-        sql += ") AND ml.state NOT IN ('done', 'cancel') ORDER BY ml.id"
+        let sql: SQLBuilder = """
+            SELECT ml.product_id, ml.location_id, ml.location_dest_id, coalesce(ml.lot_id, 0), coalesce(ml.package_id, 0),
+                coalesce(ml.result_package_id, 0), coalesce(ml.owner_id, 0), ml.quantity_product_uom, ml.quantity_reserved, ml.reserved_quant_id,
+                sl.usage IN ('internal', 'transit'), dl.usage IN ('internal', 'transit')
+            FROM stock_move_line ml JOIN stock_location sl ON sl.id = ml.location_id JOIN stock_location dl ON dl.id = ml.location_dest_id
+            WHERE ml.move_id = ANY(\(moveIds)) AND ml.state NOT IN ('done', 'cancel') ORDER BY ml.id
+            """
         return try await tx.query(sql).map { row in
             let (product, source, destination, lot, package, result, owner, quantity, reserved, held, sourceKept, destinationKept) = try row.decode(
                 (Int64, Int64, Int64, Int64, Int64, Int64, Int64, Decimal, Decimal, Int64?, Bool, Bool).self)
@@ -324,17 +290,13 @@ extension Ledger {
     /// Makes sure a balance row exists for every key (empty ones are created).
     func ensureQuants(_ keys: [QuantKey]) async throws {
         guard !keys.isEmpty else { return }
-        var sql = SQLBuilder("INSERT INTO stock_quant (product_id, location_id, lot_id, package_id, owner_id, company_id, quantity, ")
-        sql += "reserved_quantity, in_date, create_uid, create_date, write_uid, write_date) SELECT k.p, k.l, nullif(k.lot, 0), nullif(k.pkg, 0), "
-        sql += "nullif(k.own, 0), loc.company_id, 0, 0, now(), "
-        sql.bind(.int(uid))
-        sql += "::bigint, now(), "
-        sql.bind(.int(uid))
-        sql += "::bigint, now() FROM "
-        sql.appendKeys(keys)
-        sql += " JOIN stock_location loc ON loc.id = k.l "
-        sql += "ORDER BY k.p, k.l, k.lot, k.pkg, k.own ON CONFLICT ON CONSTRAINT stock_quant_key DO NOTHING"
-        try await tx.query(sql)
+        try await tx.query("""
+            INSERT INTO stock_quant (product_id, location_id, lot_id, package_id, owner_id, company_id, quantity, reserved_quantity, in_date,
+                                     create_uid, create_date, write_uid, write_date)
+            SELECT k.p, k.l, nullif(k.lot, 0), nullif(k.pkg, 0), nullif(k.own, 0), loc.company_id, 0, 0, now(), \(uid), now(), \(uid), now()
+            FROM \(QuantKey.unnest(keys)) JOIN stock_location loc ON loc.id = k.l
+            ORDER BY k.p, k.l, k.lot, k.pkg, k.own ON CONFLICT ON CONSTRAINT stock_quant_key DO NOTHING
+            """)
     }
 
     struct LockedQuant: Sendable {
@@ -344,16 +306,17 @@ extension Ledger {
 
     /// Locks the balances of `keys` and those `reservedOn`, in id order.
     func lockQuants(_ keys: [QuantKey], reservedOn: [Int64]) async throws -> [LockedQuant] {
-        var sql = SQLBuilder("SELECT q.id, q.product_id, q.location_id, coalesce(q.lot_id, 0), coalesce(q.package_id, 0), coalesce(q.owner_id, 0), ")
-        sql += "q.quantity, q.reserved_quantity, l.usage, coalesce(c.allow_negative_stock, false), t.name, l.complete_name, t.type = 'product' "
-        sql += "FROM stock_quant q JOIN stock_location l ON l.id = q.location_id LEFT JOIN res_company c ON c.id = l.company_id "
-        sql += "JOIN product_product p ON p.id = q.product_id JOIN product_template t ON t.id = p.product_tmpl_id WHERE q.id IN ("
-        sql += "SELECT q2.id FROM stock_quant q2 JOIN "
-        sql.appendKeys(keys)
-        sql += " ON q2.product_id = k.p AND q2.location_id = k.l AND coalesce(q2.lot_id, 0) = k.lot AND coalesce(q2.package_id, 0) = k.pkg "
-        sql += "AND coalesce(q2.owner_id, 0) = k.own UNION SELECT unnest("
-        sql.bind(.intArray(reservedOn), cast: "bigint[]")
-        sql += ")) ORDER BY q.id FOR UPDATE OF q"
+        let sql: SQLBuilder = """
+            SELECT q.id, q.product_id, q.location_id, coalesce(q.lot_id, 0), coalesce(q.package_id, 0), coalesce(q.owner_id, 0),
+                q.quantity, q.reserved_quantity, l.usage, coalesce(c.allow_negative_stock, false), t.name, l.complete_name, t.type = 'product'
+            FROM stock_quant q JOIN stock_location l ON l.id = q.location_id LEFT JOIN res_company c ON c.id = l.company_id
+            JOIN product_product p ON p.id = q.product_id JOIN product_template t ON t.id = p.product_tmpl_id
+            WHERE q.id IN (SELECT q2.id FROM stock_quant q2 JOIN \(QuantKey.unnest(keys))
+                               ON q2.product_id = k.p AND q2.location_id = k.l AND coalesce(q2.lot_id, 0) = k.lot
+                               AND coalesce(q2.package_id, 0) = k.pkg AND coalesce(q2.owner_id, 0) = k.own
+                           UNION SELECT unnest(\(reservedOn)))
+            ORDER BY q.id FOR UPDATE OF q
+            """
         return try await tx.query(sql).map { row in
             let (id, product, location, lot, package, owner, quantity, reserved, usage, negative, productName, locationName, storable) = try row.decode(
                 (Int64, Int64, Int64, Int64, Int64, Int64, Decimal, Decimal, String, Bool, String, String, Bool).self)
@@ -373,10 +336,9 @@ struct QuantKey: Hashable, Comparable, Sendable {
     }
 }
 
-extension SQLBuilder {
-    /// Appends `unnest(…) AS k(p, l, lot, pkg, own)` with the keys bound.
-    mutating func appendKeys(_ keys: [QuantKey]) {
-        let columns: [KeyPath<QuantKey, Int64>] = [\.product, \.location, \.lot, \.package, \.owner]
-        appendUnnest(columns.map { column in (.intArray(keys.map { $0[keyPath: column] }), "bigint[]") }, as: "k(p, l, lot, pkg, own)")
+extension QuantKey {
+    /// `unnest(…) AS k(p, l, lot, pkg, own)` with the keys bound, one array per column.
+    static func unnest(_ keys: [QuantKey]) -> SQLBuilder {
+        "unnest(\(keys.map(\.product)), \(keys.map(\.location)), \(keys.map(\.lot)), \(keys.map(\.package)), \(keys.map(\.owner))) AS k(p, l, lot, pkg, own)"
     }
 }

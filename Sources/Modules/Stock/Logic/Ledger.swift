@@ -22,33 +22,37 @@ struct Ledger {
     /// reserved at once, as Odoo's "Mark as To Do".
     func confirm(_ moveIds: [Int64]) async throws {
         guard !moveIds.isEmpty else { return }
-        var missing = SQLBuilder("SELECT m.id FROM stock_move m WHERE m.id = ANY(")
-        missing.bind(.intArray(moveIds), cast: "bigint[]")
-        missing += ") AND m.state = 'draft' AND (m.location_id IS NULL OR m.location_dest_id IS NULL) LIMIT 1"
+        let missing: SQLBuilder = """
+            SELECT m.id FROM stock_move m WHERE m.id = ANY(\(moveIds)) AND m.state = \(MoveState.draft)
+            AND (m.location_id IS NULL OR m.location_dest_id IS NULL) LIMIT 1
+            """
         if let row = try await tx.query(missing).first {
             throw ChainstoreError.userError("Move \(try row.decode(Int64.self)) has no source or destination location.")
         }
         try await checkCompanies(moveIds)
-        var sql = SQLBuilder("UPDATE stock_move m SET state = 'confirmed', ")
-        sql += "product_qty = round(chainstore_uom_convert(m.product_uom_qty, coalesce(m.product_uom, t.uom_id), t.uom_id), 6), "
-        sql += "product_uom = coalesce(m.product_uom, t.uom_id), write_uid = "
-        sql.bind(.int(uid))
-        sql += ", write_date = now() FROM product_product p JOIN product_template t ON t.id = p.product_tmpl_id "
-        sql += "WHERE p.id = m.product_id AND m.state = 'draft' AND m.id = ANY("
-        sql.bind(.intArray(moveIds), cast: "bigint[]")
-        sql += ") RETURNING m.id"
+        let sql: SQLBuilder = """
+            UPDATE stock_move m SET state = \(MoveState.confirmed),
+                product_qty = round(chainstore_uom_convert(m.product_uom_qty, coalesce(m.product_uom, t.uom_id), t.uom_id), 6),
+                product_uom = coalesce(m.product_uom, t.uom_id), write_uid = \(uid), write_date = now()
+            FROM product_product p JOIN product_template t ON t.id = p.product_tmpl_id
+            WHERE p.id = m.product_id AND m.state = \(MoveState.draft) AND m.id = ANY(\(moveIds)) RETURNING m.id
+            """
         // Reserving syncs the confirmed moves and their transfers.
         try await assign(try await tx.query(sql).map { try $0.decode(Int64.self) })
     }
 
     /// A move stays inside its company: its places (and its operation type) belong to the
-    /// move's company or to nobody (the shared vendor, customer, loss and transit places).
+    /// move's company or to nobody (the shared vendor, customer and loss places). Transit places
+    /// belong to their sender; the receiver takes only from the shipment its receipt names.
     func checkCompanies(_ moveIds: [Int64]) async throws {
-        var sql = SQLBuilder("SELECT m.id, coalesce(pt.name, '') FROM stock_move m JOIN stock_location sl ON sl.id = m.location_id ")
-        sql += "JOIN stock_location dl ON dl.id = m.location_dest_id LEFT JOIN stock_picking_type pt ON pt.id = m.picking_type_id WHERE m.id = ANY("
-        sql.bind(.intArray(moveIds), cast: "bigint[]")
-        sql += ") AND (sl.company_id <> m.company_id OR dl.company_id <> m.company_id OR pt.company_id <> m.company_id "
-        sql += "OR (m.company_id IS NULL AND (sl.company_id IS NOT NULL OR dl.company_id IS NOT NULL))) LIMIT 1"
+        let sql: SQLBuilder = """
+            SELECT m.id, coalesce(pt.name, '') FROM stock_move m JOIN stock_location sl ON sl.id = m.location_id
+            JOIN stock_location dl ON dl.id = m.location_dest_id LEFT JOIN stock_picking_type pt ON pt.id = m.picking_type_id
+            WHERE m.id = ANY(\(moveIds)) AND ((sl.company_id <> m.company_id AND NOT \(unsafeRaw: Shipments.receivable))
+                OR dl.company_id <> m.company_id OR pt.company_id <> m.company_id
+                OR (m.company_id IS NULL AND (sl.company_id IS NOT NULL OR dl.company_id IS NOT NULL))
+                OR (sl.usage = 'transit' AND sl.company_id IS NULL) OR (dl.usage = 'transit' AND dl.company_id IS NULL)) LIMIT 1
+            """
         if let row = try await tx.query(sql).first {
             throw ChainstoreError.userError("Move \(try row.decode((Int64, String).self).0) uses places or an operation type of another company.")
         }
@@ -57,30 +61,30 @@ struct Ledger {
     // MARK: - Reserve
 
     struct Move: Sendable {
-        let id: Int64, productId: Int64, state: String, demand: Decimal, sourceId: Int64, sourcePath: String
+        let id: Int64, productId: Int64, state: MoveState, demand: Decimal, sourceId: Int64, sourcePath: String
         let bypass: Bool, removal: String, held: Decimal, productUom: Int64, moveUom: Int64
         let priority: String, date: Double
     }
 
     /// Moves waiting for goods, locked in id order, with what their lines already hold.
-    func lockMoves(_ moveIds: [Int64], states: [String]) async throws -> [Move] {
-        var sql = SQLBuilder("SELECT m.id, m.product_id, m.state, coalesce(m.product_qty, 0), m.location_id, sl.parent_path, ")
-        sql += "(sl.usage NOT IN ('internal', 'transit', 'view') OR t.type <> 'product'), "
-        sql += "coalesce((SELECT r.method FROM product_category pc JOIN product_removal r ON r.id = pc.removal_strategy_id "
-        sql += "WHERE pc.id = ANY(string_to_array(rtrim(c.parent_path, '/'), '/')::bigint[]) ORDER BY length(pc.parent_path) DESC LIMIT 1), "
-        sql += "(SELECT r.method FROM stock_location pl JOIN product_removal r ON r.id = pl.removal_strategy_id "
-        sql += "WHERE pl.id = ANY(string_to_array(rtrim(sl.parent_path, '/'), '/')::bigint[]) ORDER BY length(pl.parent_path) DESC LIMIT 1), 'fifo'), "
-        sql += "coalesce((SELECT sum(ml.quantity_product_uom) FROM stock_move_line ml WHERE ml.move_id = m.id), 0), t.uom_id, "
-        sql += "coalesce(m.product_uom, t.uom_id), m.priority, extract(epoch FROM m.date)::float8 "
-        sql += "FROM stock_move m JOIN stock_location sl ON sl.id = m.location_id JOIN product_product p ON p.id = m.product_id "
-        sql += "JOIN product_template t ON t.id = p.product_tmpl_id JOIN product_category c ON c.id = t.categ_id WHERE m.id = ANY("
-        sql.bind(.intArray(moveIds), cast: "bigint[]")
-        sql += ") AND m.state = ANY("
-        sql.bind(.textArray(states), cast: "text[]")
-        sql += ") ORDER BY m.id FOR UPDATE OF m"
+    func lockMoves(_ moveIds: [Int64], states: [MoveState]) async throws -> [Move] {
+        let sql: SQLBuilder = """
+            SELECT m.id, m.product_id, m.state, coalesce(m.product_qty, 0), m.location_id, sl.parent_path,
+                (sl.usage NOT IN ('internal', 'transit', 'view') OR t.type <> 'product'),
+                coalesce((SELECT r.method FROM product_category pc JOIN product_removal r ON r.id = pc.removal_strategy_id
+                          WHERE pc.id = ANY(string_to_array(rtrim(c.parent_path, '/'), '/')::bigint[]) ORDER BY length(pc.parent_path) DESC LIMIT 1),
+                         (SELECT r.method FROM stock_location pl JOIN product_removal r ON r.id = pl.removal_strategy_id
+                          WHERE pl.id = ANY(string_to_array(rtrim(sl.parent_path, '/'), '/')::bigint[]) ORDER BY length(pl.parent_path) DESC LIMIT 1), 'fifo'),
+                coalesce((SELECT sum(ml.quantity_product_uom) FROM stock_move_line ml WHERE ml.move_id = m.id), 0), t.uom_id,
+                coalesce(m.product_uom, t.uom_id), m.priority, extract(epoch FROM m.date)::float8
+            FROM stock_move m JOIN stock_location sl ON sl.id = m.location_id JOIN product_product p ON p.id = m.product_id
+            JOIN product_template t ON t.id = p.product_tmpl_id JOIN product_category c ON c.id = t.categ_id
+            WHERE m.id = ANY(\(moveIds)) AND m.state = ANY(\(states)) ORDER BY m.id FOR UPDATE OF m
+            """
         return try await tx.query(sql).map { row in
-            let (id, product, state, demand, source, path, bypass, removal, held, productUom, moveUom, priority, date) = try row.decode(
+            let (id, product, stateName, demand, source, path, bypass, removal, held, productUom, moveUom, priority, date) = try row.decode(
                 (Int64, Int64, String, Decimal, Int64, String, Bool, String, Decimal, Int64, Int64, String, Double).self)
+            guard let state = MoveState(rawValue: stateName) else { throw ChainstoreError(.internalError, "Move \(id) has an unknown state \(stateName)") }
             return Move(id: id, productId: product, state: state, demand: demand, sourceId: source, sourcePath: path, bypass: bypass,
                         removal: removal, held: held, productUom: productUom, moveUom: moveUom, priority: priority, date: date)
         }
@@ -91,7 +95,7 @@ struct Ledger {
     /// line for their whole remaining demand. Moves are served by priority, date and id.
     func assign(_ moveIds: [Int64]) async throws {
         guard !moveIds.isEmpty else { return }
-        let moves = try await lockMoves(moveIds, states: ["confirmed", "partially_available", "assigned"])
+        let moves = try await lockMoves(moveIds, states: [.confirmed, .partiallyAvailable, .assigned])
         var lines = NewLines()
         let reserving = moves.filter { !$0.bypass && $0.demand > $0.held }
         for move in moves where move.bypass && move.demand > move.held {
@@ -131,14 +135,15 @@ struct Ledger {
     /// Quants with free stock of `products` under `paths`, locked in id order. A quant another
     /// transaction is changing is waited for and read again once it commits.
     func lockFreeQuants(products: [Int64], paths: [String]) async throws -> [Quant] {
-        var sql = SQLBuilder("SELECT q.id, q.product_id, q.location_id, q.lot_id, q.package_id, q.quantity - q.reserved_quantity, ")
-        sql += "extract(epoch FROM q.in_date)::float8, extract(epoch FROM coalesce(lot.removal_date, lot.expiration_date))::float8, "
-        sql += "l.parent_path, l.complete_name FROM stock_quant q JOIN stock_location l ON l.id = q.location_id "
-        sql += "LEFT JOIN stock_lot lot ON lot.id = q.lot_id WHERE q.product_id = ANY("
-        sql.bind(.intArray(products), cast: "bigint[]")
-        sql += ") AND q.owner_id IS NULL AND q.quantity > q.reserved_quantity AND l.usage IN ('internal', 'transit') AND l.parent_path LIKE ANY("
-        sql.bind(.textArray(paths.map { $0 + "%" }), cast: "text[]")
-        sql += ") ORDER BY q.id FOR UPDATE OF q"
+        let sql: SQLBuilder = """
+            SELECT q.id, q.product_id, q.location_id, q.lot_id, q.package_id, q.quantity - q.reserved_quantity,
+                extract(epoch FROM q.in_date)::float8, extract(epoch FROM coalesce(lot.removal_date, lot.expiration_date))::float8,
+                l.parent_path, l.complete_name
+            FROM stock_quant q JOIN stock_location l ON l.id = q.location_id LEFT JOIN stock_lot lot ON lot.id = q.lot_id
+            WHERE q.product_id = ANY(\(products)) AND q.owner_id IS NULL AND q.quantity > q.reserved_quantity
+                AND l.usage IN ('internal', 'transit') AND l.parent_path LIKE ANY(\(paths.map { $0 + "%" }))
+            ORDER BY q.id FOR UPDATE OF q
+            """
         return try await tx.query(sql).map { row in
             let (id, product, location, lot, package, free, inDate, expiry, path, name) = try row.decode(
                 (Int64, Int64, Int64, Int64?, Int64?, Decimal, Double, Double?, String, String).self)
@@ -149,17 +154,17 @@ struct Ledger {
 
     /// Move lines to insert in one statement; quantities in the product's unit.
     struct NewLines {
-        var moves: [Int64] = [], quantities: [String] = [], locations: [Int64] = [], lots: [Int64] = [], packages: [Int64] = []
-        var quants: [Int64] = [], reserved: [String] = []
+        var moves: [Int64] = [], quantities: [Decimal] = [], locations: [Int64] = [], lots: [Int64] = [], packages: [Int64] = []
+        var quants: [Int64] = [], reserved: [Decimal] = []
 
         mutating func append(move: Int64, quantity: Decimal, location: Int64, lot: Int64? = nil, package: Int64? = nil, quant: Int64? = nil) {
             moves.append(move)
-            quantities.append("\(quantity)")
+            quantities.append(quantity)
             locations.append(location)
             lots.append(lot ?? 0)
             packages.append(package ?? 0)
             quants.append(quant ?? 0)
-            reserved.append(quant == nil ? "0" : "\(quantity)")
+            reserved.append(quant == nil ? 0 : quantity)
         }
 
         var isEmpty: Bool { moves.isEmpty }
@@ -168,25 +173,20 @@ struct Ledger {
     /// Inserts the lines and takes their reservations on the quants (already locked).
     func insert(_ lines: NewLines) async throws {
         guard !lines.isEmpty else { return }
-        var sql = SQLBuilder("WITH d AS (SELECT * FROM ")
-        sql.appendUnnest([
-            (.intArray(lines.moves), "bigint[]"), (.textArray(lines.quantities), "numeric[]"), (.intArray(lines.locations), "bigint[]"),
-            (.intArray(lines.lots), "bigint[]"), (.intArray(lines.packages), "bigint[]"), (.intArray(lines.quants), "bigint[]"),
-            (.textArray(lines.reserved), "numeric[]"),
-        ], as: "d(move, qty, loc, lot, pkg, quant, reserved)")
-        sql += "), held AS (UPDATE stock_quant q SET reserved_quantity = q.reserved_quantity + h.qty "
-        sql += "FROM (SELECT quant, sum(reserved) AS qty FROM d WHERE quant <> 0 GROUP BY quant) h WHERE q.id = h.quant) "
-        sql += "INSERT INTO stock_move_line (move_id, picking_id, product_id, product_uom_id, quantity, quantity_product_uom, location_id, "
-        sql += "location_dest_id, lot_id, package_id, state, reference, company_id, reserved_quant_id, quantity_reserved, date, "
-        sql += "create_uid, create_date, write_uid, write_date) "
-        sql += "SELECT d.move, m.picking_id, m.product_id, t.uom_id, d.qty, d.qty, d.loc, chainstore_putaway(m.product_id, m.location_dest_id), "
-        sql += "nullif(d.lot, 0), nullif(d.pkg, 0), m.state, coalesce(pk.name, m.reference), m.company_id, nullif(d.quant, 0), d.reserved, now(), "
-        sql.bind(.int(uid))
-        sql += ", now(), "
-        sql.bind(.int(uid))
-        sql += ", now() FROM d JOIN stock_move m ON m.id = d.move JOIN product_product p ON p.id = m.product_id "
-        sql += "JOIN product_template t ON t.id = p.product_tmpl_id LEFT JOIN stock_picking pk ON pk.id = m.picking_id"
-        try await tx.query(sql)
+        try await tx.query("""
+            WITH d AS (SELECT * FROM unnest(\(lines.moves), \(lines.quantities), \(lines.locations), \(lines.lots), \(lines.packages), \(lines.quants),
+                                            \(lines.reserved)) AS d(move, qty, loc, lot, pkg, quant, reserved)),
+                 held AS (UPDATE stock_quant q SET reserved_quantity = q.reserved_quantity + h.qty
+                          FROM (SELECT quant, sum(reserved) AS qty FROM d WHERE quant <> 0 GROUP BY quant) h WHERE q.id = h.quant)
+            INSERT INTO stock_move_line (move_id, picking_id, product_id, product_uom_id, quantity, quantity_product_uom, location_id,
+                                         location_dest_id, lot_id, package_id, state, reference, company_id, reserved_quant_id, quantity_reserved, date,
+                                         create_uid, create_date, write_uid, write_date)
+            SELECT d.move, m.picking_id, m.product_id, t.uom_id, d.qty, d.qty, d.loc, chainstore_putaway(m.product_id, m.location_dest_id),
+                   nullif(d.lot, 0), nullif(d.pkg, 0), m.state, coalesce(pk.name, m.reference), m.company_id, nullif(d.quant, 0), d.reserved, now(),
+                   \(uid), now(), \(uid), now()
+            FROM d JOIN stock_move m ON m.id = d.move JOIN product_product p ON p.id = m.product_id
+            JOIN product_template t ON t.id = p.product_tmpl_id LEFT JOIN stock_picking pk ON pk.id = m.picking_id
+            """)
     }
 
     // MARK: - Keep moves and transfers in step with their lines
@@ -195,20 +195,22 @@ struct Ledger {
     /// it; its lines carry its state; its transfer's state follows from its moves.
     func syncMoves(_ moveIds: [Int64]) async throws {
         guard !moveIds.isEmpty else { return }
-        var sql = SQLBuilder("WITH s AS (SELECT m.id, coalesce(sum(ml.quantity_product_uom), 0) AS q FROM stock_move m ")
-        sql += "LEFT JOIN stock_move_line ml ON ml.move_id = m.id WHERE m.id = ANY("
-        sql.bind(.intArray(moveIds), cast: "bigint[]")
-        sql += ") GROUP BY m.id), moved AS (UPDATE stock_move m SET "
-        sql += "quantity = round(chainstore_uom_convert(s.q, t.uom_id, coalesce(m.product_uom, t.uom_id)), 6), "
-        sql += "state = CASE WHEN m.state IN ('draft', 'waiting', 'done', 'cancel') THEN m.state "
-        sql += "WHEN sl.usage NOT IN ('internal', 'transit', 'view') OR t.type <> 'product' OR s.q >= m.product_qty THEN 'assigned' "
-        sql += "WHEN s.q > 0 THEN 'partially_available' ELSE 'confirmed' END, write_uid = "
-        sql.bind(.int(uid))
-        sql += ", write_date = now() FROM s, product_product p, product_template t, stock_location sl "
-        sql += "WHERE m.id = s.id AND p.id = m.product_id AND t.id = p.product_tmpl_id AND sl.id = m.location_id "
-        sql += "RETURNING m.id, m.state) UPDATE stock_move_line ml SET state = moved.state FROM moved "
-        sql += "WHERE ml.move_id = moved.id AND ml.state <> moved.state AND moved.state NOT IN ('done', 'cancel') AND ml.state NOT IN ('done', 'cancel')"
-        try await tx.query(sql)
+        // Rows are rewritten only when something changes: every rewrite is an audit row.
+        try await tx.query("""
+            WITH s AS (SELECT m.id, coalesce(sum(ml.quantity_product_uom), 0) AS q FROM stock_move m
+                       LEFT JOIN stock_move_line ml ON ml.move_id = m.id WHERE m.id = ANY(\(moveIds)) GROUP BY m.id),
+                 target AS (SELECT m.id, round(chainstore_uom_convert(s.q, t.uom_id, coalesce(m.product_uom, t.uom_id)), 6) AS quantity,
+                                   CASE WHEN m.state IN ('draft', 'waiting', 'done', 'cancel') THEN m.state
+                                        WHEN sl.usage NOT IN ('internal', 'transit', 'view') OR t.type <> 'product' OR s.q >= m.product_qty THEN 'assigned'
+                                        WHEN s.q > 0 THEN 'partially_available' ELSE 'confirmed' END AS state
+                            FROM s JOIN stock_move m ON m.id = s.id JOIN product_product p ON p.id = m.product_id
+                            JOIN product_template t ON t.id = p.product_tmpl_id JOIN stock_location sl ON sl.id = m.location_id),
+                 moved AS (UPDATE stock_move m SET quantity = target.quantity, state = target.state, write_uid = \(uid), write_date = now()
+                           FROM target WHERE m.id = target.id AND (m.quantity IS DISTINCT FROM target.quantity OR m.state <> target.state)
+                           RETURNING m.id, m.state)
+            UPDATE stock_move_line ml SET state = target.state FROM target
+            WHERE ml.move_id = target.id AND ml.state <> target.state AND target.state NOT IN ('done', 'cancel') AND ml.state NOT IN ('done', 'cancel')
+            """)
         try await refreshPickings(ofMoves: moveIds)
     }
 
@@ -216,20 +218,19 @@ struct Ledger {
     /// done or cancelled; otherwise ready when goods are (any for "as soon as possible", all for
     /// "when all products are ready"), else waiting.
     func refreshPickings(ofMoves moveIds: [Int64]) async throws {
-        var sql = SQLBuilder("WITH pk AS (SELECT DISTINCT picking_id AS id FROM stock_move WHERE picking_id IS NOT NULL AND id = ANY(")
-        sql.bind(.intArray(moveIds), cast: "bigint[]")
-        sql += ")), s AS (SELECT p.id, CASE WHEN count(m.id) = 0 OR bool_or(m.state = 'draft') THEN 'draft' "
-        sql += "WHEN bool_and(m.state = 'cancel') THEN 'cancel' WHEN bool_and(m.state IN ('done', 'cancel')) THEN 'done' "
-        sql += "WHEN p.move_type = 'one' THEN CASE WHEN bool_and(m.state IN ('assigned', 'done', 'cancel')) THEN 'assigned' "
-        sql += "WHEN bool_or(m.state = 'waiting') THEN 'waiting' ELSE 'confirmed' END "
-        sql += "WHEN bool_or(m.state IN ('assigned', 'partially_available')) THEN 'assigned' "
-        sql += "WHEN bool_and(m.state IN ('waiting', 'done', 'cancel')) THEN 'waiting' ELSE 'confirmed' END AS state "
-        sql += "FROM stock_picking p JOIN pk ON pk.id = p.id LEFT JOIN stock_move m ON m.picking_id = p.id GROUP BY p.id, p.move_type) "
-        sql += "UPDATE stock_picking p SET state = s.state, date_done = CASE WHEN s.state = 'done' THEN coalesce(p.date_done, now()) END, "
-        sql += "write_uid = "
-        sql.bind(.int(uid))
-        sql += ", write_date = now() FROM s WHERE p.id = s.id AND p.state IS DISTINCT FROM s.state"
-        try await tx.query(sql)
+        try await tx.query("""
+            WITH pk AS (SELECT DISTINCT picking_id AS id FROM stock_move WHERE picking_id IS NOT NULL AND id = ANY(\(moveIds))),
+                 s AS (SELECT p.id, CASE WHEN count(m.id) = 0 OR bool_or(m.state = 'draft') THEN 'draft'
+                                         WHEN bool_and(m.state = 'cancel') THEN 'cancel' WHEN bool_and(m.state IN ('done', 'cancel')) THEN 'done'
+                                         WHEN p.move_type = 'one' THEN CASE WHEN bool_and(m.state IN ('assigned', 'done', 'cancel')) THEN 'assigned'
+                                                                            WHEN bool_or(m.state = 'waiting') THEN 'waiting' ELSE 'confirmed' END
+                                         WHEN bool_or(m.state IN ('assigned', 'partially_available')) THEN 'assigned'
+                                         WHEN bool_and(m.state IN ('waiting', 'done', 'cancel')) THEN 'waiting' ELSE 'confirmed' END AS state
+                       FROM stock_picking p JOIN pk ON pk.id = p.id LEFT JOIN stock_move m ON m.picking_id = p.id GROUP BY p.id, p.move_type)
+            UPDATE stock_picking p SET state = s.state, date_done = CASE WHEN s.state = 'done' THEN coalesce(p.date_done, now()) END,
+                write_uid = \(uid), write_date = now()
+            FROM s WHERE p.id = s.id AND p.state IS DISTINCT FROM s.state
+            """)
     }
 
     // MARK: - Cancel and unreserve
@@ -238,19 +239,14 @@ struct Ledger {
     /// held). A done move cannot be cancelled.
     func cancel(_ moveIds: [Int64]) async throws {
         guard !moveIds.isEmpty else { return }
-        var done = SQLBuilder("SELECT count(*) FROM stock_move WHERE state = 'done' AND id = ANY(")
-        done.bind(.intArray(moveIds), cast: "bigint[]")
-        done += ")"
-        if try await tx.query(done).first?.decode(Int.self) ?? 0 > 0 {
+        if try await tx.query("SELECT count(*) FROM stock_move WHERE state = \(MoveState.done) AND id = ANY(\(moveIds))").first?.decode(Int.self) ?? 0 > 0 {
             throw ChainstoreError.userError("You cannot cancel a stock move that has been set to 'Done'. Create a return in order to reverse the moves which took place.")
         }
         try await releaseLines(ofMoves: moveIds)
-        var sql = SQLBuilder("UPDATE stock_move SET state = 'cancel', quantity = 0, write_uid = ")
-        sql.bind(.int(uid))
-        sql += ", write_date = now() WHERE state <> 'cancel' AND id = ANY("
-        sql.bind(.intArray(moveIds), cast: "bigint[]")
-        sql += ")"
-        try await tx.query(sql)
+        try await tx.query("""
+            UPDATE stock_move SET state = \(MoveState.cancel), quantity = 0, write_uid = \(uid), write_date = now()
+            WHERE state <> \(MoveState.cancel) AND id = ANY(\(moveIds))
+            """)
         try await refreshPickings(ofMoves: moveIds)
     }
 
@@ -258,12 +254,10 @@ struct Ledger {
     func unreserve(_ moveIds: [Int64]) async throws {
         guard !moveIds.isEmpty else { return }
         try await releaseLines(ofMoves: moveIds)
-        var sql = SQLBuilder("UPDATE stock_move SET state = 'confirmed', write_uid = ")
-        sql.bind(.int(uid))
-        sql += ", write_date = now() WHERE state IN ('partially_available', 'assigned') AND id = ANY("
-        sql.bind(.intArray(moveIds), cast: "bigint[]")
-        sql += ")"
-        try await tx.query(sql)
+        try await tx.query("""
+            UPDATE stock_move SET state = \(MoveState.confirmed), write_uid = \(uid), write_date = now()
+            WHERE state = ANY(\([MoveState.partiallyAvailable, .assigned])) AND id = ANY(\(moveIds))
+            """)
         try await syncMoves(moveIds)
     }
 
@@ -271,14 +265,11 @@ struct Ledger {
     /// delete trigger gives what they held back. The quants they hold are locked first, in id
     /// order, like every other change of a balance.
     func releaseLines(ofMoves moveIds: [Int64], where filter: String = "true") async throws {
-        var lock = SQLBuilder("SELECT q.id FROM stock_quant q WHERE q.id IN (SELECT reserved_quant_id FROM stock_move_line WHERE move_id = ANY(")
-        lock.bind(.intArray(moveIds), cast: "bigint[]")
-        lock += ") AND state NOT IN ('done', 'cancel') AND (\(filter))) ORDER BY q.id FOR UPDATE"
-        try await tx.query(lock)
-        var sql = SQLBuilder("DELETE FROM stock_move_line WHERE state NOT IN ('done', 'cancel') AND (\(unsafeRaw: filter)) AND move_id = ANY(")
-        sql.bind(.intArray(moveIds), cast: "bigint[]")
-        sql += ")"
-        try await tx.query(sql)
+        try await tx.query("""
+            SELECT q.id FROM stock_quant q WHERE q.id IN (SELECT reserved_quant_id FROM stock_move_line WHERE move_id = ANY(\(moveIds))
+                AND state NOT IN ('done', 'cancel') AND (\(unsafeRaw: filter))) ORDER BY q.id FOR UPDATE
+            """)
+        try await tx.query("DELETE FROM stock_move_line WHERE state NOT IN ('done', 'cancel') AND (\(unsafeRaw: filter)) AND move_id = ANY(\(moveIds))")
     }
 }
 

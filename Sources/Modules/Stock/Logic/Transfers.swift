@@ -11,6 +11,7 @@ enum Transfers {
         .afterCreate("stock.picking") { store, ids, _ in
             try await fillPickings(store.tx, ids)
             try await name(store.tx, pickings: ids)
+            try await Shipments.prepare(store, pickings: ids)
             try await fillMoves(store.tx, pickings: ids, moves: nil)
         },
         .afterCreate("stock.move") { store, ids, valsList in
@@ -126,7 +127,7 @@ enum Transfers {
         if let company { vals["company_id"] = .int(company) }
         let returned = try await store.create("stock.picking", [vals])[0]
         let ledger = Ledger(store: store)
-        try await ledger.confirm(try await ledger.moveIds(ofPickings: [returned], states: ["draft"]))
+        try await ledger.confirm(try await ledger.moveIds(ofPickings: [returned], states: [.draft]))
         return returned
     }
 
@@ -143,13 +144,13 @@ extension Stock {
     public static let methods: [ModelMethod] = [
         ModelMethod(model: "stock.picking", name: "action_confirm", receiver: .records) { call in
             let ledger = Ledger(store: call.store)
-            try await ledger.confirm(try await ledger.moveIds(ofPickings: try await Transfers.pickings(call), states: ["draft"]))
+            try await ledger.confirm(try await ledger.moveIds(ofPickings: try await Transfers.pickings(call), states: [.draft]))
             return .true
         },
         ModelMethod(model: "stock.picking", name: "action_assign", receiver: .records) { call in
             let ledger = Ledger(store: call.store)
             let pickings = try await Transfers.pickings(call)
-            try await ledger.confirm(try await ledger.moveIds(ofPickings: pickings, states: ["draft"]))
+            try await ledger.confirm(try await ledger.moveIds(ofPickings: pickings, states: [.draft]))
             try await ledger.assign(try await ledger.moveIds(ofPickings: pickings))
             return .true
         },
@@ -169,7 +170,7 @@ extension Stock {
         },
         ModelMethod(model: "stock.picking", name: "action_cancel", receiver: .records) { call in
             let ledger = Ledger(store: call.store)
-            try await ledger.cancel(try await ledger.moveIds(ofPickings: try await Transfers.pickings(call), states: ["draft", "waiting", "confirmed", "partially_available", "assigned"]))
+            try await ledger.cancel(try await ledger.moveIds(ofPickings: try await Transfers.pickings(call), states: [.draft, .waiting, .confirmed, .partiallyAvailable, .assigned]))
             return .true
         },
         // `stock.picking.action_create_return()`: a confirmed return of what a done transfer

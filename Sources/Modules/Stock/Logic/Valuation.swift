@@ -3,7 +3,8 @@ import ChainstoreDB
 import Foundation
 
 /// Valuation, in the transaction that moves the goods: every done line that brings a storable
-/// product into a company's internal stock, or takes it out, writes a layer. The category's
+/// product into a company's stock (its internal places, and its transit places: goods on their
+/// way to another company are still the sender's), or takes it out, writes a layer. The category's
 /// costing method decides the unit cost: average (AVCO, the default: the company's running
 /// value over its running quantity), FIFO (the oldest layers with something left are consumed)
 /// or standard (the product's cost). A company's running quantity and value per product live in
@@ -27,15 +28,15 @@ extension Ledger {
     /// Writes the layers of the moves just posted.
     func value(_ moveIds: [Int64]) async throws {
         var sql = SQLBuilder("SELECT ml.move_id, ml.product_id, ml.quantity_product_uom, t.categ_id, c.property_cost_method, ")
-        sql += "CASE WHEN sl.usage = 'internal' THEN sl.company_id END, CASE WHEN dl.usage = 'internal' THEN dl.company_id END, "
+        sql += "CASE WHEN sl.usage IN ('internal', 'transit') THEN sl.company_id END, CASE WHEN dl.usage IN ('internal', 'transit') THEN dl.company_id END, "
         sql += "m.price_unit, t.standard_price, coalesce(m.reference, m.name, '') FROM stock_move_line ml "
         sql += "JOIN stock_move m ON m.id = ml.move_id JOIN stock_location sl ON sl.id = ml.location_id "
         sql += "JOIN stock_location dl ON dl.id = ml.location_dest_id JOIN product_product p ON p.id = ml.product_id "
         sql += "JOIN product_template t ON t.id = p.product_tmpl_id JOIN product_category c ON c.id = t.categ_id WHERE ml.move_id = ANY("
         sql.bind(.intArray(moveIds), cast: "bigint[]")
-        sql += ") AND ml.quantity_product_uom > 0 AND t.type = 'product' AND ((sl.usage = 'internal' AND sl.company_id IS NOT NULL) "
-        sql += "OR (dl.usage = 'internal' AND dl.company_id IS NOT NULL)) AND (sl.usage <> 'internal' OR dl.usage <> 'internal' "
-        sql += "OR sl.company_id IS DISTINCT FROM dl.company_id) ORDER BY ml.id"
+        sql += ") AND ml.quantity_product_uom > 0 AND t.type = 'product' AND ((sl.usage IN ('internal', 'transit') AND sl.company_id IS NOT NULL) "
+        sql += "OR (dl.usage IN ('internal', 'transit') AND dl.company_id IS NOT NULL)) AND (sl.usage NOT IN ('internal', 'transit') "
+        sql += "OR dl.usage NOT IN ('internal', 'transit') OR sl.company_id IS DISTINCT FROM dl.company_id) ORDER BY ml.id"
         let lines = try await tx.query(sql).map { row in
             let (move, product, quantity, category, method, from, to, price, standard, description) = try row.decode(
                 (Int64, Int64, Decimal, Int64?, String, Int64?, Int64?, Decimal, Decimal, String).self)
@@ -224,7 +225,7 @@ public enum StockValue {
             sql += "held AS (SELECT loc, product_id, sum(q) AS q FROM (SELECT location_id AS loc, product_id, quantity AS q FROM stock_quant "
             sql += "UNION ALL SELECT loc, product_id, q FROM moved) x GROUP BY 1, 2) "
             sql += "SELECT l.id, l.complete_name, sum(h.q), round(sum(h.q * cost.v / nullif(cost.q, 0)), 2) FROM held h "
-            sql += "JOIN stock_location l ON l.id = h.loc AND l.usage = 'internal' JOIN cost ON cost.company_id = l.company_id AND cost.product_id = h.product_id "
+            sql += "JOIN stock_location l ON l.id = h.loc AND l.usage IN ('internal', 'transit') JOIN cost ON cost.company_id = l.company_id AND cost.product_id = h.product_id "
             sql += "GROUP BY 1, 2 HAVING sum(h.q) <> 0 ORDER BY 2"
         }
         return try await store.tx.query(sql).map { row in

@@ -144,7 +144,7 @@ struct Session {
             }
             guard pickingState != "done", pickingState != "cancel" else { throw Refusal(message: "\(name) is already \(pickingState == "done" ? "done" : "cancelled").") }
             try await store.lockAndCheck(try store.model("stock.picking"), ids: [id], operation: .write)
-            try await ledger.confirm(try await ledger.moveIds(ofPickings: [id], states: ["draft"]))
+            try await ledger.confirm(try await ledger.moveIds(ofPickings: [id], states: [.draft]))
             if operation == .pick { try await ledger.assign(try await ledger.moveIds(ofPickings: [id])) }
             state = WarehouseScan.State(pickingId: id)
             return Answer(kind: "picking", message: "\(name) opened", next: operation == .receive ? "Scan a product (or a shelf to put it on)" : "Scan a location or a product",
@@ -175,13 +175,11 @@ struct Session {
 
     /// Whether `location` lies where the transfer delivers (receive) or takes from (pick).
     func fits(_ location: Int64, _ picking: Int64, _ operation: WarehouseScan.Operation) async throws -> Bool {
-        var sql = SQLBuilder("SELECT l.parent_path LIKE r.parent_path || '%' AND l.usage = 'internal' FROM stock_location l, stock_picking p ")
-        sql += "JOIN stock_location r ON r.id = "
-        sql += operation == .receive ? "p.location_dest_id" : "p.location_id"
-        sql += " WHERE l.id = "
-        sql.bind(.int(location))
-        sql += " AND p.id = "
-        sql.bind(.int(picking))
+        let sql: SQLBuilder = """
+            SELECT l.parent_path LIKE r.parent_path || '%' AND l.usage = 'internal' FROM stock_location l, stock_picking p
+            JOIN stock_location r ON r.id = \(unsafeRaw: operation == .receive ? "p.location_dest_id" : "p.location_id")
+            WHERE l.id = \(location) AND p.id = \(picking)
+            """
         return try await tx.query(sql).first?.decode(Bool.self) == true
     }
 
@@ -197,11 +195,10 @@ struct Session {
     }
 
     func openMove(_ picking: Int64, product: Int64, name: String) async throws -> Int64 {
-        var sql = SQLBuilder("SELECT id FROM stock_move WHERE picking_id = ")
-        sql.bind(.int(picking))
-        sql += " AND product_id = "
-        sql.bind(.int(product))
-        sql += " AND state NOT IN ('draft', 'done', 'cancel') ORDER BY id LIMIT 1 FOR UPDATE"
+        let sql: SQLBuilder = """
+            SELECT id FROM stock_move WHERE picking_id = \(picking) AND product_id = \(product) AND state NOT IN ('draft', 'done', 'cancel')
+            ORDER BY id LIMIT 1 FOR UPDATE
+            """
         guard let row = try await tx.query(sql).first else { throw Refusal(message: "\(name) is not on this transfer.") }
         return try row.decode(Int64.self)
     }
@@ -209,8 +206,7 @@ struct Session {
     /// The lot or serial a GS1 label names, for a tracked product (created on receipt, with its
     /// expiry); nil for an untracked one.
     func lotFor(_ product: Int64, _ result: Scan.Result, create: Bool) async throws -> Int64? {
-        var sql = SQLBuilder("SELECT t.tracking FROM product_product p JOIN product_template t ON t.id = p.product_tmpl_id WHERE p.id = ")
-        sql.bind(.int(product))
+        let sql: SQLBuilder = "SELECT t.tracking FROM product_product p JOIN product_template t ON t.id = p.product_tmpl_id WHERE p.id = \(product)"
         let tracking = try await tx.query(sql).first?.decode(String.self) ?? "none"
         guard tracking != "none" else { return nil }
         guard let name = (tracking == "serial" ? result.serial ?? result.lot : result.lot ?? result.serial) else {
@@ -218,144 +214,36 @@ struct Session {
         }
         if tracking == "serial", result.quantity != 1 { throw Refusal(message: "A serial number is one unit.") }
         if create {
-            var insert = SQLBuilder("INSERT INTO stock_lot (name, product_id, company_id, expiration_date, create_uid, create_date, write_uid, write_date) VALUES (")
-            insert.bind(.text(name))
-            insert += ", "
-            insert.bind(.int(product))
-            insert += ", "
-            insert.bind(.int(store.env.companyId))
-            insert += ", "
-            insert.bind(result.expiry.map { .text($0) } ?? .null, cast: "date")
-            insert += ", "
-            insert.bind(.int(store.env.uid))
-            insert += ", now(), "
-            insert.bind(.int(store.env.uid))
-            insert += ", now()) ON CONFLICT (name, product_id, company_id) DO UPDATE SET expiration_date = coalesce(stock_lot.expiration_date, EXCLUDED.expiration_date) RETURNING id"
+            let insert: SQLBuilder = """
+                INSERT INTO stock_lot (name, product_id, company_id, expiration_date, create_uid, create_date, write_uid, write_date)
+                VALUES (\(name), \(product), \(store.env.companyId), \(result.expiry)::date, \(store.env.uid), now(), \(store.env.uid), now())
+                ON CONFLICT (name, product_id, company_id) DO UPDATE SET expiration_date = coalesce(stock_lot.expiration_date, EXCLUDED.expiration_date)
+                RETURNING id
+                """
             return try await tx.query(insert)[0].decode(Int64.self)
         }
-        var find = SQLBuilder("SELECT id FROM stock_lot WHERE name = ")
-        find.bind(.text(name))
-        find += " AND product_id = "
-        find.bind(.int(product))
-        find += " ORDER BY id LIMIT 1"
+        let find: SQLBuilder = "SELECT id FROM stock_lot WHERE name = \(name) AND product_id = \(product) ORDER BY id LIMIT 1"
         guard let row = try await tx.query(find).first else { throw Refusal(message: "Lot \(name) is not in stock.") }
         return try row.decode(Int64.self)
     }
 
-    /// Scanned units of a receipt: the first scan of a move replaces the lines planned for it;
-    /// each scan adds to the picked line of its lot and shelf.
+    /// Scanned units of a receipt, counted in by the ledger; a serial number counts once.
     func receiveUnits(move: Int64, quantity: Decimal, lot: Int64?, destination: Int64?) async throws {
-        var planned = SQLBuilder("DELETE FROM stock_move_line WHERE move_id = ")
-        planned.bind(.int(move))
-        planned += " AND NOT picked AND state NOT IN ('done', 'cancel')"
-        try await tx.query(planned)
         if let lot {
-            var serial = SQLBuilder("SELECT count(*) FROM stock_move_line ml JOIN product_product p ON p.id = ml.product_id ")
-            serial += "JOIN product_template t ON t.id = p.product_tmpl_id WHERE t.tracking = 'serial' AND ml.move_id = "
-            serial.bind(.int(move))
-            serial += " AND ml.lot_id = "
-            serial.bind(.int(lot))
-            if try await tx.query(serial)[0].decode(Int.self) > 0 { throw Refusal(message: "This serial number is already scanned.") }
+            let scanned: SQLBuilder = """
+                SELECT count(*) FROM stock_move_line ml JOIN product_product p ON p.id = ml.product_id JOIN product_template t ON t.id = p.product_tmpl_id
+                WHERE t.tracking = 'serial' AND ml.move_id = \(move) AND ml.lot_id = \(lot) AND ml.picked
+                """
+            if try await tx.query(scanned)[0].decode(Int.self) > 0 { throw Refusal(message: "This serial number is already scanned.") }
         }
-        var add = SQLBuilder("WITH m AS (SELECT m.*, t.uom_id AS unit, chainstore_putaway(m.product_id, coalesce(")
-        add.bind(destination.map(SQLBind.int) ?? .null, cast: "bigint")
-        add += ", m.location_dest_id)) AS dest FROM stock_move m JOIN product_product p ON p.id = m.product_id "
-        add += "JOIN product_template t ON t.id = p.product_tmpl_id WHERE m.id = "
-        add.bind(.int(move))
-        add += "), target AS (SELECT min(ml.id) AS id FROM stock_move_line ml, m WHERE ml.move_id = m.id AND ml.picked "
-        add += "AND ml.state NOT IN ('done', 'cancel') AND ml.location_dest_id = m.dest AND ml.lot_id IS NOT DISTINCT FROM "
-        add.bind(lot.map(SQLBind.int) ?? .null, cast: "bigint")
-        add += " AND ml.product_uom_id = m.unit), bumped AS (UPDATE stock_move_line ml SET quantity = ml.quantity + "
-        add.bind(.text("\(quantity)"), cast: "numeric")
-        add += ", quantity_product_uom = ml.quantity_product_uom + "
-        add.bind(.text("\(quantity)"), cast: "numeric")
-        add += " FROM target WHERE ml.id = target.id RETURNING ml.id) INSERT INTO stock_move_line (move_id, picking_id, product_id, product_uom_id, "
-        add += "quantity, quantity_product_uom, picked, lot_id, location_id, location_dest_id, state, reference, company_id, date, "
-        add += "create_uid, create_date, write_uid, write_date) SELECT m.id, m.picking_id, m.product_id, m.unit, "
-        add.bind(.text("\(quantity)"), cast: "numeric")
-        add += ", "
-        add.bind(.text("\(quantity)"), cast: "numeric")
-        add += ", true, "
-        add.bind(lot.map(SQLBind.int) ?? .null, cast: "bigint")
-        add += ", m.location_id, m.dest, m.state, m.reference, m.company_id, now(), "
-        add.bind(.int(store.env.uid))
-        add += ", now(), "
-        add.bind(.int(store.env.uid))
-        add += ", now() FROM m WHERE NOT EXISTS (SELECT 1 FROM bumped)"
-        try await tx.query(add)
-        try await markPicked(move)
+        try await ledger.receivePicked(move: move, quantity: quantity, lot: lot, destination: destination)
     }
 
-    /// Picked units of a delivery: one unit (or a case) moves from a reserved line to the
-    /// picked line of the same balance; the reservation stays where it is.
+    /// Picked units of a delivery, taken by the ledger from a reserved line.
     func pickUnits(move: Int64, quantity: Decimal, lot: Int64?, source: Int64?, name: String) async throws {
-        var sql = SQLBuilder("SELECT ml.id, ml.quantity_product_uom, ml.reserved_quant_id, ml.quantity_reserved FROM stock_move_line ml ")
-        sql += "JOIN stock_location l ON l.id = ml.location_id WHERE ml.move_id = "
-        sql.bind(.int(move))
-        sql += " AND NOT ml.picked AND ml.state NOT IN ('done', 'cancel') AND ml.quantity_product_uom >= "
-        sql.bind(.text("\(quantity)"), cast: "numeric")
-        if let lot {
-            sql += " AND ml.lot_id = "
-            sql.bind(.int(lot))
-        }
-        if let source {
-            sql += " AND ml.location_id = "
-            sql.bind(.int(source))
-        }
-        sql += " ORDER BY ml.id LIMIT 1 FOR UPDATE OF ml"
-        guard let row = try await tx.query(sql).first else {
+        guard try await ledger.pickPicked(move: move, quantity: quantity, lot: lot, source: source) else {
             throw Refusal(message: "No \(name)\(lot == nil ? "" : " of this lot") is left to pick\(source == nil ? "" : " here").")
         }
-        let (line, open, quant, held) = try row.decode((Int64, Decimal, Int64?, Decimal).self)
-        let moved = min(held, quantity)
-        var split = SQLBuilder("WITH src AS (UPDATE stock_move_line SET quantity_product_uom = quantity_product_uom - ")
-        split.bind(.text("\(quantity)"), cast: "numeric")
-        split += ", quantity = quantity - "
-        split.bind(.text("\(quantity)"), cast: "numeric")
-        split += ", quantity_reserved = quantity_reserved - "
-        split.bind(.text("\(moved)"), cast: "numeric")
-        split += " WHERE id = "
-        split.bind(.int(line))
-        split += " RETURNING *), target AS (SELECT min(ml.id) AS id FROM stock_move_line ml, src WHERE ml.move_id = src.move_id AND ml.picked "
-        split += "AND ml.state = src.state AND ml.location_id = src.location_id AND ml.lot_id IS NOT DISTINCT FROM src.lot_id "
-        split += "AND ml.package_id IS NOT DISTINCT FROM src.package_id AND ml.reserved_quant_id IS NOT DISTINCT FROM src.reserved_quant_id "
-        split += "AND ml.product_uom_id = src.product_uom_id), bumped AS (UPDATE stock_move_line ml SET quantity = ml.quantity + "
-        split.bind(.text("\(quantity)"), cast: "numeric")
-        split += ", quantity_product_uom = ml.quantity_product_uom + "
-        split.bind(.text("\(quantity)"), cast: "numeric")
-        split += ", quantity_reserved = ml.quantity_reserved + "
-        split.bind(.text("\(moved)"), cast: "numeric")
-        split += ", reserved_quant_id = src.reserved_quant_id FROM src, target WHERE ml.id = target.id RETURNING ml.id) "
-        split += "INSERT INTO stock_move_line (move_id, picking_id, product_id, product_uom_id, quantity, quantity_product_uom, picked, lot_id, "
-        split += "package_id, result_package_id, location_id, location_dest_id, state, reference, company_id, date, reserved_quant_id, quantity_reserved, "
-        split += "create_uid, create_date, write_uid, write_date) SELECT move_id, picking_id, product_id, product_uom_id, "
-        split.bind(.text("\(quantity)"), cast: "numeric")
-        split += ", "
-        split.bind(.text("\(quantity)"), cast: "numeric")
-        split += ", true, lot_id, package_id, result_package_id, location_id, location_dest_id, state, reference, company_id, now(), "
-        split += "CASE WHEN "
-        split.bind(.text("\(moved)"), cast: "numeric")
-        split += " > 0 THEN reserved_quant_id END, "
-        split.bind(.text("\(moved)"), cast: "numeric")
-        split += ", "
-        split.bind(.int(store.env.uid))
-        split += ", now(), "
-        split.bind(.int(store.env.uid))
-        split += ", now() FROM src WHERE NOT EXISTS (SELECT 1 FROM bumped)"
-        _ = (open, quant)
-        try await tx.query(split)
-        var empty = SQLBuilder("DELETE FROM stock_move_line WHERE id = ")
-        empty.bind(.int(line))
-        empty += " AND quantity_product_uom = 0 AND quantity_reserved = 0"
-        try await tx.query(empty)
-        try await markPicked(move)
-    }
-
-    func markPicked(_ move: Int64) async throws {
-        var sql = SQLBuilder("UPDATE stock_move SET picked = true WHERE id = ")
-        sql.bind(.int(move))
-        try await tx.query(sql)
-        try await ledger.syncMoves([move])
     }
 
     /// One row of the terminal's table: product, lot, place, expected and done.
@@ -369,15 +257,17 @@ struct Session {
 
     /// Expected and scanned quantities per move of the transfer.
     func progress(_ picking: Int64, _ operation: WarehouseScan.Operation) async throws -> [Value] {
-        var sql = SQLBuilder("SELECT t.name, coalesce((SELECT string_agg(DISTINCT lot.name, ', ') FROM stock_move_line ml JOIN stock_lot lot ON lot.id = ml.lot_id ")
-        sql += "WHERE ml.move_id = m.id AND ml.picked), ''), coalesce((SELECT string_agg(DISTINCT l.complete_name, ', ') FROM stock_move_line ml "
-        sql += "JOIN stock_location l ON l.id = "
-        sql += operation == .receive ? "ml.location_dest_id" : "ml.location_id"
-        sql += " WHERE ml.move_id = m.id), ''), m.product_qty, coalesce((SELECT sum(ml.quantity_product_uom) FROM stock_move_line ml "
-        sql += "WHERE ml.move_id = m.id AND ml.picked), 0) FROM stock_move m JOIN product_product p ON p.id = m.product_id "
-        sql += "JOIN product_template t ON t.id = p.product_tmpl_id WHERE m.picking_id = "
-        sql.bind(.int(picking))
-        sql += " AND m.state <> 'cancel' ORDER BY m.sequence, m.id"
+        let sql: SQLBuilder = """
+            SELECT t.name,
+                coalesce((SELECT string_agg(DISTINCT lot.name, ', ') FROM stock_move_line ml JOIN stock_lot lot ON lot.id = ml.lot_id
+                          WHERE ml.move_id = m.id AND ml.picked), ''),
+                coalesce((SELECT string_agg(DISTINCT l.complete_name, ', ') FROM stock_move_line ml
+                          JOIN stock_location l ON l.id = \(unsafeRaw: operation == .receive ? "ml.location_dest_id" : "ml.location_id")
+                          WHERE ml.move_id = m.id), ''),
+                m.product_qty, coalesce((SELECT sum(ml.quantity_product_uom) FROM stock_move_line ml WHERE ml.move_id = m.id AND ml.picked), 0)
+            FROM stock_move m JOIN product_product p ON p.id = m.product_id JOIN product_template t ON t.id = p.product_tmpl_id
+            WHERE m.picking_id = \(picking) AND m.state <> 'cancel' ORDER BY m.sequence, m.id
+            """
         return try await tx.query(sql).map(Self.progressLine)
     }
 
@@ -387,17 +277,16 @@ struct Session {
         let picking = try requirePicking()
         try await store.checkAccess(try store.model("stock.picking"), .write)
         try await store.lockAndCheck(try store.model("stock.picking"), ids: [picking], operation: .write)
-        var unpicked = SQLBuilder("SELECT DISTINCT m.id FROM stock_move m JOIN stock_move_line ml ON ml.move_id = m.id AND ml.picked ")
-        unpicked += "WHERE m.picking_id = "
-        unpicked.bind(.int(picking))
-        unpicked += " AND m.state NOT IN ('done', 'cancel')"
+        let unpicked: SQLBuilder = """
+            SELECT DISTINCT m.id FROM stock_move m JOIN stock_move_line ml ON ml.move_id = m.id AND ml.picked
+            WHERE m.picking_id = \(picking) AND m.state NOT IN ('done', 'cancel')
+            """
         let scanned = try await tx.query(unpicked).map { try $0.decode(Int64.self) }
         guard !scanned.isEmpty else { throw Refusal(message: "Nothing was scanned on this transfer yet.") }
         // Validation re-reads every move's quantity from its lines.
         try await ledger.releaseLines(ofMoves: scanned, where: "NOT picked")
         _ = try await ledger.validate([picking], rest: .backorder)
-        var names = SQLBuilder("SELECT p.name, (SELECT string_agg(b.name, ', ') FROM stock_picking b WHERE b.backorder_id = p.id) FROM stock_picking p WHERE p.id = ")
-        names.bind(.int(picking))
+        let names: SQLBuilder = "SELECT p.name, (SELECT string_agg(b.name, ', ') FROM stock_picking b WHERE b.backorder_id = p.id) FROM stock_picking p WHERE p.id = \(picking)"
         let (name, backorder) = try await tx.query(names)[0].decode((String, String?).self)
         return Answer(kind: "done", message: "\(name) validated" + (backorder.map { "; the rest waits in \($0)" } ?? ""),
                       next: "Scan the next transfer", state: WarehouseScan.State())
@@ -495,14 +384,13 @@ struct Session {
 
     /// Free stock of `product` exactly at `place` (first in, first out), as lines to `to`.
     func takeFree(product: Int64, quantity: Decimal, at place: Int64, to: Int64, loose: Bool = false) async throws -> [Ledger.DirectLine] {
-        var sql = SQLBuilder("SELECT q.quantity - q.reserved_quantity, q.lot_id, q.package_id, t.name, extract(epoch FROM q.in_date)::float8 FROM stock_quant q ")
-        sql += "JOIN product_product p ON p.id = q.product_id JOIN product_template t ON t.id = p.product_tmpl_id WHERE q.product_id = "
-        sql.bind(.int(product))
-        sql += " AND q.location_id = "
-        sql.bind(.int(place))
-        sql += " AND q.owner_id IS NULL AND q.quantity > q.reserved_quantity"
-        if loose { sql += " AND q.package_id IS NULL" }
-        sql += " ORDER BY q.id FOR UPDATE OF q"
+        let sql: SQLBuilder = """
+            SELECT q.quantity - q.reserved_quantity, q.lot_id, q.package_id, t.name, extract(epoch FROM q.in_date)::float8 FROM stock_quant q
+            JOIN product_product p ON p.id = q.product_id JOIN product_template t ON t.id = p.product_tmpl_id
+            WHERE q.product_id = \(product) AND q.location_id = \(place) AND q.owner_id IS NULL AND q.quantity > q.reserved_quantity
+                AND (NOT \(loose) OR q.package_id IS NULL)
+            ORDER BY q.id FOR UPDATE OF q
+            """
         var lines: [Ledger.DirectLine] = []
         var need = quantity
         var name = ""
@@ -521,10 +409,9 @@ struct Session {
     }
 
     func sameWarehouse(_ a: Int64, _ b: Int64, _ name: String) async throws {
-        var sql = SQLBuilder("SELECT split_part(x.parent_path, '/', 1) = split_part(y.parent_path, '/', 1) FROM stock_location x, stock_location y WHERE x.id = ")
-        sql.bind(.int(a))
-        sql += " AND y.id = "
-        sql.bind(.int(b))
+        let sql: SQLBuilder = """
+            SELECT split_part(x.parent_path, '/', 1) = split_part(y.parent_path, '/', 1) FROM stock_location x, stock_location y WHERE x.id = \(a) AND y.id = \(b)
+            """
         guard try await tx.query(sql).first?.decode(Bool.self) == true else { throw Refusal(message: "\(name) is in another warehouse.") }
     }
 
@@ -540,10 +427,11 @@ struct Session {
 
     /// The internal transfer type of the warehouse holding `location`.
     func internalType(_ location: Int64) async throws -> Int64? {
-        var sql = SQLBuilder("SELECT pt.id FROM stock_location l, stock_warehouse w JOIN stock_location v ON v.id = w.view_location_id ")
-        sql += "JOIN stock_picking_type pt ON pt.warehouse_id = w.id AND pt.code = 'internal' WHERE l.parent_path LIKE v.parent_path || '%' AND l.id = "
-        sql.bind(.int(location))
-        sql += " ORDER BY pt.sequence, pt.id LIMIT 1"
+        let sql: SQLBuilder = """
+            SELECT pt.id FROM stock_location l, stock_warehouse w JOIN stock_location v ON v.id = w.view_location_id
+            JOIN stock_picking_type pt ON pt.warehouse_id = w.id AND pt.code = 'internal'
+            WHERE l.parent_path LIKE v.parent_path || '%' AND l.id = \(location) ORDER BY pt.sequence, pt.id LIMIT 1
+            """
         return try await tx.query(sql).first?.decode(Int64.self)
     }
 
@@ -559,8 +447,7 @@ struct Session {
         case .location(let id, let name, let path, let usage):
             guard usage == "internal" else { throw Refusal(message: "\(name) is not a storage place.") }
             if let count = state.countId {
-                var sql = SQLBuilder("SELECT l.parent_path FROM stock_count c JOIN stock_location l ON l.id = c.location_id WHERE c.state = 'draft' AND c.id = ")
-                sql.bind(.int(count))
+                let sql: SQLBuilder = "SELECT l.parent_path FROM stock_count c JOIN stock_location l ON l.id = c.location_id WHERE c.state = 'draft' AND c.id = \(count)"
                 guard let scope = try await tx.query(sql).first?.decode(String.self), path.hasPrefix(scope) else {
                     throw Refusal(message: "\(name) is outside the place being counted.")
                 }
@@ -578,10 +465,7 @@ struct Session {
                 .leaf("lot_id", .equal, lot.map(Value.int) ?? .false), .leaf("user_id", .equal, .int(store.env.uid)),
             ]), limit: 1)
             if let line = mine.first {
-                var sql = SQLBuilder("UPDATE stock_count_line SET quantity = quantity + ")
-                sql.bind(.text("\(result.quantity)"), cast: "numeric")
-                sql += ", write_date = now() WHERE id = "
-                sql.bind(.int(line))
+                let sql: SQLBuilder = "UPDATE stock_count_line SET quantity = quantity + \(result.quantity), write_date = now() WHERE id = \(line)"
                 try await store.lockAndCheck(try store.model("stock.count.line"), ids: [line], operation: .write)
                 try await tx.query(sql)
             } else {
@@ -598,12 +482,14 @@ struct Session {
     }
 
     func countLines(_ count: Int64) async throws -> [Value] {
-        var sql = SQLBuilder("SELECT t.name, coalesce(lot.name, ''), l.complete_name, coalesce((SELECT sum(q.quantity) FROM stock_quant q ")
-        sql += "WHERE q.product_id = cl.product_id AND q.location_id = cl.location_id AND q.lot_id IS NOT DISTINCT FROM cl.lot_id), 0), sum(cl.quantity) "
-        sql += "FROM stock_count_line cl JOIN product_product p ON p.id = cl.product_id JOIN product_template t ON t.id = p.product_tmpl_id "
-        sql += "JOIN stock_location l ON l.id = cl.location_id LEFT JOIN stock_lot lot ON lot.id = cl.lot_id WHERE cl.count_id = "
-        sql.bind(.int(count))
-        sql += " GROUP BY t.name, lot.name, l.complete_name, cl.product_id, cl.location_id, cl.lot_id ORDER BY l.complete_name, t.name"
+        let sql: SQLBuilder = """
+            SELECT t.name, coalesce(lot.name, ''), l.complete_name,
+                coalesce((SELECT sum(q.quantity) FROM stock_quant q WHERE q.product_id = cl.product_id AND q.location_id = cl.location_id
+                          AND q.lot_id IS NOT DISTINCT FROM cl.lot_id), 0), sum(cl.quantity)
+            FROM stock_count_line cl JOIN product_product p ON p.id = cl.product_id JOIN product_template t ON t.id = p.product_tmpl_id
+            JOIN stock_location l ON l.id = cl.location_id LEFT JOIN stock_lot lot ON lot.id = cl.lot_id
+            WHERE cl.count_id = \(count) GROUP BY t.name, lot.name, l.complete_name, cl.product_id, cl.location_id, cl.lot_id ORDER BY l.complete_name, t.name
+            """
         return try await tx.query(sql).map(Self.progressLine)
     }
 

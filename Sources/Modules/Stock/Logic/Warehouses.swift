@@ -4,11 +4,11 @@ import ChainstoreDB
 /// What a new warehouse brings with it, as in Odoo: a view location named by its code, its
 /// stock location under it ("DC1/Stock"), and its receipts, deliveries and internal transfers
 /// (from the vendors' location, to the customers'), returns from customers, and store-to-store
-/// transfers through the inter-company transit location.
+/// transfers through its own transit place ("WH Transit", its company's stock while on the way).
 enum Warehouses {
     static let vendors: Int64 = 2
     static let customers: Int64 = 3
-    static let transit: Int64 = 7
+    static let virtual: Int64 = 4
 
     static let hooks: [RecordHook] = [
         .afterCreate("stock.warehouse") { store, ids, _ in
@@ -19,7 +19,11 @@ enum Warehouses {
                 let stock = try await system.create("stock.location", [
                     ["name": "Stock", "location_id": .int(view), "usage": "internal", "company_id": company],
                 ])[0]
-                try await system.write("stock.warehouse", ids: [id], ["view_location_id": .int(view), "lot_stock_id": .int(stock)])
+                let transit = try await system.create("stock.location", [
+                    ["name": .string("\(code.stringValue ?? "") Transit"), "location_id": .int(virtual), "usage": "transit", "company_id": company],
+                ])[0]
+                try await system.write("stock.warehouse", ids: [id], ["view_location_id": .int(view), "lot_stock_id": .int(stock),
+                                                                     "transit_location_id": .int(transit)])
                 let types = try await system.create("stock.picking.type", [
                     ["name": "Receipts", "code": "incoming", "sequence_code": "IN", "warehouse_id": .int(id), "company_id": company,
                      "default_location_src_id": .int(vendors), "default_location_dest_id": .int(stock), "sequence": 1],

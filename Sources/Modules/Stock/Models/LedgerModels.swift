@@ -76,7 +76,8 @@ extension ModelSpec {
             FieldSpec("available_quantity", "Available Quantity", kind: .decimal(precision: 16, scale: 3))
                 .computed(sql: "$t.quantity - $t.reserved_quantity"),
         ],
-        order: "id", displayNameSQL: "(SELECT pt.name FROM product_product pp JOIN product_template pt ON pt.id = pp.product_tmpl_id WHERE pp.id = $t.product_id)", companyScoped: true)
+        order: "id", displayNameSQL: "(SELECT pt.name FROM product_product pp JOIN product_template pt ON pt.id = pp.product_tmpl_id WHERE pp.id = $t.product_id)", companyScoped: true, auditedInDatabase: true,
+        readableByCompanies: ["location_id.dest_company_id"])
 
     /// A transfer: a receipt, a delivery, an internal or store-to-store transfer, a return.
     public static let stockPicking = ModelSpec(
@@ -103,12 +104,16 @@ extension ModelSpec {
             .many2one("user_id", "Responsible", to: "res.users"),
             .many2one("owner_id", "Assign Owner", to: "res.partner"),
             .many2one("company_id", "Company", to: "res.company", onDelete: .restrict, default: .compute { .int($0.companyId) }),
+            // Store transfers: the company a shipment to transit is addressed to, and on the
+            // receiver's side the shipment a receipt takes from transit.
+            .many2one("dest_company_id", "Receiving Company", to: "res.company", onDelete: .restrict),
+            .many2one("shipment_id", "Shipment Received", to: "stock.picking", onDelete: .restrict),
             .one2many("move_ids", "Stock Moves", to: "stock.move", inverse: "picking_id"),
             .one2many("move_line_ids", "Operations", to: "stock.move.line", inverse: "picking_id"),
             FieldSpec("picking_type_code", "Type of Operation", kind: .selection(PickingTypeCode.options))
                 .computed(sql: "(SELECT pt.code FROM stock_picking_type pt WHERE pt.id = $t.picking_type_id)"),
         ],
-        order: "priority desc, scheduled_date, id desc", companyScoped: true)
+        order: "priority desc, scheduled_date, id desc", companyScoped: true, auditedInDatabase: true, readableByCompanies: ["dest_company_id"])
 
     /// The demand to move a quantity of one product from one place to another.
     public static let stockMove = ModelSpec(
@@ -144,7 +149,7 @@ extension ModelSpec {
             FieldSpec("is_inventory", "Inventory", kind: .boolean, computedInDatabase: true),
             .one2many("move_line_ids", "Move Lines", to: "stock.move.line", inverse: "move_id"),
         ],
-        order: "sequence, id", companyScoped: true)
+        order: "sequence, id", companyScoped: true, auditedInDatabase: true, readableByCompanies: ["picking_id.dest_company_id"])
 
     /// One line of goods moved, the ledger entry: from a place (lot, package) to a place
     /// (package). While open it holds its reservation on the quant it came from.
@@ -173,7 +178,8 @@ extension ModelSpec {
                 computedInDatabase: true),
             FieldSpec("quantity_reserved", "Reserved Quantity", kind: .decimal(precision: 16, scale: 3), computedInDatabase: true),
         ],
-        order: "id", displayNameSQL: "(SELECT pt.name FROM product_product pp JOIN product_template pt ON pt.id = pp.product_tmpl_id WHERE pp.id = $t.product_id)", companyScoped: true)
+        order: "id", displayNameSQL: "(SELECT pt.name FROM product_product pp JOIN product_template pt ON pt.id = pp.product_tmpl_id WHERE pp.id = $t.product_id)", companyScoped: true, auditedInDatabase: true,
+        readableByCompanies: ["picking_id.dest_company_id"])
 
     /// Odoo's "Create a backorder?" question after a partial validation.
     public static let stockBackorderConfirmation = ModelSpec(

@@ -22,9 +22,11 @@ extension ModelSpec {
             .many2one("removal_strategy_id", "Removal Strategy", to: "product.removal"),
             .char("rfid_tag", "RFID Tag (GIAI)", index: true),
             .boolean("active", "Active", default: .value(.true)),
+            // A shipment's transit place: owned (and valued) by the sender, readable by the receiver.
+            FieldSpec("dest_company_id", "Receiving Company", kind: .many2one(comodel: "res.company", onDelete: .restrict), readonly: true, index: true),
         ],
         order: "complete_name, id", recName: "complete_name", companyScoped: true,
-        parentField: "location_id", hasParentPath: true)
+        parentField: "location_id", hasParentPath: true, readableByCompanies: ["dest_company_id"])
 
     /// A distribution centre or a store's back room: its locations and operation types are made
     /// with it.
@@ -38,6 +40,8 @@ extension ModelSpec {
             .many2one("partner_id", "Address", to: "res.partner"),
             FieldSpec("view_location_id", "View Location", kind: .many2one(comodel: "stock.location", onDelete: .restrict), readonly: true, index: true),
             FieldSpec("lot_stock_id", "Location Stock", kind: .many2one(comodel: "stock.location", onDelete: .restrict), readonly: true, index: true),
+            FieldSpec("transit_location_id", "Transit Location", kind: .many2one(comodel: "stock.location", onDelete: .restrict), readonly: true,
+                      index: true),
             .integer("sequence", "Sequence", default: .value(10)),
             .boolean("active", "Active", default: .value(.true)),
         ],
