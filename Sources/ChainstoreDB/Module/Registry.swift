@@ -69,7 +69,7 @@ public struct Registry: Sendable {
         rules.filter { $0.model == model && $0.operations.contains(operation) }
     }
 
-    static func isIdentifier(_ name: String, dots: Bool) -> Bool {
+    public static func isIdentifier(_ name: String, dots: Bool) -> Bool {
         guard let first = name.utf8.first, (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(first) || first == UInt8(ascii: "_") else {
             return false
         }

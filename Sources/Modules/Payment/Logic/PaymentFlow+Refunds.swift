@@ -145,7 +145,7 @@ extension PaymentFlow {
         return try await database.transaction(logger: logger) { tx in
             var sql = SQLBuilder("UPDATE payment_refund SET state = ")
             sql.bind(.text(state.rawValue))
-            Self.setReply(&sql, reply, idColumn: "channel_refund_no", alarm: alarm)
+            sql += Self.setReply(reply, idColumn: "channel_refund_no", alarm: alarm)
             sql += ", sent_at = coalesce(sent_at, now()), lease_until = "
             if state.isFinal {
                 sql += "NULL, settled_at = now()"

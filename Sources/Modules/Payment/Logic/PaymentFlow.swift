@@ -136,49 +136,25 @@ public struct PaymentFlow: Sendable {
         let (leaseText, deadlineText) = (milliseconds(timing.lease), milliseconds(deadline))
         return try await database.transaction(logger: logger) { tx in
             // One basket, one live attempt: attempts of the same order wait for each other here.
-            var lock = SQLBuilder("SELECT pg_advisory_xact_lock(hashtext(")
-            lock.bind(.text("\(company)#\(orderKey)"))
-            lock += "))"
-            try await tx.query(lock)
-            var others = SQLBuilder("SELECT attempt, state FROM payment_transaction WHERE company_id = ")
-            others.bind(.int(company))
-            others += " AND order_key = "
-            others.bind(.text(orderKey))
-            others += " AND attempt <> "
-            others.bind(.int(Int64(attempt)))
-            others += " AND state IN ('pending', 'user_paying', 'unknown', 'reversing', 'paid') LIMIT 1"
+            try await tx.query("SELECT pg_advisory_xact_lock(hashtext(\("\(company)#\(orderKey)")))")
+            let others: SQLBuilder = """
+                SELECT attempt, state FROM payment_transaction WHERE company_id = \(company) AND order_key = \(orderKey) AND attempt <> \(attempt)
+                AND state = ANY(\(PaymentState.open + [.paid])) LIMIT 1
+                """
             if let row = try await tx.query(others).first {
                 let (other, state) = try row.decode((Int, String).self)
                 throw ChainstoreError.userError(state == "paid"
                     ? "Attempt \(other) of this order is already paid; nothing more is charged."
                     : "Attempt \(other) of this order is still being settled (\(state)); cancel it before a new attempt.")
             }
-            var sql = SQLBuilder("INSERT INTO payment_transaction (reference, order_key, attempt, channel, amount, auth_code_masked, subject, kind, ")
-            sql += "state, sent_at, deadline, lease_until, company_id, create_uid, create_date, write_uid, write_date) VALUES ("
-            for (index, value) in [SQLBind.text(reference), .text(orderKey), .int(Int64(attempt)), .text(channel.rawValue)].enumerated() {
-                if index > 0 { sql += ", " }
-                sql.bind(value)
-            }
-            sql += ", "
-            sql.bind(.int(amount), cast: "numeric")
-            sql += ", "
-            sql.bind(.text(maskedCode))
-            sql += ", "
-            sql.bind(.text(String(subject.prefix(120))))
-            sql += ", "
-            sql.bind(.text(kind))
-            sql += ", 'pending', now(), now() + "
-            sql.bind(.text(deadlineText), cast: "interval")
-            sql += ", now() + "
-            sql.bind(.text(leaseText), cast: "interval")
-            sql += ", "
-            sql.bind(.int(company))
-            sql += ", "
-            sql.bind(.int(env.uid))
-            sql += ", now(), "
-            sql.bind(.int(env.uid))
-            sql += ", now()) ON CONFLICT DO NOTHING RETURNING "
-            sql += Self.columns
+            let sql: SQLBuilder = """
+                INSERT INTO payment_transaction (reference, order_key, attempt, channel, amount, auth_code_masked, subject, kind, state, sent_at,
+                                                 deadline, lease_until, company_id, create_uid, create_date, write_uid, write_date)
+                VALUES (\(reference), \(orderKey), \(attempt), \(channel), \(Decimal(amount)), \(maskedCode), \(String(subject.prefix(120))), \(kind),
+                        \(PaymentState.pending), now(), now() + \(deadlineText)::interval, now() + \(leaseText)::interval, \(company), \(env.uid), now(),
+                        \(env.uid), now())
+                ON CONFLICT DO NOTHING RETURNING \(unsafeRaw: Self.columns)
+                """
             if let row = try await tx.query(sql).first {
                 let created = try Self.attempt(row)
                 try await AuditTrail.record(tx, env: env, model: "payment.transaction", [
@@ -336,23 +312,12 @@ public struct PaymentFlow: Sendable {
         settles: Bool = false, qrCodeURL: String? = nil
     ) async throws -> Attempt {
         try await database.transaction(logger: logger) { tx in
-            var sql = SQLBuilder("UPDATE payment_transaction SET state = ")
-            sql.bind(.text(state.rawValue))
-            Self.setReply(&sql, reply, idColumn: "channel_trade_no", alarm: alarm || reply?.alarm == true)
-            if settles { sql += ", settled_at = now(), lease_until = NULL" }
-            if let qrCodeURL {
-                sql += ", qr_code_url = "
-                sql.bind(.text(qrCodeURL))
-            }
-            sql += ", write_uid = "
-            sql.bind(.int(env.uid))
-            sql += ", write_date = now() WHERE id = "
-            sql.bind(.int(attempt.id))
-            sql += " AND state = ANY("
-            sql.bind(.textArray(from.map(\.rawValue)), cast: "text[]")
-            sql += ")"
-            sql += " RETURNING company_id, "
-            sql += Self.columns
+            let sql: SQLBuilder = """
+                UPDATE payment_transaction SET state = \(state)\(Self.setReply(reply, idColumn: "channel_trade_no", alarm: alarm || reply?.alarm == true)),
+                    settled_at = CASE WHEN \(settles) THEN now() ELSE settled_at END, lease_until = CASE WHEN \(settles) THEN NULL ELSE lease_until END,
+                    qr_code_url = coalesce(\(qrCodeURL), qr_code_url), write_uid = \(env.uid), write_date = now()
+                WHERE id = \(attempt.id) AND state = ANY(\(from)) RETURNING company_id, \(unsafeRaw: Self.columns)
+                """
             guard let row = try await tx.query(sql).first else { return try await Self.load(tx, reference: attempt.reference) }
             if state != attempt.state || alarm || reply?.alarm == true {
                 var values: RecordValues = ["state": .string(state.rawValue)]
@@ -371,15 +336,11 @@ public struct PaymentFlow: Sendable {
     /// `, idColumn = …, error_code = …, error_message = …, alarm = …` of an UPDATE: what the
     /// channel said is kept (an answer without an id or code keeps the earlier one), and an
     /// alarm once raised stays.
-    static func setReply(_ sql: inout SQLBuilder, _ reply: ChannelReply?, idColumn: String, alarm: Bool) {
-        sql += ", \(idColumn) = coalesce("
-        sql.bind(reply?.channelId.map(SQLBind.text) ?? .null, cast: "text")
-        sql += ", \(idColumn)), error_code = coalesce("
-        sql.bind(reply?.code.map(SQLBind.text) ?? .null, cast: "text")
-        sql += ", error_code), error_message = coalesce("
-        sql.bind(reply?.message.map { SQLBind.text(String($0.prefix(200))) } ?? .null, cast: "text")
-        sql += ", error_message), alarm = alarm OR "
-        sql.bind(.bool(alarm))
+    static func setReply(_ reply: ChannelReply?, idColumn: String, alarm: Bool) -> SQLBuilder {
+        """
+        , \(unsafeRaw: idColumn) = coalesce(\(reply?.channelId), \(unsafeRaw: idColumn)), error_code = coalesce(\(reply?.code), error_code),
+        error_message = coalesce(\(reply?.message.map { String($0.prefix(200)) }), error_message), alarm = alarm OR \(alarm)
+        """
     }
 
     /// Whether the attempt's deadline falls within `wait`; also renews this node's lease on it

@@ -1,4 +1,5 @@
 import ChainstoreCore
+import ChainstoreDB
 
 extension Migration {
     /// Goods sent from one store (or DC) to another wait in transit as the sender's stock: each
@@ -7,7 +8,13 @@ extension Migration {
     /// transit names the shipment it receives. The one shared, company-less transit place is
     /// retired: anyone could read it, any store could take from it, and every shipment of a
     /// product waited on its one balance row.
-    static let transitPerShipment = Migration("0009_transit_per_shipment", sql: #"""
+    static let transitPerShipment = Migration("0009_transit_per_shipment", sql: Self.transitSQL + AuditTriggers.create(
+        table: "stock_picking", model: "stock.picking", columns: [
+            "name", "origin", "note", "partner_id", "picking_type_id", "location_id", "location_dest_id", "state", "move_type", "priority",
+            "scheduled_date", "date_deadline", "date_done", "backorder_id", "user_id", "owner_id", "company_id", "dest_company_id", "shipment_id",
+        ], replacing: true))
+
+    private static let transitSQL = #"""
         ALTER TABLE stock_location ADD COLUMN dest_company_id bigint REFERENCES res_company (id) ON DELETE RESTRICT;
         CREATE INDEX stock_location_dest_company_id ON stock_location (dest_company_id) WHERE dest_company_id IS NOT NULL;
         ALTER TABLE stock_warehouse ADD COLUMN transit_location_id bigint REFERENCES stock_location (id) ON DELETE RESTRICT;
@@ -27,5 +34,5 @@ extension Migration {
             FROM stock_warehouse w WHERE w.id = pt.warehouse_id AND pt.sequence_code = 'S2S';
         UPDATE stock_location SET active = false
             WHERE id = 7 AND NOT EXISTS (SELECT 1 FROM stock_quant WHERE location_id = 7 AND quantity <> 0);
-        """#)
+        """#
 }
