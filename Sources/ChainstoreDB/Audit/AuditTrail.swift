@@ -77,8 +77,10 @@ public enum AuditTrail {
 /// different shape is a new migration with a new function.
 public enum AuditTriggers {
     /// The function and its three triggers; with `replacing`, only a new version of the function
-    /// (the table gained columns).
-    public static func create(table: String, model: String, columns: [String], replacing: Bool = false) -> String {
+    /// (the table gained columns). `createdWhen` (SQL over the new row `n`) leaves out rows whose
+    /// creation is bookkeeping, not a change (an empty balance row made to be locked and filled:
+    /// its filling is audited).
+    public static func create(table: String, model: String, columns: [String], createdWhen: String = "true", replacing: Bool = false) -> String {
         precondition(columns.count <= 50 && columns.allSatisfy { Registry.isIdentifier($0, dots: false) }, "audited columns of \(table)")
         let function = "chainstore_audit_\(table)"
         func object(_ row: String) -> String {
@@ -97,7 +99,8 @@ public enum AuditTriggers {
             BEGIN
                 IF TG_OP = 'INSERT' THEN
                     \(insert)
-                    SELECT coalesce(actor, n.create_uid), '\(model)', n.id, 'create', n.company_id, NULL, \(object("n")) FROM new_rows n;
+                    SELECT coalesce(actor, n.create_uid), '\(model)', n.id, 'create', n.company_id, NULL, \(object("n")) FROM new_rows n
+                    WHERE \(createdWhen);
                 ELSIF TG_OP = 'UPDATE' THEN
                     \(insert)
                     SELECT coalesce(actor, n.write_uid), '\(model)', n.id, 'write', n.company_id, \(changed("o")), \(changed("n"))

@@ -24,6 +24,6 @@ extension Migration {
         ]),
         AuditTriggers.create(table: "stock_quant", model: "stock.quant", columns: [
             "product_id", "location_id", "lot_id", "package_id", "owner_id", "company_id", "quantity", "reserved_quantity", "in_date",
-        ]),
+        ], createdWhen: "n.quantity <> 0 OR n.reserved_quantity <> 0"),
     ].joined(separator: "\n"))
 }
