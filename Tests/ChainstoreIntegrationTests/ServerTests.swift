@@ -1,8 +1,10 @@
+import Base
 import ChainstoreApp
 import ChainstoreDB
 import ChainstoreServer
 import ChainstoreTestSupport
 import Hummingbird
+import HTTPTypes
 import HummingbirdTesting
 import Testing
 
@@ -41,5 +43,28 @@ struct ServerTests {
             }
         }
         try await location.dropDatabase(logger: TestDatabase.logger)
+    }
+
+    /// A node serves the endpoints and pages of its roles only; the others are not there (404).
+    @Test func aNodeServesTheRoutesOfItsRolesOnly() async throws {
+        try await TestDatabase.withFreshDatabase { db, registry in
+            let node = NodeContext(registry: registry, databases: TenantJobsTests.Tenants(main: db, all: [db]), identity: BaseIdentity(),
+                                   logger: TestDatabase.logger)
+            let assets = try StaticAssets(modules: registry.modules)
+            for (roles, scan, page) in [(Set([NodeRole.cron]), HTTPResponse.Status.notFound, HTTPResponse.Status.notFound),
+                                        ([.api], .unauthorized, .notFound), ([.web], .notFound, .ok)] {
+                let router = ServerApplication.buildRouter(readiness: Readiness { (true, "") }, metrics: Node.metrics) { router in
+                    router.addEndpoints(registry.endpoints.map(\.endpoint), node: node, roles: roles)
+                    router.addStaticAssets(assets, roles: roles)
+                }
+                try await Application(router: router).test(.router) { client in
+                    try await client.execute(uri: "/api/v1/scan?code=1", method: .get) { response in #expect(response.status == scan, "\(roles)") }
+                    try await client.execute(uri: "/scan", method: .get) { response in #expect(response.status == page, "\(roles)") }
+                    try await client.execute(uri: "/api/v1/payments/notify/alipay", method: .post, body: ByteBuffer(string: "x")) { response in
+                        #expect(response.status == (roles.contains(.api) ? .badRequest : .notFound), "\(roles)")
+                    }
+                }
+            }
+        }
     }
 }

@@ -2,7 +2,8 @@ import Logging
 import ServiceLifecycle
 
 /// Runs the modules' jobs for every migrated tenant database, each on its own schedule, until
-/// the node shuts down. New tenants are picked up within a minute. A job that fails is logged
+/// the node shuts down. New tenants are picked up within a minute (the node's own database as
+/// soon as it is migrated). A job that fails is logged
 /// and tried again at its next turn; one tenant's trouble never holds up another's.
 ///
 /// Every node with the `cron` role runs this; jobs are written to be safe on several nodes at
@@ -31,7 +32,8 @@ public struct JobRunner: Service {
                     } catch {
                         node.logger.warning("tenant databases not listed", metadata: ["error": "\(error)"])
                     }
-                    try? await Task.sleep(for: .seconds(60))
+                    // Until the node's own database is migrated (at start), look again soon.
+                    try? await Task.sleep(for: running.contains(node.main.name) ? .seconds(60) : .seconds(1))
                 }
             }
         }
