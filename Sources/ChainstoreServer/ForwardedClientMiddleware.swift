@@ -4,9 +4,13 @@ import HTTPTypes
 
 /// Behind a reverse proxy every request comes from the proxy's address, so throttling by address
 /// would lock everyone out together. Requests whose peer is a trusted proxy (`--trusted-proxy
-/// CIDR`) are attributed to the client the proxy names (`Forwarded: for=…`, else
-/// `X-Forwarded-For`), walking back through trusted hops only; from anyone else those headers
-/// are ignored, so a client cannot pick the address it is counted under.
+/// CIDR`) are attributed to the client the proxy names in `X-Forwarded-For` (nginx:
+/// `proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for`), walking back from the right
+/// through trusted hops only, so what a client wrote itself is never believed. (`Forwarded` is
+/// not read: proxies pass a client's own `Forwarded` through untouched.)
+///
+/// A request from this machine that carries `X-Forwarded-For` without its peer being trusted
+/// came through a proxy nobody declared: its client is unknown, and not "this machine".
 public struct ForwardedClientMiddleware: RouterMiddleware {
     public typealias Context = ChainstoreRequestContext
     let trusted: [IPNetwork]
@@ -14,32 +18,31 @@ public struct ForwardedClientMiddleware: RouterMiddleware {
     public init(trusted: [IPNetwork]) { self.trusted = trusted }
 
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        guard !trusted.isEmpty else { return try await next(request, context) }
         var context = context
-        context.clientAddress = Self.client(peer: context.clientAddress, forwarded: request.headers[.forwarded],
-                                            forwardedFor: request.headers[values: .xForwardedFor], trusted: trusted)
+        context.clientAddress = Self.client(peer: context.clientAddress, forwardedFor: request.headers[values: .xForwardedFor], trusted: trusted)
         return try await next(request, context)
     }
 
+    /// What a client is called when a proxy forwarded it but did not say who it is in a form we
+    /// read (or was not declared): never this machine, and without a per-address throttle key.
+    public static let unknownClient = "proxied"
+
     /// The client: from the peer, each trusted hop hands over to the address it forwarded for.
-    public static func client(peer: String, forwarded: String?, forwardedFor: [String], trusted: [IPNetwork]) -> String {
+    public static func client(peer: String, forwardedFor: [String], trusted: [IPNetwork]) -> String {
         let isTrusted = { (address: String) in trusted.contains { $0.contains(address) } }
-        guard isTrusted(peer) else { return peer }
-        let hops: [String]
-        if let forwarded {
-            hops = forwarded.split(separator: ",").compactMap { element in
-                element.split(separator: ";").lazy.map { $0.trimmed(" ") }
-                    .first { $0.lowercased().hasPrefix("for=") }.map { cleanAddress(String($0.dropFirst(4))) }
-            }
-        } else {
-            hops = forwardedFor.flatMap { $0.split(separator: ",") }.map { cleanAddress($0.trimmed(" ")) }
-        }
+        let hops = forwardedFor.flatMap { $0.split(separator: ",") }.map { cleanAddress($0.trimmed(" ")) }
+        guard isTrusted(peer) else { return hops.isEmpty || !isLoopback(peer) ? peer : unknownClient }
         var client = peer
         for hop in hops.reversed() {
-            guard isTrusted(client), IPNetwork.parse(address: hop) != nil else { break }
+            guard isTrusted(client) else { break }
+            guard IPNetwork.parse(address: hop) != nil else { return unknownClient }
             client = hop
         }
         return client
+    }
+
+    static func isLoopback(_ address: String) -> Bool {
+        address == "local" || address == "::1" || address.hasPrefix("127.") || address.hasPrefix("::ffff:127.")
     }
 
     /// `"[2001:db8::1]:4711"` → `2001:db8::1`, `192.0.2.60:80` → `192.0.2.60`.
@@ -87,7 +90,6 @@ public struct IPNetwork: Sendable, Equatable {
 }
 
 extension HTTPField.Name {
-    static let forwarded = Self("Forwarded")!
     static let xForwardedFor = Self("X-Forwarded-For")!
 }
 

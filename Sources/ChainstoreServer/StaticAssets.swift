@@ -27,6 +27,7 @@ public struct StaticAssets: Sendable {
 
     public init(modules: [ModuleManifest]) throws {
         var sources: [(name: String, url: URL)] = []
+        var pageBodies: [String: [UInt8]] = [:]
         for module in modules {
             guard let web = module.web else { continue }
             guard let walker = FileManager.default.enumerator(at: web.folder, includingPropertiesForKeys: [.isRegularFileKey]) else {
@@ -46,14 +47,15 @@ public struct StaticAssets: Sendable {
             let dot = name.lastIndex(of: ".") ?? name.endIndex
             let path = "/assets/" + name[..<dot] + "." + Self.digest(body) + name[dot...]
             names[name] = path
-            files[path] = File(contentType: Self.contentType(name), body: body)
+            // Pages are served at their route only, with their policy: never as cacheable files.
+            if name.hasSuffix(".html") { pageBodies[name] = body } else { files[path] = File(contentType: Self.contentType(name), body: body) }
         }
         for module in modules {
             for page in module.web?.pages ?? [] {
-                guard let path = names[module.name + "/" + page.file], let file = files[path] else {
-                    throw ChainstoreError.validation("Page \(page.path) of module \(module.name) names a missing file \(page.file).")
+                guard let body = pageBodies[module.name + "/" + page.file] else {
+                    throw ChainstoreError.validation("Page \(page.path) of module \(module.name) names a missing page \(page.file).")
                 }
-                pages[page.path] = (page.role, file.body)
+                pages[page.path] = (page.role, body)
             }
         }
     }

@@ -136,7 +136,7 @@ struct AuthenticationTests {
             let auth = Authenticator(database: db, policy: policy)
             let proxy = [IPNetwork("10.0.0.0/8")!]
             func client(_ forwardedFor: String) -> String {
-                ForwardedClientMiddleware.client(peer: "10.1.2.3", forwarded: nil, forwardedFor: [forwardedFor], trusted: proxy)
+                ForwardedClientMiddleware.client(peer: "10.1.2.3", forwardedFor: [forwardedFor], trusted: proxy)
             }
             // A spray of guesses over many logins, all from one client behind the proxy.
             for i in 0..<4 {
@@ -148,7 +148,7 @@ struct AuthenticationTests {
             #expect(locked?.code == .throttled)
             // Another client through the same proxy signs in; a forged header from outside the proxy changes nothing.
             #expect(try await auth.authenticate(login: "store.sz", password: "Right one 42", address: client("198.51.100.8"), logger: TestDatabase.logger) != nil)
-            #expect(ForwardedClientMiddleware.client(peer: "198.51.100.7", forwarded: nil, forwardedFor: ["198.51.100.8"], trusted: proxy) == "198.51.100.7")
+            #expect(ForwardedClientMiddleware.client(peer: "198.51.100.7", forwardedFor: ["198.51.100.8"], trusted: proxy) == "198.51.100.7")
         }
     }
 }

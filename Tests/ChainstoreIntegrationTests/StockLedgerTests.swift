@@ -452,6 +452,16 @@ struct StockLedgerTests {
                     try await store.create("stock.picking", [["picking_type_id": .int(szReceipts), "shipment_id": .int(second.picking)]])
                 }
             }
+            // Nor can a receipt confirmed from the vendors be pointed at the shipment afterwards.
+            await #expect(throws: ChainstoreError.self) {
+                try await GroupFixture.asUser(db, registry, uid: fx.storeUser2) { store in
+                    let receipt = try await store.create("stock.picking", [["picking_type_id": .int(szReceipts),
+                        "move_ids": [[0, 0, ["product_id": .int(tea), "product_uom_qty": 4]]]]])[0]
+                    try await call(store, "stock.picking", "action_confirm", [receipt])
+                    let move = try #require(try await store.search("stock.move", domain: .leaf("picking_id", .equal, .int(receipt))).first)
+                    try await store.write("stock.move", ids: [move], ["location_id": .int(first.place)])
+                }
+            }
             // The receipt that names its shipment takes what it sent: all of it, and never more.
             try await GroupFixture.asUser(db, registry, uid: fx.storeUser2) { store in
                 let receipt = try await store.create("stock.picking", [["picking_type_id": .int(szReceipts), "shipment_id": .int(first.picking)]])[0]

@@ -37,3 +37,8 @@ def test_pages_name_hashed_files_served_with_immutable_caching():
     assert get("/assets/stock/scan.js")[0] == 404
     assert get("/assets/stock/scan.0000000000000000.js")[0] == 404
     assert get("/assets/../Package.swift")[0] == 404
+    # A page is served at its route only, never as a cacheable file.
+    assert not any(f.endswith(".html") for f in files)
+    status, _, body = get("/scan")
+    name = re.search(r"/assets/stock/scan\.([0-9a-f]{16})\.js", body.decode()).group(1)
+    assert get(f"/assets/stock/scan.{name}.html")[0] == 404

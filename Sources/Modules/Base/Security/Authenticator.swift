@@ -149,7 +149,8 @@ public struct Authenticator: Sendable {
     /// the machine itself: throttling them would lock out every client behind the proxy, so only
     /// the per-login key applies to them.
     static func addressKey(_ address: String) -> [String] {
-        if isLocal(address) { return [] }
+        // A client an undeclared proxy forwarded is unknown: all of them share that name.
+        if isLocal(address) || address == "proxied" { return [] }
         return ["ip:" + address]
     }
 

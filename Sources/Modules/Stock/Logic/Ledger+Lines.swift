@@ -128,8 +128,9 @@ extension Ledger {
             """)
         let foreign: SQLBuilder = """
             SELECT ml.id FROM stock_move_line ml JOIN stock_location sl ON sl.id = ml.location_id JOIN stock_location dl ON dl.id = ml.location_dest_id
-            WHERE ml.id = ANY(\(lineIds)) AND ((sl.company_id <> ml.company_id AND NOT coalesce(sl.usage = 'transit' AND sl.dest_company_id = ml.company_id, false))
-                OR dl.company_id <> ml.company_id) LIMIT 1
+            WHERE ml.id = ANY(\(lineIds))
+                AND ((sl.company_id IS DISTINCT FROM ml.company_id AND sl.company_id IS NOT NULL AND NOT \(unsafeRaw: Shipments.receivable("ml")))
+                     OR (dl.company_id IS DISTINCT FROM ml.company_id AND dl.company_id IS NOT NULL)) LIMIT 1
             """
         if let row = try await tx.query(foreign).first {
             throw ChainstoreError.userError("Move line \(try row.decode(Int64.self)) uses places of another company.")

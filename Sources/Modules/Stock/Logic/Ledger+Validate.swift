@@ -157,6 +157,8 @@ extension Ledger {
     /// states what is there; it does not ask for it).
     func post(_ moveIds: [Int64], force: Bool = false) async throws {
         guard !moveIds.isEmpty else { return }
+        // Places may have been changed since the moves were confirmed: checked again at posting.
+        try await checkCompanies(moveIds)
         let views: SQLBuilder = """
             SELECT l.complete_name FROM stock_move_line ml JOIN stock_location l ON l.id IN (ml.location_id, ml.location_dest_id)
             WHERE l.usage = 'view' AND ml.quantity > 0 AND ml.state NOT IN ('done', 'cancel') AND ml.move_id = ANY(\(moveIds)) LIMIT 1

@@ -48,7 +48,7 @@ struct Ledger {
         let sql: SQLBuilder = """
             SELECT m.id, coalesce(pt.name, '') FROM stock_move m JOIN stock_location sl ON sl.id = m.location_id
             JOIN stock_location dl ON dl.id = m.location_dest_id LEFT JOIN stock_picking_type pt ON pt.id = m.picking_type_id
-            WHERE m.id = ANY(\(moveIds)) AND ((sl.company_id <> m.company_id AND NOT \(unsafeRaw: Shipments.receivable))
+            WHERE m.id = ANY(\(moveIds)) AND ((sl.company_id <> m.company_id AND NOT \(unsafeRaw: Shipments.receivable("m")))
                 OR dl.company_id <> m.company_id OR pt.company_id <> m.company_id
                 OR (m.company_id IS NULL AND (sl.company_id IS NOT NULL OR dl.company_id IS NOT NULL))
                 OR (sl.usage = 'transit' AND sl.company_id IS NULL) OR (dl.usage = 'transit' AND dl.company_id IS NULL)) LIMIT 1

@@ -15,7 +15,8 @@ enum Shipments {
         let tx = store.tx
         let outgoing: SQLBuilder = """
             SELECT p.id, p.name, p.company_id, p.dest_company_id, l.id FROM stock_picking p
-            JOIN stock_warehouse w ON w.transit_location_id = p.location_dest_id JOIN stock_location l ON l.id = w.transit_location_id
+            JOIN stock_warehouse w ON w.transit_location_id = p.location_dest_id AND w.company_id = p.company_id
+            JOIN stock_location l ON l.id = w.transit_location_id
             WHERE p.id = ANY(\(pickings)) ORDER BY p.id
             """
         let system = store.asSystem(reason: "the transit place of a new shipment")
@@ -65,11 +66,13 @@ enum Shipments {
         }
     }
 
-    /// A place of another company a move may use: the place of the shipment its transfer
-    /// receives, when that shipment is addressed to the move's company. (SQL over `m` the move,
-    /// `sl` its source place.)
-    static let receivable = """
-        coalesce(sl.usage = 'transit' AND sl.dest_company_id = m.company_id
-                 AND sl.id = (SELECT s.location_dest_id FROM stock_picking r JOIN stock_picking s ON s.id = r.shipment_id WHERE r.id = m.picking_id), false)
+    /// A place of another company a move (or line) may take from: the place of the shipment its
+    /// transfer receives, when that shipment is addressed to the move's company. (SQL over the
+    /// row `alias` — a move or a line, with `company_id` and `picking_id` — and `sl` its source.)
+    static func receivable(_ alias: String) -> String {
         """
+        coalesce(sl.usage = 'transit' AND sl.dest_company_id = \(alias).company_id
+                 AND sl.id = (SELECT s.location_dest_id FROM stock_picking r JOIN stock_picking s ON s.id = r.shipment_id WHERE r.id = \(alias).picking_id), false)
+        """
+    }
 }

@@ -21,6 +21,10 @@ enum Transfers {
             let withQuantity = ids.enumerated().filter { (valsList[$0.offset]["quantity"]?.doubleValue ?? 0) > 0 }.map(\.element)
             if !withQuantity.isEmpty { try await Ledger(store: store).setQuantity(withQuantity) }
         },
+        // A move's places and company stay its company's (or the shipment it receives) whenever they change.
+        .afterWrite("stock.move", fields: ["location_id", "location_dest_id", "company_id", "picking_type_id", "picking_id"]) { store, ids, _ in
+            try await Ledger(store: store).checkCompanies(ids)
+        },
         .afterWrite("stock.move", fields: ["quantity"]) { store, ids, _ in
             try await Ledger(store: store).setQuantity(ids)
         },
