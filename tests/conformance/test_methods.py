@@ -50,3 +50,21 @@ def test_an_api_key_stands_in_for_the_password(url, db):
     assert uid
     models = xmlrpc.client.ServerProxy(url + "/xmlrpc/2/object")
     assert isinstance(models.execute_kw(db, uid, key, "res.partner", "search", [[]]), list)
+
+
+def test_a_partner_cannot_become_its_own_grandparent(rpc, unique):
+    """Odoo refuses a loop in a hierarchy with a ValidationError; so do we."""
+    grandparent = rpc("res.partner", "create", [{"name": unique + " holding", "is_company": True}])
+    parent = rpc("res.partner", "create", [{"name": unique + " branch", "parent_id": grandparent}])
+    child = rpc("res.partner", "create", [{"name": unique + " contact", "parent_id": parent}])
+    with pytest.raises(xmlrpc.client.Fault) as refused:
+        rpc("res.partner", "write", [[grandparent], {"parent_id": child}])
+    assert "recursive" in refused.value.faultString
+    assert rpc("res.partner", "read", [[grandparent], ["parent_id"]])[0]["parent_id"] is False
+
+
+def test_an_administrator_makes_a_company_with_only_a_name(rpc, unique):
+    """As Odoo scripts do: the new company goes under the group."""
+    company = rpc("res.company", "create", [{"name": unique}])
+    row = rpc("res.company", "read", [[company], ["name", "parent_id"]])[0]
+    assert row["name"] == unique and row["parent_id"][0] == 1

@@ -35,6 +35,7 @@ extension RecordStore {
         for (field, commands) in x2many {
             for id in ids { try await applyCommands(model, id: id, field: field, commands) }
         }
+        if let parent = model.parentField, vals[parent] != nil { try await checkRecursion(model, ids: ids, parent: parent) }
         for hook in registry.afterWrite where hook.model == model.name && vals.keys.contains(where: hook.fields.contains) {
             try await hook.run(self, ids, vals)
         }
@@ -244,5 +245,22 @@ extension RecordStore {
         sql.bind(.intArray(targets), cast: "bigint[]")
         sql += ")))) FROM links"
         try await tx.query(sql)
+    }
+}
+
+extension RecordStore {
+    /// A record cannot become its own ancestor (Odoo's `_check_recursion`): the chain of parents
+    /// from each written record is followed until it ends or meets itself, in one query.
+    func checkRecursion(_ model: ModelSpec, ids: [Int64], parent: String) async throws {
+        let sql: SQLBuilder = """
+            WITH RECURSIVE up(start, id) AS (
+                SELECT t.id, t.\(identifier: parent) FROM \(table: model) t WHERE t.id = ANY(\(ids)) AND t.\(identifier: parent) IS NOT NULL
+                UNION SELECT up.start, t.\(identifier: parent) FROM up JOIN \(table: model) t ON t.id = up.id
+                WHERE up.id <> up.start AND t.\(identifier: parent) IS NOT NULL)
+            SELECT 1 FROM up WHERE up.id = up.start LIMIT 1
+            """
+        if try await !tx.query(sql).isEmpty {
+            throw ChainstoreError.validation("You cannot create recursive \(model.label) hierarchies.")
+        }
     }
 }

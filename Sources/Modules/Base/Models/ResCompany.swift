@@ -7,7 +7,9 @@ extension ModelSpec {
         name: "res.company", label: "Companies",
         fields: [
             .char("name", "Company Name", required: true, index: true),
-            .many2one("parent_id", "Parent Company", to: "res.company", onDelete: .restrict),
+            // A company made with only a name (as Odoo scripts do) goes under the maker's company:
+            // a new root would be outside everyone's reach.
+            .many2one("parent_id", "Parent Company", to: "res.company", onDelete: .restrict, default: .compute { .int($0.companyId) }),
             .one2many("child_ids", "Branches", to: "res.company", inverse: "parent_id"),
             .integer("sequence", "Sequence", default: .value(10)),
             .char("email", "Email"),
