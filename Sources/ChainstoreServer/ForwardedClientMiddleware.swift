@@ -1,3 +1,4 @@
+import ChainstoreDB
 import Glibc
 import Hummingbird
 import HTTPTypes
@@ -23,9 +24,7 @@ public struct ForwardedClientMiddleware: RouterMiddleware {
         return try await next(request, context)
     }
 
-    /// What a client is called when a proxy forwarded it but did not say who it is in a form we
-    /// read (or was not declared): never this machine, and without a per-address throttle key.
-    public static let unknownClient = "proxied"
+    public static let unknownClient = Client.unknownAddress
 
     /// The client: from the peer, each trusted hop hands over to the address it forwarded for.
     public static func client(peer: String, forwardedFor: [String], trusted: [IPNetwork]) -> String {

@@ -393,7 +393,7 @@ struct StockLedgerTests {
             let fx = try await GroupFixture.make(db, registry)
             let log = TestDatabase.logger
             // Store staff may move goods of their store.
-            try await db.transaction(logger: log) { tx in
+            _ = try await db.transaction(logger: log) { tx in
                 try await tx.query("""
                     INSERT INTO res_groups_users_rel (gid, uid) SELECT g.id, u FROM res_groups g, unnest(\([fx.storeUser1, fx.storeUser2])) u
                     WHERE g.xmlid = 'stock.group_stock_user'
@@ -510,7 +510,7 @@ struct StockLedgerTests {
                 }
             }
             #expect(try await count() == before)
-            try await GroupFixture.asUser(db, registry, uid: fx.groupAdmin) { store in
+            _ = try await GroupFixture.asUser(db, registry, uid: fx.groupAdmin) { store in
                 try await call(store, "stock.picking", "button_validate", [delivery])
             }
             let rows = try await db.withoutTransaction(logger: log) { tx in

@@ -132,6 +132,10 @@ public struct EndpointResponse: Sendable {
 /// through a trusted proxy; `local` for a Unix socket), the Host header (for the db-filter) and
 /// the request's logger.
 public struct Client: Sendable {
+    /// The address of a client a proxy relayed without saying who it is in a form we read (or a
+    /// proxy nobody declared): never this machine, and without a per-address throttle key.
+    public static let unknownAddress = "proxied"
+
     public let address: String
     public let host: String?
     public let logger: Logger

@@ -1,4 +1,3 @@
-import Base
 import ChainstoreCore
 import ChainstoreDB
 import Foundation

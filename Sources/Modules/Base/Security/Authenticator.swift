@@ -150,7 +150,7 @@ public struct Authenticator: Sendable {
     /// the per-login key applies to them.
     static func addressKey(_ address: String) -> [String] {
         // A client an undeclared proxy forwarded is unknown: all of them share that name.
-        if isLocal(address) || address == "proxied" { return [] }
+        if isLocal(address) || address == Client.unknownAddress { return [] }
         return ["ip:" + address]
     }
 
