@@ -33,7 +33,7 @@ struct PaymentFlowTests {
         var configuration = PaymentSandbox.Configuration(wechatAPIKey: apiKey, alipayAppPublicKey: app.publicKey, alipayPlatformKey: platform)
         configuration.confirmSeconds = 0.6
         configuration.slowSeconds = 0.2
-        configuration.lostSeconds = 2
+        configuration.lostSeconds = 5
         configuration.refundSeconds = 0.3
         configuration.wechatV3 = .init(merchantPublicKey: merchantKey.publicKey, merchantSerial: serial, platformKey: wechatPlatform,
                                        publicKeyId: publicKeyId, apiV3Key: apiV3Key)
@@ -42,26 +42,26 @@ struct PaymentFlowTests {
         try await server.test(.live) { client in
             let base = "http://127.0.0.1:\(client.port!)"
             var wechat = WeChatV2Client(http: .shared, base: base, merchant: WeChatMerchant(appId: "wx8888888888888888", mchId: "1900000109", apiKey: apiKey))
-            wechat.timeouts.pay = .seconds(1)
+            wechat.timeouts.pay = .seconds(3)
             var alipay = AlipayClient(http: .shared, gateway: base + "/gateway.do",
                                       merchant: AlipayMerchant(appId: "2021004112345678", privateKey: app, alipayPublicKey: platform.publicKey))
-            alipay.timeouts.pay = .seconds(1)
+            alipay.timeouts.pay = .seconds(3)
             var keys = WeChatV3.PlatformKeys()
             keys.add(id: publicKeyId, key: wechatPlatform.publicKey)
             var wechatV3 = WeChatV3Client(http: .shared, base: base, merchant: WeChatV3Merchant(
                 appId: "wx8888888888888888", mchId: "1900000109", serialNo: serial, privateKey: merchantKey, platformKeys: keys, apiV3Key: apiV3Key))
-            wechatV3.timeouts.pay = .seconds(1)
+            wechatV3.timeouts.pay = .seconds(3)
             let gateways: [PaymentChannel: any PaymentGateway] = [.wechat: v3 ? wechatV3 : wechat, .alipay: alipay]
             try await TestDatabase.withFreshDatabase { db, registry in
                 var flow = PaymentFlow(database: db, gateways: gateways, logger: TestDatabase.logger)
-                flow.timing.deadline = .seconds(5)
+                flow.timing.deadline = .seconds(15)
                 flow.timing.firstQuery = .milliseconds(200)
                 flow.timing.afterSystemError = .milliseconds(200)
                 flow.timing.interval = .milliseconds(300)
                 flow.timing.reverseInterval = .milliseconds(100)
                 flow.timing.lease = .seconds(1)
                 flow.timing.qrDeadline = .seconds(3)
-                flow.timing.refundFollow = .seconds(3)
+                flow.timing.refundFollow = .seconds(8)
                 let env = try await db.transaction(logger: TestDatabase.logger) { tx in try await EnvLoader.load(tx, uid: 2, logger: TestDatabase.logger) }
                 try await body(flow, env, db)
             }
@@ -113,6 +113,8 @@ struct PaymentFlowTests {
 
     @Test func anAttemptAbandonedMidFlightIsSettledByTheSweeper() async throws {
         try await Self.run { flow, env, db in
+            var flow = flow
+            flow.timing.deadline = .seconds(5)
             // A node dies while the payer is typing the password (the task is cancelled mid-poll).
             for (key, suffix) in [("crash-paid", "01"), ("crash-gone", "02")] {
                 let task = Task {
