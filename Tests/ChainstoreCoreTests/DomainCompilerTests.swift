@@ -72,7 +72,9 @@ struct DomainCompilerTests {
 
     @Test func childOfUsesParentPathWhenKept() throws {
         let sql = try compile([["company_id", "child_of", 3]])
-        #expect(sql.text.contains("parent_path LIKE ANY (SELECT d1.parent_path || '%' FROM \"res_company\" d1 WHERE d1.id = ANY($1::bigint[]))"))
+        // The subtree as an index range on the path, read once (not a pattern per row).
+        #expect(sql.text.contains(#"t."company_id" IN (SELECT d2.id FROM "res_company" d1 JOIN "res_company" d2 ON d2.parent_path ~>=~ d1.parent_path"#
+            + #" AND d2.parent_path ~<~ (left(d1.parent_path, -1) || '0') WHERE d1.id = ANY($1::bigint[]))"#))
         let recursive = try compile([["parent_id", "child_of", 3]])
         #expect(recursive.text.contains("WITH RECURSIVE"))
     }

@@ -12,6 +12,9 @@ public struct Env: Sendable {
     public let companyId: Int64
     /// Companies whose records are visible, with their descendants (`allowed_company_ids`).
     public let allowedCompanyIds: [Int64]
+    /// The allowed companies include every root of the company tree, so "under an allowed
+    /// company" holds for every company: the multi-company rule is true and compiles to nothing.
+    public var coversCompanyTree: Bool
     /// Odoo's call context (`lang`, `tz`, `active_test`, `default_*`, …).
     public var context: RecordValues
     /// Set only through `asSystem(reason:)`: skips access rights and record rules, never the audit trail.
@@ -20,9 +23,10 @@ public struct Env: Sendable {
     public var clock: @Sendable () -> Date
 
     public init(
-        uid: Int64, login: String, groups: Set<String>, companyId: Int64, allowedCompanyIds: [Int64],
+        uid: Int64, login: String, groups: Set<String>, companyId: Int64, allowedCompanyIds: [Int64], coversCompanyTree: Bool = false,
         context: RecordValues = [:], logger: Logger, clock: @escaping @Sendable () -> Date = { Date() }
     ) {
+        self.coversCompanyTree = coversCompanyTree
         self.uid = uid
         self.login = login
         self.groups = groups

@@ -126,6 +126,10 @@ public struct FieldSpec: Sendable {
     /// to (a variant's `name` is its template's). Read, searched and sorted through that link;
     /// values written here are written there.
     public var delegate: String?
+    /// For a delegated field: the database keeps a copy on this model's own table (a trigger on
+    /// both tables), so filters and sorting, record rules above all, read the row itself instead
+    /// of probing the parent record for every row. Reads and writes still go through `delegate`.
+    public var mirrored = false
     /// A check of a single value before it is stored (a check character, a format): returns
     /// the message of the validation error, or nil when the value is acceptable.
     public var check: (@Sendable (Value) -> String?)?
@@ -151,12 +155,17 @@ public struct FieldSpec: Sendable {
         return copy
     }
 
-    /// The same field, declared on a model that reaches it through the many2one `via`.
-    public func delegated(via: String) -> FieldSpec {
+    /// The same field, declared on a model that reaches it through the many2one `via` (with a
+    /// copy kept on this model's table when `mirrored`).
+    public func delegated(via: String, mirrored: Bool = false) -> FieldSpec {
         var copy = self
         copy.delegate = via
+        copy.mirrored = mirrored
         return copy
     }
+
+    /// Filters and sorting read this field from its own model's table.
+    public var filteredInPlace: Bool { delegate == nil || mirrored }
 
     public init(
         _ name: String, _ label: String, kind: FieldKind, required: Bool = false, readonly: Bool = false,

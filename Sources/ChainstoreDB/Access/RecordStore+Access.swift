@@ -38,12 +38,14 @@ extension RecordStore {
     }
 
     /// The record-rule domain for `operation`: global rules AND-ed (the multi-company rule among
-    /// them for company-scoped models), group rules of the user's groups OR-ed.
+    /// them for company-scoped models, unless the user's companies cover the whole tree), group
+    /// rules of the user's groups OR-ed.
     public func ruleDomain(_ model: ModelSpec, _ operation: Operation) -> Domain {
         guard !env.isSystem else { return .all }
         var global: [Domain] = []
         var byGroup: [Domain] = []
-        if model.companyScoped {
+        // Roots covering the whole tree make "under an allowed company" true of every row.
+        if model.companyScoped, !env.coversCompanyTree {
             let allowed = Value.array(env.allowedCompanyIds.map(Value.int))
             var reach: [Domain] = [
                 .leaf(path: ["company_id"], op: .equal, value: .false),

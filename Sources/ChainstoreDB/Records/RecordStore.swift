@@ -86,7 +86,7 @@ public struct RecordStore: Sendable {
             guard visible(field) else { throw ChainstoreError.valueError("Invalid field '\(term.field)' in order on model '\(model.name)'") }
             if term.field == "display_name" {
                 expression = DomainCompiler.displayExpression(model, alias: alias)
-            } else if let via = field.delegate, let parent = model.fields[via]?.kind.comodel.flatMap({ registry.models[$0] }) {
+            } else if let via = field.delegate, !field.mirrored, let parent = model.fields[via]?.kind.comodel.flatMap({ registry.models[$0] }) {
                 let target = parent.fields[term.field] ?? field
                 expression = "(SELECT \(target.columnSQL(alias: "p")) FROM \(quoted(parent.table)) p WHERE p.id = \(alias).\(quoted(via)))"
             } else if case .many2one(let comodel, _) = field.kind, let co = registry.models[comodel] {

@@ -52,19 +52,15 @@ extension DomainCompiler {
             sql += ")"
             return
         }
-        if correlated, op == .childOf, tree.hasParentPath {
-            sql += "EXISTS (SELECT 1 FROM \(table) \(node) WHERE \(node).id = \(column) AND \(node).parent_path LIKE ANY "
-            sql += "(SELECT \(seed).parent_path || '%' FROM \(table) \(seed) WHERE "
-            try writeSeed(&self, &sql)
-            sql += "))"
-            return
-        }
         sql += "\(column) IN ("
         switch (op, tree.hasParentPath) {
         case (.childOf, true):
-            sql += "SELECT \(node).id FROM \(table) \(node) WHERE \(node).parent_path LIKE ANY (SELECT \(seed).parent_path || '%' FROM \(table) \(seed) WHERE "
+            // The subtree of each seed is an index range on the path ("1/5/" ≤ path < "1/50"),
+            // read once per statement: PostgreSQL hashes it even under an OR, so each row costs
+            // a lookup, however large the tree and whether or not the statement is prepared.
+            sql += "SELECT \(node).id FROM \(table) \(seed) JOIN \(table) \(node) ON \(node).parent_path ~>=~ \(seed).parent_path "
+            sql += "AND \(node).parent_path ~<~ (left(\(seed).parent_path, -1) || '0') WHERE "
             try writeSeed(&self, &sql)
-            sql += ")"
         case (_, true):
             sql += "SELECT \(node)::bigint FROM \(table) \(seed), unnest(string_to_array(rtrim(\(seed).parent_path, '/'), '/')) \(node) WHERE "
             try writeSeed(&self, &sql)

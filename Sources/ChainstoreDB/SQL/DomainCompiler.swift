@@ -11,10 +11,11 @@ public struct DomainCompiler: Sendable {
     public var relatedRules: (@Sendable (ModelSpec) -> Domain)?
     /// Fields hidden from the user (Odoo's `groups=`) cannot be filtered on.
     public var isVisible: @Sendable (FieldSpec) -> Bool = { _ in true }
-    /// Set while compiling record rules: paths through a many2one and `child_of` on a hierarchy
-    /// become correlated `EXISTS` probes by primary key. Rules sit under `OR`s, where PostgreSQL
-    /// cannot turn `IN (SELECT …)` into a join and would materialise the whole related table
-    /// (every template, every company) for each query; a probe per row costs an index lookup.
+    /// Set while compiling record rules: paths through a many2one become correlated `EXISTS`
+    /// probes by primary key. Rules sit under `OR`s, where PostgreSQL cannot turn `IN (SELECT …)`
+    /// into a join and would materialise the whole related table (every template) for each
+    /// query; a probe per row costs an index lookup. (A `child_of` stays a sub-select: it reads
+    /// only the subtree.)
     var correlated = false
     private var aliasCounter = 0
     private var depth = 0
@@ -69,7 +70,7 @@ public struct DomainCompiler: Sendable {
         guard let name = path.first, let field = model.fields[name], isVisible(field), name != "display_name" || path.count == 1 else {
             throw ChainstoreError.valueError("Invalid field \(model.name).\(path.first ?? "") in leaf \(describe(whole))")
         }
-        if let via = field.delegate, let link = model.fields[via] {
+        if let via = field.delegate, !field.mirrored, let link = model.fields[via] {
             // `name` on a variant is `product_tmpl_id.name`.
             try relationalPath(link, rest: path, op: op, value: value, model: model, alias: alias, into: &sql, whole: whole)
             return

@@ -13,6 +13,11 @@ public struct UserRow: Sendable {
     public let companyId: Int64
     public let companyIds: [Int64]
     public let groups: [String]
+    /// The roots of the company tree (companies without a parent; usually the group alone).
+    public let treeRoots: [Int64]
+
+    /// The companies whose subtrees the user sees.
+    public var roots: [Int64] { companyIds.isEmpty ? [companyId] : companyIds }
 
     /// The active user `uid`, or nil. Loading it also names it the actor of the rest of the
     /// transaction for the audit trail's triggers.
@@ -30,14 +35,15 @@ public struct UserRow: Sendable {
             SELECT u.id, u.login, u.password, u.password_published, u.company_id,
                    ARRAY(SELECT r.cid FROM res_company_users_rel r WHERE r.user_id = u.id ORDER BY r.cid),
                    ARRAY(SELECT g.xmlid FROM res_groups_users_rel gu JOIN res_groups g ON g.id = gu.gid WHERE gu.uid = u.id),
+                   ARRAY(SELECT c.id FROM res_company c WHERE c.parent_id IS NULL),
                    \(unsafeRaw: AuditTrail.actorSQL(uid: "u.id"))
             FROM res_users u WHERE u.active AND \(condition)
             """
         guard let row = try await tx.query(sql).first else { return nil }
-        let (uid, login, password, published, companyId, companyIds, groups, _) = try row.decode(
-            (Int64, String, String?, Bool, Int64, [Int64], [String], String).self)
+        let (uid, login, password, published, companyId, companyIds, groups, treeRoots, _) = try row.decode(
+            (Int64, String, String?, Bool, Int64, [Int64], [String], [Int64], String).self)
         return UserRow(uid: uid, login: login, passwordHash: password, passwordPublished: published, companyId: companyId, companyIds: companyIds,
-                       groups: groups)
+                       groups: groups, treeRoots: treeRoots)
     }
 }
 
@@ -57,12 +63,12 @@ public enum EnvLoader {
         logger[metadataKey: "uid"] = "\(user.uid)"
         return Env(
             uid: user.uid, login: user.login, groups: Set(user.groups), companyId: user.companyId,
-            allowedCompanyIds: user.companyIds.isEmpty ? [user.companyId] : user.companyIds, context: [:], logger: logger)
+            allowedCompanyIds: user.roots, coversCompanyTree: Set(user.treeRoots).isSubset(of: user.roots), context: [:], logger: logger)
     }
 
     /// The environment of `user`; queries the database only to check `allowed_company_ids`.
     public static func env(_ tx: Transaction, user: UserRow, context: RecordValues, logger: Logger) async throws -> Env {
-        var roots = user.companyIds.isEmpty ? [user.companyId] : user.companyIds
+        var roots = user.roots
         var current = user.companyId
         if let requested = context["allowed_company_ids"], !requested.isEmpty {
             guard let ids = requested.idList, !ids.isEmpty else {
@@ -82,6 +88,6 @@ public enum EnvLoader {
         logger[metadataKey: "uid"] = "\(user.uid)"
         return Env(
             uid: user.uid, login: user.login, groups: Set(user.groups), companyId: current, allowedCompanyIds: roots,
-            context: context, logger: logger)
+            coversCompanyTree: Set(user.treeRoots).isSubset(of: roots), context: context, logger: logger)
     }
 }

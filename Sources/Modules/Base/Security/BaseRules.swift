@@ -10,13 +10,13 @@ enum BaseRules {
     /// A user sees the companies under their allowed ones, and the parents above them (names in
     /// the hierarchy), but changes only those under.
     static let companyVisible = RecordRule("res.company: visible tree", model: "res.company", operations: [.read]) { env in
-        .or([.leaf("id", .childOf, allowed(env)), .leaf("id", .parentOf, allowed(env))])
+        env.coversCompanyTree ? .all : .or([.leaf("id", .childOf, allowed(env)), .leaf("id", .parentOf, allowed(env))])
     }
 
     static let companyWritable = RecordRule(
         "res.company: own subtree", model: "res.company", operations: [.write, .create, .unlink]
     ) { env in
-        .leaf("id", .childOf, allowed(env))
+        env.coversCompanyTree ? .all : .leaf("id", .childOf, allowed(env))
     }
 
     /// Groups are visible to everyone; changing them is for administrators (access rights).

@@ -19,7 +19,8 @@ extension ModelSpec {
                 .computed(sql: "((SELECT tt.list_price FROM product_template tt WHERE tt.id = $t.product_tmpl_id) + \(Catalogue.priceExtraSQL))"),
             FieldSpec("code", "Reference", kind: .char(size: nil)).computed(sql: "$t.default_code"),
             .boolean("active", "Active", default: .value(.true)),
-        ] + templateFields.filter { !["active", "sequence"].contains($0.name) }.map { $0.delegated(via: "product_tmpl_id") }
+        ] + templateFields.filter { !["active", "sequence"].contains($0.name) }
+            .map { $0.delegated(via: "product_tmpl_id", mirrored: $0.name == "company_id") }
           + [FieldSpec("sequence", "Sequence", kind: .integer).delegated(via: "product_tmpl_id")],
         order: "default_code, id",
         displayNameSQL: Catalogue.variantDisplayNameSQL,
