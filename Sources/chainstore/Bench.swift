@@ -8,7 +8,7 @@ import PaymentSandbox
 import Payments
 
 struct Bench: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Benchmarks that print figures (never pass/fail).", subcommands: [Core.self, Stock.self, PaymentsBench.self])
+    static let configuration = CommandConfiguration(abstract: "Benchmarks that print figures (never pass/fail).", subcommands: [Core.self, Stock.self, PaymentsBench.self, Generic.self])
 
     struct Core: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -120,6 +120,45 @@ struct Bench: AsyncParsableCommand {
                 _ = try await ChainstoreApp.migrate(db, logger: logger)
                 Swift.print("Chainstore payment benchmark — \(tills) tills at once against the sandbox gateway in this process (codes ending 00: paid at once)")
                 try await PaymentBenchmark.run(db, accounts: accounts, tills: tills, payments: payments, logger: logger) { Swift.print($0) }
+            }
+        }
+    }
+
+    struct Generic: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "The Odoo API of a running node as the group's users (admin, city manager, store manager, cashier) beside hand-written SQL.",
+            discussion: "Run it against a node serving a generated demo (chainstore demo, then chainstore serve --demo); scripts/bench-generic does both.")
+        @OptionGroup var database: DatabaseArguments
+        @Option(help: "The running node.") var url = "http://127.0.0.1:8069"
+        @Option(help: "Password of the administrator.") var adminPassword = "admin"
+        @Option(help: "Calls per figure (medians are printed).") var repeats = 15
+        @Option(help: "Users as label=login:password (repeatable); default: the demo's four kinds of user.")
+        var user: [String] = []
+
+        func run() async throws {
+            var arguments = database
+            if arguments.databaseName == nil { arguments.databaseName = "demo" }
+            let logger = CLILogging.logger(default: .warning)
+            let location = try arguments.location()
+            var options = GenericBenchmark.Options()
+            options.url = url
+            options.repeats = repeats
+            options.databaseName = arguments.databaseName ?? "demo"
+            let chosen = options
+            let users = user.isEmpty ? [
+                GenericBenchmark.User(label: "group admin", login: "admin", password: adminPassword),
+                GenericBenchmark.User(label: "city manager", login: "gz.city.manager", password: "demo"),
+                GenericBenchmark.User(label: "store manager", login: "gz000001.manager", password: "demo"),
+                GenericBenchmark.User(label: "store cashier", login: "gz000001.cashier", password: "demo"),
+            ] : try user.map { text in
+                guard let equals = text.firstIndex(of: "="), let colon = text[equals...].firstIndex(of: ":") else {
+                    throw ValidationError("--user wants label=login:password")
+                }
+                return GenericBenchmark.User(label: String(text[..<equals]), login: String(text[text.index(after: equals)..<colon]),
+                                             password: String(text[text.index(after: colon)...]))
+            }
+            try await location.withDatabase(logger: logger) { db in
+                try await GenericBenchmark.run(db, users: users, options: chosen, logger: logger) { Swift.print($0) }
             }
         }
     }

@@ -30,13 +30,15 @@ public enum SchemaCheck {
             JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = i.indkey[0]
             """)
         for row in try await tx.query(indexSQL) { indexed.insert(try row.decode(String.self)) }
+        let orderIndexes = try await orderIndexes(tx)
         var problems: [String] = []
         for model in registry.models.values.sorted(by: { $0.name < $1.name }) {
+            if let problem = orderProblem(model, indexes: orderIndexes[model.table] ?? []) { problems.append(problem) }
             guard let table = columns[model.table] else {
                 problems.append("\(model.name): table \(model.table) is missing")
                 continue
             }
-            for field in model.fields.values where field.name != "display_name" && field.delegate == nil && field.sqlExpression == nil {
+            for field in model.fields.values where field.name != "display_name" && field.filteredInPlace && field.sqlExpression == nil {
                 switch field.kind {
                 case .one2many: continue
                 case .many2many(_, let relation, let column1, let column2):
@@ -81,5 +83,49 @@ public enum SchemaCheck {
         case "integer": return actual == "bigint" || actual == "smallint"
         default: return false
         }
+    }
+
+    /// One btree index: its key columns with their direction (`-` prefix for descending), for
+    /// indexes with the type's default operator class only (a `text_pattern_ops` index cannot
+    /// serve an `ORDER BY`).
+    static func orderIndexes(_ tx: Transaction) async throws -> [String: [[String]]] {
+        let sql = SQLBuilder("""
+            SELECT t.relname::text, ARRAY(
+                SELECT CASE WHEN (i.indoption[k.n] & 1) = 1 THEN '-' ELSE '' END || a.attname::text
+                FROM generate_series(0, i.indnkeyatts - 1) k(n) JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = i.indkey[k.n]
+                ORDER BY k.n)
+            FROM pg_index i JOIN pg_class t ON t.oid = i.indrelid JOIN pg_namespace n ON n.oid = t.relnamespace AND n.nspname = current_schema()
+            JOIN pg_class x ON x.oid = i.indexrelid JOIN pg_am am ON am.oid = x.relam AND am.amname = 'btree'
+            WHERE i.indpred IS NULL AND 0 <> ALL(i.indkey::int2[])
+              AND NOT EXISTS (SELECT 1 FROM unnest(i.indclass::oid[]) c(oid) JOIN pg_opclass o ON o.oid = c.oid WHERE NOT o.opcdefault)
+            """)
+        var indexes: [String: [[String]]] = [:]
+        for row in try await tx.query(sql) {
+            let (table, keys) = try row.decode((String, [String]).self)
+            indexes[table, default: []].append(keys)
+        }
+        return indexes
+    }
+
+    /// The model's default order (with the `id` the store adds) must be the leading keys of an
+    /// index, scanned forwards or backwards, so a first page is read in order, not sorted.
+    static func orderProblem(_ model: ModelSpec, indexes: [[String]]) -> String? {
+        guard let spec = try? OrderSpec.parse(model.order, model: model) else { return "\(model.name): its default order does not parse" }
+        var keys: [String] = []
+        for term in spec.terms {
+            guard let field = model.fields[term.field], field.filteredInPlace, field.sqlExpression == nil, term.field != "display_name" else {
+                return "\(model.name): its default order \"\(model.order)\" sorts by \(term.field), which no index of its table can serve"
+            }
+            // Sorting by a many2one sorts by the linked record's name (as Odoo does): no index
+            // of this table can serve it. Such orders are left to the models that want them.
+            if case .many2one = field.kind { return nil }
+            keys.append((term.descending ? "-" : "") + term.field)
+        }
+        if !spec.terms.contains(where: { $0.field == "id" }) { keys.append("id") }
+        let flipped = keys.map { $0.hasPrefix("-") ? String($0.dropFirst()) : "-" + $0 }
+        // The primary key serves any order that starts with `id`.
+        if keys.first == "id" || keys.first == "-id" { return nil }
+        if indexes.contains(where: { $0.starts(with: keys) || $0.starts(with: flipped) }) { return nil }
+        return "\(model.name): no index serves its default order \"\(model.order)\" (wanted: \(keys.joined(separator: ", ")))"
     }
 }

@@ -14,7 +14,7 @@ public enum Base {
         ],
         migrations: [
             .createBaseTables, .createAuthTables, .seedBaseData, .createWebSessions, .createModelCatalog, .addDeclaredIndexes,
-            .organisation, .publishedPasswords,
+            .organisation, .publishedPasswords, .baseOrderIndexes,
         ],
         rules: BaseRules.all,
         methods: methods,

@@ -9,7 +9,7 @@ public enum Payment {
     public static let manifest = ModuleManifest(
         name: "payment", depends: ["base"],
         models: [.paymentTransaction, .paymentRefund, .paymentReconciliation, .paymentReconciliationLine],
-        migrations: [.createTransactions, .createReconciliation, .attemptsPerCompany, .createRefunds, .reconcileRefundsAndMidnight],
+        migrations: [.createTransactions, .createReconciliation, .attemptsPerCompany, .createRefunds, .reconcileRefundsAndMidnight, .paymentOrderIndexes],
         endpoints: PaymentAPI.endpoints,
         web: WebAssets(folder: Bundle.module.url(forResource: "Web", withExtension: nil)!, pages: [.init("/display", file: "display.html")]),
         jobs: PaymentJobs.all,

@@ -14,7 +14,7 @@ public enum Stock {
         ],
         extending: ModelSpec.stockExtensions,
         migrations: [.createPlaces, .createLedger, .createCounts, .createRFID, .createValuation, .doneIsFinal,
-            .returnsAndStoreTransfers, .auditLedger, .transitPerShipment,
+            .returnsAndStoreTransfers, .auditLedger, .transitPerShipment, .stockOrderIndexes,
         ],
         methods: methods,
         hooks: Warehouses.hooks + Transfers.hooks,
