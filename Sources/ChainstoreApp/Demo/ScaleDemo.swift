@@ -8,8 +8,9 @@ import Logging
 /// `chainstore demo`: a whole franchise group generated at scale — Guangdong's cities with a
 /// distribution centre each, franchise stores with their merchant and two users, a category
 /// tree, suppliers with bank accounts, products with valid barcodes, cases, supplier prices,
-/// taxes, and price lists for the group, every city and one store in ten. Loaded with COPY, in
-/// one transaction; generated rows are bulk data and have no audit rows.
+/// taxes, price lists for the group, every city and one store in ten, and stock in every
+/// centre and store (see `DemoStock`). Loaded with COPY and set-based SQL in one transaction;
+/// generated rows are bulk data and have no audit rows.
 public enum ScaleDemo {
     public struct Plan: Sendable {
         public var cities: Int
@@ -391,6 +392,8 @@ final class Generator {
         }
         try await tx.execute("ALTER TABLE product_assortment_template_rel ENABLE TRIGGER product_assortment_template_added")
         try await tx.execute("ALTER TABLE product_assortment_company_rel ENABLE TRIGGER product_assortment_company_changed")
+        try await DemoStock(generator: self, firstStore: storeID(0), firstCentre: companyBase + 1 + Int64(plan.cities), firstProduct: productBase + 1,
+                            perFormat: perFormat, formats: formats).run()
         try await tx.execute("SELECT pg_notify('chainstore_catalogue', 'product_pricelist_item')")
     }
 }
