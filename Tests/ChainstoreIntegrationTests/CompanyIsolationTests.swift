@@ -1,3 +1,4 @@
+import Base
 import ChainstoreCore
 import ChainstoreDB
 import ChainstoreTestSupport
@@ -74,6 +75,53 @@ struct CompanyIsolationTests {
                 try await GroupFixture.asUser(db, registry, uid: fx.storeUser1, context: ["allowed_company_ids": [.int(fx.store2)]]) { _ in }
             }
             #expect(widened?.code == .accessError)
+        }
+    }
+
+    /// The rule is resolved once per call: nothing for a user whose companies cover the tree,
+    /// the subtree and the parents for everyone else; bound as constants, it finds exactly what
+    /// the sub-select form (used where no reach was resolved) finds.
+    @Test func theCompanyReachIsResolvedWithTheUserAndAgreesWithTheTree() async throws {
+        try await TestDatabase.withFreshDatabase { db, registry in
+            let fx = try await GroupFixture.make(db, registry)
+            let partners = try await GroupFixture.asUser(db, registry, uid: fx.groupAdmin) { store in
+                try await store.create("res.partner", [
+                    ["name": "p-group", "company_id": 1], ["name": "p-city1", "company_id": .int(fx.city1)],
+                    ["name": "p-store1", "company_id": .int(fx.store1)], ["name": "p-store2", "company_id": .int(fx.store2)],
+                    ["name": "p-none", "company_id": false],
+                ])
+            }
+            try await db.transaction(logger: TestDatabase.logger) { tx in
+                let admin = try await EnvLoader.load(tx, uid: fx.groupAdmin, logger: TestDatabase.logger)
+                #expect(admin.coversCompanyTree && admin.companyReach == nil)
+                let city = try await EnvLoader.load(tx, uid: fx.cityUser, logger: TestDatabase.logger)
+                #expect(!city.coversCompanyTree)
+                #expect(city.companyReach == CompanyReach(below: [fx.city1, fx.store1], above: [1, fx.city1]))
+                let narrowed = try await EnvLoader.load(tx, uid: fx.groupAdmin, context: ["allowed_company_ids": [.int(fx.city2)]], logger: TestDatabase.logger)
+                #expect(!narrowed.coversCompanyTree)
+                #expect(narrowed.companyReach == CompanyReach(below: [fx.city2, fx.store2], above: [1, fx.city2]))
+                // No company condition at all for the group's administrator.
+                let adminStore = RecordStore(registry: registry, tx: tx, env: admin)
+                #expect(adminStore.ruleDomain(try registry.model("res.partner"), .read) == .all)
+            }
+            for uid in [fx.cityUser, fx.storeUser1, fx.storeUser2] {
+                try await GroupFixture.asUser(db, registry, uid: uid) { store throws in
+                    var unresolved = store.env
+                    unresolved.companyReach = nil
+                    let slow = RecordStore(registry: registry, tx: store.tx, env: unresolved)
+                    for model in ["res.partner", "res.company", "product.product"] {
+                        let bound = try await store.search(model, domain: .all)
+                        #expect(try await slow.search(model, domain: .all) == bound, "\(model) as \(uid)")
+                    }
+                    let seen = Set(try await store.search("res.partner", domain: .leaf("id", .in, .array(partners.map(Value.int)))))
+                    let names = try await store.read("res.partner", ids: Array(seen), fields: ["name"]).compactMap { $0["name"]?.stringValue }
+                    switch uid {
+                    case fx.cityUser: #expect(Set(names) == ["p-city1", "p-store1", "p-none"])
+                    case fx.storeUser1: #expect(Set(names) == ["p-store1", "p-none"])
+                    default: #expect(Set(names) == ["p-store2", "p-none"])
+                    }
+                }
+            }
         }
     }
 

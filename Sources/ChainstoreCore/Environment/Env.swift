@@ -15,6 +15,10 @@ public struct Env: Sendable {
     /// The allowed companies include every root of the company tree, so "under an allowed
     /// company" holds for every company: the multi-company rule is true and compiles to nothing.
     public var coversCompanyTree: Bool
+    /// The companies under and above the allowed ones, resolved when the environment was built
+    /// (nil when they were not, or when `coversCompanyTree` makes them pointless). Record rules
+    /// bind them as constants, so PostgreSQL plans each query knowing how many rows they reach.
+    public var companyReach: CompanyReach?
     /// Odoo's call context (`lang`, `tz`, `active_test`, `default_*`, …).
     public var context: RecordValues
     /// Set only through `asSystem(reason:)`: skips access rights and record rules, never the audit trail.
@@ -27,6 +31,7 @@ public struct Env: Sendable {
         context: RecordValues = [:], logger: Logger, clock: @escaping @Sendable () -> Date = { Date() }
     ) {
         self.coversCompanyTree = coversCompanyTree
+        self.companyReach = nil
         self.uid = uid
         self.login = login
         self.groups = groups
@@ -57,5 +62,16 @@ public struct Env: Sendable {
         var env = self
         for (key, value) in extra { env.context[key] = value }
         return env
+    }
+}
+
+/// The companies a user's records may belong to: the subtrees of the allowed companies
+/// (`below`, the allowed ones included) and the parents above them (`above`).
+public struct CompanyReach: Sendable, Equatable {
+    public let below: [Int64]
+    public let above: [Int64]
+    public init(below: [Int64], above: [Int64]) {
+        self.below = below
+        self.above = above
     }
 }

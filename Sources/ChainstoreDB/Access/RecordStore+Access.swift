@@ -46,18 +46,7 @@ extension RecordStore {
         var byGroup: [Domain] = []
         // Roots covering the whole tree make "under an allowed company" true of every row.
         if model.companyScoped, !env.coversCompanyTree {
-            let allowed = Value.array(env.allowedCompanyIds.map(Value.int))
-            var reach: [Domain] = [
-                .leaf(path: ["company_id"], op: .equal, value: .false),
-                .leaf(path: ["company_id"], op: .childOf, value: allowed),
-            ]
-            if model.sharedWithBranches, operation == .read { reach.append(.leaf(path: ["company_id"], op: .parentOf, value: allowed)) }
-            if operation == .read {
-                for path in model.readableByCompanies {
-                    reach.append(.leaf(path: path.split(separator: ".").map(String.init), op: .childOf, value: allowed))
-                }
-            }
-            global.append(.or(reach))
+            global.append(.or(companyReach(model, operation)))
         }
         for rule in registry.rules(for: model.name, operation) {
             if rule.groups.isEmpty {
@@ -68,6 +57,30 @@ extension RecordStore {
         }
         if !byGroup.isEmpty { global.append(.anyOf(byGroup)) }
         return .allOf(global)
+    }
+
+    /// The multi-company rule's alternatives: no company, a company under the allowed ones, a
+    /// parent of them for what branches share, and the companies other paths name. Bound as the
+    /// resolved company lists when the environment has them (PostgreSQL then plans with their
+    /// size), else as `child_of` / `parent_of` sub-selects.
+    func companyReach(_ model: ModelSpec, _ operation: Operation) -> [Domain] {
+        let shared = model.sharedWithBranches && operation == .read
+        var reach: [Domain] = [.leaf(path: ["company_id"], op: .equal, value: .false)]
+        let below: (_ path: [String]) -> Domain
+        if let resolved = env.companyReach {
+            let ids = { (list: [Int64]) in Value.array(list.map(Value.int)) }
+            below = { .leaf(path: $0, op: .in, value: ids(resolved.below)) }
+            reach.append(.leaf(path: ["company_id"], op: .in, value: ids(shared ? resolved.below + resolved.above : resolved.below)))
+        } else {
+            let allowed = Value.array(env.allowedCompanyIds.map(Value.int))
+            below = { .leaf(path: $0, op: .childOf, value: allowed) }
+            reach.append(below(["company_id"]))
+            if shared { reach.append(.leaf(path: ["company_id"], op: .parentOf, value: allowed)) }
+        }
+        if operation == .read {
+            for path in model.readableByCompanies { reach.append(below(path.split(separator: ".").map(String.init))) }
+        }
+        return reach
     }
 
     static func verb(_ operation: Operation) -> String {

@@ -15,6 +15,8 @@ public struct UserRow: Sendable {
     public let groups: [String]
     /// The roots of the company tree (companies without a parent; usually the group alone).
     public let treeRoots: [Int64]
+    /// The companies under and above the user's (nil when the user's companies cover the tree).
+    public let reach: CompanyReach?
 
     /// The companies whose subtrees the user sees.
     public var roots: [Int64] { companyIds.isEmpty ? [companyId] : companyIds }
@@ -32,18 +34,22 @@ public struct UserRow: Sendable {
 
     static func fetch(_ tx: Transaction, where condition: SQLBuilder) async throws -> UserRow? {
         let sql: SQLBuilder = """
-            SELECT u.id, u.login, u.password, u.password_published, u.company_id,
-                   ARRAY(SELECT r.cid FROM res_company_users_rel r WHERE r.user_id = u.id ORDER BY r.cid),
+            SELECT u.id, u.login, u.password, u.password_published, u.company_id, x.ids,
                    ARRAY(SELECT g.xmlid FROM res_groups_users_rel gu JOIN res_groups g ON g.id = gu.gid WHERE gu.uid = u.id),
-                   ARRAY(SELECT c.id FROM res_company c WHERE c.parent_id IS NULL),
+                   x.tops, CASE WHEN x.tops <@ x.roots THEN NULL ELSE \(unsafeRaw: CompanyReachSQL.below("x.roots")) END,
+                   CASE WHEN x.tops <@ x.roots THEN NULL ELSE \(unsafeRaw: CompanyReachSQL.above("x.roots")) END,
                    \(unsafeRaw: AuditTrail.actorSQL(uid: "u.id"))
-            FROM res_users u WHERE u.active AND \(condition)
+            FROM res_users u CROSS JOIN LATERAL (
+                SELECT ids, coalesce(nullif(ids, '{}'), ARRAY[u.company_id]) AS roots, ARRAY(SELECT c.id FROM res_company c WHERE c.parent_id IS NULL) AS tops
+                FROM (SELECT ARRAY(SELECT r.cid FROM res_company_users_rel r WHERE r.user_id = u.id ORDER BY r.cid) AS ids) i) x
+            WHERE u.active AND \(condition)
             """
         guard let row = try await tx.query(sql).first else { return nil }
-        let (uid, login, password, published, companyId, companyIds, groups, treeRoots, _) = try row.decode(
-            (Int64, String, String?, Bool, Int64, [Int64], [String], [Int64], String).self)
+        let (uid, login, password, published, companyId, companyIds, groups, treeRoots, below, above, _) = try row.decode(
+            (Int64, String, String?, Bool, Int64, [Int64], [String], [Int64], [Int64]?, [Int64]?, String).self)
         return UserRow(uid: uid, login: login, passwordHash: password, passwordPublished: published, companyId: companyId, companyIds: companyIds,
-                       groups: groups, treeRoots: treeRoots)
+                       groups: groups, treeRoots: treeRoots, reach: Set(treeRoots).isSubset(of: companyIds.isEmpty ? [companyId] : companyIds)
+                        ? nil : CompanyReach(below: below ?? [], above: above ?? []))
     }
 }
 
@@ -61,33 +67,54 @@ public enum EnvLoader {
     public static func env(user: UserRow, logger: Logger) -> Env {
         var logger = logger
         logger[metadataKey: "uid"] = "\(user.uid)"
-        return Env(
+        var env = Env(
             uid: user.uid, login: user.login, groups: Set(user.groups), companyId: user.companyId,
             allowedCompanyIds: user.roots, coversCompanyTree: Set(user.treeRoots).isSubset(of: user.roots), context: [:], logger: logger)
+        env.companyReach = user.reach
+        return env
     }
 
     /// The environment of `user`; queries the database only to check `allowed_company_ids`.
     public static func env(_ tx: Transaction, user: UserRow, context: RecordValues, logger: Logger) async throws -> Env {
         var roots = user.roots
         var current = user.companyId
+        var reach = user.reach
         if let requested = context["allowed_company_ids"], !requested.isEmpty {
             guard let ids = requested.idList, !ids.isEmpty else {
                 throw ChainstoreError.accessError("Access to unauthorized or invalid companies.")
             }
-            var check = SQLBuilder("SELECT count(*) FROM res_company c WHERE c.id = ANY(")
-            check.bind(.intArray(ids), cast: "bigint[]")
-            check += ") AND EXISTS (SELECT 1 FROM res_company r WHERE r.id = ANY("
-            check.bind(.intArray(roots), cast: "bigint[]")
-            check += ") AND c.parent_path LIKE r.parent_path || '%')"
-            let inside = try await tx.query(check).first?.decode(Int64.self) ?? 0
+            let check: SQLBuilder = """
+                SELECT (SELECT count(*) FROM res_company c WHERE c.id = ANY(\(ids)) AND EXISTS (
+                            SELECT 1 FROM res_company r WHERE r.id = ANY(\(roots)) AND c.parent_path LIKE r.parent_path || '%')),
+                       \(unsafeRaw: CompanyReachSQL.below("x.roots")), \(unsafeRaw: CompanyReachSQL.above("x.roots"))
+                FROM (SELECT \(ids) AS roots) x
+                """
+            guard let row = try await tx.query(check).first else { throw ChainstoreError.accessError("Access to unauthorized or invalid companies.") }
+            let (inside, below, above) = try row.decode((Int64, [Int64], [Int64]).self)
             guard inside == Set(ids).count else { throw ChainstoreError.accessError("Access to unauthorized or invalid companies.") }
+            reach = CompanyReach(below: below, above: above)
             roots = ids
             current = ids[0]
         }
         var logger = logger
         logger[metadataKey: "uid"] = "\(user.uid)"
-        return Env(
+        var env = Env(
             uid: user.uid, login: user.login, groups: Set(user.groups), companyId: current, allowedCompanyIds: roots,
             coversCompanyTree: Set(user.treeRoots).isSubset(of: roots), context: context, logger: logger)
+        env.companyReach = env.coversCompanyTree ? nil : reach
+        return env
+    }
+}
+
+/// The companies under and above a set of roots, in SQL (`roots` is a bigint[] expression): the
+/// subtree as an index range on each root's path, the parents from the path itself.
+enum CompanyReachSQL {
+    static func below(_ roots: String) -> String {
+        "ARRAY(SELECT c.id FROM res_company r JOIN res_company c ON c.parent_path ~>=~ r.parent_path AND c.parent_path ~<~ (left(r.parent_path, -1) || '0') "
+            + "WHERE r.id = ANY(\(roots)) ORDER BY c.id)"
+    }
+
+    static func above(_ roots: String) -> String {
+        "ARRAY(SELECT DISTINCT p::bigint FROM res_company r, unnest(string_to_array(rtrim(r.parent_path, '/'), '/')) p WHERE r.id = ANY(\(roots)) ORDER BY 1)"
     }
 }

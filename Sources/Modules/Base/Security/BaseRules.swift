@@ -10,7 +10,9 @@ enum BaseRules {
     /// A user sees the companies under their allowed ones, and the parents above them (names in
     /// the hierarchy), but changes only those under.
     static let companyVisible = RecordRule("res.company: visible tree", model: "res.company", operations: [.read]) { env in
-        env.coversCompanyTree ? .all : .or([.leaf("id", .childOf, allowed(env)), .leaf("id", .parentOf, allowed(env))])
+        if env.coversCompanyTree { return .all }
+        if let reach = env.companyReach { return .leaf("id", .in, .array((reach.below + reach.above).map(Value.int))) }
+        return .or([.leaf("id", .childOf, allowed(env)), .leaf("id", .parentOf, allowed(env))])
     }
 
     static let companyWritable = RecordRule(

@@ -1,0 +1,17 @@
+-- Small calls through JSON-RPC as one user ($CALLER_UID, $PASSWORD): read one product variant's three
+-- fields, cycling through a thousand ids from $FIRST_ID.
+package.path = os.getenv("BENCH_DIR") .. "/../rpc/?.lua;" .. package.path
+local common = require("common")
+wrk.method = "POST"
+wrk.path = "/jsonrpc"
+wrk.headers["Content-Type"] = "application/json"
+local first = tonumber(os.getenv("FIRST_ID"))
+local counter = 0
+request = function()
+  counter = counter + 1
+  local body = string.format(
+    '{"jsonrpc":"2.0","method":"call","id":1,"params":{"service":"object","method":"execute_kw","args":["%s",%s,"%s","product.product","read",[[%d]],{"fields":["name","default_code","barcode"]}]}}',
+    os.getenv("DB"), os.getenv("CALLER_UID"), os.getenv("PASSWORD"), first + (counter % 1000))
+  return wrk.format(nil, nil, nil, body)
+end
+done = common.report
