@@ -17,7 +17,9 @@ extension RecordStore {
         var compiler = DomainCompiler(registry: registry)
         try compiler.compileRules(ruleDomain(model, .read), model: model, alias: "t", into: &sql)
         let columns = try selectList(model, names, load: load, into: &sql)
-        sql += " FROM \(quoted(model.table)) t WHERE t.id = ANY("
+        sql += " FROM \(quoted(model.table)) t"
+        joinDelegates(model, names, into: &sql)
+        sql += " WHERE t.id = ANY("
         sql.bind(.intArray(ids), cast: "bigint[]")
         sql += ")"
         var byId: [Int64: RecordValues] = [:]
@@ -47,7 +49,9 @@ extension RecordStore {
         let names = try readableFields(model, fields)
         var sql = SQLBuilder("SELECT t.id")
         let columns = try selectList(model, names, load: load, into: &sql)
-        sql += " FROM \(quoted(model.table)) t WHERE "
+        sql += " FROM \(quoted(model.table)) t"
+        joinDelegates(model, names, into: &sql)
+        sql += " WHERE "
         try whereClause(model, domain, operation: .read, into: &sql)
         try orderClause(model, order, into: &sql)
         try pagination(offset: offset, limit: limit, into: &sql)
@@ -81,7 +85,8 @@ extension RecordStore {
     }
 
     /// Writes `, <expression>` per field, each producing a value that decodes directly to the wire
-    /// shape. x2many id lists only hold records the user may read.
+    /// shape. x2many id lists only hold records the user may read. Delegated fields are read on
+    /// the parent row, joined once (`joinDelegates`) whatever the number of its fields.
     func selectList(_ model: ModelSpec, _ names: [String], load: Load, into sql: inout SQLBuilder) throws -> [ReadColumn] {
         var compiler = DomainCompiler(registry: registry)
         return try names.map { name in
@@ -90,14 +95,26 @@ extension RecordStore {
             guard let via = field.delegate, let parent = model.fields[via]?.kind.comodel.flatMap({ registry.models[$0] }) else {
                 return ReadColumn(name: name, shape: try readExpression(model, field, alias: "t", load: load, compiler: &compiler, into: &sql))
             }
-            // A delegated field is read on the parent row: `(SELECT <expression> FROM parent p WHERE p.id = t.via)`.
-            let alias = compiler.nextAlias()
             let target = parent.fields[name] ?? field
-            sql += target.kind.isX2Many ? "coalesce((SELECT " : "(SELECT "
+            let alias = Self.delegateAlias(via)
+            if target.kind.isX2Many { sql += "coalesce(" }
             let shape = try readExpression(parent, target, alias: alias, load: load, compiler: &compiler, into: &sql)
-            sql += " FROM \(quoted(parent.table)) \(alias) WHERE \(alias).id = t.\(quoted(via)))"
             if target.kind.isX2Many { sql += ", '{}')" }
             return ReadColumn(name: name, shape: shape)
+        }
+    }
+
+    static func delegateAlias(_ via: String) -> String { "dg_" + via }
+
+    /// ` LEFT JOIN parent dg_<via> ON dg_<via>.id = t.<via>` for each delegation the fields use.
+    func joinDelegates(_ model: ModelSpec, _ names: [String], into sql: inout SQLBuilder) {
+        var joined = Set<String>()
+        for name in names {
+            guard let via = model.fields[name]?.delegate, !joined.contains(via),
+                  let parent = model.fields[via]?.kind.comodel.flatMap({ registry.models[$0] }) else { continue }
+            joined.insert(via)
+            let alias = Self.delegateAlias(via)
+            sql += " LEFT JOIN \(quoted(parent.table)) \(alias) ON \(alias).id = t.\(quoted(via))"
         }
     }
 

@@ -11,11 +11,13 @@ public struct DomainCompiler: Sendable {
     public var relatedRules: (@Sendable (ModelSpec) -> Domain)?
     /// Fields hidden from the user (Odoo's `groups=`) cannot be filtered on.
     public var isVisible: @Sendable (FieldSpec) -> Bool = { _ in true }
-    /// Set while compiling record rules: paths through a many2one become correlated `EXISTS`
-    /// probes by primary key. Rules sit under `OR`s, where PostgreSQL cannot turn `IN (SELECT …)`
-    /// into a join and would materialise the whole related table (every template) for each
-    /// query; a probe per row costs an index lookup. (A `child_of` stays a sub-select: it reads
-    /// only the subtree.)
+    /// Set while compiling record rules: a path through a many2one becomes
+    /// `col = ANY(ARRAY(SELECT id FROM comodel WHERE …))`, read once per statement. Rules sit
+    /// under `OR`s, where PostgreSQL cannot turn `IN (SELECT …)` into a join (it would test a
+    /// hashed sub-plan on every row, in index order, until the page is full); an array is an
+    /// index condition it can OR with the rule's others. Rule paths must therefore select few
+    /// related rows (transit places, a company's pickings): a condition that would match most
+    /// of a large table belongs in a mirrored column (`FieldSpec.mirrored`).
     var correlated = false
     private var aliasCounter = 0
     private var depth = 0
@@ -131,9 +133,13 @@ public struct DomainCompiler: Sendable {
         body: (inout DomainCompiler, inout SQLBuilder, String) throws -> Void
     ) throws {
         let sub = nextAlias()
+        var closing = ")"
         switch field.kind {
         case .many2one where correlated:
-            sql += "EXISTS (SELECT 1 FROM \(quoted(comodel.table)) \(sub) WHERE \(sub).id = \(alias).\(quoted(field.name)) AND "
+            // The related rows read once per statement into an array: an index condition on this
+            // row's column, which PostgreSQL can OR with the others of the rule (BitmapOr).
+            sql += "\(alias).\(quoted(field.name)) = ANY(ARRAY(SELECT \(sub).id FROM \(quoted(comodel.table)) \(sub) WHERE "
+            closing = "))"
         case .many2one:
             sql += "\(alias).\(quoted(field.name)) IN (SELECT \(sub).id FROM \(quoted(comodel.table)) \(sub) WHERE "
         case .one2many(_, let inverse):
@@ -156,7 +162,7 @@ public struct DomainCompiler: Sendable {
             defer { relatedRules = saved }
             try compileRules(rules, model: comodel, alias: sub, into: &sql)
         }
-        sql += ")"
+        sql += closing
     }
 
     /// x2many compared directly: ids, names, or emptiness.
