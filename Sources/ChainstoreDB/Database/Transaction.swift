@@ -29,6 +29,19 @@ public struct Transaction: Sendable {
         }
     }
 
+    /// Runs `sql` and hands each row to `body` as it arrives, without holding them all: for
+    /// results too large to keep twice (a node's whole product index).
+    public func forEachRow(_ sql: SQLBuilder, _ body: (PostgresRow) throws -> Void) async throws {
+        logger.debug("sql", metadata: ["sql": "\(sql.text)", "binds": "\(sql.binds.count)"])
+        do {
+            for try await row in try await connection.query(sql.postgresQuery, logger: logger) { try body(row) }
+        } catch let error as ChainstoreError {
+            throw error
+        } catch {
+            throw DatabaseErrors.translate(error)
+        }
+    }
+
     /// Runs a statement with no bind values (DDL, `SET LOCAL`, …).
     public func execute(_ sql: String) async throws {
         try await query(SQLBuilder(sql))

@@ -84,19 +84,22 @@ public final class CatalogueCache: Sendable {
     func refreshProducts(_ database: Database, logger: Logger) async throws {
         let since = entries.withLock { $0[database.name]?.products?.version } ?? 0
         let started = ContinuousClock.now
-        let (changes, highest) = try await ProductIndex.fetch(database, since: since, logger: logger)
+        let changes = try await ProductIndex.fetch(database, since: since, logger: logger)
         if since == 0 {
+            // The rows' buffers are freed; hand the pages back rather than keep the load's peak.
+            _ = releaseFreedMemory(0)
             logger.info("product index loaded", metadata: [
-                "database": "\(database.name)", "variants": "\(changes.count)", "took": "\(ContinuousClock.now - started)",
+                "database": "\(database.name)", "variants": "\(changes.variants.count)", "took": "\(ContinuousClock.now - started)",
             ])
         }
         entries.withLock { all in
             guard var entry = all[database.name], entry.listening else { return }
-            var index = entry.products ?? ProductIndex()
-            guard index.version == since else { return }  // another refresh got there first
-            for (variant, codes) in changes { index.apply(variant, codes: codes) }
-            index.version = highest
-            entry.products = index
+            guard (entry.products?.version ?? 0) == since else { return }  // another refresh got there first
+            if since == 0 {
+                entry.products = changes
+            } else {
+                entry.products?.merge(changes)
+            }
             all[database.name] = entry
         }
     }
@@ -407,3 +410,8 @@ struct PricingContext: Sendable {
         }
     }
 }
+
+/// glibc's `malloc_trim` (declared in `<malloc.h>`, which the Glibc module does not export):
+/// returns the heap's free pages to the system.
+@_silgen_name("malloc_trim")
+private func releaseFreedMemory(_ pad: Int) -> Int32

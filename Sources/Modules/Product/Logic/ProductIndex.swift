@@ -42,20 +42,21 @@ struct ProductIndex: Sendable {
         WHERE p.catalogue_version >
         """
 
-    /// The variants above `version`, as index entries, and the highest version seen.
-    static func fetch(_ database: Database, since version: Int64, logger: Logger) async throws -> ([(Variant, [(String, Code)])], Int64) {
+    /// The variants above `version` as an index of their own (streamed in: the first load is the
+    /// whole catalogue, built once rather than held twice), with the highest version seen.
+    static func fetch(_ database: Database, since version: Int64, logger: Logger) async throws -> ProductIndex {
         try await database.withoutTransaction(logger: logger) { tx in
             var sql = SQLBuilder(Self.sql + " ")
             sql.bind(.int(version), cast: "bigint")
-            var result: [(Variant, [(String, Code)])] = []
-            var highest = version
-            for row in try await tx.query(sql) {
+            var result = ProductIndex()
+            result.version = version
+            try await tx.forEachRow(sql) { row in
                 let c = row.makeRandomAccess()
                 let id = try c[0].decode(Int64.self)
                 let barcode = try c[4].decode(String?.self)
                 let reference = try c[5].decode(String?.self)
                 let active = try c[11].decode(Bool.self)
-                highest = max(highest, try c[12].decode(Int64.self))
+                result.version = max(result.version, try c[12].decode(Int64.self))
                 var codes: [(String, Code)] = []
                 if active {
                     if let barcode { codes.append(("b:" + barcode, Code(variant: id, pack: nil, quantity: "1"))) }
@@ -71,9 +72,17 @@ struct ProductIndex: Sendable {
                     barcode: barcode, defaultCode: reference, uom: try c[6].decode(String.self), listPrice: try c[7].decode(String.self),
                     cost: try c[8].decode(String.self), taxes: try c[9].decode([Int64].self), company: try c[10].decode(Int64?.self),
                     sellable: active, keys: codes.map(\.0))
-                result.append((variant, codes))
+                result.apply(variant, codes: codes)
             }
-            return (result, highest)
+            return result
         }
+    }
+
+    /// Takes in the variants of `changes` (a later fetch).
+    mutating func merge(_ changes: ProductIndex) {
+        for variant in changes.variants.values {
+            apply(variant, codes: variant.keys.compactMap { key in changes.codes[key].map { (key, $0) } })
+        }
+        version = changes.version
     }
 }
