@@ -66,7 +66,7 @@ public enum GenericBenchmark {
                     let started = ContinuousClock.now
                     let answer = try await rpc(call, uid: uid, user: user, options: options)
                     node.append(CoreBenchmark.seconds(ContinuousClock.now - started))
-                    rows = answer
+                    rows = try count(answer, call: call, user: user)
                     let sql = call.raw(visible)
                     raw.append(try await CoreBenchmark.timed {
                         _ = try await database.withoutTransaction(logger: logger) { tx in try await tx.query(sql).count }
@@ -172,21 +172,27 @@ public enum GenericBenchmark {
         return object["result"]?.intValue
     }
 
-    /// Sends one call and returns how many records came back (or the count itself).
-    static func rpc(_ call: Call, uid: Int64, user: User, options: Options) async throws -> Int {
+    /// Sends one call and returns the answer's bytes (the time measured is the node's: from the
+    /// first byte sent to the last received, not this client's decoding).
+    static func rpc(_ call: Call, uid: Int64, user: User, options: Options) async throws -> [UInt8] {
         let args: [Value] = [.string(options.databaseName), .int(uid), .string(user.password), .string(call.model), .string(call.method),
                              .array(call.args), .dict(call.kwargs)]
         if call.xml {
-            let answer = try await post(options.url + "/xmlrpc/2/object", body: Array(xmlCall("execute_kw", args).utf8), contentType: "text/xml")
-            guard !answer.isEmpty, !String(decoding: answer.prefix(400), as: UTF8.self).contains("<fault>") else {
-                throw ChainstoreError.userError("\(call.name) as \(user.login): fault")
-            }
-            return String(decoding: answer, as: UTF8.self).components(separatedBy: "<name>id</name>").count - 1
+            return try await post(options.url + "/xmlrpc/2/object", body: Array(xmlCall("execute_kw", args).utf8), contentType: "text/xml")
         }
         let body: Value = .dict(["jsonrpc": "2.0", "method": "call", "id": 1, "params": .dict([
             "service": "object", "method": "execute_kw", "args": .array(args),
         ])])
-        let answer = try await post(options.url + "/jsonrpc", body: json(body), contentType: "application/json")
+        return try await post(options.url + "/jsonrpc", body: json(body), contentType: "application/json")
+    }
+
+    /// How many records an answer holds (or the count itself); a fault is an error.
+    static func count(_ answer: [UInt8], call: Call, user: User) throws -> Int {
+        if call.xml {
+            let text = String(decoding: answer, as: UTF8.self)
+            guard !answer.isEmpty, !text.prefix(400).contains("<fault>") else { throw ChainstoreError.userError("\(call.name) as \(user.login): fault") }
+            return text.components(separatedBy: "<name>id</name>").count - 1
+        }
         guard case .dict(let object) = try JSONReader.parse(answer), let result = object["result"] else {
             throw ChainstoreError.userError("\(call.name) as \(user.login): \(String(decoding: answer.prefix(300), as: UTF8.self))")
         }

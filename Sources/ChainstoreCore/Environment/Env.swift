@@ -68,6 +68,8 @@ public struct Env: Sendable {
 /// The companies a user's records may belong to: the subtrees of the allowed companies
 /// (`below`, the allowed ones included) and the parents above them (`above`).
 public struct CompanyReach: Sendable, Equatable {
+    /// Subtrees up to this size are bound as constants; larger ones are read by the query.
+    public static let boundLimit = 256
     public let below: [Int64]
     public let above: [Int64]
     public init(below: [Int64], above: [Int64]) {

@@ -11,7 +11,9 @@ enum BaseRules {
     /// the hierarchy), but changes only those under.
     static let companyVisible = RecordRule("res.company: visible tree", model: "res.company", operations: [.read]) { env in
         if env.coversCompanyTree { return .all }
-        if let reach = env.companyReach { return .leaf("id", .in, .array((reach.below + reach.above).map(Value.int))) }
+        if let reach = env.companyReach, reach.below.count <= CompanyReach.boundLimit {
+            return .leaf("id", .in, .array((reach.below + reach.above).map(Value.int)))
+        }
         return .or([.leaf("id", .childOf, allowed(env)), .leaf("id", .parentOf, allowed(env))])
     }
 
