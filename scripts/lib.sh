@@ -18,6 +18,11 @@ ensure_postgresql() {
   apt_install postgresql
 }
 
+# The world's countries and currencies (ISO 3166, ISO 4217) are read from Debian's iso-codes.
+ensure_reference_data() {
+  [ -f /usr/share/iso-codes/json/iso_3166-1.json ] || apt_install iso-codes
+}
+
 ensure_swift() {
   # zlib's headers: ZIP archives (Alipay's bills) are read with it.
   [ -f /usr/include/zlib.h ] || apt_install zlib1g-dev

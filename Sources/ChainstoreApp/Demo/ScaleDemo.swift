@@ -245,11 +245,20 @@ final class Generator {
             }
             return ("ho.catalogue", "Head Office Catalogue Manager", 1, [1, catalogue, pricing])
         }
-        // Everyone's password is the published "demo": good only from this machine.
-        try await copy("res_users", ["id", "name", "login", "password", "password_published", "company_id", "lang", "tz", "share", "active",
-                                     "create_uid", "create_date", "write_uid", "write_date"], users) { i in
+        // Each user's own partner, in the user's company (as a new user gets one).
+        let userPartnerBase = try await reserve("res_partner", users)
+        try await copy("res_partner", ["id", "name", "company_id", "lang", "tz", "type", "customer_rank", "supplier_rank", "is_company", "active",
+                                       "create_uid", "create_date", "write_uid", "write_date"], users) { i in
             let user = userRow(i)
-            return ["\(userBase + 1 + Int64(i))", user.name, user.login, hash, "t", "\(user.company)", "zh_CN", "Asia/Shanghai", "f", "t", "1", now, "1", now]
+            return ["\(userPartnerBase + 1 + Int64(i))", user.name, "\(user.company)", "zh_CN", "Asia/Shanghai", "contact", "0", "0", "f", "t",
+                    "1", now, "1", now]
+        }
+        // Everyone's password is the published "demo": good only from this machine.
+        try await copy("res_users", ["id", "name", "login", "password", "password_published", "company_id", "partner_id", "lang", "tz", "share",
+                                     "active", "create_uid", "create_date", "write_uid", "write_date"], users) { i in
+            let user = userRow(i)
+            return ["\(userBase + 1 + Int64(i))", user.name, user.login, hash, "t", "\(user.company)", "\(userPartnerBase + 1 + Int64(i))",
+                    "zh_CN", "Asia/Shanghai", "f", "t", "1", now, "1", now]
         }
         try await copy("res_company_users_rel", ["user_id", "cid"], users) { i in ["\(userBase + 1 + Int64(i))", "\(userRow(i).company)"] }
         let memberships = (0..<users).flatMap { i in userRow(i).groups.map { (userBase + 1 + Int64(i), $0) } }

@@ -66,6 +66,12 @@ public struct Migrator: Sendable {
             logger.info("migration applied", metadata: ["migration": "\(module)/\(migration.name)"])
             applied.append("\(module)/\(migration.name)")
         }
+        for manifest in manifests {
+            guard let load = manifest.referenceData else { continue }
+            try await tx.execute("BEGIN")
+            try await load(tx, logger)
+            try await tx.execute("COMMIT")
+        }
         return applied
     }
 

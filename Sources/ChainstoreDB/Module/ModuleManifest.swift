@@ -32,13 +32,18 @@ public struct ModuleManifest: Sendable {
     public var views: [ViewSpec]
     /// Demo data for `serve --demo`, applied in module order after migrations (idempotent).
     public var demo: (@Sendable (Database, Registry, Logger) async throws -> Void)?
+    /// Reference data kept from outside sources (ISO country and currency lists from the
+    /// system's iso-codes files): run after every migration, in its own transaction, under the
+    /// migration lock. Must be idempotent and cheap when there is nothing new.
+    public var referenceData: (@Sendable (Transaction, Logger) async throws -> Void)?
 
     public init(
         name: String, depends: [String] = [], models: [ModelSpec] = [], extending: [ModelExtension] = [], migrations: [Migration] = [],
         rules: [RecordRule] = [], methods: [ModelMethod] = [], hooks: [RecordHook] = [],
         endpoints: [Endpoint] = [], web: WebAssets? = nil, jobs: [Job] = [],
         start: (@Sendable (NodeContext) async throws -> [any Service])? = nil, channels: [BusChannel] = [], views: [ViewSpec] = [],
-        demo: (@Sendable (Database, Registry, Logger) async throws -> Void)? = nil
+        demo: (@Sendable (Database, Registry, Logger) async throws -> Void)? = nil,
+        referenceData: (@Sendable (Transaction, Logger) async throws -> Void)? = nil
     ) {
         self.name = name
         self.depends = depends
@@ -55,6 +60,7 @@ public struct ModuleManifest: Sendable {
         self.channels = channels
         self.views = views
         self.demo = demo
+        self.referenceData = referenceData
     }
 }
 

@@ -43,7 +43,7 @@ public struct Registry: Sendable {
         for model in models.values.sorted(by: { $0.name < $1.name }) {
             for field in model.fields.values where !["create_uid", "write_uid"].contains(field.name) {
                 switch field.kind {
-                case .many2one(let comodel, _): many2one[comodel, default: []].append((model.name, field))
+                case .many2one(let comodel, _) where field.isStored: many2one[comodel, default: []].append((model.name, field))
                 case .many2many(let comodel, _, _, _): many2many[comodel, default: []].append((model.name, field))
                 default: break
                 }

@@ -10,14 +10,15 @@ public enum Base {
         name: "base",
         models: [
             .resCompany, .resPartner, .resPartnerCategory, .resBank, .resPartnerBank, .resUsers, .resGroups, .irModelAccess,
-            .irModel, .irModelFields, .irModelData,
+            .irModel, .irModelFields, .irModelData, .resCurrency, .resCountry, .resCountryState,
         ],
         migrations: [
             .createBaseTables, .createAuthTables, .seedBaseData, .createWebSessions, .createModelCatalog, .addDeclaredIndexes,
-            .organisation, .publishedPasswords, .baseOrderIndexes,
+            .organisation, .publishedPasswords, .baseOrderIndexes, .geography, .userPartners,
         ],
         rules: BaseRules.all,
         methods: methods,
+        hooks: UserPartners.hooks,
         web: WebAssets(folder: Bundle.module.url(forResource: "Web", withExtension: nil)!, pages: []),
         jobs: [
             // Writers only insert audit rows; the sealer chains them shortly after (see AuditChain).
@@ -29,7 +30,8 @@ public enum Base {
                 try await Partitions.ensure(job.database, logger: job.logger)
             },
         ],
-        demo: { database, registry, logger in try await Demo.prepare(database, registry: registry, logger: logger) })
+        demo: { database, registry, logger in try await Demo.prepare(database, registry: registry, logger: logger) },
+        referenceData: { tx, logger in try await Geography.load(tx, logger: logger) })
 
     /// Group xml ids the core knows by name.
     public enum Group {

@@ -23,6 +23,13 @@ extension ModelSpec {
             .char("city", "City"),
             .char("zip", "Zip"),
             .boolean("active", "Active", default: .value(.true)),
+            .char("street2", "Street2"),
+            .char("website", "Website Link"),
+            .char("mobile", "Mobile"),
+            // Filled by the database when not given: the parent's currency (the group's is CNY).
+            .many2one("currency_id", "Currency", to: "res.currency", onDelete: .restrict),
+            .many2one("country_id", "Country", to: "res.country", onDelete: .restrict),
+            .many2one("state_id", "Fed. State", to: "res.country.state", onDelete: .restrict),
         ],
         order: "sequence, name", parentField: "parent_id", hasParentPath: true)
 }

@@ -37,6 +37,29 @@ extension ModelSpec {
                 relation: "res_partner_res_partner_category_rel", column1: "partner_id", column2: "category_id"),
             .binary("image_1920", "Image"),
             .boolean("active", "Active", default: .value(.true)),
+            .char("street2", "Street2"),
+            .char("website", "Website Link"),
+            .char("function", "Job Position"),
+            .char("lang", "Language"),
+            .char("tz", "Timezone"),
+            .integer("color", "Color Index", default: .value(0)),
+            .many2one("country_id", "Country", to: "res.country", onDelete: .restrict),
+            .many2one("state_id", "State", to: "res.country.state", onDelete: .restrict),
+            .many2one("user_id", "Salesperson", to: "res.users"),
+            FieldSpec("country_code", "Country Code", kind: .char(size: nil), readonly: true)
+                .computed(sql: "(SELECT c.code FROM res_country c WHERE c.id = $t.country_id)"),
+            // Odoo's person/company switch, read from is_company (write is_company to change it).
+            FieldSpec("company_type", "Company Type", kind: .selection([SelectionOption("person", "Individual"), SelectionOption("company", "Company")]),
+                      readonly: true)
+                .computed(sql: "CASE WHEN $t.is_company THEN 'company' ELSE 'person' END"),
+            // The partner that invoices and contracts are addressed to: the nearest company up the
+            // parent chain (or the partner itself).
+            FieldSpec("commercial_partner_id", "Commercial Entity", kind: .many2one(comodel: "res.partner", onDelete: .setNull), readonly: true)
+                .computed(sql: """
+                    (WITH RECURSIVE up(id, parent, co, depth) AS (SELECT p.id, p.parent_id, p.is_company, 0 FROM res_partner p WHERE p.id = $t.id \
+                    UNION ALL SELECT q.id, q.parent_id, q.is_company, up.depth + 1 FROM res_partner q JOIN up ON q.id = up.parent \
+                    WHERE NOT coalesce(up.co, false) AND up.depth < 32) SELECT id FROM up ORDER BY depth DESC LIMIT 1)
+                    """),
         ],
         order: "name, id",
         displayNameSQL: "CASE WHEN $t.parent_id IS NULL THEN $t.name ELSE (SELECT pp.name FROM res_partner pp WHERE pp.id = $t.parent_id) || ', ' || $t.name END",

@@ -8,6 +8,7 @@ extension ModelSpec {
         fields: [
             .char("name", "Name", required: true),
             .char("login", "Login", required: true, index: true),
+            .many2one("partner_id", "Related Partner", to: "res.partner", onDelete: .restrict),
             .many2one("company_id", "Company", to: "res.company", required: true, onDelete: .restrict,
                 default: .compute { .int($0.companyId) }),
             // Whoever grants companies can only grant ones inside their own reach.
