@@ -85,3 +85,16 @@ def test_a_user_gets_its_own_partner(odoo, unique):
     assert Users.browse(uid).partner_id.name == unique + " renamed"
     admin = Users.browse(2)
     assert admin.partner_id.id == odoo.env.ref("base.partner_admin").id
+
+
+def test_warehouse_operation_types_and_a_locations_warehouse(odoo):
+    warehouse = odoo.env.ref("stock.warehouse0")
+    assert warehouse.in_type_id.id == odoo.env.ref("stock.picking_type_in").id
+    assert warehouse.out_type_id.id == odoo.env.ref("stock.picking_type_out").id
+    assert warehouse.int_type_id.id == odoo.env.ref("stock.picking_type_internal").id
+    assert (warehouse.reception_steps, warehouse.delivery_steps) == ("one_step", "ship_only")
+    stock = odoo.env.ref("stock.stock_location_stock")
+    assert stock.warehouse_id.id == warehouse.id
+    assert not odoo.env.ref("stock.stock_location_customers").warehouse_id
+    Locations = odoo.env["stock.location"]
+    assert stock.id in Locations.search([("warehouse_id", "=", warehouse.id), ("usage", "=", "internal")])

@@ -24,6 +24,9 @@ extension ModelSpec {
             .boolean("active", "Active", default: .value(.true)),
             // A shipment's transit place: owned (and valued) by the sender, readable by the receiver.
             FieldSpec("dest_company_id", "Receiving Company", kind: .many2one(comodel: "res.company", onDelete: .restrict), readonly: true, index: true),
+            // The warehouse whose view the place lies under: the first step of its path.
+            FieldSpec("warehouse_id", "Warehouse", kind: .many2one(comodel: "stock.warehouse", onDelete: .setNull), readonly: true)
+                .computed(sql: "(SELECT w.id FROM stock_warehouse w WHERE w.view_location_id = split_part($t.parent_path, '/', 1)::bigint)"),
         ],
         order: "complete_name, id", recName: "complete_name", companyScoped: true,
         parentField: "location_id", hasParentPath: true, readableByCompanies: ["dest_company_id"])
@@ -44,8 +47,26 @@ extension ModelSpec {
                       index: true),
             .integer("sequence", "Sequence", default: .value(10)),
             .boolean("active", "Active", default: .value(.true)),
+            // Odoo's operation types of the warehouse (made with it), and its one-step routes.
+            operationType("in_type_id", "In Type", prefix: "IN"),
+            operationType("out_type_id", "Out Type", prefix: "OUT"),
+            operationType("int_type_id", "Internal Type", prefix: "INT"),
+            operationType("return_type_id", "Return Type", prefix: "RET"),
+            FieldSpec("reception_steps", "Incoming Shipments", kind: .selection([
+                SelectionOption("one_step", "Receive goods directly (1 step)"), SelectionOption("two_steps", "Receive goods in input and then stock (2 steps)"),
+                SelectionOption("three_steps", "Receive goods in input, then quality and then stock (3 steps)"),
+            ]), readonly: true).computed(sql: "'one_step'"),
+            FieldSpec("delivery_steps", "Outgoing Shipments", kind: .selection([
+                SelectionOption("ship_only", "Deliver goods directly (1 step)"), SelectionOption("pick_ship", "Send goods in output and then deliver (2 steps)"),
+                SelectionOption("pick_pack_ship", "Pack goods, send goods in output and then deliver (3 steps)"),
+            ]), readonly: true).computed(sql: "'ship_only'"),
         ],
         order: "sequence, id", companyScoped: true)
+
+    static func operationType(_ name: String, _ label: String, prefix: String) -> FieldSpec {
+        FieldSpec(name, label, kind: .many2one(comodel: "stock.picking.type", onDelete: .setNull), readonly: true)
+            .computed(sql: "(SELECT pt.id FROM stock_picking_type pt WHERE pt.warehouse_id = $t.id AND pt.sequence_code = '\(prefix)' ORDER BY pt.id LIMIT 1)")
+    }
 
     /// Receipts, deliveries and internal transfers of a warehouse.
     public static let stockPickingType = ModelSpec(
