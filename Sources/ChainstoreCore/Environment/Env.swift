@@ -66,14 +66,16 @@ public struct Env: Sendable {
 }
 
 /// The companies a user's records may belong to: the subtrees of the allowed companies
-/// (`below`, the allowed ones included) and the parents above them (`above`).
+/// (`below`, the allowed ones included; nil when there are more than `boundLimit`) and the
+/// parents above them (`above`).
 public struct CompanyReach: Sendable, Equatable {
     /// Subtrees up to this size are bound as constants; larger ones are read by the query.
     public static let boundLimit = 256
-    public let below: [Int64]
+    public let below: [Int64]?
     public let above: [Int64]
-    public init(below: [Int64], above: [Int64]) {
-        self.below = below
+    /// `below` as read with at most `boundLimit + 1` rows: more means too many to bind.
+    public init(below: [Int64]?, above: [Int64]) {
+        self.below = below.flatMap { $0.count > Self.boundLimit ? nil : $0.sorted() }
         self.above = above
     }
 }

@@ -71,9 +71,9 @@ extension RecordStore {
         var reach: [Domain] = [.leaf(path: ["company_id"], op: .equal, value: .false)]
         let below: (_ path: [String]) -> Domain
         let ids = { (list: [Int64]) in Value.array(list.map(Value.int)) }
-        if let resolved = env.companyReach, resolved.below.count <= CompanyReach.boundLimit {
-            below = { .leaf(path: $0, op: .in, value: ids(resolved.below)) }
-            reach.append(.leaf(path: ["company_id"], op: .in, value: ids(shared ? resolved.below + resolved.above : resolved.below)))
+        if let resolved = env.companyReach, let under = resolved.below {
+            below = { .leaf(path: $0, op: .in, value: ids(under)) }
+            reach.append(.leaf(path: ["company_id"], op: .in, value: ids(shared ? under + resolved.above : under)))
         } else if let resolved = env.companyReach {
             // A large subtree as constants costs more to plan than the query takes to run.
             let allowed = Value.array(env.allowedCompanyIds.map(Value.int))

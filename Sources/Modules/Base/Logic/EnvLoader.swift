@@ -110,8 +110,9 @@ public enum EnvLoader {
 /// subtree as an index range on each root's path, the parents from the path itself.
 enum CompanyReachSQL {
     static func below(_ roots: String) -> String {
+        // No ORDER BY (it would walk the whole table by id); one more than the bound says "too many".
         "ARRAY(SELECT c.id FROM res_company r JOIN res_company c ON c.parent_path ~>=~ r.parent_path AND c.parent_path ~<~ (left(r.parent_path, -1) || '0') "
-            + "WHERE r.id = ANY(\(roots)) ORDER BY c.id)"
+            + "WHERE r.id = ANY(\(roots)) LIMIT \(CompanyReach.boundLimit + 1))"
     }
 
     static func above(_ roots: String) -> String {

@@ -11,8 +11,8 @@ enum BaseRules {
     /// the hierarchy), but changes only those under.
     static let companyVisible = RecordRule("res.company: visible tree", model: "res.company", operations: [.read]) { env in
         if env.coversCompanyTree { return .all }
-        if let reach = env.companyReach, reach.below.count <= CompanyReach.boundLimit {
-            return .leaf("id", .in, .array((reach.below + reach.above).map(Value.int)))
+        if let below = env.companyReach?.below, let above = env.companyReach?.above {
+            return .leaf("id", .in, .array((below + above).map(Value.int)))
         }
         return .or([.leaf("id", .childOf, allowed(env)), .leaf("id", .parentOf, allowed(env))])
     }
