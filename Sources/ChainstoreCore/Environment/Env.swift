@@ -75,7 +75,7 @@ public struct CompanyReach: Sendable, Equatable {
     public let above: [Int64]
     /// `below` as read with at most `boundLimit + 1` rows: more means too many to bind.
     public init(below: [Int64]?, above: [Int64]) {
-        self.below = below.flatMap { $0.count > Self.boundLimit ? nil : $0.sorted() }
+        self.below = below.flatMap { $0.count > Self.boundLimit ? nil : Array(Set($0)).sorted() }
         self.above = above
     }
 }

@@ -110,9 +110,13 @@ public enum EnvLoader {
 /// subtree as an index range on each root's path, the parents from the path itself.
 enum CompanyReachSQL {
     static func below(_ roots: String) -> String {
-        // No ORDER BY (it would walk the whole table by id); one more than the bound says "too many".
-        "ARRAY(SELECT c.id FROM res_company r JOIN res_company c ON c.parent_path ~>=~ r.parent_path AND c.parent_path ~<~ (left(r.parent_path, -1) || '0') "
-            + "WHERE r.id = ANY(\(roots)) LIMIT \(CompanyReach.boundLimit + 1))"
+        // Per root, the path's range as parameters of an index scan: PostgreSQL cannot estimate a
+        // range joined to another row and, asked for a few rows, would read the whole table for
+        // them. One more than the bound says "too many".
+        let limit = CompanyReach.boundLimit + 1
+        return "ARRAY(SELECT c.id FROM unnest(\(roots)) AS rid CROSS JOIN LATERAL (SELECT c.id FROM res_company c "
+            + "WHERE c.parent_path ~>=~ (SELECT r.parent_path FROM res_company r WHERE r.id = rid) "
+            + "AND c.parent_path ~<~ (SELECT left(r.parent_path, -1) || '0' FROM res_company r WHERE r.id = rid) LIMIT \(limit)) c LIMIT \(limit))"
     }
 
     static func above(_ roots: String) -> String {
