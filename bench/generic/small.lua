@@ -9,9 +9,8 @@ local first = tonumber(os.getenv("FIRST_ID"))
 local counter = 0
 request = function()
   counter = counter + 1
-  local body = string.format(
-    '{"jsonrpc":"2.0","method":"call","id":1,"params":{"service":"object","method":"execute_kw","args":["%s",%s,"%s","product.product","read",[[%d]],{"fields":["name","default_code","barcode"]}]}}',
-    os.getenv("DB"), os.getenv("CALLER_UID"), os.getenv("PASSWORD"), first + (counter % 1000))
+  local body = common.json_execute_kw_as(os.getenv("DB"), os.getenv("CALLER_UID"), os.getenv("PASSWORD"), "product.product", "read",
+    "[[" .. (first + (counter % 1000)) .. "]]", '{"fields":["name","default_code","barcode"]}')
   return wrk.format(nil, nil, nil, body)
 end
 done = common.report

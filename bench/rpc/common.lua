@@ -2,10 +2,14 @@
 -- that prints the figures one line each so scripts/bench-rpc can collect them.
 local M = {}
 
-function M.json_execute_kw(db, password, model, method, args_json, kwargs_json)
+function M.json_execute_kw_as(db, uid, password, model, method, args_json, kwargs_json)
   return string.format(
-    '{"jsonrpc":"2.0","method":"call","id":1,"params":{"service":"object","method":"execute_kw","args":["%s",2,"%s","%s","%s",%s,%s]}}',
-    db, password, model, method, args_json, kwargs_json)
+    '{"jsonrpc":"2.0","method":"call","id":1,"params":{"service":"object","method":"execute_kw","args":["%s",%s,"%s","%s","%s",%s,%s]}}',
+    db, uid, password, model, method, args_json, kwargs_json)
+end
+
+function M.json_execute_kw(db, password, model, method, args_json, kwargs_json)
+  return M.json_execute_kw_as(db, 2, password, model, method, args_json, kwargs_json)
 end
 
 function M.report(summary, latency, requests)
