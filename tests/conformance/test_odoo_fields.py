@@ -98,3 +98,17 @@ def test_warehouse_operation_types_and_a_locations_warehouse(odoo):
     assert not odoo.env.ref("stock.stock_location_customers").warehouse_id
     Locations = odoo.env["stock.location"]
     assert stock.id in Locations.search([("warehouse_id", "=", warehouse.id), ("usage", "=", "internal")])
+
+
+def test_a_variant_is_found_by_code_barcode_or_name_as_odoo_finds_it(rpc, unique):
+    payload = "69%010d" % (abs(hash(unique)) % 10**10)
+    check = (10 - sum(int(d) * (3 if i % 2 else 1) for i, d in enumerate(payload)) % 10) % 10
+    barcode = payload + str(check)
+    pid = rpc("product.product", "create", [{"name": unique + " 酱油", "default_code": "NS-" + unique, "barcode": barcode}])
+    for term in ["NS-" + unique, barcode[4:], unique + " 酱"]:
+        found = rpc("product.product", "name_search", [term])
+        assert [pid, "[NS-%s] %s 酱油" % (unique, unique)] in found, term
+    assert rpc("product.product", "name_search", [unique + "-nothing"]) == []
+    # Excluding by name keeps the others and drops it.
+    assert pid not in [f[0] for f in rpc("product.product", "name_search", [unique], {"operator": "not ilike", "limit": 1000})]
+    rpc("product.product", "unlink", [[pid]])

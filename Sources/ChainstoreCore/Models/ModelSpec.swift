@@ -28,6 +28,10 @@ public struct ModelSpec: Sendable {
     /// Extra fields `name_search` matches besides the display name (Odoo's `_rec_names_search`),
     /// e.g. a partner's email and reference.
     public let nameSearchFields: [String]
+    /// `name_search` also matches the display name. Off where the display name is composed
+    /// from several records (a variant's "[code] name (values)": matching it means building it
+    /// for every row); `nameSearchFields` then say what is matched, as Odoo's own override does.
+    public let nameSearchDisplay: Bool
     /// Its table's triggers write the audit rows of every change, whoever makes it (the stock
     /// ledger's tables, written by hand-made SQL too); the generic path then writes none itself.
     public let auditedInDatabase: Bool
@@ -39,8 +43,9 @@ public struct ModelSpec: Sendable {
         name: String, label: String, table: String? = nil, fields: [FieldSpec], order: String = "id",
         recName: String = "name", displayNameSQL: String? = nil, companyScoped: Bool = false,
         sharedWithBranches: Bool = false, parentField: String? = nil, hasParentPath: Bool = false, nameSearchFields: [String] = [],
-        auditedInDatabase: Bool = false, readableByCompanies: [String] = []
+        nameSearchDisplay: Bool = true, auditedInDatabase: Bool = false, readableByCompanies: [String] = []
     ) {
+        self.nameSearchDisplay = nameSearchDisplay
         self.auditedInDatabase = auditedInDatabase
         self.readableByCompanies = readableByCompanies
         self.name = name

@@ -137,8 +137,10 @@ public struct Registry: Sendable {
                 throw ChainstoreError.validation("\(model.name): no field \(model.recName) to name records by")
             }
             _ = try OrderSpec.parse(model.order, model: model)
-            for name in model.nameSearchFields where model.fields[name]?.isStored != true {
-                throw ChainstoreError.validation("\(model.name): name_search field \(name) is not a stored field")
+            for name in model.nameSearchFields {
+                guard let field = model.fields[name], field.isStored || field.delegate != nil else {
+                    throw ChainstoreError.validation("\(model.name): name_search field \(name) is not a stored field")
+                }
             }
         }
         for rule in rules where models[rule.model] == nil {

@@ -79,7 +79,8 @@ extension RecordStore {
         try await checkAccess(model, .read)
         var domain = args
         if !name.isEmpty || ![DomainOperator.ilike, .like, .equalIfSet].contains(op) {
-            let matches = (["display_name"] + model.nameSearchFields).map { Domain.leaf(path: [$0], op: op, value: .string(name)) }
+            let fields = (model.nameSearchDisplay ? ["display_name"] : []) + model.nameSearchFields
+            let matches = fields.map { Domain.leaf(path: [$0], op: op, value: .string(name)) }
             domain = .allOf([args, op.positive == nil ? .anyOf(matches) : .allOf(matches)])
         }
         var sql = SQLBuilder("SELECT t.id, \(unsafeRaw: DomainCompiler.displayExpression(model, alias: "t"))::text FROM \(table: model) t WHERE ")

@@ -24,5 +24,5 @@ extension ModelSpec {
           + [FieldSpec("sequence", "Sequence", kind: .integer).delegated(via: "product_tmpl_id")],
         order: "default_code, id",
         displayNameSQL: Catalogue.variantDisplayNameSQL,
-        companyScoped: true, sharedWithBranches: true, nameSearchFields: ["default_code", "barcode"])
+        companyScoped: true, sharedWithBranches: true, nameSearchFields: ["default_code", "barcode", "name"], nameSearchDisplay: false)
 }
