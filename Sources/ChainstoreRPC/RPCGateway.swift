@@ -86,6 +86,15 @@ public struct RPCGateway: Sendable {
         // Under READ COMMITTED every statement takes its own snapshot, so a read-only generic
         // method loses nothing without BEGIN/COMMIT and saves two round trips.
         let readOnly = Self.readOnlyMethods.contains(method) && dispatcher.methods.method(model, method) == nil
+        // A read by a caller verified a moment ago (the same credentials from the same kind of
+        // place, within `CallerCache.lifetime`) skips loading the user again: one statement a call.
+        if readOnly, let credentials, callContext["allowed_company_ids"] == nil,
+           let known = identity.remembered(database, credentials: credentials, client: caller) {
+            let env = known.withContext(callContext)
+            return try await database.run(logger: caller.logger, transaction: false) { tx in
+                try await dispatcher.call(RecordStore(registry: registry, tx: tx, env: env), model: model, method: method, args: args, kwargs: finalKeywords)
+            }
+        }
         do {
             return try await database.run(logger: caller.logger, transaction: !readOnly) { tx in
                 let env = if let credentials {
