@@ -88,16 +88,13 @@ public struct RPCGateway: Sendable {
         let readOnly = Self.readOnlyMethods.contains(method) && dispatcher.methods.method(model, method) == nil
         // A read by a caller verified a moment ago (the same credentials from the same kind of
         // place, within `CallerCache.lifetime`) skips loading the user again: one statement a call.
-        if readOnly, let credentials, callContext["allowed_company_ids"] == nil,
-           let known = identity.remembered(database, credentials: credentials, client: caller) {
-            let env = known.withContext(callContext)
-            return try await database.run(logger: caller.logger, transaction: false) { tx in
-                try await dispatcher.call(RecordStore(registry: registry, tx: tx, env: env), model: model, method: method, args: args, kwargs: finalKeywords)
-            }
-        }
+        let known = readOnly && callContext["allowed_company_ids"] == nil
+            ? credentials.flatMap { identity.remembered(database, credentials: $0, client: caller) } : nil
         do {
             return try await database.run(logger: caller.logger, transaction: !readOnly) { tx in
-                let env = if let credentials {
+                let env = if let known {
+                    known.withContext(callContext)
+                } else if let credentials {
                     try await identity.environment(tx, credentials: credentials, client: caller, context: callContext)
                 } else {
                     try await identity.environment(tx, uid: uid, context: callContext, logger: caller.logger)

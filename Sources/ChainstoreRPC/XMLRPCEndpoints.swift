@@ -62,7 +62,7 @@ public struct XMLRPCEndpoints: Sendable {
     }
 
     /// Odoo never sends nil: `None` goes out as `False`.
-    static func xmlrpc(_ v: Value) -> XMLRPCValue {
+    public static func xmlrpc(_ v: Value) -> XMLRPCValue {
         switch v {
         case .null: return .bool(false)
         case .bool(let b): return .bool(b)

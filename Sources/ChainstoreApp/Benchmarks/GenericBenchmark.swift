@@ -4,6 +4,8 @@ import ChainstoreDB
 import Foundation
 import Logging
 import NIOCore
+import ChainstoreRPC
+import XMLRPC
 
 /// `chainstore bench generic`: the Odoo API of a running node, called as each kind of user of the
 /// group (JSON-RPC and XML-RPC, the whole request from the first byte sent to the last received),
@@ -178,7 +180,8 @@ public enum GenericBenchmark {
         let args: [Value] = [.string(options.databaseName), .int(uid), .string(user.password), .string(call.model), .string(call.method),
                              .array(call.args), .dict(call.kwargs)]
         if call.xml {
-            return try await post(options.url + "/xmlrpc/2/object", body: Array(xmlCall("execute_kw", args).utf8), contentType: "text/xml")
+            return try await post(options.url + "/xmlrpc/2/object", body: XMLRPCEncoder.call("execute_kw", args.map(XMLRPCEndpoints.xmlrpc)),
+                                  contentType: "text/xml")
         }
         let body: Value = .dict(["jsonrpc": "2.0", "method": "call", "id": 1, "params": .dict([
             "service": "object", "method": "execute_kw", "args": .array(args),
@@ -189,9 +192,12 @@ public enum GenericBenchmark {
     /// How many records an answer holds (or the count itself); a fault is an error.
     static func count(_ answer: [UInt8], call: Call, user: User) throws -> Int {
         if call.xml {
-            let text = String(decoding: answer, as: UTF8.self)
-            guard !answer.isEmpty, !text.prefix(400).contains("<fault>") else { throw ChainstoreError.userError("\(call.name) as \(user.login): fault") }
-            return text.components(separatedBy: "<name>id</name>").count - 1
+            guard case .success(let value) = try XMLRPCDecoder.decodeResponse(answer) else {
+                throw ChainstoreError.userError("\(call.name) as \(user.login): fault")
+            }
+            if case .array(let items) = value { return items.count }
+            if case .int(let count) = value { return Int(count) }
+            return 0
         }
         guard case .dict(let object) = try JSONReader.parse(answer), let result = object["result"] else {
             throw ChainstoreError.userError("\(call.name) as \(user.login): \(String(decoding: answer.prefix(300), as: UTF8.self))")
@@ -214,25 +220,5 @@ public enum GenericBenchmark {
         let response = try await HTTPClient.shared.execute(request, timeout: .seconds(120))
         var buffer = try await response.body.collect(upTo: 256 << 20)
         return buffer.readBytes(length: buffer.readableBytes) ?? []
-    }
-
-    /// An XML-RPC `methodCall`, written as any client writes one.
-    static func xmlCall(_ method: String, _ params: [Value]) -> String {
-        "<?xml version=\"1.0\"?><methodCall><methodName>\(method)</methodName><params>"
-            + params.map { "<param>\(xmlValue($0))</param>" }.joined() + "</params></methodCall>"
-    }
-
-    static func xmlValue(_ value: Value) -> String {
-        switch value {
-        case .int(let n): return "<value><int>\(n)</int></value>"
-        case .bool(let b): return "<value><boolean>\(b ? 1 : 0)</boolean></value>"
-        case .string(let s):
-            let escaped = s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
-            return "<value><string>\(escaped)</string></value>"
-        case .array(let items): return "<value><array><data>" + items.map(xmlValue).joined() + "</data></array></value>"
-        case .dict(let members):
-            return "<value><struct>" + members.map { "<member><name>\($0.key)</name>\(xmlValue($0.value))</member>" }.joined() + "</struct></value>"
-        default: return "<value><boolean>0</boolean></value>"
-        }
     }
 }

@@ -68,23 +68,21 @@ extension RecordStore {
     /// the query; the parents, few, are still bound and tested first.
     func companyReach(_ model: ModelSpec, _ operation: Operation) -> [Domain] {
         let shared = model.sharedWithBranches && operation == .read
-        var reach: [Domain] = [.leaf(path: ["company_id"], op: .equal, value: .false)]
-        let below: (_ path: [String]) -> Domain
         let ids = { (list: [Int64]) in Value.array(list.map(Value.int)) }
-        if let resolved = env.companyReach, let under = resolved.below {
-            below = { .leaf(path: $0, op: .in, value: ids(under)) }
-            reach.append(.leaf(path: ["company_id"], op: .in, value: ids(shared ? under + resolved.above : under)))
-        } else if let resolved = env.companyReach {
-            // A large subtree as constants costs more to plan than the query takes to run.
-            let allowed = Value.array(env.allowedCompanyIds.map(Value.int))
-            below = { .leaf(path: $0, op: .childOf, value: allowed) }
-            if shared { reach.append(.leaf(path: ["company_id"], op: .in, value: ids(resolved.above))) }
-            reach.append(below(["company_id"]))
+        let allowed = ids(env.allowedCompanyIds)
+        let resolved = env.companyReach
+        let under = resolved?.below
+        let below: (_ path: [String]) -> Domain = { path in
+            under.map { .leaf(path: path, op: .in, value: ids($0)) } ?? .leaf(path: path, op: .childOf, value: allowed)
+        }
+        var reach: [Domain] = [.leaf(path: ["company_id"], op: .equal, value: .false)]
+        if shared {
+            // The parents, few, bound when known; with a bound subtree, both in one list.
+            reach.append(resolved.map { .leaf(path: ["company_id"], op: .in, value: ids((under ?? []) + $0.above)) }
+                         ?? .leaf(path: ["company_id"], op: .parentOf, value: allowed))
+            if under == nil { reach.append(below(["company_id"])) }
         } else {
-            let allowed = Value.array(env.allowedCompanyIds.map(Value.int))
-            below = { .leaf(path: $0, op: .childOf, value: allowed) }
             reach.append(below(["company_id"]))
-            if shared { reach.append(.leaf(path: ["company_id"], op: .parentOf, value: allowed)) }
         }
         if operation == .read {
             for path in model.readableByCompanies { reach.append(below(path.split(separator: ".").map(String.init))) }

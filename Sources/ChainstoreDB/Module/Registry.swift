@@ -139,7 +139,7 @@ public struct Registry: Sendable {
             _ = try OrderSpec.parse(model.order, model: model)
             for name in model.nameSearchFields {
                 guard let field = model.fields[name], field.isStored || field.delegate != nil else {
-                    throw ChainstoreError.validation("\(model.name): name_search field \(name) is not a stored field")
+                    throw ChainstoreError.validation("\(model.name): name_search field \(name) is neither stored nor delegated")
                 }
             }
         }

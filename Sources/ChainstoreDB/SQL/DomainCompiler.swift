@@ -18,7 +18,7 @@ public struct DomainCompiler: Sendable {
     /// index condition it can OR with the rule's others. Rule paths must therefore select few
     /// related rows (transit places, a company's pickings): a condition that would match most
     /// of a large table belongs in a mirrored column (`FieldSpec.mirrored`).
-    var correlated = false
+    var compilingRules = false
     private var aliasCounter = 0
     private var depth = 0
     static let maxDepth = 32
@@ -52,11 +52,11 @@ public struct DomainCompiler: Sendable {
         }
     }
 
-    /// Compiles a record-rule domain (see `correlated`).
+    /// Compiles a record-rule domain (see `compilingRules`).
     public mutating func compileRules(_ domain: Domain, model: ModelSpec, alias: String, into sql: inout SQLBuilder) throws {
-        let saved = correlated
-        correlated = true
-        defer { correlated = saved }
+        let saved = compilingRules
+        compilingRules = true
+        defer { compilingRules = saved }
         try compile(domain, model: model, alias: alias, into: &sql)
     }
 
@@ -135,7 +135,7 @@ public struct DomainCompiler: Sendable {
         let sub = nextAlias()
         var closing = ")"
         switch field.kind {
-        case .many2one where correlated:
+        case .many2one where compilingRules:
             // The related rows read once per statement into an array: an index condition on this
             // row's column, which PostgreSQL can OR with the others of the rule (BitmapOr).
             sql += "\(alias).\(quoted(field.name)) = ANY(ARRAY(SELECT \(sub).id FROM \(quoted(comodel.table)) \(sub) WHERE "

@@ -47,9 +47,9 @@ public struct UserRow: Sendable {
         guard let row = try await tx.query(sql).first else { return nil }
         let (uid, login, password, published, companyId, companyIds, groups, treeRoots, below, above, _) = try row.decode(
             (Int64, String, String?, Bool, Int64, [Int64], [String], [Int64], [Int64]?, [Int64]?, String).self)
+        // The query leaves the reach out (NULL) for a user whose companies cover the tree.
         return UserRow(uid: uid, login: login, passwordHash: password, passwordPublished: published, companyId: companyId, companyIds: companyIds,
-                       groups: groups, treeRoots: treeRoots, reach: Set(treeRoots).isSubset(of: companyIds.isEmpty ? [companyId] : companyIds)
-                        ? nil : CompanyReach(below: below ?? [], above: above ?? []))
+                       groups: groups, treeRoots: treeRoots, reach: above.map { CompanyReach(below: below, above: $0) })
     }
 }
 
@@ -65,13 +65,7 @@ public enum EnvLoader {
 
     /// The environment of `user` with an empty context (no query needed).
     public static func env(user: UserRow, logger: Logger) -> Env {
-        var logger = logger
-        logger[metadataKey: "uid"] = "\(user.uid)"
-        var env = Env(
-            uid: user.uid, login: user.login, groups: Set(user.groups), companyId: user.companyId,
-            allowedCompanyIds: user.roots, coversCompanyTree: Set(user.treeRoots).isSubset(of: user.roots), context: [:], logger: logger)
-        env.companyReach = user.reach
-        return env
+        make(user, roots: user.roots, current: user.companyId, reach: user.reach, context: [:], logger: logger)
     }
 
     /// The environment of `user`; queries the database only to check `allowed_company_ids`.
@@ -96,6 +90,11 @@ public enum EnvLoader {
             roots = ids
             current = ids[0]
         }
+        return make(user, roots: roots, current: current, reach: reach, context: context, logger: logger)
+    }
+
+    /// The environment over `roots` (the user's companies, or the ones a call narrowed them to).
+    static func make(_ user: UserRow, roots: [Int64], current: Int64, reach: CompanyReach?, context: RecordValues, logger: Logger) -> Env {
         var logger = logger
         logger[metadataKey: "uid"] = "\(user.uid)"
         var env = Env(
