@@ -70,7 +70,7 @@ public actor DatabaseDirectory: DatabaseProvider, Service {
             configuration.options.maximumConnections = 20
             let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
             pools.yield(client)
-            database = Database(name: name, client: client)
+            database = location.makeDatabase(client, name: name)
             unmigrated[name] = database
         }
         guard try await migrator.pending(database, logger: logger).isEmpty else {

@@ -14,6 +14,10 @@ public struct DatabaseLocation: Sendable {
     }
     public let kind: Kind
     public let databaseName: String
+    /// The URL names a pooler in transaction mode (`pool_mode=transaction`, pgbouncer's own
+    /// setting): consecutive transactions may run on different server connections, so nothing
+    /// that lives in a server session is used, prepared statements first of all.
+    public private(set) var transactionPooling = false
 
     /// `url` (or `CHAINSTORE_DATABASE_URL`) wins; without one the managed cluster in `dataDir` is used.
     public init(url: String?, dataDir: String, databaseName name: String?) throws {
@@ -21,6 +25,7 @@ public struct DatabaseLocation: Sendable {
         if let url, !url.isEmpty {
             let (configuration, urlName) = try Self.parse(url)
             kind = .url(configuration)
+            transactionPooling = URLComponents(string: url)?.queryItems?.first { $0.name == "pool_mode" }?.value == "transaction"
             databaseName = name ?? urlName ?? "chainstore"
         } else {
             kind = .managed(ManagedCluster(root: dataDir))
@@ -40,6 +45,11 @@ public struct DatabaseLocation: Sendable {
         configuration.database = database ?? databaseName
         configuration.options.maximumConnections = 40
         return configuration
+    }
+
+    /// A pool on `database` (this location's database by default) run by the caller as a service.
+    public func makeDatabase(_ client: PostgresClient, name: String? = nil) -> Database {
+        Database(name: name ?? databaseName, client: client, statements: transactionPooling ? nil : StatementCache(capacity: Database.defaultStatementCacheCapacity))
     }
 
     /// Starts the managed cluster if this location has one; returns whether this call started it.
@@ -83,7 +93,7 @@ extension DatabaseLocation {
         return try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await client.run() }
             defer { group.cancelAll() }
-            return try await body(Database(name: databaseName, client: client))
+            return try await body(makeDatabase(client))
         }
     }
 

@@ -70,7 +70,10 @@ public struct Node: Sendable {
         try await location.createDatabaseIfMissing(logger: logger)
         let registry = try Modules.registry()
         let client = PostgresClient(configuration: location.clientConfiguration(), backgroundLogger: logger)
-        let database = Database(name: location.databaseName, client: client)
+        let database = location.makeDatabase(client)
+        if location.transactionPooling {
+            logger.notice("the database URL names a transaction-mode pooler: statements are parsed for every call (no statement cache)")
+        }
         let migrator = Migrator(manifests: registry.modules)
         let directory = DatabaseDirectory(location: location, main: database, migrator: migrator, filter: options.dbFilter, logger: logger)
         let identity = BaseIdentity()

@@ -12,7 +12,7 @@ struct SQLBuilderTests {
         let hostile = "x'); DROP TABLE stock_move; --"
         let ids: [Int64] = [3, 5]
         let sql: SQLBuilder = "SELECT id FROM stock_move WHERE name = \(hostile) AND id = ANY(\(ids)) AND product_qty > \(Decimal(string: "1.005")!)"
-        #expect(sql.text == "SELECT id FROM stock_move WHERE name = $1::text AND id = ANY($2::bigint[]) AND product_qty > $3::numeric")
+        #expect(sql.text == "SELECT id FROM stock_move WHERE name = $1::text AND id = ANY($2::bigint[]) AND product_qty > $3::text::numeric")
         #expect(sql.binds == [.text(hostile), .intArray([3, 5]), .text("1.005")])
         #expect(!sql.text.contains("DROP"))
     }
@@ -21,7 +21,7 @@ struct SQLBuilderTests {
         let none: Int64? = nil
         let quantities = [Decimal(string: "0.1")!, Decimal(12)]
         let sql: SQLBuilder = "\(none) \(State.done) \([State.done, .cancel]) \(quantities) \(true)"
-        #expect(sql.text == "$1::bigint $2::text $3::text[] $4::numeric[] $5::boolean")
+        #expect(sql.text == "$1::bigint $2::text $3::text[] $4::text[]::numeric[] $5::boolean")
         #expect(sql.binds == [.null, .text("done"), .textArray(["done", "cancel"]), .textArray(["0.1", "12"]), .bool(true)])
     }
 
@@ -32,7 +32,7 @@ struct SQLBuilderTests {
         outer.bind(.int(9))
         outer += " OR " as SQLBuilder
         outer += inner
-        #expect(outer.text == "SELECT 1 WHERE id = $1::bigint AND (state = $2::text AND company_id = $3::bigint) AND uid = $4 OR state = $5::text AND company_id = $6::bigint")
+        #expect(outer.text == "SELECT 1 WHERE id = $1::bigint AND (state = $2::text AND company_id = $3::bigint) AND uid = $4::bigint OR state = $5::text AND company_id = $6::bigint")
         #expect(outer.binds == [.int(1), .text("done"), .int(7), .int(9), .text("done"), .int(7)])
     }
 

@@ -9,10 +9,17 @@ public struct Database: Sendable {
     public let name: String
     public let client: PostgresClient
     public var maxRetries = 4
+    /// Statements parsed once per connection and reused (nil behind a transaction-mode pooler).
+    public let statements: StatementCache?
 
-    public init(name: String, client: PostgresClient) {
+    /// Statements kept per connection by default: the generic path's shapes (a model's search,
+    /// read and rules for a kind of user) and the hot paths, with room to spare.
+    public static let defaultStatementCacheCapacity = 256
+
+    public init(name: String, client: PostgresClient, statements: StatementCache? = StatementCache(capacity: Database.defaultStatementCacheCapacity)) {
         self.name = name
         self.client = client
+        self.statements = statements
     }
 
     /// Runs `body` in a transaction; the whole closure runs again (up to `maxRetries` times) when
@@ -28,7 +35,10 @@ public struct Database: Sendable {
                     DatabaseMetrics.leaseWait.record(duration: ContinuousClock.now - requested)
                     DatabaseMetrics.inUse.increment()
                     defer { DatabaseMetrics.inUse.decrement() }
-                    return try await Self.run(connection: connection, logger: logger, database: name, isolation: isolation, body)
+                    return try await releasing(connection, logger: logger) {
+                        try await Self.run(
+                            connection: connection, logger: logger, database: name, statements: statements, isolation: isolation, body)
+                    }
                 }
             } catch let error where DatabaseErrors.isRetryable(error) && attempt < maxRetries {
                 attempt += 1
@@ -49,15 +59,31 @@ public struct Database: Sendable {
         try await client.withConnection { connection in
             DatabaseMetrics.inUse.increment()
             defer { DatabaseMetrics.inUse.decrement() }
-            return try await body(Transaction(connection: connection, logger: logger, database: name))
+            return try await releasing(connection, logger: logger) {
+                try await body(Transaction(connection: connection, logger: logger, database: name, statements: statements))
+            }
+        }
+    }
+
+    /// Runs `body` on a leased connection, then closes the connection if the statement cache
+    /// retired it (the pool replaces it).
+    private func releasing<T: Sendable>(_ connection: PostgresConnection, logger: Logger, _ body: () async throws -> T) async throws -> T {
+        guard let statements else { return try await body() }
+        do {
+            let result = try await body()
+            await statements.closeIfRetired(connection, logger: logger)
+            return result
+        } catch {
+            await statements.closeIfRetired(connection, logger: logger)
+            throw error
         }
     }
 
     static func run<T: Sendable>(
-        connection: PostgresConnection, logger: Logger, database: String, isolation: IsolationLevel,
+        connection: PostgresConnection, logger: Logger, database: String, statements: StatementCache?, isolation: IsolationLevel,
         _ body: @Sendable (Transaction) async throws -> T
     ) async throws -> T {
-        let tx = Transaction(connection: connection, logger: logger, database: database)
+        let tx = Transaction(connection: connection, logger: logger, database: database, statements: statements, inTransaction: true)
         let started = ContinuousClock.now
         try await tx.execute("BEGIN ISOLATION LEVEL \(isolation.rawValue)")
         do {

@@ -6,10 +6,11 @@ import PostgresNIO
 /// `Database.transaction`). The raw error is kept as `underlying`, for the log only.
 public enum DatabaseErrors {
     static func translate(_ error: any Error) -> any Error {
-        guard let psql = error as? PSQLError, let state = psql.serverInfo?[.sqlState] else { return error }
-        let constraint = psql.serverInfo?[.constraintName] ?? ""
-        let table = psql.serverInfo?[.tableName] ?? ""
-        let column = psql.serverInfo?[.columnName] ?? ""
+        guard let server = ServerError(error) else { return error }
+        let state = server.sqlState
+        let constraint = server.constraint ?? ""
+        let table = server.table ?? ""
+        let column = server.column ?? ""
         let model = table.replacingOccurrences(of: "_", with: ".")
         switch state {
         case "40001", "40P01":
@@ -26,14 +27,14 @@ public enum DatabaseErrors {
         case "23514", "23P01":
             // Our own triggers raise check violations with a sentence for the user; a table's
             // CHECK constraint says only its name.
-            if let message = psql.serverInfo?[.message], !message.contains("violates") {
+            if let message = server.message, !message.contains("violates") {
                 return ChainstoreError(.validationError, message, underlying: error)
             }
             return ChainstoreError(.validationError, "The record does not satisfy the constraint \(constraint).", underlying: error)
         case "22003":
             return ChainstoreError(.valueError, "A value is out of range for its field.", underlying: error)
         case _ where state.hasPrefix("22"):
-            return ChainstoreError(.valueError, "Invalid value: \(psql.serverInfo?[.message] ?? "data exception").", underlying: error)
+            return ChainstoreError(.valueError, "Invalid value: \(server.message ?? "data exception").", underlying: error)
         case "57014":
             return ChainstoreError(.limitExceeded, "The query was cancelled because it ran too long.", underlying: error)
         default:
@@ -43,5 +44,23 @@ public enum DatabaseErrors {
 
     public static func isRetryable(_ error: any Error) -> Bool {
         (error as? ChainstoreError)?.code == .concurrency
+    }
+}
+
+/// The fields of an error PostgreSQL reported.
+struct ServerError {
+    let sqlState: String
+    let message: String?
+    let constraint: String?
+    let table: String?
+    let column: String?
+
+    init?(_ error: any Error) {
+        guard let psql = error as? PSQLError, let info = psql.serverInfo, let state = info[.sqlState] else { return nil }
+        sqlState = state
+        message = info[.message]
+        constraint = info[.constraintName]
+        table = info[.tableName]
+        column = info[.columnName]
     }
 }

@@ -10,22 +10,52 @@ public struct Transaction: Sendable {
     public let logger: Logger
     /// Name of the database (tenant) the transaction runs in: the scope of per-database caches.
     public let database: String
+    /// Statements already parsed on this connection (nil: every statement is parsed anew).
+    let statements: StatementCache?
+    /// Inside BEGIN … COMMIT: a failed statement aborts the transaction, so it cannot be retried alone.
+    let inTransaction: Bool
 
-    init(connection: PostgresConnection, logger: Logger, database: String) {
+    init(connection: PostgresConnection, logger: Logger, database: String, statements: StatementCache? = nil, inTransaction: Bool = false) {
         self.connection = connection
         self.logger = logger
         self.database = database
+        self.statements = statements
+        self.inTransaction = inTransaction
     }
 
     /// Runs `sql` and returns all rows. SQL text is logged at debug level with its bind count,
-    /// never the bind values.
+    /// never the bind values. A statement with values goes through the connection's statement
+    /// cache when the database has one: parsed once, then only bound and executed.
     @discardableResult
     public func query(_ sql: SQLBuilder) async throws -> [PostgresRow] {
         logger.debug("sql", metadata: ["sql": "\(sql.text)", "binds": "\(sql.binds.count)"])
         do {
+            if let statements, StatementCache.isPreparable(sql) { return try await prepared(sql, statements) }
             return try await connection.query(sql.postgresQuery, logger: logger).collect()
         } catch {
             throw DatabaseErrors.translate(error)
+        }
+    }
+
+    private func prepared(_ sql: SQLBuilder, _ statements: StatementCache) async throws -> [PostgresRow] {
+        do {
+            return try await statements.execute(sql, on: connection, logger: logger)
+        } catch {
+            guard let lost = StatementCache.lostStatement(error) else { throw error }
+            switch lost {
+            case .connectionLost:
+                // The server forgot this connection's statements: it is closed when released.
+                statements.retire(connection)
+            case .shapeChanged:
+                // The schema changed under every connection: statements are parsed again.
+                statements.invalidate()
+            }
+            logger.info("prepared statement lost on the server", metadata: ["inTransaction": "\(inTransaction)"])
+            // Inside a transaction the failure aborted it: the whole transaction runs again.
+            guard !inTransaction else {
+                throw ChainstoreError(.concurrency, "The database schema changed during the operation; please retry.", underlying: error)
+            }
+            return try await connection.query(sql.postgresQuery, logger: logger).collect()
         }
     }
 
@@ -51,6 +81,11 @@ public struct Transaction: Sendable {
 extension SQLBuilder {
     var postgresQuery: PostgresQuery {
         var bindings = PostgresBindings(capacity: binds.count)
+        appendBinds(to: &bindings)
+        return PostgresQuery(unsafeSQL: text, binds: bindings)
+    }
+
+    func appendBinds(to bindings: inout PostgresBindings) {
         for bind in binds {
             switch bind {
             case .int(let i): bindings.append(i)
@@ -63,7 +98,6 @@ extension SQLBuilder {
             case .null: bindings.appendNull()
             }
         }
-        return PostgresQuery(unsafeSQL: text, binds: bindings)
     }
 }
 

@@ -27,6 +27,8 @@ public struct Migrator: Sendable {
             do {
                 let applied = try await migrateLocked(tx, logger: logger)
                 try await tx.execute("SELECT pg_advisory_unlock(\(Self.lockKey))")
+                // Statements parsed before may no longer describe the tables: parse them again.
+                if !applied.isEmpty { database.statements?.invalidate() }
                 return applied
             } catch {
                 try? await tx.execute("ROLLBACK")

@@ -11,6 +11,27 @@ public enum SQLBind: Sendable, Hashable {
     case textArray([String])
     case bytes([UInt8])
     case null
+
+    /// The PostgreSQL type the value is sent as (nil for NULL, which has no bytes to read).
+    var wireType: String? {
+        switch self {
+        case .int: return "bigint"
+        case .double: return "float8"
+        case .text: return "text"
+        case .bool: return "boolean"
+        case .intArray: return "bigint[]"
+        case .textArray: return "text[]"
+        case .bytes: return "bytea"
+        case .null: return nil
+        }
+    }
+
+    /// Whether a cast to `type` would not change the value's own wire type.
+    func travelsAs(_ type: String) -> Bool {
+        guard let wire = wireType else { return false }
+        let spelled = ["int8": "bigint", "double precision": "float8", "bool": "boolean", "int8[]": "bigint[]"][type.lowercased()] ?? type.lowercased()
+        return spelled == wire
+    }
 }
 
 /// SQL text and its binds, built together so a placeholder can never drift from its value.
@@ -58,16 +79,17 @@ public struct SQLBuilder: Sendable, ExpressibleByStringInterpolation {
         binds += fragment.binds
     }
 
-    /// Appends a placeholder for `value`; the value is bound.
+    /// Appends a placeholder for `value`, typed as the value travels (`$2::bigint`): the type a
+    /// statement prepared once and executed again expects is then the one every execution sends.
     public mutating func bind(_ value: SQLBind) {
         binds.append(value)
-        segments.append("")
+        segments.append(value.wireType.map { "::" + $0 } ?? "")
     }
 
-    /// Appends a placeholder with an explicit cast (`$3::numeric`).
+    /// Appends a placeholder with an explicit cast (`$3::numeric`, sent as text: `$3::text::numeric`).
     public mutating func bind(_ value: SQLBind, cast: String) {
         bind(value)
-        append("::" + cast)
+        if !value.travelsAs(cast) { append("::" + cast) }
     }
 
     /// Appends `unnest($1::bigint[], $2::numeric[], …) AS <alias>`: many rows bound as one array
