@@ -533,4 +533,60 @@ struct StockLedgerTests {
             #expect(try await AuditChain.verify(db, logger: log).isIntact)
         }
     }
+
+    @Test func productQuantitiesCountOnlyTheCallersStock() async throws {
+        try await TestDatabase.withFreshDatabase { db, registry in
+            let fx = try await GroupFixture.make(db, registry)
+            let log = TestDatabase.logger
+            _ = try await db.transaction(logger: log) { tx in
+                try await tx.query("""
+                    INSERT INTO res_groups_users_rel (gid, uid) SELECT g.id, u FROM res_groups g, unnest(\([fx.cityUser, fx.storeUser1, fx.storeUser2])) u
+                    WHERE g.xmlid = 'stock.group_stock_user'
+                    """)
+            }
+            let (tea, gzStock, sz) = try await GroupFixture.asUser(db, registry, uid: fx.groupAdmin) { store in
+                let tea = try await product(store, "Pu'er tea")
+                let gz = try await store.create("stock.warehouse", [["name": "GZ back room", "code": "GZ1", "company_id": .int(fx.store1)]])[0]
+                let sz = try await store.create("stock.warehouse", [["name": "SZ back room", "code": "SZ1", "company_id": .int(fx.store2)]])[0]
+                func receipt(_ warehouse: Int64, _ company: Int64, _ quantity: Double, validate: Bool) async throws {
+                    let type = try #require(try await store.search("stock.picking.type", domain: .and([
+                        .leaf("warehouse_id", .equal, .int(warehouse)), .leaf("sequence_code", .equal, "IN"),
+                    ])).first)
+                    let id = try await store.create("stock.picking", [["picking_type_id": .int(type), "company_id": .int(company),
+                        "move_ids": [[0, 0, ["product_id": .int(tea), "product_uom_qty": .double(quantity), "company_id": .int(company)]]]]])[0]
+                    try await call(store, "stock.picking", "action_confirm", [id])
+                    if validate { try await call(store, "stock.picking", "button_validate", [id]) }
+                }
+                try await receipt(gz, fx.store1, 10, validate: true)
+                try await receipt(sz, fx.store2, 3, validate: true)
+                try await receipt(sz, fx.store2, 6, validate: false)
+                let gzStock = try await store.read("stock.warehouse", ids: [gz], fields: ["lot_stock_id"], load: .classicWrite)[0]["lot_stock_id"]!.intValue!
+                return (tea, gzStock, sz)
+            }
+            let fields = ["qty_available", "incoming_qty", "virtual_available"]
+            func quantities(_ uid: Int64, _ context: RecordValues = [:]) async throws -> [Double] {
+                try await GroupFixture.asUser(db, registry, uid: uid) { store in
+                    let scoped = RecordStore(registry: store.registry, tx: store.tx, env: store.env.withContext(context))
+                    let row = try await scoped.read("product.product", ids: [tea], fields: fields)[0]
+                    return fields.map { row[$0]?.doubleValue ?? -1 }
+                }
+            }
+            // Each caller counts the stock of its own companies, and only that.
+            #expect(try await quantities(fx.groupAdmin) == [13, 6, 19])
+            #expect(try await quantities(fx.cityUser) == [10, 0, 10])
+            #expect(try await quantities(fx.storeUser1) == [10, 0, 10])
+            #expect(try await quantities(fx.storeUser2) == [3, 6, 9])
+            // A context naming another store's places finds nothing there for a store.
+            #expect(try await quantities(fx.storeUser2, ["location": .int(gzStock)]) == [0, 0, 0])
+            #expect(try await quantities(fx.groupAdmin, ["location": .int(gzStock)]) == [10, 0, 10])
+            #expect(try await quantities(fx.groupAdmin, ["warehouse": .int(sz)]) == [3, 6, 9])
+            // Searching by quantity keeps to the same stock.
+            for (uid, expected) in [(fx.storeUser1, [Int64]()), (fx.storeUser2, [tea])] {
+                let found = try await GroupFixture.asUser(db, registry, uid: uid) { store in
+                    try await store.search("product.product", domain: .and([.leaf("id", .equal, .int(tea)), .leaf("incoming_qty", .greater, 0)]))
+                }
+                #expect(found == expected)
+            }
+        }
+    }
 }

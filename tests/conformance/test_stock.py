@@ -201,3 +201,67 @@ def test_rfid_reads_from_a_dock_door_keep_unknown_tags(url, db, rpc, places, uni
     assert post_json(url, db, "/api/v1/rfid/reads", {"reads": [{"reader": "NO-SUCH-READER", "epc": epc, "time": 1}]})[0] == 400
     assert post_json(url, db, "/api/v1/rfid/reads", {"reads": [{"reader": reader, "epc": epc, "time": "yesterday"}]})[0] == 400
     assert post_json(url, db, "/api/v1/rfid/reads", {"reads": [{"reader": reader, "epc": epc}] * 20001})[0] == 400
+
+
+def test_product_quantities_follow_odoos_context_keys(rpc, odoo, places, unique):
+    product = rpc("product.product", "create", {"name": unique, "type": "product", "detailed_type": "product"})
+    template = rpc("product.product", "read", [product], ["product_tmpl_id"])[0]["product_tmpl_id"][0]
+    received = rpc("stock.picking", "create", {"picking_type_id": places["in"],
+                                               "move_ids": [(0, 0, {"product_id": product, "product_uom_qty": 12})]})
+    rpc("stock.picking", "button_validate", [received], context={"skip_backorder": True})
+    # Still to come: 4 in; still to go: 5 out, reserved on the shelf.
+    incoming = rpc("stock.picking", "create", {"picking_type_id": places["in"],
+                                               "move_ids": [(0, 0, {"product_id": product, "product_uom_qty": 4})]})
+    rpc("stock.picking", "action_confirm", [incoming])
+    outgoing = rpc("stock.picking", "create", {"picking_type_id": places["out"],
+                                               "move_ids": [(0, 0, {"product_id": product, "product_uom_qty": 5})]})
+    rpc("stock.picking", "action_confirm", [outgoing])
+    rpc("stock.picking", "action_assign", [outgoing])
+
+    names = ["qty_available", "incoming_qty", "outgoing_qty", "virtual_available", "free_qty"]
+    expected = {"qty_available": 12, "incoming_qty": 4, "outgoing_qty": 5, "virtual_available": 11, "free_qty": 7}
+    assert {k: v for k, v in rpc("product.product", "read", [product], names)[0].items() if k != "id"} == expected
+    template_names = [n for n in names if n != "free_qty"]
+    assert rpc("product.template", "read", [template], template_names)[0] == {"id": template, **{n: expected[n] for n in template_names}}
+    # The same through odoorpc's records, with the context on the environment.
+    assert odoo.env["product.product"].browse(product).qty_available == 12
+
+    # Where: a warehouse (by id or name), a location and what is below it, or elsewhere.
+    warehouse = rpc("stock.warehouse", "search_read", [("lot_stock_id", "=", places["stock"])], fields=["name"])[0]
+    def quantities(**context):
+        return rpc("product.product", "read", [product], ["qty_available", "incoming_qty", "outgoing_qty"], context=context)[0]
+    assert quantities(warehouse=warehouse["id"])["qty_available"] == 12
+    assert quantities(warehouse=warehouse["name"])["qty_available"] == 12
+    assert quantities(location=places["stock"])["qty_available"] == 12
+    at_customers = quantities(location=places["customers"])
+    assert (at_customers["qty_available"], at_customers["incoming_qty"], at_customers["outgoing_qty"]) == (0, 5, 0)
+    # When: before anything was received there was nothing, and nothing was due.
+    assert quantities(to_date="2000-01-01") == {"id": product, "qty_available": 0, "incoming_qty": 0, "outgoing_qty": 0}
+    assert quantities(to_date="2999-12-31 23:59:59")["incoming_qty"] == 4
+
+    # Searchable and sortable as Odoo allows.
+    mine = [("id", "=", product)]
+    assert rpc("product.product", "search", mine + [("qty_available", ">", 0)]) == [product]
+    assert rpc("product.product", "search", mine + [("qty_available", ">", 12)]) == []
+    assert rpc("product.product", "search", mine + [("virtual_available", "=", 11)]) == [product]
+    assert rpc("product.product", "search", mine + [("free_qty", "<", 8), ("incoming_qty", ">=", 4)]) == [product]
+    assert rpc("product.product", "search", mine + [("qty_available", ">", 0)], context={"location": places["customers"]}) == []
+    ranked = rpc("product.product", "search_read", [("id", "in", [product, product - 1])], fields=["qty_available"],
+                 order="qty_available desc")
+    assert ranked[0]["id"] == product
+
+    # Bad input is refused with Odoo's words, and reads nothing.
+    with pytest.raises(xmlrpc.client.Fault) as operator:
+        rpc("product.product", "search", [("qty_available", "like", "1")])
+    assert "Invalid domain operator" in operator.value.faultString
+    with pytest.raises(xmlrpc.client.Fault) as operand:
+        rpc("product.product", "search", [("qty_available", ">", "many")])
+    assert "Invalid domain right operand" in operand.value.faultString
+    with pytest.raises(xmlrpc.client.Fault) as date:
+        quantities(to_date="yesterday; DROP TABLE stock_quant")
+    assert "to_date" in date.value.faultString
+    try:  # Odoo ignores a value written to a computed field without an inverse
+        rpc("product.product", "write", [product], {"qty_available": 1000})
+    except xmlrpc.client.Fault:
+        pass
+    assert rpc("product.product", "read", [product], ["qty_available"])[0]["qty_available"] == 12

@@ -139,8 +139,16 @@ public struct FieldSpec: Sendable {
     /// store and left to the model's hooks (a template's `barcode` goes to its variant).
     public var sqlExpression: String?
 
+    /// A value the owning module computes in SQL for each call, from the caller's context and
+    /// companies (a product's quantity on hand in the warehouse the context names): readable,
+    /// searchable and sortable, never stored or written. Its SQL is the module's `ContextualColumn`.
+    public var contextual = false
+
+    /// Computed by SQL when read (`sqlExpression` or `contextual`): no column, never written.
+    public var computedWhenRead: Bool { sqlExpression != nil || contextual }
+
     /// Whether the field has a column in its own model's table.
-    public var isStored: Bool { kind.hasColumn && delegate == nil && sqlExpression == nil }
+    public var isStored: Bool { kind.hasColumn && delegate == nil && !computedWhenRead }
 
     /// The SQL for this field's value on the row `alias` of its own model.
     public func columnSQL(alias: String) -> String {
@@ -152,6 +160,15 @@ public struct FieldSpec: Sendable {
     public func computed(sql: String) -> FieldSpec {
         var copy = self
         copy.sqlExpression = sql
+        return copy
+    }
+
+    /// The same field, computed for each call by the owning module (see `contextual`).
+    public func contextuallyComputed() -> FieldSpec {
+        var copy = self
+        copy.contextual = true
+        copy.readonly = true
+        copy.audited = false
         return copy
     }
 

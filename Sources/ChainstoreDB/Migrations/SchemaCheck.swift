@@ -38,7 +38,7 @@ public enum SchemaCheck {
                 problems.append("\(model.name): table \(model.table) is missing")
                 continue
             }
-            for field in model.fields.values where field.name != "display_name" && field.filteredInPlace && field.sqlExpression == nil {
+            for field in model.fields.values where field.name != "display_name" && field.filteredInPlace && !field.computedWhenRead {
                 switch field.kind {
                 case .one2many: continue
                 case .many2many(_, let relation, let column1, let column2):
@@ -113,7 +113,7 @@ public enum SchemaCheck {
         guard let spec = try? OrderSpec.parse(model.order, model: model) else { return "\(model.name): its default order does not parse" }
         var keys: [String] = []
         for term in spec.terms {
-            guard let field = model.fields[term.field], field.filteredInPlace, field.sqlExpression == nil, term.field != "display_name" else {
+            guard let field = model.fields[term.field], field.filteredInPlace, !field.computedWhenRead, term.field != "display_name" else {
                 return "\(model.name): its default order \"\(model.order)\" sorts by \(term.field), which no index of its table can serve"
             }
             // Sorting by a many2one sorts by the linked record's name (as Odoo does): no index

@@ -7,7 +7,8 @@ import ServiceLifecycle
 /// line there.
 ///
 /// - Schema: `models`, fields added to other modules' models (`extending`), append-only
-///   `migrations`, and record `rules` (access rights are seeded by a migration).
+///   `migrations`, the SQL of fields computed per call (`contextual`), and record `rules`
+///   (access rights are seeded by a migration).
 /// - Behaviour: business `methods` callable over RPC (an allow-list beside the generic
 ///   methods) and the record store's typed `hooks` (after create, after write).
 /// - Runtime: HTTP `endpoints` (each with the node role that serves it), browser pages and their
@@ -19,6 +20,8 @@ public struct ModuleManifest: Sendable {
     public var models: [ModelSpec]
     public var extending: [ModelExtension]
     public var migrations: [Migration]
+    /// The SQL of the fields this module computes per call (`FieldSpec.contextuallyComputed()`).
+    public var contextual: [ContextualColumn]
     public var rules: [RecordRule]
     public var methods: [ModelMethod]
     public var hooks: [RecordHook]
@@ -39,7 +42,7 @@ public struct ModuleManifest: Sendable {
 
     public init(
         name: String, depends: [String] = [], models: [ModelSpec] = [], extending: [ModelExtension] = [], migrations: [Migration] = [],
-        rules: [RecordRule] = [], methods: [ModelMethod] = [], hooks: [RecordHook] = [],
+        contextual: [ContextualColumn] = [], rules: [RecordRule] = [], methods: [ModelMethod] = [], hooks: [RecordHook] = [],
         endpoints: [Endpoint] = [], web: WebAssets? = nil, jobs: [Job] = [],
         start: (@Sendable (NodeContext) async throws -> [any Service])? = nil, channels: [BusChannel] = [], views: [ViewSpec] = [],
         demo: (@Sendable (Database, Registry, Logger) async throws -> Void)? = nil,
@@ -50,6 +53,7 @@ public struct ModuleManifest: Sendable {
         self.models = models
         self.extending = extending
         self.migrations = migrations
+        self.contextual = contextual
         self.rules = rules
         self.methods = methods
         self.hooks = hooks

@@ -15,6 +15,8 @@ public struct Registry: Sendable {
     public let incomingMany2one: [String: [(model: String, field: FieldSpec)]]
     /// For each model, the many2many fields that link to it: their link rows vanish with it.
     public let incomingMany2many: [String: [(model: String, field: FieldSpec)]]
+    /// The SQL of every field computed per call, by `model.field`.
+    public let contextualColumns: [String: ContextualColumn]
 
     public init(modules: [ModuleManifest]) throws {
         var models: [String: ModelSpec] = [:]
@@ -51,6 +53,19 @@ public struct Registry: Sendable {
         }
         self.incomingMany2one = many2one
         self.incomingMany2many = many2many
+        var contextual: [String: ContextualColumn] = [:]
+        for column in modules.flatMap(\.contextual) {
+            guard models[column.model]?.fields[column.field]?.contextual == true, contextual[column.key] == nil else {
+                throw ChainstoreError.validation("\(column.key) is given SQL but is not a field computed per call, or is given it twice")
+            }
+            contextual[column.key] = column
+        }
+        for model in models.values {
+            for field in model.fields.values where field.contextual && contextual[model.name + "." + field.name] == nil {
+                throw ChainstoreError.validation("\(model.name).\(field.name) is computed per call but no module gives its SQL")
+            }
+        }
+        self.contextualColumns = contextual
         self.methods = try MethodTable(modules.flatMap(\.methods), models: models)
         try validate()
     }

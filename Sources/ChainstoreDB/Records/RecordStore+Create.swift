@@ -123,7 +123,7 @@ extension RecordStore {
     /// Magic and database-computed fields are ignored, as Odoo does.
     func prepareValue(_ model: ModelSpec, _ field: FieldSpec, _ value: Value) throws -> Prepared {
         guard visible(field) else { throw ChainstoreError.valueError("Invalid field '\(field.name)' on model '\(model.name)'") }
-        if field.computedInDatabase || field.sqlExpression != nil || Self.magicFields.contains(field.name) { return .skip }
+        if field.computedInDatabase || field.computedWhenRead || Self.magicFields.contains(field.name) { return .skip }
         if field.kind.isX2Many { return .relational }
         if value.isEmpty || (value == .int(0) && field.kind.isRelational) {
             if case .boolean = field.kind { return .bind(.bool(false)) }

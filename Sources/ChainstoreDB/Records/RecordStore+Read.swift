@@ -122,6 +122,19 @@ extension RecordStore {
     private func readExpression(
         _ model: ModelSpec, _ field: FieldSpec, alias: String, load: Load, compiler: inout DomainCompiler, into sql: inout SQLBuilder
     ) throws -> ReadColumn.Shape {
+        if field.contextual {
+            sql += try contextualColumn(model, field, alias: alias).value
+            switch field.kind {
+            case .integer:
+                sql += "::bigint"
+                return .integer
+            case .float, .decimal, .monetary:
+                sql += "::float8"
+                return .float
+            default:
+                throw ChainstoreError.validation("\(model.name).\(field.name): only numbers are computed per call")
+            }
+        }
         let column = field.columnSQL(alias: alias)
         switch field.kind {
         case _ where field.name == "display_name":

@@ -52,7 +52,7 @@ extension RecordStore {
         let hooked = Set(registry.afterWrite.filter { $0.model == model.name }.flatMap(\.fields))
         func isPlain(_ name: String) -> Bool {
             guard let field = model.fields[name] else { return false }
-            return field.delegate == nil && !field.kind.isX2Many && field.sqlExpression == nil && !hooked.contains(name)
+            return field.delegate == nil && !field.kind.isX2Many && !field.computedWhenRead && !hooked.contains(name)
         }
         // Values that need more than a column update are first compared with what is stored:
         // importing the same file again then costs one read, not one write per row.

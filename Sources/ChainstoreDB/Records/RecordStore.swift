@@ -69,6 +69,8 @@ public struct RecordStore: Sendable {
     /// rules and hidden fields cannot be named. (Rule domains are compiled without either.)
     func userCompiler() -> DomainCompiler {
         var compiler = DomainCompiler(registry: registry)
+        let this = self
+        compiler.contextual = { try this.contextualColumn($0, $1, alias: $2) }
         guard !env.isSystem else { return compiler }
         let store = self
         compiler.relatedRules = { store.ruleDomain($0, .read) }
@@ -79,27 +81,33 @@ public struct RecordStore: Sendable {
     func orderClause(_ model: ModelSpec, _ order: String?, alias: String = "t", into sql: inout SQLBuilder) throws {
         let text = (order?.isEmpty ?? true) ? model.order : order!
         let spec = try OrderSpec.parse(text, model: model)
-        var terms: [String] = []
+        var terms: [SQLBuilder] = []
         for term in spec.terms {
-            var expression: String
+            var expression: SQLBuilder
             let field = model.fields[term.field]!
             guard visible(field) else { throw ChainstoreError.valueError("Invalid field '\(term.field)' in order on model '\(model.name)'") }
-            if term.field == "display_name" {
-                expression = DomainCompiler.displayExpression(model, alias: alias)
+            if field.contextual {
+                expression = try contextualColumn(model, field, alias: alias).value
+            } else if term.field == "display_name" {
+                expression = SQLBuilder(DomainCompiler.displayExpression(model, alias: alias))
             } else if let via = field.delegate, !field.mirrored, let parent = model.fields[via]?.kind.comodel.flatMap({ registry.models[$0] }) {
                 let target = parent.fields[term.field] ?? field
-                expression = "(SELECT \(target.columnSQL(alias: "p")) FROM \(quoted(parent.table)) p WHERE p.id = \(alias).\(quoted(via)))"
+                expression = "(SELECT \(unsafeRaw: target.columnSQL(alias: "p")) FROM \(table: parent) p WHERE p.id = \(unsafeRaw: alias).\(identifier: via))"
             } else if case .many2one(let comodel, _) = field.kind, let co = registry.models[comodel] {
-                expression = "(SELECT \(DomainCompiler.displayExpression(co, alias: "o")) FROM \(quoted(co.table)) o WHERE o.id = \(alias).\(quoted(term.field)))"
+                expression = "(SELECT \(unsafeRaw: DomainCompiler.displayExpression(co, alias: "o")) FROM \(table: co) o WHERE o.id = \(unsafeRaw: alias).\(identifier: term.field))"
             } else {
-                expression = field.columnSQL(alias: alias)
+                expression = SQLBuilder(field.columnSQL(alias: alias))
             }
             expression += term.descending ? " DESC" : " ASC"
             if let first = term.nullsFirst { expression += first ? " NULLS FIRST" : " NULLS LAST" }
             terms.append(expression)
         }
-        if !spec.terms.contains(where: { $0.field == "id" }) { terms.append("\(alias).id ASC") }
-        sql += " ORDER BY " + terms.joined(separator: ", ")
+        if !spec.terms.contains(where: { $0.field == "id" }) { terms.append("\(unsafeRaw: alias).id ASC") }
+        sql += " ORDER BY "
+        for (index, term) in terms.enumerated() {
+            if index > 0 { sql += ", " }
+            sql += term
+        }
     }
 
     func pagination(offset: Int, limit: Int?, into sql: inout SQLBuilder) throws {

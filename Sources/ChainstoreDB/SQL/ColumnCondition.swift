@@ -131,3 +131,34 @@ enum ColumnCondition {
         ChainstoreError.valueError("Wrong value \(value) for field '\(field.name)' (\(field.kind.typeName)) on model '\(model.name)'")
     }
 }
+
+/// Conditions on a number computed per call (a product's quantity on hand): the comparisons Odoo
+/// allows on such fields, with a number on the right. When zero cannot satisfy the comparison,
+/// only records in the column's support (those that may have a nonzero value) are computed.
+enum ContextualCondition {
+    static func write(
+        column: SQLBuilder, support: SQLBuilder?, field: FieldSpec, op: DomainOperator, value: Value, alias: String, into sql: inout SQLBuilder
+    ) throws {
+        let compare: (Double, Double) -> Bool
+        switch op {
+        case .equal: compare = (==)
+        case .notEqual: compare = (!=)
+        case .less: compare = (<)
+        case .lessOrEqual: compare = (<=)
+        case .greater: compare = (>)
+        case .greaterOrEqual: compare = (>=)
+        default: throw ChainstoreError.userError("Invalid domain operator \(op.rawValue)")
+        }
+        guard let number = value.doubleValue else { throw ChainstoreError.userError("Invalid domain right operand \(value)") }
+        sql += "("
+        if let support, !compare(0, number) {
+            sql += "\(alias).id IN ("
+            sql += support
+            sql += ") AND "
+        }
+        sql += column
+        sql += " \(op.rawValue) "
+        sql.bind(.double(number), cast: "float8")
+        sql += ")"
+    }
+}

@@ -11,6 +11,9 @@ public struct DomainCompiler: Sendable {
     public var relatedRules: (@Sendable (ModelSpec) -> Domain)?
     /// Fields hidden from the user (Odoo's `groups=`) cannot be filtered on.
     public var isVisible: @Sendable (FieldSpec) -> Bool = { _ in true }
+    /// The SQL of fields computed per call (the record store's `contextualColumn`): without it,
+    /// such fields cannot be searched.
+    public var contextual: (@Sendable (ModelSpec, FieldSpec, String) throws -> (value: SQLBuilder, support: SQLBuilder?))?
     /// Set while compiling record rules: a path through a many2one becomes
     /// `col = ANY(ARRAY(SELECT id FROM comodel WHERE …))`, read once per statement. Rules sit
     /// under `OR`s, where PostgreSQL cannot turn `IN (SELECT …)` into a join (it would test a
@@ -83,6 +86,12 @@ public struct DomainCompiler: Sendable {
         }
         if name == "display_name" {
             try displayName(op: op, value: value, model: model, alias: alias, into: &sql)
+            return
+        }
+        if field.contextual {
+            guard let contextual else { throw ChainstoreError.valueError("Field '\(name)' cannot be searched in leaf \(describe(whole))") }
+            let (column, support) = try contextual(model, field, alias)
+            try ContextualCondition.write(column: column, support: support, field: field, op: op, value: value, alias: alias, into: &sql)
             return
         }
         switch op {
