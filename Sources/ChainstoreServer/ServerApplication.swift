@@ -23,7 +23,9 @@ public enum ServerApplication {
         router.add(middleware: ForwardedClientMiddleware(trusted: trustedProxies))
         router.add(middleware: RequestIDMiddleware())
         router.add(middleware: MetricsMiddleware())
-        router.add(middleware: LogRequestsMiddleware(.info))
+        // One line per request at debug level (`--log-level debug`): at thousands of requests a second
+        // the access log belongs to the proxy in front (nginx), not to every node's standard output.
+        router.add(middleware: LogRequestsMiddleware(.debug))
         router.addOperationRoutes(readiness: readiness, metrics: metrics)
         configure(router)
         return router
