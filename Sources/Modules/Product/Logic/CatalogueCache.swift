@@ -89,18 +89,18 @@ public final class CatalogueCache: Sendable {
             // The rows' buffers are freed; hand the pages back rather than keep the load's peak.
             _ = releaseFreedMemory(0)
             logger.info("product index loaded", metadata: [
-                "database": "\(database.name)", "variants": "\(changes.variants.count)", "took": "\(ContinuousClock.now - started)",
+                "database": "\(database.name)", "variants": "\(changes.count)", "took": "\(ContinuousClock.now - started)",
             ])
         }
         entries.withLock { all in
-            guard var entry = all[database.name], entry.listening else { return }
+            guard let entry = all[database.name], entry.listening else { return }
             guard (entry.products?.version ?? 0) == since else { return }  // another refresh got there first
+            // In place: a copy of the entry would copy the whole index for a handful of changes.
             if since == 0 {
-                entry.products = changes
+                all[database.name]!.products = changes
             } else {
-                entry.products?.merge(changes)
+                all[database.name]!.products!.merge(changes)
             }
-            all[database.name] = entry
         }
     }
 
@@ -109,7 +109,7 @@ public final class CatalogueCache: Sendable {
         entries.withLock { all in
             guard let index = all[database]?.products else { return nil }
             for key in keys {
-                if let code = index.codes[key], let variant = index.variants[code.variant] { return (variant, code) }
+                if let found = index.lookup(key) { return found }
             }
             return nil
         }

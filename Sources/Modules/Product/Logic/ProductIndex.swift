@@ -7,13 +7,17 @@ import Logging
 /// versions: loaded once, then each `product_product` notice brings only the variants above
 /// the version held. A scan that finds nothing here still asks the database (a product created
 /// a moment ago), so the index only ever answers for variants it has seen.
+///
+/// Stored compactly, since a node holds the whole group's catalogue (500,000 variants): one row
+/// of integers per variant, every text in one byte arena (a length and the UTF-8 bytes), tax
+/// lists shared, and codes in an open-addressing table of entry numbers whose keys are compared
+/// in the arena. A `Variant` is made only for the code a scan asks for. Text replaced by a
+/// change stays in the arena until it is more than half of it; the index is then rebuilt.
 struct ProductIndex: Sendable {
     struct Variant: Sendable {
         let id: Int64, template: Int64, category: Int64
         let name: String, barcode: String?, defaultCode: String?, uom: String
         let listPrice: String, cost: String, taxes: [Int64], company: Int64?, sellable: Bool
-        /// Codes that lead here: the barcode and its cases' barcodes (`b:`), the reference (`r:`).
-        let keys: [String]
     }
 
     struct Code: Sendable {
@@ -23,13 +27,243 @@ struct ProductIndex: Sendable {
     }
 
     var version: Int64 = 0
-    var variants: [Int64: Variant] = [:]
-    var codes: [String: Code] = [:]
+    /// Variants held (sellable or not).
+    var count: Int { rows.count }
+    /// Times the index was rebuilt to drop replaced text.
+    private(set) var rebuilds = 0
 
-    mutating func apply(_ variant: Variant, codes new: [(String, Code)]) {
-        if let old = variants[variant.id] { for key in old.keys where codes[key]?.variant == variant.id { codes[key] = nil } }
-        variants[variant.id] = variant
-        for (key, code) in new { codes[key] = code }
+    /// A text in the arena: its offset, or `none`.
+    private typealias TextRef = UInt32
+    private static let none: TextRef = .max
+
+    private struct Row {
+        var id: Int64, template: Int64, category: Int64, company: Int64
+        var name: TextRef, barcode: TextRef, reference: TextRef, uom: TextRef, listPrice: TextRef, cost: TextRef
+        /// Offset in `taxLists`: the count, then the ids.
+        var taxes: UInt32
+        var sellable: Bool
+        /// The first of the variant's code entries (chained through `nextOfVariant`), or -1.
+        var firstCode: Int32
+    }
+
+    private struct CodeEntry {
+        var key: TextRef, row: Int32, pack: TextRef, quantity: TextRef, nextOfVariant: Int32
+    }
+
+    private var rows: [Row] = []
+    private var rowOf: [Int64: Int32] = [:]
+    private var text: [UInt8] = []
+    private var garbage = 0
+    /// Short texts many variants share (units, "1", prices), stored once.
+    private var shared: [String: TextRef] = [:]
+    private var taxLists: [Int64] = []
+    private var taxListOf: [[Int64]: UInt32] = [:]
+    private var entries: [CodeEntry] = []
+    private var freeEntries: [Int32] = []
+    /// Open addressing over `entries`: -1 empty, -2 removed; a power of two long.
+    private var slots: [Int32] = Array(repeating: -1, count: 16)
+    private var used = 0
+
+    // MARK: reading
+
+    /// The variant and code a scanned key (`b:` barcode or case barcode, `r:` reference) names.
+    func lookup(_ key: String) -> (Variant, Code)? {
+        var key = key
+        return key.withUTF8 { bytes in
+            guard let entry = find(bytes).entry else { return nil }
+            let code = entries[Int(entry)]
+            let row = rows[Int(code.row)]
+            return (variant(row), Code(variant: row.id, pack: string(code.pack), quantity: string(code.quantity) ?? "1"))
+        }
+    }
+
+    private func variant(_ row: Row) -> Variant {
+        let taxCount = Int(taxLists[Int(row.taxes)])
+        let taxes = Array(taxLists[Int(row.taxes) + 1 ..< Int(row.taxes) + 1 + taxCount])
+        return Variant(
+            id: row.id, template: row.template, category: row.category, name: string(row.name) ?? "", barcode: string(row.barcode),
+            defaultCode: string(row.reference), uom: string(row.uom) ?? "", listPrice: string(row.listPrice) ?? "0",
+            cost: string(row.cost) ?? "0", taxes: taxes, company: row.company == .min ? nil : row.company, sellable: row.sellable)
+    }
+
+    /// Every variant with the codes that lead to it (to carry them into another index). A code
+    /// a later variant took over leads only there, and is not carried for the earlier one.
+    private func all() -> [(Variant, [(String, Code)])] {
+        var live = Set<Int32>(minimumCapacity: used)
+        for held in slots where held >= 0 { live.insert(held) }
+        return rows.map { row in
+            var codes: [(String, Code)] = []
+            var next = row.firstCode
+            while next >= 0 {
+                let entry = entries[Int(next)]
+                if live.contains(next) {
+                    codes.append((string(entry.key) ?? "", Code(variant: row.id, pack: string(entry.pack), quantity: string(entry.quantity) ?? "1")))
+                }
+                next = entry.nextOfVariant
+            }
+            return (variant(row), codes.reversed())
+        }
+    }
+
+    // MARK: text
+
+    private func bytes(_ ref: TextRef) -> ArraySlice<UInt8> {
+        var offset = Int(ref)
+        var length = 0
+        var shift = 0
+        while true {
+            let byte = text[offset]
+            offset += 1
+            length |= Int(byte & 0x7f) << shift
+            if byte < 0x80 { break }
+            shift += 7
+        }
+        return text[offset ..< offset + length]
+    }
+
+    private func string(_ ref: TextRef) -> String? {
+        ref == Self.none ? nil : String(decoding: bytes(ref), as: UTF8.self)
+    }
+
+    /// Bytes a text takes in the arena (for the garbage count).
+    private func size(_ ref: TextRef) -> Int {
+        guard ref != Self.none else { return 0 }
+        let body = bytes(ref)
+        return body.endIndex - Int(ref)
+    }
+
+    private mutating func store(_ value: String?, share: Bool = false) -> TextRef {
+        guard let value else { return Self.none }
+        if share, let known = shared[value] { return known }
+        let ref = TextRef(text.count)
+        var length = value.utf8.count
+        repeat {
+            text.append(UInt8(length & 0x7f) | (length >= 0x80 ? 0x80 : 0))
+            length >>= 7
+        } while length > 0
+        text.append(contentsOf: value.utf8)
+        if share { shared[value] = ref }
+        return ref
+    }
+
+    // MARK: codes
+
+    private static func hash(_ bytes: UnsafeBufferPointer<UInt8>) -> Int {
+        var hasher = Hasher()
+        hasher.combine(bytes: UnsafeRawBufferPointer(bytes))
+        return hasher.finalize()
+    }
+
+    /// The entry holding `key` (if any) and the slot it is in, or where it would go.
+    private func find(_ key: UnsafeBufferPointer<UInt8>) -> (entry: Int32?, slot: Int) {
+        let mask = slots.count - 1
+        var slot = Self.hash(key) & mask
+        var firstFree: Int?
+        while true {
+            let held = slots[slot]
+            if held == -1 { return (nil, firstFree ?? slot) }
+            if held == -2 {
+                if firstFree == nil { firstFree = slot }
+            } else if bytes(entries[Int(held)].key).elementsEqual(key) {
+                return (held, slot)
+            }
+            slot = (slot + 1) & mask
+        }
+    }
+
+    private mutating func removeCodes(of row: Int32) {
+        var next = rows[Int(row)].firstCode
+        while next >= 0 {
+            let entry = entries[Int(next)]
+            let found = bytes(entry.key).withUnsafeBufferPointer { find($0) }
+            if found.entry == next {
+                slots[found.slot] = -2
+            }
+            garbage += size(entry.key) + size(entry.pack)
+            freeEntries.append(next)
+            next = entry.nextOfVariant
+        }
+        rows[Int(row)].firstCode = -1
+    }
+
+    private mutating func insert(_ key: String, _ code: Code, row: Int32) {
+        if (used + 1) * 2 > slots.count { rehash(capacity: max(16, slots.count * 2)) }
+        var key = key
+        let (existing, slot) = key.withUTF8 { find($0) }
+        let entry = CodeEntry(
+            key: store(key), row: row, pack: store(code.pack), quantity: store(code.quantity, share: true), nextOfVariant: rows[Int(row)].firstCode)
+        let number: Int32
+        if let reused = freeEntries.popLast() {
+            number = reused
+            entries[Int(number)] = entry
+        } else {
+            number = Int32(entries.count)
+            entries.append(entry)
+        }
+        rows[Int(row)].firstCode = number
+        if let existing {
+            // The code now leads to this variant; the other keeps it in its own list only.
+            slots[slot] = number
+            _ = existing
+        } else {
+            if slots[slot] == -1 { used += 1 }
+            slots[slot] = number
+        }
+    }
+
+    private mutating func rehash(capacity: Int) {
+        var live: [Int32] = []
+        for held in slots where held >= 0 { live.append(held) }
+        slots = Array(repeating: -1, count: capacity)
+        used = 0
+        for number in live {
+            let (_, slot) = bytes(entries[Int(number)].key).withUnsafeBufferPointer { find($0) }
+            slots[slot] = number
+            used += 1
+        }
+    }
+
+    // MARK: changing
+
+    /// Takes in `variant` and the codes that lead to it, replacing what was held for it.
+    mutating func apply(_ variant: Variant, codes: [(String, Code)]) {
+        let taxes: UInt32
+        if let known = taxListOf[variant.taxes] {
+            taxes = known
+        } else {
+            taxes = UInt32(taxLists.count)
+            taxLists.append(Int64(variant.taxes.count))
+            taxLists += variant.taxes
+            taxListOf[variant.taxes] = taxes
+        }
+        let number: Int32
+        if let held = rowOf[variant.id] {
+            number = held
+            removeCodes(of: held)
+            let old = rows[Int(held)]
+            garbage += size(old.name) + size(old.barcode) + size(old.reference)
+        } else {
+            number = Int32(rows.count)
+            rows.append(Row(id: variant.id, template: 0, category: 0, company: 0, name: Self.none, barcode: Self.none, reference: Self.none,
+                            uom: Self.none, listPrice: Self.none, cost: Self.none, taxes: 0, sellable: false, firstCode: -1))
+            rowOf[variant.id] = number
+        }
+        rows[Int(number)] = Row(
+            id: variant.id, template: variant.template, category: variant.category, company: variant.company ?? .min,
+            name: store(variant.name), barcode: store(variant.barcode), reference: store(variant.defaultCode),
+            uom: store(variant.uom, share: true), listPrice: store(variant.listPrice, share: true), cost: store(variant.cost, share: true),
+            taxes: taxes, sellable: variant.sellable, firstCode: -1)
+        for (key, code) in codes { insert(key, code, row: number) }
+        if garbage > 1 << 20, garbage * 2 > text.count { compact() }
+    }
+
+    /// Rebuilds the index without the text replaced changes left behind.
+    private mutating func compact() {
+        var fresh = ProductIndex()
+        fresh.version = version
+        fresh.rebuilds = rebuilds + 1
+        for (variant, codes) in all() { fresh.apply(variant, codes: codes) }
+        self = fresh
     }
 
     static let sql = """
@@ -71,7 +305,7 @@ struct ProductIndex: Sendable {
                     id: id, template: try c[1].decode(Int64.self), category: try c[2].decode(Int64.self), name: try c[3].decode(String.self),
                     barcode: barcode, defaultCode: reference, uom: try c[6].decode(String.self), listPrice: try c[7].decode(String.self),
                     cost: try c[8].decode(String.self), taxes: try c[9].decode([Int64].self), company: try c[10].decode(Int64?.self),
-                    sellable: active, keys: codes.map(\.0))
+                    sellable: active)
                 result.apply(variant, codes: codes)
             }
             return result
@@ -80,9 +314,7 @@ struct ProductIndex: Sendable {
 
     /// Takes in the variants of `changes` (a later fetch).
     mutating func merge(_ changes: ProductIndex) {
-        for variant in changes.variants.values {
-            apply(variant, codes: variant.keys.compactMap { key in changes.codes[key].map { (key, $0) } })
-        }
+        for (variant, codes) in changes.all() { apply(variant, codes: codes) }
         version = changes.version
     }
 }
