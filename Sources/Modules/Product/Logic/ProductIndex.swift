@@ -257,12 +257,27 @@ struct ProductIndex: Sendable {
         if garbage > 1 << 20, garbage * 2 > text.count { compact() }
     }
 
+    /// Gives back the room the arrays grew into while loading (each grows by doubling).
+    mutating func tighten() {
+        func exact<T>(_ array: [T]) -> [T] {
+            [T](unsafeUninitializedCapacity: array.count) { buffer, count in
+                _ = buffer.initialize(from: array)
+                count = array.count
+            }
+        }
+        rows = exact(rows)
+        text = exact(text)
+        entries = exact(entries)
+        taxLists = exact(taxLists)
+    }
+
     /// Rebuilds the index without the text replaced changes left behind.
     private mutating func compact() {
         var fresh = ProductIndex()
         fresh.version = version
         fresh.rebuilds = rebuilds + 1
         for (variant, codes) in all() { fresh.apply(variant, codes: codes) }
+        fresh.tighten()
         self = fresh
     }
 
@@ -308,6 +323,7 @@ struct ProductIndex: Sendable {
                     sellable: active)
                 result.apply(variant, codes: codes)
             }
+            result.tighten()
             return result
         }
     }
