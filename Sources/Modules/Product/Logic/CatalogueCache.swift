@@ -89,7 +89,7 @@ public final class CatalogueCache: Sendable {
             // The rows' buffers are freed; hand the pages back rather than keep the load's peak.
             _ = releaseFreedMemory(0)
             logger.info("product index loaded", metadata: [
-                "database": "\(database.name)", "variants": "\(changes.count)", "took": "\(ContinuousClock.now - started)",
+                "database": "\(database.name)", "variants": "\(changes.count)", "bytes": "\(changes.footprint)", "took": "\(ContinuousClock.now - started)",
             ])
         }
         entries.withLock { all in

@@ -29,6 +29,11 @@ struct ProductIndex: Sendable {
     var version: Int64 = 0
     /// Variants held (sellable or not).
     var count: Int { rows.count }
+    /// Bytes the index holds, roughly, by part (logged when the catalogue is loaded).
+    var footprint: [String: Int] {
+        ["rows": rows.capacity * MemoryLayout<Row>.stride, "text": text.capacity, "codes": entries.capacity * MemoryLayout<CodeEntry>.stride,
+         "slots": slots.capacity * 4, "ids": rowOf.capacity * 13]
+    }
     /// Times the index was rebuilt to drop replaced text.
     private(set) var rebuilds = 0
 
