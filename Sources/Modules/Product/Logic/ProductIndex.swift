@@ -10,9 +10,11 @@ import Logging
 ///
 /// Stored compactly, since a node holds the whole group's catalogue (500,000 variants): one row
 /// of integers per variant, every text in one byte arena (a length and the UTF-8 bytes), tax
-/// lists shared, and codes in an open-addressing table of entry numbers whose keys are compared
-/// in the arena. A `Variant` is made only for the code a scan asks for. Text replaced by a
-/// change stays in the arena until it is more than half of it; the index is then rebuilt.
+/// lists and short texts shared, and codes in an open-addressing table whose slots name the
+/// variant's own barcode or reference (or, for case barcodes, an entry of their own), so a key
+/// is stored once and compared in the arena. A `Variant` is made only for the code a scan asks
+/// for. Text replaced by a change stays in the arena until it is more than half of it; the index
+/// is then rebuilt.
 struct ProductIndex: Sendable {
     struct Variant: Sendable {
         let id: Int64, template: Int64, category: Int64
@@ -31,7 +33,7 @@ struct ProductIndex: Sendable {
     var count: Int { rows.count }
     /// Bytes the index holds, roughly, by part (logged when the catalogue is loaded).
     var footprint: [String: Int] {
-        ["rows": rows.capacity * MemoryLayout<Row>.stride, "text": text.capacity, "codes": entries.capacity * MemoryLayout<CodeEntry>.stride,
+        ["rows": rows.capacity * MemoryLayout<Row>.stride, "text": text.capacity, "cases": packs.capacity * MemoryLayout<PackEntry>.stride,
          "slots": slots.capacity * 4, "ids": rowOf.capacity * 13]
     }
     /// Times the index was rebuilt to drop replaced text.
@@ -47,13 +49,18 @@ struct ProductIndex: Sendable {
         /// Offset in `taxLists`: the count, then the ids.
         var taxes: UInt32
         var sellable: Bool
-        /// The first of the variant's code entries (chained through `nextOfVariant`), or -1.
-        var firstCode: Int32
+        /// The first of the variant's other codes (chained through `next`), or -1.
+        var firstPack: Int32
     }
 
-    private struct CodeEntry {
-        var key: TextRef, row: Int32, pack: TextRef, quantity: TextRef, nextOfVariant: Int32
+    /// A code that is not the variant's own barcode or reference: a case barcode.
+    private struct PackEntry {
+        var key: TextRef, row: Int32, pack: TextRef, quantity: TextRef, next: Int32
     }
+
+    /// What a slot of the code table holds: `row × 4 + kind`, kind 0 the row's barcode (`b:`),
+    /// 1 its reference (`r:`), 2 an entry of `packs` (`entry × 4 + 2`); -1 empty, -2 removed.
+    private enum Kind: Int32 { case barcode = 0, reference = 1, pack = 2 }
 
     private var rows: [Row] = []
     private var rowOf: [Int64: Int32] = [:]
@@ -63,9 +70,8 @@ struct ProductIndex: Sendable {
     private var shared: [String: TextRef] = [:]
     private var taxLists: [Int64] = []
     private var taxListOf: [[Int64]: UInt32] = [:]
-    private var entries: [CodeEntry] = []
-    private var freeEntries: [Int32] = []
-    /// Open addressing over `entries`: -1 empty, -2 removed; a power of two long.
+    private var packs: [PackEntry] = []
+    private var freePacks: [Int32] = []
     private var slots: [Int32] = Array(repeating: -1, count: 16)
     private var used = 0
 
@@ -75,11 +81,21 @@ struct ProductIndex: Sendable {
     func lookup(_ key: String) -> (Variant, Code)? {
         var key = key
         return key.withUTF8 { bytes in
-            guard let entry = find(bytes).entry else { return nil }
-            let code = entries[Int(entry)]
-            let row = rows[Int(code.row)]
-            return (variant(row), Code(variant: row.id, pack: string(code.pack), quantity: string(code.quantity) ?? "1"))
+            guard let held = find(bytes).held else { return nil }
+            let (row, code) = resolve(held)
+            return (variant(rows[Int(row)]), code)
         }
+    }
+
+    /// The row a slot's value leads to and the code it stands for.
+    private func resolve(_ held: Int32) -> (Int32, Code) {
+        let kind = Kind(rawValue: held & 3)!
+        if kind == .pack {
+            let entry = packs[Int(held >> 2)]
+            return (entry.row, Code(variant: rows[Int(entry.row)].id, pack: string(entry.pack), quantity: string(entry.quantity) ?? "1"))
+        }
+        let row = held >> 2
+        return (row, Code(variant: rows[Int(row)].id, pack: nil, quantity: "1"))
     }
 
     private func variant(_ row: Row) -> Variant {
@@ -91,23 +107,38 @@ struct ProductIndex: Sendable {
             cost: string(row.cost) ?? "0", taxes: taxes, company: row.company == .min ? nil : row.company, sellable: row.sellable)
     }
 
-    /// Every variant with the codes that lead to it (to carry them into another index). A code
-    /// a later variant took over leads only there, and is not carried for the earlier one.
-    private func all() -> [(Variant, [(String, Code)])] {
-        var live = Set<Int32>(minimumCapacity: used)
-        for held in slots where held >= 0 { live.insert(held) }
-        return rows.map { row in
-            var codes: [(String, Code)] = []
-            var next = row.firstCode
-            while next >= 0 {
-                let entry = entries[Int(next)]
-                if live.contains(next) {
-                    codes.append((string(entry.key) ?? "", Code(variant: row.id, pack: string(entry.pack), quantity: string(entry.quantity) ?? "1")))
-                }
-                next = entry.nextOfVariant
-            }
-            return (variant(row), codes.reversed())
+    /// The codes that lead to `row` now: its barcode and reference if they are its own, and
+    /// its case barcodes (a code a later variant took over leads only there).
+    private func codes(of row: Int32) -> [(String, Code)] {
+        var codes: [(String, Code)] = []
+        for (kind, ref) in [(Kind.barcode, rows[Int(row)].barcode), (.reference, rows[Int(row)].reference)] where ref != Self.none {
+            let value = row << 2 | kind.rawValue
+            if holds(key(kind, ref), value) { codes.append((key(kind, ref), resolve(value).1)) }
         }
+        var pack: [(String, Code)] = []
+        var next = rows[Int(row)].firstPack
+        while next >= 0 {
+            let entry = packs[Int(next)]
+            let value = next << 2 | Kind.pack.rawValue
+            if holds(string(entry.key) ?? "", value) { pack.append((string(entry.key) ?? "", resolve(value).1)) }
+            next = entry.next
+        }
+        return codes + pack.reversed()
+    }
+
+    private func key(_ kind: Kind, _ ref: TextRef) -> String {
+        (kind == .barcode ? "b:" : "r:") + (string(ref) ?? "")
+    }
+
+    /// Whether the table leads `key` to `value`.
+    private func holds(_ key: String, _ value: Int32) -> Bool {
+        var key = key
+        return key.withUTF8 { find($0).held } == value
+    }
+
+    /// Every variant with the codes that lead to it (to carry them into another index).
+    private func all() -> [(Variant, [(String, Code)])] {
+        rows.indices.map { (variant(rows[$0]), codes(of: Int32($0))) }
     }
 
     // MARK: text
@@ -133,8 +164,7 @@ struct ProductIndex: Sendable {
     /// Bytes a text takes in the arena (for the garbage count).
     private func size(_ ref: TextRef) -> Int {
         guard ref != Self.none else { return 0 }
-        let body = bytes(ref)
-        return body.endIndex - Int(ref)
+        return bytes(ref).endIndex - Int(ref)
     }
 
     private mutating func store(_ value: String?, share: Bool = false) -> TextRef {
@@ -153,77 +183,109 @@ struct ProductIndex: Sendable {
 
     // MARK: codes
 
-    private static func hash(_ bytes: UnsafeBufferPointer<UInt8>) -> Int {
+    /// A key as its kind letter and its body: `b:690…` is (`b`, `690…`).
+    private static func split(_ key: UnsafeBufferPointer<UInt8>) -> (UInt8, UnsafeBufferPointer<UInt8>) {
+        guard key.count >= 2, key[1] == UInt8(ascii: ":") else { return (0, key) }
+        return (key[0], UnsafeBufferPointer(rebasing: key[2...]))
+    }
+
+    private static func hash(_ letter: UInt8, _ body: UnsafeRawBufferPointer) -> Int {
         var hasher = Hasher()
-        hasher.combine(bytes: UnsafeRawBufferPointer(bytes))
+        hasher.combine(letter)
+        hasher.combine(bytes: body)
         return hasher.finalize()
     }
 
-    /// The entry holding `key` (if any) and the slot it is in, or where it would go.
-    private func find(_ key: UnsafeBufferPointer<UInt8>) -> (entry: Int32?, slot: Int) {
+    /// The key a slot's value stands for, as letter and body (in the arena).
+    private func stored(_ held: Int32) -> (UInt8, ArraySlice<UInt8>) {
+        switch Kind(rawValue: held & 3)! {
+        case .barcode: return (UInt8(ascii: "b"), bytes(rows[Int(held >> 2)].barcode))
+        case .reference: return (UInt8(ascii: "r"), bytes(rows[Int(held >> 2)].reference))
+        case .pack:
+            let full = bytes(packs[Int(held >> 2)].key)
+            guard full.count >= 2, full[full.startIndex + 1] == UInt8(ascii: ":") else { return (0, full) }
+            return (full[full.startIndex], full[(full.startIndex + 2)...])
+        }
+    }
+
+    /// The value held for `key` (if any) and its slot, or the slot where it would go.
+    private func find(_ key: UnsafeBufferPointer<UInt8>) -> (held: Int32?, slot: Int) {
+        let (letter, body) = Self.split(key)
         let mask = slots.count - 1
-        var slot = Self.hash(key) & mask
+        var slot = Self.hash(letter, UnsafeRawBufferPointer(body)) & mask
         var firstFree: Int?
         while true {
             let held = slots[slot]
             if held == -1 { return (nil, firstFree ?? slot) }
             if held == -2 {
                 if firstFree == nil { firstFree = slot }
-            } else if bytes(entries[Int(held)].key).elementsEqual(key) {
-                return (held, slot)
+            } else {
+                let (storedLetter, storedBody) = stored(held)
+                if storedLetter == letter, storedBody.elementsEqual(body) { return (held, slot) }
             }
             slot = (slot + 1) & mask
         }
     }
 
+    /// Removes `key` from the table if it leads to `value`.
+    private mutating func remove(_ key: String, ifHolding value: Int32) {
+        var key = key
+        let (held, slot) = key.withUTF8 { find($0) }
+        if held == value { slots[slot] = -2 }
+    }
+
     private mutating func removeCodes(of row: Int32) {
-        var next = rows[Int(row)].firstCode
+        let old = rows[Int(row)]
+        if old.barcode != Self.none { remove(key(.barcode, old.barcode), ifHolding: row << 2 | Kind.barcode.rawValue) }
+        if old.reference != Self.none { remove(key(.reference, old.reference), ifHolding: row << 2 | Kind.reference.rawValue) }
+        var next = old.firstPack
         while next >= 0 {
-            let entry = entries[Int(next)]
-            let found = bytes(entry.key).withUnsafeBufferPointer { find($0) }
-            if found.entry == next {
-                slots[found.slot] = -2
-            }
+            let entry = packs[Int(next)]
+            remove(string(entry.key) ?? "", ifHolding: next << 2 | Kind.pack.rawValue)
             garbage += size(entry.key) + size(entry.pack)
-            freeEntries.append(next)
-            next = entry.nextOfVariant
+            freePacks.append(next)
+            next = entry.next
         }
-        rows[Int(row)].firstCode = -1
+        rows[Int(row)].firstPack = -1
+    }
+
+    /// Makes `key` lead to `value`.
+    private mutating func put(_ key: String, _ value: Int32) {
+        if (used + 1) * 4 > slots.count * 3 { rehash(capacity: max(16, slots.count * 2)) }
+        var key = key
+        let (existing, slot) = key.withUTF8 { find($0) }
+        if existing == nil, slots[slot] == -1 { used += 1 }
+        slots[slot] = value
     }
 
     private mutating func insert(_ key: String, _ code: Code, row: Int32) {
-        if (used + 1) * 2 > slots.count { rehash(capacity: max(16, slots.count * 2)) }
-        var key = key
-        let (existing, slot) = key.withUTF8 { find($0) }
-        let entry = CodeEntry(
-            key: store(key), row: row, pack: store(code.pack), quantity: store(code.quantity, share: true), nextOfVariant: rows[Int(row)].firstCode)
+        let own = rows[Int(row)]
+        if code.pack == nil, code.quantity == "1" {
+            if own.barcode != Self.none, key == self.key(.barcode, own.barcode) { return put(key, row << 2 | Kind.barcode.rawValue) }
+            if own.reference != Self.none, key == self.key(.reference, own.reference) { return put(key, row << 2 | Kind.reference.rawValue) }
+        }
+        let entry = PackEntry(key: store(key), row: row, pack: store(code.pack), quantity: store(code.quantity, share: true), next: own.firstPack)
         let number: Int32
-        if let reused = freeEntries.popLast() {
+        if let reused = freePacks.popLast() {
             number = reused
-            entries[Int(number)] = entry
+            packs[Int(number)] = entry
         } else {
-            number = Int32(entries.count)
-            entries.append(entry)
+            number = Int32(packs.count)
+            packs.append(entry)
         }
-        rows[Int(row)].firstCode = number
-        if let existing {
-            // The code now leads to this variant; the other keeps it in its own list only.
-            slots[slot] = number
-            _ = existing
-        } else {
-            if slots[slot] == -1 { used += 1 }
-            slots[slot] = number
-        }
+        rows[Int(row)].firstPack = number
+        put(key, number << 2 | Kind.pack.rawValue)
     }
 
     private mutating func rehash(capacity: Int) {
-        var live: [Int32] = []
-        for held in slots where held >= 0 { live.append(held) }
+        let live = slots.filter { $0 >= 0 }
         slots = Array(repeating: -1, count: capacity)
         used = 0
-        for number in live {
-            let (_, slot) = bytes(entries[Int(number)].key).withUnsafeBufferPointer { find($0) }
-            slots[slot] = number
+        for value in live {
+            let (letter, body) = stored(value)
+            var slot = body.withUnsafeBytes { Self.hash(letter, $0) } & (capacity - 1)
+            while slots[slot] != -1 { slot = (slot + 1) & (capacity - 1) }
+            slots[slot] = value
             used += 1
         }
     }
@@ -250,14 +312,14 @@ struct ProductIndex: Sendable {
         } else {
             number = Int32(rows.count)
             rows.append(Row(id: variant.id, template: 0, category: 0, company: 0, name: Self.none, barcode: Self.none, reference: Self.none,
-                            uom: Self.none, listPrice: Self.none, cost: Self.none, taxes: 0, sellable: false, firstCode: -1))
+                            uom: Self.none, listPrice: Self.none, cost: Self.none, taxes: 0, sellable: false, firstPack: -1))
             rowOf[variant.id] = number
         }
         rows[Int(number)] = Row(
             id: variant.id, template: variant.template, category: variant.category, company: variant.company ?? .min,
             name: store(variant.name), barcode: store(variant.barcode), reference: store(variant.defaultCode),
             uom: store(variant.uom, share: true), listPrice: store(variant.listPrice, share: true), cost: store(variant.cost, share: true),
-            taxes: taxes, sellable: variant.sellable, firstCode: -1)
+            taxes: taxes, sellable: variant.sellable, firstPack: -1)
         for (key, code) in codes { insert(key, code, row: number) }
         if garbage > 1 << 20, garbage * 2 > text.count { compact() }
     }
@@ -272,7 +334,7 @@ struct ProductIndex: Sendable {
         }
         rows = exact(rows)
         text = exact(text)
-        entries = exact(entries)
+        packs = exact(packs)
         taxLists = exact(taxLists)
     }
 
