@@ -46,11 +46,15 @@ struct ProductIndex: Sendable {
     private struct Row {
         var id: Int64, template: Int64, category: Int64, company: Int64
         var name: TextRef, barcode: TextRef, reference: TextRef, uom: TextRef, listPrice: TextRef, cost: TextRef
-        /// Offset in `taxLists`: the count, then the ids.
-        var taxes: UInt32
-        var sellable: Bool
+        /// Offset in `taxLists` (the count, then the ids), with `sellableBit` set when the variant
+        /// can be sold: 64 bytes a row.
+        var taxesAndSellable: UInt32
         /// The first of the variant's other codes (chained through `next`), or -1.
         var firstPack: Int32
+
+        static let sellableBit: UInt32 = 1 << 31
+        var taxes: Int { Int(taxesAndSellable & ~Self.sellableBit) }
+        var sellable: Bool { taxesAndSellable & Self.sellableBit != 0 }
     }
 
     /// A code that is not the variant's own barcode or reference: a case barcode.
@@ -99,8 +103,8 @@ struct ProductIndex: Sendable {
     }
 
     private func variant(_ row: Row) -> Variant {
-        let taxCount = Int(taxLists[Int(row.taxes)])
-        let taxes = Array(taxLists[Int(row.taxes) + 1 ..< Int(row.taxes) + 1 + taxCount])
+        let taxCount = Int(taxLists[row.taxes])
+        let taxes = Array(taxLists[row.taxes + 1 ..< row.taxes + 1 + taxCount])
         return Variant(
             id: row.id, template: row.template, category: row.category, name: string(row.name) ?? "", barcode: string(row.barcode),
             defaultCode: string(row.reference), uom: string(row.uom) ?? "", listPrice: string(row.listPrice) ?? "0",
@@ -312,14 +316,14 @@ struct ProductIndex: Sendable {
         } else {
             number = Int32(rows.count)
             rows.append(Row(id: variant.id, template: 0, category: 0, company: 0, name: Self.none, barcode: Self.none, reference: Self.none,
-                            uom: Self.none, listPrice: Self.none, cost: Self.none, taxes: 0, sellable: false, firstPack: -1))
+                            uom: Self.none, listPrice: Self.none, cost: Self.none, taxesAndSellable: 0, firstPack: -1))
             rowOf[variant.id] = number
         }
         rows[Int(number)] = Row(
             id: variant.id, template: variant.template, category: variant.category, company: variant.company ?? .min,
             name: store(variant.name), barcode: store(variant.barcode), reference: store(variant.defaultCode),
             uom: store(variant.uom, share: true), listPrice: store(variant.listPrice, share: true), cost: store(variant.cost, share: true),
-            taxes: taxes, sellable: variant.sellable, firstPack: -1)
+            taxesAndSellable: taxes | (variant.sellable ? Row.sellableBit : 0), firstPack: -1)
         for (key, code) in codes { insert(key, code, row: number) }
         if garbage > 1 << 20, garbage * 2 > text.count { compact() }
     }
