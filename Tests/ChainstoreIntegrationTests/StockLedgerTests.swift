@@ -47,6 +47,16 @@ private func onHand(_ store: RecordStore, _ product: Int64, location: Int64 = WH
     return (quants.reduce(0) { $0 + ($1["quantity"]?.doubleValue ?? 0) }, quants.reduce(0) { $0 + ($1["reserved_quantity"]?.doubleValue ?? 0) })
 }
 
+/// Puts `users` in the inventory users' group.
+private func makeStockUsers(_ db: Database, _ users: [Int64]) async throws {
+    _ = try await db.transaction(logger: TestDatabase.logger) { tx in
+        try await tx.query("""
+            INSERT INTO res_groups_users_rel (gid, uid) SELECT g.id, u FROM res_groups g, unnest(\(users)) u
+            WHERE g.xmlid = 'stock.group_stock_user'
+            """)
+    }
+}
+
 private func ledgerIsExact(_ db: Database) async throws {
     let differences = try await db.transaction(logger: TestDatabase.logger) { tx in try await StockCheck.run(tx) }
     #expect(differences.isEmpty, "check stock: \(differences)")
@@ -391,14 +401,8 @@ struct StockLedgerTests {
     @Test func storesTransferThroughTheSendersTransitShipmentByShipment() async throws {
         try await TestDatabase.withFreshDatabase { db, registry in
             let fx = try await GroupFixture.make(db, registry)
-            let log = TestDatabase.logger
             // Store staff may move goods of their store.
-            _ = try await db.transaction(logger: log) { tx in
-                try await tx.query("""
-                    INSERT INTO res_groups_users_rel (gid, uid) SELECT g.id, u FROM res_groups g, unnest(\([fx.storeUser1, fx.storeUser2])) u
-                    WHERE g.xmlid = 'stock.group_stock_user'
-                    """)
-            }
+            try await makeStockUsers(db, [fx.storeUser1, fx.storeUser2])
             let (tea, gzStock, szStock, s2s, szReceipts) = try await GroupFixture.asUser(db, registry, uid: fx.groupAdmin) { store in
                 let tea = try await product(store, "Oolong tea")
                 let gz = try await store.create("stock.warehouse", [["name": "GZ back room", "code": "GZ1", "company_id": .int(fx.store1)]])[0]
@@ -537,13 +541,7 @@ struct StockLedgerTests {
     @Test func productQuantitiesCountOnlyTheCallersStock() async throws {
         try await TestDatabase.withFreshDatabase { db, registry in
             let fx = try await GroupFixture.make(db, registry)
-            let log = TestDatabase.logger
-            _ = try await db.transaction(logger: log) { tx in
-                try await tx.query("""
-                    INSERT INTO res_groups_users_rel (gid, uid) SELECT g.id, u FROM res_groups g, unnest(\([fx.cityUser, fx.storeUser1, fx.storeUser2])) u
-                    WHERE g.xmlid = 'stock.group_stock_user'
-                    """)
-            }
+            try await makeStockUsers(db, [fx.cityUser, fx.storeUser1, fx.storeUser2])
             let (tea, gzStock, sz) = try await GroupFixture.asUser(db, registry, uid: fx.groupAdmin) { store in
                 let tea = try await product(store, "Pu'er tea")
                 let gz = try await store.create("stock.warehouse", [["name": "GZ back room", "code": "GZ1", "company_id": .int(fx.store1)]])[0]

@@ -60,16 +60,18 @@ public final class StatementCache: Sendable {
     /// Runs `sql` as a prepared statement on `connection` (PostgresNIO prepares it on first use).
     func execute(_ sql: SQLBuilder, on connection: PostgresConnection, logger: Logger) async throws -> [PostgresRow] {
         let text = sql.text
-        let name: String = state.withLock { state in
-            let name = Self.name(text, generation: state.generation)
+        let digest = Self.digest(text)
+        let (name, isNew): (String, Bool) = state.withLock { state in
+            let name = "cs\(state.generation)_" + digest
             let isNew = state.connections[connection.id] == nil
             var held = state.connections[connection.id] ?? Connection()
             held.names.insert(name)
             if held.names.count > capacity { held.retire = true }
             state.connections[connection.id] = held
-            if isNew { connection.closeFuture.whenComplete { [weak self] _ in self?.forget(connection) } }
-            return name
+            return (name, isNew)
         }
+        // Outside the lock: a connection already closed runs the callback at once.
+        if isNew { connection.closeFuture.whenComplete { [weak self] _ in self?.forget(connection) } }
         var bindings = PostgresBindings(capacity: sql.binds.count)
         sql.appendBinds(to: &bindings)
         let shape = CachedStatement.Shape(name: name, sql: text, types: sql.binds.map(\.dataType))
@@ -98,11 +100,11 @@ public final class StatementCache: Sendable {
         _ = state.withLock { $0.connections.removeValue(forKey: connection.id) }
     }
 
-    /// `cs<generation>_<first 128 bits of the SQL's SHA-256>`: the same text has the same name on
-    /// every connection, two texts never share one.
-    static func name(_ text: String, generation: Int) -> String {
-        let digest = SHA256.hash(data: Array(text.utf8))
-        return "cs\(generation)_" + digest.prefix(16).map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined()
+    /// The first 128 bits of the SQL's SHA-256, in hex: statements are named
+    /// `cs<generation>_<digest>`, so the same text has the same name on every connection and two
+    /// texts never share one. Computed outside the cache's lock.
+    static func digest(_ text: String) -> String {
+        SHA256.hash(data: Array(text.utf8)).prefix(16).map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined()
     }
 
     enum LostStatement {

@@ -61,8 +61,14 @@ public struct Registry: Sendable {
             contextual[column.key] = column
         }
         for model in models.values {
-            for field in model.fields.values where field.contextual && contextual[model.name + "." + field.name] == nil {
-                throw ChainstoreError.validation("\(model.name).\(field.name) is computed per call but no module gives its SQL")
+            for field in model.fields.values where field.contextual {
+                guard contextual[model.name + "." + field.name] != nil else {
+                    throw ChainstoreError.validation("\(model.name).\(field.name) is computed per call but no module gives its SQL")
+                }
+                switch field.kind {
+                case .integer, .float, .decimal, .monetary: break
+                default: throw ChainstoreError.validation("\(model.name).\(field.name): only numbers are computed per call")
+                }
             }
         }
         self.contextualColumns = contextual

@@ -123,17 +123,14 @@ extension RecordStore {
         _ model: ModelSpec, _ field: FieldSpec, alias: String, load: Load, compiler: inout DomainCompiler, into sql: inout SQLBuilder
     ) throws -> ReadColumn.Shape {
         if field.contextual {
+            // A number (the registry refuses anything else).
             sql += try contextualColumn(model, field, alias: alias).value
-            switch field.kind {
-            case .integer:
+            if case .integer = field.kind {
                 sql += "::bigint"
                 return .integer
-            case .float, .decimal, .monetary:
-                sql += "::float8"
-                return .float
-            default:
-                throw ChainstoreError.validation("\(model.name).\(field.name): only numbers are computed per call")
             }
+            sql += "::float8"
+            return .float
         }
         let column = field.columnSQL(alias: alias)
         switch field.kind {
