@@ -41,11 +41,21 @@ public final class CatalogueCache: Sendable {
         var byTemplate: [Int64: [Pricing.Rule]] = [:]
         var byCategory: [Int64: [Pricing.Rule]] = [:]
         var global: [Pricing.Rule] = []
+        /// The lists this list's formulas are based on (kept as rules are added: every scan asks).
+        private(set) var formulaBases: [Int64] = []
 
-        /// The lists this list's formulas are based on.
-        var formulaBases: [Int64] {
-            (global + byCategory.values.joined() + byTemplate.values.joined() + byVariant.values.joined())
-                .compactMap { $0.base == "pricelist" && $0.compute == "formula" ? $0.baseList : nil }
+        /// Files `rule` under what it applies to (`target`: the variant, template or category id).
+        mutating func add(_ rule: Pricing.Rule, appliedOn applied: String, target: Int64?) {
+            switch (applied, target) {
+            case ("0_product_variant", let id?): byVariant[id, default: []].append(rule)
+            case ("1_product", let id?): byTemplate[id, default: []].append(rule)
+            case ("2_product_category", let id?): byCategory[id, default: []].append(rule)
+            case ("0_product_variant", nil), ("1_product", nil), ("2_product_category", nil): return
+            default: global.append(rule)
+            }
+            if rule.base == "pricelist", rule.compute == "formula", let base = rule.baseList, !formulaBases.contains(base) {
+                formulaBases.append(base)
+            }
         }
     }
 
@@ -271,14 +281,13 @@ extension CatalogueCache {
                 minMargin: try text(15), maxMargin: try text(16), appliedOn: Int(applied.prefix(1)) ?? 3,
                 categoryDepth: category.flatMap { categories[$0]?.count } ?? 0,
                 starts: try cells[17].decode(Double?.self), ends: try cells[18].decode(Double?.self))
-            var rules = result[rule.list] ?? ListRules()
-            switch applied {
-            case "0_product_variant": if let id = try cells[5].decode(Int64?.self) { rules.byVariant[id, default: []].append(rule) }
-            case "1_product": if let id = try cells[4].decode(Int64?.self) { rules.byTemplate[id, default: []].append(rule) }
-            case "2_product_category": if let category { rules.byCategory[category, default: []].append(rule) }
-            default: rules.global.append(rule)
+            let target: Int64? = switch applied {
+            case "0_product_variant": try cells[5].decode(Int64?.self)
+            case "1_product": try cells[4].decode(Int64?.self)
+            case "2_product_category": category
+            default: nil
             }
-            result[rule.list] = rules
+            result[rule.list, default: ListRules()].add(rule, appliedOn: applied, target: target)
         }
         return result
     }
