@@ -42,4 +42,26 @@ struct SQLBuilderTests {
         let sql: SQLBuilder = "SELECT \(column: model.fields["product_qty"]!, of: "m") FROM \(table: model) m WHERE m.id = \(Int64(4))"
         #expect(sql.text == #"SELECT m."product_qty" FROM "stock_move" m WHERE m.id = $1::bigint"#)
     }
+
+    @Test func oneIdIsComparedAsAValueSeveralAsAnArray() {
+        var one: SQLBuilder = "SELECT 1 FROM t WHERE id"
+        one.appendEquals(ids: [7])
+        #expect(one.text == "SELECT 1 FROM t WHERE id = $1::bigint")
+        #expect(one.binds == [.int(7)])
+        var several: SQLBuilder = "SELECT 1 FROM t WHERE id"
+        several.appendEquals(ids: [7, 8])
+        #expect(several.text == "SELECT 1 FROM t WHERE id = ANY($1::bigint[])")
+        #expect(several.binds == [.intArray([7, 8])])
+    }
+
+    @Test func identifiersAreQuotedWithTheirQuotesDoubled() {
+        #expect(quoted("name") == #""name""#)
+        #expect(quoted(#"a"b"#) == #""a""b""#)
+    }
+
+    @Test func bytesPrintAsTwoHexDigitsEach() {
+        #expect([0x00, 0x0a, 0xff, 0x10].hexDigits() == "000aff10")
+        #expect([0xab, 0x01].hexDigits(uppercase: true) == "AB01")
+        #expect([UInt8]().hexDigits() == "")
+    }
 }

@@ -19,9 +19,8 @@ extension RecordStore {
         let columns = try selectList(model, names, load: load, into: &sql)
         sql += " FROM \(quoted(model.table)) t"
         joinDelegates(model, names, into: &sql)
-        sql += " WHERE t.id = ANY("
-        sql.bind(.intArray(ids), cast: "bigint[]")
-        sql += ")"
+        sql += " WHERE t.id"
+        sql.appendEquals(ids: ids)
         var byId: [Int64: RecordValues] = [:]
         var denied: [Int64] = []
         for row in try await tx.query(sql) {

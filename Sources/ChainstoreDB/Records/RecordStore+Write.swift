@@ -148,9 +148,9 @@ extension RecordStore {
     /// only) and the write rules checked on the new values, in one statement. `values` holds
     /// one object for every record, or (`perRow`) an array of objects keyed by `__id`.
     private func runUpdate(_ model: ModelSpec, ids: [Int64], fields: [FieldSpec], values: JSONWriter, perRow: Bool) async throws {
-        var sql = SQLBuilder("WITH old AS (SELECT * FROM \(table: model) WHERE id = ANY(")
-        sql.bind(.intArray(ids), cast: "bigint[]")
-        sql += ")), upd AS (UPDATE \(quoted(model.table)) t SET "
+        var sql = SQLBuilder("WITH old AS (SELECT * FROM \(table: model) WHERE id")
+        sql.appendEquals(ids: ids)
+        sql += "), upd AS (UPDATE \(quoted(model.table)) t SET "
         sql += fields.map { "\(quoted($0.name)) = \(Self.recordsetValue($0, alias: "x"))" }.joined(separator: ", ")
         sql += ", write_uid = "
         sql.bind(.int(env.uid), cast: "bigint")
@@ -160,9 +160,9 @@ extension RecordStore {
         if perRow {
             sql += ") AS x(\"__id\" bigint, " + columns + ") WHERE t.id = x.\"__id\" RETURNING t.*), "
         } else {
-            sql += ") AS x(" + columns + ") WHERE t.id = ANY("
-            sql.bind(.intArray(ids), cast: "bigint[]")
-            sql += ") RETURNING t.*), "
+            sql += ") AS x(" + columns + ") WHERE t.id"
+            sql.appendEquals(ids: ids)
+            sql += " RETURNING t.*), "
         }
         try auditInsert(model, operation: "write", old: "old", new: "upd", into: &sql)
         sql += " SELECT upd.id FROM upd WHERE NOT COALESCE("
@@ -177,9 +177,8 @@ extension RecordStore {
     func touch(_ model: ModelSpec, ids: [Int64]) async throws {
         var sql = SQLBuilder("UPDATE \(table: model) SET write_date = now(), write_uid = ")
         sql.bind(.int(env.uid), cast: "bigint")
-        sql += " WHERE id = ANY("
-        sql.bind(.intArray(ids), cast: "bigint[]")
-        sql += ")"
+        sql += " WHERE id"
+        sql.appendEquals(ids: ids)
         try await tx.query(sql)
     }
 
@@ -215,9 +214,9 @@ extension RecordStore {
         for (owner, field) in registry.incomingMany2many[model.name] ?? [] {
             try await auditVanishingLinks(owner: try self.model(owner), field: field, targets: ids)
         }
-        var sql = SQLBuilder("WITH del AS (DELETE FROM \(table: model) WHERE id = ANY(")
-        sql.bind(.intArray(ids), cast: "bigint[]")
-        sql += ") RETURNING *), "
+        var sql = SQLBuilder("WITH del AS (DELETE FROM \(table: model) WHERE id")
+        sql.appendEquals(ids: ids)
+        sql += " RETURNING *), "
         try auditInsert(model, operation: "unlink", old: "del", new: nil, into: &sql)
         sql += " SELECT count(*) FROM del"
         try await tx.query(sql)

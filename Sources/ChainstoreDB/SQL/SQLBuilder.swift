@@ -92,6 +92,20 @@ public struct SQLBuilder: Sendable, ExpressibleByStringInterpolation {
         if !value.travelsAs(cast) { append("::" + cast) }
     }
 
+    /// Appends `= $n::bigint` for one id and `= ANY($n::bigint[])` for several: PostgreSQL plans a
+    /// prepared statement comparing with one value once (a generic plan), but one over an array
+    /// again at every execution, because it cannot tell the array's length.
+    public mutating func appendEquals(ids: [Int64]) {
+        if ids.count == 1 {
+            append(" = ")
+            bind(.int(ids[0]), cast: "bigint")
+        } else {
+            append(" = ANY(")
+            bind(.intArray(ids), cast: "bigint[]")
+            append(")")
+        }
+    }
+
     /// Appends `unnest($1::bigint[], $2::numeric[], …) AS <alias>`: many rows bound as one array
     /// per column, for set-based inserts and updates.
     public mutating func appendUnnest(_ columns: [(SQLBind, String)], as alias: String) {
@@ -154,5 +168,7 @@ public struct SQLBuilder: Sendable, ExpressibleByStringInterpolation {
 /// Double-quotes an identifier that comes from the registry. Registry names are checked at boot
 /// to be plain identifiers, so this only guards against reserved words.
 public func quoted(_ identifier: String) -> String {
-    "\"" + identifier.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    // Foundation's replacing is slow for what is nearly always a plain name: skip it then.
+    guard identifier.utf8.contains(UInt8(ascii: "\"")) else { return "\"" + identifier + "\"" }
+    return "\"" + identifier.replacingOccurrences(of: "\"", with: "\"\"") + "\""
 }
