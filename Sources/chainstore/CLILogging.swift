@@ -1,10 +1,15 @@
 import ChainstoreApp
+import ChainstoreCore
 import ChainstoreDB
 import Foundation
 import Logging
 
 enum CLILogging {
+    /// Every logger of the process writes through `LineLogHandler` (done once, on first use).
+    private static let handlerInstalled: Void = LineLogHandler.bootstrap()
+
     static func logger(default fallback: Logger.Level = .info) -> Logger {
+        _ = handlerInstalled
         var logger = Logger(label: "chainstore")
         let level = ProcessInfo.processInfo.environment["CHAINSTORE_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? fallback
         logger.logLevel = level

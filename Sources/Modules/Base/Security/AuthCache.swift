@@ -19,8 +19,7 @@ public actor AuthCache {
     }
 
     public nonisolated func fingerprint(_ scope: String, _ secret: String) -> String {
-        let mac = HMAC<SHA256>.authenticationCode(for: Array((scope + "\u{0}" + secret).utf8), using: SymmetricKey(data: key))
-        return mac.map { String($0, radix: 16) }.joined()
+        HMAC<SHA256>.authenticationCode(for: Array((scope + "\u{0}" + secret).utf8), using: SymmetricKey(data: key)).hexDigits()
     }
 
     func isVerified(_ fingerprint: String, storedHash: String) -> Bool {

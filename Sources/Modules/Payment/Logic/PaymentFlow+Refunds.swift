@@ -27,7 +27,7 @@ extension PaymentFlow {
 
     /// The refund id of request `requestKey` on an attempt: 26 characters of [0-9A-Z].
     public static func refundReference(payment: String, requestKey: String) -> String {
-        "R" + hexUpper(SHA256.hash(data: Data("\(payment)#\(requestKey)".utf8))).prefix(25)
+        "R" + SHA256.hash(data: Data("\(payment)#\(requestKey)".utf8)).hexDigits(uppercase: true).prefix(25)
     }
 
     /// Refunds `amount` of a paid attempt, for the caller's request `requestKey` (a return's

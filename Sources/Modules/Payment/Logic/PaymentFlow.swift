@@ -60,7 +60,7 @@ public struct PaymentFlow: Sendable {
     /// same till request sent twice is the same attempt, never a second charge, and two
     /// companies' order keys never meet. 26 characters of [0-9A-Z].
     public static func reference(company: Int64, orderKey: String, attempt: Int) -> String {
-        "P" + hexUpper(SHA256.hash(data: Data("\(company)#\(orderKey)#\(attempt)".utf8))).prefix(25)
+        "P" + SHA256.hash(data: Data("\(company)#\(orderKey)#\(attempt)".utf8)).hexDigits(uppercase: true).prefix(25)
     }
 
     /// What the channel is sent as the goods' description: WeChat's `body` takes at most 127
@@ -401,8 +401,4 @@ public struct PaymentFlow: Sendable {
                        code: try cell(6, String?.self), alarm: try cell(7, Bool.self), kind: try cell(9, String.self), qrCodeURL: try cell(10, String?.self),
                        refunded: try cell(11, Int64.self), maskedCode: try cell(8, String.self))
     }
-}
-
-func hexUpper<Bytes: Sequence>(_ bytes: Bytes) -> String where Bytes.Element == UInt8 {
-    bytes.map { ($0 < 16 ? "0" : "") + String($0, radix: 16, uppercase: true) }.joined()
 }
