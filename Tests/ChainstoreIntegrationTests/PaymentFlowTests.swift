@@ -25,13 +25,14 @@ struct PaymentFlowTests {
     static let publicKeyId = "PUB_KEY_ID_0119000010920240601000000000001"
 
     /// The flow against a sandbox on a fresh database; WeChat Pay through API v2, or v3 when asked.
-    static func run(v3: Bool = false, _ body: @escaping @Sendable (PaymentFlow, Env, Database) async throws -> Void) async throws {
+    /// `confirmSeconds`: how long a payer who confirms takes (longer where a test must act first).
+    static func run(v3: Bool = false, confirmSeconds: Double = 0.6, _ body: @escaping @Sendable (PaymentFlow, Env, Database) async throws -> Void) async throws {
         let app = try _RSA.Signing.PrivateKey(keySize: .bits2048)
         let platform = try _RSA.Signing.PrivateKey(keySize: .bits2048)
         let merchantKey = try _RSA.Signing.PrivateKey(keySize: .bits2048)
         let wechatPlatform = try _RSA.Signing.PrivateKey(keySize: .bits2048)
         var configuration = PaymentSandbox.Configuration(wechatAPIKey: apiKey, alipayAppPublicKey: app.publicKey, alipayPlatformKey: platform)
-        configuration.confirmSeconds = 0.6
+        configuration.confirmSeconds = confirmSeconds
         configuration.slowSeconds = 0.2
         configuration.lostSeconds = 5
         configuration.refundSeconds = 0.3
@@ -112,7 +113,8 @@ struct PaymentFlowTests {
     }
 
     @Test func anAttemptAbandonedMidFlightIsSettledByTheSweeper() async throws {
-        try await Self.run { flow, env, db in
+        // The payer confirms after 3 s: time to kill the attempt in between, even on a loaded machine.
+        try await Self.run(confirmSeconds: 3) { flow, env, db in
             var flow = flow
             flow.timing.deadline = .seconds(5)
             // A node dies while the payer is typing the password (the task is cancelled mid-poll).
