@@ -104,7 +104,7 @@ public final class StatementCache: Sendable {
     /// `cs<generation>_<digest>`, so the same text has the same name on every connection and two
     /// texts never share one. Computed outside the cache's lock.
     static func digest(_ text: String) -> String {
-        SHA256.hash(data: Array(text.utf8)).prefix(16).map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined()
+        SHA256.hash(data: Array(text.utf8)).prefix(16).hexDigits()
     }
 
     enum LostStatement {
