@@ -50,8 +50,10 @@ public struct Node: Sendable {
     }()
 
     /// Ready when the database answers and no migration is pending.
-    public static func readiness(database: Database, migrator: Migrator, logger: Logger) -> Readiness {
-        Readiness {
+    public static func readiness(
+        database: Database, migrator: Migrator, node: String = "", roles: Set<NodeRole> = Set(NodeRole.allCases), logger: Logger
+    ) -> Readiness {
+        Readiness(node: node, roles: roles.map(\.rawValue)) {
             do {
                 let pending = try await migrator.pending(database, logger: logger)
                 return pending.isEmpty ? (true, "schema current") : (false, "\(pending.count) migrations pending")
@@ -77,7 +79,7 @@ public struct Node: Sendable {
         let migrator = Migrator(manifests: registry.modules)
         let directory = DatabaseDirectory(location: location, main: database, migrator: migrator, filter: options.dbFilter, logger: logger)
         let identity = BaseIdentity()
-        let node = NodeContext(registry: registry, databases: directory, identity: identity, settings: options.settings, logger: logger)
+        let node = NodeContext(registry: registry, databases: directory, identity: identity, settings: options.settings, roles: options.roles, logger: logger)
         var moduleServices: [any Service] = []
         for module in registry.modules {
             if let start = module.start { moduleServices += try await start(node) }
@@ -89,7 +91,11 @@ public struct Node: Sendable {
         var xml = XMLRPCEndpoints(gateway: gateway)
         xml.limits.maxBytes = options.maxRequestBytes
         let (roles, maxBytes) = (options.roles, options.maxRequestBytes)
-        let readiness = Self.readiness(database: database, migrator: migrator, logger: logger)
+        let name = Scheduler.nodeName()
+        let readiness = Self.readiness(database: database, migrator: migrator, node: name, roles: roles, logger: logger)
+        for role in NodeRole.allCases {
+            Gauge(label: "chainstore_node_role", dimensions: [("role", role.rawValue)]).record(roles.contains(role) ? 1 : 0)
+        }
         let router = ServerApplication.buildRouter(readiness: readiness, metrics: metrics, trustedProxies: options.trustedProxies) { router in
             if roles.contains(.api) {
                 router.addJSONRPCRoutes(json, maxBodyBytes: maxBytes)
@@ -102,7 +108,7 @@ public struct Node: Sendable {
             configuration: .init(host: options.host, port: options.port), router: router, logger: logger)
         let startup = Startup(database: database, registry: registry, migrator: migrator, options: options, logger: logger, app: app)
         var services: [any Service] = [client, directory] + moduleServices
-        if roles.contains(.cron) { services.append(JobRunner(node: node, jobs: registry.jobs)) }
+        if roles.contains(.cron) { services.append(JobRunner(node: node, jobs: registry.jobs, name: name)) }
         services.append(startup)
         let group = ServiceGroup(
             configuration: .init(services: services.map { .init(service: $0) }, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))

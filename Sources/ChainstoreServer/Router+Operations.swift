@@ -1,10 +1,17 @@
 import Hummingbird
 import Prometheus
 
-/// What `/health/ready` needs to know: whether the database answers and the schema is current.
+/// What `/health/ready` needs to know: whether the database answers and the schema is current;
+/// and what it tells a load balancer about the node: its name and roles.
 public struct Readiness: Sendable {
     public let check: @Sendable () async -> (ready: Bool, detail: String)
-    public init(check: @escaping @Sendable () async -> (ready: Bool, detail: String)) { self.check = check }
+    public let node: String
+    public let roles: [String]
+    public init(node: String = "", roles: [String] = [], check: @escaping @Sendable () async -> (ready: Bool, detail: String)) {
+        self.check = check
+        self.node = node
+        self.roles = roles.sorted()
+    }
 }
 
 extension Router {
@@ -21,7 +28,9 @@ extension Router {
         }
         get("/health/ready") { _, _ in
             let (ready, detail) = await readiness.check()
-            let body = #"{"status":""# + (ready ? "ready" : "not ready") + #"","detail":""# + detail.jsonEscaped + #""}"#
+            let roles = readiness.roles.map { #"""# + $0.jsonEscaped + #"""# }.joined(separator: ",")
+            let body = #"{"status":""# + (ready ? "ready" : "not ready") + #"","detail":""# + detail.jsonEscaped
+                + #"","node":""# + readiness.node.jsonEscaped + #"","roles":["# + roles + "]}"
             return Response(
                 status: ready ? .ok : .serviceUnavailable, headers: [.contentType: "application/json"],
                 body: .init(byteBuffer: ByteBuffer(string: body)))

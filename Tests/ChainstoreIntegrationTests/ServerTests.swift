@@ -18,7 +18,7 @@ struct ServerTests {
         let registry = try Modules.registry()
         try await location.withDatabase(logger: TestDatabase.logger) { db in
             let migrator = Migrator(manifests: registry.modules)
-            let readiness = Node.readiness(database: db, migrator: migrator, logger: TestDatabase.logger)
+            let readiness = Node.readiness(database: db, migrator: migrator, node: "probe-node", roles: [.api, .cron], logger: TestDatabase.logger)
             let router = ServerApplication.buildRouter(readiness: readiness, metrics: metrics)
             let app = Application(router: router)
             try await app.test(.router) { client in
@@ -30,6 +30,7 @@ struct ServerTests {
                 try await client.execute(uri: "/health/ready", method: .get, headers: [.requestID: "probe-42"]) { response in
                     #expect(response.status == .ok)
                     #expect(response.headers[.requestID] == "probe-42")
+                    #expect(String(buffer: response.body).contains(#""node":"probe-node","roles":["api","cron"]"#))
                 }
                 try await client.execute(uri: "/health/live", method: .get, headers: [.requestID: "bad id with spaces"]) { response in
                     #expect(response.status == .ok)

@@ -1,8 +1,8 @@
 import ChainstoreCore
 
-/// The schema the core itself owns: the audit trail and its seal.
+/// The schema the core itself owns: the audit trail and its seal, the scheduler's jobs.
 enum CoreSchema {
-    static let manifest = ModuleManifest(name: "core", models: [], migrations: [createAuditLog])
+    static let manifest = ModuleManifest(name: "core", models: [], migrations: [createAuditLog, createScheduler])
 
     static let createAuditLog = Migration("0001_create_audit_log", sql: """
         -- Creates the monthly partitions of a table partitioned by time, from this month to
@@ -58,5 +58,74 @@ enum CoreSchema {
                    f.key AS field, a.old_values -> f.key AS old_value, a.new_values -> f.key AS new_value
             FROM audit_log a
             CROSS JOIN LATERAL jsonb_object_keys(coalesce(a.new_values, a.old_values)) AS f(key);
+        """)
+
+    /// `ir.cron` with Odoo 17's fields (`code` is the name of a job a module registers), the
+    /// lease a node holds while it runs a job (`lease_token` fences its commits), progress and
+    /// failures; `ir_cron_run` keeps what each run did. Served to RPC by the base module.
+    static let createScheduler = Migration("0002_create_scheduler", sql: """
+        CREATE TABLE ir_cron (
+            id bigserial PRIMARY KEY,
+            name text NOT NULL,
+            code text NOT NULL,
+            model_id bigint,
+            user_id bigint,
+            active boolean NOT NULL DEFAULT true,
+            interval_number integer NOT NULL DEFAULT 1 CHECK (interval_number > 0),
+            interval_type text NOT NULL DEFAULT 'months'
+                CHECK (interval_type IN ('seconds', 'minutes', 'hours', 'days', 'weeks', 'months')),
+            numbercall integer NOT NULL DEFAULT -1,
+            doall boolean NOT NULL DEFAULT false,
+            nextcall timestamptz NOT NULL DEFAULT now(),
+            lastcall timestamptz,
+            priority integer NOT NULL DEFAULT 5,
+            failure_count integer NOT NULL DEFAULT 0,
+            first_failure_date timestamptz,
+            last_error text,
+            progress_done bigint,
+            progress_remaining bigint,
+            lease_owner text,
+            lease_until timestamptz,
+            lease_token bigint NOT NULL DEFAULT 0,
+            create_uid bigint, create_date timestamptz DEFAULT now(), write_uid bigint, write_date timestamptz DEFAULT now()
+        );
+        CREATE INDEX ir_cron_due ON ir_cron (nextcall) WHERE active;
+        CREATE INDEX ir_cron_code ON ir_cron (code);
+        CREATE TABLE ir_cron_run (
+            id bigserial PRIMARY KEY,
+            cron_id bigint NOT NULL REFERENCES ir_cron (id) ON DELETE CASCADE,
+            node text NOT NULL,
+            lease_token bigint NOT NULL,
+            started_at timestamptz NOT NULL,
+            ended_at timestamptz NOT NULL DEFAULT now(),
+            done bigint,
+            remaining bigint,
+            status text NOT NULL CHECK (status IN ('done', 'partial', 'failed', 'lease_lost')),
+            error text,
+            create_uid bigint, create_date timestamptz DEFAULT now(), write_uid bigint, write_date timestamptz DEFAULT now()
+        );
+        CREATE INDEX ir_cron_run_cron ON ir_cron_run (cron_id, id DESC);
+        CREATE INDEX ir_cron_run_ended ON ir_cron_run (ended_at);
+        -- The next occurrence after now, in whole intervals from the last planned one (the phase of
+        -- a daily job is kept); one occurrence only, however many were missed.
+        CREATE FUNCTION chainstore_cron_step(n integer, unit text) RETURNS interval
+        LANGUAGE sql IMMUTABLE AS $fn$
+            SELECT CASE unit WHEN 'seconds' THEN make_interval(secs => n) WHEN 'minutes' THEN make_interval(mins => n)
+                WHEN 'hours' THEN make_interval(hours => n) WHEN 'days' THEN make_interval(days => n)
+                WHEN 'weeks' THEN make_interval(weeks => n) ELSE make_interval(months => n) END
+        $fn$;
+        CREATE FUNCTION chainstore_cron_next(planned timestamptz, n integer, unit text) RETURNS timestamptz
+        LANGUAGE plpgsql STABLE AS $fn$
+        DECLARE
+            step interval := chainstore_cron_step(n, unit);
+            due timestamptz := planned + step;
+        BEGIN
+            IF unit <> 'months' AND due <= now() THEN
+                due := due + step * ceil(extract(epoch FROM now() - due) / extract(epoch FROM step));
+            END IF;
+            WHILE due <= now() LOOP due := due + step; END LOOP;
+            RETURN due;
+        END
+        $fn$;
         """)
 }

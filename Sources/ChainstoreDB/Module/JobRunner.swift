@@ -1,55 +1,89 @@
+import Foundation
 import Logging
 import ServiceLifecycle
 
-/// Runs the modules' jobs for every migrated tenant database, each on its own schedule, until
+/// The cron role: for every migrated tenant database, registers the modules' jobs in `ir_cron`
+/// and keeps `workers` loops claiming due jobs through the `Scheduler` and running them, until
 /// the node shuts down. New tenants are picked up within a minute (the node's own database as
-/// soon as it is migrated). A job that fails is logged
-/// and tried again at its next turn; one tenant's trouble never holds up another's.
-///
-/// Every node with the `cron` role runs this; jobs are written to be safe on several nodes at
-/// once (leases, `SKIP LOCKED`, advisory locks), so nothing here coordinates nodes.
+/// soon as it is migrated). Any number of cron nodes share the work: a job runs on one node at
+/// a time, and is taken over by another when its node dies (after the lease).
 public struct JobRunner: Service {
     let node: NodeContext
     let jobs: [Job]
+    /// This node's name in `ir_cron.lease_owner`.
+    public let name: String
+    /// Jobs run at once per tenant.
+    public var workers = 4
+    /// How often an idle worker looks for a due job (plus up to a quarter of it at random).
+    public var poll: Duration = .seconds(1)
+    /// The scheduler's lease (see `Scheduler.lease`).
+    public var lease: Duration = .seconds(90)
 
-    public init(node: NodeContext, jobs: [Job]) {
+    public init(node: NodeContext, jobs: [Job], name: String = Scheduler.nodeName()) {
         self.node = node
         self.jobs = jobs
+        self.name = name
     }
 
     public func run() async throws {
-        let (node, jobs) = (self.node, self.jobs)
         guard !jobs.isEmpty else { return }
+        let runner = self
         await cancelWhenGracefulShutdown {
             await withDiscardingTaskGroup { group in
                 var running = Set<String>()
                 while !Task.isCancelled {
                     do {
-                        for tenant in try await node.databases.tenants() where running.insert(tenant.name).inserted {
-                            node.logger.info("background jobs started", metadata: ["database": "\(tenant.name)", "jobs": "\(jobs.count)"])
-                            for job in jobs { group.addTask { await Self.loop(job, tenant, node) } }
+                        for tenant in try await runner.node.databases.tenants() where running.insert(tenant.name).inserted {
+                            runner.node.logger.info("scheduler started", metadata: ["database": "\(tenant.name)", "jobs": "\(runner.jobs.count)"])
+                            group.addTask { await runner.serve(tenant) }
                         }
                     } catch {
-                        node.logger.warning("tenant databases not listed", metadata: ["error": "\(error)"])
+                        runner.node.logger.warning("tenant databases not listed", metadata: ["error": "\(error)"])
                     }
                     // Until the node's own database is migrated (at start), look again soon.
-                    try? await Task.sleep(for: running.contains(node.main.name) ? .seconds(60) : .seconds(1))
+                    try? await Task.sleep(for: running.contains(runner.node.main.name) ? .seconds(60) : .seconds(1))
                 }
             }
         }
     }
 
-    static func loop(_ job: Job, _ database: Database, _ node: NodeContext) async {
+    /// One tenant: register its jobs, then claim and run them in `workers` loops.
+    func serve(_ database: Database) async {
         var logger = node.logger
-        logger[metadataKey: "job"] = "\(job.name)"
         logger[metadataKey: "database"] = "\(database.name)"
+        var scheduler = Scheduler(database: database, node: name)
+        scheduler.lease = lease
         while !Task.isCancelled {
             do {
-                try await job.run(JobContext(database: database, node: node, logger: logger))
-            } catch let error where !Task.isCancelled {
-                logger.warning("job failed", metadata: ["error": "\(error)"])
-            } catch {}
-            try? await Task.sleep(for: job.every)
+                try await scheduler.register(jobs, logger: logger)
+                break
+            } catch {
+                logger.warning("jobs not registered", metadata: ["error": "\(error)"])
+                try? await Task.sleep(for: .seconds(5))
+            }
+        }
+        let byName = Dictionary(jobs.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+        let names = Array(byName.keys)
+        let (claimer, log, poll, node) = (scheduler, logger, poll, node)
+        await withDiscardingTaskGroup { group in
+            for _ in 0..<workers {
+                group.addTask {
+                    while !Task.isCancelled {
+                        do {
+                            if let claim = try await claimer.claim(among: names, logger: log), let job = byName[claim.job] {
+                                var jobLogger = log
+                                jobLogger[metadataKey: "job"] = "\(job.name)"
+                                await claimer.run(claim, job: job, node: node, logger: jobLogger)
+                                continue
+                            }
+                        } catch where !Task.isCancelled {
+                            log.warning("jobs not claimed", metadata: ["error": "\(error)"])
+                        } catch {}
+                        let jitter = Double.random(in: 0...0.25)
+                        try? await Task.sleep(for: poll + poll * jitter)
+                    }
+                }
+            }
         }
     }
 }

@@ -13,13 +13,19 @@ public final class NodeContext: Sendable {
     /// Module settings by name (`payments` → the payment configuration file).
     public let settings: [String: String]
     public let logger: Logger
+    /// What this node does (`serve --role`): a module starts only the services its roles need.
+    public let roles: Set<NodeRole>
     private let state = Mutex<[ObjectIdentifier: any Sendable]>([:])
 
-    public init(registry: Registry, databases: any DatabaseProvider, identity: any Identity, settings: [String: String] = [:], logger: Logger) {
+    public init(
+        registry: Registry, databases: any DatabaseProvider, identity: any Identity, settings: [String: String] = [:],
+        roles: Set<NodeRole> = Set(NodeRole.allCases), logger: Logger
+    ) {
         self.registry = registry
         self.databases = databases
         self.identity = identity
         self.settings = settings
+        self.roles = roles
         self.logger = logger
     }
 
@@ -47,18 +53,32 @@ public final class NodeContext: Sendable {
 }
 
 /// Recurring work a module needs in every tenant database (sealing the audit trail, settling
-/// payments left open). Jobs run on nodes with the `cron` role, for every migrated tenant, and
-/// must be safe to run on several nodes at once (leases, `SKIP LOCKED`, advisory locks).
+/// payments left open): an `ir.cron` row per tenant, run by one node with the `cron` role at a
+/// time (`Scheduler`). A lease can run out mid-run, so jobs are idempotent, and jobs that
+/// commit in batches fence each batch with `JobContext.lease`.
 public struct Job: Sendable {
-    /// `module.what`, e.g. `payment.sweep`.
+    /// `module.what`, e.g. `payment.sweep`: the `code` of its `ir.cron` row.
     public let name: String
+    /// The row's name when the job is first registered.
+    public let label: String
+    /// The interval a new row starts with (administrators may change it).
     public let every: Duration
     public let run: @Sendable (JobContext) async throws -> Void
 
-    public init(_ name: String, every: Duration, run: @escaping @Sendable (JobContext) async throws -> Void) {
+    public init(_ name: String, _ label: String? = nil, every: Duration, run: @escaping @Sendable (JobContext) async throws -> Void) {
         self.name = name
+        self.label = label ?? name
         self.every = every
         self.run = run
+    }
+
+    /// `every` in `ir.cron`'s terms: the largest unit that divides it.
+    public var interval: (number: Int, unit: String) {
+        let seconds = max(1, Int(every.components.seconds))
+        for (unit, size) in [("weeks", 604_800), ("days", 86_400), ("hours", 3600), ("minutes", 60)] where seconds % size == 0 {
+            return (seconds / size, unit)
+        }
+        return (seconds, "seconds")
     }
 }
 
@@ -67,11 +87,15 @@ public struct JobContext: Sendable {
     public let database: Database
     public let node: NodeContext
     public let logger: Logger
+    /// The scheduler's lease on this run (nil when run outside the scheduler, as tests do):
+    /// `fence` a batch's transaction with it, report `progress` through it.
+    public let lease: JobLease?
 
-    public init(database: Database, node: NodeContext, logger: Logger) {
+    public init(database: Database, node: NodeContext, logger: Logger, lease: JobLease? = nil) {
         self.database = database
         self.node = node
         self.logger = logger
+        self.lease = lease
     }
 }
 

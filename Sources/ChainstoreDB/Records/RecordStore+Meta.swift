@@ -21,7 +21,7 @@ extension RecordStore {
             "type": .string(field.kind.typeName),
             "string": .string(field.label),
             "required": .bool(field.required),
-            "readonly": .bool(field.readonly),
+            "readonly": .bool(field.readonly || field.computedWhenRead),
             "store": .bool(field.name != "display_name" && field.isStored || field.kind.isX2Many && field.delegate == nil),
             "searchable": .true,
             "sortable": .bool(field.kind.hasColumn && !field.kind.isX2Many),

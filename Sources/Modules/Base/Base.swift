@@ -10,11 +10,11 @@ public enum Base {
         name: "base",
         models: [
             .resCompany, .resPartner, .resPartnerCategory, .resBank, .resPartnerBank, .resUsers, .resGroups, .irModelAccess,
-            .irModel, .irModelFields, .irModelData, .resCurrency, .resCountry, .resCountryState,
+            .irModel, .irModelFields, .irModelData, .resCurrency, .resCountry, .resCountryState, .irCron, .irCronRun,
         ],
         migrations: [
             .createBaseTables, .createAuthTables, .seedBaseData, .createWebSessions, .createModelCatalog, .addDeclaredIndexes,
-            .organisation, .publishedPasswords, .baseOrderIndexes, .geography, .userPartners,
+            .organisation, .publishedPasswords, .baseOrderIndexes, .geography, .userPartners, .scheduler,
         ],
         rules: BaseRules.all,
         methods: methods,

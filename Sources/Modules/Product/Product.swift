@@ -16,7 +16,9 @@ public enum Product {
         hooks: Variants.hooks,
         endpoints: CatalogueAPI.endpoints,
         start: { node in
-            // Every node keeps the catalogue in memory, kept honest by PostgreSQL's notices.
+            // Every node serving the API keeps the catalogue in memory, kept honest by
+            // PostgreSQL's notices (web, bus and cron nodes do not scan).
+            guard node.roles.contains(.api) else { return [] }
             let cache = node.catalogueCache
             cache.prepare(node.main)
             return [CacheListener(cache: cache, logger: node.logger)]

@@ -1,5 +1,6 @@
 import ChainstoreCore
 import ChainstoreDB
+import Foundation
 
 extension Base {
     /// Business methods of the base module callable over RPC.
@@ -29,6 +30,14 @@ extension Base {
             } catch let error as ChainstoreError where error.code == .accessError && !raise {
                 return .false
             }
+        },
+        // `ir.cron.method_direct_trigger()` ("Run Manually"): the job becomes due now and a cron
+        // node claims it as any scheduled run (never run here, beside a scheduled run).
+        ModelMethod(model: "ir.cron", name: "method_direct_trigger", receiver: .records) { call in
+            let now = Date().formatted(Date.ISO8601FormatStyle(dateSeparator: .dash, dateTimeSeparator: .space, timeSeparator: .colon, timeZone: .gmt)
+                .year().month().day().time(includingFractionalSeconds: false))
+            try await call.store.write("ir.cron", ids: call.ids, ["nextcall": .string(now)])
+            return .true
         },
     ]
 }

@@ -1,0 +1,133 @@
+import Base
+import ChainstoreCore
+import ChainstoreDB
+import ChainstoreTestSupport
+import Foundation
+import Testing
+
+/// `ir.cron` claimed with leases: several cron nodes never run one job twice, a dead node's job
+/// is taken over after its lease, a failing job is retried with its error kept.
+@Suite("Scheduler: leases, takeover, retries", .enabled(if: TestDatabase.isAvailable))
+struct SchedulerTests {
+    static let log = TestDatabase.logger
+
+    /// A job that records which cron row ran on which node (the lease names both).
+    static let probe = Job("test.probe", every: .seconds(3600)) { job in
+        guard let claim = job.lease?.claim else { return }
+        try await job.database.transaction(logger: job.logger) { tx in
+            try await job.lease?.fence(tx)
+            try await tx.query("INSERT INTO cron_probe (cron_id, token) VALUES (\(claim.cron), \(claim.token))")
+        }
+    }
+
+    static func prepare(_ db: Database, jobs: Int, code: String = "test.probe") async throws {
+        try await db.transaction(logger: log) { tx in
+            try await tx.query("CREATE TABLE cron_probe (cron_id bigint NOT NULL, token bigint NOT NULL, at timestamptz NOT NULL DEFAULT clock_timestamp())")
+            try await tx.query("""
+                INSERT INTO ir_cron (name, code, interval_type, numbercall, nextcall)
+                SELECT 'probe ' || i, \(code), 'hours', 1, now() FROM generate_series(1, \(jobs)) i
+                """)
+        }
+    }
+
+    static func count(_ db: Database, _ sql: SQLBuilder) async throws -> Int64 {
+        try await db.withoutTransaction(logger: log) { tx in try await tx.query(sql)[0].decode(Int64.self) }
+    }
+
+    static func runner(_ db: Database, _ registry: Registry, name: String, jobs: [Job], lease: Duration = .seconds(90)) -> JobRunner {
+        let node = NodeContext(registry: registry, databases: TenantJobsTests.Tenants(main: db, all: [db]), identity: BaseIdentity(), logger: log)
+        var runner = JobRunner(node: node, jobs: jobs, name: name)
+        runner.poll = .milliseconds(50)
+        runner.lease = lease
+        return runner
+    }
+
+    /// Runs `runners` until `done` holds (or 60 s pass), then stops them.
+    static func run(_ runners: [JobRunner], until done: @escaping @Sendable () async throws -> Bool) async throws {
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for runner in runners { group.addTask { try await runner.run() } }
+            let deadline = ContinuousClock.now + .seconds(60)
+            while try await !done(), ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(100)) }
+            group.cancelAll()
+        }
+    }
+
+    @Test func twoCronNodesRunAThousandJobsEachExactlyOnce() async throws {
+        try await TestDatabase.withFreshDatabase { db, registry in
+            try await Self.prepare(db, jobs: 1000)
+            let nodes = [Self.runner(db, registry, name: "node-a", jobs: [Self.probe]), Self.runner(db, registry, name: "node-b", jobs: [Self.probe])]
+            try await Self.run(nodes) { try await Self.count(db, "SELECT count(*) FROM ir_cron WHERE code = 'test.probe' AND active") == 0 }
+            try await Task.sleep(for: .milliseconds(300))
+            #expect(try await Self.count(db, "SELECT count(*) FROM cron_probe") == 1000)
+            #expect(try await Self.count(db, "SELECT count(DISTINCT cron_id) FROM cron_probe") == 1000)
+            // Both nodes took a share; every row was claimed once (token 1) and counted down.
+            #expect(try await Self.count(db, "SELECT count(*) FROM cron_probe WHERE token <> 1") == 0)
+            #expect(try await Self.count(db, "SELECT count(*) FROM ir_cron WHERE code = 'test.probe' AND (numbercall <> 0 OR lastcall IS NULL)") == 0)
+        }
+    }
+
+    @Test func aDeadNodesJobIsTakenOverAfterItsLeaseAndItCanNoLongerCommit() async throws {
+        try await TestDatabase.withFreshDatabase { db, registry in
+            try await Self.prepare(db, jobs: 1)
+            // A node claims the job and dies at once (no heartbeat, no finish): kill -9.
+            var dying = Scheduler(database: db, node: "dead-node")
+            dying.lease = .seconds(2)
+            let dead = dying
+            let orphan = try #require(try await dead.claim(among: ["test.probe"], logger: Self.log))
+            let claimedAt = ContinuousClock.now
+            let survivor = Self.runner(db, registry, name: "live-node", jobs: [Self.probe], lease: .seconds(2))
+            try await Self.run([survivor]) { try await Self.count(db, "SELECT count(*) FROM cron_probe") > 0 }
+            #expect(ContinuousClock.now - claimedAt >= .seconds(2))
+            #expect(try await Self.count(db, "SELECT count(*) FROM cron_probe WHERE token = 2") == 1)
+            // The dead node, back from the grave, is fenced off.
+            await #expect(throws: LeaseLost.self) {
+                try await db.transaction(logger: Self.log) { tx in try await JobLease(scheduler: dead, claim: orphan).fence(tx) }
+            }
+            try await dead.finish(orphan, started: Date(), outcome: .done, logger: Self.log)
+            #expect(try await Self.count(db, "SELECT count(*) FROM ir_cron_run WHERE node = 'dead-node' AND status = 'lease_lost'") == 1)
+            #expect(try await Self.count(db, "SELECT count(*) FROM ir_cron WHERE lease_owner = 'dead-node'") == 0)
+        }
+    }
+
+    @Test func aFailingJobIsRetriedWithBackoffAndItsErrorKept() async throws {
+        try await TestDatabase.withFreshDatabase { db, registry in
+            _ = try await db.transaction(logger: Self.log) { tx in try await tx.query("CREATE TABLE cron_attempts (at timestamptz NOT NULL DEFAULT clock_timestamp())") }
+            struct Boom: Error, CustomStringConvertible { var description: String { "boom: the first attempt fails" } }
+            let flaky = Job("test.flaky", every: .seconds(1)) { job in
+                let attempts = try await job.database.transaction(logger: job.logger) { tx in
+                    try await tx.query("INSERT INTO cron_attempts DEFAULT VALUES")
+                    return try await tx.query("SELECT count(*) FROM cron_attempts")[0].decode(Int64.self)
+                }
+                if attempts == 1 { throw Boom() }
+            }
+            let node = Self.runner(db, registry, name: "node-a", jobs: [flaky])
+            try await Self.run([node]) { try await Self.count(db, "SELECT count(*) FROM cron_attempts") >= 2 }
+            try await Task.sleep(for: .milliseconds(300))
+            let failed = try await db.withoutTransaction(logger: Self.log) { tx in
+                try await tx.query("SELECT status, error FROM ir_cron_run r JOIN ir_cron c ON c.id = r.cron_id WHERE c.code = 'test.flaky'")
+                    .map { try $0.decode((String, String?).self) }
+            }
+            #expect(failed.count == 1 && failed.first?.0 == "failed" && failed.first?.1?.contains("boom") == true)
+            // Retried after twice the interval, and the second run cleared the failure.
+            let gap = try await db.withoutTransaction(logger: Self.log) { tx in
+                try await tx.query("SELECT extract(epoch FROM max(at) - min(at))::float8 FROM cron_attempts")[0].decode(Double.self)
+            }
+            #expect(gap >= 1.9)
+            #expect(try await Self.count(db, "SELECT count(*) FROM ir_cron WHERE code = 'test.flaky' AND failure_count = 0 AND last_error IS NULL") == 1)
+        }
+    }
+
+    @Test func nextRunsKeepTheirPhaseAndRunOnceAfterDowntime() async throws {
+        try await TestDatabase.withFreshDatabase { db, _ in
+            let next = try await db.withoutTransaction(logger: Self.log) { tx in
+                try await tx.query("""
+                    SELECT chainstore_cron_next(date_trunc('day', now()) - interval '10 days' + interval '30 minutes', 1, 'days')
+                               = date_trunc('day', now()) + interval '30 minutes' + CASE WHEN date_trunc('day', now()) + interval '30 minutes' <= now() THEN interval '1 day' ELSE interval '0' END,
+                           chainstore_cron_next(now() + interval '1 hour', 1, 'months') > now() + interval '27 days',
+                           chainstore_cron_next(now() - interval '1 day', 5, 'seconds') BETWEEN now() AND now() + interval '5 seconds'
+                    """)[0].decode((Bool, Bool, Bool).self)
+            }
+            #expect(next.0 && next.1 && next.2)
+        }
+    }
+}
