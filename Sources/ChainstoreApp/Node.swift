@@ -105,7 +105,7 @@ public struct Node: Sendable {
             router.addStaticAssets(assets, roles: roles)
         }
         let app = ServerApplication.build(
-            configuration: .init(host: options.host, port: options.port), router: router, logger: logger)
+            configuration: .init(host: options.host, port: options.port), router: router, node: node, logger: logger)
         let startup = Startup(database: database, registry: registry, migrator: migrator, options: options, logger: logger, app: app)
         var services: [any Service] = [client, directory] + moduleServices
         if roles.contains(.cron) { services.append(JobRunner(node: node, jobs: registry.jobs, name: name)) }

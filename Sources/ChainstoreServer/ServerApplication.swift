@@ -1,3 +1,4 @@
+import ChainstoreDB
 import Hummingbird
 import Logging
 import Prometheus
@@ -31,11 +32,13 @@ public enum ServerApplication {
         return router
     }
 
+    /// The HTTP server; with `node` (and its `bus` role), `/websocket` upgrades to the bus.
     public static func build(
-        configuration: Configuration, router: Router<ChainstoreRequestContext>, logger: Logger
+        configuration: Configuration, router: Router<ChainstoreRequestContext>, node: NodeContext? = nil, logger: Logger
     ) -> some ApplicationProtocol {
         Application(
             router: router,
+            server: BusSocket.server(node: node),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Chainstore"),
             logger: logger)
     }

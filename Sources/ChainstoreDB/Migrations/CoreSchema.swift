@@ -2,7 +2,7 @@ import ChainstoreCore
 
 /// The schema the core itself owns: the audit trail and its seal, the scheduler's jobs.
 enum CoreSchema {
-    static let manifest = ModuleManifest(name: "core", models: [], migrations: [createAuditLog, createScheduler])
+    static let manifest = ModuleManifest(name: "core", models: [], migrations: [createAuditLog, createScheduler, createBus])
 
     static let createAuditLog = Migration("0001_create_audit_log", sql: """
         -- Creates the monthly partitions of a table partitioned by time, from this month to
@@ -127,5 +127,21 @@ enum CoreSchema {
             RETURN due;
         END
         $fn$;
+        """)
+
+    /// `bus.bus` as Odoo names it: a notification is a row written in the transaction that causes
+    /// it, with that transaction's id (`txid`), so readers can take rows by commit, not by id.
+    static let createBus = Migration("0003_create_bus", sql: """
+        CREATE TABLE bus_bus (
+            id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+            channel text NOT NULL,
+            message text NOT NULL,
+            txid xid8 NOT NULL DEFAULT pg_current_xact_id(),
+            create_date timestamptz NOT NULL DEFAULT now(),
+            create_uid bigint, write_uid bigint, write_date timestamptz DEFAULT now()
+        );
+        CREATE INDEX bus_bus_txid ON bus_bus (txid);
+        CREATE INDEX bus_bus_channel ON bus_bus (channel, id);
+        CREATE INDEX bus_bus_create_date ON bus_bus (create_date);
         """)
 }

@@ -84,6 +84,8 @@ public struct Registry: Sendable {
     /// Every endpoint, job and page of the modules, with the module that declares it.
     public var endpoints: [(module: String, endpoint: Endpoint)] { modules.flatMap { m in m.endpoints.map { (m.name, $0) } } }
     public var jobs: [Job] { modules.flatMap(\.jobs) }
+    /// The named bus channel families modules publish on.
+    public var channels: [BusChannel] { modules.flatMap(\.channels) }
 
     /// Rules that apply to `model` for `operation`.
     public func rules(for model: String, _ operation: Operation) -> [RecordRule] {

@@ -19,6 +19,7 @@ public enum Base {
         rules: BaseRules.all,
         methods: methods,
         hooks: UserPartners.hooks,
+        endpoints: BusAPI.endpoints,
         web: WebAssets(folder: Bundle.module.url(forResource: "Web", withExtension: nil)!, pages: []),
         jobs: [
             // Writers only insert audit rows; the sealer chains them shortly after (see AuditChain).
@@ -28,6 +29,10 @@ public enum Base {
             // Monthly partitions of time-partitioned tables, created three months ahead.
             Job("base.partitions", every: .seconds(3600)) { job in
                 try await Partitions.ensure(job.database, logger: job.logger)
+            },
+            // Bus notifications are kept a day: a client away longer reloads (`bus/resync`).
+            Job("base.bus_purge", every: .seconds(3600)) { job in
+                try await Bus.purge(job.database, logger: job.logger)
             },
         ],
         demo: { database, registry, logger in try await Demo.prepare(database, registry: registry, logger: logger) },

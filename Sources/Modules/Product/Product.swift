@@ -11,7 +11,7 @@ public enum Product {
             .productAttributeValue, .productTemplateAttributeLine, .productTemplateAttributeValue, .productPackaging,
             .productSupplierinfo, .productPricelist, .productPricelistItem, .barcodeNomenclature, .barcodeRule, .productAssortment,
         ],
-        migrations: [.createCatalogue, .createPricelists, .seedCatalogue, .catalogueVersions, .productNotices, .nomenclatures, .assortments, .variantCompany, .productOrderIndexes],
+        migrations: [.createCatalogue, .createPricelists, .seedCatalogue, .catalogueVersions, .productNotices, .nomenclatures, .assortments, .variantCompany, .productOrderIndexes, .catalogueBus],
         methods: methods,
         hooks: Variants.hooks,
         endpoints: CatalogueAPI.endpoints,
