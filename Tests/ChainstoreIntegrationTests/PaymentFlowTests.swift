@@ -113,17 +113,18 @@ struct PaymentFlowTests {
     }
 
     @Test func anAttemptAbandonedMidFlightIsSettledByTheSweeper() async throws {
-        // The payer confirms after 3 s: time to kill the attempt in between, even on a loaded machine.
-        try await Self.run(confirmSeconds: 3) { flow, env, db in
+        // The payer confirms after 8 s and the deadline is 10 s: time to kill the attempt in
+        // between even when the whole suite loads the machine.
+        try await Self.run(confirmSeconds: 8) { flow, env, db in
             var flow = flow
-            flow.timing.deadline = .seconds(5)
+            flow.timing.deadline = .seconds(10)
             // A node dies while the payer is typing the password (the task is cancelled mid-poll).
             for (key, suffix) in [("crash-paid", "01"), ("crash-gone", "02")] {
                 let task = Task {
                     try await flow.pay(env: env, orderKey: key, attempt: 1, authCode: Self.code(.wechat, suffix), amount: 800, subject: "x", company: 1)
                 }
                 // Killed once the payer is asked for the password.
-                for _ in 0..<100 {
+                for _ in 0..<400 {
                     let state = try await db.transaction(logger: TestDatabase.logger) { tx in
                         var sql = SQLBuilder("SELECT state FROM payment_transaction WHERE order_key = ")
                         sql.bind(.text(key))
@@ -140,7 +141,7 @@ struct PaymentFlowTests {
             }
             #expect(open == 2)
             // After the lease and the deadline, the cron role's sweep settles both.
-            try await Task.sleep(for: .milliseconds(5500))
+            try await Task.sleep(for: .milliseconds(10_500))
             #expect(try await flow.sweep(env: env) == 2)
             let states = try await db.transaction(logger: TestDatabase.logger) { tx in
                 try await tx.query(SQLBuilder("SELECT order_key, state FROM payment_transaction ORDER BY order_key")).map { try $0.decode((String, String).self) }

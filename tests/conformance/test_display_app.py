@@ -158,6 +158,9 @@ def test_the_customer_scans_the_qr_code_pays_and_the_display_says_paid(driver, u
     WebDriverWait(driver, WAIT).until(lambda d: d.find_element(By.ID, "message").text == "Paid ✓ ¥12.34")
     answer = status(driver)
     assert (answer["class"], answer["reference"], answer["error"]) == ("paid", reference, ""), answer
+    # "Paid" came over the bus: the page never asked for the payment itself.
+    box = driver.find_element(By.ID, "status")
+    assert (box.get_attribute("data-via"), box.get_attribute("data-gets")) == ("bus", "0")
     assert not driver.find_element(By.ID, "qr").is_displayed()
     assert not driver.find_element(By.ID, "cancel").is_displayed()
     assert payment(url, db, reference)["state"] == "paid"

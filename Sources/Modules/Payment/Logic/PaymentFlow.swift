@@ -319,6 +319,7 @@ public struct PaymentFlow: Sendable {
                 WHERE id = \(attempt.id) AND state = ANY(\(from)) RETURNING company_id, \(unsafeRaw: Self.columns)
                 """
             guard let row = try await tx.query(sql).first else { return try await Self.load(tx, reference: attempt.reference) }
+            let moved = try Self.attempt(row, from: 1)
             if state != attempt.state || alarm || reply?.alarm == true {
                 var values: RecordValues = ["state": .string(state.rawValue)]
                 if let code = reply?.code { values["error_code"] = .string(code) }
@@ -328,8 +329,12 @@ public struct PaymentFlow: Sendable {
                     .init(recordId: attempt.id, companyId: try row.decode(Int64?.self), operation: .write,
                           oldValues: ["state": .string(attempt.state.rawValue)], newValues: values),
                 ])
+                // Screens following the attempt (the customer display) hear it at commit.
+                try await Bus.send(tx, [Bus.Notification(
+                    channel: Bus.channel(database.name, "payment.transaction", moved.id), type: "payment.transaction/state", payload: moved.value)],
+                    uid: env.uid)
             }
-            return try Self.attempt(row, from: 1)
+            return moved
         }
     }
 

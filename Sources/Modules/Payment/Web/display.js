@@ -2,7 +2,11 @@
 Chainstore.start(function () {
   "use strict";
 
-  var POLL_MS = 1000;
+  // Updates come from the bus (long polling: the display's credentials live in this page only,
+  // so it cannot open an authenticated WebSocket); the payment is asked for directly only while
+  // the bus cannot be reached.
+  var RETRY_MS = 1000;
+  var LONG_POLL_S = 15;     // under app.js's 20 s request timeout
   // The most the server takes: 100,000,000.00 yuan, in fen, as digits.
   var MAX_FEN = "10000000000";
   var WAITING = { pending: true, user_paying: true };
@@ -217,17 +221,54 @@ Chainstore.start(function () {
     }
   }
 
+  // Asks the bus again after a moment (only when it could not be reached).
   function schedulePoll(ticket) {
     stopPolling();
-    pollTimer = setTimeout(function () { pollTimer = null; poll(ticket); }, POLL_MS);
+    pollTimer = setTimeout(function () { pollTimer = null; follow(ticket); }, RETRY_MS);
   }
 
+  // Asks for the payment itself: when the bus cannot be reached.
   async function poll(ticket) {
     if (ticket !== generation || !payment || payment.final) { return; }
     var answer = null;
+    payment.gets += 1;
+    statusBox.setAttribute("data-gets", String(payment.gets));
     try { answer = await call("GET", paymentPath(payment.reference), session); } catch (e) { answer = null; }
     await answered(answer, ticket);
-    if (ticket === generation && payment && !payment.final) { schedulePoll(ticket); }
+  }
+
+  // Follows the attempt on the bus: each state change arrives as its notification (the whole
+  // attempt, as GET answers it); a request is held until there is one.
+  async function follow(ticket) {
+    var last = 0;
+    var channel = JSON.stringify(["payment.transaction", payment.id]);
+    while (ticket === generation && payment && !payment.final) {
+      var answer = null;
+      try {
+        answer = await call("POST", "/longpolling/poll", session,
+                            { jsonrpc: "2.0", id: 1, params: { channels: [channel], last: last, timeout: LONG_POLL_S } });
+      } catch (e) { answer = null; }
+      if (ticket !== generation || !payment || payment.final) { return; }
+      var notes = answer && answer.status === 200 && answer.data && Array.isArray(answer.data.result) ? answer.data.result : null;
+      if (notes === null) {
+        if (answer && answer.status === 401) { await answered(answer, ticket); return; }
+        await poll(ticket);
+        if (ticket === generation && payment && !payment.final) { schedulePoll(ticket); }
+        return;
+      }
+      var latest = null;
+      notes.forEach(function (note) {
+        last = Math.max(last, note.id);
+        var message = note.message || {};
+        if (message.type === "payment.transaction/state" && message.payload && message.payload.reference === payment.reference) {
+          latest = message.payload;
+        }
+      });
+      if (latest) {
+        statusBox.setAttribute("data-via", "bus");
+        await answered({ status: 200, data: latest }, ticket);
+      }
+    }
   }
 
   async function start() {
@@ -272,7 +313,9 @@ Chainstore.start(function () {
       return;
     }
     pendingOrder = null;
-    payment = { reference: data.reference, yuan: parsed.yuan, state: "", final: false, qrShown: false };
+    payment = { reference: data.reference, id: data.id, yuan: parsed.yuan, state: "", final: false, qrShown: false, gets: 0 };
+    statusBox.setAttribute("data-gets", "0");
+    statusBox.removeAttribute("data-via");
     setText(shownAmount, "\u00a5" + (yuanOf(data.amount) || parsed.yuan));
     shownAmount.hidden = false;
     setText(shownSubject, subject);
@@ -283,7 +326,7 @@ Chainstore.start(function () {
     show("payment");
     shownAmount.focus();
     await present(data, ticket, "");
-    if (ticket === generation && payment && !payment.final) { schedulePoll(ticket); }
+    if (ticket === generation && payment && !payment.final) { follow(ticket); }
   }
 
   async function cancel() {
