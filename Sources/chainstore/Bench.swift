@@ -1,5 +1,6 @@
 import ArgumentParser
 import ChainstoreApp
+import ChainstoreDB
 import Foundation
 import AsyncHTTPClient
 import Hummingbird
@@ -8,7 +9,7 @@ import PaymentSandbox
 import Payments
 
 struct Bench: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Benchmarks that print figures (never pass/fail).", subcommands: [Core.self, Stock.self, PaymentsBench.self, Generic.self])
+    static let configuration = CommandConfiguration(abstract: "Benchmarks that print figures (never pass/fail).", subcommands: [Core.self, Stock.self, PaymentsBench.self, Generic.self, CronBench.self, BusBench.self])
 
     struct Core: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -159,6 +160,54 @@ struct Bench: AsyncParsableCommand {
             }
             try await location.withDatabase(logger: logger) { db in
                 try await GenericBenchmark.run(db, users: users, options: chosen, logger: logger) { Swift.print($0) }
+            }
+        }
+    }
+
+    /// Runs `body` on the freshly recreated, migrated database `name` (unless one was named).
+    static func onFreshDatabase(
+        _ database: DatabaseArguments, name: String, _ body: @escaping @Sendable (Database, Logger) async throws -> Void
+    ) async throws {
+        var arguments = database
+        if arguments.databaseName == nil { arguments.databaseName = name }
+        let logger = CLILogging.logger(default: .warning)
+        let location = try arguments.location()
+        let started = try location.startIfManaged(logger: logger)
+        defer { if started { location.stopIfManaged(logger: logger) } }
+        try await location.dropDatabase(logger: logger)
+        try await location.withDatabase(logger: logger) { db in
+            _ = try await ChainstoreApp.migrate(db, logger: logger)
+            try await body(db, logger)
+        }
+    }
+
+    struct CronBench: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "cron", abstract: "Jobs claimed per second by two cron nodes, and duplicates (must be 0). Uses (and recreates) the database 'bench_runtime'.")
+        @OptionGroup var database: DatabaseArguments
+        @Option(help: "One-shot jobs per run.") var jobs = 2_000
+        @Option(help: "Runs (the median is printed).") var repeats = 3
+
+        func run() async throws {
+            let (jobs, repeats) = (jobs, repeats)
+            try await Bench.onFreshDatabase(database, name: "bench_runtime") { db, logger in
+                try await RuntimeBenchmark.cron(db, jobs: jobs, repeats: repeats, logger: logger) { Swift.print($0) }
+            }
+        }
+    }
+
+    struct BusBench: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "bus", abstract: "Bus fan-out: commit-to-delivery latency and rates for many subscribers of one channel. Uses (and recreates) the database 'bench_runtime'.")
+        @OptionGroup var database: DatabaseArguments
+        @Option(help: "Subscriber counts, comma-separated.") var subscribers = "1000,10000"
+        @Option(help: "Notifications committed per count.") var messages = 200
+
+        func run() async throws {
+            let counts = subscribers.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+            let messages = messages
+            try await Bench.onFreshDatabase(database, name: "bench_runtime") { db, logger in
+                try await RuntimeBenchmark.bus(db, subscribers: counts, messages: messages, logger: logger) { Swift.print($0) }
             }
         }
     }

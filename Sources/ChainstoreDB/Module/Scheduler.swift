@@ -217,6 +217,8 @@ public struct Scheduler: Sendable {
 public struct JobLease: Sendable {
     let scheduler: Scheduler
     public let claim: Scheduler.Claim
+    /// The node holding the lease.
+    public var node: String { scheduler.node }
 
     public init(scheduler: Scheduler, claim: Scheduler.Claim) {
         self.scheduler = scheduler
