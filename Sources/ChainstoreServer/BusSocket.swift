@@ -63,7 +63,15 @@ public enum BusSocket {
 
         func serve(_ inbound: WebSocketInboundStream) async {
             var feed: (subscription: BusDispatcher.Subscription, task: Task<Void, Never>)?
+            // Every socket ends after an hour and up to half an hour more at random, as Odoo's
+            // do (4002, keep-alive timeout): clients reconnect spread out, and load rebalances
+            // across nodes after a deploy.
+            let lifetime = Task { [outbound] in
+                try? await Task.sleep(for: .seconds(3600 + Int.random(in: 0...1800)))
+                if !Task.isCancelled { try? await outbound.close(.unknown(4002), reason: "keep-alive timeout") }
+            }
             defer {
+                lifetime.cancel()
                 if let feed {
                     feed.task.cancel()
                     node.bus.cancel(feed.subscription)

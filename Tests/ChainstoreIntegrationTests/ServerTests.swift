@@ -53,7 +53,7 @@ struct ServerTests {
                                    logger: TestDatabase.logger)
             let assets = try StaticAssets(modules: registry.modules)
             for (roles, scan, page) in [(Set([NodeRole.cron]), HTTPResponse.Status.notFound, HTTPResponse.Status.notFound),
-                                        ([.api], .unauthorized, .notFound), ([.web], .notFound, .ok)] {
+                                        ([.api], .unauthorized, .notFound), ([.web], .notFound, .ok), ([.bus], .notFound, .notFound)] {
                 let router = ServerApplication.buildRouter(readiness: Readiness { (true, "") }, metrics: Node.metrics) { router in
                     router.addEndpoints(registry.endpoints.map(\.endpoint), node: node, roles: roles)
                     router.addStaticAssets(assets, roles: roles)
@@ -63,6 +63,16 @@ struct ServerTests {
                     try await client.execute(uri: "/scan", method: .get) { response in #expect(response.status == page, "\(roles)") }
                     try await client.execute(uri: "/api/v1/payments/notify/alipay", method: .post, body: ByteBuffer(string: "x")) { response in
                         #expect(response.status == (roles.contains(.api) ? .badRequest : .notFound), "\(roles)")
+                    }
+                    // The bus's routes belong to bus nodes only (a bus node asks for a sign-in).
+                    for path in ["/websocket", "/websocket/health"] {
+                        try await client.execute(uri: path, method: .get) { response in
+                            let expected: HTTPResponse.Status = roles.contains(.bus) ? (path == "/websocket" ? .unauthorized : .ok) : .notFound
+                            #expect(response.status == expected, "\(roles) \(path)")
+                        }
+                    }
+                    try await client.execute(uri: "/longpolling/poll", method: .post, body: ByteBuffer(string: "{}")) { response in
+                        #expect(response.status == (roles.contains(.bus) ? .unauthorized : .notFound), "\(roles)")
                     }
                 }
             }
