@@ -133,6 +133,14 @@ let package = Package(
             resources: [.copy("Web")],
             swiftSettings: swiftSettings
         ),
+        // Point of sale: tills, sessions, orders, payments at the till.
+        .target(
+            name: "PointOfSale",
+            dependencies: ["ChainstoreCore", "ChainstoreDB", "Base", "Product", "Stock", "Payment"],
+            path: "Sources/Modules/PointOfSale",
+            exclude: ["README.md"],
+            swiftSettings: swiftSettings
+        ),
         // Layer 3: Odoo's external API, independent of the transport.
         .target(
             name: "ChainstoreRPC",
@@ -160,7 +168,7 @@ let package = Package(
         .target(
             name: "ChainstoreApp",
             dependencies: [
-                "ChainstoreCore", "ChainstoreDB", "ChainstoreServer", "ChainstoreRPC", "XMLRPC", "Base", "Product", "Stock", "Barcode", "Payments", "Payment",
+                "ChainstoreCore", "ChainstoreDB", "ChainstoreServer", "ChainstoreRPC", "XMLRPC", "Base", "Product", "Stock", "Barcode", "Payments", "Payment", "PointOfSale",
                 .product(name: "CSV", package: "CSV.swift"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
@@ -209,7 +217,7 @@ let package = Package(
             name: "ChainstoreIntegrationTests",
             dependencies: [
                 "ChainstoreCore", "ChainstoreDB", "ChainstoreApp", "ChainstoreServer", "ChainstoreTestSupport", "Base", "Product", "Stock",
-                "Payment", "Payments", "PaymentSandbox",
+                "Payment", "Payments", "PaymentSandbox", "PointOfSale",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),

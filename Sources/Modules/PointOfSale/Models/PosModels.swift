@@ -1,0 +1,167 @@
+import ChainstoreCore
+import Foundation
+
+/// Now, as Odoo writes datetimes (UTC, to the second).
+func odooNow() -> String {
+    Date().formatted(Date.ISO8601FormatStyle(dateSeparator: .dash, dateTimeSeparator: .space, timeSeparator: .colon, timeZone: .gmt)
+        .year().month().day().time(includingFractionalSeconds: false))
+}
+
+/// The default of a sale's and a payment's date: now.
+let utcNow = FieldDefault.compute { _ in .string(odooNow()) }
+
+extension ModelSpec {
+    /// A way to pay at the till (Odoo 17 `pos.payment.method`): cash (counted in the drawer),
+    /// bank (a bank card taken on a separate terminal, recorded by hand), or a payment-code
+    /// channel (WeChat Pay, Alipay) that the payments module settles.
+    public static let posPaymentMethod = ModelSpec(
+        name: "pos.payment.method", label: "Point of Sale Payment Methods",
+        fields: [
+            .char("name", "Method", required: true),
+            .integer("sequence", "Sequence", default: .value(.int(10))),
+            .boolean("active", "Active", default: .value(.true)),
+            .many2one("company_id", "Company", to: "res.company", required: true, onDelete: .restrict),
+            .selection("type", "Type", [
+                SelectionOption("cash", "Cash"), SelectionOption("bank", "Bank"), SelectionOption("pay_later", "Customer Account"),
+            ], required: true, default: .value("bank")),
+            FieldSpec("is_cash_count", "Cash", kind: .boolean, readonly: true).computed(sql: "$t.type = 'cash'"),
+            .selection("payment_channel", "Payment Code Channel", [
+                SelectionOption("wechat", "WeChat Pay"), SelectionOption("alipay", "Alipay"),
+            ]),
+            .boolean("split_transactions", "Identify Customer"),
+        ],
+        order: "sequence, id", companyScoped: true)
+
+    /// One till (Odoo 17 `pos.config`): its store, what it sells at which prices, how it is paid,
+    /// what its receipts say; whether it runs as a self-checkout kiosk.
+    public static let posConfig = ModelSpec(
+        name: "pos.config", label: "Point of Sale Configuration",
+        fields: [
+            .char("name", "Point of Sale", required: true),
+            .boolean("active", "Active", default: .value(.true)),
+            .many2one("company_id", "Company", to: "res.company", required: true, onDelete: .restrict),
+            .many2one("warehouse_id", "Warehouse", to: "stock.warehouse", onDelete: .restrict),
+            .many2one("picking_type_id", "Operation Type", to: "stock.picking.type", onDelete: .restrict),
+            .many2one("pricelist_id", "Default Pricelist", to: "product.pricelist", onDelete: .restrict),
+            .many2many("payment_method_ids", "Payment Methods", to: "pos.payment.method", relation: "pos_config_pos_payment_method_rel",
+                       column1: "pos_config_id", column2: "pos_payment_method_id"),
+            .text("receipt_header", "Receipt Header"),
+            .text("receipt_footer", "Receipt Footer"),
+            .selection("iface_tax_included", "Tax Display", [
+                SelectionOption("subtotal", "Tax-Excluded Price"), SelectionOption("total", "Tax-Included Price"),
+            ], required: true, default: .value("total")),
+            .boolean("manual_discount", "Line Discounts", default: .value(.true)),
+            .selection("self_ordering_mode", "Self Ordering", [
+                SelectionOption("nothing", "Disable"), SelectionOption("consultation", "QR menu"), SelectionOption("mobile", "QR menu + Ordering"),
+                SelectionOption("kiosk", "Kiosk"),
+            ], required: true, default: .value("nothing")),
+            .char("uuid", "UUID", readonly: true),
+            FieldSpec("cash_control", "Advanced Cash Control", kind: .boolean, readonly: true).computed(sql: """
+                EXISTS (SELECT 1 FROM pos_config_pos_payment_method_rel r JOIN pos_payment_method m ON m.id = r.pos_payment_method_id \
+                WHERE r.pos_config_id = $t.id AND m.type = 'cash')
+                """),
+            FieldSpec("current_session_id", "Current Session", kind: .many2one(comodel: "pos.session", onDelete: .setNull), readonly: true)
+                .computed(sql: "(SELECT s.id FROM pos_session s WHERE s.config_id = $t.id AND s.state <> 'closed' AND NOT s.rescue ORDER BY s.id DESC LIMIT 1)"),
+            FieldSpec("current_session_state", "Current Session State", kind: .char(size: nil), readonly: true)
+                .computed(sql: "(SELECT s.state FROM pos_session s WHERE s.config_id = $t.id AND s.state <> 'closed' AND NOT s.rescue ORDER BY s.id DESC LIMIT 1)"),
+            FieldSpec("has_active_session", "Has Active Session", kind: .boolean, readonly: true)
+                .computed(sql: "EXISTS (SELECT 1 FROM pos_session s WHERE s.config_id = $t.id AND s.state <> 'closed' AND NOT s.rescue)"),
+            .one2many("session_ids", "Sessions", to: "pos.session", inverse: "config_id"),
+        ],
+        order: "id", companyScoped: true)
+
+    /// One shift on one till (Odoo 17 `pos.session`): opening_control → opened →
+    /// closing_control → closed, at most one not closed per till.
+    public static let posSession = ModelSpec(
+        name: "pos.session", label: "Point of Sale Session",
+        fields: [
+            .char("name", "Session ID", readonly: true),
+            .many2one("config_id", "Point of Sale", to: "pos.config", required: true, onDelete: .restrict),
+            .many2one("company_id", "Company", to: "res.company", readonly: true, onDelete: .restrict),
+            .many2one("user_id", "Opened By", to: "res.users", onDelete: .restrict),
+            .selection("state", "Status", [
+                SelectionOption("opening_control", "Opening Control"), SelectionOption("opened", "In Progress"),
+                SelectionOption("closing_control", "Closing Control"), SelectionOption("closed", "Closed & Posted"),
+            ], required: true, default: .value("opening_control")),
+            .datetime("start_at", "Opening Date", readonly: true),
+            .datetime("stop_at", "Closing Date", readonly: true),
+            .integer("sequence_number", "Order Sequence Number", default: .value(.int(1))),
+            .integer("login_number", "Login Sequence Number", default: .value(.int(0))),
+            .text("opening_notes", "Opening Notes"),
+            .text("closing_notes", "Closing Notes"),
+            .monetary("cash_register_balance_start", "Starting Balance", default: .value(.int(0))),
+            .monetary("cash_register_balance_end_real", "Ending Balance"),
+            .boolean("rescue", "Recovery Session"),
+            .many2one("currency_id", "Currency", to: "res.currency", onDelete: .restrict),
+            .one2many("order_ids", "Orders", to: "pos.order", inverse: "session_id"),
+        ],
+        order: "id desc", companyScoped: true)
+
+    /// A sale or a refund (Odoo 17 `pos.order`), keyed by the till's UUID for exactly-once sync.
+    public static let posOrder = ModelSpec(
+        name: "pos.order", label: "Point of Sale Orders",
+        fields: [
+            .char("name", "Order Ref", required: true, readonly: true, default: .value("/")),
+            .char("pos_reference", "Receipt Number", index: true),
+            .char("uid", "Order UID", readonly: true),
+            .char("access_token", "Order Key", readonly: true),
+            .many2one("session_id", "Session", to: "pos.session", required: true, onDelete: .restrict),
+            .many2one("config_id", "Point of Sale", to: "pos.config", readonly: true, onDelete: .restrict),
+            .many2one("company_id", "Company", to: "res.company", readonly: true, onDelete: .restrict),
+            .many2one("user_id", "Employee", to: "res.users", onDelete: .restrict),
+            .many2one("partner_id", "Customer", to: "res.partner", onDelete: .restrict),
+            .many2one("pricelist_id", "Pricelist", to: "product.pricelist", onDelete: .restrict),
+            .datetime("date_order", "Date", required: true, index: true, default: utcNow),
+            .integer("sequence_number", "Sequence Number"),
+            .monetary("amount_total", "Total", required: true, default: .value(.int(0))),
+            .monetary("amount_tax", "Taxes", required: true, default: .value(.int(0))),
+            .monetary("amount_paid", "Paid", required: true, default: .value(.int(0))),
+            .monetary("amount_return", "Returned", required: true, default: .value(.int(0))),
+            .many2one("currency_id", "Currency", to: "res.currency", onDelete: .restrict),
+            .selection("state", "Status", [
+                SelectionOption("draft", "New"), SelectionOption("cancel", "Cancelled"), SelectionOption("paid", "Paid"),
+                SelectionOption("done", "Posted"), SelectionOption("invoiced", "Invoiced"),
+            ], required: true, default: .value("draft")),
+            .text("note", "Internal Notes"),
+            .one2many("lines", "Order Lines", to: "pos.order.line", inverse: "order_id"),
+            .one2many("payment_ids", "Payments", to: "pos.payment", inverse: "pos_order_id"),
+        ],
+        order: "date_order desc, name desc, id desc", recName: "name", companyScoped: true)
+
+    /// One line of a sale (negative quantity on a refund, linked to the sold line).
+    public static let posOrderLine = ModelSpec(
+        name: "pos.order.line", label: "Point of Sale Order Lines",
+        fields: [
+            .many2one("order_id", "Order Ref", to: "pos.order", required: true, onDelete: .cascade),
+            .char("name", "Line No"),
+            .many2one("product_id", "Product", to: "product.product", required: true, onDelete: .restrict),
+            .char("full_product_name", "Full Product Name"),
+            .decimal("qty", "Quantity", precision: 16, scale: 3, default: .value(.int(1))),
+            .decimal("price_unit", "Unit Price", precision: 16, scale: 2, default: .value(.int(0))),
+            .decimal("discount", "Discount (%)", precision: 6, scale: 2, default: .value(.int(0))),
+            .decimal("price_subtotal", "Subtotal w/o Tax", precision: 16, scale: 2, default: .value(.int(0))),
+            .decimal("price_subtotal_incl", "Subtotal", precision: 16, scale: 2, default: .value(.int(0))),
+            .many2one("refunded_orderline_id", "Refunded Order Line", to: "pos.order.line", onDelete: .restrict),
+            .char("uuid", "UUID"),
+            .many2one("company_id", "Company", to: "res.company", readonly: true, onDelete: .restrict),
+        ],
+        order: "id", recName: "name", companyScoped: true)
+
+    /// Money taken for an order (change is its own negative row, as Odoo keeps it).
+    public static let posPayment = ModelSpec(
+        name: "pos.payment", label: "Point of Sale Payments",
+        fields: [
+            .many2one("pos_order_id", "Order", to: "pos.order", required: true, onDelete: .cascade),
+            .many2one("payment_method_id", "Payment Method", to: "pos.payment.method", required: true, onDelete: .restrict),
+            .decimal("amount", "Amount", precision: 16, scale: 2, required: true),
+            .datetime("payment_date", "Date", required: true, default: utcNow),
+            .char("name", "Label"),
+            .boolean("is_change", "Is this payment change?"),
+            .char("card_type", "Type of card used"),
+            .char("transaction_id", "Payment Transaction ID"),
+            .char("payment_status", "Payment Status"),
+            .many2one("session_id", "Session", to: "pos.session", readonly: true, onDelete: .restrict),
+            .many2one("company_id", "Company", to: "res.company", readonly: true, onDelete: .restrict),
+        ],
+        order: "id desc", companyScoped: true)
+}

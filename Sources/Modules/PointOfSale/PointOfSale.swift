@@ -1,0 +1,13 @@
+import ChainstoreCore
+import ChainstoreDB
+import Foundation
+
+/// Point of sale: tills, their sessions, orders and payments, with Odoo 17's names.
+public enum PointOfSale {
+    public static let manifest = ModuleManifest(
+        name: "point_of_sale", depends: ["base", "product", "stock", "payment"],
+        models: [.posPaymentMethod, .posConfig, .posSession, .posOrder, .posOrderLine, .posPayment],
+        migrations: [.createPOS],
+        methods: PosSessions.methods,
+        hooks: PosSessions.hooks)
+}

@@ -1,0 +1,61 @@
+"""Tills and sessions through Odoo's external API, with Odoo 17's model and field names."""
+import xmlrpc.client
+
+import pytest
+
+from conftest import ADMIN_PASSWORD
+
+
+@pytest.fixture
+def rpc(url, db):
+    models = xmlrpc.client.ServerProxy(url + "/xmlrpc/2/object")
+    return lambda model, method, *args, uid=2, password=ADMIN_PASSWORD: models.execute_kw(db, uid, password, model, method, *args)
+
+
+@pytest.fixture
+def cashier(url, db):
+    return xmlrpc.client.ServerProxy(url + "/xmlrpc/2/common").authenticate(db, "store1", "store1", {})
+
+
+def test_odoo_17_fields_of_the_pos_models(rpc):
+    expected = {
+        "pos.config": {"name": "char", "company_id": "many2one", "payment_method_ids": "many2many", "pricelist_id": "many2one",
+                       "receipt_header": "text", "iface_tax_included": "selection", "current_session_id": "many2one",
+                       "has_active_session": "boolean", "self_ordering_mode": "selection"},
+        "pos.session": {"name": "char", "config_id": "many2one", "state": "selection", "start_at": "datetime",
+                        "cash_register_balance_start": "monetary", "order_ids": "one2many", "login_number": "integer"},
+        "pos.order": {"pos_reference": "char", "session_id": "many2one", "amount_total": "monetary", "lines": "one2many",
+                      "payment_ids": "one2many", "state": "selection", "date_order": "datetime"},
+        "pos.order.line": {"order_id": "many2one", "product_id": "many2one", "qty": "float", "refunded_orderline_id": "many2one"},
+        "pos.payment": {"pos_order_id": "many2one", "payment_method_id": "many2one", "is_change": "boolean"},
+        "pos.payment.method": {"name": "char", "type": "selection", "is_cash_count": "boolean"},
+    }
+    for model, fields in expected.items():
+        got = rpc(model, "fields_get", [], {"attributes": ["type"]})
+        assert {name: got[name]["type"] for name in fields} == fields, model
+    states = dict(rpc("pos.session", "fields_get", [["state"]], {"attributes": ["selection"]})["state"]["selection"])
+    assert list(states) == ["opening_control", "opened", "closing_control", "closed"]
+
+
+def test_a_cashier_opens_counts_and_closes_its_tills_session(rpc, cashier, unique):
+    store = rpc("res.company", "search", [[["name", "=", "Guangzhou Store 001"]]])[0]
+    cash = rpc("pos.payment.method", "create", [{"name": "现金 " + unique, "type": "cash", "company_id": store}])
+    till = rpc("pos.config", "create", [{"name": unique, "company_id": store, "payment_method_ids": [(6, 0, [cash])]}])
+    session = rpc("pos.session", "create", [{"config_id": till}], uid=cashier, password="store1")
+    assert rpc("pos.session", "read", [[session], ["state", "config_id"]], uid=cashier, password="store1")[0]["state"] == "opening_control"
+    with pytest.raises(xmlrpc.client.Fault):
+        rpc("pos.session", "create", [{"config_id": till}], uid=cashier, password="store1")
+    rpc("pos.session", "set_cashbox_pos", [[session], 200.0, "opening float"], uid=cashier, password="store1")
+    rpc("pos.session", "action_pos_session_closing_control", [[session]], uid=cashier, password="store1")
+    rpc("pos.session", "action_pos_session_close", [[session]], uid=cashier, password="store1")
+    row = rpc("pos.session", "read", [[session], ["state", "cash_register_balance_start"]])[0]
+    assert row["state"] == "closed" and row["cash_register_balance_start"] == 200.0
+    assert rpc("pos.config", "read", [[till], ["has_active_session"]])[0]["has_active_session"] is False
+    # Another store's till is out of the cashier's reach.
+    other = rpc("res.company", "search", [[["id", "!=", store], ["parent_id", "!=", False]]])
+    for company in other:
+        foreign = rpc("pos.config", "create", [{"name": unique + " elsewhere", "company_id": company}])
+        if not rpc("pos.config", "search", [[["id", "=", foreign]]], uid=cashier, password="store1"):
+            with pytest.raises(xmlrpc.client.Fault, match="AccessError|not allowed|ValidationError"):
+                rpc("pos.session", "create", [{"config_id": foreign}], uid=cashier, password="store1")
+            break
