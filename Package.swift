@@ -136,7 +136,10 @@ let package = Package(
         // Point of sale: tills, sessions, orders, payments at the till.
         .target(
             name: "PointOfSale",
-            dependencies: ["ChainstoreCore", "ChainstoreDB", "Base", "Product", "Stock", "Payment"],
+            dependencies: [
+                "ChainstoreCore", "ChainstoreDB", "Base", "Product", "Stock", "Payment",
+                .product(name: "Crypto", package: "swift-crypto"), .product(name: "OrderedCollections", package: "swift-collections"),
+            ],
             path: "Sources/Modules/PointOfSale",
             exclude: ["README.md"],
             swiftSettings: swiftSettings

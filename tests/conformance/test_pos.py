@@ -59,3 +59,34 @@ def test_a_cashier_opens_counts_and_closes_its_tills_session(rpc, cashier, uniqu
             with pytest.raises(xmlrpc.client.Fault, match="AccessError|not allowed|ValidationError"):
                 rpc("pos.session", "create", [{"config_id": foreign}], uid=cashier, password="store1")
             break
+
+
+def test_create_from_ui_takes_each_order_once(rpc, cashier, unique):
+    store = rpc("res.company", "search", [[["name", "=", "Guangzhou Store 001"]]])[0]
+    cash = rpc("pos.payment.method", "create", [{"name": "现金 " + unique, "type": "cash", "company_id": store}])
+    till = rpc("pos.config", "create", [{"name": unique, "company_id": store, "payment_method_ids": [(6, 0, [cash])]}])
+    template = rpc("product.template", "create", [{"name": "矿泉水 " + unique, "list_price": 11.3}])
+    product = rpc("product.product", "search", [[["product_tmpl_id", "=", template]]])[0]
+    session = rpc("pos.session", "create", [{"config_id": till}], uid=cashier, password="store1")
+    rpc("pos.session", "set_cashbox_pos", [[session], 0], uid=cashier, password="store1")
+    key = "uuid-" + unique
+
+    def envelope(qty):
+        return {"id": "00001-001-0001", "to_invoice": False, "data": {
+            "name": "订单 00001-001-0001", "uid": "00001-001-0001", "sequence_number": 1, "pos_session_id": session,
+            "user_id": cashier, "partner_id": False, "date_order": "2026-12-04 02:15:09",
+            "amount_total": 11.3 * qty, "amount_tax": 0, "amount_paid": 11.3 * qty, "amount_return": 0,
+            "lines": [[0, 0, {"uuid": key + "-l1", "product_id": product, "qty": qty, "price_unit": 11.3, "discount": 0,
+                              "price_subtotal": 11.3 * qty, "price_subtotal_incl": 11.3 * qty}]],
+            "statement_ids": [[0, 0, {"name": "2026-12-04 02:15:05", "payment_method_id": cash, "amount": 11.3 * qty}]],
+            "access_token": key}}
+
+    first = rpc("pos.order", "create_from_ui", [[envelope(2)], False], uid=cashier, password="store1")
+    assert first[0]["status"] == "created" and first[0]["pos_reference"] == "订单 00001-001-0001"
+    again = rpc("pos.order", "create_from_ui", [[envelope(2)], False], uid=cashier, password="store1")
+    assert again[0]["status"] == "duplicate" and again[0]["id"] == first[0]["id"]
+    changed = rpc("pos.order", "create_from_ui", [[envelope(3)], False], uid=cashier, password="store1")
+    assert changed[0]["status"] == "rejected" and "review" in changed[0]["error"]
+    orders = rpc("pos.order", "search_read", [[["access_token", "=", key]]], {"fields": ["state", "amount_total", "lines", "session_id"]})
+    assert len(orders) == 1 and orders[0]["state"] == "paid" and abs(orders[0]["amount_total"] - 22.6) < 0.001
+    assert rpc("pos.order.conflict", "search_count", [[["access_token", "=", key]]]) == 1

@@ -6,8 +6,8 @@ import Foundation
 public enum PointOfSale {
     public static let manifest = ModuleManifest(
         name: "point_of_sale", depends: ["base", "product", "stock", "payment"],
-        models: [.posPaymentMethod, .posConfig, .posSession, .posOrder, .posOrderLine, .posPayment],
-        migrations: [.createPOS],
-        methods: PosSessions.methods,
+        models: [.posPaymentMethod, .posConfig, .posSession, .posOrder, .posOrderLine, .posPayment, .posOrderConflict],
+        migrations: [.createPOS, .orderKeys],
+        methods: PosSessions.methods + PosIngest.methods,
         hooks: PosSessions.hooks)
 }

@@ -123,6 +123,9 @@ extension ModelSpec {
                 SelectionOption("done", "Posted"), SelectionOption("invoiced", "Invoiced"),
             ], required: true, default: .value("draft")),
             .text("note", "Internal Notes"),
+            .char("content_hash", "Content Digest", readonly: true),
+            .boolean("late_receipt", "Late Receipt"),
+            .datetime("received_at", "Received", readonly: true),
             .one2many("lines", "Order Lines", to: "pos.order.line", inverse: "order_id"),
             .one2many("payment_ids", "Payments", to: "pos.payment", inverse: "pos_order_id"),
         ],
@@ -164,4 +167,19 @@ extension ModelSpec {
             .many2one("company_id", "Company", to: "res.company", readonly: true, onDelete: .restrict),
         ],
         order: "id desc", companyScoped: true)
+
+    /// An order sent again under a used key with other contents: kept as received, for review.
+    public static let posOrderConflict = ModelSpec(
+        name: "pos.order.conflict", label: "Point of Sale Order Conflicts",
+        fields: [
+            .many2one("company_id", "Company", to: "res.company", required: true, onDelete: .restrict),
+            .many2one("session_id", "Session", to: "pos.session", onDelete: .restrict),
+            .many2one("order_id", "Order Kept", to: "pos.order", onDelete: .restrict),
+            .char("access_token", "Order Key", required: true),
+            .text("received", "Received"),
+            .char("received_hash", "Received Digest", required: true),
+            .char("stored_hash", "Stored Digest"),
+            .text("reason", "Reason"),
+        ],
+        order: "id desc", recName: "access_token", companyScoped: true)
 }

@@ -1,0 +1,113 @@
+import Base
+import ChainstoreCore
+import ChainstoreDB
+import ChainstoreTestSupport
+import Foundation
+import Testing
+
+/// `create_from_ui`: each order taken once, whatever is resent, and a changed order under a used
+/// key kept apart, never made a second order.
+@Suite("POS: exactly-once order sync", .enabled(if: TestDatabase.isAvailable))
+struct POSIngestTests {
+    struct Setup { let fx: GroupFixture; let session: Int64; let cash: Int64; let product: Int64 }
+
+    static func setup(_ db: Database, _ registry: Registry) async throws -> Setup {
+        let fx = try await GroupFixture.make(db, registry)
+        let (cash, till, product) = try await GroupFixture.asUser(db, registry, uid: fx.groupAdmin) { store in
+            let cash = try await store.create("pos.payment.method", [["name": "Cash", "type": "cash", "company_id": .int(fx.store1)]])[0]
+            let till = try await store.create("pos.config", [["name": "Till", "company_id": .int(fx.store1), "payment_method_ids": [[6, 0, [.int(cash)]]]]])[0]
+            let product = try await store.create("product.product", [["name": "矿泉水 550ml", "list_price": 11.3]])[0]
+            return (cash, till, product)
+        }
+        let session = try await GroupFixture.asUser(db, registry, uid: fx.storeUser1) { store in
+            let session = try await store.create("pos.session", [["config_id": .int(till)]])[0]
+            _ = try await store.registry.methods.method("pos.session", "set_cashbox_pos")!.handler(
+                MethodCall(store: store, ids: [session], args: [.double(0)], kwargs: [:]))
+            return session
+        }
+        return Setup(fx: fx, session: session, cash: cash, product: product)
+    }
+
+    /// Odoo 17's envelope for one sale of two bottles paid 25.00 cash, 2.40 back.
+    static func envelope(_ s: Setup, key: String, qty: Int64 = 2, product: Int64? = nil) -> Value {
+        let line: Value = .dict(["uuid": .string(key + "-1"), "product_id": .int(product ?? s.product), "full_product_name": "矿泉水 550ml",
+                                 "qty": .int(qty), "price_unit": 11.3, "discount": 0, "price_subtotal": 20.0, "price_subtotal_incl": 22.6])
+        let payment: Value = .dict(["name": "2026-12-04 02:15:05", "payment_method_id": .int(s.cash), "amount": 25.0, "payment_status": ""])
+        return .dict(["id": "00042-003-0007", "to_invoice": false, "data": .dict([
+            "name": "Order 00042-003-0007", "uid": "00042-003-0007", "sequence_number": 7, "pos_session_id": .int(s.session),
+            "user_id": .int(s.fx.storeUser1), "partner_id": false, "date_order": "2026-12-04 02:15:09",
+            "amount_total": 22.6, "amount_tax": 2.6, "amount_paid": 22.6, "amount_return": 2.4,
+            "lines": .array([.array([0, 0, line])]), "statement_ids": .array([.array([0, 0, payment])]), "access_token": .string(key),
+        ])])
+    }
+
+    static func sync(_ db: Database, _ registry: Registry, _ s: Setup, _ orders: [Value]) async throws -> [OrderedDictionary<String, Value>] {
+        try await GroupFixture.asUser(db, registry, uid: s.fx.storeUser1) { store in
+            let result = try await store.registry.methods.method("pos.order", "create_from_ui")!.handler(
+                MethodCall(store: store, ids: [], args: [.array(orders), false], kwargs: [:]))
+            return (result.arrayValue ?? []).compactMap(\.dictValue)
+        }
+    }
+
+    static func count(_ db: Database, _ sql: SQLBuilder) async throws -> Int64 {
+        try await db.withoutTransaction(logger: TestDatabase.logger) { tx in try await tx.query(sql)[0].decode(Int64.self) }
+    }
+
+    @Test func aResentOrderIsTakenOnceAndAChangedOneIsKeptForReview() async throws {
+        try await TestDatabase.withFreshDatabase { db, registry in
+            let s = try await Self.setup(db, registry)
+            let first = try await Self.sync(db, registry, s, [Self.envelope(s, key: "k-1")])
+            #expect(first.first?["status"] == "created" && first.first?["state"] == "paid")
+            let id = try #require(first.first?["id"]?.intValue)
+            // The same order again, and with its keys written in another order: the stored one.
+            var reordered = Self.envelope(s, key: "k-1").dictValue!
+            reordered["data"] = .dict(OrderedDictionary(uniqueKeysWithValues: reordered["data"]!.dictValue!.reversed().map { ($0.key, $0.value) }))
+            for again in [Self.envelope(s, key: "k-1"), .dict(reordered)] {
+                let answer = try await Self.sync(db, registry, s, [again])
+                #expect(answer.first?["status"] == "duplicate" && answer.first?["id"] == .int(id))
+            }
+            // Other contents under the used key: refused, kept for review, the order untouched.
+            let changed = try await Self.sync(db, registry, s, [Self.envelope(s, key: "k-1", qty: 3)])
+            #expect(changed.first?["status"] == "rejected" && changed.first?["id"] == .int(id))
+            #expect(try await Self.count(db, "SELECT count(*) FROM pos_order") == 1)
+            #expect(try await Self.count(db, "SELECT count(*) FROM pos_order_conflict WHERE order_id = \(id) AND received LIKE '%\"qty\":3%'") == 1)
+            #expect(try await Self.count(db, "SELECT count(*) FROM pos_order_line WHERE order_id = \(id) AND qty = 2") == 1)
+            // The change is its own negative cash payment; paid = tendered − change.
+            let payments = try await db.withoutTransaction(logger: TestDatabase.logger) { tx in
+                try await tx.query("SELECT amount::float8, is_change FROM pos_payment WHERE pos_order_id = \(id) ORDER BY amount").map { try $0.decode((Double, Bool).self) }
+            }
+            #expect(payments.map(\.0) == [-2.4, 25.0] && payments.map(\.1) == [true, false])
+        }
+    }
+
+    @Test func oneBadOrderNeverBlocksTheOthersAndParallelResendsMakeOneOrder() async throws {
+        try await TestDatabase.withFreshDatabase { db, registry in
+            let s = try await Self.setup(db, registry)
+            let answer = try await Self.sync(db, registry, s, [Self.envelope(s, key: "bad", product: 999_999), Self.envelope(s, key: "good")])
+            #expect(answer.map { $0["status"] } == ["rejected", "created"])
+            #expect(try await Self.count(db, "SELECT count(*) FROM pos_order WHERE access_token = 'bad'") == 0)
+            // Eight tabs (or retries) sending one order at once: one order.
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for _ in 0..<8 { group.addTask { _ = try await Self.sync(db, registry, s, [Self.envelope(s, key: "tab")]) } }
+                try await group.waitForAll()
+            }
+            #expect(try await Self.count(db, "SELECT count(*) FROM pos_order WHERE access_token = 'tab'") == 1)
+            // After the session closed, a late order is still taken, marked as such.
+            try await GroupFixture.asUser(db, registry, uid: s.fx.storeUser1) { store in
+                for step in ["action_pos_session_closing_control", "action_pos_session_close"] {
+                    _ = try await store.registry.methods.method("pos.session", step)!.handler(MethodCall(store: store, ids: [s.session], args: [], kwargs: [:]))
+                }
+            }
+            let late = try await Self.sync(db, registry, s, [Self.envelope(s, key: "late")])
+            #expect(late.first?["status"] == "created")
+            #expect(try await Self.count(db, "SELECT count(*) FROM pos_order WHERE access_token = 'late' AND late_receipt") == 1)
+            // Another store's cashier cannot push into this session.
+            let foreign = try await GroupFixture.asUser(db, registry, uid: s.fx.storeUser2) { store in
+                try await store.registry.methods.method("pos.order", "create_from_ui")!.handler(
+                    MethodCall(store: store, ids: [], args: [.array([Self.envelope(s, key: "foreign")]), false], kwargs: [:]))
+            }
+            #expect(foreign.arrayValue?.first?.dictValue?["status"] == "rejected")
+            #expect(try await Self.count(db, "SELECT count(*) FROM pos_order WHERE access_token = 'foreign'") == 0)
+        }
+    }
+}
