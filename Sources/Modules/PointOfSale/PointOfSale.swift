@@ -7,7 +7,7 @@ public enum PointOfSale {
     public static let manifest = ModuleManifest(
         name: "point_of_sale", depends: ["base", "product", "stock", "payment"],
         models: [.posPaymentMethod, .posConfig, .posSession, .posOrder, .posOrderLine, .posPayment, .posOrderConflict],
-        migrations: [.createPOS, .orderKeys],
+        migrations: [.createPOS, .orderKeys, .fillOnlyFromParents],
         methods: PosSessions.methods + PosIngest.methods,
         hooks: PosSessions.hooks)
 }

@@ -78,61 +78,125 @@ enum PosIngest {
     }
 
     /// The order with its lines and payments (and the change as its own negative cash payment,
-    /// as Odoo keeps it), paid when the payments cover the total.
+    /// as Odoo keeps it), paid when the payments cover the total; with their audit rows. One
+    /// statement: the till's whole sale is one round trip.
     static func create(
         _ store: RecordStore, data: OrderedDictionary<String, Value>, session: Int64, late: Bool, config: Int64, key: String, uid: String?,
         reference: String?, digest: String, draft: Bool
     ) async throws -> Int64 {
-        let methods = Set(try await store.read("pos.config", ids: [config], fields: ["payment_method_ids"]).first?["payment_method_ids"]?
-            .arrayValue?.compactMap(\.intValue) ?? [])
-        var lines: [Value] = []
+        for model in ["pos.order", "pos.order.line", "pos.payment"] { try await store.checkAccess(try store.model(model), .create) }
+        let methods = try await store.tx.query("""
+            SELECT m.id, m.type = 'cash' FROM pos_config_pos_payment_method_rel r JOIN pos_payment_method m ON m.id = r.pos_payment_method_id
+            WHERE r.pos_config_id = \(config) AND m.active ORDER BY m.sequence, m.id
+            """).map { try $0.decode((Int64, Bool).self) }
+        func number(_ value: Value?) -> String? {
+            switch value {
+            case .int(let i)?: String(i)
+            case .double(let d)? where d.isFinite: String(d)
+            case .string(let s)? where Decimal(string: s) != nil: s
+            default: nil
+            }
+        }
+        var lineColumns: (product: [Int64], name: [String], qty: [String], price: [String], discount: [String], sub: [String], incl: [String],
+                          uuid: [String], refunded: [String]) = ([], [], [], [], [], [], [], [], [])
         for command in data["lines"]?.arrayValue ?? [] {
             guard let line = command.arrayValue?.last?.dictValue, let product = line["product_id"]?.intValue else {
                 throw ChainstoreError.valueError("Each line names a product_id")
             }
-            var values: OrderedDictionary<String, Value> = ["product_id": .int(product)]
-            for field in ["full_product_name", "qty", "price_unit", "discount", "price_subtotal", "price_subtotal_incl", "uuid", "refunded_orderline_id"] {
-                if let value = line[field], value != .false { values[field] = value }
-            }
-            lines.append(.array([.int(0), .int(0), .dict(values)]))
+            lineColumns.product.append(product)
+            lineColumns.name.append(line["full_product_name"]?.stringValue ?? "")
+            lineColumns.qty.append(number(line["qty"]) ?? "1")
+            lineColumns.price.append(number(line["price_unit"]) ?? "0")
+            lineColumns.discount.append(number(line["discount"]) ?? "0")
+            lineColumns.sub.append(number(line["price_subtotal"]) ?? "0")
+            lineColumns.incl.append(number(line["price_subtotal_incl"]) ?? "0")
+            lineColumns.uuid.append(line["uuid"]?.stringValue ?? "")
+            lineColumns.refunded.append(line["refunded_orderline_id"]?.intValue.map(String.init) ?? "")
         }
-        var payments: [Value] = []
-        var paid = 0.0
+        var payColumns: (method: [Int64], amount: [String], name: [String], change: [Bool], card: [String], transaction: [String], status: [String]) =
+            ([], [], [], [], [], [], [])
+        var paid = Decimal(0)
         for command in data["statement_ids"]?.arrayValue ?? [] {
             guard let payment = command.arrayValue?.last?.dictValue, let method = payment["payment_method_id"]?.intValue,
-                let amount = payment["amount"]?.doubleValue
+                let amount = number(payment["amount"]), let value = Decimal(string: amount)
             else { throw ChainstoreError.valueError("Each payment names a payment_method_id and an amount") }
-            guard methods.contains(method) else { throw ChainstoreError.valueError("Payment method \(method) is not one of this till's") }
-            var values: OrderedDictionary<String, Value> = ["payment_method_id": .int(method), "amount": .double(amount)]
-            for field in ["name", "card_type", "transaction_id", "payment_status"] {
-                if let value = payment[field], value != .false, value != "" { values[field] = value }
-            }
-            payments.append(.array([.int(0), .int(0), .dict(values)]))
-            paid += amount
+            guard methods.contains(where: { $0.0 == method }) else { throw ChainstoreError.valueError("Payment method \(method) is not one of this till's") }
+            payColumns.method.append(method)
+            payColumns.amount.append(amount)
+            payColumns.name.append(payment["name"]?.stringValue ?? "")
+            payColumns.change.append(false)
+            payColumns.card.append(payment["card_type"]?.stringValue ?? "")
+            payColumns.transaction.append(payment["transaction_id"]?.stringValue ?? "")
+            payColumns.status.append(payment["payment_status"]?.stringValue ?? "")
+            paid += value
         }
-        let change = data["amount_return"]?.doubleValue ?? 0
+        let change = Decimal(string: number(data["amount_return"]) ?? "0") ?? 0
         if change > 0 {
-            let cash = try await store.search("pos.payment.method", domain: .and([
-                .leaf("id", .in, .array(methods.map(Value.int))), .leaf("type", .equal, "cash"),
-            ]), limit: 1)
-            guard let cash = cash.first else { throw ChainstoreError.userError("This till takes no cash: it cannot give change") }
-            payments.append(.array([.int(0), .int(0), .dict(["payment_method_id": .int(cash), "amount": .double(-change), "is_change": true, "name": "return"])]))
+            guard let cash = methods.first(where: { $0.1 })?.0 else { throw ChainstoreError.userError("This till takes no cash: it cannot give change") }
+            payColumns.method.append(cash)
+            payColumns.amount.append("\(-change)")
+            payColumns.name.append("return")
+            payColumns.change.append(true)
+            payColumns.card.append("")
+            payColumns.transaction.append("")
+            payColumns.status.append("")
             paid -= change
         }
-        let total = data["amount_total"]?.doubleValue ?? 0
-        let settled = !draft && abs(paid - total) < 0.005
-        var order: OrderedDictionary<String, Value> = [
-            "session_id": .int(session), "access_token": .string(key), "content_hash": .string(digest), "late_receipt": .bool(late),
-            "amount_total": .double(total), "amount_tax": data["amount_tax"] ?? .int(0), "amount_paid": .double(paid),
-            "amount_return": .double(change), "state": settled ? "paid" : "draft", "lines": .array(lines), "payment_ids": .array(payments),
-        ]
-        if let uid { order["uid"] = .string(uid) }
-        if let reference { order["pos_reference"] = .string(reference) }
-        for field in ["user_id", "partner_id", "pricelist_id", "date_order", "sequence_number", "note"] {
-            if let value = data[field], value != .false { order[field] = value }
-        }
-        if order["date_order"] == nil, let creation = data["creation_date"] { order["date_order"] = creation }
-        return try await store.create("pos.order", [order])[0]
+        let total = Decimal(string: number(data["amount_total"]) ?? "0") ?? 0
+        let settled = !draft && abs(NSDecimalNumber(decimal: paid - total).doubleValue) < 0.005
+        let actor = store.env.uid
+        let date = data["date_order"]?.stringValue ?? data["creation_date"]?.stringValue
+        var sql: SQLBuilder = """
+            WITH o AS (
+                INSERT INTO pos_order (session_id, company_id, config_id, currency_id, access_token, content_hash, late_receipt, uid, pos_reference,
+                    user_id, partner_id, pricelist_id, date_order, sequence_number, note, amount_total, amount_tax, amount_paid, amount_return, state,
+                    create_uid, create_date, write_uid, write_date)
+                SELECT s.id, s.company_id, s.config_id, s.currency_id, \(key), \(digest), \(late), \(uid), \(reference),
+                    \(data["user_id"]?.intValue), \(data["partner_id"]?.intValue), \(data["pricelist_id"]?.intValue),
+                    coalesce(\(date)::timestamptz, now()), \(data["sequence_number"]?.intValue), \(data["note"]?.stringValue),
+                    \(total), \(Decimal(string: number(data["amount_tax"]) ?? "0") ?? 0), \(paid), \(change), \(settled ? "paid" : "draft"),
+                    \(actor), now(), \(actor), now()
+                FROM pos_session s WHERE s.id = \(session)
+                RETURNING *),
+            l AS (
+                INSERT INTO pos_order_line (order_id, product_id, full_product_name, qty, price_unit, discount, price_subtotal, price_subtotal_incl,
+                    uuid, refunded_orderline_id, company_id, create_uid, create_date, write_uid, write_date)
+                SELECT o.id, x.product, NULLIF(x.name, ''), x.qty, x.price, x.discount, x.sub, x.incl, NULLIF(x.uuid, ''),
+                    NULLIF(x.refunded, '')::bigint, o.company_id, \(actor), now(), \(actor), now()
+                FROM o,
+            """
+        sql.appendUnnest([
+            (.intArray(lineColumns.product), "bigint[]"), (.textArray(lineColumns.name), "text[]"), (.textArray(lineColumns.qty), "numeric[]"),
+            (.textArray(lineColumns.price), "numeric[]"), (.textArray(lineColumns.discount), "numeric[]"), (.textArray(lineColumns.sub), "numeric[]"),
+            (.textArray(lineColumns.incl), "numeric[]"), (.textArray(lineColumns.uuid), "text[]"), (.textArray(lineColumns.refunded), "text[]"),
+        ], as: "x(product, name, qty, price, discount, sub, incl, uuid, refunded)")
+        sql += """
+             RETURNING *),
+            p AS (
+                INSERT INTO pos_payment (pos_order_id, payment_method_id, amount, payment_date, name, is_change, card_type, transaction_id,
+                    payment_status, session_id, company_id, create_uid, create_date, write_uid, write_date)
+                SELECT o.id, y.method, y.amount, now(), NULLIF(y.name, ''), y.change, NULLIF(y.card, ''), NULLIF(y.tx, ''), NULLIF(y.status, ''),
+                    o.session_id, o.company_id, \(actor), now(), \(actor), now()
+                FROM o,
+            """ as SQLBuilder
+        sql.appendUnnest([
+            (.intArray(payColumns.method), "bigint[]"), (.textArray(payColumns.amount), "numeric[]"), (.textArray(payColumns.name), "text[]"),
+            (.textArray(payColumns.change.map { $0 ? "t" : "f" }), "boolean[]"), (.textArray(payColumns.card), "text[]"),
+            (.textArray(payColumns.transaction), "text[]"), (.textArray(payColumns.status), "text[]"),
+        ], as: "y(method, amount, name, change, card, tx, status)")
+        sql += """
+             RETURNING *),
+            a AS (
+                INSERT INTO audit_log (uid, model, record_id, operation, company_id, new_values)
+                SELECT \(actor), 'pos.order', o.id, 'create', o.company_id, to_jsonb(o) - 'id' - 'create_uid' - 'create_date' - 'write_uid' - 'write_date' FROM o
+                UNION ALL SELECT \(actor), 'pos.order.line', l.id, 'create', l.company_id,
+                    to_jsonb(l) - 'id' - 'create_uid' - 'create_date' - 'write_uid' - 'write_date' FROM l
+                UNION ALL SELECT \(actor), 'pos.payment', p.id, 'create', p.company_id,
+                    to_jsonb(p) - 'id' - 'create_uid' - 'create_date' - 'write_uid' - 'write_date' FROM p)
+            SELECT id FROM o
+            """ as SQLBuilder
+        guard let id = try await store.tx.query(sql).first?.decode(Int64.self) else { throw ChainstoreError.missing("Session \(session) does not exist") }
+        return id
     }
 
     /// `value` as JSON with every object's keys sorted: one text for one content, whatever order
