@@ -34,14 +34,16 @@ struct BusTests {
             defer { bus.cancel(subscription) }
             try await Task.sleep(for: .milliseconds(500))  // the reader is listening
             let (gate, open) = AsyncStream.makeStream(of: Void.self)
+            let (inserted, written) = AsyncStream.makeStream(of: Void.self)
             // The first writer takes the smaller id and commits last.
             let slow = Task {
                 try await db.transaction(logger: Self.log) { tx in
                     try await Self.send(tx, channel, "first")
+                    written.yield()
                     for await _ in gate { break }
                 }
             }
-            try await Task.sleep(for: .milliseconds(300))
+            for await _ in inserted { break }
             try await db.transaction(logger: Self.log) { tx in try await Self.send(tx, channel, "second") }
             let early = try #require(await Self.next(subscription))
             #expect(early.count == 1 && early[0].message.contains("second"))
