@@ -212,7 +212,10 @@ struct PaymentRefundTests {
             #expect(await alipay.refund(outTradeNo: sale.reference, outRequestNo: "RSTRAY", refundFee: 100, timestamp: at).outcome == .refunded)
             try await db.transaction(logger: TestDatabase.logger) { tx in
                 var sql = SQLBuilder("INSERT INTO payment_refund (transaction_id, reference, request_key, amount, state, company_id, settled_at) ")
-                sql += "SELECT id, 'RGHOST', 'ghost', 50, 'done', 1, now() - interval '1 hour' FROM payment_transaction WHERE reference = "
+                // An hour ago, but never before today's midnight (China time): it belongs to today's bill.
+                sql += "SELECT id, 'RGHOST', 'ghost', 50, 'done', 1, greatest(now() - interval '1 hour', "
+                sql.bind(.text(today + " 00:00:00"), cast: "timestamp")
+                sql += " AT TIME ZONE 'Asia/Shanghai') FROM payment_transaction WHERE reference = "
                 sql.bind(.text(sale.reference))
                 try await tx.query(sql)
             }
