@@ -63,12 +63,15 @@ public enum CheckTools {
     public struct StockReport: Sendable, CustomStringConvertible {
         public let balances: Int
         public let differences: [StockCheck.Difference]
+        /// Balances below zero (sold at a till before being booked in): to count, not errors.
+        public let shortfalls: [StockCheck.Shortfall]
         public let seconds: Double
 
         public var description: String {
             var lines = differences.map { "difference: \($0)" }
-            lines.append("stock: \(balances) balances checked against their move lines, \(differences.count) differences "
-                + "(\(String(format: "%.2f", seconds)) s)")
+            lines += shortfalls.map { "below zero: \($0)" }
+            lines.append("stock: \(balances) balances checked against their move lines, \(differences.count) differences, "
+                + "\(shortfalls.count) below zero to count (\(String(format: "%.2f", seconds)) s)")
             return lines.joined(separator: "\n")
         }
     }
@@ -76,12 +79,12 @@ public enum CheckTools {
     public static func stock(_ database: Database, logger: Logger) async throws -> StockReport {
         let clock = ContinuousClock()
         let started = clock.now
-        let (balances, differences) = try await database.transaction(logger: logger, isolation: .repeatableRead) { tx in
+        let (balances, differences, shortfalls) = try await database.transaction(logger: logger, isolation: .repeatableRead) { tx in
             let count = try await tx.query(SQLBuilder("SELECT count(*) FROM stock_quant")).first?.decode(Int.self) ?? 0
-            return (count, try await StockCheck.run(tx))
+            return (count, try await StockCheck.run(tx), try await StockCheck.shortfalls(tx))
         }
         let elapsed = clock.now - started
-        return StockReport(balances: balances, differences: differences,
+        return StockReport(balances: balances, differences: differences, shortfalls: shortfalls,
                            seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
     }
 }

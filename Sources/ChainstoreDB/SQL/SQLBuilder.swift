@@ -108,13 +108,15 @@ public struct SQLBuilder: Sendable, ExpressibleByStringInterpolation {
 
     /// Appends `unnest($1::bigint[], $2::numeric[], …) AS <alias>`: many rows bound as one array
     /// per column, for set-based inserts and updates.
-    public mutating func appendUnnest(_ columns: [(SQLBind, String)], as alias: String) {
+    /// `unnest($1::t1, $2::t2, …) AS alias`; `WITH ORDINALITY` numbers the rows (the alias then
+    /// names one more column, the row's number).
+    public mutating func appendUnnest(_ columns: [(SQLBind, String)], as alias: String, ordinality: Bool = false) {
         append("unnest(")
         for (index, (value, cast)) in columns.enumerated() {
             if index > 0 { append(", ") }
             bind(value, cast: cast)
         }
-        append(") AS " + alias)
+        append(ordinality ? ") WITH ORDINALITY AS " + alias : ") AS " + alias)
     }
 
     public static func += (lhs: inout SQLBuilder, rhs: String) { lhs.append(rhs) }

@@ -22,6 +22,31 @@ public enum StockCheck {
         }
     }
 
+    /// A balance of a store or warehouse below zero: goods sold at a till before the stock was
+    /// booked in (a till never refuses a sale). Not a ledger error; a place to count.
+    public struct Shortfall: Sendable, Equatable, CustomStringConvertible {
+        public let productId: Int64, locationId: Int64, companyId: Int64?, lotId: Int64?
+        public let product: String, location: String, quantity: Decimal
+
+        public var description: String {
+            "\(product) (product \(productId)) at \(location) (location \(locationId)\(lotId.map { ", lot \($0)" } ?? "")): \(quantity)"
+        }
+    }
+
+    /// Every internal balance below zero, by place and product.
+    public static func shortfalls(_ tx: Transaction) async throws -> [Shortfall] {
+        let sql = SQLBuilder("""
+            SELECT q.product_id, q.location_id, q.company_id, q.lot_id, coalesce(p.default_code || ' ', '') || t.name, l.complete_name, q.quantity
+            FROM stock_quant q JOIN stock_location l ON l.id = q.location_id JOIN product_product p ON p.id = q.product_id
+            JOIN product_template t ON t.id = p.product_tmpl_id
+            WHERE q.quantity < 0 AND l.usage = 'internal' ORDER BY q.location_id, q.product_id, q.lot_id
+            """)
+        return try await tx.query(sql).map { row in
+            let (product, location, company, lot, name, place, quantity) = try row.decode((Int64, Int64, Int64?, Int64?, String, String, Decimal).self)
+            return Shortfall(productId: product, locationId: location, companyId: company, lotId: lot, product: name, location: place, quantity: quantity)
+        }
+    }
+
     public static func run(_ tx: Transaction) async throws -> [Difference] {
         var sql = SQLBuilder("WITH ledger AS (")
         sql += "SELECT ml.product_id, ml.location_dest_id AS location_id, coalesce(ml.lot_id, 0) AS lot, coalesce(ml.result_package_id, 0) AS pkg, "
