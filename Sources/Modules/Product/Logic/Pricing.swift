@@ -10,7 +10,17 @@ public enum Pricing {
     public struct Line: Sendable, Equatable {
         public let productId: Int64
         public let quantity: Decimal
-        public init(productId: Int64, quantity: Decimal) { self.productId = productId; self.quantity = quantity }
+        /// Percent off the line's amount (a till's line or order discount).
+        public var discount: Decimal = 0
+        /// A unit price that replaces the price lists' (set by hand, or a refund's original
+        /// price); taxes still follow the product.
+        public var priceUnit: Decimal? = nil
+        public init(productId: Int64, quantity: Decimal, discount: Decimal = 0, priceUnit: Decimal? = nil) {
+            self.productId = productId
+            self.quantity = quantity
+            self.discount = discount
+            self.priceUnit = priceUnit
+        }
     }
 
     public struct Priced: Sendable, Equatable {
@@ -27,6 +37,8 @@ public enum Pricing {
         public let taxIds: [Int64]
         /// The rule that set the price, nil for the product's own sales price.
         public let ruleId: Int64?
+        /// The price lists' unit price (equal to `priceUnit` unless the line gave its own).
+        public var listPrice: Decimal
     }
 
     /// Prices `lines` for `company` on `date` ("YYYY-MM-DD HH:MM:SS" UTC, default now). Products
@@ -90,8 +102,12 @@ public enum Pricing {
             guard let product = facts[line.productId] else {
                 throw ChainstoreError.missing("Record does not exist or has been deleted.\n(Record: product.product(\(line.productId)))")
             }
-            let (unit, rule) = try product.price(quantity: line.quantity, lists: order)
-            return product.priced(line, unit: unit, rule: rule)
+            let (listed, rule) = try product.price(quantity: abs(line.quantity), lists: order)
+            let unit = line.priceUnit ?? listed
+            let amount = line.discount == 0 ? nil : roundFen(unit * line.quantity * (100 - line.discount) / 100)
+            var priced = product.priced(line, unit: unit, rule: line.priceUnit == nil ? rule : nil, amount: amount)
+            priced.listPrice = listed
+            return priced
         }
     }
 
@@ -204,7 +220,7 @@ public enum Pricing {
             }
             return Priced(
                 productId: line.productId, quantity: line.quantity, priceUnit: unit, subtotal: subtotal, untaxed: untaxed, tax: tax,
-                total: untaxed + tax, taxIds: taxes.map(\.id), ruleId: rule)
+                total: untaxed + tax, taxIds: taxes.map(\.id), ruleId: rule, listPrice: unit)
         }
     }
 
