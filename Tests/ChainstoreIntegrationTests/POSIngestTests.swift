@@ -9,14 +9,17 @@ import Testing
 /// key kept apart, never made a second order.
 @Suite("POS: exactly-once order sync", .enabled(if: TestDatabase.isAvailable))
 struct POSIngestTests {
-    struct Setup { let fx: GroupFixture; let session: Int64; let cash: Int64; let product: Int64 }
+    struct Setup { let fx: GroupFixture; let session: Int64; let cash: Int64; let product: Int64; let till: Int64 }
 
     static func setup(_ db: Database, _ registry: Registry) async throws -> Setup {
         let fx = try await GroupFixture.make(db, registry)
         let (cash, till, product) = try await GroupFixture.asUser(db, registry, uid: fx.groupAdmin) { store in
+            _ = try await store.create("stock.warehouse", [["name": "GZ Store 1", "code": "GZ1", "company_id": .int(fx.store1)]])
             let cash = try await store.create("pos.payment.method", [["name": "Cash", "type": "cash", "company_id": .int(fx.store1)]])[0]
             let till = try await store.create("pos.config", [["name": "Till", "company_id": .int(fx.store1), "payment_method_ids": [[6, 0, [.int(cash)]]]]])[0]
-            let product = try await store.create("product.product", [["name": "矿泉水 550ml", "list_price": 11.3]])[0]
+            // 11.30 with VAT 13% included: two bottles are 22.60, 20.00 before a tax of 2.60.
+            let product = try await store.create("product.product", [["name": "矿泉水 550ml", "list_price": 11.3, "type": "product",
+                                                                     "taxes_id": [[6, 0, [1]]]]])[0]
             return (cash, till, product)
         }
         let session = try await GroupFixture.asUser(db, registry, uid: fx.storeUser1) { store in
@@ -25,7 +28,7 @@ struct POSIngestTests {
                 MethodCall(store: store, ids: [session], args: [.double(0)], kwargs: [:]))
             return session
         }
-        return Setup(fx: fx, session: session, cash: cash, product: product)
+        return Setup(fx: fx, session: session, cash: cash, product: product, till: till)
     }
 
     /// Odoo 17's envelope for one sale of two bottles paid 25.00 cash, 2.40 back.

@@ -12,6 +12,9 @@ struct POSSessionTests {
 
     static func tills(_ db: Database, _ registry: Registry, _ fx: GroupFixture) async throws -> Tills {
         try await GroupFixture.asUser(db, registry, uid: fx.groupAdmin) { store in
+            _ = try await store.create("stock.warehouse", [
+                ["name": "GZ Store 1", "code": "GZ1", "company_id": .int(fx.store1)], ["name": "SZ Store 1", "code": "SZ1", "company_id": .int(fx.store2)],
+            ])
             let cash = try await store.create("pos.payment.method", [["name": "Cash", "type": "cash", "company_id": .int(fx.store1)]])[0]
             let wechat = try await store.create("pos.payment.method", [
                 ["name": "WeChat Pay", "type": "bank", "payment_channel": "wechat", "company_id": .int(fx.store2)],

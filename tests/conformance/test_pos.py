@@ -17,6 +17,16 @@ def cashier(url, db):
     return xmlrpc.client.ServerProxy(url + "/xmlrpc/2/common").authenticate(db, "store1", "store1", {})
 
 
+def store_till(rpc, unique, store_name="Guangzhou Store 001"):
+    """The store, a cash method and a till selling from the store's warehouse (made if missing)."""
+    store = rpc("res.company", "search", [[["name", "=", store_name]]])[0]
+    if not rpc("stock.warehouse", "search", [[["company_id", "=", store]]]):
+        rpc("stock.warehouse", "create", [{"name": store_name, "code": "S%d" % store, "company_id": store}])
+    cash = rpc("pos.payment.method", "create", [{"name": "现金 " + unique, "type": "cash", "company_id": store}])
+    till = rpc("pos.config", "create", [{"name": unique, "company_id": store, "payment_method_ids": [(6, 0, [cash])]}])
+    return store, cash, till
+
+
 def test_odoo_17_fields_of_the_pos_models(rpc):
     expected = {
         "pos.config": {"name": "char", "company_id": "many2one", "payment_method_ids": "many2many", "pricelist_id": "many2one",
@@ -38,9 +48,7 @@ def test_odoo_17_fields_of_the_pos_models(rpc):
 
 
 def test_a_cashier_opens_counts_and_closes_its_tills_session(rpc, cashier, unique):
-    store = rpc("res.company", "search", [[["name", "=", "Guangzhou Store 001"]]])[0]
-    cash = rpc("pos.payment.method", "create", [{"name": "现金 " + unique, "type": "cash", "company_id": store}])
-    till = rpc("pos.config", "create", [{"name": unique, "company_id": store, "payment_method_ids": [(6, 0, [cash])]}])
+    store, cash, till = store_till(rpc, unique)
     session = rpc("pos.session", "create", [{"config_id": till}], uid=cashier, password="store1")
     assert rpc("pos.session", "read", [[session], ["state", "config_id"]], uid=cashier, password="store1")[0]["state"] == "opening_control"
     with pytest.raises(xmlrpc.client.Fault):
@@ -62,9 +70,7 @@ def test_a_cashier_opens_counts_and_closes_its_tills_session(rpc, cashier, uniqu
 
 
 def test_create_from_ui_takes_each_order_once(rpc, cashier, unique):
-    store = rpc("res.company", "search", [[["name", "=", "Guangzhou Store 001"]]])[0]
-    cash = rpc("pos.payment.method", "create", [{"name": "现金 " + unique, "type": "cash", "company_id": store}])
-    till = rpc("pos.config", "create", [{"name": unique, "company_id": store, "payment_method_ids": [(6, 0, [cash])]}])
+    store, cash, till = store_till(rpc, unique)
     template = rpc("product.template", "create", [{"name": "矿泉水 " + unique, "list_price": 11.3}])
     product = rpc("product.product", "search", [[["product_tmpl_id", "=", template]]])[0]
     session = rpc("pos.session", "create", [{"config_id": till}], uid=cashier, password="store1")
@@ -90,3 +96,50 @@ def test_create_from_ui_takes_each_order_once(rpc, cashier, unique):
     orders = rpc("pos.order", "search_read", [[["access_token", "=", key]]], {"fields": ["state", "amount_total", "lines", "session_id"]})
     assert len(orders) == 1 and orders[0]["state"] == "paid" and abs(orders[0]["amount_total"] - 22.6) < 0.001
     assert rpc("pos.order.conflict", "search_count", [[["access_token", "=", key]]]) == 1
+
+
+def test_a_shift_sells_out_of_stock_and_closes_with_its_z_report(rpc, cashier, unique):
+    store, cash, till = store_till(rpc, unique)
+    template = rpc("product.template", "create", [{"name": "绿茶 " + unique, "list_price": 5.0, "type": "product"}])
+    product = rpc("product.product", "search", [[["product_tmpl_id", "=", template]]])[0]
+    session = rpc("pos.session", "create", [{"config_id": till}], uid=cashier, password="store1")
+    rpc("pos.session", "set_cashbox_pos", [[session], 100], uid=cashier, password="store1")
+    as_cashier = dict(uid=cashier, password="store1")
+
+    def sale(key, qty, price=5.0, refunded=None):
+        line = {"uuid": key + "-1", "product_id": product, "qty": qty, "price_unit": price, "discount": 0, "price_subtotal_incl": price * qty}
+        if refunded:
+            line["refunded_orderline_id"] = refunded
+        return {"data": {"uid": key, "pos_session_id": session, "amount_total": price * qty, "amount_paid": price * qty, "amount_return": 0,
+                         "lines": [[0, 0, line]], "statement_ids": [[0, 0, {"payment_method_id": cash, "amount": price * qty}]],
+                         "access_token": key + unique}}
+
+    done = rpc("pos.order", "create_from_ui", [[sale("a", 3), sale("b", 1), sale("c", 1, price=4.0)], False], **as_cashier)
+    assert [o["status"] for o in done] == ["created", "created", "rejected"]
+    assert "5" in done[2]["error"]
+    names = [o["name"] for o in done[:2]]
+    assert names[0].endswith("-0001") and names[1].endswith("-0002")
+    # The goods left the store's stock: four bottles, from an empty shelf.
+    quants = rpc("stock.quant", "search_read", [[["product_id", "=", product]]], {"fields": ["quantity", "location_id"]})
+    assert [q["quantity"] for q in quants] == [-4.0]
+    # A refund of two of the three, then one more than is left: refused.
+    sold = rpc("pos.order.line", "search", [[["order_id", "=", done[0]["id"]]]])[0]
+    assert rpc("pos.order", "create_from_ui", [[sale("r1", -2, refunded=sold)], False], **as_cashier)[0]["status"] == "created"
+    assert rpc("pos.order", "create_from_ui", [[sale("r2", -2, refunded=sold)], False], **as_cashier)[0]["status"] == "rejected"
+    assert rpc("pos.order.line", "read", [[sold], ["refunded_qty"]])[0]["refunded_qty"] == 2.0
+    # A till still holding an order keeps the session open.
+    rpc("pos.session", "report_unsynced", [[session], "till-" + unique, 1], **as_cashier)
+    with pytest.raises(xmlrpc.client.Fault, match="not synced"):
+        rpc("pos.session", "update_closing_control_state_session", [[session], ""], **as_cashier)
+    rpc("pos.session", "report_unsynced", [[session], "till-" + unique, 0], **as_cashier)
+    rpc("pos.session", "try_cash_in_out", [[session], "out", 50, "银行缴款"], **as_cashier)
+    # Expected cash: 100 float + 15 + 5 − 10 refunded − 50 deposited = 60.
+    data = rpc("pos.session", "get_closing_control_data", [[session]], **as_cashier)
+    assert data["default_cash_details"]["amount"] == 60.0 and data["orders_details"]["quantity"] == 3
+    assert rpc("pos.session", "post_closing_cash_details", [[session], 60], **as_cashier)["successful"] is True
+    rpc("pos.session", "update_closing_control_state_session", [[session], "日结"], **as_cashier)
+    assert rpc("pos.session", "close_session_from_ui", [[session], []], **as_cashier)["successful"] is True
+    z = rpc("pos.session", "get_sale_details", [[session]], **as_cashier)
+    assert z["report"] == "Z" and z["nbr_orders"] == 3 and z["currency"]["total_paid"] == 10.0
+    assert z["refund_info"]["qty"] == -2.0 and z["payments"][0]["money_difference"] == 0.0
+    assert rpc("pos.order", "search_count", [[["session_id", "=", session], ["state", "=", "done"]]]) == 3

@@ -6,8 +6,8 @@ import Foundation
 public enum PointOfSale {
     public static let manifest = ModuleManifest(
         name: "point_of_sale", depends: ["base", "product", "stock", "payment"],
-        models: [.posPaymentMethod, .posConfig, .posSession, .posOrder, .posOrderLine, .posPayment, .posOrderConflict],
-        migrations: [.createPOS, .orderKeys, .fillOnlyFromParents],
-        methods: PosSessions.methods + PosIngest.methods,
-        hooks: PosSessions.hooks)
+        models: [.posPaymentMethod, .posConfig, .posSession, .posOrder, .posOrderLine, .posPayment, .posOrderConflict, .posCashMove],
+        migrations: [.createPOS, .orderKeys, .fillOnlyFromParents, .saleRules],
+        methods: PosSessions.methods + PosIngest.methods + PosClosing.methods,
+        hooks: PosTills.hooks + PosSessions.hooks)
 }

@@ -3,6 +3,8 @@ import ChainstoreDB
 import Crypto
 import Foundation
 import OrderedCollections
+import Product
+import Stock
 
 /// Orders from the till, each taken exactly once: Odoo 17's `pos.order.create_from_ui(orders,
 /// draft)` with its envelope (`{"id", "data": {…, "lines", "statement_ids", …}}`).
@@ -38,12 +40,15 @@ enum PosIngest {
         guard let key, !key.isEmpty, key.utf8.count <= 100 else { return rejected(nil, key: nil, "The order has no key (order_uuid, access_token or uid)") }
         let reference = data["name"]?.stringValue ?? uid.map { "Order \($0)" }
         try await store.tx.execute("SAVEPOINT pos_ingest")
+        var company: Int64?
         do {
             try await store.tx.query("SELECT pg_advisory_xact_lock(hashtext('pos.order/' || \(key)))")
-            let sessions = try await store.read("pos.session", ids: [session], fields: ["state", "config_id", "company_id"])
-            guard let found = sessions.first, let company = found["company_id"]?.arrayValue?.first?.intValue,
-                let config = found["config_id"]?.arrayValue?.first?.intValue
-            else { throw ChainstoreError.missing("Session \(session) does not exist") }
+            let sessions = try await store.read("pos.session", ids: [session], fields: ["state", "config_id"], load: .classicWrite)
+            guard let found = sessions.first, let config = found["config_id"]?.intValue else {
+                throw ChainstoreError.missing("Session \(session) does not exist")
+            }
+            let till = try await till(store, config: config)
+            company = till.company
             let stored = try await store.tx.query("""
                 SELECT id, content_hash, pos_reference FROM pos_order WHERE company_id = \(company) AND access_token = \(key)
                 """).first.map { try $0.decode((Int64, String?, String?).self) }
@@ -53,66 +58,190 @@ enum PosIngest {
                     return .dict(["id": .int(stored.0), "pos_reference": stored.2.map(Value.string) ?? .false, "account_move": .false,
                                   "order_uuid": .string(key), "status": "duplicate"])
                 }
-                try await store.tx.query("""
-                    INSERT INTO pos_order_conflict (company_id, session_id, order_id, access_token, received, received_hash, stored_hash, reason,
-                                                    create_uid, create_date, write_uid, write_date)
-                    VALUES (\(company), \(session), \(stored.0), \(key), \(canonicalJSON(envelope)), \(digest), \(stored.1),
-                            'Another order was already taken under this key', \(store.env.uid), now(), \(store.env.uid), now())
-                    """)
-                return rejected(stored.0, key: key, "Another order was already taken under this key; the one sent is kept for review")
+                let reason = "Another order was already taken under this key; the one sent is kept for review"
+                try await keep(store, envelope: envelope, company: till.company, session: session, order: stored.0, key: key, digest: digest,
+                               stored: stored.1, reason: reason)
+                return rejected(stored.0, key: key, reason)
             }
-            let id = try await create(store, data: data, session: session, late: found["state"] != "opened", config: config, key: key,
-                                      uid: uid, reference: reference, digest: digest, draft: draft)
+            let order = try await create(store, data: data, session: session, late: found["state"] != "opened", till: till, key: key,
+                                         uid: uid, reference: reference, digest: digest, draft: draft)
             try await store.tx.execute("RELEASE SAVEPOINT pos_ingest")
-            let state = try await store.read("pos.order", ids: [id], fields: ["state"]).first?["state"]
-            return .dict(["id": .int(id), "pos_reference": reference.map(Value.string) ?? .false, "account_move": .false,
-                          "order_uuid": .string(key), "status": "created", "state": state ?? .false])
+            return .dict(["id": .int(order.id), "name": .string(order.name), "pos_reference": reference.map(Value.string) ?? .false,
+                          "account_move": .false, "order_uuid": .string(key), "status": "created", "state": .string(order.state)])
         } catch let error as ChainstoreError {
             try await store.tx.execute("ROLLBACK TO SAVEPOINT pos_ingest")
+            try await store.tx.execute("RELEASE SAVEPOINT pos_ingest")
+            // A deadlock or serialization failure: the whole call is run again, not this order refused.
+            if error.code == .concurrency { throw error }
+            // Refused by a rule of the sale (a price, a discount, a refund, the payments): kept as
+            // sent for review, once per content.
+            if let company, [.userError, .accessError, .valueError, .validationError].contains(error.code) {
+                try await keep(store, envelope: envelope, company: company, session: session, order: nil, key: key, digest: digest, stored: nil,
+                               reason: error.message)
+            }
             return rejected(nil, key: key, error.message)
         }
+    }
+
+    /// An order refused, as it was sent, with the reason: for review (`pos.order.conflict`).
+    static func keep(
+        _ store: RecordStore, envelope: Value, company: Int64, session: Int64, order: Int64?, key: String, digest: String, stored: String?, reason: String
+    ) async throws {
+        try await store.tx.query("""
+            INSERT INTO pos_order_conflict (company_id, session_id, order_id, access_token, received, received_hash, stored_hash, reason,
+                                            create_uid, create_date, write_uid, write_date)
+            VALUES (\(company), \(session), \(order), \(key), \(canonicalJSON(envelope)), \(digest), \(stored), \(reason),
+                    \(store.env.uid), now(), \(store.env.uid), now())
+            ON CONFLICT (company_id, access_token, received_hash) DO NOTHING
+            """)
     }
 
     static func rejected(_ id: Int64?, key: String?, _ reason: String) -> Value {
         .dict(["id": id.map(Value.int) ?? .false, "order_uuid": key.map(Value.string) ?? .false, "status": "rejected", "error": .string(reason)])
     }
 
-    /// The order with its lines and payments (and the change as its own negative cash payment,
-    /// as Odoo keeps it), paid when the payments cover the total; with their audit rows. One
-    /// statement: the till's whole sale is one round trip.
-    static func create(
-        _ store: RecordStore, data: OrderedDictionary<String, Value>, session: Int64, late: Bool, config: Int64, key: String, uid: String?,
-        reference: String?, digest: String, draft: Bool
-    ) async throws -> Int64 {
-        for model in ["pos.order", "pos.order.line", "pos.payment"] { try await store.checkAccess(try store.model(model), .create) }
-        let methods = try await store.tx.query("""
-            SELECT m.id, m.type = 'cash' FROM pos_config_pos_payment_method_rel r JOIN pos_payment_method m ON m.id = r.pos_payment_method_id
-            WHERE r.pos_config_id = \(config) AND m.active ORDER BY m.sequence, m.id
-            """).map { try $0.decode((Int64, Bool).self) }
-        func number(_ value: Value?) -> String? {
-            switch value {
-            case .int(let i)?: String(i)
-            case .double(let d)? where d.isFinite: String(d)
-            case .string(let s)? where Decimal(string: s) != nil: s
-            default: nil
-            }
+    /// What the till allows, read once per order: its company, stock, discount limit and
+    /// payment methods.
+    struct Till: Sendable {
+        let config: Int64, company: Int64, name: String, pickingType: Int64?, discountLimit: Decimal, restrictPrice: Bool
+        let methods: [(id: Int64, cash: Bool)]
+    }
+
+    static func till(_ store: RecordStore, config: Int64) async throws -> Till {
+        let sql: SQLBuilder = """
+            SELECT c.company_id, c.name, c.picking_type_id, c.discount_limit::numeric, c.restrict_price_control,
+                coalesce((SELECT jsonb_agg(jsonb_build_array(m.id, m.type = 'cash') ORDER BY m.sequence, m.id)
+                          FROM pos_config_pos_payment_method_rel r JOIN pos_payment_method m ON m.id = r.pos_payment_method_id
+                          WHERE r.pos_config_id = c.id AND m.active), '[]')::text
+            FROM pos_config c WHERE c.id = \(config)
+            """
+        guard let row = try await store.tx.query(sql).first else { throw ChainstoreError.missing("Till \(config) does not exist") }
+        let (company, name, type, limit, restrict, methods) = try row.decode((Int64, String, Int64?, Decimal, Bool, String).self)
+        let list = try JSONReader.parse(Array(methods.utf8)).arrayValue ?? []
+        return Till(config: config, company: company, name: name, pickingType: type, discountLimit: limit, restrictPrice: restrict,
+                    methods: list.compactMap { item in item.arrayValue.flatMap { a in a.first?.intValue.map { ($0, a.last?.boolValue ?? false) } } })
+    }
+
+    /// One line as the till sent it.
+    struct SentLine: Sendable {
+        var product: Int64, name: String, qty: Decimal, price: Decimal, discount: Decimal, subtotalIncl: Decimal?
+        var uuid: String, refunded: Int64?, manual: Bool, discountReason: String?, lot: String?
+    }
+
+    static func number(_ value: Value?) -> String? {
+        switch value {
+        case .int(let i)?: String(i)
+        case .double(let d)? where d.isFinite: String(d)
+        case .string(let s)? where Decimal(string: s) != nil: s
+        default: nil
         }
-        var lineColumns: (product: [Int64], name: [String], qty: [String], price: [String], discount: [String], sub: [String], incl: [String],
-                          uuid: [String], refunded: [String]) = ([], [], [], [], [], [], [], [], [])
-        for command in data["lines"]?.arrayValue ?? [] {
+    }
+
+    static func decimal(_ value: Value?) -> Decimal? { number(value).flatMap { Decimal(string: $0) } }
+
+    static func sentLines(_ data: OrderedDictionary<String, Value>) throws -> [SentLine] {
+        try (data["lines"]?.arrayValue ?? []).enumerated().map { index, command in
             guard let line = command.arrayValue?.last?.dictValue, let product = line["product_id"]?.intValue else {
-                throw ChainstoreError.valueError("Each line names a product_id")
+                throw ChainstoreError.valueError("Line \(index + 1) names no product_id")
             }
-            lineColumns.product.append(product)
-            lineColumns.name.append(line["full_product_name"]?.stringValue ?? "")
-            lineColumns.qty.append(number(line["qty"]) ?? "1")
-            lineColumns.price.append(number(line["price_unit"]) ?? "0")
-            lineColumns.discount.append(number(line["discount"]) ?? "0")
-            lineColumns.sub.append(number(line["price_subtotal"]) ?? "0")
-            lineColumns.incl.append(number(line["price_subtotal_incl"]) ?? "0")
-            lineColumns.uuid.append(line["uuid"]?.stringValue ?? "")
-            lineColumns.refunded.append(line["refunded_orderline_id"]?.intValue.map(String.init) ?? "")
+            guard let qty = decimal(line["qty"]) ?? (line["qty"] == nil ? 1 : nil), qty != 0, abs(qty) < 1_000_000 else {
+                throw ChainstoreError.valueError("Line \(index + 1): the quantity must be a number other than zero")
+            }
+            let discount = decimal(line["discount"]) ?? 0
+            guard discount >= 0, discount <= 100 else { throw ChainstoreError.valueError("Line \(index + 1): a discount is a percentage from 0 to 100") }
+            let lots = (line["pack_lot_ids"]?.arrayValue ?? []).compactMap { $0.arrayValue?.last?.dictValue?["lot_name"]?.stringValue }
+            guard lots.count <= 1 || lots.count == Int(truncating: abs(qty) as NSDecimalNumber) else {
+                throw ChainstoreError.valueError("Line \(index + 1): \(lots.count) serial numbers for a quantity of \(qty)")
+            }
+            return SentLine(
+                product: product, name: line["full_product_name"]?.stringValue ?? "", qty: qty, price: decimal(line["price_unit"]) ?? 0,
+                discount: discount, subtotalIncl: decimal(line["price_subtotal_incl"]), uuid: line["uuid"]?.stringValue ?? "",
+                refunded: line["refunded_orderline_id"]?.intValue,
+                manual: line["price_manually_set"]?.boolValue == true || line["price_type"]?.stringValue == "manual",
+                discountReason: line["discount_reason"]?.stringValue.flatMap { $0.isEmpty ? nil : $0 }, lot: lots.first)
         }
+    }
+
+    /// Each line priced as the scan path prices it (price lists and taxes in force at the sale's
+    /// date; a refund at the sold line's price and discount), checked against what the till
+    /// charged: a unit price changed by hand needs the till's leave or a POS manager, a discount
+    /// above the till's limit a POS manager, and every line's tax-included amount must match
+    /// within a fen. A refund is bounded by what was sold and not yet returned.
+    static func price(_ store: RecordStore, till: Till, lines: [SentLine], date: String?) async throws -> [Pricing.Priced] {
+        let manager = PosRights.isManager(store.env)
+        var refunded: [Int64: (product: Int64, left: Decimal, price: Decimal, discount: Decimal)] = [:]
+        let originals = Array(Set(lines.compactMap(\.refunded)))
+        if !originals.isEmpty {
+            // Locked: two refunds of one sold line are decided one after the other.
+            let sql: SQLBuilder = """
+                SELECT l.id, l.product_id, l.qty - coalesce((SELECT -sum(r.qty) FROM pos_order_line r JOIN pos_order ro ON ro.id = r.order_id
+                                                             WHERE r.refunded_orderline_id = l.id AND ro.state <> 'cancel'), 0),
+                    l.price_unit, l.discount
+                FROM pos_order_line l JOIN pos_order o ON o.id = l.order_id
+                WHERE l.id = ANY(\(originals)) AND o.company_id = \(till.company) AND l.qty > 0 AND o.state IN ('paid', 'done', 'invoiced')
+                ORDER BY l.id FOR UPDATE OF l
+                """
+            for row in try await store.tx.query(sql) {
+                let (id, product, left, price, discount) = try row.decode((Int64, Int64, Decimal, Decimal, Decimal).self)
+                refunded[id] = (product, left, price, discount)
+            }
+        }
+        var pricing: [Pricing.Line] = []
+        for (index, line) in lines.enumerated() {
+            if let original = line.refunded {
+                guard var sold = refunded[original], sold.product == line.product else {
+                    throw ChainstoreError.userError("Line \(index + 1) refunds order line \(original), which is not a paid sale of this store's for this product")
+                }
+                guard line.qty < 0, -line.qty <= sold.left else {
+                    throw ChainstoreError.userError(
+                        "Line \(index + 1) returns \(-line.qty), but only \(max(sold.left, 0)) of order line \(original) are sold and not yet returned")
+                }
+                sold.left += line.qty
+                refunded[original] = sold
+                pricing.append(Pricing.Line(productId: line.product, quantity: line.qty, discount: sold.discount, priceUnit: sold.price))
+                continue
+            }
+            guard line.qty > 0 else {
+                throw ChainstoreError.userError("Line \(index + 1) takes goods back without naming the sold line (refunded_orderline_id)")
+            }
+            if line.discount > till.discountLimit, !manager {
+                throw ChainstoreError.accessError(
+                    "Line \(index + 1): a discount of \(line.discount)% is above this till's limit of \(till.discountLimit)%; a POS manager must give it")
+            }
+            pricing.append(Pricing.Line(productId: line.product, quantity: line.qty, discount: line.discount,
+                                        priceUnit: line.manual ? line.price : nil))
+        }
+        let priced = try await Pricing.price(store, company: till.company, date: date, lines: pricing)
+        for (index, (line, server)) in zip(lines, priced).enumerated() {
+            if line.refunded == nil, line.manual, abs(line.price - server.listPrice) > 0.005, till.restrictPrice, !manager {
+                throw ChainstoreError.accessError(
+                    "Line \(index + 1): the price was changed to \(line.price) from \(server.listPrice); on this till only a POS manager may change prices")
+            }
+            if line.refunded == nil, !line.manual, abs(line.price - server.priceUnit) > 0.005 {
+                throw ChainstoreError.userError(
+                    "Line \(index + 1): the till charged \(line.price) a unit; the price list gives \(server.priceUnit) for this sale's date")
+            }
+            if let sent = line.subtotalIncl, abs(sent - server.total) > 0.01 {
+                throw ChainstoreError.userError(
+                    "Line \(index + 1): the till's amount \(sent) differs from \(server.total), the price with its discount and taxes")
+            }
+        }
+        return priced
+    }
+
+    /// The order with its lines and payments (and the change as its own negative cash payment,
+    /// as Odoo keeps it), paid when the payments cover the total; its receipt number, the next
+    /// of its session; its audit rows: one statement. Then, once paid, its goods leave the
+    /// store's stock (`SaleStock`).
+    static func create(
+        _ store: RecordStore, data: OrderedDictionary<String, Value>, session: Int64, late: Bool, till: Till, key: String, uid: String?,
+        reference: String?, digest: String, draft: Bool
+    ) async throws -> (id: Int64, name: String, state: String) {
+        for model in ["pos.order", "pos.order.line", "pos.payment"] { try await store.checkAccess(try store.model(model), .create) }
+        let date = data["date_order"]?.stringValue ?? data["creation_date"]?.stringValue
+        let lines = try sentLines(data)
+        guard !lines.isEmpty else { throw ChainstoreError.valueError("The order has no lines") }
+        let priced = try await price(store, till: till, lines: lines, date: date)
         var payColumns: (method: [Int64], amount: [String], name: [String], change: [Bool], card: [String], transaction: [String], status: [String]) =
             ([], [], [], [], [], [], [])
         var paid = Decimal(0)
@@ -120,7 +249,7 @@ enum PosIngest {
             guard let payment = command.arrayValue?.last?.dictValue, let method = payment["payment_method_id"]?.intValue,
                 let amount = number(payment["amount"]), let value = Decimal(string: amount)
             else { throw ChainstoreError.valueError("Each payment names a payment_method_id and an amount") }
-            guard methods.contains(where: { $0.0 == method }) else { throw ChainstoreError.valueError("Payment method \(method) is not one of this till's") }
+            guard till.methods.contains(where: { $0.id == method }) else { throw ChainstoreError.valueError("Payment method \(method) is not one of this till's") }
             payColumns.method.append(method)
             payColumns.amount.append(amount)
             payColumns.name.append(payment["name"]?.stringValue ?? "")
@@ -130,9 +259,9 @@ enum PosIngest {
             payColumns.status.append(payment["payment_status"]?.stringValue ?? "")
             paid += value
         }
-        let change = Decimal(string: number(data["amount_return"]) ?? "0") ?? 0
+        let change = decimal(data["amount_return"]) ?? 0
         if change > 0 {
-            guard let cash = methods.first(where: { $0.1 })?.0 else { throw ChainstoreError.userError("This till takes no cash: it cannot give change") }
+            guard let cash = till.methods.first(where: { $0.cash })?.id else { throw ChainstoreError.userError("This till takes no cash: it cannot give change") }
             payColumns.method.append(cash)
             payColumns.amount.append("\(-change)")
             payColumns.name.append("return")
@@ -142,34 +271,49 @@ enum PosIngest {
             payColumns.status.append("")
             paid -= change
         }
-        let total = Decimal(string: number(data["amount_total"]) ?? "0") ?? 0
-        let settled = !draft && abs(NSDecimalNumber(decimal: paid - total).doubleValue) < 0.005
+        // Totals are the server's, never the till's; the till's must agree with them.
+        let total = priced.reduce(Decimal(0)) { $0 + $1.total }
+        let tax = priced.reduce(Decimal(0)) { $0 + $1.tax }
+        if let sent = decimal(data["amount_total"]), abs(sent - total) > 0.01 {
+            throw ChainstoreError.userError("The till's total \(sent) differs from \(total), the sum of its lines")
+        }
+        let settled = !draft && abs(paid - total) < 0.005
+        if !draft, !settled {
+            throw ChainstoreError.userError("The payments (\(paid)) do not cover the total (\(total)); a paid order must be settled in full")
+        }
         let actor = store.env.uid
-        let date = data["date_order"]?.stringValue ?? data["creation_date"]?.stringValue
+        let refund = lines.contains { $0.refunded != nil }
         var sql: SQLBuilder = """
-            WITH o AS (
-                INSERT INTO pos_order (session_id, company_id, config_id, currency_id, access_token, content_hash, late_receipt, uid, pos_reference,
-                    user_id, partner_id, pricelist_id, date_order, sequence_number, note, amount_total, amount_tax, amount_paid, amount_return, state,
-                    create_uid, create_date, write_uid, write_date)
-                SELECT s.id, s.company_id, s.config_id, s.currency_id, \(key), \(digest), \(late), \(uid), \(reference),
-                    \(data["user_id"]?.intValue), \(data["partner_id"]?.intValue), \(data["pricelist_id"]?.intValue),
+            WITH n AS (
+                UPDATE pos_session SET order_count = order_count + 1 WHERE id = \(session) RETURNING id, name, order_count),
+            o AS (
+                INSERT INTO pos_order (name, session_seq, session_id, company_id, config_id, currency_id, access_token, content_hash, late_receipt, uid,
+                    pos_reference, user_id, partner_id, pricelist_id, date_order, sequence_number, note, amount_total, amount_tax, amount_paid,
+                    amount_return, state, is_refund, discount_reason, create_uid, create_date, write_uid, write_date)
+                SELECT n.name || '-' || lpad(n.order_count::text, 4, '0') || CASE WHEN \(refund) THEN ' REFUND' ELSE '' END, n.order_count,
+                    s.id, s.company_id, s.config_id, s.currency_id, \(key), \(digest), \(late), \(uid), \(reference),
+                    \(data["user_id"]?.intValue ?? actor), \(data["partner_id"]?.intValue), \(data["pricelist_id"]?.intValue),
                     coalesce(\(date)::timestamptz, now()), \(data["sequence_number"]?.intValue), \(data["note"]?.stringValue),
-                    \(total), \(Decimal(string: number(data["amount_tax"]) ?? "0") ?? 0), \(paid), \(change), \(settled ? "paid" : "draft"),
+                    \(total), \(tax), \(paid), \(change), \(settled ? "paid" : "draft"), \(refund), \(data["discount_reason"]?.stringValue),
                     \(actor), now(), \(actor), now()
-                FROM pos_session s WHERE s.id = \(session)
+                FROM pos_session s JOIN n ON n.id = s.id
                 RETURNING *),
             l AS (
-                INSERT INTO pos_order_line (order_id, product_id, full_product_name, qty, price_unit, discount, price_subtotal, price_subtotal_incl,
-                    uuid, refunded_orderline_id, company_id, create_uid, create_date, write_uid, write_date)
-                SELECT o.id, x.product, NULLIF(x.name, ''), x.qty, x.price, x.discount, x.sub, x.incl, NULLIF(x.uuid, ''),
-                    NULLIF(x.refunded, '')::bigint, o.company_id, \(actor), now(), \(actor), now()
+                INSERT INTO pos_order_line (order_id, name, product_id, full_product_name, qty, price_unit, discount, price_subtotal, price_subtotal_incl,
+                    uuid, refunded_orderline_id, price_manually_set, discount_reason, lot_name, price_list, company_id,
+                    create_uid, create_date, write_uid, write_date)
+                SELECT o.id, o.name || '-' || x.n, x.product, NULLIF(x.name, ''), x.qty, x.price, x.discount, x.sub, x.incl, NULLIF(x.uuid, ''),
+                    NULLIF(x.refunded, 0), x.manual, NULLIF(x.reason, ''), NULLIF(x.lot, ''), x.listed, o.company_id, \(actor), now(), \(actor), now()
                 FROM o,
             """
+        func texts(_ values: [Decimal]) -> SQLBind { .textArray(values.map { "\($0)" }) }
         sql.appendUnnest([
-            (.intArray(lineColumns.product), "bigint[]"), (.textArray(lineColumns.name), "text[]"), (.textArray(lineColumns.qty), "numeric[]"),
-            (.textArray(lineColumns.price), "numeric[]"), (.textArray(lineColumns.discount), "numeric[]"), (.textArray(lineColumns.sub), "numeric[]"),
-            (.textArray(lineColumns.incl), "numeric[]"), (.textArray(lineColumns.uuid), "text[]"), (.textArray(lineColumns.refunded), "text[]"),
-        ], as: "x(product, name, qty, price, discount, sub, incl, uuid, refunded)")
+            (.intArray(lines.map(\.product)), "bigint[]"), (.textArray(lines.map(\.name)), "text[]"), (texts(lines.map(\.qty)), "numeric[]"),
+            (texts(priced.map(\.priceUnit)), "numeric[]"), (texts(lines.map(\.discount)), "numeric[]"), (texts(priced.map(\.untaxed)), "numeric[]"),
+            (texts(priced.map(\.total)), "numeric[]"), (.textArray(lines.map(\.uuid)), "text[]"), (.intArray(lines.map { $0.refunded ?? 0 }), "bigint[]"),
+            (.textArray(lines.map { $0.manual ? "t" : "f" }), "boolean[]"), (.textArray(lines.map { $0.discountReason ?? "" }), "text[]"),
+            (.textArray(lines.map { $0.lot ?? "" }), "text[]"), (texts(priced.map(\.listPrice)), "numeric[]"),
+        ], as: "x(product, name, qty, price, discount, sub, incl, uuid, refunded, manual, reason, lot, listed, n)", ordinality: true)
         sql += """
              RETURNING *),
             p AS (
@@ -193,10 +337,19 @@ enum PosIngest {
                     to_jsonb(l) - 'id' - 'create_uid' - 'create_date' - 'write_uid' - 'write_date' FROM l
                 UNION ALL SELECT \(actor), 'pos.payment', p.id, 'create', p.company_id,
                     to_jsonb(p) - 'id' - 'create_uid' - 'create_date' - 'write_uid' - 'write_date' FROM p)
-            SELECT id FROM o
+            SELECT id, name FROM o
             """ as SQLBuilder
-        guard let id = try await store.tx.query(sql).first?.decode(Int64.self) else { throw ChainstoreError.missing("Session \(session) does not exist") }
-        return id
+        guard let (id, name) = try await store.tx.query(sql).first?.decode((Int64, String).self) else {
+            throw ChainstoreError.missing("Session \(session) does not exist")
+        }
+        if settled {
+            guard let type = till.pickingType else {
+                throw ChainstoreError.userError("Till \(till.name) has no warehouse to sell from: give its store a warehouse, or the till one")
+            }
+            try await SaleStock.post(store, lines: lines.map { SaleStock.Line(product: $0.product, quantity: $0.qty, lot: $0.lot) }, type: type,
+                                     reference: name)
+        }
+        return (id, name, settled ? "paid" : "draft")
     }
 
     /// `value` as JSON with every object's keys sorted: one text for one content, whatever order

@@ -26,24 +26,32 @@ enum PosSessions {
             return .true
         },
         ModelMethod(model: "pos.session", name: "action_pos_session_closing_control", receiver: .records) { call in
+            try await PosClosing.refuseUnsynced(call.store, ids: call.ids)
             try await refuseDrafts(call.store, ids: call.ids)
             try await move(call.store, ids: call.ids, from: ["opened"], values: ["state": "closing_control", "stop_at": .string(now())])
             return .true
         },
         ModelMethod(model: "pos.session", name: "action_pos_session_close", receiver: .records) { call in
-            try await refuseDrafts(call.store, ids: call.ids)
-            let sessions = try await call.store.read("pos.session", ids: call.ids, fields: ["state", "stop_at"])
-            for session in sessions where session["state"] == .string("opened") {
-                try await call.store.write("pos.session", ids: [session["id"]?.intValue ?? 0], ["stop_at": .string(now())])
-            }
-            try await move(call.store, ids: call.ids, from: ["opened", "closing_control"], values: ["state": "closed"])
-            let paid = try await call.store.search("pos.order", domain: .and([
-                .leaf("session_id", .in, .array(call.ids.map(Value.int))), .leaf("state", .equal, "paid"),
-            ]))
-            if !paid.isEmpty { try await call.store.write("pos.order", ids: paid, ["state": "done"]) }
+            try await close(call.store, ids: call.ids)
             return .true
         },
     ]
+
+    /// Closes the sessions: refused while a till holds unsynced orders or a draft is left; the
+    /// paid orders become posted (`done`).
+    static func close(_ store: RecordStore, ids: [Int64]) async throws {
+        try await PosClosing.refuseUnsynced(store, ids: ids)
+        try await refuseDrafts(store, ids: ids)
+        let sessions = try await store.read("pos.session", ids: ids, fields: ["state", "stop_at"])
+        for session in sessions where session["state"] == .string("opened") {
+            try await store.write("pos.session", ids: [session["id"]?.intValue ?? 0], ["stop_at": .string(now())])
+        }
+        try await move(store, ids: ids, from: ["opened", "closing_control"], values: ["state": "closed"])
+        let paid = try await store.search("pos.order", domain: .and([
+            .leaf("session_id", .in, .array(ids.map(Value.int))), .leaf("state", .equal, "paid"),
+        ]))
+        if !paid.isEmpty { try await store.write("pos.order", ids: paid, ["state": "done"]) }
+    }
 
     /// Odoo's hook: a new session opens at once unless its till counts cash at opening.
     static let hooks: [RecordHook] = [

@@ -51,6 +51,9 @@ extension ModelSpec {
                 SelectionOption("subtotal", "Tax-Excluded Price"), SelectionOption("total", "Tax-Included Price"),
             ], required: true, default: .value("total")),
             .boolean("manual_discount", "Line Discounts", default: .value(.true)),
+            .float("discount_limit", "Cashier Discount Limit (%)", default: .value(.int(10))),
+            .boolean("restrict_price_control", "Restrict Price Modifications to Managers", default: .value(.true)),
+            .float("amount_authorized_diff", "Authorized Difference"),
             .selection("self_ordering_mode", "Self Ordering", [
                 SelectionOption("nothing", "Disable"), SelectionOption("consultation", "QR menu"), SelectionOption("mobile", "QR menu + Ordering"),
                 SelectionOption("kiosk", "Kiosk"),
@@ -92,6 +95,10 @@ extension ModelSpec {
             .monetary("cash_register_balance_start", "Starting Balance", default: .value(.int(0))),
             .monetary("cash_register_balance_end_real", "Ending Balance"),
             .boolean("rescue", "Recovery Session"),
+            FieldSpec("order_count", "Orders Numbered", kind: .integer, readonly: true),
+            .text("cash_difference_reason", "Reason for the Cash Difference"),
+            FieldSpec("unsynced_orders", "Orders Held by Tills", kind: .integer, readonly: true)
+                .computed(sql: "coalesce((SELECT sum(d.pending) FROM pos_session_device d WHERE d.session_id = $t.id), 0)"),
             .many2one("currency_id", "Currency", to: "res.currency", onDelete: .restrict),
             .one2many("order_ids", "Orders", to: "pos.order", inverse: "session_id"),
         ],
@@ -104,6 +111,9 @@ extension ModelSpec {
             .char("name", "Order Ref", required: true, readonly: true, default: .value("/")),
             .char("pos_reference", "Receipt Number", index: true),
             .char("uid", "Order UID", readonly: true),
+            FieldSpec("session_seq", "Number in Session", kind: .integer, readonly: true),
+            FieldSpec("is_refund", "Refund", kind: .boolean, readonly: true),
+            .char("discount_reason", "Discount Reason"),
             .char("access_token", "Order Key", readonly: true),
             .many2one("session_id", "Session", to: "pos.session", required: true, onDelete: .restrict),
             .many2one("config_id", "Point of Sale", to: "pos.config", readonly: true, onDelete: .restrict),
@@ -145,6 +155,14 @@ extension ModelSpec {
             .decimal("price_subtotal", "Subtotal w/o Tax", precision: 16, scale: 2, default: .value(.int(0))),
             .decimal("price_subtotal_incl", "Subtotal", precision: 16, scale: 2, default: .value(.int(0))),
             .many2one("refunded_orderline_id", "Refunded Order Line", to: "pos.order.line", onDelete: .restrict),
+            FieldSpec("refunded_qty", "Refunded Quantity", kind: .float, readonly: true).computed(sql: """
+                coalesce((SELECT -sum(r.qty) FROM pos_order_line r JOIN pos_order ro ON ro.id = r.order_id \
+                WHERE r.refunded_orderline_id = $t.id AND ro.state <> 'cancel'), 0)
+                """),
+            FieldSpec("price_manually_set", "Price Set by Hand", kind: .boolean, readonly: true),
+            .char("discount_reason", "Discount Reason"),
+            .char("lot_name", "Lot/Serial Number"),
+            FieldSpec("price_list", "Price List Unit Price", kind: .decimal(precision: 16, scale: 2), readonly: true),
             .char("uuid", "UUID"),
             .many2one("company_id", "Company", to: "res.company", readonly: true, onDelete: .restrict),
         ],
@@ -168,9 +186,10 @@ extension ModelSpec {
         ],
         order: "id desc", companyScoped: true)
 
-    /// An order sent again under a used key with other contents: kept as received, for review.
+    /// An order refused — sent again under a used key with other contents, or against a rule of
+    /// the sale (price, discount, refund, payments) — kept as received, with the reason, for review.
     public static let posOrderConflict = ModelSpec(
-        name: "pos.order.conflict", label: "Point of Sale Order Conflicts",
+        name: "pos.order.conflict", label: "Point of Sale Orders Kept for Review",
         fields: [
             .many2one("company_id", "Company", to: "res.company", required: true, onDelete: .restrict),
             .many2one("session_id", "Session", to: "pos.session", onDelete: .restrict),
@@ -182,4 +201,17 @@ extension ModelSpec {
             .text("reason", "Reason"),
         ],
         order: "id desc", recName: "access_token", companyScoped: true)
+
+    /// Cash put into or taken out of a session's drawer (Odoo 17 keeps these as cash statement
+    /// lines); written only through `pos.session.try_cash_in_out`.
+    public static let posCashMove = ModelSpec(
+        name: "pos.cash.move", label: "Point of Sale Cash Moves",
+        fields: [
+            FieldSpec("session_id", "Session", kind: .many2one(comodel: "pos.session", onDelete: .restrict), required: true, readonly: true),
+            FieldSpec("company_id", "Company", kind: .many2one(comodel: "res.company", onDelete: .restrict), required: true, readonly: true),
+            FieldSpec("amount", "Amount", kind: .decimal(precision: 16, scale: 2), required: true, readonly: true),
+            FieldSpec("reason", "Reason", kind: .char(size: nil), required: true, readonly: true),
+            FieldSpec("user_id", "Cashier", kind: .many2one(comodel: "res.users", onDelete: .restrict), readonly: true),
+        ],
+        order: "id", recName: "reason", companyScoped: true)
 }
