@@ -38,7 +38,8 @@ public enum SaleStock {
                 SELECT t.id, t.company_id, t.default_location_src_id AS stock, coalesce(t.default_location_dest_id, \(Warehouses.customers)) AS customer
                 FROM stock_picking_type t WHERE t.id = \(type) AND t.default_location_src_id IS NOT NULL),
             d AS MATERIALIZED (
-                SELECT nextval('stock_move_id_seq') AS id, x.*, tm.uom_id, tm.type = 'product' AS storable
+                SELECT nextval('stock_move_id_seq') AS id, x.*, tm.uom_id, tm.type = 'product' AS storable, tm.categ_id, cat.property_cost_method,
+                    tm.standard_price
                 FROM
             """
         sql += " "
@@ -47,7 +48,8 @@ public enum SaleStock {
             (.intArray(lines.indices.map { lots[$0] ?? 0 }), "bigint[]"),
         ], as: "x(product, qty, lot, n)", ordinality: true)
         sql += """
-                JOIN product_product p ON p.id = x.product JOIN product_template tm ON tm.id = p.product_tmpl_id WHERE tm.type <> 'service' ORDER BY x.n),
+                JOIN product_product p ON p.id = x.product JOIN product_template tm ON tm.id = p.product_tmpl_id
+                JOIN product_category cat ON cat.id = tm.categ_id WHERE tm.type <> 'service' ORDER BY x.n),
             m AS (
                 INSERT INTO stock_move (id, name, reference, origin, product_id, product_uom_qty, product_uom, product_qty, quantity, picked,
                     location_id, location_dest_id, picking_type_id, company_id, state, date, create_uid, create_date, write_uid, write_date)
@@ -72,11 +74,26 @@ public enum SaleStock {
                     in_date = CASE WHEN stock_quant.quantity <= 0 AND excluded.quantity > 0 THEN now() ELSE stock_quant.in_date END,
                     write_uid = excluded.write_uid, write_date = now()
                 RETURNING 1)
-            SELECT (SELECT count(*) FROM pt), array(SELECT d.id FROM d ORDER BY d.n), (SELECT count(*) FROM q)
+            SELECT d.id, d.product, abs(d.qty), d.categ_id, d.property_cost_method, d.qty > 0, d.standard_price, d.storable, l.company_id,
+                (SELECT count(*) FROM q)
+            FROM pt JOIN stock_location l ON l.id = pt.stock LEFT JOIN d ON true ORDER BY d.n
             """ as SQLBuilder
-        let (found, moves, _) = try await store.tx.query(sql)[0].decode((Int64, [Int64], Int64).self)
-        guard found == 1 else { throw ChainstoreError.userError("Operation type \(type) has no stock location to sell from.") }
-        try await ledger.value(moves)
+        let rows = try await store.tx.query(sql)
+        guard !rows.isEmpty else { throw ChainstoreError.userError("Operation type \(type) has no stock location to sell from.") }
+        // What is valued: storable goods leaving the store's company, or coming back to it (at its
+        // running cost), as `Ledger.value` would find them, without reading them back.
+        var moves: [Int64] = [], valued: [Ledger.ValuedLine] = []
+        for row in rows {
+            let (move, product, quantity, category, method, sold, standard, storable, company, _) = try row.decode(
+                (Int64?, Int64?, Decimal?, Int64?, String?, Bool?, Decimal?, Bool?, Int64?, Int64).self)
+            guard let move, let product, let quantity, let method, let sold, let standard else { continue }
+            moves.append(move)
+            guard storable == true, let company else { continue }
+            valued.append(Ledger.ValuedLine(move: move, product: product, quantity: quantity, category: category, method: method,
+                                            from: sold ? company : nil, to: sold ? nil : company, price: 0, standard: standard,
+                                            description: reference))
+        }
+        try await ledger.value(lines: valued)
         return moves
     }
 }

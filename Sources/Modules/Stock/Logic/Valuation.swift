@@ -27,6 +27,11 @@ extension Ledger {
 
     /// Writes the layers of the moves just posted.
     func value(_ moveIds: [Int64]) async throws {
+        try await value(lines: try await valuedLines(moveIds))
+    }
+
+    /// The done lines of `moveIds` that bring goods into a company's stock or take them out.
+    func valuedLines(_ moveIds: [Int64]) async throws -> [ValuedLine] {
         var sql = SQLBuilder("SELECT ml.move_id, ml.product_id, ml.quantity_product_uom, t.categ_id, c.property_cost_method, ")
         sql += "CASE WHEN sl.usage IN ('internal', 'transit') THEN sl.company_id END, CASE WHEN dl.usage IN ('internal', 'transit') THEN dl.company_id END, "
         sql += "m.price_unit, t.standard_price, coalesce(m.reference, m.name, '') FROM stock_move_line ml "
@@ -43,6 +48,11 @@ extension Ledger {
             return ValuedLine(move: move, product: product, quantity: quantity, category: category, method: method, from: from, to: to,
                               price: price, standard: standard, description: description)
         }
+        return lines
+    }
+
+    /// Writes the layers of `lines` (in their order) and the companies' running costs.
+    func value(lines: [ValuedLine]) async throws {
         guard !lines.isEmpty else { return }
         let keys = Set(lines.flatMap { line in [line.from, line.to].compactMap { $0 }.map { CostKey(company: $0, product: line.product) } }).sorted()
         var costs = try await lockCosts(keys)
@@ -115,18 +125,16 @@ extension Ledger {
         return output
     }
 
+    /// The running costs of `keys`, locked in (company, product) order; missing ones are made
+    /// (at zero) in the same statement: the upsert locks the row it finds or inserts.
     func lockCosts(_ keys: [CostKey]) async throws -> [CostKey: (quantity: Decimal, value: Decimal)] {
-        var ensure = SQLBuilder("INSERT INTO stock_product_cost (company_id, product_id) SELECT * FROM unnest(")
-        ensure.bind(.intArray(keys.map(\.company)), cast: "bigint[]")
-        ensure += ", "
-        ensure.bind(.intArray(keys.map(\.product)), cast: "bigint[]")
-        ensure += ") ON CONFLICT DO NOTHING"
-        try await tx.query(ensure)
-        var sql = SQLBuilder("SELECT c.company_id, c.product_id, c.quantity, c.value FROM stock_product_cost c JOIN unnest(")
-        sql.bind(.intArray(keys.map(\.company)), cast: "bigint[]")
+        let sorted = keys.sorted()
+        var sql = SQLBuilder("INSERT INTO stock_product_cost (company_id, product_id) SELECT * FROM unnest(")
+        sql.bind(.intArray(sorted.map(\.company)), cast: "bigint[]")
         sql += ", "
-        sql.bind(.intArray(keys.map(\.product)), cast: "bigint[]")
-        sql += ") AS k(company, product) ON c.company_id = k.company AND c.product_id = k.product ORDER BY c.company_id, c.product_id FOR UPDATE OF c"
+        sql.bind(.intArray(sorted.map(\.product)), cast: "bigint[]")
+        sql += ") ORDER BY 1, 2 ON CONFLICT (company_id, product_id) DO UPDATE SET quantity = stock_product_cost.quantity "
+        sql += "RETURNING company_id, product_id, quantity, value"
         var costs: [CostKey: (Decimal, Decimal)] = [:]
         for row in try await tx.query(sql) {
             let (company, product, quantity, value) = try row.decode((Int64, Int64, Decimal, Decimal).self)
@@ -152,39 +160,40 @@ extension Ledger {
         return open
     }
 
+    /// The layers, the running costs and the FIFO layers consumed: one statement.
     func write(_ layers: [Layer], costs: [CostKey: (quantity: Decimal, value: Decimal)], consumed: [Int64: (quantity: Decimal, value: Decimal)]) async throws {
-        var insert = SQLBuilder("INSERT INTO stock_valuation_layer (company_id, product_id, categ_id, stock_move_id, quantity, unit_cost, value, ")
-        insert += "remaining_qty, remaining_value, description, create_uid, create_date, write_uid, write_date) SELECT d.company, d.product, "
-        insert += "nullif(d.categ, 0), d.move, d.qty, d.unit, d.value, d.rem, d.remv, d.descr, "
-        insert.bind(.int(uid))
-        insert += "::bigint, now(), "
-        insert.bind(.int(uid))
-        insert += "::bigint, now() FROM "
+        var sql = SQLBuilder("WITH layers AS (INSERT INTO stock_valuation_layer (company_id, product_id, categ_id, stock_move_id, quantity, unit_cost, value, ")
+        sql += "remaining_qty, remaining_value, description, create_uid, create_date, write_uid, write_date) SELECT d.company, d.product, "
+        sql += "nullif(d.categ, 0), d.move, d.qty, d.unit, d.value, d.rem, d.remv, d.descr, "
+        sql.bind(.int(uid))
+        sql += "::bigint, now(), "
+        sql.bind(.int(uid))
+        sql += "::bigint, now() FROM "
         let numbers: [(SQLBind, String)] = [\Layer.quantity, \.unit, \.value, \.remaining, \.remainingValue].map { column in
             (.textArray(layers.map { "\($0[keyPath: column])" }), "numeric[]")
         }
-        insert.appendUnnest([
+        sql.appendUnnest([
             (.intArray(layers.map(\.company)), "bigint[]"), (.intArray(layers.map(\.product)), "bigint[]"),
             (.intArray(layers.map { $0.category ?? 0 }), "bigint[]"), (.intArray(layers.map(\.move)), "bigint[]"),
         ] + numbers + [(.textArray(layers.map(\.description)), "text[]")], as: "d(company, product, categ, move, qty, unit, value, rem, remv, descr)")
-        try await tx.query(insert)
         let keys = costs.keys.sorted()
-        var update = SQLBuilder("UPDATE stock_product_cost c SET quantity = d.qty, value = d.value FROM ")
-        update.appendUnnest([
+        sql += "), costs AS (UPDATE stock_product_cost c SET quantity = d.qty, value = d.value FROM "
+        sql.appendUnnest([
             (.intArray(keys.map(\.company)), "bigint[]"), (.intArray(keys.map(\.product)), "bigint[]"),
             (.textArray(keys.map { "\(costs[$0]!.quantity)" }), "numeric[]"), (.textArray(keys.map { "\(costs[$0]!.value)" }), "numeric[]"),
         ], as: "d(company, product, qty, value)")
-        update += " WHERE c.company_id = d.company AND c.product_id = d.product"
-        try await tx.query(update)
-        guard !consumed.isEmpty else { return }
-        let ids = consumed.keys.sorted()
-        var fifo = SQLBuilder("UPDATE stock_valuation_layer l SET remaining_qty = d.qty, remaining_value = d.value, write_date = now() FROM ")
-        fifo.appendUnnest([
-            (.intArray(ids), "bigint[]"), (.textArray(ids.map { "\(consumed[$0]!.quantity)" }), "numeric[]"),
-            (.textArray(ids.map { "\(consumed[$0]!.value)" }), "numeric[]"),
-        ], as: "d(id, qty, value)")
-        fifo += " WHERE l.id = d.id"
-        try await tx.query(fifo)
+        sql += " WHERE c.company_id = d.company AND c.product_id = d.product)"
+        if !consumed.isEmpty {
+            let ids = consumed.keys.sorted()
+            sql += ", fifo AS (UPDATE stock_valuation_layer l SET remaining_qty = d.qty, remaining_value = d.value, write_date = now() FROM "
+            sql.appendUnnest([
+                (.intArray(ids), "bigint[]"), (.textArray(ids.map { "\(consumed[$0]!.quantity)" }), "numeric[]"),
+                (.textArray(ids.map { "\(consumed[$0]!.value)" }), "numeric[]"),
+            ], as: "d(id, qty, value)")
+            sql += " WHERE l.id = d.id)"
+        }
+        sql += " SELECT 1"
+        try await tx.query(sql)
     }
 }
 
