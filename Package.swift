@@ -142,6 +142,7 @@ let package = Package(
             ],
             path: "Sources/Modules/PointOfSale",
             exclude: ["README.md"],
+            resources: [.copy("Web")],
             swiftSettings: swiftSettings
         ),
         // Layer 3: Odoo's external API, independent of the transport.

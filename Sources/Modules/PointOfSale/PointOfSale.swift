@@ -9,5 +9,9 @@ public enum PointOfSale {
         models: [.posPaymentMethod, .posConfig, .posSession, .posOrder, .posOrderLine, .posPayment, .posOrderConflict, .posCashMove],
         migrations: [.createPOS, .orderKeys, .fillOnlyFromParents, .saleRules],
         methods: PosSessions.methods + PosIngest.methods + PosClosing.methods,
-        hooks: PosTills.hooks + PosSessions.hooks)
+        hooks: PosTills.hooks + PosSessions.hooks,
+        endpoints: TillAPI.endpoints,
+        web: WebAssets(folder: Bundle.module.url(forResource: "Web", withExtension: nil)!, pages: [
+            .init("/pos", file: "pos.html"), .init("/pos/display", file: "display.html"),
+        ]))
 }

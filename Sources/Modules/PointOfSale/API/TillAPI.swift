@@ -1,0 +1,94 @@
+import ChainstoreCore
+import ChainstoreDB
+import Foundation
+
+/// The till's own calls beside Odoo's `create_from_ui`:
+/// - `POST /api/v1/pos/open` with `{"config_id"?, "opening_cash"?}`: the caller's till (the one
+///   named, or the first of the caller's store), its open session (made when there is none; a
+///   till that counts cash stays in `opening_control` until `opening_cash` is given), the page
+///   load counted (`login_number`, so two loads never share a receipt prefix), its payment
+///   methods and receipt texts.
+/// - `POST /api/v1/pos/orders` with `{"device_id", "pending", "session_id"?, "orders": [envelope, …]}`: at most
+///   100 orders (Odoo's envelope plus `order_uuid`), each taken exactly once as
+///   `create_from_ui` takes them, one answer per order (`created`, `duplicate`, `rejected` with
+///   the reason); then `pending` (what the device still holds after this batch) is recorded, so
+///   the session does not close while the till holds orders (`session_id` names the session
+///   when no order does).
+enum TillAPI {
+    static let endpoints: [Endpoint] = [
+        Endpoint(.post, "/api/v1/pos/open", handler: open),
+        Endpoint(.post, "/api/v1/pos/orders", maxBodyBytes: 4 << 20, handler: orders),
+    ]
+
+    static func open(_ request: EndpointRequest) async throws -> EndpointResponse {
+        let fields = request.body.isEmpty ? [:] : try request.jsonObject()
+        let config = fields["config_id"]?.intValue
+        let opening = fields["opening_cash"].flatMap(PosIngest.decimal)
+        if let opening, opening < 0 || opening > 100_000_000 { throw ChainstoreError.valueError("opening_cash must be between 0 and 100000000") }
+        let answer = try await request.signedIn().run(transaction: true) { store in
+            let found = try await store.searchRead(
+                "pos.config", domain: config.map { .leaf("id", .equal, .int($0)) } ?? .leaf("company_id", .equal, .int(store.env.companyId)),
+                fields: ["name", "company_id", "receipt_header", "receipt_footer", "discount_limit", "payment_method_ids", "iface_tax_included",
+                         "self_ordering_mode"],
+                limit: 1, order: "id", load: .classicWrite)
+            guard let till = found.first, let tillId = till["id"]?.intValue else {
+                throw ChainstoreError.missing(config.map { "Till \($0) does not exist or is not yours" } ?? "Your store has no till")
+            }
+            var session = try await store.searchRead(
+                "pos.session", domain: .and([.leaf("config_id", .equal, .int(tillId)), .leaf("state", .notEqual, "closed"), .leaf("rescue", .equal, false)]),
+                fields: ["name", "state", "login_number", "order_count"], limit: 1, order: "id desc").first
+            if session == nil {
+                let id = try await store.create("pos.session", [["config_id": .int(tillId)]])[0]
+                session = try await store.read("pos.session", ids: [id], fields: ["name", "state", "login_number", "order_count"]).first
+            }
+            guard var session, let sessionId = session["id"]?.intValue else { throw ChainstoreError.missing("The session could not be opened") }
+            if session["state"] == "opening_control", let opening {
+                _ = try await store.registry.methods.method("pos.session", "set_cashbox_pos")!.handler(
+                    MethodCall(store: store, ids: [sessionId], args: [.double(opening.double)], kwargs: [:]))
+            }
+            // Each page load has its own receipt prefix.
+            let login = try await store.tx.query("""
+                UPDATE pos_session SET login_number = login_number + 1 WHERE id = \(sessionId) RETURNING login_number, state
+                """)[0].decode((Int64, String).self)
+            session["login_number"] = .int(login.0)
+            session["state"] = .string(login.1)
+            let methods = try await store.read("pos.payment.method", ids: (till["payment_method_ids"]?.arrayValue ?? []).compactMap(\.intValue),
+                                               fields: ["name", "type", "payment_channel", "is_cash_count"])
+            return Value.dict(["config": .dict(till), "session": .dict(session), "payment_methods": .array(methods.map(Value.dict)),
+                               "user": .dict(["id": .int(store.env.uid), "company_id": .int(store.env.companyId)])])
+        }
+        return .json(answer)
+    }
+
+    static func orders(_ request: EndpointRequest) async throws -> EndpointResponse {
+        let fields = try request.jsonObject()
+        guard let orders = fields["orders"]?.arrayValue else { throw ChainstoreError.valueError("The body must be {\"device_id\", \"pending\", \"orders\": [...]}") }
+        guard orders.count <= 100 else { throw ChainstoreError.valueError("At most 100 orders per request") }
+        let device = fields["device_id"]?.stringValue
+        if let device, !(1...100).contains(device.utf8.count) { throw ChainstoreError.valueError("device_id must be 1 to 100 characters") }
+        let pending = fields["pending"]?.intValue
+        if let pending, pending < 0 || pending >= 1_000_000 { throw ChainstoreError.valueError("pending must be a count ≥ 0") }
+        let results = try await request.signedIn().run(transaction: true) { store in
+            try await store.tx.execute("SET LOCAL plan_cache_mode = force_generic_plan")
+            var results: [Value] = []
+            var sessions = Set<Int64>(fields["session_id"]?.intValue.map { [$0] } ?? [])
+            for order in orders {
+                results.append(try await PosIngest.ingest(store, envelope: order, draft: false))
+                let data = order.dictValue?["data"]?.dictValue ?? order.dictValue ?? [:]
+                if let session = data["pos_session_id"]?.intValue { sessions.insert(session) }
+            }
+            if let device, let pending {
+                for session in sessions.sorted() {
+                    try await store.tx.query("""
+                        INSERT INTO pos_session_device (session_id, device_id, company_id, pending, user_id, reported_at)
+                        SELECT s.id, \(device), s.company_id, \(Int64(pending)), \(store.env.uid), now() FROM pos_session s
+                        WHERE s.id = \(session) AND s.company_id = ANY(\(store.env.allowedCompanyIds))
+                        ON CONFLICT (session_id, device_id) DO UPDATE SET pending = excluded.pending, user_id = excluded.user_id, reported_at = now()
+                        """)
+                }
+            }
+            return results
+        }
+        return .json(.dict(["results": .array(results)]))
+    }
+}

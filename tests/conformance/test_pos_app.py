@@ -1,0 +1,207 @@
+"""The `/pos` till in a real browser (headless Chromium): a cashier opens the till, scans items the
+way a keyboard-wedge scanner types them, takes cash and gives change; the customer display in a
+second window follows through a BroadcastChannel; twenty sales made with the network cut
+(Chromium's network emulation) wait in IndexedDB and reach the server exactly once when it is
+back; a resend of orders the server already has and a second tab add nothing. The books over
+XML-RPC show what the screen said."""
+import os
+import random
+import time
+import xmlrpc.client
+
+import pytest
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.support import expected_conditions as EC
+from selenium.webdriver.support.ui import WebDriverWait
+
+from test_pos import rpc, store_till  # noqa: F401 (the fixture: execute_kw with args and kwargs as given)
+from test_scan_app import ean13
+
+CHROMIUM = next((path for path in ("/usr/bin/chromium", "/usr/bin/chromium-browser") if os.path.exists(path)), None)
+CHROMEDRIVER = "/usr/bin/chromedriver"
+WAIT = 15
+
+if not (CHROMIUM and os.path.exists(CHROMEDRIVER)) and os.environ.get("CHAINSTORE_REQUIRE_BROWSER") != "1":
+    pytest.skip("Chromium and chromedriver are not installed (apt-get install chromium chromium-driver)",
+                allow_module_level=True)
+
+
+@pytest.fixture
+def driver():
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM or "/usr/bin/chromium"
+    for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1024,900"):
+        options.add_argument(argument)
+    browser = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+    yield browser
+    browser.quit()
+
+
+@pytest.fixture
+def shop(rpc, unique):
+    """The store's till (cash), and two products with barcodes: water at 5.00 and tea at 3.50."""
+    store, cash, till = store_till(rpc, unique)
+    rng = random.Random(unique)
+    products = {}
+    for name, price in (("water", 5.0), ("tea", 3.5)):
+        barcode = ean13(rng)
+        template = rpc("product.template", "create", [{"name": "%s %s" % (name, unique), "list_price": price, "type": "product"}])
+        product = rpc("product.product", "search", [[["product_tmpl_id", "=", template]]])[0]
+        rpc("product.product", "write", [[product], {"barcode": barcode}])
+        products[name] = (product, barcode)
+    return {"store": store, "till": till, "products": products}
+
+
+def visible(driver, element_id):
+    return WebDriverWait(driver, WAIT).until(EC.visibility_of_element_located((By.ID, element_id)))
+
+
+def status(driver):
+    box = driver.find_element(By.ID, "status")
+    return {name: box.get_attribute("data-" + name) for name in ("seq", "pending", "online", "refused", "last")}
+
+
+def open_till(driver, url, db, till):
+    driver.get(url + "/pos?till=%d" % till)
+    assert driver.title == "Chainstore Till"
+    for element_id, value in (("login", "store1"), ("password", "store1"), ("db", db)):
+        field = visible(driver, element_id)
+        field.clear()
+        field.send_keys(value)
+    driver.find_element(By.ID, "signin").click()
+    WebDriverWait(driver, WAIT).until(lambda d: d.find_element(By.ID, "opening-view").is_displayed()
+                                      or d.find_element(By.ID, "till-view").is_displayed())
+    if driver.find_element(By.ID, "opening-view").is_displayed():
+        field = driver.find_element(By.ID, "opening-cash")
+        field.clear()
+        field.send_keys("100.00")
+        driver.find_element(By.ID, "open").click()
+    visible(driver, "code")
+
+
+def scan(driver, barcode, qty=None):
+    if qty is not None:
+        field = driver.find_element(By.ID, "qty")
+        field.clear()
+        field.send_keys(str(qty))
+    before = int(status(driver)["seq"])
+    driver.find_element(By.ID, "code").send_keys(barcode + Keys.ENTER)
+    WebDriverWait(driver, WAIT).until(lambda d: int(status(d)["seq"]) > before)
+
+
+def pay(driver, received):
+    driver.find_element(By.ID, "pay").click()
+    field = visible(driver, "tendered")
+    field.clear()
+    field.send_keys(received)
+    before = status(driver)["last"]
+    driver.find_element(By.ID, "confirm").click()
+    WebDriverWait(driver, WAIT).until(lambda d: status(d)["last"] != before)
+    return driver.find_element(By.ID, "receipt").text
+
+
+def synced(driver, timeout=WAIT):
+    WebDriverWait(driver, timeout).until(lambda d: status(d)["pending"] == "0" and status(d)["online"] == "true")
+
+
+def session_orders(rpc, till):
+    session = rpc("pos.config", "read", [[till], ["current_session_id"]])[0]["current_session_id"][0]
+    return session, rpc("pos.order", "search_read", [[["session_id", "=", session]]],
+                        {"fields": ["amount_total", "amount_return", "state", "access_token", "lines"]})
+
+
+def test_the_till_sells_for_cash_and_the_display_follows(driver, url, db, rpc, shop):
+    open_till(driver, url, db, shop["till"])
+    till_window = driver.current_window_handle
+    driver.find_element(By.ID, "display").click()
+    WebDriverWait(driver, WAIT).until(lambda d: len(d.window_handles) == 2)
+    display_window = [handle for handle in driver.window_handles if handle != till_window][0]
+    driver.switch_to.window(till_window)
+    water, tea = shop["products"]["water"][1], shop["products"]["tea"][1]
+    scan(driver, water, qty=2)
+    scan(driver, tea)
+    scan(driver, water)
+    assert driver.find_element(By.ID, "total").text == "18.50"
+    rows = driver.find_elements(By.CSS_SELECTOR, "#lines tr")
+    assert [row.find_elements(By.TAG_NAME, "td")[1].text for row in rows] == ["3", "1"]
+    # An unknown code says so and adds nothing.
+    scan(driver, "6900000000000")
+    assert driver.find_element(By.ID, "scan-error").text and driver.find_element(By.ID, "total").text == "18.50"
+    # The customer's screen shows the same cart.
+    driver.switch_to.window(display_window)
+    WebDriverWait(driver, WAIT).until(lambda d: d.find_element(By.ID, "display-state").get_attribute("data-total") == "18.50")
+    assert len(driver.find_elements(By.CSS_SELECTOR, "#lines tr")) == 2
+    driver.switch_to.window(till_window)
+    receipt = pay(driver, "20")
+    assert "1.50" in receipt
+    driver.switch_to.window(display_window)
+    WebDriverWait(driver, WAIT).until(lambda d: "1.50" in d.find_element(By.ID, "display-state").text)
+    driver.switch_to.window(till_window)
+    synced(driver)
+    session, orders = session_orders(rpc, shop["till"])
+    assert len(orders) == 1 and orders[0]["state"] == "paid"
+    assert abs(orders[0]["amount_total"] - 18.5) < 0.001 and abs(orders[0]["amount_return"] - 1.5) < 0.001
+    # Goods left the store: three bottles of water.
+    water_id = shop["products"]["water"][0]
+    assert sum(q["quantity"] for q in rpc("stock.quant", "search_read", [[["product_id", "=", water_id]]], {"fields": ["quantity"]})) == -3
+
+
+def test_twenty_offline_sales_arrive_once_through_resends_and_a_second_tab(driver, url, db, rpc, shop):
+    open_till(driver, url, db, shop["till"])
+    water = shop["products"]["water"][1]
+    driver.execute_cdp_cmd("Network.enable", {})
+    driver.execute_cdp_cmd("Network.emulateNetworkConditions",
+                           {"offline": True, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1})
+    for _ in range(20):
+        scan(driver, water)
+        pay(driver, "5")
+    WebDriverWait(driver, WAIT).until(lambda d: status(d)["pending"] == "20" and status(d)["online"] == "false")
+    session, orders = session_orders(rpc, shop["till"])
+    assert orders == []
+    # Keep a copy of what the till holds, to send it again later.
+    held = driver.execute_async_script("""
+        var done = arguments[arguments.length - 1];
+        var open = indexedDB.open("chainstore-pos", 1);
+        open.onsuccess = function () {
+          var request = open.result.transaction("outbox").objectStore("outbox").getAll();
+          request.onsuccess = function () { done(request.result); };
+        };""")
+    assert len(held) == 20
+    # A second tab of the same till, opened while the first is still offline.
+    first = driver.current_window_handle
+    driver.switch_to.new_window("tab")
+    open_till(driver, url, db, shop["till"])
+    driver.switch_to.window(first)
+    driver.execute_cdp_cmd("Network.emulateNetworkConditions",
+                           {"offline": False, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1})
+    synced(driver, timeout=30)
+    session, orders = session_orders(rpc, shop["till"])
+    assert len(orders) == 20 and len({o["access_token"] for o in orders}) == 20
+    assert all(o["state"] == "paid" for o in orders)
+    # The same twenty sent again (a lost answer, a reload mid-sync): nothing new.
+    driver.execute_async_script("""
+        var items = arguments[0], done = arguments[arguments.length - 1];
+        var open = indexedDB.open("chainstore-pos", 1);
+        open.onsuccess = function () {
+          var tx = open.result.transaction("outbox", "readwrite");
+          items.forEach(function (item) { tx.objectStore("outbox").put(item); });
+          tx.oncomplete = function () { done(true); };
+        };""", held)
+    driver.refresh()
+    for element_id, value in (("login", "store1"), ("password", "store1"), ("db", db)):
+        field = visible(driver, element_id)
+        field.clear()
+        field.send_keys(value)
+    driver.find_element(By.ID, "signin").click()
+    visible(driver, "code")
+    synced(driver, timeout=30)
+    assert status(driver)["refused"] == "0"
+    assert len(session_orders(rpc, shop["till"])[1]) == 20
+    # The receipts of two page loads never share a prefix.
+    uids = sorted(o["access_token"] for o in orders)
+    assert len(set(uids)) == 20
+    names = rpc("pos.order", "search_read", [[["session_id", "=", session]]], {"fields": ["name", "session_seq"]})
+    assert sorted(n["session_seq"] for n in names) == list(range(1, 21))
