@@ -15,6 +15,19 @@ TENANT_PASSWORD = os.environ.get("CHAINSTORE_TENANT_PASSWORD", "Tenant-secret-2"
 # Under scripts/test and in CI nothing may be skipped: a missing browser, sandbox or server is a
 # failure there, not a silent pass.
 STRICT = os.environ.get("CHAINSTORE_STRICT") == "1"
+CHROMIUM = next((path for path in ("/usr/bin/chromium", "/usr/bin/chromium-browser") if os.path.exists(path)), None)
+CHROMEDRIVER = "/usr/bin/chromedriver"
+
+
+def headless_chromium(window_size, *arguments):
+    """A headless Chromium driven through chromedriver, its window `window_size` ("W,H")."""
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM or "/usr/bin/chromium"
+    for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=" + window_size) + arguments:
+        options.add_argument(argument)
+    return webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
 
 
 @pytest.hookimpl(hookwrapper=True)

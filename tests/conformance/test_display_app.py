@@ -13,12 +13,12 @@ import urllib.request
 
 import pytest
 
+from conftest import CHROMEDRIVER, CHROMIUM, headless_chromium
+
 SANDBOX = os.environ.get("CHAINSTORE_SANDBOX_URL")
 if not SANDBOX:
     pytest.skip("the payment sandbox is not running (CHAINSTORE_SANDBOX_URL)", allow_module_level=True)
 
-CHROMIUM = next((path for path in ("/usr/bin/chromium", "/usr/bin/chromium-browser") if os.path.exists(path)), None)
-CHROMEDRIVER = "/usr/bin/chromedriver"
 WAIT = 10
 PAID_WAIT = 15
 
@@ -28,8 +28,6 @@ if not (CHROMIUM and os.path.exists(CHROMEDRIVER)) and os.environ.get("CHAINSTOR
 
 import zxingcpp  # noqa: E402
 from PIL import Image  # noqa: E402
-from selenium import webdriver  # noqa: E402
-from selenium.webdriver.chrome.service import Service  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.support import expected_conditions as EC  # noqa: E402
 from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
@@ -70,13 +68,7 @@ def customer_pays(reference):
 
 @pytest.fixture(scope="module")
 def driver():
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM or "/usr/bin/chromium"
-    # A till's second screen: landscape, big enough for the whole QR code without scrolling.
-    for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1024,900",
-                     "--force-device-scale-factor=1"):
-        options.add_argument(argument)
-    browser = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+    browser = headless_chromium("1024,900", "--force-device-scale-factor=1")
     yield browser
     browser.quit()
 

@@ -143,3 +143,57 @@ def test_a_shift_sells_out_of_stock_and_closes_with_its_z_report(rpc, cashier, u
     assert z["report"] == "Z" and z["nbr_orders"] == 3 and z["currency"]["total_paid"] == 10.0
     assert z["refund_info"]["qty"] == -2.0 and z["payments"][0]["money_difference"] == 0.0
     assert rpc("pos.order", "search_count", [[["session_id", "=", session], ["state", "=", "done"]]]) == 3
+
+
+def test_the_till_api_refuses_bad_input_and_takes_each_order_once(rpc, url, db, unique):
+    """`POST /api/v1/pos/open` and `/api/v1/pos/orders` with urllib as the cashier."""
+    import base64
+    import json
+    import urllib.error
+    import urllib.request
+
+    store, cash, till = store_till(rpc, unique)
+    template = rpc("product.template", "create", [{"name": "面包 " + unique, "list_price": 6.0, "type": "product"}])
+    product = rpc("product.product", "search", [[["product_tmpl_id", "=", template]]])[0]
+
+    def post(path, body, auth="store1:store1"):
+        data = body if isinstance(body, bytes) else json.dumps(body).encode()
+        request = urllib.request.Request(f"{url}{path}?db={db}", data=data, method="POST",
+                                         headers={"Content-Type": "application/json"})
+        if auth:
+            request.add_header("Authorization", "Basic " + base64.b64encode(auth.encode()).decode())
+        try:
+            with urllib.request.urlopen(request, timeout=30) as response:
+                return response.status, json.loads(response.read())
+        except urllib.error.HTTPError as error:
+            return error.code, json.loads(error.read() or b"{}")
+
+    assert post("/api/v1/pos/open", {"config_id": till}, auth=None)[0] == 401
+    status, opened = post("/api/v1/pos/open", {"config_id": till, "opening_cash": 50})
+    assert status == 200 and opened["session"]["state"] == "opened" and opened["session"]["login_number"] == 1
+    session = opened["session"]["id"]
+    assert post("/api/v1/pos/open", {"config_id": till})[1]["session"]["login_number"] == 2
+    assert post("/api/v1/pos/open", {"config_id": till, "opening_cash": -1})[0] == 400
+
+    def order(key, qty=1, price=6.0):
+        return {"data": {"uid": key, "pos_session_id": session, "order_uuid": key + unique, "amount_total": price * qty,
+                         "amount_paid": price * qty, "amount_return": 0,
+                         "lines": [[0, 0, {"product_id": product, "qty": qty, "price_unit": price, "price_subtotal_incl": price * qty}]],
+                         "statement_ids": [[0, 0, {"payment_method_id": cash, "amount": price * qty}]]}}
+
+    for bad in (b"not json", {"orders": "x"}, {"orders": [order("o%d" % n) for n in range(101)]},
+                {"device_id": "", "orders": []}, {"device_id": "d", "pending": -1, "orders": []}):
+        assert post("/api/v1/pos/orders", bad)[0] == 400, bad
+    assert rpc("pos.order", "search_count", [[["session_id", "=", session]]]) == 0
+    body = {"device_id": "till-" + unique, "pending": 2, "orders": [order("a", 2), order("b", price=1.0), {"data": {}}]}
+    status, answer = post("/api/v1/pos/orders", body)
+    assert status == 200 and [r["status"] for r in answer["results"]] == ["created", "rejected", "rejected"]
+    # The device said it still holds two: the session does not close.
+    assert rpc("pos.session", "read", [[session], ["unsynced_orders"]])[0]["unsynced_orders"] == 2
+    with pytest.raises(xmlrpc.client.Fault, match="not synced"):
+        rpc("pos.session", "action_pos_session_closing_control", [[session]])
+    # The same batch again: the sale is a duplicate, nothing new is stored.
+    again = post("/api/v1/pos/orders", dict(body, pending=0))[1]["results"]
+    assert [r["status"] for r in again] == ["duplicate", "rejected", "rejected"]
+    assert rpc("pos.order", "search_count", [[["session_id", "=", session]]]) == 1
+    assert rpc("pos.session", "read", [[session], ["unsynced_orders"]])[0]["unsynced_orders"] == 0

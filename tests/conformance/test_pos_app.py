@@ -6,22 +6,17 @@ back; a resend of orders the server already has and a second tab add nothing. Th
 XML-RPC show what the screen said."""
 import os
 import random
-import time
-import xmlrpc.client
 
 import pytest
-from selenium import webdriver
-from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
 
+from conftest import CHROMEDRIVER, CHROMIUM, headless_chromium
 from test_pos import rpc, store_till  # noqa: F401 (the fixture: execute_kw with args and kwargs as given)
 from test_scan_app import ean13
 
-CHROMIUM = next((path for path in ("/usr/bin/chromium", "/usr/bin/chromium-browser") if os.path.exists(path)), None)
-CHROMEDRIVER = "/usr/bin/chromedriver"
 WAIT = 15
 
 if not (CHROMIUM and os.path.exists(CHROMEDRIVER)) and os.environ.get("CHAINSTORE_REQUIRE_BROWSER") != "1":
@@ -31,11 +26,7 @@ if not (CHROMIUM and os.path.exists(CHROMEDRIVER)) and os.environ.get("CHAINSTOR
 
 @pytest.fixture
 def driver():
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM or "/usr/bin/chromium"
-    for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1024,900"):
-        options.add_argument(argument)
-    browser = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+    browser = headless_chromium("1024,900")
     yield browser
     browser.quit()
 

@@ -5,15 +5,13 @@ import os
 import random
 
 import pytest
-from selenium import webdriver
-from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
 
-CHROMIUM = next((path for path in ("/usr/bin/chromium", "/usr/bin/chromium-browser") if os.path.exists(path)), None)
-CHROMEDRIVER = "/usr/bin/chromedriver"
+from conftest import CHROMEDRIVER, CHROMIUM, headless_chromium
+
 ADMIN_PASSWORD = os.environ.get("CHAINSTORE_ADMIN_PASSWORD", "admin")
 WAIT = 10
 
@@ -48,11 +46,7 @@ def on_hand(rpc, product, location):
 
 @pytest.fixture(scope="module")
 def driver():
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM or "/usr/bin/chromium"
-    for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=480,900"):
-        options.add_argument(argument)
-    browser = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+    browser = headless_chromium("480,900")
     yield browser
     browser.quit()
 
