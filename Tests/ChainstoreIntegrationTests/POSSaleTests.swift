@@ -226,3 +226,49 @@ struct POSSaleTests {
         }
     }
 }
+
+extension POSSaleTests {
+    /// A payment-code payment is believed only from the payments module: a paid attempt of this
+    /// store on that channel for that amount, used by one order only.
+    @Test func aPaymentCodePaymentMustBeAPaidAttemptUsedOnce() async throws {
+        try await TestDatabase.withFreshDatabase { db, registry in
+            let s = try await POSIngestTests.setup(db, registry)
+            let wechat = try await GroupFixture.asUser(db, registry, uid: s.fx.groupAdmin) { store in
+                let method = try await store.create("pos.payment.method", [
+                    ["name": "WeChat Pay", "type": "bank", "payment_channel": "wechat", "company_id": .int(s.fx.store1)],
+                ])[0]
+                try await store.write("pos.config", ids: [s.till], ["payment_method_ids": [[4, .int(method)]]])
+                return method
+            }
+            _ = try await db.withoutTransaction(logger: TestDatabase.logger) { tx in
+                try await tx.query("""
+                    INSERT INTO payment_transaction (reference, order_key, attempt, channel, state, amount, company_id, channel_trade_no)
+                    VALUES ('PAID1', 'k', 1, 'wechat', 'paid', 2260, \(s.fx.store1), '4200001'),
+                           ('WAIT1', 'k2', 1, 'wechat', 'user_paying', 2260, \(s.fx.store1), NULL),
+                           ('ELSE1', 'k3', 1, 'wechat', 'paid', 2260, \(s.fx.store2), '4200003')
+                    """)
+            }
+            func coded(_ key: String, _ reference: String, amount: Double = 22.6) -> Value {
+                var order = Self.order(s, key: key, [Line()]).dictValue!
+                var data = order["data"]!.dictValue!
+                data["statement_ids"] = .array([.array([0, 0, .dict(["payment_method_id": .int(wechat), "amount": .double(amount),
+                                                                     "payment_reference": .string(reference)])])])
+                order["data"] = .dict(data)
+                return .dict(order)
+            }
+            let paid = try await Self.sync(db, registry, s, coded("c1", "PAID1"))
+            #expect(paid["status"] == "created")
+            let stored = try await Self.rows(db, "SELECT card_type, transaction_id, payment_reference FROM pos_payment WHERE payment_reference IS NOT NULL") {
+                try $0.decode((String?, String?, String?).self)
+            }
+            #expect(stored.count == 1 && stored[0].0 == "wechat" && stored[0].1 == "4200001" && stored[0].2 == "PAID1")
+            // The same attempt for another order, one still waiting, another store's, none at all, a wrong amount: refused.
+            for (key, reference) in [("c2", "PAID1"), ("c3", "WAIT1"), ("c4", "ELSE1"), ("c5", "NOPE")] {
+                let answer = try await Self.sync(db, registry, s, coded(key, reference))
+                #expect(answer["status"] == "rejected", "\(key)")
+            }
+            #expect(try await Self.sync(db, registry, s, coded("c6", "PAID1", amount: 22.61))["status"] == "rejected")
+            #expect(try await Self.rows(db, "SELECT count(*) FROM pos_order") { try $0.decode(Int.self) } == [1])
+        }
+    }
+}

@@ -196,3 +196,41 @@ def test_twenty_offline_sales_arrive_once_through_resends_and_a_second_tab(drive
     assert len(set(uids)) == 20
     names = rpc("pos.order", "search_read", [[["session_id", "=", session]]], {"fields": ["name", "session_seq"]})
     assert sorted(n["session_seq"] for n in names) == list(range(1, 21))
+
+
+@pytest.mark.skipif(not os.environ.get("CHAINSTORE_SANDBOX_URL"), reason="the payment sandbox is not running (CHAINSTORE_SANDBOX_URL)")
+def test_a_payment_code_waits_for_the_customer_and_survives_a_reload(driver, url, db, rpc, shop, unique):
+    wechat = rpc("pos.payment.method", "create", [{"name": "微信支付 " + unique, "type": "bank", "payment_channel": "wechat",
+                                                   "company_id": shop["store"]}])
+    rpc("pos.config", "write", [[shop["till"]], {"payment_method_ids": [(4, wechat)]}])
+    open_till(driver, url, db, shop["till"])
+    water, tea = shop["products"]["water"][1], shop["products"]["tea"][1]
+    scan(driver, water)
+    scan(driver, tea)
+    driver.find_element(By.ID, "pay-code").click()
+    # The sandbox's WeChat code ending in 06: paid, but the channel answers only after 4 s.
+    visible(driver, "auth-code").send_keys("134567890123456706" + Keys.ENTER)
+    WebDriverWait(driver, WAIT).until(lambda d: d.find_element(By.ID, "code-state").get_attribute("data-state") == "pending")
+    # The page is reloaded while the channel has not answered: the attempt and its cart come back,
+    # the same attempt is asked again, and it is paid once.
+    driver.refresh()
+    for element_id, value in (("login", "store1"), ("password", "store1"), ("db", db)):
+        field = visible(driver, element_id)
+        field.clear()
+        field.send_keys(value)
+    driver.find_element(By.ID, "signin").click()
+    WebDriverWait(driver, 30).until(lambda d: d.find_element(By.ID, "code-state").get_attribute("data-state") == "paid")
+    WebDriverWait(driver, WAIT).until(lambda d: status(d)["last"] != "")
+    synced(driver)
+    session, orders = session_orders(rpc, shop["till"])
+    assert len(orders) == 1 and abs(orders[0]["amount_total"] - 8.5) < 0.001 and orders[0]["state"] == "paid"
+    payments = rpc("pos.payment", "search_read", [[["pos_order_id", "=", orders[0]["id"]]]],
+                   {"fields": ["card_type", "payment_reference", "amount"]})
+    assert len(payments) == 1 and payments[0]["card_type"] == "wechat" and payments[0]["payment_reference"]
+    # A code that is refused (insufficient funds, ending in 03) takes nothing and leaves the cart to pay again.
+    scan(driver, water)
+    driver.find_element(By.ID, "pay-code").click()
+    visible(driver, "auth-code").send_keys("134567890123456703" + Keys.ENTER)
+    WebDriverWait(driver, WAIT).until(lambda d: d.find_element(By.ID, "code-state").get_attribute("data-state") == "failed")
+    assert driver.find_element(By.ID, "total").text == "5.00"
+    assert len(session_orders(rpc, shop["till"])[1]) == 1

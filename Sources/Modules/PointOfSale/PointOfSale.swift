@@ -7,11 +7,12 @@ public enum PointOfSale {
     public static let manifest = ModuleManifest(
         name: "point_of_sale", depends: ["base", "product", "stock", "payment"],
         models: [.posPaymentMethod, .posConfig, .posSession, .posOrder, .posOrderLine, .posPayment, .posOrderConflict, .posCashMove],
-        migrations: [.createPOS, .orderKeys, .fillOnlyFromParents, .saleRules],
+        migrations: [.createPOS, .orderKeys, .fillOnlyFromParents, .saleRules, .codePayments],
         methods: PosSessions.methods + PosIngest.methods + PosClosing.methods,
         hooks: PosTills.hooks + PosSessions.hooks,
         endpoints: TillAPI.endpoints,
         web: WebAssets(folder: Bundle.module.url(forResource: "Web", withExtension: nil)!, pages: [
             .init("/pos", file: "pos.html"), .init("/pos/display", file: "display.html"),
-        ]))
+        ]),
+        demo: { database, registry, logger in try await PosDemo.prepare(database, registry: registry, logger: logger) })
 }

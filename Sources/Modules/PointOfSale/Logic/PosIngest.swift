@@ -3,6 +3,7 @@ import ChainstoreDB
 import Crypto
 import Foundation
 import OrderedCollections
+import Payment
 import Product
 import Stock
 
@@ -107,13 +108,13 @@ enum PosIngest {
     /// payment methods.
     struct Till: Sendable {
         let config: Int64, company: Int64, name: String, pickingType: Int64?, discountLimit: Decimal, restrictPrice: Bool
-        let methods: [(id: Int64, cash: Bool)]
+        let methods: [(id: Int64, cash: Bool, channel: String?)]
     }
 
     static func till(_ store: RecordStore, config: Int64) async throws -> Till {
         let sql: SQLBuilder = """
             SELECT c.company_id, c.name, c.picking_type_id, c.discount_limit::numeric, c.restrict_price_control,
-                coalesce((SELECT jsonb_agg(jsonb_build_array(m.id, m.type = 'cash') ORDER BY m.sequence, m.id)
+                coalesce((SELECT jsonb_agg(jsonb_build_array(m.id, m.type = 'cash', m.payment_channel) ORDER BY m.sequence, m.id)
                           FROM pos_config_pos_payment_method_rel r JOIN pos_payment_method m ON m.id = r.pos_payment_method_id
                           WHERE r.pos_config_id = c.id AND m.active), '[]')::text
             FROM pos_config c WHERE c.id = \(config)
@@ -122,7 +123,9 @@ enum PosIngest {
         let (company, name, type, limit, restrict, methods) = try row.decode((Int64, String, Int64?, Decimal, Bool, String).self)
         let list = try JSONReader.parse(Array(methods.utf8)).arrayValue ?? []
         return Till(config: config, company: company, name: name, pickingType: type, discountLimit: limit, restrictPrice: restrict,
-                    methods: list.compactMap { item in item.arrayValue.flatMap { a in a.first?.intValue.map { ($0, a.last?.boolValue ?? false) } } })
+                    methods: list.compactMap { item in
+                        item.arrayValue.flatMap { a in a.first?.intValue.map { ($0, a.count > 1 ? a[1].boolValue ?? false : false, a.count > 2 ? a[2].stringValue : nil) } }
+                    })
     }
 
     /// One line as the till sent it.
@@ -232,6 +235,37 @@ enum PosIngest {
         return priced
     }
 
+    /// A payment taken by payment code: the attempt (or, money given back, the refund) named.
+    struct CodePayment: Sendable { let reference: String, channel: String, fen: Decimal, index: Int }
+
+    /// Each payment-code payment must be an attempt of the payments module that is paid, of this
+    /// store, on that channel and for that amount (money given back: a refund of such an attempt,
+    /// done, for that amount); a reference already used by another order's payment is refused
+    /// by the database. Answers the channel's trade number of each, by payment index.
+    static func verify(_ store: RecordStore, _ payments: [CodePayment], company: Int64) async throws -> [(Int, String)] {
+        guard !payments.isEmpty else { return [] }
+        let sql: SQLBuilder = """
+            SELECT x.n, coalesce(t.state, r.state), coalesce(t.channel, rt.channel), coalesce(t.amount, -r.amount), coalesce(t.company_id, r.company_id),
+                coalesce(t.channel_trade_no, rt.channel_trade_no)
+            FROM unnest(\(payments.map(\.reference))) WITH ORDINALITY AS x(reference, n)
+            LEFT JOIN payment_transaction t ON t.reference = x.reference
+            LEFT JOIN payment_refund r ON t.id IS NULL AND r.reference = x.reference
+            LEFT JOIN payment_transaction rt ON rt.id = r.transaction_id
+            ORDER BY x.n
+            """
+        var trades: [(Int, String)] = []
+        for (payment, row) in zip(payments, try await store.tx.query(sql)) {
+            let (_, state, channel, fen, owner, trade) = try row.decode((Int64, String?, String?, Decimal?, Int64?, String?).self)
+            let expected = payment.fen < 0 ? "done" : PaymentState.paid.rawValue
+            guard state == expected, channel == payment.channel, fen == payment.fen, owner == company else {
+                throw ChainstoreError.userError(
+                    "Payment \(payment.reference) is not a \(payment.fen < 0 ? "done refund" : "paid attempt") of this store's on \(payment.channel) for \(payment.fen / 100)")
+            }
+            trades.append((payment.index, trade ?? ""))
+        }
+        return trades
+    }
+
     /// The order with its lines and payments (and the change as its own negative cash payment,
     /// as Odoo keeps it), paid when the payments cover the total; its receipt number, the next
     /// of its session; its audit rows: one statement. Then, once paid, its goods leave the
@@ -245,23 +279,37 @@ enum PosIngest {
         let lines = try sentLines(data)
         guard !lines.isEmpty else { throw ChainstoreError.valueError("The order has no lines") }
         let priced = try await price(store, till: till, lines: lines, date: date)
-        var payColumns: (method: [Int64], amount: [String], name: [String], change: [Bool], card: [String], transaction: [String], status: [String]) =
-            ([], [], [], [], [], [], [])
+        var payColumns: (method: [Int64], amount: [String], name: [String], change: [Bool], card: [String], transaction: [String], status: [String],
+                         reference: [String]) = ([], [], [], [], [], [], [], [])
         var paid = Decimal(0)
+        var coded: [CodePayment] = []
         for command in data["statement_ids"]?.arrayValue ?? [] {
             guard let payment = command.arrayValue?.last?.dictValue, let method = payment["payment_method_id"]?.intValue,
                 let amount = number(payment["amount"]), let value = Decimal(string: amount)
             else { throw ChainstoreError.valueError("Each payment names a payment_method_id and an amount") }
-            guard till.methods.contains(where: { $0.id == method }) else { throw ChainstoreError.valueError("Payment method \(method) is not one of this till's") }
+            guard let known = till.methods.first(where: { $0.id == method }) else {
+                throw ChainstoreError.valueError("Payment method \(method) is not one of this till's")
+            }
+            var reference = ""
+            if let channel = known.channel {
+                // Money taken by payment code is believed only from the payments module.
+                guard let named = (payment["payment_reference"] ?? payment["transaction_id"])?.stringValue, !named.isEmpty else {
+                    throw ChainstoreError.userError("A \(channel) payment names the payment attempt that took it (payment_reference)")
+                }
+                reference = named
+                coded.append(CodePayment(reference: named, channel: channel, fen: value * 100, index: payColumns.reference.count))
+            }
             payColumns.method.append(method)
             payColumns.amount.append(amount)
             payColumns.name.append(payment["name"]?.stringValue ?? "")
             payColumns.change.append(false)
-            payColumns.card.append(payment["card_type"]?.stringValue ?? "")
+            payColumns.card.append(known.channel ?? payment["card_type"]?.stringValue ?? "")
             payColumns.transaction.append(payment["transaction_id"]?.stringValue ?? "")
             payColumns.status.append(payment["payment_status"]?.stringValue ?? "")
+            payColumns.reference.append(reference)
             paid += value
         }
+        for (index, trade) in try await verify(store, coded, company: till.company) { payColumns.transaction[index] = trade }
         let change = decimal(data["amount_return"]) ?? 0
         if change > 0 {
             guard let cash = till.methods.first(where: { $0.cash })?.id else { throw ChainstoreError.userError("This till takes no cash: it cannot give change") }
@@ -272,6 +320,7 @@ enum PosIngest {
             payColumns.card.append("")
             payColumns.transaction.append("")
             payColumns.status.append("")
+            payColumns.reference.append("")
             paid -= change
         }
         // Totals are the server's, never the till's; the till's must agree with them.
@@ -321,16 +370,16 @@ enum PosIngest {
              RETURNING *),
             p AS (
                 INSERT INTO pos_payment (pos_order_id, payment_method_id, amount, payment_date, name, is_change, card_type, transaction_id,
-                    payment_status, session_id, company_id, create_uid, create_date, write_uid, write_date)
+                    payment_status, payment_reference, session_id, company_id, create_uid, create_date, write_uid, write_date)
                 SELECT o.id, y.method, y.amount, now(), NULLIF(y.name, ''), y.change, NULLIF(y.card, ''), NULLIF(y.tx, ''), NULLIF(y.status, ''),
-                    o.session_id, o.company_id, \(actor), now(), \(actor), now()
+                    NULLIF(y.ref, ''), o.session_id, o.company_id, \(actor), now(), \(actor), now()
                 FROM o,
             """ as SQLBuilder
         sql.appendUnnest([
             (.intArray(payColumns.method), "bigint[]"), (.textArray(payColumns.amount), "numeric[]"), (.textArray(payColumns.name), "text[]"),
             (.textArray(payColumns.change.map { $0 ? "t" : "f" }), "boolean[]"), (.textArray(payColumns.card), "text[]"),
-            (.textArray(payColumns.transaction), "text[]"), (.textArray(payColumns.status), "text[]"),
-        ], as: "y(method, amount, name, change, card, tx, status)")
+            (.textArray(payColumns.transaction), "text[]"), (.textArray(payColumns.status), "text[]"), (.textArray(payColumns.reference), "text[]"),
+        ], as: "y(method, amount, name, change, card, tx, status, ref)")
         sql += """
              RETURNING *),
             a AS (

@@ -181,6 +181,7 @@ extension ModelSpec {
             .char("card_type", "Type of card used"),
             .char("transaction_id", "Payment Transaction ID"),
             .char("payment_status", "Payment Status"),
+            .char("payment_reference", "Payment Attempt", readonly: true),
             .many2one("session_id", "Session", to: "pos.session", readonly: true, onDelete: .restrict),
             .many2one("company_id", "Company", to: "res.company", readonly: true, onDelete: .restrict),
         ],

@@ -4,7 +4,7 @@ Chainstore.start(function () {
 
   var RETRY_MS = 3000;
   var BATCH = 20;
-  var byId = Chainstore.byId, t = Chainstore.t, call = Chainstore.call, messageOf = Chainstore.messageOf;
+  var byId = Chainstore.byId, t = Chainstore.t, N_ = Chainstore.N_, call = Chainstore.call, messageOf = Chainstore.messageOf;
   var views = { signin: byId("signin-view"), opening: byId("opening-view"), till: byId("till-view") };
   var statusBox = byId("status"), syncText = byId("sync-text");
   var codeInput = byId("code"), qtyInput = byId("qty"), scanError = byId("scan-error");
@@ -218,34 +218,140 @@ Chainstore.start(function () {
   });
   byId("cancel-pay").addEventListener("click", function () { payForm.hidden = true; render(); codeInput.focus(); });
 
-  payForm.addEventListener("submit", async function (event) {
-    event.preventDefault();
-    var total = cartFen(), tendered = fenOf(tenderedInput.value);
-    if (tendered === null || tendered < total) { scanError.textContent = t("The cash received must cover the total {0}", yuan(total)); return; }
-    var order = cart;
+  // A paid order: durable in IndexedDB before the screen moves on (it survives a reload or a
+  // power cut from here), then pushed.
+  async function finish(payments, received) {
+    var order = cart, total = cartFen();
     var uid = receiptUid(order);
+    var change = received - total;
     var envelope = { id: uid, data: {
       name: "Order " + uid, uid: uid, sequence_number: order.sequence, pos_session_id: till.session.id, user_id: till.user.id,
-      date_order: utcNow(), amount_total: total / 100, amount_tax: 0, amount_paid: total / 100, amount_return: (tendered - total) / 100,
+      date_order: utcNow(), amount_total: total / 100, amount_tax: 0, amount_paid: total / 100, amount_return: change / 100,
       lines: order.lines.map(function (line, index) {
         return [0, 0, { uuid: order.uuid + "-" + (index + 1), product_id: line.id, full_product_name: line.name, qty: line.qty,
                         price_unit: line.fen / 100, discount: 0, price_subtotal_incl: lineFen(line) / 100 }];
       }),
-      statement_ids: [[0, 0, { name: utcNow(), payment_method_id: cash, amount: tendered / 100 }]],
+      statement_ids: payments.map(function (payment) { return [0, 0, payment]; }),
       order_uuid: order.uuid, access_token: order.uuid } };
-    // Durable before the screen moves on: the order survives a reload or a power cut from here.
     await outbox("readwrite", function (store) { store.put({ order_uuid: order.uuid, envelope: envelope }); });
     payForm.hidden = true;
-    receiptText.textContent = t("Receipt {0}: change {1}", uid, yuan(tendered - total));
+    codeForm.hidden = true;
+    receiptText.textContent = t("Receipt {0}: change {1}", uid, yuan(change));
     statusBox.setAttribute("data-last", uid);
-    broadcast("paid", { change: yuan(tendered - total), received: yuan(tendered) });
+    broadcast("paid", { change: yuan(change), received: yuan(received) });
     cart = null;
     linesBody.textContent = "";
     totalText.textContent = yuan(0);
     await countOutbox();
     codeInput.focus();
     sync();
+  }
+
+  payForm.addEventListener("submit", async function (event) {
+    event.preventDefault();
+    var total = cartFen(), tendered = fenOf(tenderedInput.value);
+    if (tendered === null || tendered < total) { scanError.textContent = t("The cash received must cover the total {0}", yuan(total)); return; }
+    await finish([{ name: utcNow(), payment_method_id: cash, amount: tendered / 100 }], tendered);
   });
+
+  // MARK: payment codes
+
+  var codeForm = byId("code-form"), authInput = byId("auth-code"), codeState = byId("code-state");
+  var paying = null;          // { reference, attempt, cart }: the attempt in progress
+  var STATES = { pending: N_("Sending the payment\u2026"), user_paying: N_("Waiting for the customer to confirm on the phone\u2026"),
+                 paid: N_("Paid"), failed: N_("Not paid"), reversing: N_("Cancelling the payment\u2026"), reversed: N_("Cancelled: not paid"),
+                 unknown: N_("Checking the payment\u2026") };
+  function payingKey() { return "chainstore-pos-paying-" + till.config.id; }
+  function showCodeState(state, detail) {
+    codeState.textContent = (STATES[state] ? t(STATES[state]) : state) + (detail ? " \u2014 " + detail : "");
+    codeState.setAttribute("data-state", state);
+    setStatus();
+  }
+
+  byId("pay-code").addEventListener("click", function () {
+    if (!cart || !cart.lines.length) { scanError.textContent = t("Scan an item first"); return; }
+    codeForm.hidden = false;
+    authInput.value = "";
+    authInput.focus();
+    broadcast("paying");
+  });
+  byId("cancel-code").addEventListener("click", async function () {
+    if (paying) {
+      try { await call("POST", "/api/v1/payments/" + encodeURIComponent(paying.reference) + "/cancel", credentials, {}); } catch (e) { /* asked again below */ }
+      await follow();
+      return;
+    }
+    codeForm.hidden = true;
+    render();
+  });
+
+  codeForm.addEventListener("submit", async function (event) {
+    event.preventDefault();
+    var code = authInput.value.trim();
+    authInput.value = "";
+    if (!/^\d{16,24}$/.test(code) || paying) { return; }
+    cart.attempt = (cart.attempt || 0) + 1;
+    // Remembered before it is sent: a reload or an outage while the channel answers sends the
+    // same order key and attempt again, which the payments module answers with the same
+    // attempt (never a second charge). The code is forgotten once the attempt is final.
+    paying = { body: { order_key: cart.uuid, attempt: cart.attempt, auth_code: code, amount: cartFen(), subject: till.config.name },
+               cart: cart, reference: null };
+    localStorage.setItem(payingKey(), JSON.stringify(paying));
+    await send();
+  });
+
+  async function send() {
+    showCodeState("pending");
+    var answer;
+    try { answer = await call("POST", "/api/v1/payments", credentials, paying.body); } catch (e) { answer = null; }
+    if (!answer) {
+      showCodeState("unknown", t("Network error"));
+      setTimeout(send, 2000);
+      return;
+    }
+    if (answer.status !== 200 || !answer.data || !answer.data.reference) {
+      paying = null;
+      localStorage.removeItem(payingKey());
+      showCodeState("failed", messageOf(answer.data));
+      return;
+    }
+    paying.reference = answer.data.reference;
+    localStorage.setItem(payingKey(), JSON.stringify(paying));
+    await settle(answer.data);
+  }
+
+  // Where the attempt stands; a final state ends it, any other is asked again in 2 s.
+  async function follow() {
+    if (!paying || !paying.reference) { return; }
+    var answer;
+    try { answer = await call("GET", "/api/v1/payments/" + encodeURIComponent(paying.reference), credentials); } catch (e) { answer = null; }
+    if (!answer || answer.status !== 200 || !answer.data) {
+      showCodeState("unknown", t("Network error"));
+      setTimeout(follow, 2000);
+      return;
+    }
+    await settle(answer.data);
+  }
+
+  async function settle(attempt) {
+    showCodeState(attempt.state);
+    if (attempt.state === "paid") {
+      var method = till.payment_methods.find(function (m) { return m.payment_channel === attempt.channel; });
+      var done = paying;
+      paying = null;
+      localStorage.removeItem(payingKey());
+      cart = done.cart;
+      await finish([{ name: utcNow(), payment_method_id: method ? method.id : null, amount: attempt.amount / 100,
+                      payment_reference: attempt.reference, transaction_id: attempt.channel_trade_no || "", card_type: attempt.channel,
+                      payment_status: "done" }], attempt.amount);
+    } else if (attempt.state === "failed" || attempt.state === "reversed" || attempt.state === "refunded") {
+      paying = null;
+      localStorage.removeItem(payingKey());
+      codeForm.hidden = true;
+    } else {
+      setTimeout(follow, 2000);
+    }
+  }
 
   byId("park").addEventListener("click", function () {
     if (!cart || !cart.lines.length) { return; }
@@ -293,6 +399,20 @@ Chainstore.start(function () {
     await loadCatalogue();
     show("till");
     newCart();
+    // A payment-code attempt left in progress (a reload, an outage): its cart comes back and the
+    // attempt is asked for until it is final.
+    var saved = localStorage.getItem(payingKey());
+    if (saved) {
+      try { paying = JSON.parse(saved); } catch (e) { paying = null; }
+      if (paying && paying.cart && paying.body) {
+        cart = paying.cart;
+        sequence = Math.max(sequence, cart.sequence);
+        codeForm.hidden = false;
+        if (paying.reference) { follow(); } else { send(); }
+      } else {
+        paying = null;
+      }
+    }
     render();
     codeInput.focus();
     sync();
