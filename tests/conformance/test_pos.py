@@ -197,3 +197,61 @@ def test_the_till_api_refuses_bad_input_and_takes_each_order_once(rpc, url, db, 
     assert [r["status"] for r in again] == ["duplicate", "rejected", "rejected"]
     assert rpc("pos.order", "search_count", [[["session_id", "=", session]]]) == 1
     assert rpc("pos.session", "read", [[session], ["unsynced_orders"]])[0]["unsynced_orders"] == 0
+
+
+def test_a_receipt_prints_on_58_and_80_mm_and_as_html(rpc, url, db, unique):
+    """The receipt as ESC/POS bytes read back independently (commands stripped, GB 18030 decoded,
+    every printed line within the paper's columns by Unicode's East Asian widths), and as HTML."""
+    import base64
+    import html.parser
+    import re
+    import unicodedata
+    import urllib.request
+
+    store, cash, till = store_till(rpc, unique)
+    template = rpc("product.template", "create", [{"name": "<b>特浓牛奶</b> 1L " + unique, "list_price": 12.5, "type": "product"}])
+    product = rpc("product.product", "search", [[["product_tmpl_id", "=", template]]])[0]
+    session = rpc("pos.session", "create", [{"config_id": till}])
+    rpc("pos.session", "set_cashbox_pos", [[session], 0])
+    rpc("pos.config", "write", [[till], {"receipt_header": "欢迎光临 " + unique, "receipt_footer": "谢谢惠顾"}])
+    order = {"data": {"uid": "r-" + unique, "pos_session_id": session, "order_uuid": "r-" + unique, "amount_total": 25.0,
+                      "amount_paid": 25.0, "amount_return": 5.0,
+                      "lines": [[0, 0, {"product_id": product, "qty": 2, "price_unit": 12.5, "price_subtotal_incl": 25.0}]],
+                      "statement_ids": [[0, 0, {"payment_method_id": cash, "amount": 30.0}]]}}
+    created = rpc("pos.order", "create_from_ui", [[order], False])[0]
+    assert created["status"] == "created", created
+
+    def get(query):
+        request = urllib.request.Request(f"{url}/api/v1/pos/orders/{created['id']}/receipt?db={db}&{query}")
+        request.add_header("Authorization", "Basic " + base64.b64encode(b"store1:store1").decode())
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return response.headers["Content-Type"], response.read()
+
+    for width, columns in ((58, 32), (80, 48)):
+        kind, data = get("format=escpos&width=%d" % width)
+        assert kind == "application/octet-stream"
+        assert data.startswith(b"\x1b@") and data.endswith(b"\x1dVB\x00")
+        text = re.sub(rb"\x1b[@]|\x1b[aEd].|\x1d!.|\x1dVB\x00", b"", data).decode("gb18030")
+        assert "合计" in text and "25.00" in text and "找零" in text and "5.00" in text and "谢谢惠顾" in text
+        assert created["name"] in text and "<b>特浓牛奶</b>" in text.replace("\n", "")
+        for line in text.split("\n"):
+            width_of = sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in line)
+            assert width_of <= columns, (width, line)
+    kind, page = get("format=html&lang=en")
+    assert kind.startswith("text/html")
+
+    class Texts(html.parser.HTMLParser):
+        def __init__(self):
+            super().__init__()
+            self.texts, self.tags = [], []
+
+        def handle_starttag(self, tag, attrs):
+            self.tags.append(tag)
+
+        def handle_data(self, data):
+            self.texts.append(data.strip())
+
+    parsed = Texts()
+    parsed.feed(page.decode())
+    assert "Total" in parsed.texts and "25.00" in parsed.texts and "Change" in parsed.texts
+    assert any("<b>特浓牛奶</b>" in t for t in parsed.texts) and "b" not in parsed.tags   # the name is text, never markup

@@ -14,11 +14,32 @@ import Foundation
 ///   the reason); then `pending` (what the device still holds after this batch) is recorded, so
 ///   the session does not close while the till holds orders (`session_id` names the session
 ///   when no order does).
+/// - `GET /api/v1/pos/orders/{id}/receipt`: the receipt, ESC/POS or HTML (see `receipt`).
 enum TillAPI {
     static let endpoints: [Endpoint] = [
         Endpoint(.post, "/api/v1/pos/open", handler: open),
         Endpoint(.post, "/api/v1/pos/orders", maxBodyBytes: 4 << 20, handler: orders),
+        Endpoint(.get, "/api/v1/pos/orders/{id}/receipt", handler: receipt),
     ]
+
+    /// `GET /api/v1/pos/orders/{id}/receipt?format=escpos|html&width=58|80&lang=zh_CN|en`: the
+    /// receipt of a paid order the caller may read, as ESC/POS bytes for a thermal printer
+    /// (`application/octet-stream`) or as an HTML page.
+    static func receipt(_ request: EndpointRequest) async throws -> EndpointResponse {
+        guard let id = request.parameters["id"].flatMap({ Int64($0) }), id > 0 else { throw ChainstoreError.valueError("id must be an order id") }
+        let format = request.query["format"] ?? "html"
+        guard ["html", "escpos"].contains(format) else { throw ChainstoreError.valueError("format must be html or escpos") }
+        let width = try request.integer("width") ?? 58
+        guard width == 58 || width == 80 else { throw ChainstoreError.valueError("width must be 58 or 80 (mm)") }
+        let lang = request.query["lang"] ?? "zh_CN"
+        guard Receipt.labels[lang] != nil else { throw ChainstoreError.valueError("lang must be zh_CN or en") }
+        let receipt = try await request.signedIn().run(transaction: false) { store in try await Receipt.load(store, id: id) }
+        if format == "escpos" {
+            return EndpointResponse(status: 200, headers: [("Content-Type", "application/octet-stream")],
+                                    body: try receipt.escpos(width: width == 58 ? 32 : 48, lang: lang))
+        }
+        return EndpointResponse(status: 200, headers: [("Content-Type", "text/html; charset=utf-8")], body: Array(receipt.html(lang: lang).utf8))
+    }
 
     static func open(_ request: EndpointRequest) async throws -> EndpointResponse {
         let fields = request.body.isEmpty ? [:] : try request.jsonObject()

@@ -1,0 +1,181 @@
+import ChainstoreCore
+import ChainstoreDB
+import Foundation
+import Payments
+
+/// A sale's receipt, read once from the stored order, rendered for a thermal printer (ESC/POS,
+/// 58 mm = 32 columns or 80 mm = 48 columns, Chinese in GB 18030 as Chinese printers take it) or
+/// as HTML. The labels are the receipt's own (Chinese with `lang=zh_CN`, the default, or
+/// English): a receipt is printed matter, not a screen of the till.
+struct Receipt: Sendable {
+    struct Line: Sendable { let name: String, qty: Decimal, price: Decimal, amount: Decimal, discount: Decimal }
+    let store: String, till: String, name: String, reference: String, date: String, cashier: String
+    let header: String, footer: String
+    let lines: [Line]
+    let total: Decimal, tax: Decimal, payments: [(String, Decimal)], change: Decimal, refund: Bool
+
+    static let labels: [String: [String: String]] = [
+        "zh_CN": ["receipt": "购物小票", "refund": "退货小票", "till": "收银台", "cashier": "收银员", "date": "时间", "no": "单号",
+                  "item": "商品", "qty": "数量", "amount": "金额", "total": "合计", "tax": "其中税额", "change": "找零", "discount": "折扣"],
+        "en": ["receipt": "RECEIPT", "refund": "REFUND", "till": "Till", "cashier": "Cashier", "date": "Date", "no": "No.",
+               "item": "Item", "qty": "Qty", "amount": "Amount", "total": "Total", "tax": "incl. tax", "change": "Change", "discount": "Discount"],
+    ]
+
+    /// The order `id`, as the caller may read it.
+    static func load(_ store: RecordStore, id: Int64) async throws -> Receipt {
+        guard let order = try await store.read("pos.order", ids: [id], fields: [
+            "name", "uid", "date_order", "user_id", "company_id", "config_id", "amount_total", "amount_tax", "amount_return", "is_refund", "state",
+        ]).first else { throw ChainstoreError.missing("Order \(id) does not exist") }
+        guard order["state"] != "draft", order["state"] != "cancel" else { throw ChainstoreError.userError("Order \(id) is not paid: it has no receipt") }
+        func name(_ field: String) -> String { order[field]?.arrayValue?.last?.stringValue ?? "" }
+        let facts = try await store.tx.query("""
+            SELECT coalesce(c.receipt_header, ''), coalesce(c.receipt_footer, ''), to_char(o.date_order AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD HH24:MI:SS')
+            FROM pos_order o JOIN pos_config c ON c.id = o.config_id WHERE o.id = \(id)
+            """)[0].decode((String, String, String).self)
+        let lines = try await store.tx.query("""
+            SELECT coalesce(l.full_product_name, t.name), l.qty, l.price_unit, l.price_subtotal_incl, l.discount
+            FROM pos_order_line l JOIN product_product p ON p.id = l.product_id JOIN product_template t ON t.id = p.product_tmpl_id
+            WHERE l.order_id = \(id) ORDER BY l.id
+            """).map { row in
+            let (name, qty, price, amount, discount) = try row.decode((String, Decimal, Decimal, Decimal, Decimal).self)
+            return Line(name: name, qty: qty, price: price, amount: amount, discount: discount)
+        }
+        let payments = try await store.tx.query("""
+            SELECT m.name, p.amount FROM pos_payment p JOIN pos_payment_method m ON m.id = p.payment_method_id
+            WHERE p.pos_order_id = \(id) AND NOT p.is_change ORDER BY p.id
+            """).map { try $0.decode((String, Decimal).self) }
+        func decimal(_ field: String) -> Decimal { Decimal(string: "\(order[field]?.doubleValue ?? 0)") ?? 0 }
+        return Receipt(store: name("company_id"), till: name("config_id"), name: order["name"]?.stringValue ?? "", reference: order["uid"]?.stringValue ?? "",
+                       date: facts.2, cashier: name("user_id"), header: facts.0, footer: facts.1, lines: lines, total: decimal("amount_total"),
+                       tax: decimal("amount_tax"), payments: payments, change: decimal("amount_return"), refund: order["is_refund"] == .true)
+    }
+
+    static func money(_ value: Decimal) -> String {
+        var input = value, rounded = Decimal()
+        NSDecimalRound(&rounded, &input, 2, .plain)
+        let formatter = NumberFormatter()
+        formatter.minimumFractionDigits = 2
+        formatter.maximumFractionDigits = 2
+        formatter.minimumIntegerDigits = 1
+        formatter.usesGroupingSeparator = false
+        return formatter.string(from: rounded as NSDecimalNumber) ?? "\(rounded)"
+    }
+
+    static func quantity(_ value: Decimal) -> String { "\(value)" }
+
+    // MARK: ESC/POS
+
+    /// Columns a text takes on a thermal printer: CJK and other wide characters take two.
+    static func columns(_ text: String) -> Int {
+        text.unicodeScalars.reduce(0) { $0 + ($1.value >= 0x1100 && $1.properties.isIdeographic || (0xFF00...0xFFEF).contains($1.value) || (0x3000...0x303F).contains($1.value) ? 2 : 1) }
+    }
+
+    /// `text` cut into lines of at most `width` columns.
+    static func wrap(_ text: String, width: Int) -> [String] {
+        var lines: [String] = [], current = ""
+        for character in text {
+            if columns(current + String(character)) > width {
+                lines.append(current)
+                current = ""
+            }
+            current.append(character)
+        }
+        return lines + [current]
+    }
+
+    /// `left` and `right` on one line of `width` columns (the left cut to fit).
+    static func spread(_ left: String, _ right: String, width: Int) -> String {
+        var left = left
+        while columns(left) + columns(right) + 1 > width, !left.isEmpty { left.removeLast() }
+        return left + String(repeating: " ", count: max(1, width - columns(left) - columns(right))) + right
+    }
+
+    func escpos(width: Int, lang: String) throws -> [UInt8] {
+        let label = Self.labels[lang] ?? Self.labels["zh_CN"]!
+        let esc: UInt8 = 0x1B, gs: UInt8 = 0x1D
+        var out: [UInt8] = [esc, 0x40]                     // ESC @: initialise
+        func text(_ value: String) throws { out += Array(try ChannelBill.gbk(value)) }
+        func line(_ value: String = "") throws {
+            for part in Self.wrap(value, width: width) {
+                try text(part)
+                out.append(0x0A)
+            }
+        }
+        func align(_ n: UInt8) { out += [esc, 0x61, n] }   // ESC a n: 0 left, 1 centre
+        func bold(_ on: Bool) { out += [esc, 0x45, on ? 1 : 0] }
+        func size(_ n: UInt8) { out += [gs, 0x21, n] }     // GS ! n: 0x11 double width and height
+        let rule = String(repeating: "-", count: width)
+        align(1)
+        bold(true); size(0x11)
+        for part in Self.wrap(store, width: width / 2) {
+            try text(part)
+            out.append(0x0A)
+        }
+        size(0); bold(false)
+        if !header.isEmpty { try line(header) }
+        try line(refund ? label["refund"]! : label["receipt"]!)
+        align(0)
+        try line("\(label["no"]!) \(name)")
+        try line("\(label["till"]!) \(till)")
+        try line("\(label["cashier"]!) \(cashier)")
+        try line("\(label["date"]!) \(date)")
+        try line(rule)
+        for item in lines {
+            try line(item.name)
+            var detail = "  \(Self.quantity(item.qty)) x \(Self.money(item.price))"
+            if item.discount > 0 { detail += " -\(item.discount)%" }
+            try line(Self.spread(detail, Self.money(item.amount), width: width))
+        }
+        try line(rule)
+        bold(true)
+        try line(Self.spread(label["total"]!, Self.money(total), width: width))
+        bold(false)
+        if tax != 0 { try line(Self.spread(label["tax"]!, Self.money(tax), width: width)) }
+        for (method, amount) in payments { try line(Self.spread(method, Self.money(amount), width: width)) }
+        if change > 0 { try line(Self.spread(label["change"]!, Self.money(change), width: width)) }
+        if !footer.isEmpty {
+            align(1)
+            try line()
+            try line(footer)
+        }
+        out += [esc, 0x64, 4]                               // ESC d 4: feed four lines
+        out += [gs, 0x56, 0x42, 0]                          // GS V B 0: feed and cut
+        return out
+    }
+
+    // MARK: HTML
+
+    static func escape(_ text: String) -> String {
+        text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
+            .replacingOccurrences(of: "\"", with: "&quot;")
+    }
+
+    func html(lang: String) -> String {
+        let label = Self.labels[lang] ?? Self.labels["zh_CN"]!
+        let e = Self.escape
+        var rows = ""
+        for item in lines {
+            rows += "<tr><td>\(e(item.name))</td><td class=\"n\">\(e(Self.quantity(item.qty)))</td><td class=\"n\">\(Self.money(item.amount))</td></tr>\n"
+        }
+        var totals = "<tr class=\"total\"><td colspan=\"2\">\(e(label["total"]!))</td><td class=\"n\">\(Self.money(total))</td></tr>\n"
+        if tax != 0 { totals += "<tr><td colspan=\"2\">\(e(label["tax"]!))</td><td class=\"n\">\(Self.money(tax))</td></tr>\n" }
+        for (method, amount) in payments { totals += "<tr><td colspan=\"2\">\(e(method))</td><td class=\"n\">\(Self.money(amount))</td></tr>\n" }
+        if change > 0 { totals += "<tr><td colspan=\"2\">\(e(label["change"]!))</td><td class=\"n\">\(Self.money(change))</td></tr>\n" }
+        return """
+            <!DOCTYPE html>
+            <html lang="\(lang == "en" ? "en" : "zh-CN")"><head><meta charset="utf-8"><title>\(e(name))</title>
+            <style>body{font-family:monospace;max-width:32em;margin:0 auto}h1,p.c{text-align:center}table{width:100%;border-collapse:collapse}\
+            td.n{text-align:right}tr.total td{font-weight:bold;border-top:1px dashed #000}</style></head>
+            <body><h1>\(e(store))</h1>\(header.isEmpty ? "" : "<p class=\"c\">\(e(header))</p>")
+            <p class="c">\(e(refund ? label["refund"]! : label["receipt"]!))</p>
+            <p>\(e(label["no"]!)) <span id="name">\(e(name))</span><br>\(e(label["till"]!)) \(e(till)) · \(e(label["cashier"]!)) \(e(cashier))<br>\
+            \(e(label["date"]!)) \(e(date))</p>
+            <table><thead><tr><th>\(e(label["item"]!))</th><th>\(e(label["qty"]!))</th><th>\(e(label["amount"]!))</th></tr></thead>
+            <tbody>
+            \(rows)</tbody><tfoot>
+            \(totals)</tfoot></table>
+            \(footer.isEmpty ? "" : "<p class=\"c\">\(e(footer))</p>")
+            </body></html>
+            """
+    }
+}
