@@ -198,6 +198,39 @@ struct POSSaleTests {
             let counted = z["payments"]?.arrayValue?.first?.dictValue ?? [:]
             #expect(counted["money_counted"]?.doubleValue == 12 && counted["money_difference"]?.doubleValue == -0.77)
             #expect(counted["difference_reason"] == "coins short")
+            // The store's day is settled: one frozen, numbered record with the same figures.
+            let settled = try await Self.rows(db, """
+                SELECT number, order_count, amount_total::text, cash_counted::text, cash_difference::text, previous_hash IS NULL, hash, name
+                FROM pos_daily_settlement ORDER BY number
+                """) { try $0.decode((Int, Int, String, String?, String?, Bool, String, String).self) }
+            #expect(settled.count == 1 && settled[0].0 == 1 && settled[0].1 == orders[0].1 && Decimal(string: settled[0].2) == Decimal(string: "32.77"))
+            #expect(settled.first.map { Decimal(string: $0.3 ?? "") == 12 && Decimal(string: $0.4 ?? "") == Decimal(string: "-0.77") && $0.5 } == true)
+            await #expect(throws: (any Error).self) {
+                _ = try await db.withoutTransaction(logger: TestDatabase.logger) { tx in try await tx.query("UPDATE pos_daily_settlement SET amount_total = 0") }
+            }
+            // A second shift the same day settles when it closes, chained to the first.
+            let second = try await GroupFixture.asUser(db, registry, uid: cashier) { store in
+                try await store.create("pos.session", [["config_id": .int(s.till)]])[0]
+            }
+            _ = try await Self.call(db, registry, uid: cashier, "pos.session", "set_cashbox_pos", ids: [second], [12])
+            let next = Setup(fx: s.fx, session: second, cash: s.cash, product: s.product, till: s.till)
+            #expect(try await Self.sync(db, registry, next, Self.order(next, key: "o3", [Line(qty: 1)]))["status"] == "created")
+            #expect(try await Self.call(db, registry, uid: cashier, "pos.session", "post_closing_cash_details", ids: [second], [23.3]).dictValue?["successful"] == true)
+            _ = try await Self.call(db, registry, uid: cashier, "pos.session", "close_session_from_ui", ids: [second], [])
+            let chain = try await Self.rows(db, "SELECT number, previous_hash, hash, order_count FROM pos_daily_settlement ORDER BY number") {
+                try $0.decode((Int, String?, String, Int).self)
+            }
+            #expect(chain.count == 2 && chain[1].0 == 2 && chain[1].1 == chain[0].2 && chain[1].3 == 1)
+            let verified = try await Self.call(db, registry, uid: cashier, "pos.daily.settlement", "verify_chain", ids: [], []).dictValue ?? [:]
+            #expect(verified["checked"] == .int(2) && verified["broken"] == .array([]))
+            // Changed behind the application's back (the owner switching the guard off): the chain says where.
+            _ = try await db.withoutTransaction(logger: TestDatabase.logger) { tx in
+                try await tx.query("ALTER TABLE pos_daily_settlement DISABLE TRIGGER pos_daily_settlement_frozen")
+                try await tx.query("UPDATE pos_daily_settlement SET figures = replace(figures, '32.77', '3.77') WHERE number = 1")
+                try await tx.query("ALTER TABLE pos_daily_settlement ENABLE TRIGGER pos_daily_settlement_frozen")
+            }
+            let tampered = try await Self.call(db, registry, uid: cashier, "pos.daily.settlement", "verify_chain", ids: [], []).dictValue ?? [:]
+            #expect(tampered["broken"] == .array([.string(settled[0].7)]))
         }
     }
 

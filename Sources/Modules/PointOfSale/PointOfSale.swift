@@ -6,9 +6,9 @@ import Foundation
 public enum PointOfSale {
     public static let manifest = ModuleManifest(
         name: "point_of_sale", depends: ["base", "product", "stock", "payment"],
-        models: [.posPaymentMethod, .posConfig, .posSession, .posOrder, .posOrderLine, .posPayment, .posOrderConflict, .posCashMove],
-        migrations: [.createPOS, .orderKeys, .fillOnlyFromParents, .saleRules, .codePayments],
-        methods: PosSessions.methods + PosIngest.methods + PosClosing.methods,
+        models: [.posPaymentMethod, .posConfig, .posSession, .posOrder, .posOrderLine, .posPayment, .posOrderConflict, .posCashMove, .posDailySettlement],
+        migrations: [.createPOS, .orderKeys, .fillOnlyFromParents, .saleRules, .codePayments, .dailySettlement],
+        methods: PosSessions.methods + PosIngest.methods + PosClosing.methods + DailySettlements.methods,
         hooks: PosTills.hooks + PosSessions.hooks,
         endpoints: TillAPI.endpoints,
         web: WebAssets(folder: Bundle.module.url(forResource: "Web", withExtension: nil)!, pages: [

@@ -38,7 +38,8 @@ enum PosSessions {
     ]
 
     /// Closes the sessions: refused while a till holds unsynced orders or a draft is left; the
-    /// paid orders become posted (`done`).
+    /// paid orders become posted (`done`); a store's business day with no session left open is
+    /// settled (`DailySettlements`).
     static func close(_ store: RecordStore, ids: [Int64]) async throws {
         try await PosClosing.refuseUnsynced(store, ids: ids)
         try await refuseDrafts(store, ids: ids)
@@ -51,6 +52,7 @@ enum PosSessions {
             .leaf("session_id", .in, .array(ids.map(Value.int))), .leaf("state", .equal, "paid"),
         ]))
         if !paid.isEmpty { try await store.write("pos.order", ids: paid, ["state": "done"]) }
+        try await DailySettlements.settle(store, sessions: ids)
     }
 
     /// Odoo's hook: a new session opens at once unless its till counts cash at opening.

@@ -215,4 +215,25 @@ extension ModelSpec {
             FieldSpec("user_id", "Cashier", kind: .many2one(comodel: "res.users", onDelete: .restrict), readonly: true),
         ],
         order: "id", recName: "reason", companyScoped: true)
+
+    /// A store's daily settlement (日结): the day's figures, frozen and chained (see
+    /// `DailySettlements`).
+    public static let posDailySettlement = ModelSpec(
+        name: "pos.daily.settlement", label: "Point of Sale Daily Settlements",
+        fields: [
+            FieldSpec("name", "Settlement", kind: .char(size: nil), required: true, readonly: true),
+            FieldSpec("company_id", "Store", kind: .many2one(comodel: "res.company", onDelete: .restrict), required: true, readonly: true),
+            FieldSpec("business_day", "Business Day", kind: .date, required: true, readonly: true),
+            FieldSpec("number", "Number", kind: .integer, required: true, readonly: true),
+            FieldSpec("order_count", "Orders", kind: .integer, required: true, readonly: true),
+            FieldSpec("amount_total", "Total", kind: .decimal(precision: 16, scale: 2), required: true, readonly: true),
+            FieldSpec("cash_expected", "Cash Expected", kind: .decimal(precision: 16, scale: 2), required: true, readonly: true),
+            FieldSpec("cash_counted", "Cash Counted", kind: .decimal(precision: 16, scale: 2), readonly: true),
+            FieldSpec("cash_difference", "Cash Difference", kind: .decimal(precision: 16, scale: 2), readonly: true),
+            FieldSpec("late_receipts", "Late Receipts", kind: .integer, required: true, readonly: true),
+            FieldSpec("figures", "Figures", kind: .text, required: true, readonly: true),
+            FieldSpec("previous_hash", "Previous Hash", kind: .char(size: nil), readonly: true),
+            FieldSpec("hash", "Hash", kind: .char(size: nil), required: true, readonly: true),
+        ],
+        order: "business_day desc, id desc", companyScoped: true)
 }
