@@ -15,12 +15,41 @@ import Foundation
 ///   the session does not close while the till holds orders (`session_id` names the session
 ///   when no order does).
 /// - `GET /api/v1/pos/orders/{id}/receipt`: the receipt, ESC/POS or HTML (see `receipt`).
+/// - `GET /api/v1/pos/orders?name=…`: a paid sale by its receipt name, for a refund (see `find`).
 enum TillAPI {
     static let endpoints: [Endpoint] = [
         Endpoint(.post, "/api/v1/pos/open", handler: open),
         Endpoint(.post, "/api/v1/pos/orders", maxBodyBytes: 4 << 20, handler: orders),
         Endpoint(.get, "/api/v1/pos/orders/{id}/receipt", handler: receipt),
+        Endpoint(.get, "/api/v1/pos/orders", handler: find),
     ]
+
+    /// `GET /api/v1/pos/orders?name=POS/00042-0007`: a paid sale of the caller's reach, by its
+    /// receipt name, with what each line may still give back — what a refund at the till starts from.
+    static func find(_ request: EndpointRequest) async throws -> EndpointResponse {
+        guard let name = request.query["name"]?.trimmingCharacters(in: .whitespaces), !name.isEmpty, name.count <= 100 else {
+            throw ChainstoreError.valueError("name (the receipt's order name) is required")
+        }
+        let answer = try await request.signedIn().run(transaction: false) { store in
+            guard let order = try await store.searchRead(
+                "pos.order", domain: .and([.leaf("name", .equal, .string(name)), .leaf("state", .in, ["paid", "done", "invoiced"]),
+                                           .leaf("is_refund", .equal, false)]),
+                fields: ["name", "amount_total", "date_order", "session_id", "company_id"], limit: 1, load: .classicWrite).first,
+                let id = order["id"]?.intValue
+            else { throw ChainstoreError.missing("No paid sale named \(name) in your reach") }
+            let lines = try await store.searchRead("pos.order.line", domain: .leaf("order_id", .equal, .int(id)),
+                                                   fields: ["product_id", "full_product_name", "qty", "refunded_qty", "price_unit", "discount",
+                                                            "price_subtotal_incl"], order: "id", load: .classicWrite)
+            let payments = try await store.searchRead("pos.payment", domain: .and([.leaf("pos_order_id", .equal, .int(id)), .leaf("is_change", .equal, false)]),
+                                                      fields: ["payment_method_id", "amount", "payment_reference", "card_type"], order: "id",
+                                                      load: .classicWrite)
+            var found = order
+            found["lines"] = .array(lines.map(Value.dict))
+            found["payments"] = .array(payments.map(Value.dict))
+            return Value.dict(found)
+        }
+        return .json(answer)
+    }
 
     /// `GET /api/v1/pos/orders/{id}/receipt?format=escpos|html&width=58|80&lang=zh_CN|en`: the
     /// receipt of a paid order the caller may read, as ESC/POS bytes for a thermal printer

@@ -17,6 +17,7 @@ Chainstore.start(function () {
   var catalogue = {};         // barcode → { id, name, fen }
   var cart = null;            // { uuid, lines: [{ id, name, qty, fen }] }
   var parked = [];
+  var selected = -1;          // the line tapped, for a discount
   var sequence = 0;           // orders started by this page load
   var seq = 0, pending = 0, refused = 0, online = true;
   var channel = null;
@@ -45,7 +46,7 @@ Chainstore.start(function () {
     if (!match) { return null; }
     return parseInt(match[1], 10) * 100 + parseInt(((match[2] || "") + "00").slice(0, 2), 10);
   }
-  function lineFen(line) { return Math.round(line.fen * line.qty); }
+  function lineFen(line) { return Math.round(line.fen * line.qty * (100 - (line.discount || 0)) / 100); }
   function cartFen() { return cart ? cart.lines.reduce(function (sum, line) { return sum + lineFen(line); }, 0) : 0; }
 
   function setStatus() {
@@ -74,7 +75,14 @@ Chainstore.start(function () {
     (cart ? cart.lines : []).forEach(function (line, index) {
       var row = document.createElement("tr");
       row.setAttribute("data-product", String(line.id));
-      [line.name, String(line.qty), yuan(line.fen), yuan(lineFen(line))].forEach(function (text, column) {
+      if (index === selected) { row.className = "selected"; }
+      row.addEventListener("click", function (event) {
+        if (event.target.tagName === "BUTTON") { return; }
+        selected = selected === index ? -1 : index;
+        render();
+      });
+      var price = yuan(line.fen) + (line.discount ? " -" + line.discount + "%" : "");
+      [line.name, String(line.qty), price, yuan(lineFen(line))].forEach(function (text, column) {
         var cell = document.createElement("td");
         cell.textContent = text;
         if (column > 0) { cell.className = "number"; }
@@ -87,6 +95,7 @@ Chainstore.start(function () {
       remove.textContent = t("Void");
       remove.addEventListener("click", function () {
         cart.lines.splice(index, 1);
+        selected = -1;
         render();
       });
       cell.appendChild(remove);
@@ -212,7 +221,8 @@ Chainstore.start(function () {
   byId("pay").addEventListener("click", function () {
     if (!cart || !cart.lines.length) { scanError.textContent = t("Scan an item first"); return; }
     payForm.hidden = false;
-    tenderedInput.value = yuan(cartFen());
+    tenderedInput.value = yuan(Math.max(cartFen(), 0));
+    tenderedInput.disabled = cartFen() < 0;
     tenderedInput.focus();
     broadcast("paying");
   });
@@ -228,8 +238,11 @@ Chainstore.start(function () {
       name: "Order " + uid, uid: uid, sequence_number: order.sequence, pos_session_id: till.session.id, user_id: till.user.id,
       date_order: utcNow(), amount_total: total / 100, amount_tax: 0, amount_paid: total / 100, amount_return: change / 100,
       lines: order.lines.map(function (line, index) {
-        return [0, 0, { uuid: order.uuid + "-" + (index + 1), product_id: line.id, full_product_name: line.name, qty: line.qty,
-                        price_unit: line.fen / 100, discount: 0, price_subtotal_incl: lineFen(line) / 100 }];
+        var fields = { uuid: order.uuid + "-" + (index + 1), product_id: line.id, full_product_name: line.name, qty: line.qty,
+                       price_unit: line.fen / 100, discount: line.discount || 0, price_subtotal_incl: lineFen(line) / 100 };
+        if (line.reason) { fields.discount_reason = line.reason; }
+        if (line.refunded) { fields.refunded_orderline_id = line.refunded; }
+        return [0, 0, fields];
       }),
       statement_ids: payments.map(function (payment) { return [0, 0, payment]; }),
       order_uuid: order.uuid, access_token: order.uuid } };
@@ -249,7 +262,13 @@ Chainstore.start(function () {
 
   payForm.addEventListener("submit", async function (event) {
     event.preventDefault();
-    var total = cartFen(), tendered = fenOf(tenderedInput.value);
+    var total = cartFen();
+    if (total < 0) {
+      // A refund: the money goes back in cash, exactly.
+      await finish([{ name: utcNow(), payment_method_id: cash, amount: total / 100 }], total);
+      return;
+    }
+    var tendered = fenOf(tenderedInput.value);
     if (tendered === null || tendered < total) { scanError.textContent = t("The cash received must cover the total {0}", yuan(total)); return; }
     await finish([{ name: utcNow(), payment_method_id: cash, amount: tendered / 100 }], tendered);
   });
@@ -259,7 +278,7 @@ Chainstore.start(function () {
   var codeForm = byId("code-form"), authInput = byId("auth-code"), codeState = byId("code-state");
   var paying = null;          // { reference, attempt, cart }: the attempt in progress
   var STATES = { pending: N_("Sending the payment\u2026"), user_paying: N_("Waiting for the customer to confirm on the phone\u2026"),
-                 paid: N_("Paid"), failed: N_("Not paid"), reversing: N_("Cancelling the payment\u2026"), reversed: N_("Cancelled: not paid"),
+                 paid: N_("Paid"), refunded: N_("Refunded to the customer's account"), failed: N_("Not paid"), reversing: N_("Cancelling the payment\u2026"), reversed: N_("Cancelled: not paid"),
                  unknown: N_("Checking the payment\u2026") };
   function payingKey() { return "chainstore-pos-paying-" + till.config.id; }
   function showCodeState(state, detail) {
@@ -270,6 +289,7 @@ Chainstore.start(function () {
 
   byId("pay-code").addEventListener("click", function () {
     if (!cart || !cart.lines.length) { scanError.textContent = t("Scan an item first"); return; }
+    if (cartFen() < 0) { refundByCode(); return; }
     codeForm.hidden = false;
     authInput.value = "";
     authInput.focus();
@@ -300,13 +320,15 @@ Chainstore.start(function () {
     await send();
   });
 
-  async function send() {
+  // Sends the request remembered in `paying` (a payment, or a refund) to `path`; asked again
+  // while the network fails; the answer goes to `then`.
+  async function request(path, then, again) {
     showCodeState("pending");
     var answer;
-    try { answer = await call("POST", "/api/v1/payments", credentials, paying.body); } catch (e) { answer = null; }
+    try { answer = await call("POST", path, credentials, paying.body); } catch (e) { answer = null; }
     if (!answer) {
       showCodeState("unknown", t("Network error"));
-      setTimeout(send, 2000);
+      setTimeout(again, 2000);
       return;
     }
     if (answer.status !== 200 || !answer.data || !answer.data.reference) {
@@ -317,20 +339,57 @@ Chainstore.start(function () {
     }
     paying.reference = answer.data.reference;
     localStorage.setItem(payingKey(), JSON.stringify(paying));
-    await settle(answer.data);
+    await then(answer.data);
   }
 
-  // Where the attempt stands; a final state ends it, any other is asked again in 2 s.
-  async function follow() {
-    if (!paying || !paying.reference) { return; }
+  // Where a payment or refund stands (`path`); its answer goes to `then`, which asks again.
+  async function poll(path, then, again) {
     var answer;
-    try { answer = await call("GET", "/api/v1/payments/" + encodeURIComponent(paying.reference), credentials); } catch (e) { answer = null; }
+    try { answer = await call("GET", path, credentials); } catch (e) { answer = null; }
     if (!answer || answer.status !== 200 || !answer.data) {
       showCodeState("unknown", t("Network error"));
-      setTimeout(follow, 2000);
+      setTimeout(again, 2000);
       return;
     }
-    await settle(answer.data);
+    await then(answer.data);
+  }
+
+  function send() { return request("/api/v1/payments", settle, send); }
+  function follow() {
+    if (!paying || !paying.reference) { return; }
+    return poll("/api/v1/payments/" + encodeURIComponent(paying.reference), settle, follow);
+  }
+
+  // Money back to the channel that took it: a refund of the sale's payment-code attempt through
+  // the payments module, under the refund cart's UUID (asked again, never refunded twice).
+  async function refundByCode() {
+    var original = (cart.refundOf || []).find(function (p) { return p.payment_reference && (p.card_type === "wechat" || p.card_type === "alipay"); });
+    if (!original || paying) { scanError.textContent = t("This receipt was not paid by payment code"); return; }
+    paying = { refund: { payment: original.payment_reference, channel: original.card_type },
+               body: { request_key: cart.uuid, amount: -cartFen(), reason: "POS refund" }, cart: cart, reference: null };
+    localStorage.setItem(payingKey(), JSON.stringify(paying));
+    await sendRefund();
+  }
+  function sendRefund() { return request("/api/v1/payments/" + encodeURIComponent(paying.refund.payment) + "/refunds", settleRefund, sendRefund); }
+  function followRefund() { return poll("/api/v1/refunds/" + encodeURIComponent(paying.reference), settleRefund, followRefund); }
+  async function settleRefund(refund) {
+    if (refund.state === "done") {
+      var done = paying;
+      paying = null;
+      localStorage.removeItem(payingKey());
+      showCodeState("refunded");
+      cart = done.cart;
+      var method = till.payment_methods.find(function (m) { return m.payment_channel === done.refund.channel; });
+      await finish([{ name: utcNow(), payment_method_id: method ? method.id : null, amount: -refund.amount / 100,
+                      payment_reference: refund.reference, card_type: done.refund.channel, payment_status: "done" }], -refund.amount);
+    } else if (refund.state === "failed") {
+      paying = null;
+      localStorage.removeItem(payingKey());
+      showCodeState("failed", refund.code || "");
+    } else {
+      showCodeState("pending");
+      setTimeout(followRefund, 2000);
+    }
   }
 
   async function settle(attempt) {
@@ -352,6 +411,59 @@ Chainstore.start(function () {
       setTimeout(follow, 2000);
     }
   }
+
+  // MARK: discounts and refunds
+
+  var discountForm = byId("discount-form"), refundForm = byId("refund-form");
+  byId("discount").addEventListener("click", function () {
+    if (!cart || !cart.lines.length) { scanError.textContent = t("Scan an item first"); return; }
+    discountForm.hidden = !discountForm.hidden;
+    byId("discount-percent").focus();
+  });
+  discountForm.addEventListener("submit", function (event) {
+    event.preventDefault();
+    var percent = parseFloat(byId("discount-percent").value);
+    var reason = byId("discount-reason").value.trim();
+    if (!(percent >= 0 && percent <= 100)) { scanError.textContent = t("A discount is a percentage from 0 to 100"); return; }
+    if (percent > 0 && !reason) { scanError.textContent = t("Give the reason for the discount"); return; }
+    scanError.textContent = "";
+    cart.lines.forEach(function (line, index) {
+      if (selected < 0 || index === selected) { line.discount = percent; line.reason = reason; }
+    });
+    discountForm.hidden = true;
+    render();
+  });
+
+  byId("refund").addEventListener("click", function () {
+    refundForm.hidden = !refundForm.hidden;
+    byId("refund-name").focus();
+  });
+  refundForm.addEventListener("submit", async function (event) {
+    event.preventDefault();
+    var name = byId("refund-name").value.trim();
+    if (!name) { return; }
+    var answer;
+    try { answer = await call("GET", "/api/v1/pos/orders?name=" + encodeURIComponent(name), credentials); } catch (e) { answer = null; }
+    if (!answer || answer.status !== 200 || !answer.data) {
+      scanError.textContent = answer ? messageOf(answer.data) : t("Network error");
+      setStatus();
+      return;
+    }
+    if (cart && cart.lines.length) { parked.push(cart); }
+    newCart();
+    cart.refund = true;
+    cart.refundOf = answer.data.payments || [];
+    answer.data.lines.forEach(function (line) {
+      var left = line.qty - (line.refunded_qty || 0);
+      if (left > 0) {
+        cart.lines.push({ id: line.product_id, name: line.full_product_name || String(line.product_id), qty: -left,
+                          fen: Math.round(line.price_unit * 100), discount: line.discount || 0, refunded: line.id });
+      }
+    });
+    refundForm.hidden = true;
+    scanError.textContent = cart.lines.length ? "" : t("Everything on this receipt was already refunded");
+    render();
+  });
 
   byId("park").addEventListener("click", function () {
     if (!cart || !cart.lines.length) { return; }
@@ -408,7 +520,9 @@ Chainstore.start(function () {
         cart = paying.cart;
         sequence = Math.max(sequence, cart.sequence);
         codeForm.hidden = false;
-        if (paying.reference) { follow(); } else { send(); }
+        if (paying.refund) {
+          if (paying.reference) { followRefund(); } else { sendRefund(); }
+        } else if (paying.reference) { follow(); } else { send(); }
       } else {
         paying = null;
       }
