@@ -309,3 +309,27 @@ def test_a_discount_with_its_reason_then_a_refund_of_the_receipt(driver, url, db
     pay(driver, "2.50")
     WebDriverWait(driver, WAIT).until(lambda d: status(d)["refused"] == "1" and status(d)["pending"] == "0")
     assert "limit" in driver.find_element(By.ID, "refused").text
+
+
+def ean13_check(body):
+    total = sum(int(c) * (3 if i % 2 == 0 else 1) for i, c in enumerate(reversed(body)))
+    return body + str((10 - total % 10) % 10)
+
+
+def test_a_scale_label_sells_its_weight(driver, url, db, rpc, shop, unique):
+    """A weighed item (price per kg) from the default nomenclature's weight labels, 21 + item + NN.DDD kg."""
+    item = "%05d" % (int(unique[-5:], 16) % 100000)
+    template = rpc("product.template", "create", [{"name": "苹果 " + unique, "list_price": 8.0, "type": "product", "to_weight": True}])
+    product = rpc("product.product", "search", [[["product_tmpl_id", "=", template]]])[0]
+    rpc("product.product", "write", [[product], {"barcode": ean13_check("21" + item + "00000")}])
+    open_till(driver, url, db, shop["till"])
+    scan(driver, ean13_check("21" + item + "01250"))      # 1.250 kg
+    scan(driver, ean13_check("21" + item + "00500"))      # 0.500 kg, a line of its own
+    rows = driver.find_elements(By.CSS_SELECTOR, "#lines tr")
+    assert [row.find_elements(By.TAG_NAME, "td")[1].text for row in rows] == ["1.25", "0.5"]
+    assert driver.find_element(By.ID, "total").text == "14.00"
+    pay(driver, "14")
+    synced(driver)
+    session, orders = session_orders(rpc, shop["till"])
+    lines = rpc("pos.order.line", "search_read", [[["order_id", "=", orders[0]["id"]]]], {"fields": ["qty", "price_subtotal_incl"]})
+    assert sorted((l["qty"], l["price_subtotal_incl"]) for l in lines) == [(0.5, 4.0), (1.25, 10.0)]

@@ -191,6 +191,11 @@ Chainstore.start(function () {
     if (!answer) { throw new Error(t("Offline: {0} is not in this till's catalogue", code)); }
     if (answer.status !== 200 || !answer.data || !answer.data.product) { throw new Error(t("Unknown barcode {0}", code)); }
     var product = { id: answer.data.product.id, name: answer.data.product.name, fen: Math.round(answer.data.price_unit * 100) };
+    // A scale label (weight or price in the code) is one line of its own, of the label's quantity.
+    if (answer.data.kind === "weight" || answer.data.kind === "price") {
+      product.measured = answer.data.quantity;
+      return product;
+    }
     catalogue[code] = product;
     return product;
   }
@@ -206,8 +211,12 @@ Chainstore.start(function () {
     try {
       var product = await find(code);
       if (!cart) { newCart(); }
-      var line = cart.lines.find(function (item) { return item.id === product.id; });
-      if (line) { line.qty += qty; } else { cart.lines.push({ id: product.id, name: product.name, qty: qty, fen: product.fen }); }
+      var line = product.measured ? null : cart.lines.find(function (item) { return item.id === product.id && !item.measured; });
+      if (line) {
+        line.qty += qty;
+      } else {
+        cart.lines.push({ id: product.id, name: product.name, qty: product.measured || qty, fen: product.fen, measured: !!product.measured });
+      }
       qtyInput.value = "1";
       receiptText.textContent = "";
       render();
