@@ -255,3 +255,29 @@ def test_a_receipt_prints_on_58_and_80_mm_and_as_html(rpc, url, db, unique):
     parsed.feed(page.decode())
     assert "Total" in parsed.texts and "25.00" in parsed.texts and "Change" in parsed.texts
     assert any("<b>特浓牛奶</b>" in t for t in parsed.texts) and "b" not in parsed.tags   # the name is text, never markup
+
+
+def test_sales_roll_up_by_city_and_business_day(rpc, cashier, unique):
+    """read_group over pos.order by city and China business day: a sale at 17:30 UTC is the next
+    day in China."""
+    store, cash, till = store_till(rpc, unique)
+    template = rpc("product.template", "create", [{"name": "酸奶 " + unique, "list_price": 4.0, "type": "product"}])
+    product = rpc("product.product", "search", [[["product_tmpl_id", "=", template]]])[0]
+    session = rpc("pos.session", "create", [{"config_id": till}])
+    rpc("pos.session", "set_cashbox_pos", [[session], 0])
+
+    def order(key, when, qty):
+        return {"data": {"uid": key, "pos_session_id": session, "order_uuid": key + unique, "date_order": when,
+                         "amount_total": 4.0 * qty, "amount_paid": 4.0 * qty, "amount_return": 0,
+                         "lines": [[0, 0, {"product_id": product, "qty": qty, "price_unit": 4.0, "price_subtotal_incl": 4.0 * qty}]],
+                         "statement_ids": [[0, 0, {"payment_method_id": cash, "amount": 4.0 * qty}]]}}
+
+    done = rpc("pos.order", "create_from_ui", [[order("a", "2026-12-03 15:30:00", 1), order("b", "2026-12-03 17:30:00", 2),
+                                                order("c", "2026-12-04 01:00:00", 3)], False])
+    assert [o["status"] for o in done] == ["created"] * 3
+    city = rpc("res.company", "read", [[store], ["parent_id"]])[0]["parent_id"][0]
+    groups = rpc("pos.order", "read_group", [[["session_id", "=", session]], ["amount_total:sum"], ["city_id", "business_day:day"]],
+                 {"lazy": False})
+    by_day = {g["business_day:day"]: (g["amount_total"], g["__count"], g["city_id"][0]) for g in groups}
+    assert sorted(by_day.values()) == [(4.0, 1, city), (20.0, 2, city)]
+    assert len(by_day) == 2

@@ -122,6 +122,8 @@ extension ModelSpec {
             .many2one("partner_id", "Customer", to: "res.partner", onDelete: .restrict),
             .many2one("pricelist_id", "Pricelist", to: "product.pricelist", onDelete: .restrict),
             .datetime("date_order", "Date", required: true, index: true, default: utcNow),
+            FieldSpec("business_day", "Business Day", kind: .date, readonly: true, index: true),
+            FieldSpec("city_id", "City", kind: .many2one(comodel: "res.company", onDelete: .restrict), readonly: true, index: true),
             .integer("sequence_number", "Sequence Number"),
             .monetary("amount_total", "Total", required: true, default: .value(.int(0))),
             .monetary("amount_tax", "Taxes", required: true, default: .value(.int(0))),
