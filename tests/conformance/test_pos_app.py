@@ -63,9 +63,9 @@ def sign_in(driver, db):
     driver.find_element(By.ID, "signin").click()
 
 
-def open_till(driver, url, db, till):
-    driver.get(url + "/pos?till=%d" % till)
-    assert driver.title == "Chainstore Till"
+def open_till(driver, url, db, till, path="/pos"):
+    driver.get(url + path + "?till=%d" % till)
+    assert driver.title == ("Chainstore Till" if path == "/pos" else "Self-checkout")
     sign_in(driver, db)
     WebDriverWait(driver, WAIT).until(lambda d: d.find_element(By.ID, "opening-view").is_displayed()
                                       or d.find_element(By.ID, "till-view").is_displayed())
@@ -333,3 +333,37 @@ def test_a_scale_label_sells_its_weight(driver, url, db, rpc, shop, unique):
     session, orders = session_orders(rpc, shop["till"])
     lines = rpc("pos.order.line", "search_read", [[["order_id", "=", orders[0]["id"]]]], {"fields": ["qty", "price_subtotal_incl"]})
     assert sorted((l["qty"], l["price_subtotal_incl"]) for l in lines) == [(0.5, 4.0), (1.25, 10.0)]
+
+
+@pytest.mark.skipif(not os.environ.get("CHAINSTORE_SANDBOX_URL"), reason="the payment sandbox is not running (CHAINSTORE_SANDBOX_URL)")
+def test_the_kiosk_takes_payment_codes_only_and_calls_staff_for_a_weighed_item(driver, url, db, rpc, shop, unique):
+    wechat = rpc("pos.payment.method", "create", [{"name": "微信支付 " + unique, "type": "bank", "payment_channel": "wechat",
+                                                   "company_id": shop["store"]}])
+    rpc("pos.config", "write", [[shop["till"]], {"payment_method_ids": [(4, wechat)], "self_ordering_mode": "kiosk"}])
+    item = "%05d" % (int(unique[-5:], 16) % 100000)
+    template = rpc("product.template", "create", [{"name": "香蕉 " + unique, "list_price": 6.0, "type": "product", "to_weight": True}])
+    weighed = rpc("product.product", "search", [[["product_tmpl_id", "=", template]]])[0]
+    rpc("product.product", "write", [[weighed], {"barcode": ean13_check("21" + item + "00000")}])
+    open_till(driver, url, db, shop["till"], path="/pos/kiosk")
+    # What only staff may do is not on the customer's screen.
+    for element_id in ("pay", "discount", "refund", "park", "qty"):
+        assert not driver.find_element(By.ID, element_id).is_displayed(), element_id
+    scan(driver, ean13_check("21" + item + "01000"))
+    assert driver.find_element(By.ID, "staff").get_attribute("data-state") == "called"
+    assert driver.find_elements(By.CSS_SELECTOR, "#lines tr") == []
+    scan(driver, shop["products"]["tea"][1])
+    driver.find_element(By.ID, "pay-code").click()
+    before = status(driver)["last"]
+    visible(driver, "auth-code").send_keys("134567890123456700" + Keys.ENTER)
+    WebDriverWait(driver, 30).until(lambda d: status(d)["last"] != before)
+    synced(driver)
+    session, orders = session_orders(rpc, shop["till"])
+    assert len(orders) == 1 and abs(orders[0]["amount_total"] - 3.5) < 0.001
+    # Cash sent to a kiosk's session anyway is refused by the server.
+    cash_order = {"data": {"uid": "k-" + unique, "pos_session_id": session, "order_uuid": "k-" + unique, "amount_total": 3.5,
+                           "amount_paid": 3.5, "amount_return": 0,
+                           "lines": [[0, 0, {"product_id": shop["products"]["tea"][0], "qty": 1, "price_unit": 3.5, "price_subtotal_incl": 3.5}]],
+                           "statement_ids": [[0, 0, {"payment_method_id": rpc("pos.config", "read", [[shop["till"]], ["payment_method_ids"]])[0]["payment_method_ids"][0],
+                                                     "amount": 3.5}]]}}
+    answer = rpc("pos.order", "create_from_ui", [[cash_order], False])[0]
+    assert answer["status"] == "rejected" and "payment code" in answer["error"]

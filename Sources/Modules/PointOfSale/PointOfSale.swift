@@ -12,7 +12,7 @@ public enum PointOfSale {
         hooks: PosTills.hooks + PosSessions.hooks,
         endpoints: TillAPI.endpoints,
         web: WebAssets(folder: Bundle.module.url(forResource: "Web", withExtension: nil)!, pages: [
-            .init("/pos", file: "pos.html"), .init("/pos/display", file: "display.html"),
+            .init("/pos", file: "pos.html"), .init("/pos/kiosk", file: "pos.html"), .init("/pos/display", file: "display.html"),
         ]),
         demo: { database, registry, logger in try await PosDemo.prepare(database, registry: registry, logger: logger) })
 }

@@ -107,22 +107,22 @@ enum PosIngest {
     /// What the till allows, read once per order: its company, stock, discount limit and
     /// payment methods.
     struct Till: Sendable {
-        let config: Int64, company: Int64, name: String, pickingType: Int64?, discountLimit: Decimal, restrictPrice: Bool
+        let config: Int64, company: Int64, name: String, pickingType: Int64?, discountLimit: Decimal, restrictPrice: Bool, kiosk: Bool
         let methods: [(id: Int64, cash: Bool, channel: String?)]
     }
 
     static func till(_ store: RecordStore, config: Int64) async throws -> Till {
         let sql: SQLBuilder = """
-            SELECT c.company_id, c.name, c.picking_type_id, c.discount_limit::numeric, c.restrict_price_control,
+            SELECT c.company_id, c.name, c.picking_type_id, c.discount_limit::numeric, c.restrict_price_control, c.self_ordering_mode = 'kiosk',
                 coalesce((SELECT jsonb_agg(jsonb_build_array(m.id, m.type = 'cash', m.payment_channel) ORDER BY m.sequence, m.id)
                           FROM pos_config_pos_payment_method_rel r JOIN pos_payment_method m ON m.id = r.pos_payment_method_id
                           WHERE r.pos_config_id = c.id AND m.active), '[]')::text
             FROM pos_config c WHERE c.id = \(config)
             """
         guard let row = try await store.tx.query(sql).first else { throw ChainstoreError.missing("Till \(config) does not exist") }
-        let (company, name, type, limit, restrict, methods) = try row.decode((Int64, String, Int64?, Decimal, Bool, String).self)
+        let (company, name, type, limit, restrict, kiosk, methods) = try row.decode((Int64, String, Int64?, Decimal, Bool, Bool, String).self)
         let list = try JSONReader.parse(Array(methods.utf8)).arrayValue ?? []
-        return Till(config: config, company: company, name: name, pickingType: type, discountLimit: limit, restrictPrice: restrict,
+        return Till(config: config, company: company, name: name, pickingType: type, discountLimit: limit, restrictPrice: restrict, kiosk: kiosk,
                     methods: list.compactMap { item in
                         item.arrayValue.flatMap { a in a.first?.intValue.map { ($0, a.count > 1 ? a[1].boolValue ?? false : false, a.count > 2 ? a[2].stringValue : nil) } }
                     })
@@ -289,6 +289,9 @@ enum PosIngest {
             else { throw ChainstoreError.valueError("Each payment names a payment_method_id and an amount") }
             guard let known = till.methods.first(where: { $0.id == method }) else {
                 throw ChainstoreError.valueError("Payment method \(method) is not one of this till's")
+            }
+            if till.kiosk, known.channel == nil {
+                throw ChainstoreError.userError("A self-checkout kiosk is paid by payment code only")
             }
             var reference = ""
             if let channel = known.channel {

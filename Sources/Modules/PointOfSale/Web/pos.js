@@ -5,6 +5,13 @@ Chainstore.start(function () {
   var RETRY_MS = 3000;
   var BATCH = 20;
   var byId = Chainstore.byId, t = Chainstore.t, N_ = Chainstore.N_, call = Chainstore.call, messageOf = Chainstore.messageOf;
+  // The same page as a self-checkout kiosk: the customer scans and pays by code; staff-only
+  // controls go, and what needs an attendant calls one.
+  var KIOSK = location.pathname === "/pos/kiosk";
+  if (KIOSK) {
+    Array.prototype.forEach.call(document.querySelectorAll("[data-staff]"), function (element) { element.hidden = true; });
+    document.title = t("Self-checkout");
+  }
   var views = { signin: byId("signin-view"), opening: byId("opening-view"), till: byId("till-view") };
   var statusBox = byId("status"), syncText = byId("sync-text");
   var codeInput = byId("code"), qtyInput = byId("qty"), scanError = byId("scan-error");
@@ -210,6 +217,15 @@ Chainstore.start(function () {
     scanError.textContent = "";
     try {
       var product = await find(code);
+      if (KIOSK && product.measured) {
+        var staff = byId("staff");
+        staff.textContent = t("Please wait: an attendant will help you with this item");
+        staff.setAttribute("data-state", "called");
+        staff.hidden = false;
+        setStatus();
+        codeInput.focus();
+        return;
+      }
       if (!cart) { newCart(); }
       var line = product.measured ? null : cart.lines.find(function (item) { return item.id === product.id && !item.measured; });
       if (line) {
