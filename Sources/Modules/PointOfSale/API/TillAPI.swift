@@ -93,8 +93,7 @@ enum TillAPI {
             }
             guard var session, let sessionId = session["id"]?.intValue else { throw ChainstoreError.missing("The session could not be opened") }
             if session["state"] == "opening_control", let opening {
-                _ = try await store.registry.methods.method("pos.session", "set_cashbox_pos")!.handler(
-                    MethodCall(store: store, ids: [sessionId], args: [.double(opening.double)], kwargs: [:]))
+                try await PosSessions.countOpening(store, ids: [sessionId], amount: opening.double, notes: nil)
             }
             // Each page load has its own receipt prefix.
             let login = try await store.tx.query("""
@@ -119,23 +118,15 @@ enum TillAPI {
         let pending = fields["pending"]?.intValue
         if let pending, pending < 0 || pending >= 1_000_000 { throw ChainstoreError.valueError("pending must be a count ≥ 0") }
         let results = try await request.signedIn().run(transaction: true) { store in
-            try await store.tx.execute("SET LOCAL plan_cache_mode = force_generic_plan")
-            var results: [Value] = []
-            var sessions = Set<Int64>(fields["session_id"]?.intValue.map { [$0] } ?? [])
-            for order in orders {
-                results.append(try await PosIngest.ingest(store, envelope: order, draft: false))
-                let data = order.dictValue?["data"]?.dictValue ?? order.dictValue ?? [:]
-                if let session = data["pos_session_id"]?.intValue { sessions.insert(session) }
-            }
+            let results = try await PosIngest.ingest(store, orders: orders, draft: false)
             if let device, let pending {
-                for session in sessions.sorted() {
-                    try await store.tx.query("""
-                        INSERT INTO pos_session_device (session_id, device_id, company_id, pending, user_id, reported_at)
-                        SELECT s.id, \(device), s.company_id, \(Int64(pending)), \(store.env.uid), now() FROM pos_session s
-                        WHERE s.id = \(session) AND s.company_id = ANY(\(store.env.allowedCompanyIds))
-                        ON CONFLICT (session_id, device_id) DO UPDATE SET pending = excluded.pending, user_id = excluded.user_id, reported_at = now()
-                        """)
+                var named = Set(fields["session_id"]?.intValue.map { [$0] } ?? [])
+                for order in orders {
+                    if let session = (order.dictValue?["data"]?.dictValue ?? order.dictValue)?["pos_session_id"]?.intValue { named.insert(session) }
                 }
+                // Only sessions the caller may read (company rules), whatever the body names.
+                let visible = try await store.search("pos.session", domain: .leaf("id", .in, .array(named.sorted().map(Value.int))))
+                try await PosClosing.recordPending(store, sessions: visible, device: device, pending: pending)
             }
             return results
         }

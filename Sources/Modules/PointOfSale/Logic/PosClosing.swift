@@ -13,14 +13,7 @@ enum PosClosing {
             guard let device = (call.args.first ?? call.kwargs["device_id"])?.stringValue, (1...100).contains(device.utf8.count),
                 let pending = (call.args.count > 1 ? call.args[1] : call.kwargs["pending"])?.intValue, pending >= 0, pending < 1_000_000
             else { throw ChainstoreError.valueError("report_unsynced(device_id, pending) takes the till device's id and the orders it holds (≥ 0)") }
-            let sessions = try await readable(call.store, call.ids)
-            for session in sessions {
-                try await call.store.tx.query("""
-                    INSERT INTO pos_session_device (session_id, device_id, company_id, pending, user_id, reported_at)
-                    SELECT s.id, \(device), s.company_id, \(pending), \(call.store.env.uid), now() FROM pos_session s WHERE s.id = \(session)
-                    ON CONFLICT (session_id, device_id) DO UPDATE SET pending = excluded.pending, user_id = excluded.user_id, reported_at = now()
-                    """)
-            }
+            try await recordPending(call.store, sessions: try await readable(call.store, call.ids), device: device, pending: pending)
             return .int(Int64(try await unsynced(call.store, call.ids).reduce(0) { $0 + $1.pending }))
         },
         ModelMethod(model: "pos.session", name: "try_cash_in_out", receiver: .records) { call in
@@ -128,6 +121,16 @@ enum PosClosing {
             }
         }
         return rows.compactMap { $0["id"]?.intValue }
+    }
+
+    /// What a till device says it still holds, for sessions the caller may read.
+    static func recordPending(_ store: RecordStore, sessions: [Int64], device: String, pending: Int64) async throws {
+        guard !sessions.isEmpty else { return }
+        try await store.tx.query("""
+            INSERT INTO pos_session_device (session_id, device_id, company_id, pending, user_id, reported_at)
+            SELECT s.id, \(device), s.company_id, \(pending), \(store.env.uid), now() FROM pos_session s WHERE s.id = ANY(\(sessions)) ORDER BY s.id
+            ON CONFLICT (session_id, device_id) DO UPDATE SET pending = excluded.pending, user_id = excluded.user_id, reported_at = now()
+            """)
     }
 
     /// What each till device of the sessions last said it holds.

@@ -24,14 +24,19 @@ enum PosIngest {
                 throw ChainstoreError.typeError("create_from_ui() takes a list of orders")
             }
             let draft = (call.args.count > 1 ? call.args[1] : call.kwargs["draft"])?.boolValue ?? false
-            // The statements of a sale are the same every time: planning them again for each
-            // order's values (PostgreSQL's custom plans) cost more than running them.
-            try await call.store.tx.execute("SET LOCAL plan_cache_mode = force_generic_plan")
-            var results: [Value] = []
-            for order in orders { results.append(try await ingest(call.store, envelope: order, draft: draft)) }
-            return .array(results)
+            return .array(try await ingest(call.store, orders: orders, draft: draft))
         }
     ]
+
+    /// A batch of orders, one answer each (`create_from_ui` and the till's `POST /api/v1/pos/orders`).
+    static func ingest(_ store: RecordStore, orders: [Value], draft: Bool) async throws -> [Value] {
+        // The statements of a sale are the same every time: planning them again for each
+        // order's values (PostgreSQL's custom plans) cost more than running them.
+        try await store.tx.execute("SET LOCAL plan_cache_mode = force_generic_plan")
+        var results: [Value] = []
+        for order in orders { results.append(try await ingest(store, envelope: order, draft: draft)) }
+        return results
+    }
 
     /// One order: created, a duplicate of the stored one, or rejected with the reason.
     static func ingest(_ store: RecordStore, envelope: Value, draft: Bool) async throws -> Value {

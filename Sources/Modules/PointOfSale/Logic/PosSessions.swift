@@ -15,10 +15,7 @@ enum PosSessions {
                 throw ChainstoreError.valueError("set_cashbox_pos() takes the counted opening cash (a number ≥ 0)")
             }
             let notes = (call.args.count > 1 ? call.args[1] : call.kwargs["notes"])?.stringValue
-            try await move(call.store, ids: call.ids, from: ["opening_control"], values: [
-                "state": "opened", "start_at": .string(now()), "cash_register_balance_start": .double(amount),
-                "opening_notes": notes.map(Value.string) ?? .false,
-            ])
+            try await countOpening(call.store, ids: call.ids, amount: amount, notes: notes)
             return .true
         },
         ModelMethod(model: "pos.session", name: "action_pos_session_open", receiver: .records) { call in
@@ -36,6 +33,14 @@ enum PosSessions {
             return .true
         },
     ]
+
+    /// The opening cash count: the sessions waiting for it open with that float.
+    static func countOpening(_ store: RecordStore, ids: [Int64], amount: Double, notes: String?) async throws {
+        try await move(store, ids: ids, from: ["opening_control"], values: [
+            "state": "opened", "start_at": .string(now()), "cash_register_balance_start": .double(amount),
+            "opening_notes": notes.map(Value.string) ?? .false,
+        ])
+    }
 
     /// Closes the sessions: refused while a till holds unsynced orders or a draft is left; the
     /// paid orders become posted (`done`); a store's business day with no session left open is

@@ -50,15 +50,11 @@ struct Receipt: Sendable {
                        tax: decimal("amount_tax"), payments: payments, change: decimal("amount_return"), refund: order["is_refund"] == .true)
     }
 
+    /// Yuan to the fen, rounded half away from zero: "12.50".
     static func money(_ value: Decimal) -> String {
         var input = value, rounded = Decimal()
         NSDecimalRound(&rounded, &input, 2, .plain)
-        let formatter = NumberFormatter()
-        formatter.minimumFractionDigits = 2
-        formatter.maximumFractionDigits = 2
-        formatter.minimumIntegerDigits = 1
-        formatter.usesGroupingSeparator = false
-        return formatter.string(from: rounded as NSDecimalNumber) ?? "\(rounded)"
+        return String(format: "%.2f", rounded.double)
     }
 
     static func quantity(_ value: Decimal) -> String { "\(value)" }
