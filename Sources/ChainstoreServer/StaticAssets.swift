@@ -11,7 +11,9 @@ import Hummingbird
 /// for a year and a new release is picked up at once. Pages and styles name files as
 /// `{{asset module/path}}`, rewritten here to those names; a name that does not exist stops the
 /// node. Pages are served at their route, never cached, with a policy that allows only this
-/// origin's scripts, styles and API.
+/// origin's scripts, styles and API. A page may be a script too (a service worker, which must
+/// live at a route of the pages it controls, e.g. `/pos-sw.js`): it is rewritten like a page and
+/// served at its route only, never cached.
 public struct StaticAssets: Sendable {
     public struct File: Sendable {
         public let contentType: String
@@ -22,8 +24,8 @@ public struct StaticAssets: Sendable {
     public private(set) var files: [String: File] = [:]
     /// `module/path` → hashed URL path.
     public private(set) var names: [String: String] = [:]
-    /// Page route → (role, rendered page).
-    public private(set) var pages: [String: (role: NodeRole, body: [UInt8])] = [:]
+    /// Page route → (role, content type, rendered page).
+    public private(set) var pages: [String: (role: NodeRole, contentType: String, body: [UInt8])] = [:]
 
     public init(modules: [ModuleManifest]) throws {
         var sources: [(name: String, url: URL)] = []
@@ -40,7 +42,8 @@ public struct StaticAssets: Sendable {
             }
         }
         // Files that name no others first, then styles (they may name fonts or images), then pages.
-        let rank = { (name: String) -> Int in name.hasSuffix(".html") ? 2 : name.hasSuffix(".css") ? 1 : 0 }
+        let pageFiles = Set(modules.flatMap { module in (module.web?.pages ?? []).map { module.name + "/" + $0.file } })
+        let rank = { (name: String) -> Int in name.hasSuffix(".html") || pageFiles.contains(name) ? 2 : name.hasSuffix(".css") ? 1 : 0 }
         for (name, url) in sources.sorted(by: { (rank($0.name), $0.name) < (rank($1.name), $1.name) }) {
             var body = try Array(Data(contentsOf: url))
             if rank(name) > 0 { body = try Array(rewrite(String(decoding: body, as: UTF8.self), in: name).utf8) }
@@ -48,14 +51,14 @@ public struct StaticAssets: Sendable {
             let path = "/assets/" + name[..<dot] + "." + Self.digest(body) + name[dot...]
             names[name] = path
             // Pages are served at their route only, with their policy: never as cacheable files.
-            if name.hasSuffix(".html") { pageBodies[name] = body } else { files[path] = File(contentType: Self.contentType(name), body: body) }
+            if rank(name) == 2 { pageBodies[name] = body } else { files[path] = File(contentType: Self.contentType(name), body: body) }
         }
         for module in modules {
             for page in module.web?.pages ?? [] {
                 guard let body = pageBodies[module.name + "/" + page.file] else {
                     throw ChainstoreError.validation("Page \(page.path) of module \(module.name) names a missing page \(page.file).")
                 }
-                pages[page.path] = (page.role, body)
+                pages[page.path] = (page.role, Self.contentType(page.file), body)
             }
         }
     }
@@ -110,7 +113,7 @@ extension Router where Context == ChainstoreRequestContext {
         }
         for (path, page) in assets.pages where roles.contains(page.role) {
             get(RouterPath(path)) { _, _ in
-                var headers: HTTPFields = [.contentType: "text/html; charset=utf-8", .cacheControl: "no-cache"]
+                var headers: HTTPFields = [.contentType: page.contentType, .cacheControl: "no-cache"]
                 headers[.contentSecurityPolicy] = "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; "
                     + "img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
                 headers[.xContentTypeOptions] = "nosniff"

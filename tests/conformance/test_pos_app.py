@@ -6,6 +6,8 @@ back; a resend of orders the server already has and a second tab add nothing. Th
 XML-RPC show what the screen said."""
 import os
 import random
+import socket
+import threading
 
 import pytest
 from selenium.webdriver.common.by import By
@@ -159,7 +161,7 @@ def test_twenty_offline_sales_arrive_once_through_resends_and_a_second_tab(drive
     # Keep a copy of what the till holds, to send it again later.
     held = driver.execute_async_script("""
         var done = arguments[arguments.length - 1];
-        var open = indexedDB.open("chainstore-pos", 1);
+        var open = indexedDB.open("chainstore-pos");
         open.onsuccess = function () {
           var request = open.result.transaction("outbox").objectStore("outbox").getAll();
           request.onsuccess = function () { done(request.result); };
@@ -179,7 +181,7 @@ def test_twenty_offline_sales_arrive_once_through_resends_and_a_second_tab(drive
     # The same twenty sent again (a lost answer, a reload mid-sync): nothing new.
     driver.execute_async_script("""
         var items = arguments[0], done = arguments[arguments.length - 1];
-        var open = indexedDB.open("chainstore-pos", 1);
+        var open = indexedDB.open("chainstore-pos");
         open.onsuccess = function () {
           var tx = open.result.transaction("outbox", "readwrite");
           items.forEach(function (item) { tx.objectStore("outbox").put(item); });
@@ -336,7 +338,7 @@ def test_a_scale_label_sells_its_weight(driver, url, db, rpc, shop, unique):
 
 
 @pytest.mark.skipif(not os.environ.get("CHAINSTORE_SANDBOX_URL"), reason="the payment sandbox is not running (CHAINSTORE_SANDBOX_URL)")
-def test_the_kiosk_takes_payment_codes_only_and_calls_staff_for_a_weighed_item(driver, url, db, rpc, shop, unique):
+def test_the_kiosk_takes_payment_codes_only_and_calls_staff_for_weighed_and_age_checked_items(driver, url, db, rpc, shop, unique):
     wechat = rpc("pos.payment.method", "create", [{"name": "微信支付 " + unique, "type": "bank", "payment_channel": "wechat",
                                                    "company_id": shop["store"]}])
     rpc("pos.config", "write", [[shop["till"]], {"payment_method_ids": [(4, wechat)], "self_ordering_mode": "kiosk"}])
@@ -344,12 +346,22 @@ def test_the_kiosk_takes_payment_codes_only_and_calls_staff_for_a_weighed_item(d
     template = rpc("product.template", "create", [{"name": "香蕉 " + unique, "list_price": 6.0, "type": "product", "to_weight": True}])
     weighed = rpc("product.product", "search", [[["product_tmpl_id", "=", template]]])[0]
     rpc("product.product", "write", [[weighed], {"barcode": ean13_check("21" + item + "00000")}])
+    # Beer: its category's parent is sold only after an age check.
+    adults = rpc("product.category", "create", [{"name": "酒类 " + unique, "pos_age_check": True}])
+    beers = rpc("product.category", "create", [{"name": "啤酒 " + unique, "parent_id": adults}])
+    beer_template = rpc("product.template", "create", [{"name": "啤酒 " + unique, "list_price": 4.0, "type": "product", "categ_id": beers}])
+    beer = rpc("product.product", "search", [[["product_tmpl_id", "=", beer_template]]])[0]
+    beer_code = ean13(random.Random(unique + "beer"))
+    rpc("product.product", "write", [[beer], {"barcode": beer_code}])
     open_till(driver, url, db, shop["till"], path="/pos/kiosk")
     # What only staff may do is not on the customer's screen.
     for element_id in ("pay", "discount", "refund", "park", "qty"):
         assert not driver.find_element(By.ID, element_id).is_displayed(), element_id
     scan(driver, ean13_check("21" + item + "01000"))
     assert driver.find_element(By.ID, "staff").get_attribute("data-state") == "called"
+    assert driver.find_elements(By.CSS_SELECTOR, "#lines tr") == []
+    scan(driver, beer_code)
+    assert "啤酒" in driver.find_element(By.ID, "staff").text or "age" in driver.find_element(By.ID, "staff").text
     assert driver.find_elements(By.CSS_SELECTOR, "#lines tr") == []
     scan(driver, shop["products"]["tea"][1])
     driver.find_element(By.ID, "pay-code").click()
@@ -367,3 +379,179 @@ def test_the_kiosk_takes_payment_codes_only_and_calls_staff_for_a_weighed_item(d
                                                      "amount": 3.5}]]}}
     answer = rpc("pos.order", "create_from_ui", [[cash_order], False])[0]
     assert answer["status"] == "rejected" and "payment code" in answer["error"]
+    # So is an age-checked item, however it is paid.
+    beer_order = {"data": dict(cash_order["data"], uid="b-" + unique, order_uuid="b-" + unique, amount_total=4.0, amount_paid=4.0,
+                               lines=[[0, 0, {"product_id": beer, "qty": 1, "price_unit": 4.0, "price_subtotal_incl": 4.0}]],
+                               statement_ids=[[0, 0, {"payment_method_id": wechat, "amount": 4.0, "payment_reference": "x-" + unique}]])}
+    answer = rpc("pos.order", "create_from_ui", [[beer_order], False])[0]
+    assert answer["status"] == "rejected" and "age check" in answer["error"], answer
+
+
+class Gate:
+    """A TCP forwarder in front of the node: the browser reaches the node through it only, and
+    closing it is the network going down for everything in the browser, the service worker
+    included (Chromium's network emulation covers the page alone)."""
+
+    def __init__(self, target):
+        host, port = target.split("//")[1].split(":")
+        self.target = (host, int(port.split("/")[0]))
+        self.listener = socket.socket()
+        self.listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.listener.bind(("127.0.0.1", 0))
+        self.listener.listen(64)
+        self.url = "http://127.0.0.1:%d" % self.listener.getsockname()[1]
+        self.up = True
+        self.sockets = []
+        threading.Thread(target=self.accept, daemon=True).start()
+
+    def accept(self):
+        while True:
+            try:
+                client, _ = self.listener.accept()
+            except OSError:
+                return
+            if not self.up:
+                client.close()
+                continue
+            upstream = socket.create_connection(self.target)
+            self.sockets += [client, upstream]
+            for a, b in ((client, upstream), (upstream, client)):
+                threading.Thread(target=self.pipe, args=(a, b), daemon=True).start()
+
+    @staticmethod
+    def pipe(source, sink):
+        try:
+            while True:
+                data = source.recv(65536)
+                if not data:
+                    break
+                sink.sendall(data)
+        except OSError:
+            pass
+        for s in (source, sink):
+            try:
+                s.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+
+    def cut(self):
+        self.up = False
+        for s in self.sockets:
+            try:
+                s.shutdown(socket.SHUT_RDWR)
+                s.close()
+            except OSError:
+                pass
+        self.sockets = []
+
+    def restore(self):
+        self.up = True
+
+    def close(self):
+        self.cut()
+        self.listener.close()
+
+
+def test_the_till_opens_and_sells_from_a_cold_start_with_the_server_out_of_reach(driver, url, db, rpc, shop):
+    gate = Gate(url)
+    try:
+        open_till(driver, gate.url, db, shop["till"])
+        # The service worker holds the pages and files once it controls the page.
+        WebDriverWait(driver, 30).until(lambda d: d.execute_script("return !!(navigator.serviceWorker && navigator.serviceWorker.controller)"))
+        assert int(driver.find_element(By.ID, "catalogue").get_attribute("data-count")) >= 2
+        first = status(driver)["last"]
+        water, tea = shop["products"]["water"][1], shop["products"]["tea"][1]
+        scan(driver, water)
+        pay(driver, "5")
+        synced(driver)
+        gate.cut()
+        # The browser is restarted on the till's page with the server out of reach: the page comes
+        # from the worker, a wrong password is refused, the right one lets the cashier in.
+        driver.get(gate.url + "/pos?till=%d" % shop["till"])
+        for element_id, value in (("login", "store1"), ("password", "wrong"), ("db", db)):
+            field = visible(driver, element_id)
+            field.clear()
+            field.send_keys(value)
+        driver.find_element(By.ID, "signin").click()
+        WebDriverWait(driver, WAIT).until(lambda d: d.find_element(By.ID, "signin-error").text != "")
+        assert not driver.find_element(By.ID, "till-view").is_displayed()
+        sign_in(driver, db)
+        try:
+            visible(driver, "code")
+        except Exception:
+            raise AssertionError(driver.execute_script("return document.body.innerText") + str(driver.get_log("browser")))
+        # Sold from the catalogue on the device, kept in the outbox.
+        scan(driver, water, qty=2)
+        scan(driver, tea)
+        assert driver.find_element(By.ID, "total").text == "13.50"
+        pay(driver, "20")
+        WebDriverWait(driver, WAIT).until(lambda d: status(d)["pending"] == "1" and status(d)["online"] == "false")
+        offline_uid = status(driver)["last"]
+        assert offline_uid != first
+        assert len(session_orders(rpc, shop["till"])[1]) == 1
+        gate.restore()
+        synced(driver, timeout=30)
+        session, orders = session_orders(rpc, shop["till"])
+        assert len(orders) == 2 and sorted(round(o["amount_total"], 2) for o in orders) == [5.0, 13.5]
+        # The receipt uids of the two page loads differ although the second never reached the server.
+        assert len({o["access_token"] for o in orders}) == 2
+    finally:
+        gate.close()
+
+
+def test_a_price_change_reaches_the_till_through_the_bus_and_stays_on_the_device(driver, url, db, rpc, shop):
+    open_till(driver, url, db, shop["till"])
+    water_id, water = shop["products"]["water"]
+    catalogue = driver.find_element(By.ID, "catalogue")
+    version = int(catalogue.get_attribute("data-version"))
+    template = rpc("product.product", "read", [[water_id], ["product_tmpl_id"]])[0]["product_tmpl_id"][0]
+    rpc("product.template", "write", [[template], {"list_price": 6.0}])
+    WebDriverWait(driver, 30).until(lambda d: int(d.find_element(By.ID, "catalogue").get_attribute("data-version")) > version)
+    scan(driver, water)
+    assert driver.find_element(By.ID, "total").text == "6.00"
+    kept = driver.execute_async_script("""
+        var code = arguments[0], done = arguments[arguments.length - 1];
+        var open = indexedDB.open("chainstore-pos");
+        open.onsuccess = function () {
+          var request = open.result.transaction("catalogue").objectStore("catalogue").index("scope").getAll();
+          request.onsuccess = function () { done(request.result.filter(function (row) { return row.code === code; })); };
+        };""", water)
+    assert [row["fen"] for row in kept] == [600]
+    # Archived, it leaves the device's catalogue (the server is asked, and knows no such product).
+    version = int(driver.find_element(By.ID, "catalogue").get_attribute("data-version"))
+    rpc("product.product", "write", [[water_id], {"active": False}])
+    WebDriverWait(driver, 30).until(lambda d: int(d.find_element(By.ID, "catalogue").get_attribute("data-version")) > version)
+    driver.find_element(By.CSS_SELECTOR, "#lines .void").click()
+    scan(driver, water)
+    assert driver.find_element(By.ID, "scan-error").text and driver.find_element(By.ID, "total").text == "0.00"
+
+
+@pytest.mark.skipif(not os.environ.get("CHAINSTORE_SANDBOX_URL"), reason="the payment sandbox is not running (CHAINSTORE_SANDBOX_URL)")
+def test_a_split_payment_part_in_cash_and_the_rest_by_payment_code(driver, url, db, rpc, shop, unique):
+    wechat = rpc("pos.payment.method", "create", [{"name": "微信支付 " + unique, "type": "bank", "payment_channel": "wechat",
+                                                   "company_id": shop["store"]}])
+    rpc("pos.config", "write", [[shop["till"]], {"payment_method_ids": [(4, wechat)]}])
+    open_till(driver, url, db, shop["till"])
+    scan(driver, shop["products"]["water"][1])
+    scan(driver, shop["products"]["tea"][1])
+    driver.find_element(By.ID, "pay").click()
+    field = visible(driver, "tendered")
+    field.clear()
+    field.send_keys("5")
+    driver.find_element(By.ID, "confirm").click()
+    WebDriverWait(driver, WAIT).until(lambda d: d.find_element(By.ID, "due").text == "3.50" and d.find_element(By.ID, "due-line").is_displayed())
+    assert status(driver)["last"] == ""
+    # Once money is taken the lines stay as they are.
+    driver.find_element(By.CSS_SELECTOR, "#lines .void").click()
+    assert driver.find_element(By.ID, "scan-error").text and driver.find_element(By.ID, "total").text == "8.50"
+    # The rest by WeChat Pay: the attempt asks for what is left.
+    driver.find_element(By.ID, "pay-code").click()
+    visible(driver, "auth-code").send_keys("134567890123456700" + Keys.ENTER)
+    WebDriverWait(driver, 30).until(lambda d: status(d)["last"] != "")
+    synced(driver)
+    session, orders = session_orders(rpc, shop["till"])
+    assert len(orders) == 1 and abs(orders[0]["amount_total"] - 8.5) < 0.001 and orders[0]["amount_return"] == 0
+    payments = rpc("pos.payment", "search_read", [[["pos_order_id", "=", orders[0]["id"]]]], {"fields": ["card_type", "amount", "payment_reference"]})
+    assert sorted((p["card_type"] or "", p["amount"]) for p in payments) == [("", 5.0), ("wechat", 3.5)]
+    attempt = [p["payment_reference"] for p in payments if p["card_type"] == "wechat"][0]
+    assert rpc("payment.transaction", "search_read", [[["reference", "=", attempt]]], {"fields": ["amount"]})[0]["amount"] == 350

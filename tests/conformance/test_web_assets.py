@@ -42,3 +42,23 @@ def test_pages_name_hashed_files_served_with_immutable_caching():
     status, _, body = get("/scan")
     name = re.search(r"/assets/stock/scan\.([0-9a-f]{16})\.js", body.decode()).group(1)
     assert get(f"/assets/stock/scan.{name}.html")[0] == 404
+
+
+def test_the_till_service_worker_is_a_page_naming_the_files_it_keeps():
+    """/pos-sw.js lives at a route (its scope must cover /pos), is never cached itself, and names
+    the hashed files of this release, each of which is served."""
+    status, headers, body = get("/pos-sw.js")
+    assert status == 200
+    assert headers["Content-Type"].startswith("text/javascript")
+    assert headers["Cache-Control"] == "no-cache"
+    script = body.decode()
+    assert "{{asset" not in script
+    files = re.findall(r'"(/assets/[^"]+)"', script)
+    _, _, page = get("/pos")
+    till_script = re.search(r'src="(/assets/point_of_sale/pos\.[0-9a-f]{16}\.js)"', page.decode()).group(1)
+    assert till_script in files, files
+    for path in files:
+        assert get(path)[0] == 200, path
+    # The worker's own source is not a cacheable file.
+    assert not any("/sw." in f for f in files)
+    assert get("/assets/point_of_sale/sw.js")[0] == 404

@@ -172,10 +172,39 @@ var Chainstore = (function () {
     return "http_" + status;
   }
 
+  // Offline sign-in (a till that must sell with the network down): after a sign-in the server
+  // accepted, the device keeps a PBKDF2-SHA-256 verifier of the password (random salt, 200,000
+  // rounds; never the password) under `chainstore.offline.<db>|<login>`; when the server cannot be
+  // reached, the same login and password are let in against it. Needs WebCrypto (https, or
+  // this machine).
+  var OFFLINE_ROUNDS = 200000;
+  async function verifier(password, salt) {
+    var key = await crypto.subtle.importKey("raw", new TextEncoder().encode(password), "PBKDF2", false, ["deriveBits"]);
+    var bits = await crypto.subtle.deriveBits({ name: "PBKDF2", hash: "SHA-256", salt: salt, iterations: OFFLINE_ROUNDS }, key, 256);
+    return Array.prototype.map.call(new Uint8Array(bits), function (b) { return (b + 256).toString(16).slice(1); }).join("");
+  }
+  function offlineKey(login, db) { return "chainstore.offline." + db + "|" + login; }
+  async function rememberOffline(login, db, password) {
+    if (!window.crypto || !crypto.subtle) { return; }
+    var salt = crypto.getRandomValues(new Uint8Array(16));
+    var hash = await verifier(password, salt);
+    localStorage.setItem(offlineKey(login, db), JSON.stringify({ salt: Array.prototype.slice.call(salt), hash: hash }));
+  }
+  async function checkOffline(login, db, password) {
+    if (!window.crypto || !crypto.subtle) { return false; }
+    var kept = null;
+    try { kept = JSON.parse(localStorage.getItem(offlineKey(login, db)) || "null"); } catch (e) { kept = null; }
+    if (!kept || !Array.isArray(kept.salt) || typeof kept.hash !== "string") { return false; }
+    return (await verifier(password, new Uint8Array(kept.salt))) === kept.hash;
+  }
+
   // The sign-in form: the credentials are checked once with a small read, then handed to
-  // `signedIn` ({ login, authorization, db }); the password field is emptied. `before` runs first
-  // on every attempt (the scan page unlocks its audio on this user gesture).
-  function signInWith(signedIn, before) {
+  // `signedIn` ({ login, authorization, db, offline }); the password field is emptied. `before`
+  // runs first on every attempt (the scan page unlocks its audio on this user gesture). With
+  // `options.offline`, a server out of reach lets in a login that signed in here before (above),
+  // with `offline: true`.
+  function signInWith(signedIn, before, options) {
+    var offline = !!(options && options.offline);
     var button = byId("signin");
     var error = byId("signin-error");
     var loginField = byId("login");
@@ -200,13 +229,25 @@ var Chainstore = (function () {
       try { answer = await call("GET", "/api/v1/catalogue?limit=1", candidate); } catch (e) { answer = null; }
       button.disabled = false;
       button.textContent = t("Sign in");
+      var password = passwordField.value;
       if (answer && answer.status === 200) {
         passwordField.value = "";
         byId("who").textContent = db ? t("Signed in as {0} ({1})", login, db) : t("Signed in as {0}", login);
+        if (offline) { try { await rememberOffline(login, db, password); } catch (e) { /* signs in online only */ } }
         signedIn(candidate);
         return;
       }
-      if (!answer) {
+      var unreachable = !answer || answer.status === 502 || answer.status === 503 || answer.status === 504;
+      if (offline && unreachable && await checkOffline(login, db, password)) {
+        passwordField.value = "";
+        byId("who").textContent = t("Signed in as {0} (offline)", login);
+        candidate.offline = true;
+        signedIn(candidate);
+        return;
+      }
+      if (offline && unreachable) {
+        error.textContent = t("Offline: this login has not signed in on this device, or the password is wrong");
+      } else if (!answer) {
         error.textContent = t("Network error");
       } else if (answer.status === 401) {
         error.textContent = t("Wrong login or password");

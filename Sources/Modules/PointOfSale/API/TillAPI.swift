@@ -7,7 +7,7 @@ import Foundation
 ///   named, or the first of the caller's store), its open session (made when there is none; a
 ///   till that counts cash stays in `opening_control` until `opening_cash` is given), the page
 ///   load counted (`login_number`, so two loads never share a receipt prefix), its payment
-///   methods and receipt texts.
+///   methods and receipt texts, and the product categories sold only after an age check.
 /// - `POST /api/v1/pos/orders` with `{"device_id", "pending", "session_id"?, "orders": [envelope, …]}`: at most
 ///   100 orders (Odoo's envelope plus `order_uuid`), each taken exactly once as
 ///   `create_from_ui` takes them, one answer per order (`created`, `duplicate`, `rejected` with
@@ -103,8 +103,14 @@ enum TillAPI {
             session["state"] = .string(login.1)
             let methods = try await store.read("pos.payment.method", ids: (till["payment_method_ids"]?.arrayValue ?? []).compactMap(\.intValue),
                                                fields: ["name", "type", "payment_channel", "is_cash_count"])
+            // The categories a kiosk calls an attendant for: those marked and everything under them.
+            let ageChecked = try await store.tx.query("""
+                SELECT coalesce(array_agg(c.id ORDER BY c.id), '{}') FROM product_category c
+                WHERE EXISTS (SELECT 1 FROM product_category a WHERE a.pos_age_check AND c.parent_path LIKE a.parent_path || '%')
+                """)[0].decode([Int64].self)
             return Value.dict(["config": .dict(till), "session": .dict(session), "payment_methods": .array(methods.map(Value.dict)),
-                               "user": .dict(["id": .int(store.env.uid), "company_id": .int(store.env.companyId)])])
+                               "user": .dict(["id": .int(store.env.uid), "company_id": .int(store.env.companyId)]),
+                               "age_check_category_ids": .array(ageChecked.map(Value.int))])
         }
         return .json(answer)
     }

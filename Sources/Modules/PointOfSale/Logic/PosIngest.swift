@@ -178,6 +178,19 @@ enum PosIngest {
     /// charged: a unit price changed by hand needs the till's leave or a POS manager, a discount
     /// above the till's limit a POS manager, and every line's tax-included amount must match
     /// within a fen. A refund is bounded by what was sold and not yet returned.
+    /// A kiosk sells nothing that needs an age check: an attendant sells it at a staffed till.
+    static func refuseAgeChecked(_ store: RecordStore, products: [Int64]) async throws {
+        let sql: SQLBuilder = """
+            SELECT t.name FROM product_product p JOIN product_template t ON t.id = p.product_tmpl_id JOIN product_category c ON c.id = t.categ_id
+            WHERE p.id = ANY(\(Array(Set(products)))) AND EXISTS (
+                SELECT 1 FROM product_category a WHERE a.pos_age_check AND c.parent_path LIKE a.parent_path || '%')
+            ORDER BY p.id LIMIT 1
+            """
+        if let name = try await store.tx.query(sql).first?.decode(String.self) {
+            throw ChainstoreError.userError("\(name) is sold only after an age check: a self-checkout kiosk cannot sell it")
+        }
+    }
+
     static func price(_ store: RecordStore, till: Till, lines: [SentLine], date: String?) async throws -> [Pricing.Priced] {
         let manager = PosRights.isManager(store.env)
         var refunded: [Int64: (product: Int64, left: Decimal, price: Decimal, discount: Decimal)] = [:]
@@ -283,6 +296,7 @@ enum PosIngest {
         let date = data["date_order"]?.stringValue ?? data["creation_date"]?.stringValue
         let lines = try sentLines(data)
         guard !lines.isEmpty else { throw ChainstoreError.valueError("The order has no lines") }
+        if till.kiosk { try await refuseAgeChecked(store, products: lines.map(\.product)) }
         let priced = try await price(store, till: till, lines: lines, date: date)
         var payColumns: (method: [Int64], amount: [String], name: [String], change: [Bool], card: [String], transaction: [String], status: [String],
                          reference: [String]) = ([], [], [], [], [], [], [], [])

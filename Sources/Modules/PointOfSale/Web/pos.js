@@ -4,6 +4,7 @@ Chainstore.start(function () {
 
   var RETRY_MS = 3000;
   var BATCH = 20;
+  var CATALOGUE_MS = 300000;
   var byId = Chainstore.byId, t = Chainstore.t, N_ = Chainstore.N_, call = Chainstore.call, messageOf = Chainstore.messageOf;
   // The same page as a self-checkout kiosk: the customer scans and pays by code; staff-only
   // controls go, and what needs an attendant calls one.
@@ -21,13 +22,18 @@ Chainstore.start(function () {
   var credentials = null;     // { login, authorization, db }: this page's memory only
   var till = null;            // the answer of POST /api/v1/pos/open
   var cash = null;            // the till's cash method id
-  var catalogue = {};         // barcode → { id, name, fen }
-  var cart = null;            // { uuid, lines: [{ id, name, qty, fen }] }
+  var catalogue = {};         // barcode → { id, name, fen, categ, pack }: the store's catalogue, from IndexedDB
+  var scope = "";             // "<db>|<company>": whose catalogue this is
+  var catalogueVersion = 0;   // the feed's version the local catalogue is at
+  var ageCheck = {};          // category id → true: sold only after an age check
+  var cart = null;            // { uuid, lines: [{ id, name, qty, fen }], payments: [{ method, fen, ... }] }
   var parked = [];
   var selected = -1;          // the line tapped, for a discount
   var sequence = 0;           // orders started by this page load
   var seq = 0, pending = 0, refused = 0, online = true;
   var channel = null;
+  // Pages and files kept by the service worker: the till opens again with the network down.
+  if ("serviceWorker" in navigator) { navigator.serviceWorker.register("/pos-sw.js", { scope: "/pos" }).catch(function () { /* online only */ }); }
   var deviceId = localStorage.getItem("chainstore-pos-device");
   if (!deviceId) {
     deviceId = "till-" + crypto.randomUUID();
@@ -101,6 +107,7 @@ Chainstore.start(function () {
       remove.className = "secondary void";
       remove.textContent = t("Void");
       remove.addEventListener("click", function () {
+        if (locked()) { return; }
         cart.lines.splice(index, 1);
         selected = -1;
         render();
@@ -110,30 +117,78 @@ Chainstore.start(function () {
       linesBody.appendChild(row);
     });
     totalText.textContent = yuan(cartFen());
+    renderPayments();
+    keepCart();
     broadcast("cart");
     setStatus();
+  }
+
+  // Split payments: what the cart has taken so far (cash, payment codes), and what is left.
+  function paidFen() { return cart && cart.payments ? cart.payments.reduce(function (sum, p) { return sum + p.fen; }, 0) : 0; }
+  function dueFen() { return cartFen() - paidFen(); }
+  function renderPayments() {
+    var list = byId("payments");
+    list.textContent = "";
+    (cart && cart.payments ? cart.payments : []).forEach(function (payment) {
+      var item = document.createElement("li");
+      item.textContent = payment.label + " " + yuan(payment.fen);
+      list.appendChild(item);
+    });
+    var taken = !!(cart && cart.payments && cart.payments.length);
+    byId("due-line").hidden = !taken;
+    byId("due").textContent = yuan(dueFen());
+  }
+  // Once money is taken the lines stay as they are: what is left is paid, nothing is re-priced.
+  function locked() {
+    if (!cart || !cart.payments || !cart.payments.length) { return false; }
+    scanError.textContent = t("Payments are taken: pay what is left ({0}) to finish this order", yuan(dueFen()));
+    setStatus();
+    return true;
+  }
+  // The cart in progress survives a reload of this tab (with the payments it has taken).
+  function cartKey() { return "chainstore-pos-cart-" + till.config.id; }
+  function keepCart() {
+    if (!till) { return; }
+    try { sessionStorage.setItem(cartKey(), JSON.stringify({ cart: cart, parked: parked })); } catch (e) { /* memory only */ }
   }
 
   // MARK: IndexedDB outbox
 
   var database = null;
+  // Stores: `outbox` (paid orders not yet confirmed), `catalogue` (one row per barcode of a
+  // store: { scope, code, id, name, fen, categ, pack }), `meta` ({ scope, version }: the feed's
+  // version that catalogue is at).
   function openDatabase() {
     return new Promise(function (resolve, reject) {
-      var request = indexedDB.open("chainstore-pos", 1);
-      request.onupgradeneeded = function () { request.result.createObjectStore("outbox", { keyPath: "order_uuid" }); };
+      var request = indexedDB.open("chainstore-pos", 2);
+      request.onupgradeneeded = function () {
+        var db = request.result;
+        if (!db.objectStoreNames.contains("outbox")) { db.createObjectStore("outbox", { keyPath: "order_uuid" }); }
+        if (!db.objectStoreNames.contains("catalogue")) {
+          var codes = db.createObjectStore("catalogue", { keyPath: ["scope", "code"] });
+          codes.createIndex("scope", "scope");
+          codes.createIndex("product", ["scope", "id"]);
+        }
+        if (!db.objectStoreNames.contains("meta")) { db.createObjectStore("meta", { keyPath: "scope" }); }
+      };
       request.onsuccess = function () { resolve(request.result); };
       request.onerror = function () { reject(request.error); };
     });
   }
-  function outbox(mode, work) {
+  // One IndexedDB transaction over `names`; `work` gets the stores by name and may return a
+  // request, whose result is the promise's.
+  function idb(names, mode, work) {
     return new Promise(function (resolve, reject) {
-      var tx = database.transaction("outbox", mode, { durability: "strict" });
-      var result = work(tx.objectStore("outbox"));
+      var tx = database.transaction(names, mode, { durability: "strict" });
+      var stores = {};
+      names.forEach(function (name) { stores[name] = tx.objectStore(name); });
+      var result = work(stores);
       tx.oncomplete = function () { resolve(result && "result" in result ? result.result : undefined); };
       tx.onerror = function () { reject(tx.error); };
       tx.onabort = function () { reject(tx.error); };
     });
   }
+  function outbox(mode, work) { return idb(["outbox"], mode, function (stores) { return work(stores.outbox); }); }
   async function countOutbox() { pending = await outbox("readonly", function (store) { return store.count(); }); setStatus(); }
 
   // MARK: sync
@@ -182,13 +237,18 @@ Chainstore.start(function () {
 
   // MARK: selling
 
+  // Receipt uids are <session>-<page load>-<sequence>; the sequence is kept per page load, so a
+  // till reopened offline (the page load it last had) goes on from where it was.
+  function sequenceKey() { return "chainstore-pos-seq-" + till.session.id + "-" + till.session.login_number; }
   function newCart() {
     sequence += 1;
-    cart = { uuid: crypto.randomUUID(), sequence: sequence, lines: [] };
+    localStorage.setItem(sequenceKey(), String(sequence));
+    cart = { uuid: crypto.randomUUID(), sequence: sequence, prefix: receiptPrefix(), lines: [], payments: [] };
   }
 
   function pad(number, size) { var text = String(number); while (text.length < size) { text = "0" + text; } return text; }
-  function receiptUid(order) { return pad(till.session.id, 5) + "-" + pad(till.session.login_number, 3) + "-" + pad(order.sequence, 4); }
+  function receiptPrefix() { return pad(till.session.id, 5) + "-" + pad(till.session.login_number, 3); }
+  function receiptUid(order) { return (order.prefix || receiptPrefix()) + "-" + pad(order.sequence, 4); }
   function utcNow() { return new Date().toISOString().slice(0, 19).replace("T", " "); }
 
   async function find(code) {
@@ -197,7 +257,8 @@ Chainstore.start(function () {
     try { answer = await call("GET", "/api/v1/scan?code=" + encodeURIComponent(code), credentials); } catch (e) { answer = null; }
     if (!answer) { throw new Error(t("Offline: {0} is not in this till's catalogue", code)); }
     if (answer.status !== 200 || !answer.data || !answer.data.product) { throw new Error(t("Unknown barcode {0}", code)); }
-    var product = { id: answer.data.product.id, name: answer.data.product.name, fen: Math.round(answer.data.price_unit * 100) };
+    var product = { id: answer.data.product.id, name: answer.data.product.name, fen: Math.round(answer.data.price_unit * 100),
+                    categ: answer.data.product.category_id || 0, pack: answer.data.packaging ? answer.data.packaging.quantity : 1 };
     // A scale label (weight or price in the code) is one line of its own, of the label's quantity.
     if (answer.data.kind === "weight" || answer.data.kind === "price") {
       product.measured = answer.data.quantity;
@@ -215,11 +276,14 @@ Chainstore.start(function () {
     if (!code) { return; }
     if (!(qty > 0 && qty < 10000)) { scanError.textContent = t("The quantity must be a number above 0"); return; }
     scanError.textContent = "";
+    if (locked()) { return; }
     try {
       var product = await find(code);
-      if (KIOSK && product.measured) {
+      // At a kiosk, a weighed item or one sold only after an age check waits for an attendant.
+      if (KIOSK && (product.measured || ageCheck[product.categ])) {
         var staff = byId("staff");
-        staff.textContent = t("Please wait: an attendant will help you with this item");
+        staff.textContent = ageCheck[product.categ] ? t("Please wait: an attendant will check your age for {0}", product.name)
+                                                   : t("Please wait: an attendant will help you with this item");
         staff.setAttribute("data-state", "called");
         staff.hidden = false;
         setStatus();
@@ -228,10 +292,11 @@ Chainstore.start(function () {
       }
       if (!cart) { newCart(); }
       var line = product.measured ? null : cart.lines.find(function (item) { return item.id === product.id && !item.measured; });
+      var units = product.measured || qty * (product.pack || 1);
       if (line) {
-        line.qty += qty;
+        line.qty += units;
       } else {
-        cart.lines.push({ id: product.id, name: product.name, qty: product.measured || qty, fen: product.fen, measured: !!product.measured });
+        cart.lines.push({ id: product.id, name: product.name, qty: units, fen: product.fen, measured: !!product.measured });
       }
       qtyInput.value = "1";
       receiptText.textContent = "";
@@ -246,7 +311,7 @@ Chainstore.start(function () {
   byId("pay").addEventListener("click", function () {
     if (!cart || !cart.lines.length) { scanError.textContent = t("Scan an item first"); return; }
     payForm.hidden = false;
-    tenderedInput.value = yuan(Math.max(cartFen(), 0));
+    tenderedInput.value = yuan(Math.max(dueFen(), 0));
     tenderedInput.disabled = cartFen() < 0;
     tenderedInput.focus();
     broadcast("paying");
@@ -255,8 +320,9 @@ Chainstore.start(function () {
 
   // A paid order: durable in IndexedDB before the screen moves on (it survives a reload or a
   // power cut from here), then pushed.
-  async function finish(payments, received) {
-    var order = cart, total = cartFen();
+  async function finish() {
+    var order = cart, total = cartFen(), received = paidFen();
+    var payments = order.payments.map(function (payment) { return payment.line; });
     var uid = receiptUid(order);
     var change = received - total;
     var envelope = { id: uid, data: {
@@ -278,24 +344,40 @@ Chainstore.start(function () {
     statusBox.setAttribute("data-last", uid);
     broadcast("paid", { change: yuan(change), received: yuan(received) });
     cart = null;
+    keepCart();
     linesBody.textContent = "";
     totalText.textContent = yuan(0);
+    renderPayments();
     await countOutbox();
     codeInput.focus();
     sync();
   }
+
+  function takePayment(label, fen, line) { cart.payments.push({ label: label, fen: fen, line: line }); }
 
   payForm.addEventListener("submit", async function (event) {
     event.preventDefault();
     var total = cartFen();
     if (total < 0) {
       // A refund: the money goes back in cash, exactly.
-      await finish([{ name: utcNow(), payment_method_id: cash, amount: total / 100 }], total);
+      takePayment(t("Cash"), total, { name: utcNow(), payment_method_id: cash, amount: total / 100 });
+      await finish();
       return;
     }
+    var due = dueFen();
     var tendered = fenOf(tenderedInput.value);
-    if (tendered === null || tendered < total) { scanError.textContent = t("The cash received must cover the total {0}", yuan(total)); return; }
-    await finish([{ name: utcNow(), payment_method_id: cash, amount: tendered / 100 }], tendered);
+    if (tendered === null || tendered <= 0) { scanError.textContent = t("Enter the cash received"); return; }
+    takePayment(t("Cash"), tendered, { name: utcNow(), payment_method_id: cash, amount: tendered / 100 });
+    if (tendered < due) {
+      // Part in cash: the rest by another payment (split payment).
+      payForm.hidden = true;
+      scanError.textContent = "";
+      render();
+      receiptText.textContent = t("Cash {0} taken: {1} left to pay", yuan(tendered), yuan(dueFen()));
+      codeInput.focus();
+      return;
+    }
+    await finish();
   });
 
   // MARK: payment codes
@@ -339,7 +421,7 @@ Chainstore.start(function () {
     // Remembered before it is sent: a reload or an outage while the channel answers sends the
     // same order key and attempt again, which the payments module answers with the same
     // attempt (never a second charge). The code is forgotten once the attempt is final.
-    paying = { body: { order_key: cart.uuid, attempt: cart.attempt, auth_code: code, amount: cartFen(), subject: till.config.name },
+    paying = { body: { order_key: cart.uuid, attempt: cart.attempt, auth_code: code, amount: dueFen(), subject: till.config.name },
                cart: cart, reference: null };
     localStorage.setItem(payingKey(), JSON.stringify(paying));
     await send();
@@ -405,8 +487,10 @@ Chainstore.start(function () {
       showCodeState("refunded");
       cart = done.cart;
       var method = till.payment_methods.find(function (m) { return m.payment_channel === done.refund.channel; });
-      await finish([{ name: utcNow(), payment_method_id: method ? method.id : null, amount: -refund.amount / 100,
-                      payment_reference: refund.reference, card_type: done.refund.channel, payment_status: "done" }], -refund.amount);
+      takePayment(method ? method.name : done.refund.channel, -refund.amount,
+                  { name: utcNow(), payment_method_id: method ? method.id : null, amount: -refund.amount / 100,
+                    payment_reference: refund.reference, card_type: done.refund.channel, payment_status: "done" });
+      await finish();
     } else if (refund.state === "failed") {
       paying = null;
       localStorage.removeItem(payingKey());
@@ -425,9 +509,19 @@ Chainstore.start(function () {
       paying = null;
       localStorage.removeItem(payingKey());
       cart = done.cart;
-      await finish([{ name: utcNow(), payment_method_id: method ? method.id : null, amount: attempt.amount / 100,
-                      payment_reference: attempt.reference, transaction_id: attempt.channel_trade_no || "", card_type: attempt.channel,
-                      payment_status: "done" }], attempt.amount);
+      takePayment(method ? method.name : attempt.channel, attempt.amount,
+                  { name: utcNow(), payment_method_id: method ? method.id : null, amount: attempt.amount / 100,
+                    payment_reference: attempt.reference, transaction_id: attempt.channel_trade_no || "", card_type: attempt.channel,
+                    payment_status: "done" });
+      if (dueFen() > 0) {
+        // Part by payment code: the rest by another payment (split payment).
+        codeForm.hidden = true;
+        render();
+        receiptText.textContent = t("{0} {1} taken: {2} left to pay", method ? method.name : attempt.channel, yuan(attempt.amount), yuan(dueFen()));
+        codeInput.focus();
+        return;
+      }
+      await finish();
     } else if (attempt.state === "failed" || attempt.state === "reversed" || attempt.state === "refunded") {
       paying = null;
       localStorage.removeItem(payingKey());
@@ -442,6 +536,7 @@ Chainstore.start(function () {
   var discountForm = byId("discount-form"), refundForm = byId("refund-form");
   byId("discount").addEventListener("click", function () {
     if (!cart || !cart.lines.length) { scanError.textContent = t("Scan an item first"); return; }
+    if (locked()) { return; }
     discountForm.hidden = !discountForm.hidden;
     byId("discount-percent").focus();
   });
@@ -460,6 +555,7 @@ Chainstore.start(function () {
   });
 
   byId("refund").addEventListener("click", function () {
+    if (locked()) { return; }
     refundForm.hidden = !refundForm.hidden;
     byId("refund-name").focus();
   });
@@ -491,13 +587,14 @@ Chainstore.start(function () {
   });
 
   byId("park").addEventListener("click", function () {
-    if (!cart || !cart.lines.length) { return; }
+    if (!cart || !cart.lines.length || locked()) { return; }
     parked.push(cart);
     cart = null;
     render();
   });
   byId("recall").addEventListener("click", function () {
     if (!parked.length) { scanError.textContent = t("No parked order"); return; }
+    if (locked()) { return; }
     if (cart && cart.lines.length) { parked.unshift(cart); }
     cart = parked.pop();
     render();
@@ -505,45 +602,176 @@ Chainstore.start(function () {
 
   byId("display").addEventListener("click", function () { window.open("/pos/display?till=" + till.config.id, "chainstore-display"); });
 
-  // MARK: opening
+  // MARK: the store's catalogue: IndexedDB first, the feed's pages the first time, its changes after
 
-  async function loadCatalogue() {
-    var after = 0;
+  var company = 0;
+  function catalogueURL(query) { return "/api/v1/catalogue?company=" + company + "&limit=2000&" + query; }
+  function sells(product) { return product.active !== false && product.in_assortment !== false; }
+  // A product's rows: its barcode, and each packaging's (a pack of `pack` units).
+  function entriesOf(product) {
+    var base = { scope: scope, id: product.id, name: product.name, fen: Math.round(product.price * 100), categ: product.category_id || 0 };
+    var rows = [];
+    if (product.barcode) { rows.push(Object.assign({ code: product.barcode, pack: 1 }, base)); }
+    (product.packagings || []).forEach(function (packaging) {
+      var pack = parseFloat(packaging[1]);
+      if (packaging[0] && pack > 0) { rows.push(Object.assign({ code: packaging[0], pack: pack }, base)); }
+    });
+    return rows;
+  }
+  function scopeRange() { return IDBKeyRange.bound([scope], [scope, []]); }
+
+  // The whole catalogue, page after page, in place of what the device held for this store. The
+  // first page's version is where the changes start from (a change during the download comes
+  // again with them).
+  async function downloadCatalogue() {
+    var after = 0, version = null, rows = [];
     for (;;) {
-      var answer = await call("GET", "/api/v1/catalogue?limit=2000&after=" + after, credentials);
-      if (answer.status !== 200 || !answer.data) { return; }
-      (answer.data.products || []).forEach(function (product) {
-        if (product.barcode && product.active !== false) {
-          catalogue[product.barcode] = { id: product.id, name: product.name, fen: Math.round(product.price * 100) };
-        }
-      });
-      if (!answer.data.more || !answer.data.next_after) { return; }
+      var answer = await call("GET", catalogueURL("after=" + after), credentials);
+      if (answer.status !== 200 || !answer.data) { throw new Error(messageOf(answer.data) || t("The catalogue could not be loaded")); }
+      if (version === null) { version = answer.data.version; }
+      (answer.data.products || []).forEach(function (product) { if (sells(product)) { rows = rows.concat(entriesOf(product)); } });
+      if (!answer.data.more || !answer.data.next_after) { break; }
       after = answer.data.next_after;
     }
+    await idb(["catalogue", "meta"], "readwrite", function (stores) {
+      stores.catalogue.delete(scopeRange());
+      rows.forEach(function (row) { stores.catalogue.put(row); });
+      stores.meta.put({ scope: scope, version: version });
+    });
+    catalogue = {};
+    rows.forEach(function (row) { catalogue[row.code] = row; });
+    catalogueVersion = version;
   }
+
+  // What changed since the version held: a changed product's rows are replaced, an archived or
+  // dropped one leaves; a changed assortment means a new download.
+  async function applyChanges() {
+    for (;;) {
+      var answer = await call("GET", catalogueURL("since=" + catalogueVersion), credentials);
+      if (answer.status !== 200 || !answer.data) { return; }
+      if (answer.data.resync) { await downloadCatalogue(); return; }
+      var products = answer.data.products || [];
+      var changed = {}, fresh = [];
+      products.forEach(function (product) {
+        changed[product.id] = true;
+        if (sells(product)) { fresh = fresh.concat(entriesOf(product)); }
+      });
+      var stale = Object.keys(catalogue).filter(function (code) { return changed[catalogue[code].id]; });
+      var version = Math.max(catalogueVersion, answer.data.version || 0);
+      await idb(["catalogue", "meta"], "readwrite", function (stores) {
+        stale.forEach(function (code) { stores.catalogue.delete([scope, code]); });
+        fresh.forEach(function (row) { stores.catalogue.put(row); });
+        stores.meta.put({ scope: scope, version: version });
+      });
+      stale.forEach(function (code) { delete catalogue[code]; });
+      fresh.forEach(function (row) { catalogue[row.code] = row; });
+      catalogueVersion = version;
+      byId("catalogue").setAttribute("data-version", String(version));
+      if (!answer.data.more) { return; }
+    }
+  }
+  var refreshing = false, again = false;
+  async function refreshCatalogue() {
+    if (refreshing) { again = true; return; }
+    refreshing = true;
+    try {
+      do { again = false; await applyChanges(); } while (again);
+    } catch (e) {
+      /* the next notification or timer asks again */
+    } finally {
+      refreshing = false;
+    }
+  }
+
+  // The store's catalogue: from this device when it holds it (then its changes, in the
+  // background), else downloaded.
+  async function loadCatalogue() {
+    company = Array.isArray(till.config.company_id) ? till.config.company_id[0] : till.config.company_id;
+    scope = (credentials.db || "") + "|" + company;
+    var meta = await idb(["meta"], "readonly", function (stores) { return stores.meta.get(scope); });
+    if (!meta) {
+      if (!online) { throw new Error(t("Offline: this till has no catalogue on this device yet")); }
+      await downloadCatalogue();
+    } else {
+      var rows = await idb(["catalogue"], "readonly", function (stores) { return stores.catalogue.index("scope").getAll(scope); });
+      catalogue = {};
+      rows.forEach(function (row) { catalogue[row.code] = row; });
+      catalogueVersion = meta.version;
+      if (online) { refreshCatalogue(); }
+    }
+    byId("catalogue").setAttribute("data-version", String(catalogueVersion));
+    byId("catalogue").setAttribute("data-count", String(Object.keys(catalogue).length));
+  }
+
+  // Catalogue changes come on the bus (`product.catalogue/changed`), long-polled; and every few
+  // minutes and when the browser is back online, in case a notification was missed.
+  var busLast = 0, listening = false;
+  function wait(ms) { return new Promise(function (resolve) { setTimeout(resolve, ms); }); }
+  async function listen() {
+    if (listening) { return; }
+    listening = true;
+    for (;;) {
+      var answer;
+      try {
+        answer = await call("POST", "/longpolling/poll", credentials,
+                            { jsonrpc: "2.0", method: "call", id: 1, params: { channels: [], last: busLast, timeout: 15 } });
+      } catch (e) { answer = null; }
+      var notes = answer && answer.status === 200 && answer.data ? answer.data.result : null;
+      if (!Array.isArray(notes)) { await wait(10000); continue; }
+      var changed = false;
+      notes.forEach(function (note) {
+        busLast = Math.max(busLast, note.id || 0);
+        if (note.message && note.message.type === "product.catalogue/changed") { changed = true; }
+      });
+      if (changed) { refreshCatalogue(); }
+    }
+  }
+
+  // MARK: opening
+
+  // The till's answer is kept for this login and terminal, so the till opens again offline with
+  // the session and receipt prefix it last had.
+  function tillKey(named) { return "chainstore-pos-till-" + (credentials.db || "") + "|" + credentials.login + "|" + (named || ""); }
 
   async function open(openingCash) {
     var body = openingCash === undefined ? {} : { opening_cash: openingCash };
     var named = new URLSearchParams(location.search).get("till");
     if (named && /^\d+$/.test(named)) { body.config_id = parseInt(named, 10); }
-    var answer = await call("POST", "/api/v1/pos/open", credentials, body);
-    if (answer.status !== 200 || !answer.data) { throw new Error(messageOf(answer.data) || t("The till could not be opened")); }
-    till = answer.data;
+    var answer;
+    try { answer = await call("POST", "/api/v1/pos/open", credentials, body); } catch (e) { answer = null; }
+    if (!answer || answer.status === 502 || answer.status === 503 || answer.status === 504) {
+      var kept = null;
+      try { kept = JSON.parse(localStorage.getItem(tillKey(named)) || "null"); } catch (e) { kept = null; }
+      if (!kept || !kept.session || kept.session.state !== "opened") { throw new Error(t("Offline: this till has not been opened on this device yet")); }
+      till = kept;
+      online = false;
+    } else {
+      if (answer.status !== 200 || !answer.data) { throw new Error(messageOf(answer.data) || t("The till could not be opened")); }
+      till = answer.data;
+      online = true;
+      localStorage.setItem(tillKey(named), JSON.stringify(till));
+    }
     cash = (till.payment_methods.find(function (method) { return method.type === "cash"; }) || {}).id || null;
+    ageCheck = {};
+    (till.age_check_category_ids || []).forEach(function (id) { ageCheck[id] = true; });
     if (till.session.state === "opening_control") { show("opening"); return; }
     channel = typeof BroadcastChannel === "function" ? new BroadcastChannel("chainstore-pos-" + till.config.id) : null;
     byId("session").textContent = t("{0} · session {1}", till.config.name, till.session.name);
+    sequence = parseInt(localStorage.getItem(sequenceKey()) || "0", 10) || 0;
     await loadCatalogue();
     show("till");
-    newCart();
+    // The cart this tab had before a reload, with what it has paid; else a new one.
+    var keptCart = null;
+    try { keptCart = JSON.parse(sessionStorage.getItem(cartKey()) || "null"); } catch (e) { keptCart = null; }
+    parked = keptCart && Array.isArray(keptCart.parked) ? keptCart.parked.map(renumbered) : [];
+    if (keptCart && keptCart.cart && keptCart.cart.uuid) { cart = renumbered(keptCart.cart); } else { newCart(); }
     // A payment-code attempt left in progress (a reload, an outage): its cart comes back and the
     // attempt is asked for until it is final.
     var saved = localStorage.getItem(payingKey());
     if (saved) {
       try { paying = JSON.parse(saved); } catch (e) { paying = null; }
       if (paying && paying.cart && paying.body) {
-        cart = paying.cart;
-        sequence = Math.max(sequence, cart.sequence);
+        cart = renumbered(paying.cart);
         codeForm.hidden = false;
         if (paying.refund) {
           if (paying.reference) { followRefund(); } else { sendRefund(); }
@@ -555,6 +783,20 @@ Chainstore.start(function () {
     render();
     codeInput.focus();
     sync();
+    listen();
+  }
+
+  // A cart kept from an earlier page load keeps its key (its order and payment attempts) and
+  // its receipt uid when that was of this session; else it takes this page load's next one.
+  function renumbered(kept) {
+    kept.payments = kept.payments || [];
+    if (kept.prefix !== receiptPrefix()) {
+      sequence += 1;
+      localStorage.setItem(sequenceKey(), String(sequence));
+      kept.sequence = sequence;
+      kept.prefix = receiptPrefix();
+    }
+    return kept;
   }
 
   byId("opening-form").addEventListener("submit", async function (event) {
@@ -565,14 +807,15 @@ Chainstore.start(function () {
   });
 
   byId("signout").addEventListener("click", function () { location.reload(); });
-  window.addEventListener("online", function () { sync(); });
+  window.addEventListener("online", function () { sync(); if (till) { refreshCatalogue(); } });
   setInterval(function () { if (pending) { sync(); } }, RETRY_MS);
+  setInterval(function () { if (till && catalogueVersion) { refreshCatalogue(); } }, CATALOGUE_MS);
 
   Chainstore.signInWith(async function (signedIn) {
     credentials = signedIn;
     database = await openDatabase();
     await countOutbox();
     try { await open(); } catch (error) { show("opening"); byId("who").textContent = error.message; }
-  });
+  }, null, { offline: true });
   show("signin");
 });

@@ -13,6 +13,7 @@ public enum Scan {
         public var kind: Kind
         public var code: String
         public var productId: Int64?
+        public var categoryId: Int64?
         public var name: String?
         public var barcode: String?
         public var defaultCode: String?
@@ -47,6 +48,7 @@ public enum Scan {
                 dict["product"] = [
                     "id": .int(productId), "name": .string(name ?? ""), "barcode": barcode.map(Value.string) ?? .false,
                     "default_code": defaultCode.map(Value.string) ?? .false, "uom": .string(uom ?? ""),
+                    "category_id": categoryId.map(Value.int) ?? .false,
                 ]
             }
             if let packaging { dict["packaging"] = ["name": .string(packaging.name), "quantity": number(packaging.quantity)] }
@@ -135,6 +137,7 @@ public enum Scan {
         var result = start
         let (variant, template, category) = (found.variant, found.template, found.category)
         result.productId = variant
+        result.categoryId = category
         result.name = found.name
         result.barcode = found.barcode
         result.defaultCode = found.defaultCode
