@@ -18,6 +18,8 @@ public struct DatabaseLocation: Sendable {
     /// setting): consecutive transactions may run on different server connections, so nothing
     /// that lives in a server session is used, prepared statements first of all.
     public private(set) var transactionPooling = false
+    /// The URL as given, for tools that take one (pgbench, psql).
+    private var urlText: String?
 
     /// `url` (or `CHAINSTORE_DATABASE_URL`) wins; without one the managed cluster in `dataDir` is used.
     public init(url: String?, dataDir: String, databaseName name: String?) throws {
@@ -25,11 +27,21 @@ public struct DatabaseLocation: Sendable {
         if let url, !url.isEmpty {
             let (configuration, urlName) = try Self.parse(url)
             kind = .url(configuration)
+            urlText = url
             transactionPooling = URLComponents(string: url)?.queryItems?.first { $0.name == "pool_mode" }?.value == "transaction"
             databaseName = name ?? urlName ?? "chainstore"
         } else {
             kind = .managed(ManagedCluster(root: dataDir))
             databaseName = name ?? "chainstore"
+        }
+    }
+
+    /// How libpq tools (pgbench, psql) reach this location's database: the URL, or the managed
+    /// cluster's socket folder, superuser and database name.
+    public var libpqArguments: [String] {
+        switch kind {
+        case .url: [urlText ?? ""]
+        case .managed(let cluster): ["-h", cluster.socketDir, "-U", cluster.superuser, databaseName]
         }
     }
 

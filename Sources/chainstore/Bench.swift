@@ -9,7 +9,7 @@ import PaymentSandbox
 import Payments
 
 struct Bench: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Benchmarks that print figures (never pass/fail).", subcommands: [Core.self, Stock.self, PaymentsBench.self, Generic.self, CronBench.self, BusBench.self])
+    static let configuration = CommandConfiguration(abstract: "Benchmarks that print figures (never pass/fail).", subcommands: [Core.self, Stock.self, PaymentsBench.self, Generic.self, PosBench.self, CronBench.self, BusBench.self])
 
     struct Core: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -160,6 +160,47 @@ struct Bench: AsyncParsableCommand {
             }
             try await location.withDatabase(logger: logger) { db in
                 try await GenericBenchmark.run(db, users: users, options: chosen, logger: logger) { Swift.print($0) }
+            }
+        }
+    }
+
+    struct PosBench: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "pos",
+            abstract: "POS sales through create_from_ui on a running node (64 tills, one order and batches of 20), beside pgbench doing the same row writes.",
+            discussion: "Give the node's database (--data-dir or --database-url) so pgbench runs beside it; scripts/bench-pos starts a release node and runs this.")
+        @OptionGroup var database: DatabaseArguments
+        @Option(help: "The running node.") var url = "http://127.0.0.1:8069"
+        @Option(help: "Who sends the sales (a POS manager or administrator).") var login = "admin"
+        @Option(help: "That user's password.") var password = "admin"
+        @Option(help: "Concurrent tills, each its own session and connection.") var tills = 64
+        @Option(help: "Seconds per figure.") var seconds = 15
+        @Option(help: "Rounds (medians are printed).") var rounds = 3
+        @Option(help: "Orders per request, comma-separated.") var batches = "1,20"
+        @Flag(help: "No pgbench figure.") var noRaw = false
+
+        func run() async throws {
+            var arguments = database
+            if arguments.databaseName == nil { arguments.databaseName = "demo" }
+            let logger = CLILogging.logger(default: .warning)
+            let location = try arguments.location()
+            var options = PosBenchmark.Options()
+            options.url = url
+            options.databaseName = location.databaseName
+            options.login = login
+            options.password = password
+            options.tills = tills
+            options.seconds = seconds
+            options.rounds = rounds
+            options.batches = try batches.split(separator: ",").map { text in
+                guard let batch = Int(text), (1...100).contains(batch) else { throw ValidationError("--batches wants numbers from 1 to 100") }
+                return batch
+            }
+            guard (1...1000).contains(tills), seconds > 0, rounds > 0 else { throw ValidationError("--tills 1–1000, --seconds and --rounds above 0") }
+            options.pgbench = noRaw ? nil : location.libpqArguments
+            let chosen = options
+            try await location.withDatabase(logger: logger) { db in
+                try await PosBenchmark.run(db, options: chosen, logger: logger) { Swift.print($0) }
             }
         }
     }

@@ -1,6 +1,6 @@
 """Tills for the POS benchmark: one till per store (as many stores as there are, then a second
 till per store), each with its own session, cash method and five products of its own, priced by
-the server for that store. Writes one line per till for bench/pos/sync.lua:
+the server for that store (the tills of scripts/fault-pos). Writes one line per till:
     session cash company product:price product:price …
 Usage: setup.py URL DB LOGIN PASSWORD TILLS OUT
 """

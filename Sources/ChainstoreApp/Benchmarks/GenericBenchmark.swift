@@ -212,12 +212,12 @@ public enum GenericBenchmark {
         return writer.bytes
     }
 
-    static func post(_ url: String, body: [UInt8], contentType: String) async throws -> [UInt8] {
+    static func post(_ url: String, body: [UInt8], contentType: String, client: HTTPClient = .shared) async throws -> [UInt8] {
         var request = HTTPClientRequest(url: url)
         request.method = .POST
         request.headers.add(name: "Content-Type", value: contentType)
         request.body = .bytes(ByteBuffer(bytes: body))
-        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(120))
+        let response = try await client.execute(request, timeout: .seconds(120))
         var buffer = try await response.body.collect(upTo: 256 << 20)
         return buffer.readBytes(length: buffer.readableBytes) ?? []
     }
