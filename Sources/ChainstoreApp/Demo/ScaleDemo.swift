@@ -188,22 +188,29 @@ final class Generator {
             return ["\(partnerBase + 1 + Int64(i))", "\(ScaleData.brands[s % ScaleData.brands.count])\(city.chinese)供应链有限公司 \(s + 1)", "1", "t",
                     uscc("91", region: city.region, 900_000 + s), city.name, "\(s + 1) Industrial Park", "0", "1", "contact", "t", "1", now, "1", now]
         }
+        // Every company has the group's currency and country, given here: the trigger that would
+        // copy them from the parent reads res_company row by row with a plan made while it was
+        // nearly empty (a scan per row: quadratic over 200,000 stores).
+        let (currency, country) = try await tx.query("SELECT currency_id, country_id FROM res_company WHERE id = 1")[0].decode((Int64, Int64?).self)
+        let (currencyText, countryText) = ("\(currency)", country.map { "\($0)" })
         try await copy("res_company", ["id", "name", "parent_id", "company_kind", "code", "partner_id", "city", "street", "sequence",
-                                       "active", "create_uid", "create_date", "write_uid", "write_date"],
+                                       "active", "create_uid", "create_date", "write_uid", "write_date", "currency_id", "country_id"],
                        plan.cities * 2 + plan.stores) { i in
             if i < plan.cities {
                 let city = cityList[i]
-                return ["\(cityID(i))", "\(city.name) City Subsidiary", "1", "city", "GD-\(city.code)", nil, city.name, nil, "10", "t", "1", now, "1", now]
+                return ["\(cityID(i))", "\(city.name) City Subsidiary", "1", "city", "GD-\(city.code)", nil, city.name, nil, "10", "t", "1", now, "1", now,
+                        currencyText, countryText]
             }
             if i < plan.cities * 2 {
                 let city = cityList[i - plan.cities]
                 return ["\(companyBase + 1 + Int64(i))", "\(city.name) Distribution Centre", "\(cityID(i - plan.cities))", "warehouse",
-                        "DC-\(city.code)", nil, city.name, "1 Logistics Avenue", "10", "t", "1", now, "1", now]
+                        "DC-\(city.code)", nil, city.name, "1 Logistics Avenue", "10", "t", "1", now, "1", now, currencyText, countryText]
             }
             let store = i - plan.cities * 2
             let city = cityList[storeCity[store]]
             return ["\(storeID(store))", storeNames[store], "\(cityID(storeCity[store]))", "store", "\(city.code)-\(String(format: "%06d", store + 1))",
-                    "\(partnerBase + 1 + Int64(store))", city.name, "\(store % 300 + 1) \(city.name) Road", "10", "t", "1", now, "1", now]
+                    "\(partnerBase + 1 + Int64(store))", city.name, "\(store % 300 + 1) \(city.name) Road", "10", "t", "1", now, "1", now,
+                    currencyText, countryText]
         }
         // The merchants belong to their store: store i has company storeID(i) and merchant
         // partnerBase + 1 + i, so the move is arithmetic (no join over freshly copied tables).
