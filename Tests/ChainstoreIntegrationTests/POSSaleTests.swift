@@ -302,6 +302,27 @@ extension POSSaleTests {
             }
             #expect(try await Self.sync(db, registry, s, coded("c6", "PAID1", amount: 22.61))["status"] == "rejected")
             #expect(try await Self.rows(db, "SELECT count(*) FROM pos_order") { try $0.decode(Int.self) } == [1])
+            // The report shows the payment beside the channel's bill: not reconciled yet, then
+            // reconciled with this payment among the mismatches (another store's is not shown).
+            func reconciliation() async throws -> [Value] {
+                try await Self.call(db, registry, uid: s.fx.groupAdmin, "pos.session", "get_sale_details", ids: [s.session], [])
+                    .dictValue?["reconciliation"]?.arrayValue ?? []
+            }
+            let before = try await reconciliation()
+            #expect(before.count == 1 && before[0].dictValue?["channel"] == "wechat" && before[0].dictValue?["payments"] == .int(1))
+            #expect(before[0].dictValue?["bill_reconciled"] == false && before[0].dictValue?["amount"]?.doubleValue == 22.6)
+            _ = try await db.withoutTransaction(logger: TestDatabase.logger) { tx in
+                try await tx.query("""
+                    WITH r AS (INSERT INTO payment_reconciliation (channel, bill_date, matched, mismatched)
+                               SELECT 'wechat', business_day, 0, 2 FROM pos_order LIMIT 1 RETURNING id)
+                    INSERT INTO payment_reconciliation_line (reconciliation_id, kind, reference, channel_amount, our_amount)
+                    SELECT r.id, k, ref, 2200, 2260 FROM r, (VALUES ('amount_mismatch', 'PAID1'), ('paid_not_recorded', 'ELSE1')) v (k, ref)
+                    """)
+            }
+            let after = try await reconciliation()
+            let mismatches = after.first?.dictValue?["mismatches"]?.arrayValue ?? []
+            #expect(after.first?.dictValue?["bill_reconciled"] == true && mismatches.count == 1)
+            #expect(mismatches.first?.dictValue?["reference"] == "PAID1" && mismatches.first?.dictValue?["kind"] == "amount_mismatch")
         }
     }
 }

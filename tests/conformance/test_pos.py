@@ -281,3 +281,89 @@ def test_sales_roll_up_by_city_and_business_day(rpc, cashier, unique):
     by_day = {g["business_day:day"]: (g["amount_total"], g["__count"], g["city_id"][0]) for g in groups}
     assert sorted(by_day.values()) == [(4.0, 1, city), (20.0, 2, city)]
     assert len(by_day) == 2
+
+
+def test_the_sales_report_by_day_and_city_or_store_follows_company_rules(rpc, url, db, unique):
+    """GET /api/v1/pos/reports/sales: one row per China business day and city (or store), sales and
+    refunds apart, as JSON or as a CSV with Chinese headers; a city manager sees its city only;
+    bad periods are refused."""
+    import base64
+    import csv
+    import io
+    import json
+    import urllib.error
+    import urllib.request
+
+    store, cash, till = store_till(rpc, unique)
+    template = rpc("product.template", "create", [{"name": "面包 " + unique, "list_price": 6.0, "type": "product"}])
+    product = rpc("product.product", "search", [[["product_tmpl_id", "=", template]]])[0]
+    session = rpc("pos.session", "create", [{"config_id": till}])
+    rpc("pos.session", "set_cashbox_pos", [[session], 0])
+
+    def order(key, when, qty, refunded=None):
+        line = {"product_id": product, "qty": qty, "price_unit": 6.0, "price_subtotal_incl": 6.0 * qty}
+        if refunded:
+            line["refunded_orderline_id"] = refunded
+        return {"data": {"uid": key, "pos_session_id": session, "order_uuid": key + unique, "date_order": when,
+                         "amount_total": 6.0 * qty, "amount_paid": 6.0 * qty, "amount_return": 0, "lines": [[0, 0, line]],
+                         "statement_ids": [[0, 0, {"payment_method_id": cash, "amount": 6.0 * qty}]]}}
+
+    # 2024-02-29 in China: 16:30 UTC on the 28th is already the 29th there.
+    done = rpc("pos.order", "create_from_ui", [[order("a", "2024-02-28 16:30:00", 2), order("b", "2024-02-29 03:00:00", 1)], False])
+    assert [o["status"] for o in done] == ["created"] * 2
+    sold = rpc("pos.order.line", "search", [[["order_id", "=", done[0]["id"]]]])[0]
+    assert rpc("pos.order", "create_from_ui", [[order("r", "2024-02-29 05:00:00", -1, refunded=sold)], False])[0]["status"] == "created"
+    store_name = rpc("res.company", "read", [[store], ["name", "parent_id"]])[0]
+    city_name = store_name["parent_id"][1]
+
+    def get(query, auth="admin:" + ADMIN_PASSWORD):
+        request = urllib.request.Request(f"{url}/api/v1/pos/reports/sales?db={db}&{query}")
+        request.add_header("Authorization", "Basic " + base64.b64encode(auth.encode()).decode())
+        try:
+            with urllib.request.urlopen(request, timeout=30) as response:
+                return response.status, response.headers, response.read()
+        except urllib.error.HTTPError as error:
+            return error.code, error.headers, error.read()
+
+    status, _, body = get("from=2024-02-29&to=2024-02-29&by=store")
+    assert status == 200
+    report = json.loads(body)
+    rows = [r for r in report["rows"] if r["store"] == store_name["name"]]
+    assert rows == [{"business_day": "2024-02-29", "store": store_name["name"], "orders": 2, "sales": 18.0, "tax": rows[0]["tax"],
+                     "refund_orders": 1, "refunds": -6.0}]
+    status, _, body = get("from=2024-02-28&to=2024-03-01&by=city")
+    cities = {(r["business_day"], r["city"]) for r in json.loads(body)["rows"]}
+    assert ("2024-02-29", city_name) in cities and not any(day == "2024-02-28" for day, _ in cities)
+    # The CSV: a BOM for spreadsheet programs, Chinese headers, the totals last.
+    status, headers, body = get("from=2024-02-29&to=2024-02-29&by=store&format=csv&lang=zh_CN")
+    assert status == 200 and headers["Content-Type"].startswith("text/csv") and body.startswith(b"\xef\xbb\xbf")
+    table = list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
+    assert table[0] == ["营业日", "门店", "订单数", "销售额", "税额", "退货单数", "退款额"]
+    assert [store_name["name"], "2", "18.00"] == [table[1][1], table[1][2], table[1][3]] or any(
+        row[1] == store_name["name"] and row[2] == "2" and row[3] == "18.00" for row in table[1:])
+    assert table[-1][0] == "" and table[-1][1] == ""
+    # A sale the same day at the head office: the administrator sees both, the store's cashier
+    # and the Guangzhou city manager only theirs.
+    head = rpc("res.company", "read", [[1], ["name"]])[0]["name"]
+    _, head_cash, head_till = store_till(rpc, unique + "h", store_name=head)
+    head_session = rpc("pos.session", "create", [{"config_id": head_till}])
+    rpc("pos.session", "set_cashbox_pos", [[head_session], 0])
+    sale = order("h", "2024-02-29 04:00:00", 1)
+    sale["data"].update({"pos_session_id": head_session, "order_uuid": "h" + unique + "h",
+                         "statement_ids": [[0, 0, {"payment_method_id": head_cash, "amount": 6.0}]]})
+    assert rpc("pos.order", "create_from_ui", [[sale], False])[0]["status"] == "created"
+
+    def stores(auth):
+        status, _, body = get("from=2024-02-29&to=2024-02-29&by=store", auth=auth)
+        assert status == 200, body
+        return {r["store"] for r in json.loads(body)["rows"]}
+
+    assert {head, store_name["name"]} <= stores("admin:" + ADMIN_PASSWORD)
+    assert stores("store1:store1") == {store_name["name"]}
+    assert head not in stores("gz.manager:gz.manager") and store_name["name"] in stores("gz.manager:gz.manager")
+    # Bad periods and options.
+    for query in ("from=2024-02-30&to=2024-03-01", "from=2024-03-01&to=2024-02-01", "from=2024-01-01&to=2024-06-01",
+                  "from=2024-02-29&to=2024-02-29&by=country", "from=2024-02-29&to=2024-02-29&format=xml", "to=2024-02-29"):
+        status, _, body = get(query)
+        assert status == 400, query
+    assert get("from=2024-02-29&to=2024-02-29", auth="admin:wrong")[0] == 401

@@ -11,7 +11,7 @@ public enum PointOfSale {
         migrations: [.createPOS, .orderKeys, .fillOnlyFromParents, .saleRules, .codePayments, .dailySettlement, .businessDay, .ageCheck],
         methods: PosSessions.methods + PosIngest.methods + PosClosing.methods + DailySettlements.methods,
         hooks: PosTills.hooks + PosSessions.hooks,
-        endpoints: TillAPI.endpoints,
+        endpoints: TillAPI.endpoints + SalesReportAPI.endpoints,
         web: WebAssets(folder: Bundle.module.url(forResource: "Web", withExtension: nil)!, pages: [
             .init("/pos", file: "pos.html"), .init("/pos/kiosk", file: "pos.html"), .init("/pos/display", file: "display.html"),
             // The till's service worker, at a route whose scope covers /pos, /pos/kiosk and /pos/display.

@@ -144,6 +144,7 @@ struct SaleDetails {
             WHERE o.session_id = ANY(\(sessions)) AND \(unsafeRaw: counted) AND l.discount > 0 AND l.qty > 0
             """)[0]
         let (discountCount, discountAmount) = try discounts.decode((Int, Decimal).self)
+        let reconciliation = try await reconciled(tx, sessions: sessions)
 
         details.report = .dict([
             "state": .string(closed == true ? "closed" : "opened"),
@@ -169,7 +170,34 @@ struct SaleDetails {
             "invoiceList": .array([]), "invoiceTotal": 0,
             "opening_note": openingNote.map(Value.string) ?? "", "closing_note": closingNote.map(Value.string) ?? "",
             "company_name": company.map(Value.string) ?? .false,
+            "reconciliation": .array(reconciliation),
         ])
         return details
+    }
+
+    /// The sessions' payment-code payments beside the channels' bills the payments module
+    /// matched: per channel and business day, how many and how much, whether that day's bill is
+    /// reconciled yet, and which of these payments it disagrees with (nothing of other stores').
+    static func reconciled(_ tx: Transaction, sessions: [Int64]) async throws -> [Value] {
+        var days: [Value] = []
+        for row in try await tx.query("""
+            SELECT p.card_type, o.business_day::text, count(*), sum(p.amount), bool_or(r.id IS NOT NULL),
+                coalesce(jsonb_agg(jsonb_build_object('reference', p.payment_reference, 'kind', x.kind, 'channel_amount', x.channel_amount,
+                                                      'our_amount', x.our_amount) ORDER BY p.id) FILTER (WHERE x.id IS NOT NULL), '[]')::text
+            FROM pos_payment p JOIN pos_order o ON o.id = p.pos_order_id
+            LEFT JOIN payment_reconciliation r ON r.channel = p.card_type AND r.bill_date = o.business_day
+            LEFT JOIN LATERAL (SELECT l.id, l.kind, l.channel_amount, l.our_amount FROM payment_reconciliation_line l
+                               WHERE l.reconciliation_id = r.id AND (l.reference = p.payment_reference OR l.refund_reference = p.payment_reference)
+                               ORDER BY l.id LIMIT 1) x ON true
+            WHERE o.session_id = ANY(\(sessions)) AND \(unsafeRaw: counted) AND p.card_type IN ('wechat', 'alipay') AND p.payment_reference IS NOT NULL
+            GROUP BY p.card_type, o.business_day ORDER BY o.business_day, p.card_type
+            """)
+        {
+            let (channel, day, count, amount, billed, mismatches) = try row.decode((String, String, Int, Decimal, Bool, String).self)
+            days.append(.dict(["channel": .string(channel), "business_day": .string(day), "payments": .int(Int64(count)),
+                               "amount": .double(amount.double), "bill_reconciled": .bool(billed),
+                               "mismatches": try JSONReader.parse(Array(mismatches.utf8))]))
+        }
+        return days
     }
 }

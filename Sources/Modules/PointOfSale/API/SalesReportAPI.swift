@@ -1,0 +1,113 @@
+import ChainstoreCore
+import ChainstoreDB
+import Foundation
+import Product
+
+/// The group's sales by business day (China time) and city or store, under the caller's company
+/// rules (a city manager sees its city, a store its store), as a report to read or export:
+/// `GET /api/v1/pos/reports/sales?from=YYYY-MM-DD&to=YYYY-MM-DD[&by=city|store][&format=json|csv][&lang=zh_CN|en]`.
+/// One `read_group` of `pos.order` (paid, posted and invoiced orders), per day and city or store:
+/// orders, sales, tax, refunds (their orders and amount); the period's totals last. At most 92
+/// days.
+enum SalesReportAPI {
+    static let endpoints: [Endpoint] = [Endpoint(.get, "/api/v1/pos/reports/sales", handler: sales)]
+
+    static let headers = [
+        "en": ["Business day", "City", "Store", "Orders", "Sales", "Tax", "Refund orders", "Refunds"],
+        "zh_CN": ["营业日", "城市", "门店", "订单数", "销售额", "税额", "退货单数", "退款额"],
+    ]
+
+    struct Row {
+        var day: String, group: String, orders: Int64 = 0, sales = Decimal(0), tax = Decimal(0), refundOrders: Int64 = 0, refunds = Decimal(0)
+    }
+
+    /// `YYYY-MM-DD` → days since 1970-01-01 (a real date only).
+    static func day(_ text: String?, _ name: String) throws -> Int {
+        let parts = (text ?? "").split(separator: "-", omittingEmptySubsequences: false).map { Int($0) }
+        guard (text ?? "").count == 10, parts.count == 3, let y = parts[0], let m = parts[1], let d = parts[2], (1...12).contains(m), (1...31).contains(d) else {
+            throw ChainstoreError.valueError("\(name) must be a date, YYYY-MM-DD")
+        }
+        // Days from the civil date (proleptic Gregorian), checked by the way back.
+        let year = m <= 2 ? y - 1 : y
+        let era = (year >= 0 ? year : year - 399) / 400
+        let yoe = year - era * 400
+        let doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1
+        let days = era * 146_097 + yoe * 365 + yoe / 4 - yoe / 100 + doy - 719_468
+        let back = ChinaCalendar.today(at: Date(timeIntervalSince1970: Double(days) * 86_400))
+        guard back.year == y, back.month == m, back.day == d else { throw ChainstoreError.valueError("\(name) must be a date, YYYY-MM-DD") }
+        return days
+    }
+
+    static func sales(_ request: EndpointRequest) async throws -> EndpointResponse {
+        let (from, to) = (request.query["from"] ?? "", request.query["to"] ?? "")
+        let (first, last) = (try day(from, "from"), try day(to, "to"))
+        guard first <= last, last - first < 92 else { throw ChainstoreError.valueError("from must not be after to, and the period is at most 92 days") }
+        let by = request.query["by"] ?? "city"
+        guard by == "city" || by == "store" else { throw ChainstoreError.valueError("by must be city or store") }
+        let format = request.query["format"] ?? "json"
+        guard format == "json" || format == "csv" else { throw ChainstoreError.valueError("format must be json or csv") }
+        let lang = request.query["lang"] ?? "zh_CN"
+        guard let header = headers[lang] else { throw ChainstoreError.valueError("lang must be zh_CN or en") }
+        let field = by == "city" ? "city_id" : "company_id"
+        let groups = try await request.signedIn().run(transaction: false) { store in
+            try await store.readGroup(
+                "pos.order",
+                domain: .and([.leaf("business_day", .greaterOrEqual, .string(from)), .leaf("business_day", .lessOrEqual, .string(to)),
+                              .leaf("state", .in, ["paid", "done", "invoiced"])]),
+                fields: ["amount_total:sum", "amount_tax:sum"], groupby: ["business_day:day", field, "is_refund"], orderby: "business_day:day, \(field)",
+                lazy: false)
+        }
+        var rows: [Row] = []
+        var index: [String: Int] = [:]
+        for group in groups {
+            // The day as a date (the group's range starts on it), not read_group's label.
+            let range = group["__range"]?.dictValue?["business_day:day"]?.dictValue?["from"]?.stringValue
+            let day = range.map { String($0.prefix(10)) } ?? group["business_day:day"]?.stringValue ?? ""
+            let named = group[field]?.arrayValue.flatMap { $0.count > 1 ? $0[1].stringValue : nil } ?? ""
+            let key = day + "\u{1}" + named
+            if index[key] == nil {
+                index[key] = rows.count
+                rows.append(Row(day: day, group: named))
+            }
+            let count = group["__count"]?.intValue ?? 0
+            let total = Decimal(group["amount_total"]?.doubleValue ?? 0), tax = Decimal(group["amount_tax"]?.doubleValue ?? 0)
+            if group["is_refund"]?.boolValue == true {
+                rows[index[key]!].refundOrders += count
+                rows[index[key]!].refunds += total
+            } else {
+                rows[index[key]!].orders += count
+                rows[index[key]!].sales += total
+            }
+            rows[index[key]!].tax += tax
+        }
+        var sum = Row(day: "", group: "")
+        for row in rows {
+            sum.orders += row.orders
+            sum.sales += row.sales
+            sum.tax += row.tax
+            sum.refundOrders += row.refundOrders
+            sum.refunds += row.refunds
+        }
+        func money(_ value: Decimal) -> String { String(format: "%.2f", value.double) }
+        if format == "csv" {
+            func cell(_ text: String) -> String {
+                text.contains(where: { ",\"\n\r".contains($0) }) ? "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : text
+            }
+            let columns = [header[0], header[by == "city" ? 1 : 2]] + header[3...]
+            var csv = columns.joined(separator: ",") + "\r\n"
+            for row in rows + [sum] {
+                csv += [cell(row.day), cell(row.group), "\(row.orders)", money(row.sales), money(row.tax), "\(row.refundOrders)", money(row.refunds)]
+                    .joined(separator: ",") + "\r\n"
+            }
+            return EndpointResponse(status: 200, headers: [("Content-Type", "text/csv; charset=utf-8"),
+                                                           ("Content-Disposition", "attachment; filename=\"sales-\(by)-\(from)-\(to).csv\"")],
+                                    body: [0xEF, 0xBB, 0xBF] + Array(csv.utf8))
+        }
+        func json(_ row: Row) -> Value {
+            .dict(["business_day": row.day.isEmpty ? .false : .string(row.day), by: row.group.isEmpty ? .false : .string(row.group),
+                   "orders": .int(row.orders), "sales": .double(row.sales.double), "tax": .double(row.tax.double),
+                   "refund_orders": .int(row.refundOrders), "refunds": .double(row.refunds.double)])
+        }
+        return .json(.dict(["from": .string(from), "to": .string(to), "by": .string(by), "rows": .array(rows.map(json)), "total": json(sum)]))
+    }
+}
