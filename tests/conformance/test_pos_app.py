@@ -452,7 +452,12 @@ class Gate:
         self.listener.close()
 
 
-def test_the_till_opens_and_sells_from_a_cold_start_with_the_server_out_of_reach(driver, url, db, rpc, shop):
+def test_the_till_opens_and_sells_from_a_cold_start_with_the_server_out_of_reach(driver, url, db, rpc, shop, unique):
+    # A weighed item: its scale labels are read on the till with the store's nomenclature.
+    item = "%05d" % (int(unique[-5:], 16) % 100000)
+    template = rpc("product.template", "create", [{"name": "梨 " + unique, "list_price": 8.0, "type": "product", "to_weight": True}])
+    pear = rpc("product.product", "search", [[["product_tmpl_id", "=", template]]])[0]
+    rpc("product.product", "write", [[pear], {"barcode": ean13_check("21" + item + "00000")}])
     gate = Gate(url)
     try:
         open_till(driver, gate.url, db, shop["till"])
@@ -483,8 +488,11 @@ def test_the_till_opens_and_sells_from_a_cold_start_with_the_server_out_of_reach
         # Sold from the catalogue on the device, kept in the outbox.
         scan(driver, water, qty=2)
         scan(driver, tea)
-        assert driver.find_element(By.ID, "total").text == "13.50"
-        pay(driver, "20")
+        scan(driver, ean13_check("21" + item + "01250"))      # 1.250 kg of pears at 8.00
+        rows = driver.find_elements(By.CSS_SELECTOR, "#lines tr")
+        assert [row.find_elements(By.TAG_NAME, "td")[1].text for row in rows] == ["2", "1", "1.25"]
+        assert driver.find_element(By.ID, "total").text == "23.50"
+        pay(driver, "30")
         WebDriverWait(driver, WAIT).until(lambda d: status(d)["pending"] == "1" and status(d)["online"] == "false")
         offline_uid = status(driver)["last"]
         assert offline_uid != first
@@ -492,7 +500,7 @@ def test_the_till_opens_and_sells_from_a_cold_start_with_the_server_out_of_reach
         gate.restore()
         synced(driver, timeout=30)
         session, orders = session_orders(rpc, shop["till"])
-        assert len(orders) == 2 and sorted(round(o["amount_total"], 2) for o in orders) == [5.0, 13.5]
+        assert len(orders) == 2 and sorted(round(o["amount_total"], 2) for o in orders) == [5.0, 23.5]
         # The receipt uids of the two page loads differ although the second never reached the server.
         assert len({o["access_token"] for o in orders}) == 2
     finally:

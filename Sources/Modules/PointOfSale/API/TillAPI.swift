@@ -1,13 +1,15 @@
 import ChainstoreCore
 import ChainstoreDB
 import Foundation
+import Product
 
 /// The till's own calls beside Odoo's `create_from_ui`:
 /// - `POST /api/v1/pos/open` with `{"config_id"?, "opening_cash"?}`: the caller's till (the one
 ///   named, or the first of the caller's store), its open session (made when there is none; a
 ///   till that counts cash stays in `opening_control` until `opening_cash` is given), the page
 ///   load counted (`login_number`, so two loads never share a receipt prefix), its payment
-///   methods and receipt texts, and the product categories sold only after an age check.
+///   methods and receipt texts, the product categories sold only after an age check, and the
+///   scale-label rules of the store's barcode nomenclature (the till reads labels offline).
 /// - `POST /api/v1/pos/orders` with `{"device_id", "pending", "session_id"?, "orders": [envelope, …]}`: at most
 ///   100 orders (Odoo's envelope plus `order_uuid`), each taken exactly once as
 ///   `create_from_ui` takes them, one answer per order (`created`, `duplicate`, `rejected` with
@@ -75,7 +77,9 @@ enum TillAPI {
         let config = fields["config_id"]?.intValue
         let opening = fields["opening_cash"].flatMap(PosIngest.decimal)
         if let opening, opening < 0 || opening > 100_000_000 { throw ChainstoreError.valueError("opening_cash must be between 0 and 100000000") }
-        let answer = try await request.signedIn().run(transaction: true) { store in
+        let caller = try request.signedIn()
+        let (cache, database) = (request.node.catalogueCache, caller.database)
+        let answer = try await caller.run(transaction: true) { store in
             let found = try await store.searchRead(
                 "pos.config", domain: config.map { .leaf("id", .equal, .int($0)) } ?? .leaf("company_id", .equal, .int(store.env.companyId)),
                 fields: ["name", "company_id", "receipt_header", "receipt_footer", "discount_limit", "payment_method_ids", "iface_tax_included",
@@ -110,7 +114,9 @@ enum TillAPI {
                 """)[0].decode([Int64].self)
             return Value.dict(["config": .dict(till), "session": .dict(session), "payment_methods": .array(methods.map(Value.dict)),
                                "user": .dict(["id": .int(store.env.uid), "company_id": .int(store.env.companyId)]),
-                               "age_check_category_ids": .array(ageChecked.map(Value.int))])
+                               "age_check_category_ids": .array(ageChecked.map(Value.int)),
+                               "label_rules": .array(try await cache.labelRules(store.tx, database: database,
+                                                                                company: till["company_id"]?.arrayValue?.first?.intValue ?? store.env.companyId))])
         }
         return .json(answer)
     }

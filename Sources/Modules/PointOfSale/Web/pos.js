@@ -251,8 +251,65 @@ Chainstore.start(function () {
   function receiptUid(order) { return (order.prefix || receiptPrefix()) + "-" + pad(order.sequence, 4); }
   function utcNow() { return new Date().toISOString().slice(0, 19).replace("T", " "); }
 
+  // MARK: scale labels, read on the till with the store's nomenclature (weight or price in the code)
+
+  var labelRules = [];        // compiled { type, encoding, slots, field }
+  function compileRule(rule) {
+    var slots = [], field = null, pattern = rule.pattern || "";
+    for (var i = 0; i < pattern.length; i += 1) {
+      var c = pattern.charAt(i);
+      if (c >= "0" && c <= "9") {
+        slots.push(c);
+      } else if (c === ".") {
+        if (i + 2 === pattern.length && pattern.charAt(i + 1) === "*") { break; }
+        slots.push(".");
+      } else if (c === "{" && !field) {
+        var integers = 0, decimals = 0;
+        while (pattern.charAt(i + 1) === "N") { integers += 1; i += 1; }
+        while (pattern.charAt(i + 1) === "D") { decimals += 1; i += 1; }
+        if (pattern.charAt(i + 1) !== "}" || !(integers + decimals)) { return null; }
+        i += 1;
+        field = { start: slots.length, integers: integers, decimals: decimals };
+        for (var k = 0; k < integers + decimals; k += 1) { slots.push("v"); }
+      } else {
+        return null;
+      }
+    }
+    return field ? { type: rule.type, encoding: rule.encoding, slots: slots, field: field } : null;
+  }
+  function checkDigit(body) {
+    var sum = 0;
+    for (var i = body.length - 1, weight = 3; i >= 0; i -= 1, weight = 4 - weight) { sum += (body.charCodeAt(i) - 48) * weight; }
+    return (10 - sum % 10) % 10;
+  }
+  // { type, value, base } when a rule reads the code (the base code is the product's barcode:
+  // the number zeroed and the check digit made again), else null.
+  function readLabel(code) {
+    if (!/^\d+$/.test(code)) { return null; }
+    for (var r = 0; r < labelRules.length; r += 1) {
+      var rule = labelRules[r];
+      var length = rule.encoding === "ean13" ? 13 : rule.encoding === "upca" ? 12 : 0;
+      if (length && (code.length !== length || checkDigit(code.slice(0, -1)) !== code.charCodeAt(length - 1) - 48)) { continue; }
+      if (code.length < rule.slots.length) { continue; }
+      var fits = rule.slots.every(function (slot, i) { return slot === "." || slot === "v" || code.charAt(i) === slot; });
+      if (!fits) { continue; }
+      var f = rule.field, digits = code.substr(f.start, f.integers + f.decimals);
+      var base = code.slice(0, f.start) + digits.replace(/\d/g, "0") + code.slice(f.start + digits.length);
+      if (length) { base = base.slice(0, -1) + String(checkDigit(base.slice(0, -1))); }
+      return { type: rule.type, value: parseInt(digits, 10) / Math.pow(10, f.decimals), base: base };
+    }
+    return null;
+  }
+
   async function find(code) {
     if (catalogue[code]) { return catalogue[code]; }
+    var label = readLabel(code);
+    if (label && catalogue[label.base] && catalogue[label.base].fen > 0) {
+      // A line of its own: the label's weight, or the label's price over the unit price.
+      var item = catalogue[label.base];
+      var quantity = label.type === "price" ? Math.round(label.value * 100 / item.fen * 1000) / 1000 : label.value;
+      return Object.assign({}, item, { measured: quantity });
+    }
     var answer;
     try { answer = await call("GET", "/api/v1/scan?code=" + encodeURIComponent(code), credentials); } catch (e) { answer = null; }
     if (!answer) { throw new Error(t("Offline: {0} is not in this till's catalogue", code)); }
@@ -754,6 +811,7 @@ Chainstore.start(function () {
     cash = (till.payment_methods.find(function (method) { return method.type === "cash"; }) || {}).id || null;
     ageCheck = {};
     (till.age_check_category_ids || []).forEach(function (id) { ageCheck[id] = true; });
+    labelRules = (till.label_rules || []).map(compileRule).filter(Boolean);
     if (till.session.state === "opening_control") { show("opening"); return; }
     channel = typeof BroadcastChannel === "function" ? new BroadcastChannel("chainstore-pos-" + till.config.id) : null;
     byId("session").textContent = t("{0} · session {1}", till.config.name, till.session.name);

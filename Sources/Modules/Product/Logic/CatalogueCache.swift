@@ -424,3 +424,14 @@ struct PricingContext: Sendable {
 /// returns the heap's free pages to the system.
 @_silgen_name("malloc_trim")
 private func releaseFreedMemory(_ pad: Int) -> Int32
+
+extension CatalogueCache {
+    /// The scale-label rules (those with an embedded weight or price) that read in-store codes
+    /// for `company`, as `{"type", "pattern", "encoding"}`: a till reads labels with them when the
+    /// server is out of reach.
+    public func labelRules(_ tx: Transaction, database: Database, company: Int64) async throws -> [Value] {
+        try await nomenclature(tx, database: database, company: company).rules
+            .filter { $0.pattern.contains("{") && ["weight", "weight_cn_scale", "price"].contains($0.type) }
+            .map { .dict(["type": .string($0.type), "pattern": .string($0.pattern), "encoding": .string($0.encoding.rawValue)]) }
+    }
+}
