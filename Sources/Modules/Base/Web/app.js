@@ -233,7 +233,8 @@ var Chainstore = (function () {
       if (answer && answer.status === 200) {
         passwordField.value = "";
         byId("who").textContent = db ? t("Signed in as {0} ({1})", login, db) : t("Signed in as {0}", login);
-        if (offline) { try { await rememberOffline(login, db, password); } catch (e) { /* signs in online only */ } }
+        // Not awaited: the verifier's 200,000 rounds need not hold the sign-in up.
+        if (offline) { rememberOffline(login, db, password).catch(function () { /* signs in online only */ }); }
         signedIn(candidate);
         return;
       }
