@@ -27,6 +27,16 @@ models = xmlrpc.client.ServerProxy(url + "/xmlrpc/2/object", allow_none=True)
 admin = common.authenticate(db, "admin", admin_password, {})
 
 
+def base36(number):
+    """Warehouse codes are at most 5 characters: a company id in base 36 fits 4 up to 1.6 million."""
+    digits = ""
+    while True:
+        number, rest = divmod(number, 36)
+        digits = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"[rest] + digits
+        if not number:
+            return digits
+
+
 def rpc(model, method, *args, company=None, **kwargs):
     if company:
         kwargs["context"] = {"allowed_company_ids": [company]}
@@ -42,7 +52,7 @@ if tills:
     till = tills[0]
 else:
     if not rpc("stock.warehouse", "search", [["company_id", "=", store]], company=store):
-        rpc("stock.warehouse", "create", [{"name": "Store %d" % store, "code": "W%d" % store, "company_id": store}], company=store)
+        rpc("stock.warehouse", "create", [{"name": "Store %d" % store, "code": "W" + base36(store), "company_id": store}], company=store)
     cash = rpc("pos.payment.method", "create", [{"name": "现金", "type": "cash", "company_id": store}], company=store)
     till = rpc("pos.config", "create", [{"name": "收银台 " + uuid.uuid4().hex[:4], "company_id": store, "payment_method_ids": [(6, 0, [cash])]}],
                company=store)

@@ -13,6 +13,16 @@ uid = xmlrpc.client.ServerProxy(url + "/xmlrpc/2/common").authenticate(db, login
 models = xmlrpc.client.ServerProxy(url + "/xmlrpc/2/object", allow_none=True)
 
 
+def base36(number):
+    """Warehouse codes are at most 5 characters: a company id in base 36 fits 4 up to 1.6 million."""
+    digits = ""
+    while True:
+        number, rest = divmod(number, 36)
+        digits = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"[rest] + digits
+        if not number:
+            return digits
+
+
 def rpc(model, method, *args, company=None, **kwargs):
     if company:
         kwargs["context"] = {"allowed_company_ids": [company]}
@@ -34,7 +44,7 @@ lines = []
 for n in range(tills):
     store = stores[n % len(stores)]
     if not rpc("stock.warehouse", "search", [["company_id", "=", store]], company=store):
-        rpc("stock.warehouse", "create", [{"name": "Bench %d" % store, "code": "B%d" % store, "company_id": store}], company=store)
+        rpc("stock.warehouse", "create", [{"name": "Bench %d" % store, "code": "B" + base36(store), "company_id": store}], company=store)
     cash = rpc("pos.payment.method", "create", [{"name": "Cash %s %d" % (run, n), "type": "cash", "company_id": store}], company=store)
     till = rpc("pos.config", "create", [{"name": "Bench %s %d" % (run, n), "company_id": store, "payment_method_ids": [(6, 0, cash)]}],
                company=store)

@@ -153,7 +153,7 @@ public enum PosBenchmark {
         for index in 0..<count {
             let store = stores[stores.startIndex + index % stores.count]
             if try await rpc.call("stock.warehouse", "search", [.array([.array(["company_id", "=", .int(store)])])], company: store).arrayValue?.isEmpty ?? true {
-                _ = try await rpc.call("stock.warehouse", "create", [.dict(["name": .string("Bench \(store)"), "code": .string("B\(store)"),
+                _ = try await rpc.call("stock.warehouse", "create", [.dict(["name": .string("Bench \(store)"), "code": .string("B" + String(store, radix: 36).uppercased()),
                                                                            "company_id": .int(store)])], company: store)
             }
             let cash = try await rpc.call("pos.payment.method", "create", [.dict(["name": .string("Cash \(run) \(index)"), "type": "cash",

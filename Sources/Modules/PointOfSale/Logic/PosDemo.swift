@@ -18,7 +18,10 @@ enum PosDemo {
             let env = try await EnvLoader.load(tx, uid: 2, logger: logger).asSystem(reason: "demo till")
             let store = RecordStore(registry: registry, tx: tx, env: env)
             if noWarehouse {
-                _ = try await store.create("stock.warehouse", [["name": .string(name), "code": .string("S\(company)"), "company_id": .int(company)]])
+                // Odoo's warehouse codes are at most 5 characters: "S" and the company id in base 36
+                // (up to 1.6 million companies).
+                let code = "S" + String(company, radix: 36).uppercased()
+                _ = try await store.create("stock.warehouse", [["name": .string(name), "code": .string(code), "company_id": .int(company)]])
             }
             let methods = try await store.create("pos.payment.method", [
                 ["name": "现金 Cash", "type": "cash", "company_id": .int(company), "sequence": 1],
