@@ -54,8 +54,8 @@ else:
     if not rpc("stock.warehouse", "search", [["company_id", "=", store]], company=store):
         rpc("stock.warehouse", "create", [{"name": "Store %d" % store, "code": "W" + base36(store), "company_id": store}], company=store)
     cash = rpc("pos.payment.method", "create", [{"name": "现金", "type": "cash", "company_id": store}], company=store)
-    till = rpc("pos.config", "create", [{"name": "收银台 " + uuid.uuid4().hex[:4], "company_id": store, "payment_method_ids": [(6, 0, [cash])]}],
-               company=store)
+    till = rpc("pos.config", "create", [{"name": "收银台 " + uuid.uuid4().hex[:4], "company_id": store, "payment_method_ids": [(6, 0, cash)]}],
+               company=store)[0]
 session = rpc("pos.config", "read", [till], ["current_session_id"], company=store)[0]["current_session_id"]
 session_id = session[0] if session else rpc("pos.session", "create", [{"config_id": till}], company=store)[0]
 if rpc("pos.session", "read", [session_id], ["state"], company=store)[0]["state"] == "opening_control":
