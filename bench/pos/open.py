@@ -13,36 +13,17 @@ import statistics
 import sys
 import time
 import uuid
-import xmlrpc.client
 
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
+from odoo_api import base36, caller
+
 url, db, login, password, admin_password = sys.argv[1:6]
 rounds = int(sys.argv[6]) if len(sys.argv) > 6 else 5
-common = xmlrpc.client.ServerProxy(url + "/xmlrpc/2/common")
-models = xmlrpc.client.ServerProxy(url + "/xmlrpc/2/object", allow_none=True)
-admin = common.authenticate(db, "admin", admin_password, {})
-
-
-def base36(number):
-    """Warehouse codes are at most 5 characters: a company id in base 36 fits 4 up to 1.6 million."""
-    digits = ""
-    while True:
-        number, rest = divmod(number, 36)
-        digits = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"[rest] + digits
-        if not number:
-            return digits
-
-
-def rpc(model, method, *args, company=None, **kwargs):
-    if company:
-        kwargs["context"] = {"allowed_company_ids": [company]}
-    return models.execute_kw(db, admin, admin_password, model, method, list(args), kwargs)
-
-
+rpc = caller(url, db, "admin", admin_password)
 user = rpc("res.users", "search_read", [["login", "=", login]], fields=["company_id"])
 if not user:
     sys.exit("no user " + login)

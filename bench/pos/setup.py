@@ -6,29 +6,11 @@ Usage: setup.py URL DB LOGIN PASSWORD TILLS OUT
 """
 import sys
 import uuid
-import xmlrpc.client
+
+from odoo_api import base36, caller
 
 url, db, login, password, tills, out = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4], int(sys.argv[5]), sys.argv[6]
-uid = xmlrpc.client.ServerProxy(url + "/xmlrpc/2/common").authenticate(db, login, password, {})
-models = xmlrpc.client.ServerProxy(url + "/xmlrpc/2/object", allow_none=True)
-
-
-def base36(number):
-    """Warehouse codes are at most 5 characters: a company id in base 36 fits 4 up to 1.6 million."""
-    digits = ""
-    while True:
-        number, rest = divmod(number, 36)
-        digits = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"[rest] + digits
-        if not number:
-            return digits
-
-
-def rpc(model, method, *args, company=None, **kwargs):
-    if company:
-        kwargs["context"] = {"allowed_company_ids": [company]}
-    return models.execute_kw(db, uid, password, model, method, list(args), kwargs)
-
-
+rpc = caller(url, db, login, password)
 run = uuid.uuid4().hex[:6]
 companies = rpc("res.company", "search_read", [], fields=["parent_id"], order="id")
 parents = {c["parent_id"][0] for c in companies if c["parent_id"]}
