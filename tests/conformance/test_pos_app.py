@@ -111,6 +111,7 @@ def session_orders(rpc, till):
 
 
 def test_the_till_sells_for_cash_and_the_display_follows(driver, url, db, rpc, shop):
+    rpc("pos.config", "write", [[shop["till"]], {"customer_display_messages": "会员日 全场九五折\nOpen 7:00–23:00"}])
     open_till(driver, url, db, shop["till"])
     till_window = driver.current_window_handle
     driver.find_element(By.ID, "display").click()
@@ -136,6 +137,9 @@ def test_the_till_sells_for_cash_and_the_display_follows(driver, url, db, rpc, s
     assert "1.50" in receipt
     driver.switch_to.window(display_window)
     WebDriverWait(driver, WAIT).until(lambda d: "1.50" in d.find_element(By.ID, "display-state").text)
+    # Between sales the till's messages take turns.
+    WebDriverWait(driver, WAIT).until(lambda d: d.find_element(By.ID, "message").text == "会员日 全场九五折")
+    WebDriverWait(driver, WAIT).until(lambda d: d.find_element(By.ID, "message").text == "Open 7:00–23:00")
     driver.switch_to.window(till_window)
     synced(driver)
     session, orders = session_orders(rpc, shop["till"])
@@ -552,10 +556,26 @@ def test_a_split_payment_part_in_cash_and_the_rest_by_payment_code(driver, url, 
     # Once money is taken the lines stay as they are.
     driver.find_element(By.CSS_SELECTOR, "#lines .void").click()
     assert driver.find_element(By.ID, "scan-error").text and driver.find_element(By.ID, "total").text == "8.50"
-    # The rest by WeChat Pay: the attempt asks for what is left.
+    # The rest by WeChat Pay: the attempt asks for what is left; the customer's screen says where it stands.
+    till_window = driver.current_window_handle
+    driver.find_element(By.ID, "display").click()
+    WebDriverWait(driver, WAIT).until(lambda d: len(d.window_handles) == 2)
+    display_window = [handle for handle in driver.window_handles if handle != till_window][0]
+    driver.switch_to.window(display_window)
+    driver.execute_script("""
+        window.codes = [];
+        var state = document.getElementById("display-state");
+        new MutationObserver(function () { window.codes.push(state.getAttribute("data-code") + ":" + state.textContent); })
+            .observe(state, { attributes: true, attributeFilter: ["data-seq"] });""")
+    driver.switch_to.window(till_window)
     driver.find_element(By.ID, "pay-code").click()
     visible(driver, "auth-code").send_keys("134567890123456700" + Keys.ENTER)
     WebDriverWait(driver, 30).until(lambda d: status(d)["last"] != "")
+    driver.switch_to.window(display_window)
+    codes = driver.execute_script("return window.codes")
+    assert any(code.startswith("paid:") for code in codes), codes
+    assert any(code.startswith(":Please pay 3.50") for code in codes), codes
+    driver.switch_to.window(till_window)
     synced(driver)
     session, orders = session_orders(rpc, shop["till"])
     assert len(orders) == 1 and abs(orders[0]["amount_total"] - 8.5) < 0.001 and orders[0]["amount_return"] == 0

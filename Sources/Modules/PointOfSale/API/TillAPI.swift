@@ -83,7 +83,7 @@ enum TillAPI {
             let found = try await store.searchRead(
                 "pos.config", domain: config.map { .leaf("id", .equal, .int($0)) } ?? .leaf("company_id", .equal, .int(store.env.companyId)),
                 fields: ["name", "company_id", "receipt_header", "receipt_footer", "discount_limit", "payment_method_ids", "iface_tax_included",
-                         "self_ordering_mode"],
+                         "self_ordering_mode", "customer_display_messages"],
                 limit: 1, order: "id", load: .classicWrite)
             guard let till = found.first, let tillId = till["id"]?.intValue else {
                 throw ChainstoreError.missing(config.map { "Till \($0) does not exist or is not yours" } ?? "Your store has no till")

@@ -47,6 +47,7 @@ extension ModelSpec {
                        column1: "pos_config_id", column2: "pos_payment_method_id"),
             .text("receipt_header", "Receipt Header"),
             .text("receipt_footer", "Receipt Footer"),
+            .text("customer_display_messages", "Customer Display Messages"),
             .selection("iface_tax_included", "Tax Display", [
                 SelectionOption("subtotal", "Tax-Excluded Price"), SelectionOption("total", "Tax-Included Price"),
             ], required: true, default: .value("total")),

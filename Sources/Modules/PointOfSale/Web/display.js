@@ -2,20 +2,36 @@
 Chainstore.start(function () {
   "use strict";
 
-  var byId = Chainstore.byId, t = Chainstore.t;
-  var state = byId("display-state");
+  var byId = Chainstore.byId, t = Chainstore.t, N_ = Chainstore.N_;
+  var ROTATE_MS = 5000;
+  var state = byId("display-state"), message = byId("message");
   var seq = 0;
   var till = new URLSearchParams(location.search).get("till") || "";
   if (typeof BroadcastChannel !== "function" || !/^\d+$/.test(till)) {
     state.textContent = t("Open this screen from the till");
     return;
   }
+  // Where a payment by code stands, in the customer's words.
+  var CODE = { pending: N_("Sending your payment\u2026"), user_paying: N_("Please confirm the payment on your phone"),
+               paid: N_("Paid. Thank you!"), failed: N_("The payment did not go through"), reversed: N_("The payment was cancelled"),
+               refunded: N_("Refunded to your account") };
+  // Between sales the till's messages take turns (offers, opening hours, …).
+  var messages = [], turn = 0, idle = true;
+  function rotate() {
+    if (!idle || !messages.length) { message.hidden = true; return; }
+    message.textContent = messages[turn % messages.length];
+    message.setAttribute("data-turn", String(turn));
+    message.hidden = false;
+    turn += 1;
+  }
+  setInterval(rotate, ROTATE_MS);
+
   var channel = new BroadcastChannel("chainstore-pos-" + till);
   channel.onmessage = function (event) {
-    var message = event.data || {};
+    var update = event.data || {};
     var body = byId("lines");
     body.textContent = "";
-    (message.lines || []).forEach(function (line) {
+    (update.lines || []).forEach(function (line) {
       var row = document.createElement("tr");
       [line.name, String(line.qty), line.amount].forEach(function (text, column) {
         var cell = document.createElement("td");
@@ -25,16 +41,24 @@ Chainstore.start(function () {
       });
       body.appendChild(row);
     });
-    byId("total").textContent = message.total || "0.00";
-    if (message.state === "paid") {
-      state.textContent = t("Thank you! Received {0}, change {1}", message.received, message.change);
-    } else if (message.state === "paying") {
-      state.textContent = t("Please pay {0}", message.total);
+    byId("total").textContent = update.total || "0.00";
+    if (update.state === "paid") {
+      state.textContent = t("Thank you! Received {0}, change {1}", update.received, update.change);
+    } else if (update.state === "paying") {
+      state.textContent = t("Please pay {0}", update.due || update.total);
+    } else if (update.state === "code" && CODE[update.code_state]) {
+      state.textContent = t(CODE[update.code_state]);
     } else {
       state.textContent = "";
     }
+    state.setAttribute("data-code", update.code_state || "");
+    var wasIdle = idle;
+    messages = Array.isArray(update.messages) ? update.messages : [];
+    idle = update.state === "paid" || !(update.lines || []).length;
+    if (idle && !wasIdle) { turn = 0; }
+    rotate();
     seq += 1;
-    state.setAttribute("data-total", message.total || "0.00");
+    state.setAttribute("data-total", update.total || "0.00");
     state.setAttribute("data-seq", String(seq));
   };
 });

@@ -76,9 +76,10 @@ Chainstore.start(function () {
   // The customer display follows the cart (BroadcastChannel: no network needed).
   function broadcast(state, extra) {
     if (!channel) { return; }
-    var message = { state: state, total: yuan(cartFen()), lines: (cart ? cart.lines : []).map(function (line) {
+    var messages = till && typeof till.config.customer_display_messages === "string" ? till.config.customer_display_messages : "";
+    var message = { state: state, total: yuan(cartFen()), due: yuan(dueFen()), lines: (cart ? cart.lines : []).map(function (line) {
       return { name: line.name, qty: line.qty, amount: yuan(lineFen(line)) };
-    }) };
+    }), messages: messages.split("\n").map(function (text) { return text.trim(); }).filter(Boolean) };
     Object.keys(extra || {}).forEach(function (key) { message[key] = extra[key]; });
     channel.postMessage(message);
   }
@@ -448,6 +449,8 @@ Chainstore.start(function () {
   function showCodeState(state, detail) {
     codeState.textContent = (STATES[state] ? t(STATES[state]) : state) + (detail ? " \u2014 " + detail : "");
     codeState.setAttribute("data-state", state);
+    // The customer sees where the payment stands too.
+    broadcast("code", { code_state: state });
     setStatus();
   }
 
