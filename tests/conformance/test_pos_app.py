@@ -406,6 +406,7 @@ class Gate:
         self.url = "http://127.0.0.1:%d" % self.listener.getsockname()[1]
         self.up = True
         self.sockets = []
+        self.page_loads = 0      # requests for the till's page that reached the node
         threading.Thread(target=self.accept, daemon=True).start()
 
     def accept(self):
@@ -420,15 +421,16 @@ class Gate:
             upstream = socket.create_connection(self.target)
             self.sockets += [client, upstream]
             for a, b in ((client, upstream), (upstream, client)):
-                threading.Thread(target=self.pipe, args=(a, b), daemon=True).start()
+                threading.Thread(target=self.pipe, args=(a, b, a is client), daemon=True).start()
 
-    @staticmethod
-    def pipe(source, sink):
+    def pipe(self, source, sink, asked):
         try:
             while True:
                 data = source.recv(65536)
                 if not data:
                     break
+                if asked:
+                    self.page_loads += data.count(b"GET /pos?")
                 sink.sendall(data)
         except OSError:
             pass
@@ -468,6 +470,12 @@ def test_the_till_opens_and_sells_from_a_cold_start_with_the_server_out_of_reach
         # The service worker holds the pages and files once it controls the page.
         WebDriverWait(driver, 30).until(lambda d: d.execute_script("return !!(navigator.serviceWorker && navigator.serviceWorker.controller)"))
         assert int(driver.find_element(By.ID, "catalogue").get_attribute("data-count")) >= 2
+        # Online, the worker asks the node for the page first (a new release is seen at once).
+        loads = gate.page_loads
+        driver.get(gate.url + "/pos?till=%d" % shop["till"])
+        sign_in(driver, db)
+        visible(driver, "code")
+        assert gate.page_loads == loads + 1
         first = status(driver)["last"]
         water, tea = shop["products"]["water"][1], shop["products"]["tea"][1]
         scan(driver, water)
