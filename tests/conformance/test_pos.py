@@ -197,6 +197,13 @@ def test_the_till_api_refuses_bad_input_and_takes_each_order_once(rpc, url, db, 
     assert [r["status"] for r in again] == ["duplicate", "rejected", "rejected"]
     assert rpc("pos.order", "search_count", [[["session_id", "=", session]]]) == 1
     assert rpc("pos.session", "read", [[session], ["unsynced_orders"]])[0]["unsynced_orders"] == 0
+    # The remote display's feed: an object for a till the caller may read, nothing else.
+    assert post("/api/v1/pos/display", {"config_id": till, "message": {"state": "cart", "total": "1.00"}}) == (200, {"ok": True})
+    for bad in (b"[]", {"config_id": till}, {"config_id": till, "message": "x"}, {"message": {}},
+                {"config_id": till, "message": {"x": "y" * 40000}}):
+        assert post("/api/v1/pos/display", bad)[0] in (400, 413), bad
+    assert post("/api/v1/pos/display", {"config_id": 999999999, "message": {}})[0] == 404
+    assert post("/api/v1/pos/display", {"config_id": till, "message": {}}, auth=None)[0] == 401
 
 
 def test_a_receipt_prints_on_58_and_80_mm_and_as_html(rpc, url, db, unique):

@@ -458,6 +458,33 @@ class Gate:
         self.listener.close()
 
 
+def test_a_customer_display_on_another_device_follows_the_till_through_the_bus(driver, url, db, rpc, shop):
+    rpc("pos.config", "write", [[shop["till"]], {"customer_display_remote": True}])
+    other = headless_chromium("800,600")
+    try:
+        # Another browser (no BroadcastChannel reaches it): it signs in and follows the bus.
+        other.get(url + "/pos/display?till=%d&remote=1" % shop["till"])
+        sign_in(other, db)
+        WebDriverWait(other, WAIT).until(lambda d: not d.find_element(By.ID, "signin-view").is_displayed())
+        open_till(driver, url, db, shop["till"])
+        scan(driver, shop["products"]["water"][1], qty=2)
+        scan(driver, shop["products"]["tea"][1])
+        WebDriverWait(other, WAIT).until(lambda d: d.find_element(By.ID, "display-state").get_attribute("data-total") == "13.50")
+        assert len(other.find_elements(By.CSS_SELECTOR, "#lines tr")) == 2
+        pay(driver, "20")
+        WebDriverWait(other, WAIT).until(lambda d: "6.50" in d.find_element(By.ID, "display-state").text)
+        # Nobody else follows a till they may not read.
+        answer = other.execute_async_script("""
+            var done = arguments[arguments.length - 1];
+            fetch("/websocket/peek_notifications?db=" + arguments[0], {method: "POST", headers: {"Content-Type": "application/json",
+                  "Authorization": "Basic " + btoa("store1:store1")},
+                  body: JSON.stringify({params: {channels: [JSON.stringify(["pos.config", 999999999, "display"])], last: 0}})})
+              .then(function (r) { return r.json(); }).then(done);""", db)
+        assert not any("999999999" in channel for channel in answer["result"]["channels"])
+    finally:
+        other.quit()
+
+
 def test_the_till_opens_and_sells_from_a_cold_start_with_the_server_out_of_reach(driver, url, db, rpc, shop, unique):
     # A weighed item: its scale labels are read on the till with the store's nomenclature.
     item = "%05d" % (int(unique[-5:], 16) % 100000)

@@ -8,7 +8,7 @@ public enum PointOfSale {
         name: "point_of_sale", depends: ["base", "product", "stock", "payment"],
         models: [.posPaymentMethod, .posConfig, .posSession, .posOrder, .posOrderLine, .posPayment, .posOrderConflict, .posCashMove, .posDailySettlement],
         extending: [ModelExtension(model: "product.category", fields: [.boolean("pos_age_check", "Age Check at the Till")])],
-        migrations: [.createPOS, .orderKeys, .fillOnlyFromParents, .saleRules, .codePayments, .dailySettlement, .businessDay, .ageCheck, .displayMessages],
+        migrations: [.createPOS, .orderKeys, .fillOnlyFromParents, .saleRules, .codePayments, .dailySettlement, .businessDay, .ageCheck, .displayMessages, .remoteDisplay],
         methods: PosSessions.methods + PosIngest.methods + PosClosing.methods + DailySettlements.methods,
         hooks: PosTills.hooks + PosSessions.hooks,
         endpoints: TillAPI.endpoints + SalesReportAPI.endpoints,

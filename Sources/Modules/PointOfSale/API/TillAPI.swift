@@ -18,13 +18,35 @@ import Product
 ///   when no order does).
 /// - `GET /api/v1/pos/orders/{id}/receipt`: the receipt, ESC/POS or HTML (see `receipt`).
 /// - `GET /api/v1/pos/orders?name=…`: a paid sale by its receipt name, for a refund (see `find`).
+/// - `POST /api/v1/pos/display`: the cart for a customer display on another device (see `display`).
 enum TillAPI {
     static let endpoints: [Endpoint] = [
         Endpoint(.post, "/api/v1/pos/open", handler: open),
         Endpoint(.post, "/api/v1/pos/orders", maxBodyBytes: 4 << 20, handler: orders),
         Endpoint(.get, "/api/v1/pos/orders/{id}/receipt", handler: receipt),
         Endpoint(.get, "/api/v1/pos/orders", handler: find),
+        Endpoint(.post, "/api/v1/pos/display", maxBodyBytes: 32 << 10, handler: display),
     ]
+
+    /// `POST /api/v1/pos/display` with `{"config_id", "message": {…}}`: the till's cart for a
+    /// customer display on another device, sent on the bus channel `["pos.config", ID, "display"]`
+    /// (which those who may read the till may follow), type `pos.display/cart`.
+    static func display(_ request: EndpointRequest) async throws -> EndpointResponse {
+        let fields = try request.jsonObject()
+        guard let config = fields["config_id"]?.intValue, let message = fields["message"], message.dictValue != nil else {
+            throw ChainstoreError.valueError("The body must be {\"config_id\", \"message\": {...}}")
+        }
+        let caller = try request.signedIn()
+        let database = caller.database.name
+        try await caller.run(transaction: true) { store in
+            guard try await !store.search("pos.config", domain: .leaf("id", .equal, .int(config))).isEmpty else {
+                throw ChainstoreError.missing("Till \(config) does not exist or is not yours")
+            }
+            try await Bus.send(store.tx, [Bus.Notification(channel: Bus.channel(database, "pos.config", config, "display"), type: "pos.display/cart",
+                                                           payload: message)], uid: store.env.uid)
+        }
+        return .json(.dict(["ok": true]))
+    }
 
     /// `GET /api/v1/pos/orders?name=POS/00042-0007`: a paid sale of the caller's reach, by its
     /// receipt name, with what each line may still give back — what a refund at the till starts from.
@@ -83,7 +105,7 @@ enum TillAPI {
             let found = try await store.searchRead(
                 "pos.config", domain: config.map { .leaf("id", .equal, .int($0)) } ?? .leaf("company_id", .equal, .int(store.env.companyId)),
                 fields: ["name", "company_id", "receipt_header", "receipt_footer", "discount_limit", "payment_method_ids", "iface_tax_included",
-                         "self_ordering_mode", "customer_display_messages"],
+                         "self_ordering_mode", "customer_display_messages", "customer_display_remote"],
                 limit: 1, order: "id", load: .classicWrite)
             guard let till = found.first, let tillId = till["id"]?.intValue else {
                 throw ChainstoreError.missing(config.map { "Till \($0) does not exist or is not yours" } ?? "Your store has no till")

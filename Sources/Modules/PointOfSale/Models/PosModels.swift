@@ -48,6 +48,7 @@ extension ModelSpec {
             .text("receipt_header", "Receipt Header"),
             .text("receipt_footer", "Receipt Footer"),
             .text("customer_display_messages", "Customer Display Messages"),
+            .boolean("customer_display_remote", "Customer Display on Another Device"),
             .selection("iface_tax_included", "Tax Display", [
                 SelectionOption("subtotal", "Tax-Excluded Price"), SelectionOption("total", "Tax-Included Price"),
             ], required: true, default: .value("total")),

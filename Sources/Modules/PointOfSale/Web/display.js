@@ -6,8 +6,11 @@ Chainstore.start(function () {
   var ROTATE_MS = 5000;
   var state = byId("display-state"), message = byId("message");
   var seq = 0;
-  var till = new URLSearchParams(location.search).get("till") || "";
-  if (typeof BroadcastChannel !== "function" || !/^\d+$/.test(till)) {
+  var query = new URLSearchParams(location.search);
+  var till = query.get("till") || "";
+  // `remote=1`: on another device, signed in, following the till through the bus.
+  var REMOTE = query.get("remote") === "1";
+  if ((!REMOTE && typeof BroadcastChannel !== "function") || !/^\d+$/.test(till)) {
     state.textContent = t("Open this screen from the till");
     return;
   }
@@ -26,9 +29,7 @@ Chainstore.start(function () {
   }
   setInterval(rotate, ROTATE_MS);
 
-  var channel = new BroadcastChannel("chainstore-pos-" + till);
-  channel.onmessage = function (event) {
-    var update = event.data || {};
+  function apply(update) {
     var body = byId("lines");
     body.textContent = "";
     (update.lines || []).forEach(function (line) {
@@ -60,5 +61,39 @@ Chainstore.start(function () {
     seq += 1;
     state.setAttribute("data-total", update.total || "0.00");
     state.setAttribute("data-seq", String(seq));
-  };
+  }
+
+  function wait(ms) { return new Promise(function (resolve) { setTimeout(resolve, ms); }); }
+  async function follow(credentials) {
+    var last = 0, first = true;
+    var channelName = JSON.stringify(["pos.config", parseInt(till, 10), "display"]);
+    for (;;) {
+      var answer;
+      try {
+        answer = await Chainstore.call("POST", "/longpolling/poll", credentials,
+                                       { jsonrpc: "2.0", method: "call", id: 1, params: { channels: [channelName], last: last, timeout: 15 } });
+      } catch (e) { answer = null; }
+      var notes = answer && answer.status === 200 && answer.data ? answer.data.result : null;
+      if (!Array.isArray(notes)) { await wait(5000); continue; }
+      var latest = null;
+      notes.forEach(function (note) {
+        last = Math.max(last, note.id || 0);
+        if (note.message && note.message.type === "pos.display/cart") { latest = note.message.payload; }
+      });
+      // The first answer is what was said before this screen came: only its last cart counts.
+      if (latest && !(first && latest.state === "paid")) { apply(latest); }
+      first = false;
+    }
+  }
+
+  if (REMOTE) {
+    byId("signin-view").hidden = false;
+    Chainstore.signInWith(function (credentials) {
+      byId("signin-view").hidden = true;
+      follow(credentials);
+    });
+  } else {
+    byId("signin-view").hidden = true;
+    new BroadcastChannel("chainstore-pos-" + till).onmessage = function (event) { apply(event.data || {}); };
+  }
 });

@@ -82,6 +82,19 @@ Chainstore.start(function () {
     }), messages: messages.split("\n").map(function (text) { return text.trim(); }).filter(Boolean) };
     Object.keys(extra || {}).forEach(function (key) { message[key] = extra[key]; });
     channel.postMessage(message);
+    if (till && till.config.customer_display_remote) { publish(message); }
+  }
+
+  // A customer display on another device hears the cart through the bus: the latest state, at
+  // most one request every 250 ms (the display in this browser needs no network).
+  var remote = null, remoteTimer = null;
+  function publish(message) {
+    remote = message;
+    if (remoteTimer) { return; }
+    remoteTimer = setTimeout(async function () {
+      remoteTimer = null;
+      try { await call("POST", "/api/v1/pos/display", credentials, { config_id: till.config.id, message: remote }); } catch (e) { /* offline */ }
+    }, 250);
   }
 
   function render() {
