@@ -259,6 +259,28 @@ var Chainstore = (function () {
     });
   }
 
+  // Follows bus channels by long polling (`/longpolling/poll`, the broadcast channel included):
+  // `onNotes(notifications, first)` gets each answer's notifications (`first` for the first
+  // answer, which holds what was said before); a failure waits `retryMs` and asks again. Never returns.
+  async function follow(credentials, channels, onNotes, retryMs) {
+    var last = 0, first = true;
+    for (;;) {
+      var answer;
+      try {
+        answer = await call("POST", "/longpolling/poll", credentials,
+                            { jsonrpc: "2.0", method: "call", id: 1, params: { channels: channels, last: last, timeout: 15 } });
+      } catch (e) { answer = null; }
+      var notes = answer && answer.status === 200 && answer.data ? answer.data.result : null;
+      if (!Array.isArray(notes)) {
+        await new Promise(function (resolve) { setTimeout(resolve, retryMs || 10000); });
+        continue;
+      }
+      notes.forEach(function (note) { last = Math.max(last, note.id || 0); });
+      onNotes(notes, first);
+      first = false;
+    }
+  }
+
   // Builds the shared parts, loads the language's messages, translates the page, then runs `init`.
   async function start(init) {
     buildSignIn();
@@ -273,7 +295,7 @@ var Chainstore = (function () {
 
   return {
     TIMEOUT_MS: TIMEOUT_MS, byId: byId, t: t, N_: N_, start: start, base64: base64, basic: basic, call: call, messageOf: messageOf,
-    errorCodeOf: errorCodeOf, signInWith: signInWith,
+    errorCodeOf: errorCodeOf, signInWith: signInWith, follow: follow,
     language: function () { return lang; },
     onLanguage: function (listener) { listeners.push(listener); }
   };

@@ -63,27 +63,14 @@ Chainstore.start(function () {
     state.setAttribute("data-seq", String(seq));
   }
 
-  function wait(ms) { return new Promise(function (resolve) { setTimeout(resolve, ms); }); }
-  async function follow(credentials) {
-    var last = 0, first = true;
+  function follow(credentials) {
     var channelName = JSON.stringify(["pos.config", parseInt(till, 10), "display"]);
-    for (;;) {
-      var answer;
-      try {
-        answer = await Chainstore.call("POST", "/longpolling/poll", credentials,
-                                       { jsonrpc: "2.0", method: "call", id: 1, params: { channels: [channelName], last: last, timeout: 15 } });
-      } catch (e) { answer = null; }
-      var notes = answer && answer.status === 200 && answer.data ? answer.data.result : null;
-      if (!Array.isArray(notes)) { await wait(5000); continue; }
-      var latest = null;
-      notes.forEach(function (note) {
-        last = Math.max(last, note.id || 0);
-        if (note.message && note.message.type === "pos.display/cart") { latest = note.message.payload; }
-      });
-      // The first answer is what was said before this screen came: only its last cart counts.
+    Chainstore.follow(credentials, [channelName], function (notes, first) {
+      var carts = notes.filter(function (note) { return note.message && note.message.type === "pos.display/cart"; });
+      var latest = carts.length ? carts[carts.length - 1].message.payload : null;
+      // The first answer is what was said before this screen came: only an unfinished cart counts.
       if (latest && !(first && latest.state === "paid")) { apply(latest); }
-      first = false;
-    }
+    }, 5000);
   }
 
   if (REMOTE) {

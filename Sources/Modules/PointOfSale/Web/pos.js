@@ -778,26 +778,13 @@ Chainstore.start(function () {
 
   // Catalogue changes come on the bus (`product.catalogue/changed`), long-polled; and every few
   // minutes and when the browser is back online, in case a notification was missed.
-  var busLast = 0, listening = false;
-  function wait(ms) { return new Promise(function (resolve) { setTimeout(resolve, ms); }); }
-  async function listen() {
+  var listening = false;
+  function listen() {
     if (listening) { return; }
     listening = true;
-    for (;;) {
-      var answer;
-      try {
-        answer = await call("POST", "/longpolling/poll", credentials,
-                            { jsonrpc: "2.0", method: "call", id: 1, params: { channels: [], last: busLast, timeout: 15 } });
-      } catch (e) { answer = null; }
-      var notes = answer && answer.status === 200 && answer.data ? answer.data.result : null;
-      if (!Array.isArray(notes)) { await wait(10000); continue; }
-      var changed = false;
-      notes.forEach(function (note) {
-        busLast = Math.max(busLast, note.id || 0);
-        if (note.message && note.message.type === "product.catalogue/changed") { changed = true; }
-      });
-      if (changed) { refreshCatalogue(); }
-    }
+    Chainstore.follow(credentials, [], function (notes) {
+      if (notes.some(function (note) { return note.message && note.message.type === "product.catalogue/changed"; })) { refreshCatalogue(); }
+    });
   }
 
   // MARK: opening
