@@ -137,7 +137,7 @@ let package = Package(
         .target(
             name: "PointOfSale",
             dependencies: [
-                "ChainstoreCore", "ChainstoreDB", "Base", "Product", "Stock", "Payment", "Payments",
+                "ChainstoreCore", "ChainstoreDB", "Base", "Product", "Stock", "Payment", "Payments", "Barcode",
                 .product(name: "Crypto", package: "swift-crypto"), .product(name: "OrderedCollections", package: "swift-collections"),
             ],
             path: "Sources/Modules/PointOfSale",

@@ -1,7 +1,7 @@
 import ChainstoreCore
 import ChainstoreDB
+import Barcode
 import Foundation
-import Product
 
 /// The group's sales by business day (China time) and city or store, under the caller's company
 /// rules (a city manager sees its city, a store its store), as a report to read or export:
@@ -21,27 +21,23 @@ enum SalesReportAPI {
         var day: String, group: String, orders: Int64 = 0, sales = Decimal(0), tax = Decimal(0), refundOrders: Int64 = 0, refunds = Decimal(0)
     }
 
-    /// `YYYY-MM-DD` → days since 1970-01-01 (a real date only).
-    static func day(_ text: String?, _ name: String) throws -> Int {
-        let parts = (text ?? "").split(separator: "-", omittingEmptySubsequences: false).map { Int($0) }
-        guard (text ?? "").count == 10, parts.count == 3, let y = parts[0], let m = parts[1], let d = parts[2], (1...12).contains(m), (1...31).contains(d) else {
-            throw ChainstoreError.valueError("\(name) must be a date, YYYY-MM-DD")
-        }
-        // Days from the civil date (proleptic Gregorian), checked by the way back.
-        let year = m <= 2 ? y - 1 : y
-        let era = (year >= 0 ? year : year - 399) / 400
-        let yoe = year - era * 400
-        let doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1
-        let days = era * 146_097 + yoe * 365 + yoe / 4 - yoe / 100 + doy - 719_468
-        let back = ChinaCalendar.today(at: Date(timeIntervalSince1970: Double(days) * 86_400))
-        guard back.year == y, back.month == m, back.day == d else { throw ChainstoreError.valueError("\(name) must be a date, YYYY-MM-DD") }
-        return days
+    /// A real date written `YYYY-MM-DD`.
+    static func day(_ text: String, _ name: String) throws -> GS1Date {
+        do { return try GS1Date(iso: text) } catch { throw ChainstoreError.valueError("\(name) must be a date, YYYY-MM-DD") }
+    }
+
+    /// Days from `first` to `last`.
+    static func span(_ first: GS1Date, _ last: GS1Date) -> Int {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        return calendar.dateComponents([.day], from: DateComponents(year: first.year, month: first.month, day: first.day),
+                                       to: DateComponents(year: last.year, month: last.month, day: last.day)).day ?? .max
     }
 
     static func sales(_ request: EndpointRequest) async throws -> EndpointResponse {
         let (from, to) = (request.query["from"] ?? "", request.query["to"] ?? "")
         let (first, last) = (try day(from, "from"), try day(to, "to"))
-        guard first <= last, last - first < 92 else { throw ChainstoreError.valueError("from must not be after to, and the period is at most 92 days") }
+        guard first <= last, span(first, last) < 92 else { throw ChainstoreError.valueError("from must not be after to, and the period is at most 92 days") }
         let by = request.query["by"] ?? "city"
         guard by == "city" || by == "store" else { throw ChainstoreError.valueError("by must be city or store") }
         let format = request.query["format"] ?? "json"

@@ -131,8 +131,7 @@ enum TillAPI {
                                                fields: ["name", "type", "payment_channel", "is_cash_count"])
             // The categories a kiosk calls an attendant for: those marked and everything under them.
             let ageChecked = try await store.tx.query("""
-                SELECT coalesce(array_agg(c.id ORDER BY c.id), '{}') FROM product_category c
-                WHERE EXISTS (SELECT 1 FROM product_category a WHERE a.pos_age_check AND c.parent_path LIKE a.parent_path || '%')
+                SELECT coalesce(array_agg(c.id ORDER BY c.id), '{}') FROM product_category c WHERE \(unsafeRaw: PosIngest.ageChecked)
                 """)[0].decode([Int64].self)
             return Value.dict(["config": .dict(till), "session": .dict(session), "payment_methods": .array(methods.map(Value.dict)),
                                "user": .dict(["id": .int(store.env.uid), "company_id": .int(store.env.companyId)]),

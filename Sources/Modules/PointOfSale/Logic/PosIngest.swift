@@ -173,17 +173,15 @@ enum PosIngest {
         }
     }
 
-    /// Each line priced as the scan path prices it (price lists and taxes in force at the sale's
-    /// date; a refund at the sold line's price and discount), checked against what the till
-    /// charged: a unit price changed by hand needs the till's leave or a POS manager, a discount
-    /// above the till's limit a POS manager, and every line's tax-included amount must match
-    /// within a fen. A refund is bounded by what was sold and not yet returned.
+    /// Whether the product category aliased `c` is sold only after an age check: it, or a
+    /// category above it, is marked `pos_age_check`.
+    static let ageChecked = "EXISTS (SELECT 1 FROM product_category a WHERE a.pos_age_check AND c.parent_path LIKE a.parent_path || '%')"
+
     /// A kiosk sells nothing that needs an age check: an attendant sells it at a staffed till.
     static func refuseAgeChecked(_ store: RecordStore, products: [Int64]) async throws {
         let sql: SQLBuilder = """
             SELECT t.name FROM product_product p JOIN product_template t ON t.id = p.product_tmpl_id JOIN product_category c ON c.id = t.categ_id
-            WHERE p.id = ANY(\(Array(Set(products)))) AND EXISTS (
-                SELECT 1 FROM product_category a WHERE a.pos_age_check AND c.parent_path LIKE a.parent_path || '%')
+            WHERE p.id = ANY(\(Array(Set(products)))) AND \(unsafeRaw: ageChecked)
             ORDER BY p.id LIMIT 1
             """
         if let name = try await store.tx.query(sql).first?.decode(String.self) {
@@ -191,6 +189,11 @@ enum PosIngest {
         }
     }
 
+    /// Each line priced as the scan path prices it (price lists and taxes in force at the sale's
+    /// date; a refund at the sold line's price and discount), checked against what the till
+    /// charged: a unit price changed by hand needs the till's leave or a POS manager, a discount
+    /// above the till's limit a POS manager, and every line's tax-included amount must match
+    /// within a fen. A refund is bounded by what was sold and not yet returned.
     static func price(_ store: RecordStore, till: Till, lines: [SentLine], date: String?) async throws -> [Pricing.Priced] {
         let manager = PosRights.isManager(store.env)
         var refunded: [Int64: (product: Int64, left: Decimal, price: Decimal, discount: Decimal)] = [:]

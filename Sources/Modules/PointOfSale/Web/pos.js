@@ -24,7 +24,7 @@ Chainstore.start(function () {
   var cash = null;            // the till's cash method id
   var catalogue = {};         // barcode → { id, name, fen, categ, pack }: the store's catalogue, from IndexedDB
   var scope = "";             // "<db>|<company>": whose catalogue this is
-  var catalogueVersion = 0;   // the feed's version the local catalogue is at
+  var catalogueVersion = null; // the feed's version the local catalogue is at (null: none held yet)
   var ageCheck = {};          // category id → true: sold only after an age check
   var cart = null;            // { uuid, lines: [{ id, name, qty, fen }], payments: [{ method, fen, ... }] }
   var parked = [];
@@ -181,7 +181,6 @@ Chainstore.start(function () {
         if (!db.objectStoreNames.contains("catalogue")) {
           var codes = db.createObjectStore("catalogue", { keyPath: ["scope", "code"] });
           codes.createIndex("scope", "scope");
-          codes.createIndex("product", ["scope", "id"]);
         }
         if (!db.objectStoreNames.contains("meta")) { db.createObjectStore("meta", { keyPath: "scope" }); }
       };
@@ -702,7 +701,7 @@ Chainstore.start(function () {
       var answer = await call("GET", catalogueURL("after=" + after), credentials);
       if (answer.status !== 200 || !answer.data) { throw new Error(messageOf(answer.data) || t("The catalogue could not be loaded")); }
       if (version === null) { version = answer.data.version; }
-      (answer.data.products || []).forEach(function (product) { if (sells(product)) { rows = rows.concat(entriesOf(product)); } });
+      (answer.data.products || []).forEach(function (product) { if (sells(product)) { rows.push.apply(rows, entriesOf(product)); } });
       if (!answer.data.more || !answer.data.next_after) { break; }
       after = answer.data.next_after;
     }
@@ -713,7 +712,14 @@ Chainstore.start(function () {
     });
     catalogue = {};
     rows.forEach(function (row) { catalogue[row.code] = row; });
+    held(version);
+  }
+
+  // The version the catalogue in memory is at, shown on `#catalogue` with its size.
+  function held(version) {
     catalogueVersion = version;
+    byId("catalogue").setAttribute("data-version", String(version));
+    byId("catalogue").setAttribute("data-count", String(Object.keys(catalogue).length));
   }
 
   // What changed since the version held: a changed product's rows are replaced, an archived or
@@ -727,7 +733,7 @@ Chainstore.start(function () {
       var changed = {}, fresh = [];
       products.forEach(function (product) {
         changed[product.id] = true;
-        if (sells(product)) { fresh = fresh.concat(entriesOf(product)); }
+        if (sells(product)) { fresh.push.apply(fresh, entriesOf(product)); }
       });
       var stale = Object.keys(catalogue).filter(function (code) { return changed[catalogue[code].id]; });
       var version = Math.max(catalogueVersion, answer.data.version || 0);
@@ -738,8 +744,7 @@ Chainstore.start(function () {
       });
       stale.forEach(function (code) { delete catalogue[code]; });
       fresh.forEach(function (row) { catalogue[row.code] = row; });
-      catalogueVersion = version;
-      byId("catalogue").setAttribute("data-version", String(version));
+      held(version);
       if (!answer.data.more) { return; }
     }
   }
@@ -769,11 +774,9 @@ Chainstore.start(function () {
       var rows = await idb(["catalogue"], "readonly", function (stores) { return stores.catalogue.index("scope").getAll(scope); });
       catalogue = {};
       rows.forEach(function (row) { catalogue[row.code] = row; });
-      catalogueVersion = meta.version;
+      held(meta.version);
       if (online) { refreshCatalogue(); }
     }
-    byId("catalogue").setAttribute("data-version", String(catalogueVersion));
-    byId("catalogue").setAttribute("data-count", String(Object.keys(catalogue).length));
   }
 
   // Catalogue changes come on the bus (`product.catalogue/changed`), long-polled; and every few
@@ -868,9 +871,9 @@ Chainstore.start(function () {
   });
 
   byId("signout").addEventListener("click", function () { location.reload(); });
-  window.addEventListener("online", function () { sync(); if (till) { refreshCatalogue(); } });
+  window.addEventListener("online", function () { sync(); if (catalogueVersion !== null) { refreshCatalogue(); } });
   setInterval(function () { if (pending) { sync(); } }, RETRY_MS);
-  setInterval(function () { if (till && catalogueVersion) { refreshCatalogue(); } }, CATALOGUE_MS);
+  setInterval(function () { if (catalogueVersion !== null) { refreshCatalogue(); } }, CATALOGUE_MS);
 
   Chainstore.signInWith(async function (signedIn) {
     credentials = signedIn;
