@@ -374,3 +374,84 @@ def test_the_sales_report_by_day_and_city_or_store_follows_company_rules(rpc, ur
         status, _, body = get(query)
         assert status == 400, query
     assert get("from=2024-02-29&to=2024-02-29", auth="admin:wrong")[0] == 401
+
+
+def test_an_attendant_approves_an_age_checked_item_on_the_kiosk_itself(rpc, url, db, unique):
+    """`POST /api/v1/pos/attendant`: a member of the store's staff signs in on the kiosk for one
+    item; the order that sells it spends the approval, which serves no other session, item or sale."""
+    import base64
+    import json
+    import urllib.error
+    import urllib.request
+
+    store, cash, till = store_till(rpc, unique)
+    wechat = rpc("pos.payment.method", "create", [{"name": "微信支付 " + unique, "type": "bank", "payment_channel": "wechat",
+                                                   "company_id": store}])
+    rpc("pos.config", "write", [[till], {"payment_method_ids": [(6, 0, [wechat])], "self_ordering_mode": "kiosk"}])
+    adults = rpc("product.category", "create", [{"name": "酒类 " + unique, "pos_age_check": True}])
+    products = {}
+    for name, categ in (("beer", adults), ("bread", 1)):
+        template = rpc("product.template", "create", [{"name": "%s %s" % (name, unique), "list_price": 4.0, "type": "product",
+                                                       "categ_id": categ}])
+        products[name] = rpc("product.product", "search", [[["product_tmpl_id", "=", template]]])[0]
+
+    def post(path, body, auth="store1:store1"):
+        request = urllib.request.Request(f"{url}{path}?db={db}", data=json.dumps(body).encode(), method="POST",
+                                         headers={"Content-Type": "application/json",
+                                                  "Authorization": "Basic " + base64.b64encode(auth.encode()).decode()})
+        try:
+            with urllib.request.urlopen(request, timeout=30) as response:
+                return response.status, json.loads(response.read())
+        except urllib.error.HTTPError as error:
+            return error.code, json.loads(error.read() or b"{}")
+
+    session = post("/api/v1/pos/open", {"config_id": till})[1]["session"]["id"]
+    ask = {"session_id": session, "product_id": products["beer"], "reason": "age", "login": "gz.manager", "password": "gz.manager"}
+    # Bad input, a wrong password, and the kiosk's own account are refused; nothing is kept.
+    for bad in ({}, dict(ask, reason="mood"), dict(ask, login=""), dict(ask, password=None), dict(ask, session_id="x")):
+        assert post("/api/v1/pos/attendant", bad)[0] == 400, bad
+    assert post("/api/v1/pos/attendant", dict(ask, password="wrong"))[0] in (401, 403)
+    status, answer = post("/api/v1/pos/attendant", dict(ask, login="store1", password="store1"))
+    assert status == 400 and "own account" in answer["message"], answer
+    assert post("/api/v1/pos/attendant", dict(ask, session_id=999999999))[0] == 404
+    assert rpc("pos.attendant.approval", "search_count", [[["session_id", "=", session]]]) == 0
+    # A staffed till's session takes no approval.
+    staffed = rpc("pos.config", "create", [{"name": "staffed " + unique, "company_id": store, "payment_method_ids": [(6, 0, [cash])]}])
+    staffed_session = post("/api/v1/pos/open", {"config_id": staffed})[1]["session"]["id"]
+    assert post("/api/v1/pos/attendant", dict(ask, session_id=staffed_session))[0] == 400
+
+    status, approved = post("/api/v1/pos/attendant", ask)
+    assert status == 200 and approved["attendant"]["name"] == "Guangzhou Manager", approved
+    token = approved["approval"]
+    kept = rpc("pos.attendant.approval", "search_read", [[["session_id", "=", session]]],
+               {"fields": ["product_id", "attendant_id", "reason", "order_key", "company_id"]})
+    assert [(k["product_id"][0], k["attendant_id"][1], k["reason"], k["order_key"], k["company_id"][0]) for k in kept] == \
+        [(products["beer"], "Guangzhou Manager", "age", False, store)]
+    # The token is the kiosk's to present, not a field anybody reads.
+    assert "token" not in rpc("pos.attendant.approval", "fields_get", [], {"attributes": ["type"]})
+
+    def order(key, product, approval=None, session=session):
+        line = {"product_id": product, "qty": 1, "price_unit": 4.0, "price_subtotal_incl": 4.0}
+        if approval:
+            line["attendant_approval"] = approval
+        return {"data": {"uid": key, "pos_session_id": session, "order_uuid": key + unique, "amount_total": 4.0, "amount_paid": 4.0,
+                         "amount_return": 0, "lines": [[0, 0, line]],
+                         "statement_ids": [[0, 0, {"payment_method_id": wechat, "amount": 4.0}]]}}
+
+    def results(*orders):
+        status, answer = post("/api/v1/pos/orders", {"device_id": "kiosk-" + unique, "pending": 0, "orders": list(orders)})
+        assert status == 200
+        return [r.get("error", r["status"]) for r in answer["results"]]
+
+    # Without an approval, or with one for another item, the age check stops the order; with the
+    # right one it passes (and the payment, which names no paid attempt, is what is refused next:
+    # the order is rolled back, so the approval is not spent).
+    assert "age check" in results(order("n", products["beer"]))[0]
+    assert "not one of this kiosk's session" in results(order("w", products["bread"], token), order("x", products["beer"], "nope"))[1]
+    assert "payment attempt" in results(order("p", products["beer"], token))[0]
+    assert rpc("pos.attendant.approval", "search_read", [[["session_id", "=", session]]], {"fields": ["order_key"]})[0]["order_key"] is False
+    # Another kiosk's session cannot use it.
+    other = rpc("pos.config", "create", [{"name": "kiosk 2 " + unique, "company_id": store, "self_ordering_mode": "kiosk",
+                                           "payment_method_ids": [(6, 0, [wechat])]}])
+    other_session = post("/api/v1/pos/open", {"config_id": other})[1]["session"]["id"]
+    assert "not one of this kiosk's session" in results(order("o", products["beer"], token, session=other_session))[0]

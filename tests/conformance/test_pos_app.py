@@ -364,9 +364,24 @@ def test_the_kiosk_takes_payment_codes_only_and_calls_staff_for_weighed_and_age_
     scan(driver, ean13_check("21" + item + "01000"))
     assert driver.find_element(By.ID, "staff").get_attribute("data-state") == "called"
     assert driver.find_elements(By.CSS_SELECTOR, "#lines tr") == []
+    driver.find_element(By.ID, "cancel-staff").click()
+    assert not driver.find_element(By.ID, "attendant-form").is_displayed()
     scan(driver, beer_code)
     assert "啤酒" in driver.find_element(By.ID, "staff").text or "age" in driver.find_element(By.ID, "staff").text
     assert driver.find_elements(By.CSS_SELECTOR, "#lines tr") == []
+    # The attendant signs in on the kiosk itself: a wrong password is refused on the screen, the
+    # store's staff member approves, and the beer joins the cart as approved.
+    visible(driver, "attendant-login").send_keys("gz.manager")
+    driver.find_element(By.ID, "attendant-password").send_keys("wrong" + Keys.ENTER)
+    WebDriverWait(driver, WAIT).until(lambda d: d.find_element(By.ID, "attendant-error").text != "")
+    assert driver.find_elements(By.CSS_SELECTOR, "#lines tr") == []
+    before = int(status(driver)["seq"])
+    driver.find_element(By.ID, "attendant-password").send_keys("gz.manager" + Keys.ENTER)
+    WebDriverWait(driver, WAIT).until(lambda d: int(status(d)["seq"]) > before and d.find_elements(By.CSS_SELECTOR, "#lines tr"))
+    assert driver.find_element(By.ID, "staff").get_attribute("data-state") == "approved"
+    assert "Guangzhou Manager" in driver.find_element(By.CSS_SELECTOR, "#lines tr").text
+    token = driver.execute_script("return JSON.parse(sessionStorage.getItem('chainstore-pos-cart-' + arguments[0]))"
+                                  ".cart.lines.find(function (l) { return l.approval; }).approval", shop["till"])
     scan(driver, shop["products"]["tea"][1])
     driver.find_element(By.ID, "pay-code").click()
     before = status(driver)["last"]
@@ -374,7 +389,11 @@ def test_the_kiosk_takes_payment_codes_only_and_calls_staff_for_weighed_and_age_
     WebDriverWait(driver, 30).until(lambda d: status(d)["last"] != before)
     synced(driver)
     session, orders = session_orders(rpc, shop["till"])
-    assert len(orders) == 1 and abs(orders[0]["amount_total"] - 3.5) < 0.001
+    assert len(orders) == 1 and abs(orders[0]["amount_total"] - 7.5) < 0.001, orders
+    approvals = rpc("pos.attendant.approval", "search_read", [[["session_id", "=", session]]],
+                    {"fields": ["product_id", "attendant_id", "reason", "order_key"]})
+    assert [(a["product_id"][0], a["attendant_id"][1], a["reason"], a["order_key"]) for a in approvals] == \
+        [(beer, "Guangzhou Manager", "age", orders[0]["access_token"])]
     # Cash sent to a kiosk's session anyway is refused by the server.
     cash_order = {"data": {"uid": "k-" + unique, "pos_session_id": session, "order_uuid": "k-" + unique, "amount_total": 3.5,
                            "amount_paid": 3.5, "amount_return": 0,
@@ -383,12 +402,16 @@ def test_the_kiosk_takes_payment_codes_only_and_calls_staff_for_weighed_and_age_
                                                      "amount": 3.5}]]}}
     answer = rpc("pos.order", "create_from_ui", [[cash_order], False])[0]
     assert answer["status"] == "rejected" and "payment code" in answer["error"]
-    # So is an age-checked item, however it is paid.
+    # So is an age-checked item without an attendant's approval, however it is paid.
     beer_order = {"data": dict(cash_order["data"], uid="b-" + unique, order_uuid="b-" + unique, amount_total=4.0, amount_paid=4.0,
                                lines=[[0, 0, {"product_id": beer, "qty": 1, "price_unit": 4.0, "price_subtotal_incl": 4.0}]],
                                statement_ids=[[0, 0, {"payment_method_id": wechat, "amount": 4.0, "payment_reference": "x-" + unique}]])}
     answer = rpc("pos.order", "create_from_ui", [[beer_order], False])[0]
     assert answer["status"] == "rejected" and "age check" in answer["error"], answer
+    # The approval the sale spent serves no second sale.
+    beer_order["data"]["lines"][0][2]["attendant_approval"] = token
+    answer = rpc("pos.order", "create_from_ui", [[beer_order], False])[0]
+    assert answer["status"] == "rejected" and "another sale has used it" in answer["error"], answer
 
 
 class Gate:

@@ -6,9 +6,11 @@ import Foundation
 public enum PointOfSale {
     public static let manifest = ModuleManifest(
         name: "point_of_sale", depends: ["base", "product", "stock", "payment"],
-        models: [.posPaymentMethod, .posConfig, .posSession, .posOrder, .posOrderLine, .posPayment, .posOrderConflict, .posCashMove, .posDailySettlement],
+        models: [.posPaymentMethod, .posConfig, .posSession, .posOrder, .posOrderLine, .posPayment, .posOrderConflict, .posCashMove, .posDailySettlement,
+                 .posAttendantApproval],
         extending: [ModelExtension(model: "product.category", fields: [.boolean("pos_age_check", "Age Check at the Till")])],
-        migrations: [.createPOS, .orderKeys, .fillOnlyFromParents, .saleRules, .codePayments, .dailySettlement, .businessDay, .ageCheck, .displayMessages, .remoteDisplay],
+        migrations: [.createPOS, .orderKeys, .fillOnlyFromParents, .saleRules, .codePayments, .dailySettlement, .businessDay, .ageCheck, .displayMessages, .remoteDisplay,
+                     .attendantApprovals],
         methods: PosSessions.methods + PosIngest.methods + PosClosing.methods + DailySettlements.methods,
         hooks: PosTills.hooks + PosSessions.hooks,
         endpoints: TillAPI.endpoints + SalesReportAPI.endpoints,

@@ -19,6 +19,7 @@ import Product
 /// - `GET /api/v1/pos/orders/{id}/receipt`: the receipt, ESC/POS or HTML (see `receipt`).
 /// - `GET /api/v1/pos/orders?name=…`: a paid sale by its receipt name, for a refund (see `find`).
 /// - `POST /api/v1/pos/display`: the cart for a customer display on another device (see `display`).
+/// - `POST /api/v1/pos/attendant`: an attendant approves one item on a kiosk (see `attendant`).
 enum TillAPI {
     static let endpoints: [Endpoint] = [
         Endpoint(.post, "/api/v1/pos/open", handler: open),
@@ -26,7 +27,65 @@ enum TillAPI {
         Endpoint(.get, "/api/v1/pos/orders/{id}/receipt", handler: receipt),
         Endpoint(.get, "/api/v1/pos/orders", handler: find),
         Endpoint(.post, "/api/v1/pos/display", maxBodyBytes: 32 << 10, handler: display),
+        Endpoint(.post, "/api/v1/pos/attendant", maxBodyBytes: 4 << 10, handler: attendant),
     ]
+
+    /// `POST /api/v1/pos/attendant` with `{"session_id", "product_id", "reason": "age"|"weight",
+    /// "login", "password"}`, sent by a self-checkout kiosk: a member of the store's staff signs
+    /// in on the kiosk itself to approve one item that needs them. The attendant's password is
+    /// checked as any sign-in (wrong ones count toward the lock-out); the attendant is an internal
+    /// user whose companies include the kiosk's store and not the account the kiosk runs under;
+    /// the session is the kiosk's own, open. The answer, `{"approval", "attendant": {id, name}}`,
+    /// is what the kiosk puts on that line (`attendant_approval`); the order that sells it spends it.
+    static func attendant(_ request: EndpointRequest) async throws -> EndpointResponse {
+        let fields = try request.jsonObject()
+        guard let session = fields["session_id"]?.intValue, let product = fields["product_id"]?.intValue,
+              let reason = fields["reason"]?.stringValue, ["age", "weight"].contains(reason),
+              let login = fields["login"]?.stringValue?.trimmingCharacters(in: .whitespaces), !login.isEmpty, login.count <= 100,
+              let password = fields["password"]?.stringValue, !password.isEmpty, password.count <= 200
+        else {
+            throw ChainstoreError.valueError(
+                "The body must be {\"session_id\", \"product_id\", \"reason\": \"age\" or \"weight\", \"login\", \"password\"}")
+        }
+        let caller = try request.signedIn()
+        guard let attendant = try await request.node.identity.signIn(caller.database, login: login, secret: password, client: request.client) else {
+            throw ChainstoreError(.accessDenied, "The attendant's login or password is wrong")
+        }
+        let answer = try await caller.run(transaction: true) { store in
+            guard attendant != store.env.uid else {
+                throw ChainstoreError.userError("The kiosk's own account cannot approve its sales: the attendant signs in with their own")
+            }
+            guard let found = try await store.searchRead("pos.session", domain: .leaf("id", .equal, .int(session)),
+                                                         fields: ["state", "config_id", "company_id"], load: .classicWrite).first,
+                  let config = found["config_id"]?.intValue, let company = found["company_id"]?.intValue
+            else { throw ChainstoreError.missing("Session \(session) does not exist or is not yours") }
+            let till = try await PosIngest.till(store, config: config)
+            guard till.kiosk, found["state"] == "opened" else {
+                throw ChainstoreError.userError("Attendants approve items on an open self-checkout kiosk's session only")
+            }
+            guard try await !store.search("product.product", domain: .leaf("id", .equal, .int(product))).isEmpty else {
+                throw ChainstoreError.missing("Product \(product) does not exist or is not yours")
+            }
+            // Staff of this store: an internal user whose companies hold the store (or one above it).
+            let staff = try await store.tx.query("""
+                SELECT u.name FROM res_users u
+                WHERE u.id = \(attendant) AND u.active
+                  AND EXISTS (SELECT 1 FROM res_groups_users_rel r JOIN res_groups g ON g.id = r.gid WHERE r.uid = u.id AND g.xmlid = 'base.group_user')
+                  AND EXISTS (SELECT 1 FROM res_company_users_rel cu JOIN res_company a ON a.id = cu.cid, res_company s
+                              WHERE cu.user_id = u.id AND s.id = \(company) AND s.parent_path LIKE a.parent_path || '%')
+                """).first?.decode(String.self)
+            guard let staff else { throw ChainstoreError(.accessError, "\(login) is not a member of this store's staff") }
+            let token = try await store.tx.query("""
+                INSERT INTO pos_attendant_approval (session_id, company_id, product_id, attendant_id, reason, create_uid, create_date, write_uid, write_date)
+                VALUES (\(session), \(company), \(product), \(attendant), \(reason), \(store.env.uid), now(), \(store.env.uid), now())
+                RETURNING token
+                """)[0].decode(String.self)
+            store.env.logger.info("attendant approval", metadata: ["session": "\(session)", "product": "\(product)", "attendant": "\(attendant)",
+                                                                  "reason": "\(reason)"])
+            return Value.dict(["approval": .string(token), "attendant": .dict(["id": .int(attendant), "name": .string(staff)])])
+        }
+        return .json(answer)
+    }
 
     /// `POST /api/v1/pos/display` with `{"config_id", "message": {…}}`: the till's cart for a
     /// customer display on another device, sent on the bus channel `["pos.config", ID, "display"]`

@@ -137,6 +137,8 @@ enum PosIngest {
     struct SentLine: Sendable {
         var product: Int64, name: String, qty: Decimal, price: Decimal, discount: Decimal, subtotalIncl: Decimal?
         var uuid: String, refunded: Int64?, manual: Bool, discountReason: String?, lot: String?
+        /// At a kiosk: the attendant's approval of this item (`attendant_approval`, see `TillAPI.attendant`).
+        var approval: String? = nil
     }
 
     static func number(_ value: Value?) -> String? {
@@ -169,7 +171,8 @@ enum PosIngest {
                 discount: discount, subtotalIncl: decimal(line["price_subtotal_incl"]), uuid: line["uuid"]?.stringValue ?? "",
                 refunded: line["refunded_orderline_id"]?.intValue,
                 manual: line["price_manually_set"]?.boolValue == true || line["price_type"]?.stringValue == "manual",
-                discountReason: line["discount_reason"]?.stringValue.flatMap { $0.isEmpty ? nil : $0 }, lot: lots.first)
+                discountReason: line["discount_reason"]?.stringValue.flatMap { $0.isEmpty ? nil : $0 }, lot: lots.first,
+                approval: line["attendant_approval"]?.stringValue.flatMap { $0.isEmpty || $0.utf8.count > 100 ? nil : $0 })
         }
     }
 
@@ -177,15 +180,40 @@ enum PosIngest {
     /// category above it, is marked `pos_age_check`.
     static let ageChecked = "EXISTS (SELECT 1 FROM product_category a WHERE a.pos_age_check AND c.parent_path LIKE a.parent_path || '%')"
 
-    /// A kiosk sells nothing that needs an age check: an attendant sells it at a staffed till.
-    static func refuseAgeChecked(_ store: RecordStore, products: [Int64]) async throws {
-        let sql: SQLBuilder = """
-            SELECT t.name FROM product_product p JOIN product_template t ON t.id = p.product_tmpl_id JOIN product_category c ON c.id = t.categ_id
-            WHERE p.id = ANY(\(Array(Set(products)))) AND \(unsafeRaw: ageChecked)
-            ORDER BY p.id LIMIT 1
-            """
-        if let name = try await store.tx.query(sql).first?.decode(String.self) {
-            throw ChainstoreError.userError("\(name) is sold only after an age check: a self-checkout kiosk cannot sell it")
+    /// A kiosk sells what needs an age check only with an attendant's approval for that line:
+    /// one given on this kiosk's session for that product, not spent by another order. Every
+    /// approval the order names (a weighed item's too) is spent by it; the same order sent again
+    /// finds its approvals already its own.
+    static func checkAttendants(_ store: RecordStore, lines: [SentLine], session: Int64, key: String) async throws {
+        let checked = try await store.tx.query("""
+            SELECT p.id, t.name FROM product_product p JOIN product_template t ON t.id = p.product_tmpl_id JOIN product_category c ON c.id = t.categ_id
+            WHERE p.id = ANY(\(Array(Set(lines.map(\.product))))) AND \(unsafeRaw: ageChecked)
+            """).reduce(into: [Int64: String]()) { names, row in
+            let (id, name) = try row.decode((Int64, String).self)
+            names[id] = name
+        }
+        for line in lines where line.approval == nil {
+            if let name = checked[line.product] {
+                throw ChainstoreError.userError("\(name) is sold only after an age check: at a self-checkout kiosk an attendant approves it first")
+            }
+        }
+        let named = lines.compactMap { line in line.approval.map { (token: $0, product: line.product) } }
+        guard !named.isEmpty else { return }
+        guard Set(named.map(\.token)).count == named.count else {
+            throw ChainstoreError.userError("An attendant's approval covers one line of an order, not two")
+        }
+        let spent = try await store.tx.query("""
+            UPDATE pos_attendant_approval SET order_key = \(key), write_uid = \(store.env.uid), write_date = now()
+            WHERE token = ANY(\(named.map(\.token))) AND session_id = \(session) AND (order_key IS NULL OR order_key = \(key))
+            RETURNING token, product_id
+            """).reduce(into: [String: Int64]()) { spent, row in
+            let (token, product) = try row.decode((String, Int64).self)
+            spent[token] = product
+        }
+        for (token, product) in named where spent[token] != product {
+            let name = checked[product] ?? "Product \(product)"
+            throw ChainstoreError.userError(
+                "The attendant's approval for \(name) is not one of this kiosk's session for that item, or another sale has used it")
         }
     }
 
@@ -299,7 +327,7 @@ enum PosIngest {
         let date = data["date_order"]?.stringValue ?? data["creation_date"]?.stringValue
         let lines = try sentLines(data)
         guard !lines.isEmpty else { throw ChainstoreError.valueError("The order has no lines") }
-        if till.kiosk { try await refuseAgeChecked(store, products: lines.map(\.product)) }
+        if till.kiosk { try await checkAttendants(store, lines: lines, session: session, key: key) }
         let priced = try await price(store, till: till, lines: lines, date: date)
         var payColumns: (method: [Int64], amount: [String], name: [String], change: [Bool], card: [String], transaction: [String], status: [String],
                          reference: [String]) = ([], [], [], [], [], [], [], [])

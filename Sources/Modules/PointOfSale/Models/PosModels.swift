@@ -207,6 +207,22 @@ extension ModelSpec {
         ],
         order: "id desc", recName: "access_token", companyScoped: true)
 
+    /// An attendant's approval of one item at a self-checkout kiosk (see `TillAPI.attendant`):
+    /// who approved, for which session and product, why, and the order that spent it. Written
+    /// only by the kiosk's approval call; the token the kiosk presents is no field.
+    public static let posAttendantApproval = ModelSpec(
+        name: "pos.attendant.approval", label: "Point of Sale Attendant Approvals",
+        fields: [
+            FieldSpec("session_id", "Session", kind: .many2one(comodel: "pos.session", onDelete: .restrict), required: true, readonly: true),
+            FieldSpec("company_id", "Company", kind: .many2one(comodel: "res.company", onDelete: .restrict), required: true, readonly: true),
+            FieldSpec("product_id", "Product", kind: .many2one(comodel: "product.product", onDelete: .restrict), required: true, readonly: true),
+            FieldSpec("attendant_id", "Attendant", kind: .many2one(comodel: "res.users", onDelete: .restrict), required: true, readonly: true),
+            FieldSpec("reason", "Reason", kind: .selection([SelectionOption("age", "Age Check"), SelectionOption("weight", "Weighed Item")]),
+                      required: true, readonly: true),
+            FieldSpec("order_key", "Order Key", kind: .char(size: nil), readonly: true),
+        ],
+        order: "id desc", recName: "reason", companyScoped: true)
+
     /// Cash put into or taken out of a session's drawer (Odoo 17 keeps these as cash statement
     /// lines); written only through `pos.session.try_cash_in_out`.
     public static let posCashMove = ModelSpec(

@@ -109,7 +109,8 @@ Chainstore.start(function () {
         render();
       });
       var price = yuan(line.fen) + (line.discount ? " -" + line.discount + "%" : "");
-      [line.name, String(line.qty), price, yuan(lineFen(line))].forEach(function (text, column) {
+      var name = line.attendant ? line.name + " ✓ " + line.attendant : line.name;
+      [name, String(line.qty), price, yuan(lineFen(line))].forEach(function (text, column) {
         var cell = document.createElement("td");
         cell.textContent = text;
         if (column > 0) { cell.className = "number"; }
@@ -351,31 +352,82 @@ Chainstore.start(function () {
       var product = await find(code);
       // At a kiosk, a weighed item or one sold only after an age check waits for an attendant.
       if (KIOSK && (product.measured || ageCheck[product.categ])) {
-        var staff = byId("staff");
-        staff.textContent = ageCheck[product.categ] ? t("Please wait: an attendant will check your age for {0}", product.name)
-                                                   : t("Please wait: an attendant will help you with this item");
-        staff.setAttribute("data-state", "called");
-        staff.hidden = false;
-        setStatus();
-        codeInput.focus();
+        callStaff(product, qty);
         return;
       }
-      if (!cart) { newCart(); }
-      var line = product.measured ? null : cart.lines.find(function (item) { return item.id === product.id && !item.measured; });
-      var units = product.measured || qty * (product.pack || 1);
-      if (line) {
-        line.qty += units;
-      } else {
-        cart.lines.push({ id: product.id, name: product.name, qty: units, fen: product.fen, measured: !!product.measured });
-      }
-      qtyInput.value = "1";
-      receiptText.textContent = "";
-      render();
+      addItem(product, qty, null);
     } catch (error) {
       scanError.textContent = error.message;
       setStatus();
     }
     codeInput.focus();
+  });
+
+  // `approval`: an attendant's, at a kiosk ({ approval, attendant: { id, name } }); such a line
+  // stands alone, as approved.
+  function addItem(product, qty, approval) {
+    if (!cart) { newCart(); }
+    var alone = product.measured || approval;
+    var line = alone ? null : cart.lines.find(function (item) { return item.id === product.id && !item.measured && !item.approval; });
+    var units = product.measured || qty * (product.pack || 1);
+    if (line) {
+      line.qty += units;
+    } else {
+      line = { id: product.id, name: product.name, qty: units, fen: product.fen, measured: !!product.measured };
+      if (approval) { line.approval = approval.approval; line.attendant = approval.attendant.name; }
+      cart.lines.push(line);
+    }
+    qtyInput.value = "1";
+    receiptText.textContent = "";
+    render();
+  }
+
+  // The kiosk's call for an attendant: the item waits until a member of the store's staff signs
+  // in here and approves it (or "Cancel" leaves it out).
+  var staffBox = byId("staff"), attendantForm = byId("attendant-form"), attendantError = byId("attendant-error");
+  var waiting = null;         // { product, qty, reason }: the item an attendant is called for
+  function callStaff(product, qty) {
+    var reason = ageCheck[product.categ] ? "age" : "weight";
+    waiting = { product: product, qty: qty, reason: reason };
+    staffBox.textContent = reason === "age" ? t("Please wait: an attendant will check your age for {0}", product.name)
+                                            : t("Please wait: an attendant will help you with this item");
+    staffBox.setAttribute("data-state", "called");
+    staffBox.hidden = false;
+    attendantForm.hidden = false;
+    attendantError.textContent = "";
+    setStatus();
+    byId("attendant-login").focus();
+  }
+  function dismissStaff(state) {
+    waiting = null;
+    staffBox.setAttribute("data-state", state);
+    staffBox.hidden = state !== "approved";
+    attendantForm.hidden = true;
+    byId("attendant-password").value = "";
+    setStatus();
+    codeInput.focus();
+  }
+  byId("cancel-staff").addEventListener("click", function () { dismissStaff(""); });
+  attendantForm.addEventListener("submit", async function (event) {
+    event.preventDefault();
+    if (!waiting) { return; }
+    var passwordInput = byId("attendant-password");
+    var body = { session_id: till.session.id, product_id: waiting.product.id, reason: waiting.reason,
+                 login: byId("attendant-login").value.trim(), password: passwordInput.value };
+    passwordInput.value = "";
+    var answer;
+    try { answer = await call("POST", "/api/v1/pos/attendant", credentials, body); } catch (e) { answer = null; }
+    if (!answer) { attendantError.textContent = t("Network error"); return; }
+    if (answer.status !== 200 || !answer.data || !answer.data.approval) {
+      attendantError.textContent = messageOf(answer.data) || t("Sign-in failed (HTTP {0})", answer.status);
+      setStatus();
+      return;
+    }
+    var item = waiting;
+    byId("attendant-login").value = "";
+    addItem(item.product, item.qty, answer.data);
+    staffBox.textContent = t("Approved by {0}", answer.data.attendant.name);
+    dismissStaff("approved");
   });
 
   byId("pay").addEventListener("click", function () {
@@ -403,6 +455,7 @@ Chainstore.start(function () {
                        price_unit: line.fen / 100, discount: line.discount || 0, price_subtotal_incl: lineFen(line) / 100 };
         if (line.reason) { fields.discount_reason = line.reason; }
         if (line.refunded) { fields.refunded_orderline_id = line.refunded; }
+        if (line.approval) { fields.attendant_approval = line.approval; }
         return [0, 0, fields];
       }),
       statement_ids: payments.map(function (payment) { return [0, 0, payment]; }),
