@@ -270,7 +270,7 @@ public enum PosBenchmark {
             "CREATE TABLE bench_audit (LIKE audit_log INCLUDING DEFAULTS)",
             "ALTER TABLE bench_audit ADD PRIMARY KEY (id, at)",
             "CREATE INDEX ON bench_audit (model, record_id)",
-            "CREATE INDEX ON bench_audit (id) WHERE seal_seq IS NULL",
+            "CREATE INDEX ON bench_audit (txid, id) WHERE txid IS NOT NULL",
             "CREATE TABLE bench_move (LIKE stock_move INCLUDING DEFAULTS INCLUDING INDEXES INCLUDING CONSTRAINTS)",
             "CREATE TABLE bench_move_line (LIKE stock_move_line INCLUDING DEFAULTS INCLUDING INDEXES INCLUDING CONSTRAINTS)",
             "CREATE TABLE bench_quant (LIKE stock_quant INCLUDING DEFAULTS INCLUDING INDEXES INCLUDING CONSTRAINTS)",

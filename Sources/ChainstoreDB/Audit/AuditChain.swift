@@ -4,9 +4,11 @@ import Foundation
 import Logging
 
 /// The tamper-evident seal over `audit_log`. Writers only insert rows (no lock, no hash on the
-/// hot path); a sealer in the cron role chains the committed rows in seal order:
-/// `hash = SHA-256(previous hash ‖ canonical row text)`. `verify` recomputes the chain and names
-/// the first row that was altered or removed; unsealed rows are counted, not judged.
+/// hot path, and no row is ever written twice); a sealer in the cron role chains the rows of
+/// finished transactions in (transaction, id) order: `hash = SHA-256(previous hash ‖ canonical
+/// row text)`, kept in blocks (`audit_seal_block`: the rows' ids and each row's hash).
+/// `verify` recomputes the chain and names the first row that was altered, removed or added;
+/// unsealed rows are counted, not judged.
 public enum AuditChain {
     /// The canonical text of a row, built by PostgreSQL so both sides agree byte for byte.
     static let canonical = """
@@ -15,6 +17,9 @@ public enum AuditChain {
         coalesce(a.new_values::text, ''))
         """
 
+    /// The audit rows (aliased `a`) after the seal's cursor (aliased `s`, `audit_seal`): those not sealed yet.
+    public static let unsealed = "a.txid >= s.last_txid AND (a.txid, a.id) > (s.last_txid, s.last_id)"
+
     static func chain(_ previous: [UInt8], _ text: String) -> [UInt8] {
         var hasher = SHA256()
         hasher.update(data: previous)
@@ -22,44 +27,44 @@ public enum AuditChain {
         return Array(hasher.finalize())
     }
 
-    /// Seals up to `batch` committed rows in id order; returns how many were sealed.
+    /// Seals up to `batch` rows as one block; returns how many were sealed. Only rows of
+    /// transactions below the snapshot's horizon are taken: those have ended, so every row they
+    /// wrote is visible now (or, rolled back, never will be) and none can appear behind the cursor.
     @discardableResult
     public static func sealPending(_ database: Database, logger: Logger, batch: Int = 5000) async throws -> Int {
         try await database.transaction(logger: logger) { tx in
-            guard let head = try await tx.query(SQLBuilder("SELECT last_seq, encode(last_hash, 'hex') FROM audit_seal WHERE id = 1 FOR UPDATE")).first
+            guard let head = try await tx.query(SQLBuilder("""
+                SELECT last_seq, encode(last_hash, 'hex'), last_block, last_txid::text, last_id FROM audit_seal WHERE id = 1 FOR UPDATE
+                """)).first
             else { return 0 }
-            var (seq, hashHex) = try head.decode((Int64, String).self)
+            let (seq, hashHex, block, afterTx, afterId) = try head.decode((Int64, String, Int64, String, Int64).self)
+            let rows = try await tx.query("""
+                SELECT a.txid::text, a.id, \(unsafeRaw: canonical) FROM audit_log a
+                WHERE a.txid >= \(afterTx)::xid8 AND (a.txid, a.id) > (\(afterTx)::xid8, \(afterId))
+                  AND a.txid < pg_snapshot_xmin(pg_current_snapshot())
+                ORDER BY a.txid, a.id LIMIT \(Int64(batch))
+                """)
             var hash = Hex.decode(hashHex)
-            var select = SQLBuilder("SELECT a.id, \(unsafeRaw: canonical) FROM audit_log a WHERE a.seal_seq IS NULL ORDER BY a.id LIMIT ")
-            select.bind(.int(Int64(batch)))
-            var ids: [Int64] = []
-            var seqs: [Int64] = []
-            var hashes: [String] = []
-            for row in try await tx.query(select) {
-                let (id, text) = try row.decode((Int64, String).self)
-                seq += 1
+            var ids: [Int64] = [], hashes: [UInt8] = [], last = (txid: afterTx, id: afterId)
+            for row in rows {
+                let (txid, id, text) = try row.decode((String, Int64, String).self)
                 hash = chain(hash, text)
                 ids.append(id)
-                seqs.append(seq)
-                hashes.append(Hex.encode(hash))
+                hashes += hash
+                last = (txid, id)
             }
             guard !ids.isEmpty else { return 0 }
-            hashHex = Hex.encode(hash)
-            var update = SQLBuilder("UPDATE audit_log a SET seal_seq = u.seq, hash = decode(u.hash, 'hex') FROM unnest(")
-            update.bind(.intArray(ids), cast: "bigint[]")
-            update += ", "
-            update.bind(.intArray(seqs), cast: "bigint[]")
-            update += ", "
-            update.bind(.textArray(hashes), cast: "text[]")
-            update += ") AS u(id, seq, hash) WHERE a.id = u.id"
-            try await tx.query(update)
-            var seal = SQLBuilder("UPDATE audit_seal SET last_seq = ")
-            seal.bind(.int(seq))
-            seal += ", last_hash = decode("
-            seal.bind(.text(hashHex))
-            seal += ", 'hex'), sealed_at = now() WHERE id = 1"
-            try await tx.query(seal)
-            logger.info("audit rows sealed", metadata: ["count": "\(ids.count)", "seal": "\(seq)", "head": "\(hashHex)"])
+            let headHex = Hex.encode(hash)
+            try await tx.query("""
+                INSERT INTO audit_seal_block (block, first_seq, ids, hashes, after_txid, after_id, last_txid, last_id)
+                VALUES (\(block + 1), \(seq + 1), \(ids), \(SQLBind.bytes(hashes), cast: "bytea"), \(afterTx)::xid8, \(afterId), \(last.txid)::xid8, \(last.id))
+                """)
+            try await tx.query("""
+                UPDATE audit_seal SET last_seq = \(seq + Int64(ids.count)), last_hash = decode(\(headHex), 'hex'), last_block = \(block + 1),
+                    last_txid = \(last.txid)::xid8, last_id = \(last.id), sealed_at = now()
+                WHERE id = 1
+                """)
+            logger.info("audit rows sealed", metadata: ["count": "\(ids.count)", "seal": "\(seq + Int64(ids.count))", "head": "\(headHex)"])
             return ids.count
         }
     }
@@ -77,48 +82,117 @@ public enum AuditChain {
         }
     }
 
-    /// Recomputes the whole chain in seal order, stopping at the first break.
+    /// Where a walk along the chain stands.
+    struct Walk {
+        var hash = [UInt8](repeating: 0, count: 32)
+        /// The seal number the next row must have.
+        var expected: Int64 = 1
+        var lastId: Int64 = 0
+        var report = Report()
+    }
+
+    /// Recomputes the whole chain in seal order (rows sealed one by one first, then the blocks),
+    /// stopping at the first break.
     public static func verify(_ database: Database, logger: Logger, batch: Int = 10_000) async throws -> Report {
         try await database.transaction(logger: logger, isolation: .repeatableRead) { tx in
-            var report = Report()
-            let head = try await tx.query(SQLBuilder("SELECT last_seq, encode(last_hash, 'hex') FROM audit_seal WHERE id = 1")).first
-            let (headSeq, headHex) = try head?.decode((Int64, String).self) ?? (Int64(0), "")
-            report.head = headHex
-            report.unsealed = try await tx.query(SQLBuilder("SELECT count(*) FROM audit_log WHERE seal_seq IS NULL")).first?.decode(Int64.self) ?? 0
-            var hash = [UInt8](repeating: 0, count: 32)
-            var expected: Int64 = 1
-            var lastId: Int64 = 0
-            while report.problems.isEmpty {
-                var select = SQLBuilder("SELECT a.id, a.seal_seq, encode(a.hash, 'hex'), \(unsafeRaw: canonical) FROM audit_log a WHERE a.seal_seq >= ")
-                select.bind(.int(expected))
-                select += " ORDER BY a.seal_seq LIMIT "
-                select.bind(.int(Int64(batch)))
-                let rows = try await tx.query(select)
-                if rows.isEmpty { break }
-                for row in rows {
-                    let (id, seq, storedHex, text) = try row.decode((Int64, Int64, String?, String).self)
-                    if seq != expected {
-                        report.problems.append("sealed rows \(expected)…\(seq - 1) were removed (between audit rows \(lastId) and \(id))")
-                        break
-                    }
-                    hash = chain(hash, text)
-                    if storedHex != Hex.encode(hash) {
-                        report.problems.append("audit row \(id) (seal \(seq)) was altered")
-                        break
-                    }
-                    report.checked += 1
-                    expected += 1
-                    lastId = id
+            var walk = Walk()
+            let head = try await tx.query(SQLBuilder("SELECT last_seq, encode(last_hash, 'hex'), legacy_seq FROM audit_seal WHERE id = 1")).first
+            let (headSeq, headHex, legacySeq) = try head?.decode((Int64, String, Int64).self) ?? (Int64(0), "", Int64(0))
+            walk.report.head = headHex
+            walk.report.unsealed = try await tx.query(SQLBuilder("""
+                SELECT count(*) FROM audit_log a, audit_seal s WHERE s.id = 1 AND (\(unsafeRaw: unsealed) OR (a.txid IS NULL AND a.seal_seq IS NULL))
+                """)).first?.decode(Int64.self) ?? 0
+            try await verifyRowSeals(tx, upTo: legacySeq, batch: batch, &walk)
+            if walk.report.isIntact { try await verifyBlocks(tx, &walk) }
+            if walk.report.isIntact {
+                if walk.expected - 1 < headSeq {
+                    walk.report.problems.append("sealed rows \(walk.expected)…\(headSeq) were removed (after audit row \(walk.lastId))")
+                } else if headSeq > 0, Hex.encode(walk.hash) != headHex {
+                    walk.report.problems.append("the seal head does not match the last sealed row \(walk.lastId)")
                 }
             }
-            if report.problems.isEmpty {
-                if expected - 1 < headSeq {
-                    report.problems.append("sealed rows \(expected)…\(headSeq) were removed (after audit row \(lastId))")
-                } else if headSeq > 0, Hex.encode(hash) != headHex {
-                    report.problems.append("the seal head does not match the last sealed row \(lastId)")
+            return walk.report
+        }
+    }
+
+    /// The rows sealed one by one (`seal_seq`, `hash` on the row), as the first seals did.
+    static func verifyRowSeals(_ tx: Transaction, upTo last: Int64, batch: Int, _ walk: inout Walk) async throws {
+        while walk.report.isIntact, walk.expected <= last {
+            let rows = try await tx.query("""
+                SELECT a.id, a.seal_seq, encode(a.hash, 'hex'), \(unsafeRaw: canonical) FROM audit_log a
+                WHERE a.seal_seq >= \(walk.expected) AND a.seal_seq <= \(last) ORDER BY a.seal_seq LIMIT \(Int64(batch))
+                """)
+            if rows.isEmpty { break }
+            for row in rows {
+                let (id, seq, storedHex, text) = try row.decode((Int64, Int64, String?, String).self)
+                if seq != walk.expected {
+                    walk.report.problems.append("sealed rows \(walk.expected)…\(seq - 1) were removed (between audit rows \(walk.lastId) and \(id))")
+                    return
                 }
+                walk.hash = chain(walk.hash, text)
+                if storedHex != Hex.encode(walk.hash) {
+                    walk.report.problems.append("audit row \(id) (seal \(seq)) was altered")
+                    return
+                }
+                walk.report.checked += 1
+                walk.expected += 1
+                walk.lastId = id
             }
-            return report
+        }
+    }
+
+    /// The blocks, in order: each must start where the previous one ended, and its range of
+    /// (transaction, id) must hold exactly the rows it names, each hashing to its stored hash.
+    static func verifyBlocks(_ tx: Transaction, _ walk: inout Walk) async throws {
+        var block: Int64 = 0
+        var cursor: (txid: String, id: Int64)? = nil
+        while walk.report.isIntact {
+            let blocks = try await tx.query("""
+                SELECT block, first_seq, ids, encode(hashes, 'hex'), after_txid::text, after_id, last_txid::text, last_id
+                FROM audit_seal_block WHERE block > \(block) ORDER BY block LIMIT 100
+                """).map { try $0.decode((Int64, Int64, [Int64], String, String, Int64, String, Int64).self) }
+            if blocks.isEmpty { return }
+            for (number, first, ids, hashesHex, afterTx, afterId, lastTx, lastId) in blocks {
+                guard number == block + 1, first == walk.expected, cursor.map({ $0 == (afterTx, afterId) }) ?? true else {
+                    walk.report.problems.append("seal block \(block + 1) is missing or out of place (found block \(number) at seal \(first))")
+                    return
+                }
+                let stored = Hex.decode(hashesHex)
+                let rows = try await tx.query("""
+                    SELECT a.id, \(unsafeRaw: canonical) FROM audit_log a
+                    WHERE a.txid >= \(afterTx)::xid8 AND (a.txid, a.id) > (\(afterTx)::xid8, \(afterId))
+                      AND (a.txid, a.id) <= (\(lastTx)::xid8, \(lastId))
+                    ORDER BY a.txid, a.id
+                    """).map { try $0.decode((Int64, String).self) }
+                var position = 0
+                for (id, text) in rows {
+                    guard position < ids.count, ids[position] == id else {
+                        if let found = ids[position...].firstIndex(of: id) {
+                            let to = walk.expected + Int64(found - position) - 1
+                            walk.report.problems.append("sealed rows \(walk.expected)…\(to) were removed (between audit rows \(walk.lastId) and \(id))")
+                        } else {
+                            walk.report.problems.append("audit row \(id) was added among sealed rows (after audit row \(walk.lastId))")
+                        }
+                        return
+                    }
+                    walk.hash = chain(walk.hash, text)
+                    if stored.count < position * 32 + 32 || walk.hash[...] != stored[(position * 32)..<(position * 32 + 32)] {
+                        walk.report.problems.append("audit row \(id) (seal \(walk.expected)) was altered")
+                        return
+                    }
+                    walk.report.checked += 1
+                    walk.expected += 1
+                    walk.lastId = id
+                    position += 1
+                }
+                if position < ids.count {
+                    walk.report.problems.append(
+                        "sealed rows \(walk.expected)…\(walk.expected + Int64(ids.count - position) - 1) were removed (after audit row \(walk.lastId))")
+                    return
+                }
+                block = number
+                cursor = (lastTx, lastId)
+            }
         }
     }
 }

@@ -2,7 +2,7 @@ import ChainstoreCore
 
 /// The schema the core itself owns: the audit trail and its seal, the scheduler's jobs.
 enum CoreSchema {
-    static let manifest = ModuleManifest(name: "core", models: [], migrations: [createAuditLog, createScheduler, createBus])
+    static let manifest = ModuleManifest(name: "core", models: [], migrations: [createAuditLog, createScheduler, createBus, auditSealBlocks])
 
     static let createAuditLog = Migration("0001_create_audit_log", sql: """
         -- Creates the monthly partitions of a table partitioned by time, from this month to
@@ -143,5 +143,34 @@ enum CoreSchema {
         CREATE INDEX bus_bus_txid ON bus_bus (txid);
         CREATE INDEX bus_bus_channel ON bus_bus (channel, id);
         CREATE INDEX bus_bus_create_date ON bus_bus (create_date);
+        """)
+
+    /// Sealing without rewriting the audit rows: each row keeps the transaction that wrote it
+    /// (`txid`), and the sealer chains the rows of finished transactions in (transaction, id)
+    /// order into blocks (`audit_seal_block`: the rows' ids and, for each, the chain's hash after
+    /// it), so a row is written once and never updated. Rows sealed before keep their `seal_seq`
+    /// and `hash`, and the blocks continue their chain; rows not sealed yet are sealed first.
+    static let auditSealBlocks = Migration("0004_audit_seal_blocks", sql: """
+        ALTER TABLE audit_log ADD COLUMN txid xid8;
+        ALTER TABLE audit_log ALTER COLUMN txid SET DEFAULT pg_current_xact_id();
+        UPDATE audit_log SET txid = '0'::xid8 WHERE seal_seq IS NULL;
+        ALTER TABLE audit_log ADD CONSTRAINT audit_log_sealable CHECK (txid IS NOT NULL OR seal_seq IS NOT NULL) NOT VALID;
+        CREATE INDEX audit_log_txid ON audit_log (txid, id) WHERE txid IS NOT NULL;
+        DROP INDEX audit_log_unsealed;
+        CREATE TABLE audit_seal_block (
+            block bigint PRIMARY KEY CHECK (block > 0),
+            first_seq bigint NOT NULL,
+            ids bigint[] NOT NULL,
+            hashes bytea NOT NULL CHECK (length(hashes) = 32 * cardinality(ids)),
+            after_txid xid8 NOT NULL,
+            after_id bigint NOT NULL,
+            last_txid xid8 NOT NULL,
+            last_id bigint NOT NULL,
+            sealed_at timestamptz NOT NULL DEFAULT now()
+        );
+        ALTER TABLE audit_seal ADD COLUMN last_block bigint NOT NULL DEFAULT 0,
+            ADD COLUMN last_txid xid8 NOT NULL DEFAULT '0', ADD COLUMN last_id bigint NOT NULL DEFAULT 0,
+            ADD COLUMN legacy_seq bigint NOT NULL DEFAULT 0;
+        UPDATE audit_seal SET legacy_seq = last_seq;
         """)
 }
