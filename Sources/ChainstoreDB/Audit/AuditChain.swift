@@ -10,8 +10,8 @@ import Logging
 /// `verify` recomputes the chain and names the first row that was altered, removed or added;
 /// unsealed rows are counted, not judged.
 public enum AuditChain {
-    /// The canonical text of a row, built by PostgreSQL so both sides agree byte for byte.
-    static let canonical = """
+    /// The canonical text of a row (aliased `a`), built by PostgreSQL so both sides agree byte for byte.
+    public static let canonical = """
         concat_ws('|', a.id, to_char(a.at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US'), coalesce(a.uid::text, ''), \
         coalesce(a.company_id::text, ''), a.model, a.record_id, a.operation, coalesce(a.old_values::text, ''), \
         coalesce(a.new_values::text, ''))
@@ -30,6 +30,8 @@ public enum AuditChain {
     /// Seals up to `batch` rows as one block; returns how many were sealed. Only rows of
     /// transactions below the snapshot's horizon are taken: those have ended, so every row they
     /// wrote is visible now (or, rolled back, never will be) and none can appear behind the cursor.
+    /// The horizon is the cluster's: a transaction still running anywhere holds back the rows of
+    /// transactions that began after it (they are sealed once it ends).
     @discardableResult
     public static func sealPending(_ database: Database, logger: Logger, batch: Int = 5000) async throws -> Int {
         try await database.transaction(logger: logger) { tx in
@@ -69,6 +71,25 @@ public enum AuditChain {
         }
     }
 
+    /// Rows not sealed yet (waiting for the sealer, or for an older transaction still running).
+    public static func unsealedCount(_ tx: Transaction) async throws -> Int64 {
+        try await tx.query(SQLBuilder("""
+            SELECT count(*) FROM audit_log a, audit_seal s WHERE s.id = 1 AND (\(unsafeRaw: unsealed) OR (a.txid IS NULL AND a.seal_seq IS NULL))
+            """)).first?.decode(Int64.self) ?? 0
+    }
+
+    /// Seals until no row is left unsealed, waiting (up to `timeout`) for transactions that
+    /// began before the rows' own to end: for tools and tests that need the whole trail sealed now.
+    public static func sealAll(_ database: Database, logger: Logger, timeout: Duration = .seconds(30)) async throws {
+        let deadline = ContinuousClock.now + timeout
+        while true {
+            while try await sealPending(database, logger: logger) > 0 {}
+            let left = try await database.withoutTransaction(logger: logger) { tx in try await unsealedCount(tx) }
+            if left == 0 || ContinuousClock.now >= deadline { return }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+    }
+
     public struct Report: Sendable, CustomStringConvertible {
         public var checked: Int64 = 0
         public var unsealed: Int64 = 0
@@ -99,9 +120,7 @@ public enum AuditChain {
             let head = try await tx.query(SQLBuilder("SELECT last_seq, encode(last_hash, 'hex'), legacy_seq FROM audit_seal WHERE id = 1")).first
             let (headSeq, headHex, legacySeq) = try head?.decode((Int64, String, Int64).self) ?? (Int64(0), "", Int64(0))
             walk.report.head = headHex
-            walk.report.unsealed = try await tx.query(SQLBuilder("""
-                SELECT count(*) FROM audit_log a, audit_seal s WHERE s.id = 1 AND (\(unsafeRaw: unsealed) OR (a.txid IS NULL AND a.seal_seq IS NULL))
-                """)).first?.decode(Int64.self) ?? 0
+            walk.report.unsealed = try await unsealedCount(tx)
             try await verifyRowSeals(tx, upTo: legacySeq, batch: batch, &walk)
             if walk.report.isIntact { try await verifyBlocks(tx, &walk) }
             if walk.report.isIntact {
