@@ -11,10 +11,17 @@ public enum Product {
             .productAttributeValue, .productTemplateAttributeLine, .productTemplateAttributeValue, .productPackaging,
             .productSupplierinfo, .productPricelist, .productPricelistItem, .barcodeNomenclature, .barcodeRule, .productAssortment,
         ],
-        migrations: [.createCatalogue, .createPricelists, .seedCatalogue, .catalogueVersions, .productNotices, .nomenclatures, .assortments, .variantCompany, .productOrderIndexes, .catalogueBus],
+        migrations: [.createCatalogue, .createPricelists, .seedCatalogue, .catalogueVersions, .productNotices, .nomenclatures, .assortments, .variantCompany, .productOrderIndexes, .catalogueBus,
+                     .priceWindows],
         methods: methods,
         hooks: Variants.hooks,
         endpoints: CatalogueAPI.endpoints,
+        jobs: [
+            // Price rules whose time window opened or closed reach the tills and the caches.
+            Job("product.price_windows", every: .seconds(60)) { job in
+                try await PriceWindows.advance(job.database, logger: job.logger)
+            },
+        ],
         start: { node in
             // Every node serving the API keeps the catalogue in memory, kept honest by
             // PostgreSQL's notices (web, bus and cron nodes do not scan).
