@@ -177,6 +177,8 @@ struct Bench: AsyncParsableCommand {
         @Option(help: "Seconds per figure.") var seconds = 15
         @Option(help: "Rounds (medians are printed).") var rounds = 3
         @Option(help: "Orders per request, comma-separated.") var batches = "1,20"
+        @Option(help: "Also offer these rates (sales/s, comma-separated) on a fixed schedule, one order a request, for latency at a given load.")
+        var rates = ""
         @Flag(help: "No pgbench figure.") var noRaw = false
 
         func run() async throws {
@@ -185,6 +187,10 @@ struct Bench: AsyncParsableCommand {
             let logger = CLILogging.logger(default: .warning)
             let location = try arguments.location()
             var options = PosBenchmark.Options()
+            options.rates = try rates.split(separator: ",").map { text in
+                guard let rate = Double(text), rate > 0, rate <= 100_000 else { throw ValidationError("--rates wants sales per second above 0") }
+                return rate
+            }
             options.url = url
             options.databaseName = location.databaseName
             options.login = login

@@ -28,6 +28,9 @@ public enum PosBenchmark {
         public var batches = [1, 20]
         public var rounds = 3
         public var lines = 5
+        /// Rates (sales/s) offered on a fixed schedule after the closed-loop rounds: latency at a
+        /// given load, measured from each sale's planned start (a late start counts as waiting).
+        public var rates: [Double] = []
         /// pgbench's connection arguments (`-h socketdir -U user db`, or a URL); nil: no raw figure.
         public var pgbench: [String]?
         public init() {}
@@ -115,6 +118,12 @@ public enum PosBenchmark {
             }
         }
         if options.pgbench != nil { try await dropScratchTables(database, logger: logger) }
+        for rate in options.rates {
+            let result = try await load(rpc, tills: tills, batch: 1, lines: options.lines, seconds: options.seconds, rate: rate)
+            print(String(format: "  offered %5.0f sales/s on a schedule: done %6.0f sales/s  p50 %6.1f ms  p99 %7.1f ms  (%d requests, %d errors)",
+                         rate, result.salesPerSecond, result.p50 * 1000, result.p99 * 1000, result.requests, result.errors))
+            if let error = result.firstError { print("    first error: \(error)") }
+        }
         let rawMedian = CoreBenchmark.median(raw)
         for batch in options.batches {
             let median = CoreBenchmark.median(ours[batch] ?? [])
@@ -183,7 +192,10 @@ public enum PosBenchmark {
     }
 
     /// Every till sends, one request after the other, on its own connection, until `seconds` pass.
-    static func load(_ rpc: RPC, tills: [Till], batch: Int, lines: Int, seconds: Int) async throws -> LoadResult {
+    /// With a `rate` (sales/s for all tills), each till's sales are planned at even intervals
+    /// (tills staggered) and each latency is counted from the planned start, so a slow answer
+    /// that delays the next sale shows in the figures instead of lowering the load.
+    static func load(_ rpc: RPC, tills: [Till], batch: Int, lines: Int, seconds: Int, rate: Double? = nil) async throws -> LoadResult {
         let prefix = String(UUID().uuidString.prefix(8)).lowercased()
         let clock = ContinuousClock()
         let start = clock.now
@@ -194,10 +206,20 @@ public enum PosBenchmark {
                     var latencies: [Double] = []
                     var sales = 0, errors = 0, counter = 0
                     var first: String?
+                    let interval = rate.map { Duration.seconds(Double(tills.count) / $0) }
+                    var planned = start + (interval.map { $0 * (Double(index) / Double(tills.count)) } ?? .zero)
                     while clock.now < deadline {
                         counter += 1
                         let orders = (1...batch).map { order(till, key: "\(prefix)-\(index)-\(counter)-\($0)", lines: lines) }
-                        let began = clock.now
+                        let began: ContinuousClock.Instant
+                        if let interval {
+                            if planned >= deadline { break }
+                            try await Task.sleep(until: planned, clock: clock)
+                            began = planned
+                            planned += interval
+                        } else {
+                            began = clock.now
+                        }
                         do {
                             let answer = try await rpc.call("pos.order", "create_from_ui", [.array(orders), false], company: till.company)
                             let created = (answer.arrayValue ?? []).filter { $0.dictValue?["status"]?.stringValue == "created" }.count
