@@ -113,4 +113,47 @@ struct POSIngestTests {
             #expect(try await Self.count(db, "SELECT count(*) FROM pos_order WHERE access_token = 'foreign'") == 0)
         }
     }
+
+    /// Orders and lines land in this month's partitions (the default ones stay empty); the
+    /// register keeps what must be unique over every month: a second order under a used key, or
+    /// a used receipt number of the session, is refused by the database however it is written,
+    /// and a deleted order leaves no register row.
+    @Test func ordersLiveInMonthlyPartitionsAndTheirKeysStayUniqueOverAllMonths() async throws {
+        try await TestDatabase.withFreshDatabase { db, registry in
+            let s = try await Self.setup(db, registry)
+            let created = try await Self.sync(db, registry, s, [Self.envelope(s, key: "k-1")])
+            #expect(created.first?["status"] == "created")
+            let order = try #require(created.first?["id"]?.intValue)
+            let placed = try await db.withoutTransaction(logger: TestDatabase.logger) { tx in
+                try await tx.query("""
+                    SELECT (SELECT tableoid::regclass::text FROM pos_order WHERE id = \(order)),
+                           (SELECT string_agg(DISTINCT tableoid::regclass::text, ',') FROM pos_order_line WHERE order_id = \(order)),
+                           'pos_order_p' || to_char(now(), 'YYYYMM'),
+                           (SELECT count(*) FROM pos_order_default) + (SELECT count(*) FROM pos_order_line_default)
+                    """)[0].decode((String, String, String, Int64).self)
+            }
+            #expect(placed.0 == placed.2 && placed.1 == placed.2.replacingOccurrences(of: "pos_order_", with: "pos_order_line_"))
+            #expect(placed.3 == 0)
+            // The same key written by another way in (a plain insert), or a used receipt number: refused.
+            for (token, seq) in [("k-1", 999), ("k-2", 1)] {
+                let refused = await #expect(throws: (any Error).self) {
+                    try await db.transaction(logger: TestDatabase.logger) { tx in
+                        _ = try await tx.query("""
+                            INSERT INTO pos_order (session_id, company_id, access_token, session_seq, date_order, create_date)
+                            VALUES (\(s.session), \(s.fx.store1), \(token), \(Int64(seq)), now(), now() - interval '40 days')
+                            """)
+                    }
+                }
+                #expect("\(String(describing: refused))".contains("pos_order_register"), "\(String(describing: refused))")
+            }
+            let (orders, keys) = try await db.withoutTransaction(logger: TestDatabase.logger) { tx in
+                try await tx.query("SELECT (SELECT count(*) FROM pos_order), (SELECT count(*) FROM pos_order_register)")[0].decode((Int64, Int64).self)
+            }
+            #expect(orders == 1 && keys == 1)
+            // Deleted in the database: its register row goes, and with it its lines and payments.
+            try await db.transaction(logger: TestDatabase.logger) { tx in _ = try await tx.query("DELETE FROM pos_order WHERE id = \(order)") }
+            #expect(try await Self.count(db, "SELECT count(*) FROM pos_order_register") == 0)
+            #expect(try await Self.count(db, "SELECT (SELECT count(*) FROM pos_order_line) + (SELECT count(*) FROM pos_payment)") == 0)
+        }
+    }
 }

@@ -13,7 +13,7 @@ import Logging
 ///   `pos.order.create_from_ui` for `seconds`, one order a request and then batches of 20, every
 ///   order under a key no other uses; sales per second, p50 and p99 per request;
 /// - pgbench, `tills` clients, runs one transaction per sale doing the same row writes (receipt
-///   counter, order, lines, payment and their audit rows, moves, move lines, balances and their
+///   counter, order and its register row, lines, payment and their audit rows, moves, move lines, balances and their
 ///   audit rows, valuation layers, running costs) on scratch tables with the same columns and
 ///   indexes, without the foreign keys and triggers.
 /// Prints figures and their medians, never pass/fail.
@@ -276,8 +276,8 @@ public enum PosBenchmark {
 
     // MARK: raw PostgreSQL
 
-    static let scratchTables = ["bench_counter", "bench_order", "bench_line", "bench_payment", "bench_audit", "bench_move", "bench_move_line",
-                                "bench_quant", "bench_layer", "bench_cost"]
+    static let scratchTables = ["bench_counter", "bench_order", "bench_register", "bench_line", "bench_payment", "bench_audit", "bench_move",
+                                "bench_move_line", "bench_quant", "bench_layer", "bench_cost"]
 
     /// Scratch tables with the same columns and indexes as the tables a sale writes, without
     /// foreign keys or triggers.
@@ -287,6 +287,7 @@ public enum PosBenchmark {
             "CREATE TABLE bench_counter (id integer PRIMARY KEY, n integer NOT NULL DEFAULT 0)",
             "INSERT INTO bench_counter SELECT g, 0 FROM generate_series(1, \(tills)) g",
             "CREATE TABLE bench_order (LIKE pos_order INCLUDING DEFAULTS INCLUDING INDEXES INCLUDING CONSTRAINTS)",
+            "CREATE TABLE bench_register (LIKE pos_order_register INCLUDING DEFAULTS INCLUDING INDEXES INCLUDING CONSTRAINTS)",
             "CREATE TABLE bench_line (LIKE pos_order_line INCLUDING DEFAULTS INCLUDING INDEXES INCLUDING CONSTRAINTS)",
             "CREATE TABLE bench_payment (LIKE pos_payment INCLUDING DEFAULTS INCLUDING INDEXES INCLUDING CONSTRAINTS)",
             "CREATE TABLE bench_audit (LIKE audit_log INCLUDING DEFAULTS)",
@@ -318,6 +319,9 @@ public enum PosBenchmark {
         WITH o AS (
             INSERT INTO bench_order (name, session_id, company_id, access_token, content_hash, amount_total, amount_tax, amount_paid, state, date_order, create_uid, create_date, write_uid, write_date)
             VALUES ('POS/00001-0001', :till, 1, md5(random()::text), md5(random()::text), 50, 0, 50, 'paid', now(), 2, now(), 2, now()) RETURNING *),
+        r AS (
+            INSERT INTO bench_register (order_id, create_date, company_id, access_token, session_id, session_seq)
+            SELECT id, create_date, company_id, access_token, session_id, id FROM o),
         l AS (
             INSERT INTO bench_line (order_id, product_id, qty, price_unit, price_subtotal, price_subtotal_incl, company_id, uuid, create_uid, create_date, write_uid, write_date)
             SELECT o.id, :till * 5 + g, 1, 10, 10, 10, 1, md5(random()::text), 2, now(), 2, now() FROM o, generate_series(1, 5) g RETURNING *),

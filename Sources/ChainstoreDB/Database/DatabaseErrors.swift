@@ -9,7 +9,7 @@ public enum DatabaseErrors {
         guard let server = ServerError(error) else { return error }
         let state = server.sqlState
         let constraint = server.constraint ?? ""
-        let table = server.table ?? ""
+        let table = parentTable(server.table ?? "")
         let column = server.column ?? ""
         let model = table.replacingOccurrences(of: "_", with: ".")
         switch state {
@@ -40,6 +40,14 @@ public enum DatabaseErrors {
         default:
             return error
         }
+    }
+
+    /// A monthly partition (`<table>_pYYYYMM`, `<table>_default`) is reported as its table.
+    static func parentTable(_ name: String) -> String {
+        if name.hasSuffix("_default") { return String(name.dropLast(8)) }
+        let tail = name.suffix(8)
+        if tail.hasPrefix("_p"), tail.dropFirst(2).allSatisfy(\.isASCII), tail.dropFirst(2).allSatisfy(\.isNumber) { return String(name.dropLast(8)) }
+        return name
     }
 
     public static func isRetryable(_ error: any Error) -> Bool {

@@ -2,7 +2,7 @@ import ChainstoreCore
 
 /// The schema the core itself owns: the audit trail and its seal, the scheduler's jobs.
 enum CoreSchema {
-    static let manifest = ModuleManifest(name: "core", models: [], migrations: [createAuditLog, createScheduler, createBus, auditSealBlocks])
+    static let manifest = ModuleManifest(name: "core", models: [], migrations: [createAuditLog, createScheduler, createBus, auditSealBlocks, monthlyPartition])
 
     static let createAuditLog = Migration("0001_create_audit_log", sql: """
         -- Creates the monthly partitions of a table partitioned by time, from this month to
@@ -172,5 +172,23 @@ enum CoreSchema {
             ADD COLUMN last_txid xid8 NOT NULL DEFAULT '0', ADD COLUMN last_id bigint NOT NULL DEFAULT 0,
             ADD COLUMN legacy_seq bigint NOT NULL DEFAULT 0;
         UPDATE audit_seal SET legacy_seq = last_seq;
+        """)
+
+    /// One month's partition of a time-partitioned table (`<parent>_pYYYYMM`), made when missing:
+    /// for tables that take rows of past months too (an import, orders moved into monthly
+    /// partitions); `chainstore_ensure_monthly_partitions` makes this month and those ahead.
+    static let monthlyPartition = Migration("0005_monthly_partition", sql: """
+        CREATE FUNCTION chainstore_monthly_partition(parent text, month date) RETURNS boolean
+        LANGUAGE plpgsql AS $fn$
+        DECLARE
+            first date := date_trunc('month', month)::date;
+            partition_name text := parent || '_p' || to_char(date_trunc('month', month), 'YYYYMM');
+        BEGIN
+            IF to_regclass(partition_name) IS NOT NULL THEN RETURN false; END IF;
+            EXECUTE format('CREATE TABLE %I PARTITION OF %I FOR VALUES FROM (%L) TO (%L)', partition_name, parent,
+                first::timestamptz, (first + interval '1 month')::date::timestamptz);
+            RETURN true;
+        END
+        $fn$;
         """)
 }

@@ -10,7 +10,7 @@ public enum PointOfSale {
                  .posAttendantApproval],
         extending: [ModelExtension(model: "product.category", fields: [.boolean("pos_age_check", "Age Check at the Till")])],
         migrations: [.createPOS, .orderKeys, .fillOnlyFromParents, .saleRules, .codePayments, .dailySettlement, .businessDay, .ageCheck, .displayMessages, .remoteDisplay,
-                     .attendantApprovals],
+                     .attendantApprovals, .monthlyOrders],
         methods: PosSessions.methods + PosIngest.methods + PosClosing.methods + DailySettlements.methods,
         hooks: PosTills.hooks + PosSessions.hooks,
         endpoints: TillAPI.endpoints + SalesReportAPI.endpoints,

@@ -59,7 +59,9 @@ enum PosIngest {
             let till = try await till(store, config: config)
             company = till.company
             let stored = try await store.tx.query("""
-                SELECT id, content_hash, pos_reference FROM pos_order WHERE company_id = \(company) AND access_token = \(key)
+                SELECT o.id, o.content_hash, o.pos_reference FROM pos_order_register r
+                JOIN pos_order o ON o.id = r.order_id AND o.create_date = r.create_date
+                WHERE r.company_id = \(company) AND r.access_token = \(key)
                 """).first.map { try $0.decode((Int64, String?, String?).self) }
             if let stored {
                 try await store.tx.execute("RELEASE SAVEPOINT pos_ingest")
