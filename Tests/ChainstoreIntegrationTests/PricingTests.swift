@@ -104,15 +104,16 @@ struct PricingTests {
         try await TestDatabase.withFreshDatabase { db, registry in
             let fx = try await GroupFixture.make(db, registry)
             let log = TestDatabase.logger
-            let s = try await GroupFixture.asUser(db, registry, uid: fx.groupAdmin) { store in
+            // The window: from an hour ahead to two hours ahead; the job is run as of moments around it.
+            let (s, moments) = try await GroupFixture.asUser(db, registry, uid: fx.groupAdmin) { store in
                 let s = try await Self.setUp(store, fx)
                 let at = try await store.tx.query("""
-                    SELECT to_char(now() AT TIME ZONE 'UTC' + interval '2 seconds', 'YYYY-MM-DD HH24:MI:SS'),
-                           to_char(now() AT TIME ZONE 'UTC' + interval '4 seconds', 'YYYY-MM-DD HH24:MI:SS')
-                    """)[0].decode((String, String).self)
+                    SELECT to_char(now() AT TIME ZONE 'UTC' + make_interval(secs => x), 'YYYY-MM-DD HH24:MI:SS')
+                    FROM unnest(ARRAY[3600, 7200, 1800, 3601, 5000, 7201]) x
+                    """).map { try $0.decode(String.self) }
                 _ = try await store.create("product.pricelist.item", [["pricelist_id": 1, "applied_on": "0_product_variant", "product_id": .int(s.rice),
-                    "compute_price": "fixed", "fixed_price": 3.5, "date_start": .string(at.0), "date_end": .string(at.1)]])
-                return s
+                    "compute_price": "fixed", "fixed_price": 3.5, "date_start": .string(at[0]), "date_end": .string(at[1])]])
+                return (s, Array(at[2...]).map { $0 + "+00" })
             }
             func versions() async throws -> [Int64] {  // rice, tea
                 try await db.withoutTransaction(logger: log) { tx in
@@ -121,15 +122,13 @@ struct PricingTests {
                 }
             }
             let created = try await versions()
-            #expect(try await PriceWindows.advance(db, logger: log) == 0)
+            #expect(try await PriceWindows.advance(db, until: moments[0], logger: log) == 0)
             #expect(try await versions() == created)
-            try await Task.sleep(for: .milliseconds(2_200))
-            #expect(try await PriceWindows.advance(db, logger: log) == 1)
+            #expect(try await PriceWindows.advance(db, until: moments[1], logger: log) == 1)
             let opened = try await versions()
             #expect(opened[0] > created[0] && opened[1] == created[1], "rice moves, tea does not: \(created) → \(opened)")
-            #expect(try await PriceWindows.advance(db, logger: log) == 0)
-            try await Task.sleep(for: .milliseconds(2_200))
-            #expect(try await PriceWindows.advance(db, logger: log) == 1)
+            #expect(try await PriceWindows.advance(db, until: moments[2], logger: log) == 0)
+            #expect(try await PriceWindows.advance(db, until: moments[3], logger: log) == 1)
             let closed = try await versions()
             #expect(closed[0] > opened[0] && closed[1] == opened[1])
         }
