@@ -355,6 +355,8 @@ Chainstore.start(function () {
         callStaff(product, qty);
         return;
       }
+      // The last approval's message goes with the next item.
+      if (staffBox.getAttribute("data-state") === "approved") { dismissStaff(""); }
       addItem(product, qty, null);
     } catch (error) {
       scanError.textContent = error.message;
