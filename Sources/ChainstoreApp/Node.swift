@@ -106,7 +106,10 @@ public struct Node: Sendable {
         }
         let app = ServerApplication.build(
             configuration: .init(host: options.host, port: options.port), router: router, node: node, logger: logger)
-        let startup = Startup(database: database, registry: registry, migrator: migrator, options: options, logger: logger, app: app)
+        let (location, logger) = (self.location, self.logger)
+        let startup = Startup(database: database, registry: registry, migrator: migrator, options: options, logger: logger, app: app) {
+            Self.exitIfStuck(after: .seconds(15), location: location, stopCluster: started, logger: logger)
+        }
         var services: [any Service] = [client, directory] + moduleServices
         if roles.contains(.cron) { services.append(JobRunner(node: node, jobs: registry.jobs, name: name)) }
         services.append(startup)
@@ -114,9 +117,23 @@ public struct Node: Sendable {
             configuration: .init(services: services.map { .init(service: $0) }, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
     }
+
+    /// After a failed start-up the service group stops every service; should one of them not
+    /// return (a wait that never ends, seen rarely when start-up fails while the scheduler
+    /// registers its jobs), the node still ends, after `limit`: it says so, stops the private
+    /// PostgreSQL it started, and exits with a failure.
+    static func exitIfStuck(after limit: Duration, location: DatabaseLocation, stopCluster: Bool, logger: Logger) {
+        Task.detached {
+            try? await Task.sleep(for: limit)
+            logger.critical("the node did not stop within \(limit) of a failed start-up; exiting")
+            if stopCluster { location.stopIfManaged(logger: logger) }
+            exit(1)
+        }
+    }
 }
 
-/// Migrates, prepares the demo, refuses an exposed default password, then serves HTTP.
+/// Migrates, prepares the demo, refuses an exposed default password, then serves HTTP. A failure
+/// before serving is logged, and the node is made to end even if a service does not stop.
 struct Startup<App: ApplicationProtocol>: Service {
     let database: Database
     let registry: Registry
@@ -124,8 +141,23 @@ struct Startup<App: ApplicationProtocol>: Service {
     let options: Node.Options
     let logger: Logger
     let app: App
+    /// Called when start-up fails, before the error ends the service group.
+    let failed: @Sendable () -> Void
 
     func run() async throws {
+        do {
+            try await prepare()
+        } catch {
+            // Said here, so the reason is in the log however the node then stops.
+            logger.error("start-up failed", metadata: ["error": "\(error)"])
+            failed()
+            throw error
+        }
+        logger.notice("Chainstore is serving", metadata: ["url": "http://\(options.host):\(options.port)/", "database": "\(database.name)"])
+        try await app.run()
+    }
+
+    private func prepare() async throws {
         try await migrator.migrate(database, logger: logger)
         let registry = self.registry
         let problems = try await database.transaction(logger: logger) { tx in try await SchemaCheck.problems(tx, registry: registry) }
@@ -144,8 +176,6 @@ struct Startup<App: ApplicationProtocol>: Service {
                         + "Set their own with `chainstore user passwd LOGIN`, or archive them.")
             }
         }
-        logger.notice("Chainstore is serving", metadata: ["url": "http://\(options.host):\(options.port)/", "database": "\(database.name)"])
-        try await app.run()
     }
 
     static func isLoopback(_ host: String) -> Bool {
