@@ -106,7 +106,6 @@ public struct Node: Sendable {
         }
         let app = ServerApplication.build(
             configuration: .init(host: options.host, port: options.port), router: router, node: node, logger: logger)
-        let (location, logger) = (self.location, self.logger)
         let startup = Startup(database: database, registry: registry, migrator: migrator, options: options, logger: logger, app: app) {
             Self.exitIfStuck(after: .seconds(15), location: location, stopCluster: started, logger: logger)
         }

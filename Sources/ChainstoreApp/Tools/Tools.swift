@@ -51,9 +51,7 @@ public enum AuditTools {
     }
 
     public static func sealAll(_ database: Database, logger: Logger) async throws -> Int {
-        var total = 0
-        while case let sealed = try await AuditChain.sealPending(database, logger: logger), sealed > 0 { total += sealed }
-        return total
+        try await AuditChain.sealAll(database, logger: logger)
     }
 }
 

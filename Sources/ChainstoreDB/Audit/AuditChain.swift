@@ -79,13 +79,16 @@ public enum AuditChain {
     }
 
     /// Seals until no row is left unsealed, waiting (up to `timeout`) for transactions that
-    /// began before the rows' own to end: for tools and tests that need the whole trail sealed now.
-    public static func sealAll(_ database: Database, logger: Logger, timeout: Duration = .seconds(30)) async throws {
+    /// began before the rows' own to end: for tools and tests that need the whole trail sealed
+    /// now. Returns how many rows were sealed.
+    @discardableResult
+    public static func sealAll(_ database: Database, logger: Logger, timeout: Duration = .seconds(30)) async throws -> Int {
         let deadline = ContinuousClock.now + timeout
+        var total = 0
         while true {
-            while try await sealPending(database, logger: logger) > 0 {}
+            while case let sealed = try await sealPending(database, logger: logger), sealed > 0 { total += sealed }
             let left = try await database.withoutTransaction(logger: logger) { tx in try await unsealedCount(tx) }
-            if left == 0 || ContinuousClock.now >= deadline { return }
+            if left == 0 || ContinuousClock.now >= deadline { return total }
             try await Task.sleep(for: .milliseconds(50))
         }
     }

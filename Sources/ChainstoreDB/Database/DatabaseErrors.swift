@@ -46,7 +46,7 @@ public enum DatabaseErrors {
     static func parentTable(_ name: String) -> String {
         if name.hasSuffix("_default") { return String(name.dropLast(8)) }
         let tail = name.suffix(8)
-        if tail.hasPrefix("_p"), tail.dropFirst(2).allSatisfy(\.isASCII), tail.dropFirst(2).allSatisfy(\.isNumber) { return String(name.dropLast(8)) }
+        if tail.hasPrefix("_p"), tail.dropFirst(2).allSatisfy({ $0.isASCII && $0.isNumber }) { return String(name.dropLast(8)) }
         return name
     }
 

@@ -2,7 +2,7 @@ import ChainstoreCore
 
 /// The schema the core itself owns: the audit trail and its seal, the scheduler's jobs.
 enum CoreSchema {
-    static let manifest = ModuleManifest(name: "core", models: [], migrations: [createAuditLog, createScheduler, createBus, auditSealBlocks, monthlyPartition])
+    static let manifest = ModuleManifest(name: "core", models: [], migrations: [createAuditLog, createScheduler, createBus, auditSealBlocks, monthlyPartition, monthlyPartitionsAhead])
 
     static let createAuditLog = Migration("0001_create_audit_log", sql: """
         -- Creates the monthly partitions of a table partitioned by time, from this month to
@@ -189,6 +189,17 @@ enum CoreSchema {
                 first::timestamptz, (first + interval '1 month')::date::timestamptz);
             RETURN true;
         END
+        $fn$;
+        """)
+
+    /// This month's and the next months' partitions are drawn by `chainstore_monthly_partition`
+    /// too, so one function names every monthly partition and sets its bounds.
+    static let monthlyPartitionsAhead = Migration("0006_monthly_partitions_ahead", sql: """
+        CREATE OR REPLACE FUNCTION chainstore_ensure_monthly_partitions(parent text, months_ahead integer) RETURNS integer
+        LANGUAGE sql AS $fn$
+            SELECT count(*) FILTER (WHERE chainstore_monthly_partition(parent,
+                (date_trunc('month', now() AT TIME ZONE 'UTC') + make_interval(months => i))::date))::integer
+            FROM generate_series(0, months_ahead) i
         $fn$;
         """)
 }

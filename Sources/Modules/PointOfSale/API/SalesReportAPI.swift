@@ -19,6 +19,15 @@ enum SalesReportAPI {
 
     struct Row {
         var day: String, group: String, orders: Int64 = 0, sales = Decimal(0), tax = Decimal(0), refundOrders: Int64 = 0, refunds = Decimal(0)
+
+        /// Adds another row's figures to this one's.
+        mutating func add(_ other: Row) {
+            orders += other.orders
+            sales += other.sales
+            tax += other.tax
+            refundOrders += other.refundOrders
+            refunds += other.refunds
+        }
     }
 
     /// A real date written `YYYY-MM-DD`.
@@ -61,29 +70,18 @@ enum SalesReportAPI {
             let day = range.map { String($0.prefix(10)) } ?? group["business_day:day"]?.stringValue ?? ""
             let named = group[field]?.arrayValue.flatMap { $0.count > 1 ? $0[1].stringValue : nil } ?? ""
             let key = day + "\u{1}" + named
-            if index[key] == nil {
-                index[key] = rows.count
+            let at = index[key] ?? rows.count
+            if at == rows.count {
+                index[key] = at
                 rows.append(Row(day: day, group: named))
             }
             let count = group["__count"]?.intValue ?? 0
-            let total = Decimal(group["amount_total"]?.doubleValue ?? 0), tax = Decimal(group["amount_tax"]?.doubleValue ?? 0)
-            if group["is_refund"]?.boolValue == true {
-                rows[index[key]!].refundOrders += count
-                rows[index[key]!].refunds += total
-            } else {
-                rows[index[key]!].orders += count
-                rows[index[key]!].sales += total
-            }
-            rows[index[key]!].tax += tax
+            let (total, tax) = (Decimal(group["amount_total"]?.doubleValue ?? 0), Decimal(group["amount_tax"]?.doubleValue ?? 0))
+            rows[at].add(group["is_refund"]?.boolValue == true
+                ? Row(day: day, group: named, tax: tax, refundOrders: count, refunds: total)
+                : Row(day: day, group: named, orders: count, sales: total, tax: tax))
         }
-        var sum = Row(day: "", group: "")
-        for row in rows {
-            sum.orders += row.orders
-            sum.sales += row.sales
-            sum.tax += row.tax
-            sum.refundOrders += row.refundOrders
-            sum.refunds += row.refunds
-        }
+        let sum = rows.reduce(into: Row(day: "", group: "")) { $0.add($1) }
         func money(_ value: Decimal) -> String { String(format: "%.2f", value.double) }
         if format == "csv" {
             func cell(_ text: String) -> String {

@@ -1,5 +1,6 @@
 import ChainstoreCore
 import ChainstoreDB
+import Base
 import Foundation
 import Product
 
@@ -66,15 +67,13 @@ enum TillAPI {
             guard try await !store.search("product.product", domain: .leaf("id", .equal, .int(product))).isEmpty else {
                 throw ChainstoreError.missing("Product \(product) does not exist or is not yours")
             }
-            // Staff of this store: an internal user whose companies hold the store (or one above it).
-            let staff = try await store.tx.query("""
-                SELECT u.name FROM res_users u
-                WHERE u.id = \(attendant) AND u.active
-                  AND EXISTS (SELECT 1 FROM res_groups_users_rel r JOIN res_groups g ON g.id = r.gid WHERE r.uid = u.id AND g.xmlid = 'base.group_user')
-                  AND EXISTS (SELECT 1 FROM res_company_users_rel cu JOIN res_company a ON a.id = cu.cid, res_company s
-                              WHERE cu.user_id = u.id AND s.id = \(company) AND s.parent_path LIKE a.parent_path || '%')
-                """).first?.decode(String.self)
-            guard let staff else { throw ChainstoreError(.accessError, "\(login) is not a member of this store's staff") }
+            // Staff of this store: an internal user whose own company rules reach the kiosk's session.
+            let staff = RecordStore(registry: store.registry, tx: store.tx,
+                                    env: try await request.node.identity.environment(store.tx, uid: attendant, context: [:], logger: store.env.logger))
+            guard staff.env.hasGroup(Base.Group.user),
+                  try await !staff.search("pos.session", domain: .leaf("id", .equal, .int(session))).isEmpty,
+                  let name = try await staff.read("res.users", ids: [attendant], fields: ["name"]).first?["name"]?.stringValue
+            else { throw ChainstoreError(.accessError, "\(login) is not a member of this store's staff") }
             let token = try await store.tx.query("""
                 INSERT INTO pos_attendant_approval (session_id, company_id, product_id, attendant_id, reason, create_uid, create_date, write_uid, write_date)
                 VALUES (\(session), \(company), \(product), \(attendant), \(reason), \(store.env.uid), now(), \(store.env.uid), now())
@@ -82,7 +81,7 @@ enum TillAPI {
                 """)[0].decode(String.self)
             store.env.logger.info("attendant approval", metadata: ["session": "\(session)", "product": "\(product)", "attendant": "\(attendant)",
                                                                   "reason": "\(reason)"])
-            return Value.dict(["approval": .string(token), "attendant": .dict(["id": .int(attendant), "name": .string(staff)])])
+            return Value.dict(["approval": .string(token), "attendant": .dict(["id": .int(attendant), "name": .string(name)])])
         }
         return .json(answer)
     }
