@@ -145,6 +145,14 @@ let package = Package(
             resources: [.copy("Web")],
             swiftSettings: swiftSettings
         ),
+        // Purchasing and replenishment: reordering rules, requests for quotation, purchase orders.
+        .target(
+            name: "Purchase",
+            dependencies: ["ChainstoreCore", "ChainstoreDB", "Base", "Product", "Stock", .product(name: "Logging", package: "swift-log")],
+            path: "Sources/Modules/Purchase",
+            exclude: ["README.md"],
+            swiftSettings: swiftSettings
+        ),
         // Layer 3: Odoo's external API, independent of the transport.
         .target(
             name: "ChainstoreRPC",
@@ -172,7 +180,7 @@ let package = Package(
         .target(
             name: "ChainstoreApp",
             dependencies: [
-                "ChainstoreCore", "ChainstoreDB", "ChainstoreServer", "ChainstoreRPC", "XMLRPC", "Base", "Product", "Stock", "Barcode", "Payments", "Payment", "PointOfSale",
+                "ChainstoreCore", "ChainstoreDB", "ChainstoreServer", "ChainstoreRPC", "XMLRPC", "Base", "Product", "Stock", "Barcode", "Payments", "Payment", "PointOfSale", "Purchase",
                 .product(name: "CSV", package: "CSV.swift"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
@@ -221,7 +229,7 @@ let package = Package(
             name: "ChainstoreIntegrationTests",
             dependencies: [
                 "ChainstoreCore", "ChainstoreDB", "ChainstoreApp", "ChainstoreServer", "ChainstoreTestSupport", "Base", "Product", "Stock",
-                "Payment", "Payments", "PaymentSandbox", "PointOfSale",
+                "Payment", "Payments", "PaymentSandbox", "PointOfSale", "Purchase",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),

@@ -14,7 +14,7 @@ public enum Base {
         ],
         migrations: [
             .createBaseTables, .createAuthTables, .seedBaseData, .createWebSessions, .createModelCatalog, .addDeclaredIndexes,
-            .organisation, .publishedPasswords, .baseOrderIndexes, .geography, .userPartners, .scheduler,
+            .organisation, .publishedPasswords, .baseOrderIndexes, .geography, .userPartners, .scheduler, .companyPathCover,
         ],
         rules: BaseRules.all,
         methods: methods,

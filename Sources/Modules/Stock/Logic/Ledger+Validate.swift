@@ -133,14 +133,15 @@ extension Ledger {
 
     /// Splits the undone part of a move into a new move in the same transfer; returns its id.
     func split(_ move: Validating) async throws -> Int64 {
+        let added = addedColumns(of: .stockMove)
         let sql: SQLBuilder = """
             WITH new AS (INSERT INTO stock_move (name, reference, origin, sequence, priority, date, date_deadline, product_id, product_uom_qty, product_uom,
                                                  product_qty, location_id, location_dest_id, picking_id, picking_type_id, partner_id, company_id, state,
-                                                 procure_method, price_unit, description_picking, create_uid, create_date, write_uid, write_date)
+                                                 procure_method, price_unit, description_picking, \(unsafeRaw: added.columns)create_uid, create_date, write_uid, write_date)
                          SELECT m.name, m.reference, m.origin, m.sequence, m.priority, m.date, m.date_deadline, m.product_id, m.product_uom_qty - m.quantity,
                                 m.product_uom, chainstore_uom_convert(m.product_uom_qty - m.quantity, m.product_uom, t.uom_id), m.location_id,
                                 m.location_dest_id, m.picking_id, m.picking_type_id, m.partner_id, m.company_id, \(MoveState.confirmed), m.procure_method,
-                                m.price_unit, m.description_picking, \(uid), now(), \(uid), now()
+                                m.price_unit, m.description_picking, \(unsafeRaw: added.values("m"))\(uid), now(), \(uid), now()
                          FROM stock_move m JOIN product_product p ON p.id = m.product_id JOIN product_template t ON t.id = p.product_tmpl_id
                          WHERE m.id = \(move.id) RETURNING id),
                  old AS (UPDATE stock_move m SET product_uom_qty = m.quantity, product_qty = chainstore_uom_convert(m.quantity, m.product_uom, t.uom_id),
@@ -242,12 +243,14 @@ extension Ledger {
         for original in try await tx.query("SELECT DISTINCT picking_id FROM stock_move WHERE id = ANY(\(moves)) ORDER BY picking_id")
             .map({ try $0.decode(Int64.self) })
         {
+            let added = addedColumns(of: .stockPicking)
             let backorder = try await tx.query("""
                 INSERT INTO stock_picking (origin, note, partner_id, picking_type_id, location_id, location_dest_id, state, move_type, priority,
-                                           scheduled_date, date_deadline, backorder_id, user_id, owner_id, company_id, create_uid, create_date, write_uid, write_date)
-                SELECT origin, note, partner_id, picking_type_id, location_id, location_dest_id, \(PickingState.confirmed), move_type, priority,
-                       scheduled_date, date_deadline, id, user_id, owner_id, company_id, \(uid), now(), \(uid), now()
-                FROM stock_picking WHERE id = \(original) RETURNING id
+                                           scheduled_date, date_deadline, backorder_id, user_id, owner_id, company_id, \(unsafeRaw: added.columns)create_uid,
+                                           create_date, write_uid, write_date)
+                SELECT p.origin, p.note, p.partner_id, p.picking_type_id, p.location_id, p.location_dest_id, \(PickingState.confirmed), p.move_type, p.priority,
+                       p.scheduled_date, p.date_deadline, p.id, p.user_id, p.owner_id, p.company_id, \(unsafeRaw: added.values("p"))\(uid), now(), \(uid), now()
+                FROM stock_picking p WHERE p.id = \(original) RETURNING id
                 """)[0].decode(Int64.self)
             try await Transfers.name(tx, pickings: [backorder])
             try await tx.query("""
@@ -342,5 +345,22 @@ extension QuantKey {
     /// `unnest(…) AS k(p, l, lot, pkg, own)` with the keys bound, one array per column.
     static func unnest(_ keys: [QuantKey]) -> SQLBuilder {
         "unnest(\(keys.map(\.product)), \(keys.map(\.location)), \(keys.map(\.lot)), \(keys.map(\.package)), \(keys.map(\.owner))) AS k(p, l, lot, pkg, own)"
+    }
+}
+
+/// The columns other modules add to a ledger model (a receipt's purchase order, a move's
+/// purchase line): a split move or a backorder keeps them, as Odoo's `copy` keeps such fields.
+struct AddedColumns {
+    let names: [String]
+    /// "a, b, " to put before the columns every copy names ("" when there are none).
+    var columns: String { names.map { "\"\($0)\", " }.joined() }
+    /// "m.a, m.b, ": the same columns of the row copied.
+    func values(_ alias: String) -> String { names.map { "\(alias).\"\($0)\", " }.joined() }
+}
+
+extension Ledger {
+    func addedColumns(of own: ModelSpec) -> AddedColumns {
+        guard let model = store.registry.models[own.name] else { return AddedColumns(names: []) }
+        return AddedColumns(names: model.fields.values.filter { $0.isStored && own.fields[$0.name] == nil }.map(\.name))
     }
 }

@@ -1,0 +1,203 @@
+import ChainstoreCore
+import ChainstoreDB
+import Foundation
+import Logging
+
+/// The reordering run: every automatic rule's proposal computed in set-based SQL
+/// (`stock_orderpoint_proposals`), then one request for quotation per vendor, receiving
+/// operation and day with one line per rule, in a few statements per batch of companies.
+///
+/// Idempotent: a rule's forecast counts the requests for quotation already delivered to its
+/// place, so a second run the same day finds nothing more to order; runs take one lock, so a
+/// manual run and the scheduler never count the same need twice.
+public enum Reordering {
+    /// Rules per transaction in the scheduled run (whole companies; a store has a few hundred).
+    public static let batchSize = 50_000
+
+    public struct Outcome: Sendable, Equatable {
+        public var rules = 0
+        public var lines = 0
+        public var orders = 0
+        public var exceptions = 0
+
+        public init(rules: Int = 0, lines: Int = 0, orders: Int = 0, exceptions: Int = 0) {
+            self.rules = rules
+            self.lines = lines
+            self.orders = orders
+            self.exceptions = exceptions
+        }
+
+        mutating func add(_ other: Outcome) {
+            rules += other.rules
+            lines += other.lines
+            orders += other.orders
+            exceptions += other.exceptions
+        }
+    }
+
+    /// Orders what the rules `ids` need as of `today` ("YYYY-MM-DD"; the day in Asia/Shanghai
+    /// when nil), in the transaction of `store`, as its user.
+    @discardableResult
+    public static func order(_ store: RecordStore, rules ids: [Int64], today: String? = nil) async throws -> Outcome {
+        guard !ids.isEmpty else { return Outcome() }
+        let tx = store.tx
+        let uid = store.env.uid
+        try await tx.query("SELECT pg_advisory_xact_lock(hashtext('purchase.reordering'))")
+        let day: SQLBuilder = today.map { "\($0)::date" } ?? "(now() AT TIME ZONE 'Asia/Shanghai')::date"
+        try await tx.query("""
+            CREATE TEMP TABLE reorder_proposal ON COMMIT DROP AS
+            SELECT p.*, o.company_id, o.name AS rule, \(day) AS today,
+                   (SELECT pt.id FROM stock_picking_type pt WHERE pt.warehouse_id = o.warehouse_id AND pt.code = 'incoming' AND pt.active
+                    ORDER BY pt.sequence, pt.id LIMIT 1) AS picking_type
+            FROM stock_orderpoint_proposals(\(ids), \(day)) p JOIN stock_warehouse_orderpoint o ON o.id = p.orderpoint_id
+            """)
+        var outcome = Outcome()
+        outcome.rules = ids.count
+        outcome.exceptions = Int(try await tx.query("""
+            WITH marked AS (
+                UPDATE stock_warehouse_orderpoint o SET procure_exception = CASE
+                    WHEN p.exception IS NOT NULL THEN p.exception
+                    WHEN p.qty_to_order > 0 AND p.picking_type IS NULL THEN 'The warehouse has no receipt operation type to receive the goods.' END
+                FROM reorder_proposal p WHERE o.id = p.orderpoint_id AND o.procure_exception IS DISTINCT FROM CASE
+                    WHEN p.exception IS NOT NULL THEN p.exception
+                    WHEN p.qty_to_order > 0 AND p.picking_type IS NULL THEN 'The warehouse has no receipt operation type to receive the goods.' END
+                RETURNING o.procure_exception)
+            SELECT count(*) FILTER (WHERE procure_exception IS NOT NULL) FROM marked
+            """)[0].decode(Int64.self))
+        outcome.orders = Int(try await tx.query("""
+            WITH made AS (
+                INSERT INTO purchase_order (partner_id, company_id, picking_type_id, currency_id, reorder_date, origin, date_order, user_id,
+                                            create_uid, create_date, write_uid, write_date)
+                SELECT p.vendor_id, p.company_id, p.picking_type, c.currency_id, p.today, left(string_agg(p.rule, ', ' ORDER BY p.rule), 200),
+                       now(), \(uid), \(uid), now(), \(uid), now()
+                FROM reorder_proposal p JOIN res_company c ON c.id = p.company_id
+                WHERE p.qty_to_order > 0 AND p.vendor_id IS NOT NULL AND p.picking_type IS NOT NULL
+                GROUP BY p.vendor_id, p.company_id, p.picking_type, c.currency_id, p.today
+                ON CONFLICT (partner_id, company_id, picking_type_id, reorder_date) WHERE reorder_date IS NOT NULL AND state = 'draft' DO NOTHING
+                RETURNING id)
+            SELECT count(*) FROM made
+            """)[0].decode(Int64.self))
+        let lines = try await tx.query("""
+            WITH made AS (
+                INSERT INTO purchase_order_line (order_id, name, product_id, product_qty, product_uom, price_unit, date_planned, orderpoint_id,
+                                                 create_uid, create_date, write_uid, write_date)
+                SELECT o.id, CASE WHEN coalesce(pp.default_code, '') <> '' THEN '[' || pp.default_code || '] ' ELSE '' END || t.name,
+                       p.product_id_of_rule, p.qty_to_order, p.uom_id, coalesce(p.price_unit, 0),
+                       ((p.today + ceil(p.lead_days)::int)::timestamp + interval '12 hours') AT TIME ZONE 'Asia/Shanghai', p.orderpoint_id,
+                       \(uid), now(), \(uid), now()
+                FROM (SELECT rp.*, r.product_id AS product_id_of_rule FROM reorder_proposal rp JOIN stock_warehouse_orderpoint r ON r.id = rp.orderpoint_id) p
+                JOIN purchase_order o ON o.partner_id = p.vendor_id AND o.company_id = p.company_id AND o.picking_type_id = p.picking_type
+                    AND o.reorder_date = p.today AND o.state = 'draft'
+                JOIN product_product pp ON pp.id = p.product_id_of_rule JOIN product_template t ON t.id = pp.product_tmpl_id
+                WHERE p.qty_to_order > 0 AND p.vendor_id IS NOT NULL AND p.picking_type IS NOT NULL
+                RETURNING id, product_id),
+            taxed AS (
+                INSERT INTO account_tax_purchase_order_line_rel (purchase_order_line_id, account_tax_id)
+                SELECT made.id, r.tax_id FROM made JOIN product_product pp ON pp.id = made.product_id
+                JOIN product_supplier_taxes_rel r ON r.prod_id = pp.product_tmpl_id)
+            SELECT count(*) FROM made
+            """)[0].decode(Int64.self)
+        outcome.lines = Int(lines)
+        try await tx.query("""
+            UPDATE stock_warehouse_orderpoint o SET last_run_date = p.today FROM reorder_proposal p
+            WHERE o.id = p.orderpoint_id AND p.qty_to_order > 0 AND p.vendor_id IS NOT NULL AND p.picking_type IS NOT NULL
+            """)
+        try await tx.query("DROP TABLE reorder_proposal")
+        return outcome
+    }
+
+    /// The scheduled run over every company: automatic, active rules not snoozed, a batch of
+    /// whole companies per transaction, progress reported to the scheduler.
+    public static func runAll(_ context: JobContext, today: String? = nil) async throws -> Outcome {
+        let database = context.database
+        let counts = try await database.transaction(logger: context.logger) { tx in
+            try await tx.query("""
+                SELECT company_id, count(*) FROM stock_warehouse_orderpoint
+                WHERE active AND trigger = 'auto' AND (snoozed_until IS NULL OR snoozed_until <= (now() AT TIME ZONE 'Asia/Shanghai')::date)
+                GROUP BY company_id ORDER BY company_id
+                """).map { try $0.decode((Int64, Int64).self) }
+        }
+        var batches: [[Int64]] = [[]]
+        var size: Int64 = 0
+        for (company, count) in counts {
+            if size > 0, size + count > Int64(batchSize) {
+                batches.append([])
+                size = 0
+            }
+            batches[batches.count - 1].append(company)
+            size += count
+        }
+        let total = counts.reduce(0) { $0 + $1.1 }
+        var done: Int64 = 0
+        var outcome = Outcome()
+        for companies in batches where !companies.isEmpty {
+            let batch = try await database.transaction(logger: context.logger) { tx in
+                try await context.lease?.fence(tx)
+                let env = Env(uid: 1, login: "__system__", groups: [], companyId: 1, allowedCompanyIds: [1], logger: context.logger)
+                    .asSystem(reason: "reordering run")
+                let store = RecordStore(registry: context.node.registry, tx: tx, env: env)
+                let ids = try await tx.query("""
+                    SELECT id FROM stock_warehouse_orderpoint
+                    WHERE company_id = ANY(\(companies)) AND active AND trigger = 'auto'
+                      AND (snoozed_until IS NULL OR snoozed_until <= (now() AT TIME ZONE 'Asia/Shanghai')::date) ORDER BY id
+                    """).map { try $0.decode(Int64.self) }
+                return try await order(store, rules: ids, today: today)
+            }
+            outcome.add(batch)
+            done += Int64(batch.rules)
+            try await context.lease?.progress(done: done, remaining: max(total - done, 0), logger: context.logger)
+        }
+        context.logger.info("reordering run", metadata: [
+            "rules": "\(outcome.rules)", "orders": "\(outcome.orders)", "lines": "\(outcome.lines)", "exceptions": "\(outcome.exceptions)",
+        ])
+        return outcome
+    }
+
+    static let job = Job("purchase.reordering", "Procurement: run scheduler", every: .seconds(86_400)) { context in
+        _ = try await runAll(context)
+    }
+
+    /// The day of `date` in Asia/Shanghai, "YYYY-MM-DD" (the group's business day).
+    static func localDay(_ date: Date) -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "Asia/Shanghai")
+        formatter.dateFormat = "yyyy-MM-dd"
+        return formatter.string(from: date)
+    }
+
+    static func rules(_ store: RecordStore, _ domain: Domain) async throws -> [Int64] {
+        try await store.search("stock.warehouse.orderpoint", domain: domain)
+    }
+
+    static let methods: [ModelMethod] = [
+        // `procurement.group.run_scheduler()`: the automatic rules the caller may change, now.
+        ModelMethod(model: "procurement.group", name: "run_scheduler", receiver: .model) { call in
+            let model = try call.store.model("stock.warehouse.orderpoint")
+            try await call.store.checkAccess(model, .write)
+            let ids = try await rules(call.store, .and([
+                .leaf("trigger", .equal, "auto"), .leaf("active", .equal, .true),
+                .or([.leaf("snoozed_until", .equal, .false), .leaf("snoozed_until", .lessOrEqual, .string(Reordering.localDay(call.store.env.clock())))]),
+            ]))
+            try await order(call.store, rules: ids)
+            return .dict([:])
+        },
+        // `stock.warehouse.orderpoint.action_replenish()` ("Order Once"): these rules, whatever
+        // their trigger.
+        ModelMethod(model: "stock.warehouse.orderpoint", name: "action_replenish", receiver: .records) { call in
+            let model = try call.store.model("stock.warehouse.orderpoint")
+            try await call.store.checkAccess(model, .write)
+            try await call.store.lockAndCheck(model, ids: call.ids, operation: .write)
+            try await order(call.store, rules: call.ids.sorted())
+            return .false
+        },
+        ModelMethod(model: "stock.warehouse.orderpoint", name: "action_replenish_auto", receiver: .records) { call in
+            let model = try call.store.model("stock.warehouse.orderpoint")
+            try await call.store.checkAccess(model, .write)
+            try await call.store.lockAndCheck(model, ids: call.ids, operation: .write)
+            try await call.store.write("stock.warehouse.orderpoint", ids: call.ids, ["trigger": "auto"])
+            try await order(call.store, rules: call.ids.sorted())
+            return .false
+        },
+    ]
+}

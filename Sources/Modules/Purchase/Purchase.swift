@@ -1,0 +1,16 @@
+import ChainstoreCore
+import ChainstoreDB
+import Foundation
+
+/// Purchasing and replenishment: reordering rules computed in set-based SQL, requests for
+/// quotation and purchase orders with Odoo 17's names, approval, receipts through the ledger.
+public enum Purchase {
+    public static let manifest = ModuleManifest(
+        name: "purchase", depends: ["base", "product", "stock"],
+        models: [.procurementGroup, .stockWarehouseOrderpoint, .purchaseOrder, .purchaseOrderLine],
+        extending: ModelSpec.purchaseExtensions,
+        migrations: [.createPurchase],
+        methods: methods,
+        hooks: PurchaseOrders.hooks,
+        jobs: [Reordering.job])
+}

@@ -1,0 +1,186 @@
+import Base
+import ChainstoreCore
+import ChainstoreDB
+import ChainstoreTestSupport
+import Foundation
+import PostgresNIO
+import Purchase
+import Stock
+import Testing
+
+/// The reordering run: a store's order from its own sales history, computed exactly; a second
+/// run the same day orders nothing; the scheduled run over every company; stores never see
+/// each other's rules or orders.
+@Suite("Purchase: reordering from sales velocity", .enabled(if: TestDatabase.isAvailable))
+struct ReorderingTests {
+    struct Setup {
+        let fx: GroupFixture
+        let stock: Int64, sales: Int64, product: Int64, vendor: Int64, rule: Int64
+    }
+
+    /// The group's day in Asia/Shanghai, `offset` days from today, as "YYYY-MM-DD".
+    static func day(_ offset: Int) -> String {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "Asia/Shanghai")!
+        let date = calendar.date(byAdding: .day, value: offset, to: Date())!
+        let formatter = DateFormatter()
+        formatter.calendar = calendar
+        formatter.timeZone = calendar.timeZone
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.dateFormat = "yyyy-MM-dd"
+        return formatter.string(from: date)
+    }
+
+    /// Store 1 with a warehouse, a product bought from a vendor (3.00, two days), and a
+    /// velocity rule on the store's stock: a week of sales, five days to the next delivery,
+    /// 95 % service, cases of six.
+    static func setup(_ db: Database, _ registry: Registry) async throws -> Setup {
+        let fx = try await GroupFixture.make(db, registry)
+        return try await GroupFixture.asUser(db, registry, uid: fx.groupAdmin) { store in
+            let warehouse = try await store.create("stock.warehouse", [["name": "GZ Store 1", "code": "GZ1", "company_id": .int(fx.store1)]])[0]
+            let places = try await store.read("stock.warehouse", ids: [warehouse], fields: ["lot_stock_id", "out_type_id"], load: .classicWrite)[0]
+            let vendor = try await store.create("res.partner", [["name": "华南饮料供应链有限公司", "is_company": true]])[0]
+            let product = try await store.create("product.product", [["name": "矿泉水 550ml", "type": "product", "list_price": 2]])[0]
+            let template = try await store.read("product.product", ids: [product], fields: ["product_tmpl_id"], load: .classicWrite)[0]["product_tmpl_id"]!
+            _ = try await store.create("product.supplierinfo", [["partner_id": .int(vendor), "product_tmpl_id": template, "price": 3, "delay": 2]])
+            let rule = try await store.create("stock.warehouse.orderpoint", [[
+                "product_id": .int(product), "warehouse_id": .int(warehouse), "location_id": places["lot_stock_id"]!, "company_id": .int(fx.store1),
+                "replenish_method": "velocity", "velocity_weeks": 1, "review_days": 5, "service_factor": 1.65, "qty_multiple": 6,
+            ]])[0]
+            return Setup(fx: fx, stock: places["lot_stock_id"]!.intValue!, sales: places["out_type_id"]!.intValue!, product: product,
+                         vendor: vendor, rule: rule)
+        }
+    }
+
+    /// Sells `quantity` (takes it back when negative) at the store, dated `day` at noon, China time.
+    static func sell(_ db: Database, _ registry: Registry, _ s: Setup, _ quantity: Decimal, on day: String) async throws {
+        try await GroupFixture.asUser(db, registry, uid: s.fx.storeUser1) { store in
+            let moves = try await SaleStock.post(store.asSystem(reason: "test sales history"),
+                                                 lines: [.init(product: s.product, quantity: quantity)], type: s.sales, reference: "sale \(day)")
+            try await store.tx.query("UPDATE stock_move SET date = (\(day)::date + time '12:00') AT TIME ZONE 'Asia/Shanghai' WHERE id = ANY(\(moves))")
+        }
+    }
+
+    static func proposal(_ db: Database, _ registry: Registry, uid: Int64, _ rule: Int64) async throws -> RecordValues {
+        try await GroupFixture.asUser(db, registry, uid: uid) { store in
+            try await store.read("stock.warehouse.orderpoint", ids: [rule], fields: [
+                "qty_on_hand", "qty_forecast", "qty_to_order", "lead_days", "daily_sales", "daily_sales_deviation", "order_up_to", "vendor_id",
+            ], load: .classicWrite)[0]
+        }
+    }
+
+    static func lines(_ db: Database, rule: Int64) async throws -> [(Int64, Decimal, Decimal, String)] {
+        try await db.withoutTransaction(logger: TestDatabase.logger) { tx in
+            try await tx.query("""
+                SELECT l.order_id, l.product_qty, l.price_unit, to_char(l.date_planned AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD HH24:MI')
+                FROM purchase_order_line l WHERE l.orderpoint_id = \(rule) ORDER BY l.id
+                """).map { try $0.decode((Int64, Decimal, Decimal, String).self) }
+        }
+    }
+
+    static func number(_ value: Value?) -> Double { value?.doubleValue ?? .nan }
+
+    @Test func aStoresOrderFollowsItsSalesExactlyAndASecondRunOrdersNothing() async throws {
+        try await TestDatabase.withFreshDatabase { db, registry in
+            let s = try await Self.setup(db, registry)
+            // 20 on the shelf long ago (a customer's return, outside the window), then a week of sales.
+            try await Self.sell(db, registry, s, -20, on: Self.day(-60))
+            let week: [Decimal] = [3, 0, 5, 2, 4, 0, 7]
+            for (offset, quantity) in week.enumerated() where quantity != 0 {
+                try await Self.sell(db, registry, s, quantity, on: Self.day(offset - 7))
+            }
+            try await Self.sell(db, registry, s, -1, on: Self.day(-3))  // one back on the fifth day
+            try await Self.sell(db, registry, s, 12, on: Self.day(-8))  // before the window
+            try await Self.sell(db, registry, s, 9, on: Self.day(0))    // today: not a whole day yet
+
+            // The same figures by hand: days without sales count as zero.
+            let daily: [Double] = [3, 0, 5, 2, 3, 0, 7]
+            let ads = daily.reduce(0, +) / 7
+            let sd = (daily.map { $0 * $0 }.reduce(0, +) / 7 - ads * ads).squareRoot()
+            let horizon = 2.0 + 5.0  // the vendor's lead time + the days to the next delivery
+            let upTo = ((ads * horizon + 1.65 * sd * horizon.squareRoot()) * 1000).rounded() / 1000
+            let onHand = 20.0 - 42 + 1
+            let expected = ((upTo - onHand) / 6).rounded(.up) * 6
+
+            let read = try await Self.proposal(db, registry, uid: s.fx.storeUser1, s.rule)
+            #expect(Self.number(read["qty_on_hand"]) == onHand)
+            #expect(Self.number(read["qty_forecast"]) == onHand)
+            #expect(abs(Self.number(read["daily_sales"]) - ads) < 0.00005)
+            #expect(abs(Self.number(read["daily_sales_deviation"]) - sd) < 0.00005)
+            #expect(Self.number(read["order_up_to"]) == upTo)
+            #expect(Self.number(read["lead_days"]) == 2)
+            #expect(Self.number(read["qty_to_order"]) == expected)
+            #expect(read["vendor_id"] == .int(s.vendor))
+
+            let first = try await GroupFixture.asUser(db, registry, uid: s.fx.groupAdmin) { store in
+                try await Reordering.order(store, rules: [s.rule])
+            }
+            #expect(first == Reordering.Outcome(rules: 1, lines: 1, orders: 1, exceptions: 0))
+            let ordered = try await Self.lines(db, rule: s.rule)
+            #expect(ordered.count == 1)
+            #expect(ordered.first.map { $0.1 == Decimal(expected) && $0.2 == 3 && $0.3 == "\(Self.day(2)) 12:00" } == true)
+
+            // The request for quotation is in the forecast now: nothing more to order, today or
+            // through the scheduled run over every company.
+            let after = try await Self.proposal(db, registry, uid: s.fx.storeUser1, s.rule)
+            #expect(Self.number(after["qty_forecast"]) == onHand + expected)
+            #expect(Self.number(after["qty_to_order"]) == 0)
+            let second = try await GroupFixture.asUser(db, registry, uid: s.fx.groupAdmin) { store in
+                try await Reordering.order(store, rules: [s.rule])
+            }
+            #expect(second.lines == 0 && second.orders == 0)
+            let node = NodeContext(registry: registry, databases: TenantJobsTests.Tenants(main: db, all: [db]), identity: BaseIdentity(),
+                                   logger: TestDatabase.logger)
+            let scheduled = try await Reordering.runAll(JobContext(database: db, node: node, logger: TestDatabase.logger))
+            #expect(scheduled.rules == 1 && scheduled.lines == 0)
+            #expect(try await Self.lines(db, rule: s.rule).count == 1)
+        }
+    }
+
+    @Test func theScheduledRunOrdersForEveryStoreAndStoresSeeOnlyTheirOwn() async throws {
+        try await TestDatabase.withFreshDatabase { db, registry in
+            let s = try await Self.setup(db, registry)
+            // Store 2 with its own warehouse and a min/max rule for the same product.
+            let rule2 = try await GroupFixture.asUser(db, registry, uid: s.fx.groupAdmin) { store in
+                let warehouse = try await store.create("stock.warehouse", [["name": "SZ Store 1", "code": "SZ1", "company_id": .int(s.fx.store2)]])[0]
+                return try await store.create("stock.warehouse.orderpoint", [[
+                    "product_id": .int(s.product), "warehouse_id": .int(warehouse), "company_id": .int(s.fx.store2),
+                    "product_min_qty": 4, "product_max_qty": 10,
+                ]])[0]
+            }
+            // The velocity rule of store 1 with no sales orders nothing (S = 0); store 2 is empty.
+            let node = NodeContext(registry: registry, databases: TenantJobsTests.Tenants(main: db, all: [db]), identity: BaseIdentity(),
+                                   logger: TestDatabase.logger)
+            let run = try await Reordering.runAll(JobContext(database: db, node: node, logger: TestDatabase.logger))
+            #expect(run == Reordering.Outcome(rules: 2, lines: 1, orders: 1, exceptions: 0))
+            #expect(try await Self.lines(db, rule: rule2).map(\.1) == [10])
+            #expect(try await Self.lines(db, rule: s.rule).isEmpty)
+
+            // Each store sees its own rule and order; store 1 neither lists nor reads store 2's.
+            let order2 = try await Self.lines(db, rule: rule2)[0].0
+            let (rules1, orders1) = try await GroupFixture.asUser(db, registry, uid: s.fx.storeUser1) { store in
+                (try await store.search("stock.warehouse.orderpoint", domain: .all), try await store.search("purchase.order", domain: .all))
+            }
+            #expect(rules1 == [s.rule] && orders1.isEmpty)
+            await #expect(throws: ChainstoreError.self) {
+                try await GroupFixture.asUser(db, registry, uid: s.fx.storeUser1) { store in
+                    _ = try await store.read("purchase.order", ids: [order2], fields: ["name"])
+                }
+            }
+            await #expect(throws: ChainstoreError.self) {
+                try await GroupFixture.asUser(db, registry, uid: s.fx.storeUser1) { store in
+                    _ = try await store.read("stock.warehouse.orderpoint", ids: [rule2], fields: ["qty_to_order"])
+                }
+            }
+            let orders2 = try await GroupFixture.asUser(db, registry, uid: s.fx.storeUser2) { store in
+                try await store.search("purchase.order", domain: .all)
+            }
+            #expect(orders2 == [order2])
+            // The city manager of store 1 sees store 1's rule only.
+            let cityRules = try await GroupFixture.asUser(db, registry, uid: s.fx.cityUser) { store in
+                try await store.search("stock.warehouse.orderpoint", domain: .all)
+            }
+            #expect(cityRules == [s.rule])
+        }
+    }
+}
