@@ -9,7 +9,7 @@ import PaymentSandbox
 import Payments
 
 struct Bench: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Benchmarks that print figures (never pass/fail).", subcommands: [Core.self, Stock.self, PaymentsBench.self, Generic.self, PosBench.self, CronBench.self, BusBench.self])
+    static let configuration = CommandConfiguration(abstract: "Benchmarks that print figures (never pass/fail).", subcommands: [Core.self, Stock.self, PaymentsBench.self, Generic.self, PosBench.self, ReorderBench.self, CronBench.self, BusBench.self])
 
     struct Core: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -207,6 +207,38 @@ struct Bench: AsyncParsableCommand {
             let chosen = options
             try await location.withDatabase(logger: logger) { db in
                 try await PosBenchmark.run(db, options: chosen, logger: logger) { Swift.print($0) }
+            }
+        }
+    }
+
+    struct ReorderBench: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "reorder",
+            abstract: "The reordering run over the stores of a generated group, for growing numbers of stores, beside one hand-written SQL statement.",
+            discussion: "Run it on a database made by `chainstore demo` (it adds each city DC as a vendor and --skus rules per store, once); "
+                + "scripts/bench-reorder does both.")
+        @OptionGroup var database: DatabaseArguments
+        @Option(help: "Numbers of stores to run for, comma-separated.") var stores = "2000,20000"
+        @Option(help: "Rules (products) per store.") var skus = 500
+
+        func run() async throws {
+            var arguments = database
+            if arguments.databaseName == nil { arguments.databaseName = "demo" }
+            let logger = CLILogging.logger(default: .warning)
+            let location = try arguments.location()
+            var options = ReorderBenchmark.Options()
+            options.stores = try stores.split(separator: ",").map { text in
+                guard let count = Int(text), count > 0 else { throw ValidationError("--stores wants store counts above 0") }
+                return count
+            }
+            guard (1...5_000).contains(skus) else { throw ValidationError("--skus 1–5000") }
+            options.skus = skus
+            let chosen = options
+            let started = try location.startIfManaged(logger: logger)
+            defer { if started { location.stopIfManaged(logger: logger) } }
+            try await location.withDatabase(logger: logger, create: false) { db in
+                _ = try await ChainstoreApp.migrate(db, logger: logger)
+                try await ReorderBenchmark.run(db, options: chosen, logger: logger) { Swift.print($0) }
             }
         }
     }

@@ -106,14 +106,15 @@ public enum Reordering {
         return outcome
     }
 
-    /// The scheduled run over every company: automatic, active rules not snoozed, a batch of
-    /// whole companies per transaction, progress reported to the scheduler.
-    public static func runAll(_ context: JobContext, today: String? = nil) async throws -> Outcome {
+    /// The scheduled run over every company (or `companies`): automatic, active rules not
+    /// snoozed, a batch of whole companies per transaction, progress reported to the scheduler.
+    public static func runAll(_ context: JobContext, companies only: [Int64]? = nil, today: String? = nil) async throws -> Outcome {
         let database = context.database
         let counts = try await database.transaction(logger: context.logger) { tx in
             try await tx.query("""
                 SELECT company_id, count(*) FROM stock_warehouse_orderpoint
                 WHERE active AND trigger = 'auto' AND (snoozed_until IS NULL OR snoozed_until <= (now() AT TIME ZONE 'Asia/Shanghai')::date)
+                  AND (\(only == nil) OR company_id = ANY(\(only ?? [])))
                 GROUP BY company_id ORDER BY company_id
                 """).map { try $0.decode((Int64, Int64).self) }
         }

@@ -51,9 +51,7 @@ extension Migration {
         );
         CREATE INDEX stock_warehouse_orderpoint_name ON stock_warehouse_orderpoint (name);
         CREATE INDEX stock_warehouse_orderpoint_warehouse_id ON stock_warehouse_orderpoint (warehouse_id);
-        CREATE INDEX stock_warehouse_orderpoint_location_id ON stock_warehouse_orderpoint (location_id);
-        CREATE INDEX stock_warehouse_orderpoint_company_id ON stock_warehouse_orderpoint (company_id, id) WHERE active AND trigger = 'auto';
-        CREATE INDEX stock_warehouse_orderpoint_all_companies ON stock_warehouse_orderpoint (company_id);
+        CREATE INDEX stock_warehouse_orderpoint_company_id ON stock_warehouse_orderpoint (company_id);
         CREATE INDEX stock_warehouse_orderpoint_group_id ON stock_warehouse_orderpoint (group_id);
         CREATE INDEX stock_warehouse_orderpoint_supplier_id ON stock_warehouse_orderpoint (supplier_id);
         CREATE INDEX stock_warehouse_orderpoint_order ON stock_warehouse_orderpoint (location_id, company_id, id);
