@@ -60,6 +60,10 @@ struct RegistryTests {
         refused(ModuleManifest(name: "m", models: [model], channels: [BusChannel(prefix: "m.a") { _, _ in true }, BusChannel(prefix: "m.a") { _, _ in true }]),
                 "declared twice")
         refused(ModuleManifest(name: "m", depends: ["stock"], models: [model]), "depends on stock")
+        let computed = ModelSpec(name: "x.thing", label: "Thing", fields: [.char("name", "Name"), FieldSpec("score", "Score", kind: .float).computedForReadRecords()])
+        refused(ModuleManifest(name: "m", models: [computed]), "no module computes it")
+        refused(ModuleManifest(name: "m", models: [model], computes: [RecordCompute(model: "x.thing", fields: ["name"]) { _, _, _ in [:] }]),
+                "not a field computed for the records read")
         #expect(throws: Never.self) { try Registry(modules: [Modules.all[0], ModuleManifest(name: "m", models: [model], endpoints: [ok])]) }
     }
 

@@ -144,8 +144,16 @@ public struct FieldSpec: Sendable {
     /// searchable and sortable, never stored or written. Its SQL is the module's `ContextualColumn`.
     public var contextual = false
 
-    /// Computed by SQL when read (`sqlExpression` or `contextual`): no column, never written.
-    public var computedWhenRead: Bool { sqlExpression != nil || contextual }
+    /// A value the owning module computes for a set of records once they are read (Odoo's
+    /// non-stored compute): one call for the whole page, where a per-row expression would repeat
+    /// a large computation for every row and field (a reordering rule's forecast and proposal).
+    /// Readable, not searchable or sortable, never stored or written. The computation is the
+    /// module's `RecordCompute`.
+    public var computedForRecords = false
+
+    /// Computed when read (`sqlExpression`, `contextual` or `computedForRecords`): no column,
+    /// never written.
+    public var computedWhenRead: Bool { sqlExpression != nil || contextual || computedForRecords }
 
     /// Whether the field has a column in its own model's table.
     public var isStored: Bool { kind.hasColumn && delegate == nil && !computedWhenRead }
@@ -160,6 +168,15 @@ public struct FieldSpec: Sendable {
     public func computed(sql: String) -> FieldSpec {
         var copy = self
         copy.sqlExpression = sql
+        return copy
+    }
+
+    /// The same field, computed by the owning module for the records read (see `computedForRecords`).
+    public func computedForReadRecords() -> FieldSpec {
+        var copy = self
+        copy.computedForRecords = true
+        copy.readonly = true
+        copy.audited = false
         return copy
     }
 

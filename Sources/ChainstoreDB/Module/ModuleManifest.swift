@@ -7,8 +7,9 @@ import ServiceLifecycle
 /// line there.
 ///
 /// - Schema: `models`, fields added to other modules' models (`extending`), append-only
-///   `migrations`, the SQL of fields computed per call (`contextual`), and record `rules`
-///   (access rights are seeded by a migration).
+///   `migrations`, the SQL of fields computed per call (`contextual`), the computations of
+///   fields computed for the records read (`computes`), and record `rules` (access rights are
+///   seeded by a migration).
 /// - Behaviour: business `methods` callable over RPC (an allow-list beside the generic
 ///   methods) and the record store's typed `hooks` (after create, after write).
 /// - Runtime: HTTP `endpoints` (each with the node role that serves it), browser pages and their
@@ -22,6 +23,9 @@ public struct ModuleManifest: Sendable {
     public var migrations: [Migration]
     /// The SQL of the fields this module computes per call (`FieldSpec.contextuallyComputed()`).
     public var contextual: [ContextualColumn]
+    /// What computes the fields this module computes for the records read
+    /// (`FieldSpec.computedForReadRecords()`).
+    public var computes: [RecordCompute]
     public var rules: [RecordRule]
     public var methods: [ModelMethod]
     public var hooks: [RecordHook]
@@ -42,7 +46,7 @@ public struct ModuleManifest: Sendable {
 
     public init(
         name: String, depends: [String] = [], models: [ModelSpec] = [], extending: [ModelExtension] = [], migrations: [Migration] = [],
-        contextual: [ContextualColumn] = [], rules: [RecordRule] = [], methods: [ModelMethod] = [], hooks: [RecordHook] = [],
+        contextual: [ContextualColumn] = [], computes: [RecordCompute] = [], rules: [RecordRule] = [], methods: [ModelMethod] = [], hooks: [RecordHook] = [],
         endpoints: [Endpoint] = [], web: WebAssets? = nil, jobs: [Job] = [],
         start: (@Sendable (NodeContext) async throws -> [any Service])? = nil, channels: [BusChannel] = [], views: [ViewSpec] = [],
         demo: (@Sendable (Database, Registry, Logger) async throws -> Void)? = nil,
@@ -54,6 +58,7 @@ public struct ModuleManifest: Sendable {
         self.extending = extending
         self.migrations = migrations
         self.contextual = contextual
+        self.computes = computes
         self.rules = rules
         self.methods = methods
         self.hooks = hooks

@@ -17,6 +17,8 @@ public struct Registry: Sendable {
     public let incomingMany2many: [String: [(model: String, field: FieldSpec)]]
     /// The SQL of every field computed per call, by `model.field`.
     public let contextualColumns: [String: ContextualColumn]
+    /// The computation of each field computed for the records read, by `model.field`.
+    public let recordComputes: [String: RecordCompute]
 
     public init(modules: [ModuleManifest]) throws {
         var models: [String: ModelSpec] = [:]
@@ -72,6 +74,22 @@ public struct Registry: Sendable {
             }
         }
         self.contextualColumns = contextual
+        var computes: [String: RecordCompute] = [:]
+        for computation in modules.flatMap(\.computes) {
+            for field in computation.fields {
+                let key = computation.model + "." + field
+                guard models[computation.model]?.fields[field]?.computedForRecords == true, computes[key] == nil else {
+                    throw ChainstoreError.validation("\(key) is given a computation but is not a field computed for the records read, or is given it twice")
+                }
+                computes[key] = computation
+            }
+        }
+        for model in models.values {
+            for field in model.fields.values where field.computedForRecords && computes[model.name + "." + field.name] == nil {
+                throw ChainstoreError.validation("\(model.name).\(field.name) is computed for the records read but no module computes it")
+            }
+        }
+        self.recordComputes = computes
         self.methods = try MethodTable(modules.flatMap(\.methods), models: models)
         try validate()
     }

@@ -12,7 +12,7 @@ extension RecordStore {
         let model = try model(modelName)
         try await checkAccess(model, .read)
         guard !ids.isEmpty else { return [] }
-        let names = try readableFields(model, fields)
+        let (names, computed) = splitComputed(model, try readableFields(model, fields))
         var sql = SQLBuilder("SELECT t.id, ")
         var compiler = DomainCompiler(registry: registry)
         try compiler.compileRules(ruleDomain(model, .read), model: model, alias: "t", into: &sql)
@@ -35,7 +35,9 @@ extension RecordStore {
             byId[id] = record
         }
         if !denied.isEmpty { throw ruleViolation(model, .read, ids: denied.sorted()) }
-        return ids.compactMap { byId[$0] }
+        var records = ids.compactMap { byId[$0] }
+        try await fillComputed(model, computed, into: &records)
+        return records
     }
 
     /// `search` then `read` in one round trip.
@@ -45,7 +47,7 @@ extension RecordStore {
     ) async throws -> [RecordValues] {
         let model = try model(modelName)
         try await checkAccess(model, .read)
-        let names = try readableFields(model, fields)
+        let (names, computed) = splitComputed(model, try readableFields(model, fields))
         var sql = SQLBuilder("SELECT t.id")
         let columns = try selectList(model, names, load: load, into: &sql)
         sql += " FROM \(quoted(model.table)) t"
@@ -54,7 +56,7 @@ extension RecordStore {
         try whereClause(model, domain, operation: .read, into: &sql)
         try orderClause(model, order, into: &sql)
         try pagination(offset: offset, limit: limit, into: &sql)
-        return try await tx.query(sql).map { row in
+        var records = try await tx.query(sql).map { row in
             let cells = row.makeRandomAccess()
             var record = RecordValues(minimumCapacity: columns.count + 1)
             record["id"] = .int(try cells[0].decode(Int64.self))
@@ -63,6 +65,8 @@ extension RecordStore {
             }
             return record
         }
+        try await fillComputed(model, computed, into: &records)
+        return records
     }
 
     /// Field names to read: validated, `id` handled by the caller, hidden fields left out.

@@ -86,6 +86,7 @@ public struct RecordStore: Sendable {
             var expression: SQLBuilder
             let field = model.fields[term.field]!
             guard visible(field) else { throw ChainstoreError.valueError("Invalid field '\(term.field)' in order on model '\(model.name)'") }
+            if field.computedForRecords { throw Self.notSearchable(model, term.field) }
             if field.contextual {
                 expression = try contextualColumn(model, field, alias: alias).value
             } else if term.field == "display_name" {

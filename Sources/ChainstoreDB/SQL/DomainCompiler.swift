@@ -88,6 +88,9 @@ public struct DomainCompiler: Sendable {
             try displayName(op: op, value: value, model: model, alias: alias, into: &sql)
             return
         }
+        if field.computedForRecords {
+            throw ChainstoreError.valueError("Field '\(name)' on model '\(model.name)' is computed for the records read: it cannot be searched, sorted or grouped (leaf \(describe(whole)))")
+        }
         if field.contextual {
             guard let contextual else { throw ChainstoreError.valueError("Field '\(name)' cannot be searched in leaf \(describe(whole))") }
             let (column, support) = try contextual(model, field, alias)

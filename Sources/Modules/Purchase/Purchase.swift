@@ -10,6 +10,7 @@ public enum Purchase {
         models: [.procurementGroup, .stockWarehouseOrderpoint, .purchaseOrder, .purchaseOrderLine],
         extending: ModelSpec.purchaseExtensions,
         migrations: [.createPurchase],
+        computes: [Reordering.figures],
         methods: methods,
         hooks: PurchaseOrders.hooks,
         jobs: [Reordering.job])

@@ -43,13 +43,14 @@ public enum Reordering {
         let tx = store.tx
         let uid = store.env.uid
         try await tx.query("SELECT pg_advisory_xact_lock(hashtext('purchase.reordering'))")
+        try await tx.execute("SET LOCAL jit = off")
         let day: SQLBuilder = today.map { "\($0)::date" } ?? "(now() AT TIME ZONE 'Asia/Shanghai')::date"
         try await tx.query("""
             CREATE TEMP TABLE reorder_proposal ON COMMIT DROP AS
             SELECT p.*, o.company_id, o.name AS rule, \(day) AS today,
                    (SELECT pt.id FROM stock_picking_type pt WHERE pt.warehouse_id = o.warehouse_id AND pt.code = 'incoming' AND pt.active
                     ORDER BY pt.sequence, pt.id LIMIT 1) AS picking_type
-            FROM stock_orderpoint_proposals(\(ids), \(day)) p JOIN stock_warehouse_orderpoint o ON o.id = p.orderpoint_id
+            FROM stock_orderpoint_proposals(\(ids), \(day), false) p JOIN stock_warehouse_orderpoint o ON o.id = p.orderpoint_id
             """)
         var outcome = Outcome()
         outcome.rules = ids.count
@@ -165,6 +166,31 @@ public enum Reordering {
         formatter.timeZone = TimeZone(identifier: "Asia/Shanghai")
         formatter.dateFormat = "yyyy-MM-dd"
         return formatter.string(from: date)
+    }
+
+    /// The proposal figures of reordering rules as read (`stock.warehouse.orderpoint`'s
+    /// computed fields): one call of the run's own function for the whole page.
+    static let figures = RecordCompute(model: "stock.warehouse.orderpoint", fields: [
+        "qty_on_hand", "qty_forecast", "qty_to_order", "lead_days", "lead_days_date", "daily_sales", "daily_sales_deviation", "order_up_to",
+    ]) { store, ids, _ in
+        let rows = try await store.tx.query("""
+            SELECT p.orderpoint_id, p.qty_on_hand::float8, p.qty_forecast::float8, p.qty_to_order::float8, p.lead_days::float8,
+                   to_char((now() AT TIME ZONE 'Asia/Shanghai')::date + ceil(p.lead_days)::int, 'YYYY-MM-DD'),
+                   p.daily_sales::float8, p.daily_sales_deviation::float8, p.order_up_to::float8
+            FROM stock_orderpoint_proposals(\(ids), (now() AT TIME ZONE 'Asia/Shanghai')::date) p
+            """)
+        var values: [Int64: RecordValues] = [:]
+        for row in rows {
+            let (id, onHand, forecast, toOrder, lead, date, sales, deviation, upTo) = try row.decode(
+                (Int64, Double, Double, Double, Double?, String?, Double?, Double?, Double?).self)
+            let number = { (value: Double?) in value.map(Value.double) ?? .false }
+            values[id] = [
+                "qty_on_hand": .double(onHand), "qty_forecast": .double(forecast), "qty_to_order": .double(toOrder), "lead_days": number(lead),
+                "lead_days_date": date.map(Value.string) ?? .false, "daily_sales": number(sales), "daily_sales_deviation": number(deviation),
+                "order_up_to": number(upTo),
+            ]
+        }
+        return values
     }
 
     static func rules(_ store: RecordStore, _ domain: Domain) async throws -> [Int64] {

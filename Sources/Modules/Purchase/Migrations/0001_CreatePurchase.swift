@@ -230,7 +230,7 @@ extension Migration {
         """#,
     ].joined(separator: "\n"))
 
-    /// The proposal of each reordering rule, for one rule as read or for a hundred thousand at
+    /// The proposal of each reordering rule, for one rule as read or for fifty thousand at
     /// once in the reordering run: set-based (hash joins over the balances, open moves, requests
     /// for quotation and sales of the places watched), no loop per rule.
     ///
@@ -247,49 +247,39 @@ extension Migration {
     ///   maximum when one is set;
     /// - rounded up to the multiple, then at least the vendor's smallest minimum quantity; the
     ///   price is that vendor's lowest among lines whose minimum the quantity reaches.
+    ///
+    /// With `every` false (the run) the vendor and lead time are looked up only for the rules
+    /// that may order: velocity rules, rules with moves on the way, and rules already below their
+    /// minimum; the others (most, on a given day) keep their figures and order nothing.
     static let orderpointProposals = #"""
-        CREATE FUNCTION stock_orderpoint_proposals(ids bigint[], today date)
+        CREATE FUNCTION stock_orderpoint_proposals(ids bigint[], today date, every boolean DEFAULT true)
         RETURNS TABLE (orderpoint_id bigint, qty_on_hand numeric, qty_forecast numeric, qty_to_order numeric, lead_days numeric,
                        daily_sales numeric, daily_sales_deviation numeric, order_up_to numeric, vendor_id bigint, supplier_id bigint,
                        price_unit numeric, uom_id bigint, exception text)
-        LANGUAGE sql STABLE AS $fn$
+        LANGUAGE sql STABLE SET jit = off AS $fn$
         WITH op AS MATERIALIZED (
             SELECT o.id, o.location_id, o.product_id, o.company_id, o.supplier_id AS forced, o.product_min_qty AS min_qty,
                    o.product_max_qty AS max_qty, o.qty_multiple AS multiple, o.visibility_days, o.replenish_method AS method, o.velocity_weeks,
-                   o.review_days, o.service_factor, p.product_tmpl_id AS template, t.uom_id AS uom, loc.parent_path AS path,
-                   string_to_array(rtrim(c.parent_path, '/'), '/')::bigint[] AS companies, c.po_lead + c.days_to_purchase AS company_days
-            FROM stock_warehouse_orderpoint o JOIN product_product p ON p.id = o.product_id JOIN product_template t ON t.id = p.product_tmpl_id
-            JOIN stock_location loc ON loc.id = o.location_id JOIN res_company c ON c.id = o.company_id
-            WHERE o.id = ANY(ids)),
+                   o.review_days, o.service_factor
+            FROM stock_warehouse_orderpoint o WHERE o.id = ANY(ids)),
         products AS MATERIALIZED (SELECT DISTINCT product_id FROM op),
+        roots AS MATERIALIZED (
+            SELECT r.location_id, l.parent_path AS path FROM (SELECT DISTINCT location_id FROM op) r JOIN stock_location l ON l.id = r.location_id),
         places AS MATERIALIZED (
             SELECT r.location_id AS root, l.id AS loc
-            FROM (SELECT DISTINCT location_id, path FROM op) r
-            JOIN stock_location l ON l.parent_path ~>=~ r.path AND l.parent_path ~<~ (left(r.path, -1) || '0')),
-        candidates AS MATERIALIZED (
-            SELECT op.id, s.id AS line, s.partner_id, s.sequence, s.min_qty, s.price, s.delay, 0 AS rank
-            FROM op JOIN product_supplierinfo s ON s.id = op.forced
-            UNION ALL
-            SELECT op.id, s.id, s.partner_id, s.sequence, s.min_qty, s.price, s.delay, 1
-            FROM op JOIN product_supplierinfo s ON s.product_id = op.product_id
-            WHERE op.forced IS NULL AND (s.company_id IS NULL OR s.company_id = ANY(op.companies))
-              AND (s.date_start IS NULL OR s.date_start <= today) AND (s.date_end IS NULL OR s.date_end >= today)
-            UNION ALL
-            SELECT op.id, s.id, s.partner_id, s.sequence, s.min_qty, s.price, s.delay, 1
-            FROM op JOIN product_supplierinfo s ON s.product_tmpl_id = op.template AND s.product_id IS NULL
-            WHERE op.forced IS NULL AND (s.company_id IS NULL OR s.company_id = ANY(op.companies))
-              AND (s.date_start IS NULL OR s.date_start <= today) AND (s.date_end IS NULL OR s.date_end >= today)),
-        vendor AS MATERIALIZED (
-            SELECT DISTINCT ON (c.id) c.id, c.partner_id, c.delay
-            FROM candidates c JOIN res_partner v ON v.id = c.partner_id AND v.active
-            ORDER BY c.id, c.rank, c.sequence, c.min_qty DESC, c.price, c.line),
-        lead AS MATERIALIZED (
-            SELECT op.id, coalesce(v.delay, 0) + op.company_days AS days, v.partner_id
-            FROM op LEFT JOIN vendor v ON v.id = op.id),
+            FROM roots r JOIN stock_location l ON l.parent_path ~>=~ r.path AND l.parent_path ~<~ (left(r.path, -1) || '0')),
+        -- Balances and requests for quotation: for a few rules from their products (a
+        -- distribution centre holds every product), for a batch from its places (a store holds
+        -- a few hundred); one branch runs, the other is cut by its one-time filter.
         on_hand AS (
             SELECT pl.root, q.product_id, sum(q.quantity) AS qty
-            FROM places pl JOIN stock_quant q ON q.location_id = pl.loc
-            WHERE q.product_id IN (SELECT product_id FROM products)
+            FROM products pr JOIN stock_quant q ON q.product_id = pr.product_id JOIN places pl ON pl.loc = q.location_id
+            WHERE cardinality(ids) <= 64
+            GROUP BY 1, 2
+            UNION ALL
+            SELECT pl.root, q.product_id, sum(q.quantity)
+            FROM places pl CROSS JOIN LATERAL (SELECT q.product_id, q.quantity FROM stock_quant q WHERE q.location_id = pl.loc OFFSET 0) q
+            WHERE cardinality(ids) > 64 AND q.product_id IN (SELECT product_id FROM products)
             GROUP BY 1, 2),
         open_moves AS MATERIALIZED (
             SELECT pl.root, m.product_id, (m.date AT TIME ZONE 'Asia/Shanghai')::date AS day, sum(coalesce(m.product_qty, m.product_uom_qty)) AS qty
@@ -303,28 +293,73 @@ extension Migration {
             WHERE m.state IN ('waiting', 'confirmed', 'partially_available', 'assigned') AND m.product_id IN (SELECT product_id FROM products)
               AND NOT EXISTS (SELECT 1 FROM places x WHERE x.root = pl.root AND x.loc = m.location_dest_id)
             GROUP BY 1, 2, 3),
-        moving AS (
-            SELECT op.id, sum(mv.qty) AS qty
-            FROM op JOIN lead ld ON ld.id = op.id JOIN open_moves mv ON mv.root = op.location_id AND mv.product_id = op.product_id
-            WHERE mv.day <= today + ceil(ld.days + op.visibility_days)::int
-            GROUP BY 1),
+        quoted_lines AS (
+            SELECT pl.root, l.product_id, l.product_qty, l.product_uom
+            FROM products pr JOIN purchase_order_line l ON l.product_id = pr.product_id
+            JOIN purchase_order po ON po.id = l.order_id AND po.state IN ('draft', 'sent', 'to approve')
+            JOIN stock_picking_type pt ON pt.id = po.picking_type_id JOIN places pl ON pl.loc = pt.default_location_dest_id
+            WHERE cardinality(ids) <= 64
+            UNION ALL
+            SELECT pl.root, l.product_id, l.product_qty, l.product_uom
+            FROM places pl CROSS JOIN LATERAL (
+                SELECT l.product_id, l.product_qty, l.product_uom FROM stock_picking_type pt
+                JOIN purchase_order po ON po.picking_type_id = pt.id AND po.state IN ('draft', 'sent', 'to approve')
+                JOIN purchase_order_line l ON l.order_id = po.id WHERE pt.default_location_dest_id = pl.loc OFFSET 0) l
+            WHERE cardinality(ids) > 64 AND l.product_id IN (SELECT product_id FROM products)),
         quoted AS (
-            SELECT pl.root, l.product_id, sum(chainstore_uom_convert(l.product_qty, l.product_uom, t.uom_id)) AS qty
-            FROM purchase_order po JOIN stock_picking_type pt ON pt.id = po.picking_type_id JOIN places pl ON pl.loc = pt.default_location_dest_id
-            JOIN purchase_order_line l ON l.order_id = po.id JOIN product_product p ON p.id = l.product_id JOIN product_template t ON t.id = p.product_tmpl_id
-            WHERE po.state IN ('draft', 'sent', 'to approve') AND l.product_id IN (SELECT product_id FROM products)
+            SELECT ql.root, ql.product_id, sum(chainstore_uom_convert(ql.product_qty, ql.product_uom, t.uom_id)) AS qty
+            FROM quoted_lines ql JOIN product_product p ON p.id = ql.product_id JOIN product_template t ON t.id = p.product_tmpl_id
             GROUP BY 1, 2),
+        moved AS (SELECT DISTINCT root, product_id FROM open_moves),
+        base AS MATERIALIZED (
+            SELECT op.*, coalesce(oh.qty, 0) AS on_hand, coalesce(oh.qty, 0) + coalesce(qu.qty, 0) AS settled, md.root IS NOT NULL AS moving
+            FROM op LEFT JOIN on_hand oh ON oh.root = op.location_id AND oh.product_id = op.product_id
+            LEFT JOIN quoted qu ON qu.root = op.location_id AND qu.product_id = op.product_id
+            LEFT JOIN moved md ON md.root = op.location_id AND md.product_id = op.product_id),
+        pending AS MATERIALIZED (
+            SELECT b.*, p.product_tmpl_id AS template, t.uom_id AS uom, string_to_array(rtrim(c.parent_path, '/'), '/')::bigint[] AS companies,
+                   c.po_lead + c.days_to_purchase AS company_days
+            FROM base b JOIN product_product p ON p.id = b.product_id JOIN product_template t ON t.id = p.product_tmpl_id
+            JOIN res_company c ON c.id = b.company_id
+            WHERE every OR b.method = 'velocity' OR b.moving OR b.settled < b.min_qty),
+        candidates AS MATERIALIZED (
+            SELECT pd.id, s.id AS line, s.partner_id, s.sequence, s.min_qty, s.price, s.delay, 0 AS rank
+            FROM pending pd JOIN product_supplierinfo s ON s.id = pd.forced
+            UNION ALL
+            SELECT pd.id, s.id, s.partner_id, s.sequence, s.min_qty, s.price, s.delay, 1
+            FROM pending pd JOIN product_supplierinfo s ON s.product_id = pd.product_id
+            WHERE pd.forced IS NULL AND (s.company_id IS NULL OR s.company_id = ANY(pd.companies))
+              AND (s.date_start IS NULL OR s.date_start <= today) AND (s.date_end IS NULL OR s.date_end >= today)
+            UNION ALL
+            SELECT pd.id, s.id, s.partner_id, s.sequence, s.min_qty, s.price, s.delay, 1
+            FROM pending pd JOIN product_supplierinfo s ON s.product_tmpl_id = pd.template AND s.product_id IS NULL
+            WHERE pd.forced IS NULL AND (s.company_id IS NULL OR s.company_id = ANY(pd.companies))
+              AND (s.date_start IS NULL OR s.date_start <= today) AND (s.date_end IS NULL OR s.date_end >= today)),
+        vendor AS MATERIALIZED (
+            SELECT DISTINCT ON (c.id) c.id, c.partner_id, c.delay
+            FROM candidates c JOIN res_partner v ON v.id = c.partner_id AND v.active
+            ORDER BY c.id, c.rank, c.sequence, c.min_qty DESC, c.price, c.line),
+        lead AS MATERIALIZED (
+            SELECT pd.id, coalesce(v.delay, 0) + pd.company_days AS days, v.partner_id
+            FROM pending pd LEFT JOIN vendor v ON v.id = pd.id),
+        moving AS (
+            SELECT pd.id, sum(mv.qty) AS qty
+            FROM pending pd JOIN lead ld ON ld.id = pd.id JOIN open_moves mv ON mv.root = pd.location_id AND mv.product_id = pd.product_id
+            WHERE pd.moving AND mv.day <= today + ceil(ld.days + pd.visibility_days)::int
+            GROUP BY 1),
         sold AS (
             SELECT pl.root, m.product_id, (m.date AT TIME ZONE 'Asia/Shanghai')::date AS day, sum(m.product_qty) AS qty
             FROM stock_move m JOIN places pl ON pl.loc = m.location_id JOIN stock_location cl ON cl.id = m.location_dest_id AND cl.usage = 'customer'
             WHERE m.state = 'done' AND m.product_id IN (SELECT product_id FROM op WHERE method = 'velocity')
-              AND m.date >= ((today - 7 * (SELECT max(velocity_weeks) FROM op WHERE method = 'velocity'))::timestamp AT TIME ZONE 'Asia/Shanghai') AND m.date < (today::timestamp AT TIME ZONE 'Asia/Shanghai')
+              AND m.date >= ((today - 7 * (SELECT max(velocity_weeks) FROM op WHERE method = 'velocity'))::timestamp AT TIME ZONE 'Asia/Shanghai')
+              AND m.date < (today::timestamp AT TIME ZONE 'Asia/Shanghai')
             GROUP BY 1, 2, 3
             UNION ALL
             SELECT pl.root, m.product_id, (m.date AT TIME ZONE 'Asia/Shanghai')::date, -sum(m.product_qty)
             FROM stock_move m JOIN places pl ON pl.loc = m.location_dest_id JOIN stock_location cl ON cl.id = m.location_id AND cl.usage = 'customer'
             WHERE m.state = 'done' AND m.product_id IN (SELECT product_id FROM op WHERE method = 'velocity')
-              AND m.date >= ((today - 7 * (SELECT max(velocity_weeks) FROM op WHERE method = 'velocity'))::timestamp AT TIME ZONE 'Asia/Shanghai') AND m.date < (today::timestamp AT TIME ZONE 'Asia/Shanghai')
+              AND m.date >= ((today - 7 * (SELECT max(velocity_weeks) FROM op WHERE method = 'velocity'))::timestamp AT TIME ZONE 'Asia/Shanghai')
+              AND m.date < (today::timestamp AT TIME ZONE 'Asia/Shanghai')
             GROUP BY 1, 2, 3),
         daily AS (
             SELECT op.id, s.day, sum(s.qty) AS qty
@@ -334,16 +369,12 @@ extension Migration {
         velocity AS (
             SELECT d.id, sum(d.qty) AS total, sum(d.qty * d.qty) AS squares FROM daily d GROUP BY 1),
         figures AS (
-            SELECT op.*, ld.days AS lead, ld.partner_id AS vendor, coalesce(oh.qty, 0) AS on_hand,
-                   coalesce(oh.qty, 0) + coalesce(mv.qty, 0) + coalesce(qu.qty, 0) AS forecast,
-                   CASE WHEN op.method = 'velocity' THEN coalesce(ve.total, 0) / (7 * op.velocity_weeks) END AS ads,
-                   CASE WHEN op.method = 'velocity'
-                        THEN sqrt(greatest(coalesce(ve.squares, 0) / (7 * op.velocity_weeks) - (coalesce(ve.total, 0) / (7 * op.velocity_weeks)) ^ 2, 0)) END AS sd
-            FROM op JOIN lead ld ON ld.id = op.id
-            LEFT JOIN on_hand oh ON oh.root = op.location_id AND oh.product_id = op.product_id
-            LEFT JOIN moving mv ON mv.id = op.id
-            LEFT JOIN quoted qu ON qu.root = op.location_id AND qu.product_id = op.product_id
-            LEFT JOIN velocity ve ON ve.id = op.id),
+            SELECT b.*, pd.uom, ld.days AS lead, ld.partner_id AS vendor, b.settled + coalesce(mv.qty, 0) AS forecast,
+                   CASE WHEN b.method = 'velocity' THEN coalesce(ve.total, 0) / (7 * b.velocity_weeks) END AS ads,
+                   CASE WHEN b.method = 'velocity'
+                        THEN sqrt(greatest(coalesce(ve.squares, 0) / (7 * b.velocity_weeks) - (coalesce(ve.total, 0) / (7 * b.velocity_weeks)) ^ 2, 0)) END AS sd
+            FROM base b LEFT JOIN pending pd ON pd.id = b.id LEFT JOIN lead ld ON ld.id = b.id
+            LEFT JOIN moving mv ON mv.id = b.id LEFT JOIN velocity ve ON ve.id = b.id),
         targets AS (
             SELECT f.*,
                    CASE WHEN f.method = 'velocity'
@@ -351,14 +382,14 @@ extension Migration {
                                         ELSE greatest(f.ads * (f.lead + f.review_days) + f.service_factor * f.sd * sqrt(f.lead + f.review_days), f.min_qty) END, 3)
                         ELSE greatest(f.min_qty, f.max_qty) END AS up_to
             FROM figures f),
-        needs AS (
+        needs AS MATERIALIZED (
             SELECT t.*,
                    CASE WHEN (t.method = 'velocity' AND t.forecast < t.up_to) OR (t.method = 'min_max' AND t.forecast < t.min_qty)
                         THEN CASE WHEN t.multiple > 0 THEN ceil(round(t.up_to - t.forecast, 3) / t.multiple) * t.multiple ELSE round(t.up_to - t.forecast, 3) END
                         ELSE 0 END AS raw
             FROM targets t),
         priced AS (
-            SELECT n.id, greatest(n.raw, min(c.min_qty)) AS qty, min(c.min_qty) AS moq
+            SELECT n.id, greatest(n.raw, min(c.min_qty)) AS qty
             FROM needs n JOIN candidates c ON c.id = n.id AND c.partner_id = n.vendor
             WHERE n.raw > 0 GROUP BY n.id, n.raw),
         price AS (

@@ -126,13 +126,12 @@ extension ModelSpec {
             .many2one("company_id", "Company", to: "res.company", required: true, onDelete: .restrict, default: .compute { .int($0.companyId) }),
             .many2one("supplier_id", "Vendor", to: "product.supplierinfo", onDelete: .setNull),
             FieldSpec("vendor_id", "Vendor", kind: .many2one(comodel: "res.partner", onDelete: .setNull), readonly: true)
-                .computed(sql: "(SELECT sop.vendor_id FROM stock_orderpoint_proposals(ARRAY[$t.id], current_date) sop)"),
+                .computed(sql: "(SELECT si.partner_id FROM product_supplierinfo si WHERE si.id = $t.supplier_id)"),
             proposal("qty_on_hand", "On Hand", .decimal(precision: 16, scale: 3)),
             proposal("qty_forecast", "Forecast", .decimal(precision: 16, scale: 3)),
             proposal("qty_to_order", "To Order", .decimal(precision: 16, scale: 3)),
             proposal("lead_days", "Lead Days", .decimal(precision: 8, scale: 2)),
-            FieldSpec("lead_days_date", "Lead Days Date", kind: .date, readonly: true)
-                .computed(sql: "(SELECT current_date + ceil(sop.lead_days)::int FROM stock_orderpoint_proposals(ARRAY[$t.id], current_date) sop)"),
+            proposal("lead_days_date", "Lead Days Date", .date),
             // Order-up-to from sales (the group's stores): the method, the weeks of sales it
             // reads, the days until the next delivery, the safety factor (1.65 ≈ 95 % of cycles
             // without a stock-out), and what it found.
@@ -150,11 +149,10 @@ extension ModelSpec {
         ],
         order: "location_id, company_id, id", companyScoped: true, auditedInDatabase: true)
 
-    /// One figure of the orderpoint's proposal, computed when read by the same function the
-    /// reordering run uses.
+    /// One figure of the orderpoint's proposal, computed for the records read by the function
+    /// the reordering run uses (`Reordering.figures`).
     static func proposal(_ name: String, _ label: String, _ kind: FieldKind) -> FieldSpec {
-        FieldSpec(name, label, kind: kind, readonly: true)
-            .computed(sql: "(SELECT sop.\(name) FROM stock_orderpoint_proposals(ARRAY[$t.id], current_date) sop)")
+        FieldSpec(name, label, kind: kind, readonly: true).computedForReadRecords()
     }
 
     /// What purchasing adds to other modules' models.
