@@ -80,7 +80,14 @@ public enum AuditTriggers {
     /// (the table gained columns). `createdWhen` (SQL over the new row `n`) leaves out rows whose
     /// creation is bookkeeping, not a change (an empty balance row made to be locked and filled:
     /// its filling is audited).
-    public static func create(table: String, model: String, columns: [String], createdWhen: String = "true", replacing: Bool = false) -> String {
+    ///
+    /// `hashJoin` (every new table; the older ones were altered by their module's migration):
+    /// the function runs without nested loops. PL/pgSQL keeps a generic plan of the join of old
+    /// and new rows once a session has run it a few times on small statements; a nested loop
+    /// chosen then made a later update of 100,000 rows compare every pair (minutes, spilled to disk).
+    public static func create(
+        table: String, model: String, columns: [String], createdWhen: String = "true", replacing: Bool = false, hashJoin: Bool = false
+    ) -> String {
         precondition(columns.count <= 50 && columns.allSatisfy { Registry.isIdentifier($0, dots: false) }, "audited columns of \(table)")
         let function = "chainstore_audit_\(table)"
         func object(_ row: String) -> String {
@@ -93,7 +100,7 @@ public enum AuditTriggers {
         let tuple = { (row: String) in "(" + columns.map { "\(row).\($0)" }.joined(separator: ", ") + ")" }
         let insert = "INSERT INTO audit_log (uid, model, record_id, operation, company_id, old_values, new_values)"
         var sql = """
-            CREATE \(replacing ? "OR REPLACE " : "")FUNCTION \(function)() RETURNS trigger LANGUAGE plpgsql AS $fn$
+            CREATE \(replacing ? "OR REPLACE " : "")FUNCTION \(function)() RETURNS trigger LANGUAGE plpgsql\(hashJoin ? " SET enable_nestloop = off" : "") AS $fn$
             DECLARE
                 actor bigint := nullif(current_setting('chainstore.uid', true), '')::bigint;
             BEGIN

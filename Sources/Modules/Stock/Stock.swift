@@ -14,7 +14,7 @@ public enum Stock {
         ],
         extending: ModelSpec.stockExtensions + ProductQuantities.extensions,
         migrations: [.createPlaces, .createLedger, .createCounts, .createRFID, .createValuation, .doneIsFinal,
-            .returnsAndStoreTransfers, .auditLedger, .transitPerShipment, .stockOrderIndexes, .quantityIndexes,
+            .returnsAndStoreTransfers, .auditLedger, .transitPerShipment, .stockOrderIndexes, .quantityIndexes, .auditWithoutNestedLoops,
         ],
         contextual: ProductQuantities.columns,
         methods: methods,

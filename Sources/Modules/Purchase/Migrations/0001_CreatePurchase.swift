@@ -200,16 +200,16 @@ extension Migration {
         AuditTriggers.create(table: "purchase_order", model: "purchase.order", columns: [
             "name", "partner_id", "partner_ref", "origin", "state", "date_order", "date_approve", "user_id", "company_id", "currency_id",
             "picking_type_id", "group_id", "notes", "priority", "mail_reception_confirmed", "reorder_date",
-        ]),
+        ], hashJoin: true),
         AuditTriggers.create(table: "purchase_order_line", model: "purchase.order.line", columns: [
             "order_id", "sequence", "name", "product_id", "product_qty", "product_uom", "price_unit", "discount", "date_planned", "orderpoint_id",
             "company_id",
-        ]),
+        ], hashJoin: true),
         AuditTriggers.create(table: "stock_warehouse_orderpoint", model: "stock.warehouse.orderpoint", columns: [
             "name", "trigger", "active", "snoozed_until", "warehouse_id", "location_id", "product_id", "product_min_qty", "product_max_qty",
             "qty_multiple", "visibility_days", "group_id", "company_id", "supplier_id", "replenish_method", "velocity_weeks", "review_days",
             "service_factor",
-        ]),
+        ], hashJoin: true),
         #"""
         INSERT INTO res_groups (name, xmlid) VALUES ('Purchase / User', 'purchase.group_purchase_user'),
                                                     ('Purchase / Administrator', 'purchase.group_purchase_manager');
