@@ -54,15 +54,19 @@ public enum Reordering {
             """)
         var outcome = Outcome()
         outcome.rules = ids.count
+        // Exceptions: set from the proposals, cleared on the batch's rules that no longer have one.
         outcome.exceptions = Int(try await tx.query("""
-            WITH marked AS (
-                UPDATE stock_warehouse_orderpoint o SET procure_exception = CASE
+            WITH found AS (
+                SELECT p.orderpoint_id AS id, CASE
                     WHEN p.exception IS NOT NULL THEN p.exception
-                    WHEN p.qty_to_order > 0 AND p.picking_type IS NULL THEN 'The warehouse has no receipt operation type to receive the goods.' END
-                FROM reorder_proposal p WHERE o.id = p.orderpoint_id AND o.procure_exception IS DISTINCT FROM CASE
-                    WHEN p.exception IS NOT NULL THEN p.exception
-                    WHEN p.qty_to_order > 0 AND p.picking_type IS NULL THEN 'The warehouse has no receipt operation type to receive the goods.' END
-                RETURNING o.procure_exception)
+                    WHEN p.qty_to_order > 0 AND p.picking_type IS NULL THEN 'The warehouse has no receipt operation type to receive the goods.' END AS exception
+                FROM reorder_proposal p),
+            marked AS (
+                UPDATE stock_warehouse_orderpoint o SET procure_exception = f.exception FROM found f
+                WHERE o.id = f.id AND o.procure_exception IS DISTINCT FROM f.exception RETURNING o.procure_exception),
+            cleared AS (
+                UPDATE stock_warehouse_orderpoint o SET procure_exception = NULL
+                WHERE o.id = ANY(\(ids)) AND o.procure_exception IS NOT NULL AND o.id NOT IN (SELECT id FROM found))
             SELECT count(*) FILTER (WHERE procure_exception IS NOT NULL) FROM marked
             """)[0].decode(Int64.self))
         outcome.orders = Int(try await tx.query("""

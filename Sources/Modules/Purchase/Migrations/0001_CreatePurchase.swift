@@ -55,6 +55,7 @@ extension Migration {
         CREATE INDEX stock_warehouse_orderpoint_group_id ON stock_warehouse_orderpoint (group_id);
         CREATE INDEX stock_warehouse_orderpoint_supplier_id ON stock_warehouse_orderpoint (supplier_id);
         CREATE INDEX stock_warehouse_orderpoint_order ON stock_warehouse_orderpoint (location_id, company_id, id);
+        CREATE INDEX stock_warehouse_orderpoint_exception ON stock_warehouse_orderpoint (id) WHERE procure_exception IS NOT NULL;
 
         -- A rule watches its warehouse's stock unless told otherwise, and belongs to the
         -- warehouse's company, in a place of that warehouse (Odoo's _check_company).
@@ -248,19 +249,17 @@ extension Migration {
     /// - rounded up to the multiple, then at least the vendor's smallest minimum quantity; the
     ///   price is that vendor's lowest among lines whose minimum the quantity reaches.
     ///
-    /// With `every` false (the run) the vendor and lead time are looked up only for the rules
-    /// that may order: velocity rules, rules with moves on the way, and rules already below their
-    /// minimum; the others (most, on a given day) keep their figures and order nothing.
+    /// With `every` false (the run) only the rules that may order are computed further and
+    /// returned: velocity rules, rules with moves on the way, and rules already below their
+    /// minimum; the others (most, on a given day) order nothing and are left out.
     static let orderpointProposals = #"""
         CREATE FUNCTION stock_orderpoint_proposals(ids bigint[], today date, every boolean DEFAULT true)
         RETURNS TABLE (orderpoint_id bigint, qty_on_hand numeric, qty_forecast numeric, qty_to_order numeric, lead_days numeric,
                        daily_sales numeric, daily_sales_deviation numeric, order_up_to numeric, vendor_id bigint, supplier_id bigint,
                        price_unit numeric, uom_id bigint, exception text)
-        LANGUAGE sql STABLE SET jit = off AS $fn$
+        LANGUAGE sql STABLE SET jit = off SET enable_mergejoin = off AS $fn$
         WITH op AS MATERIALIZED (
-            SELECT o.id, o.location_id, o.product_id, o.company_id, o.supplier_id AS forced, o.product_min_qty AS min_qty,
-                   o.product_max_qty AS max_qty, o.qty_multiple AS multiple, o.visibility_days, o.replenish_method AS method, o.velocity_weeks,
-                   o.review_days, o.service_factor
+            SELECT o.id, o.location_id, o.product_id, o.company_id, o.product_min_qty AS min_qty, o.replenish_method AS method
             FROM stock_warehouse_orderpoint o WHERE o.id = ANY(ids)),
         products AS MATERIALIZED (SELECT DISTINCT product_id FROM op),
         roots AS MATERIALIZED (
@@ -317,10 +316,11 @@ extension Migration {
             LEFT JOIN quoted qu ON qu.root = op.location_id AND qu.product_id = op.product_id
             LEFT JOIN moved md ON md.root = op.location_id AND md.product_id = op.product_id),
         pending AS MATERIALIZED (
-            SELECT b.*, p.product_tmpl_id AS template, t.uom_id AS uom, string_to_array(rtrim(c.parent_path, '/'), '/')::bigint[] AS companies,
-                   c.po_lead + c.days_to_purchase AS company_days
-            FROM base b JOIN product_product p ON p.id = b.product_id JOIN product_template t ON t.id = p.product_tmpl_id
-            JOIN res_company c ON c.id = b.company_id
+            SELECT b.*, o.supplier_id AS forced, o.product_max_qty AS max_qty, o.qty_multiple AS multiple, o.visibility_days, o.velocity_weeks,
+                   o.review_days, o.service_factor, p.product_tmpl_id AS template, t.uom_id AS uom,
+                   string_to_array(rtrim(c.parent_path, '/'), '/')::bigint[] AS companies, c.po_lead + c.days_to_purchase AS company_days
+            FROM base b JOIN stock_warehouse_orderpoint o ON o.id = b.id JOIN product_product p ON p.id = b.product_id
+            JOIN product_template t ON t.id = p.product_tmpl_id JOIN res_company c ON c.id = b.company_id
             WHERE every OR b.method = 'velocity' OR b.moving OR b.settled < b.min_qty),
         candidates AS MATERIALIZED (
             SELECT pd.id, s.id AS line, s.partner_id, s.sequence, s.min_qty, s.price, s.delay, 0 AS rank
@@ -351,30 +351,29 @@ extension Migration {
             SELECT pl.root, m.product_id, (m.date AT TIME ZONE 'Asia/Shanghai')::date AS day, sum(m.product_qty) AS qty
             FROM stock_move m JOIN places pl ON pl.loc = m.location_id JOIN stock_location cl ON cl.id = m.location_dest_id AND cl.usage = 'customer'
             WHERE m.state = 'done' AND m.product_id IN (SELECT product_id FROM op WHERE method = 'velocity')
-              AND m.date >= ((today - 7 * (SELECT max(velocity_weeks) FROM op WHERE method = 'velocity'))::timestamp AT TIME ZONE 'Asia/Shanghai')
+              AND m.date >= ((today - 7 * (SELECT max(velocity_weeks) FROM pending WHERE method = 'velocity'))::timestamp AT TIME ZONE 'Asia/Shanghai')
               AND m.date < (today::timestamp AT TIME ZONE 'Asia/Shanghai')
             GROUP BY 1, 2, 3
             UNION ALL
             SELECT pl.root, m.product_id, (m.date AT TIME ZONE 'Asia/Shanghai')::date, -sum(m.product_qty)
             FROM stock_move m JOIN places pl ON pl.loc = m.location_dest_id JOIN stock_location cl ON cl.id = m.location_id AND cl.usage = 'customer'
             WHERE m.state = 'done' AND m.product_id IN (SELECT product_id FROM op WHERE method = 'velocity')
-              AND m.date >= ((today - 7 * (SELECT max(velocity_weeks) FROM op WHERE method = 'velocity'))::timestamp AT TIME ZONE 'Asia/Shanghai')
+              AND m.date >= ((today - 7 * (SELECT max(velocity_weeks) FROM pending WHERE method = 'velocity'))::timestamp AT TIME ZONE 'Asia/Shanghai')
               AND m.date < (today::timestamp AT TIME ZONE 'Asia/Shanghai')
             GROUP BY 1, 2, 3),
         daily AS (
-            SELECT op.id, s.day, sum(s.qty) AS qty
-            FROM op JOIN sold s ON s.root = op.location_id AND s.product_id = op.product_id
-            WHERE op.method = 'velocity' AND s.day >= today - 7 * op.velocity_weeks
+            SELECT pd.id, s.day, sum(s.qty) AS qty
+            FROM pending pd JOIN sold s ON s.root = pd.location_id AND s.product_id = pd.product_id
+            WHERE pd.method = 'velocity' AND s.day >= today - 7 * pd.velocity_weeks
             GROUP BY 1, 2),
         velocity AS (
             SELECT d.id, sum(d.qty) AS total, sum(d.qty * d.qty) AS squares FROM daily d GROUP BY 1),
         figures AS (
-            SELECT b.*, pd.uom, ld.days AS lead, ld.partner_id AS vendor, b.settled + coalesce(mv.qty, 0) AS forecast,
-                   CASE WHEN b.method = 'velocity' THEN coalesce(ve.total, 0) / (7 * b.velocity_weeks) END AS ads,
-                   CASE WHEN b.method = 'velocity'
-                        THEN sqrt(greatest(coalesce(ve.squares, 0) / (7 * b.velocity_weeks) - (coalesce(ve.total, 0) / (7 * b.velocity_weeks)) ^ 2, 0)) END AS sd
-            FROM base b LEFT JOIN pending pd ON pd.id = b.id LEFT JOIN lead ld ON ld.id = b.id
-            LEFT JOIN moving mv ON mv.id = b.id LEFT JOIN velocity ve ON ve.id = b.id),
+            SELECT pd.*, ld.days AS lead, ld.partner_id AS vendor, pd.settled + coalesce(mv.qty, 0) AS forecast,
+                   CASE WHEN pd.method = 'velocity' THEN coalesce(ve.total, 0) / (7 * pd.velocity_weeks) END AS ads,
+                   CASE WHEN pd.method = 'velocity'
+                        THEN sqrt(greatest(coalesce(ve.squares, 0) / (7 * pd.velocity_weeks) - (coalesce(ve.total, 0) / (7 * pd.velocity_weeks)) ^ 2, 0)) END AS sd
+            FROM pending pd LEFT JOIN lead ld ON ld.id = pd.id LEFT JOIN moving mv ON mv.id = pd.id LEFT JOIN velocity ve ON ve.id = pd.id),
         targets AS (
             SELECT f.*,
                    CASE WHEN f.method = 'velocity'
