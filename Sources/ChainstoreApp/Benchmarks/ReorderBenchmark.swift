@@ -100,8 +100,7 @@ public enum ReorderBenchmark {
     /// Removes the requests for quotation earlier runs made for these stores.
     static func clear(_ database: Database, companies: [Int64], logger: Logger) async throws {
         try await database.transaction(logger: logger) { tx in
-            try await tx.query("DELETE FROM purchase_order WHERE company_id = ANY(\(companies)) AND reorder_date IS NOT NULL AND state = 'draft'")
-            try await tx.query("UPDATE stock_warehouse_orderpoint SET last_run_date = NULL WHERE company_id = ANY(\(companies)) AND last_run_date IS NOT NULL")
+            _ = try await tx.query("DELETE FROM purchase_order WHERE company_id = ANY(\(companies)) AND reorder_date IS NOT NULL AND state = 'draft'")
         }
     }
 

@@ -13,6 +13,8 @@ import Logging
 public enum Reordering {
     /// Rules per transaction in the scheduled run (whole companies; a store has a few hundred).
     public static let batchSize = 50_000
+    /// Batches computed at once by the scheduled run.
+    public static let workers = 2
 
     public struct Outcome: Sendable, Equatable {
         public var rules = 0
@@ -42,12 +44,17 @@ public enum Reordering {
         guard !ids.isEmpty else { return Outcome() }
         let tx = store.tx
         let uid = store.env.uid
-        try await tx.query("SELECT pg_advisory_xact_lock(hashtext('purchase.reordering'))")
+        // One run at a time per company (a manual run and the scheduler never count the same
+        // need twice); batches of other companies run beside it.
+        try await tx.query("""
+            SELECT count(pg_advisory_xact_lock(hashtext('purchase.reordering'), c::int)) FROM (
+                SELECT DISTINCT company_id AS c FROM stock_warehouse_orderpoint WHERE id = ANY(\(ids)) ORDER BY 1) x
+            """)
         try await tx.execute("SET LOCAL jit = off")
         let day: SQLBuilder = today.map { "\($0)::date" } ?? "(now() AT TIME ZONE 'Asia/Shanghai')::date"
         try await tx.query("""
             CREATE TEMP TABLE reorder_proposal ON COMMIT DROP AS
-            SELECT p.*, o.company_id, o.name AS rule, \(day) AS today,
+            SELECT p.*, o.company_id, o.name AS rule, o.product_id AS product, \(day) AS today,
                    (SELECT pt.id FROM stock_picking_type pt WHERE pt.warehouse_id = o.warehouse_id AND pt.code = 'incoming' AND pt.active
                     ORDER BY pt.sequence, pt.id LIMIT 1) AS picking_type
             FROM stock_orderpoint_proposals(\(ids), \(day), false) p JOIN stock_warehouse_orderpoint o ON o.id = p.orderpoint_id
@@ -87,13 +94,13 @@ public enum Reordering {
                 INSERT INTO purchase_order_line (order_id, name, product_id, product_qty, product_uom, price_unit, date_planned, orderpoint_id,
                                                  create_uid, create_date, write_uid, write_date)
                 SELECT o.id, CASE WHEN coalesce(pp.default_code, '') <> '' THEN '[' || pp.default_code || '] ' ELSE '' END || t.name,
-                       p.product_id_of_rule, p.qty_to_order, p.uom_id, coalesce(p.price_unit, 0),
+                       p.product, p.qty_to_order, p.uom_id, coalesce(p.price_unit, 0),
                        ((p.today + ceil(p.lead_days)::int)::timestamp + interval '12 hours') AT TIME ZONE 'Asia/Shanghai', p.orderpoint_id,
                        \(uid), now(), \(uid), now()
-                FROM (SELECT rp.*, r.product_id AS product_id_of_rule FROM reorder_proposal rp JOIN stock_warehouse_orderpoint r ON r.id = rp.orderpoint_id) p
+                FROM reorder_proposal p
                 JOIN purchase_order o ON o.partner_id = p.vendor_id AND o.company_id = p.company_id AND o.picking_type_id = p.picking_type
                     AND o.reorder_date = p.today AND o.state = 'draft'
-                JOIN product_product pp ON pp.id = p.product_id_of_rule JOIN product_template t ON t.id = pp.product_tmpl_id
+                JOIN product_product pp ON pp.id = p.product JOIN product_template t ON t.id = pp.product_tmpl_id
                 WHERE p.qty_to_order > 0 AND p.vendor_id IS NOT NULL AND p.picking_type IS NOT NULL
                 RETURNING id, product_id),
             taxed AS (
@@ -103,10 +110,6 @@ public enum Reordering {
             SELECT count(*) FROM made
             """)[0].decode(Int64.self)
         outcome.lines = Int(lines)
-        try await tx.query("""
-            UPDATE stock_warehouse_orderpoint o SET last_run_date = p.today FROM reorder_proposal p
-            WHERE o.id = p.orderpoint_id AND p.qty_to_order > 0 AND p.vendor_id IS NOT NULL AND p.picking_type IS NOT NULL
-            """)
         try await tx.query("DROP TABLE reorder_proposal")
         return outcome
     }
@@ -136,12 +139,14 @@ public enum Reordering {
         let total = counts.reduce(0) { $0 + $1.1 }
         var done: Int64 = 0
         var outcome = Outcome()
-        for companies in batches where !companies.isEmpty {
-            let batch = try await database.transaction(logger: context.logger) { tx in
+        let registry = context.node.registry
+        // Batch by batch, `workers` at once (each its own transaction and connection).
+        @Sendable func run(_ companies: [Int64]) async throws -> Outcome {
+            try await database.transaction(logger: context.logger) { tx in
                 try await context.lease?.fence(tx)
                 let env = Env(uid: 1, login: "__system__", groups: [], companyId: 1, allowedCompanyIds: [1], logger: context.logger)
                     .asSystem(reason: "reordering run")
-                let store = RecordStore(registry: context.node.registry, tx: tx, env: env)
+                let store = RecordStore(registry: registry, tx: tx, env: env)
                 let ids = try await tx.query("""
                     SELECT id FROM stock_warehouse_orderpoint
                     WHERE company_id = ANY(\(companies)) AND active AND trigger = 'auto'
@@ -149,9 +154,16 @@ public enum Reordering {
                     """).map { try $0.decode(Int64.self) }
                 return try await order(store, rules: ids, today: today)
             }
-            outcome.add(batch)
-            done += Int64(batch.rules)
-            try await context.lease?.progress(done: done, remaining: max(total - done, 0), logger: context.logger)
+        }
+        try await withThrowingTaskGroup(of: Outcome.self) { group in
+            var pending = batches.filter { !$0.isEmpty }.makeIterator()
+            for _ in 0..<workers { if let next = pending.next() { group.addTask { try await run(next) } } }
+            while let batch = try await group.next() {
+                if let next = pending.next() { group.addTask { try await run(next) } }
+                outcome.add(batch)
+                done += Int64(batch.rules)
+                try await context.lease?.progress(done: done, remaining: max(total - done, 0), logger: context.logger)
+            }
         }
         context.logger.info("reordering run", metadata: [
             "rules": "\(outcome.rules)", "orders": "\(outcome.orders)", "lines": "\(outcome.lines)", "exceptions": "\(outcome.exceptions)",

@@ -45,7 +45,6 @@ extension Migration {
             review_days numeric(8, 2) NOT NULL DEFAULT 7 CHECK (review_days >= 0),
             service_factor numeric(6, 3) NOT NULL DEFAULT 1.65 CHECK (service_factor >= 0),
             procure_exception text,
-            last_run_date date,
             create_uid bigint, create_date timestamptz, write_uid bigint, write_date timestamptz,
             CONSTRAINT stock_warehouse_orderpoint_product_location_check UNIQUE (product_id, location_id, company_id)
         );

@@ -145,7 +145,6 @@ extension ModelSpec {
             proposal("daily_sales_deviation", "Daily Sales Deviation", .decimal(precision: 16, scale: 4)),
             proposal("order_up_to", "Order Up To", .decimal(precision: 16, scale: 3)),
             FieldSpec("procure_exception", "Exception", kind: .char(size: nil), computedInDatabase: true),
-            FieldSpec("last_run_date", "Last Ordered", kind: .date, computedInDatabase: true),
         ],
         order: "location_id, company_id, id", companyScoped: true, auditedInDatabase: true)
 
