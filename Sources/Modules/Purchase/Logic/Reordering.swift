@@ -91,9 +91,9 @@ public enum Reordering {
             """)[0].decode(Int64.self))
         let lines = try await tx.query("""
             WITH made AS (
-                INSERT INTO purchase_order_line (order_id, name, product_id, product_qty, product_uom, price_unit, date_planned, orderpoint_id,
+                INSERT INTO purchase_order_line (order_id, company_id, name, product_id, product_qty, product_uom, price_unit, date_planned, orderpoint_id,
                                                  create_uid, create_date, write_uid, write_date)
-                SELECT o.id, CASE WHEN coalesce(pp.default_code, '') <> '' THEN '[' || pp.default_code || '] ' ELSE '' END || t.name,
+                SELECT o.id, o.company_id, CASE WHEN coalesce(pp.default_code, '') <> '' THEN '[' || pp.default_code || '] ' ELSE '' END || t.name,
                        p.product, p.qty_to_order, p.uom_id, coalesce(p.price_unit, 0),
                        ((p.today + ceil(p.lead_days)::int)::timestamp + interval '12 hours') AT TIME ZONE 'Asia/Shanghai', p.orderpoint_id,
                        \(uid), now(), \(uid), now()

@@ -146,7 +146,10 @@ extension Migration {
             RETURN NEW;
         END
         $fn$;
-        CREATE TRIGGER purchase_order_line_fill BEFORE INSERT OR UPDATE OF order_id ON purchase_order_line
+        -- Inserted without a company (the generic path): the order's. The reordering run gives it.
+        CREATE TRIGGER purchase_order_line_fill BEFORE INSERT ON purchase_order_line
+            FOR EACH ROW WHEN (NEW.company_id IS NULL) EXECUTE FUNCTION purchase_line_fill();
+        CREATE TRIGGER purchase_order_line_moved BEFORE UPDATE OF order_id, company_id ON purchase_order_line
             FOR EACH ROW EXECUTE FUNCTION purchase_line_fill();
         CREATE FUNCTION purchase_order_company_follows() RETURNS trigger LANGUAGE plpgsql AS $fn$
         BEGIN
