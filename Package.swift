@@ -145,10 +145,18 @@ let package = Package(
             resources: [.copy("Web")],
             swiftSettings: swiftSettings
         ),
+        // Sales: quotations, sales orders and their deliveries.
+        .target(
+            name: "Sale",
+            dependencies: ["ChainstoreCore", "ChainstoreDB", "Base", "Product", "Stock"],
+            path: "Sources/Modules/Sale",
+            exclude: ["README.md"],
+            swiftSettings: swiftSettings
+        ),
         // Purchasing and replenishment: reordering rules, requests for quotation, purchase orders.
         .target(
             name: "Purchase",
-            dependencies: ["ChainstoreCore", "ChainstoreDB", "Base", "Product", "Stock", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["ChainstoreCore", "ChainstoreDB", "Base", "Product", "Stock", "Sale", .product(name: "Logging", package: "swift-log")],
             path: "Sources/Modules/Purchase",
             exclude: ["README.md"],
             swiftSettings: swiftSettings
@@ -180,7 +188,7 @@ let package = Package(
         .target(
             name: "ChainstoreApp",
             dependencies: [
-                "ChainstoreCore", "ChainstoreDB", "ChainstoreServer", "ChainstoreRPC", "XMLRPC", "Base", "Product", "Stock", "Barcode", "Payments", "Payment", "PointOfSale", "Purchase",
+                "ChainstoreCore", "ChainstoreDB", "ChainstoreServer", "ChainstoreRPC", "XMLRPC", "Base", "Product", "Stock", "Barcode", "Payments", "Payment", "PointOfSale", "Sale", "Purchase",
                 .product(name: "CSV", package: "CSV.swift"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
@@ -229,7 +237,7 @@ let package = Package(
             name: "ChainstoreIntegrationTests",
             dependencies: [
                 "ChainstoreCore", "ChainstoreDB", "ChainstoreApp", "ChainstoreServer", "ChainstoreTestSupport", "Base", "Product", "Stock",
-                "Payment", "Payments", "PaymentSandbox", "PointOfSale", "Purchase",
+                "Payment", "Payments", "PaymentSandbox", "PointOfSale", "Sale", "Purchase",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),

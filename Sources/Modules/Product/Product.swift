@@ -12,7 +12,7 @@ public enum Product {
             .productSupplierinfo, .productPricelist, .productPricelistItem, .barcodeNomenclature, .barcodeRule, .productAssortment,
         ],
         migrations: [.createCatalogue, .createPricelists, .seedCatalogue, .catalogueVersions, .productNotices, .nomenclatures, .assortments, .variantCompany, .productOrderIndexes, .catalogueBus,
-                     .priceWindows],
+                     .priceWindows, .taxAmounts],
         methods: methods,
         hooks: Variants.hooks,
         endpoints: CatalogueAPI.endpoints,

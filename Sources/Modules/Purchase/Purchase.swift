@@ -6,7 +6,7 @@ import Foundation
 /// quotation and purchase orders with Odoo 17's names, approval, receipts through the ledger.
 public enum Purchase {
     public static let manifest = ModuleManifest(
-        name: "purchase", depends: ["base", "product", "stock"],
+        name: "purchase", depends: ["base", "product", "stock", "sale"],
         models: [.procurementGroup, .stockWarehouseOrderpoint, .purchaseOrder, .purchaseOrderLine],
         extending: ModelSpec.purchaseExtensions,
         migrations: [.createPurchase],

@@ -1,6 +1,8 @@
 import ChainstoreCore
 import ChainstoreDB
 import Foundation
+import Sale
+import Stock
 
 /// Purchase orders as Odoo 17 runs them: a request for quotation is confirmed (or waits for a
 /// manager's approval above the company's threshold), approval creates the receipt, and what
@@ -142,13 +144,12 @@ enum PurchaseOrders {
             UPDATE purchase_order SET state = 'purchase', date_approve = now(), date_order = now(), write_uid = \(store.env.uid), write_date = now()
             WHERE id = ANY(\(ids))
             """)
+        try await InterCompany.mirror(store, ids)
         try await createReceipts(store, ids)
     }
 
-    /// One receipt per order for the storable products of its lines not yet planned, confirmed
-    /// (made with the system's rights, as Odoo's `_create_picking` does).
+    /// One receipt per order for the storable products of its lines not yet planned, confirmed.
     static func createReceipts(_ store: RecordStore, _ ids: [Int64]) async throws {
-        let system = store.asSystem(reason: "receipts of confirmed purchase orders")
         let sql: SQLBuilder = """
             SELECT o.id, o.name, o.partner_id, o.company_id, o.picking_type_id, pt.default_location_src_id, pt.default_location_dest_id,
                    coalesce(json_agg(json_build_object(
@@ -183,13 +184,10 @@ enum PurchaseOrders {
                 if let text = line.name { move["name"] = .string(text) }
                 return [0, 0, .dict(move)]
             }
-            let picking = try await system.create("stock.picking", [[
+            _ = try await StockDocuments.createConfirmed(store, picking: [
                 "picking_type_id": .int(type), "partner_id": .int(partner), "origin": .string(name), "company_id": .int(company),
                 "location_id": .int(source), "location_dest_id": .int(destination), "move_ids": .array(moves),
-            ]])[0]
-            try await system.tx.query("UPDATE stock_picking SET purchase_id = \(order) WHERE id = \(picking)")
-            _ = try await store.registry.methods.method("stock.picking", "action_confirm")!.handler(
-                MethodCall(store: system, ids: [picking], args: [], kwargs: [:]))
+            ], link: "purchase_id", document: order)
         }
     }
 
@@ -203,13 +201,12 @@ enum PurchaseOrders {
         if let row = try await call.store.tx.query(received).first {
             throw ChainstoreError.userError("Unable to cancel purchase order \(try row.decode(String.self)) as some receptions have already been done.")
         }
-        let open: SQLBuilder = "SELECT id FROM stock_picking WHERE purchase_id = ANY(\(ids)) AND state NOT IN ('done', 'cancel') ORDER BY id"
-        let pickings = try await call.store.tx.query(open).map { try $0.decode(Int64.self) }
-        if !pickings.isEmpty {
-            let system = call.store.asSystem(reason: "receipts of cancelled purchase orders")
-            _ = try await call.store.registry.methods.method("stock.picking", "action_cancel")!.handler(
-                MethodCall(store: system, ids: pickings, args: [], kwargs: [:]))
-        }
+        try await StockDocuments.cancelOpen(call.store, link: "purchase_id", documents: ids)
+        // The supplier's mirrored sales order goes with it (refused if the DC already shipped).
+        let mirrored = try await call.store.tx.query("""
+            SELECT s.id FROM purchase_order o JOIN sale_order s ON s.id = o.auto_sale_order_id WHERE o.id = ANY(\(ids)) AND s.state <> 'cancel' ORDER BY s.id
+            """).map { try $0.decode(Int64.self) }
+        if !mirrored.isEmpty { try await SaleOrders.cancel(call.store.asSystem(reason: "sales orders of cancelled purchase orders"), mirrored) }
         try await setState(call.store, ids, to: .cancel, from: [.draft, .sent, .toApprove, .purchase])
     }
 

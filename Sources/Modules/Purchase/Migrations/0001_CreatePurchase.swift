@@ -160,25 +160,24 @@ extension Migration {
         CREATE TRIGGER purchase_order_company_follows AFTER UPDATE OF company_id ON purchase_order
             FOR EACH ROW WHEN (OLD.company_id IS DISTINCT FROM NEW.company_id) EXECUTE FUNCTION purchase_order_company_follows();
 
+        -- A store's order to its distribution centre and the DC's sales order for it, linked both ways.
+        ALTER TABLE purchase_order ADD COLUMN auto_sale_order_id bigint REFERENCES sale_order (id) ON DELETE SET NULL;
+        CREATE INDEX purchase_order_auto_sale_order_id ON purchase_order (auto_sale_order_id);
+        ALTER TABLE sale_order ADD COLUMN auto_purchase_order_id bigint REFERENCES purchase_order (id) ON DELETE SET NULL;
+        CREATE INDEX sale_order_auto_purchase_order_id ON sale_order (auto_purchase_order_id);
+
         ALTER TABLE stock_move ADD COLUMN purchase_line_id bigint REFERENCES purchase_order_line (id) ON DELETE SET NULL;
         CREATE INDEX stock_move_purchase_line_id ON stock_move (purchase_line_id);
         ALTER TABLE stock_picking ADD COLUMN purchase_id bigint REFERENCES purchase_order (id) ON DELETE SET NULL;
         CREATE INDEX stock_picking_purchase_id ON stock_picking (purchase_id);
 
-        -- A line's amounts: the price after discount, taxes included in it taken out, the others
-        -- added (percentages of the base, fixed amounts per unit); rounded to the fen.
+        -- A line's amounts (Product's account_tax_amounts over its price after discount and taxes).
         CREATE FUNCTION purchase_line_amounts(line bigint) RETURNS TABLE (subtotal numeric, tax numeric, total numeric)
         LANGUAGE sql STABLE AS $fn$
-            WITH l AS (SELECT product_qty AS qty, product_qty * price_unit * (1 - discount / 100) AS gross FROM purchase_order_line WHERE id = line),
-            r AS (
-                SELECT coalesce(sum(t.amount) FILTER (WHERE t.amount_type = 'percent' AND t.price_include), 0) AS included,
-                       coalesce(sum(t.amount) FILTER (WHERE t.amount_type = 'percent' AND NOT t.price_include), 0) AS excluded,
-                       coalesce(sum(t.amount) FILTER (WHERE t.amount_type = 'fixed'), 0) AS fixed
-                FROM account_tax_purchase_order_line_rel x JOIN account_tax t ON t.id = x.account_tax_id WHERE x.purchase_order_line_id = line),
-            b AS (SELECT round(l.gross / (1 + r.included / 100), 2) AS base, l.gross, l.qty, r.* FROM l, r)
-            SELECT b.base, round((b.gross - b.base) + b.base * b.excluded / 100 + b.fixed * b.qty, 2),
-                   b.base + round((b.gross - b.base) + b.base * b.excluded / 100 + b.fixed * b.qty, 2)
-            FROM b
+            SELECT a.* FROM purchase_order_line l,
+                account_tax_amounts(l.product_qty * l.price_unit * (1 - l.discount / 100), l.product_qty,
+                    ARRAY(SELECT x.account_tax_id FROM account_tax_purchase_order_line_rel x WHERE x.purchase_order_line_id = l.id)) a
+            WHERE l.id = line
         $fn$;
 
         -- What has arrived for a line, in its unit: done receipts, less what went back to the vendor.

@@ -39,6 +39,7 @@ extension ModelSpec {
                 .computed(sql: "(SELECT min(spk.date_done) FROM stock_picking spk WHERE spk.purchase_id = $t.id AND spk.state = 'done')"),
             FieldSpec("is_shipped", "Is Shipped", kind: .boolean, readonly: true)
                 .computed(sql: "(purchase_receipt_status($t.id) = 'full')"),
+            FieldSpec("auto_sale_order_id", "Source Sales Order", kind: .many2one(comodel: "sale.order", onDelete: .setNull), readonly: true, index: true),
             FieldSpec("reorder_date", "Reordering Day", kind: .date, readonly: true, help: "The day the reordering run made this request for quotation."),
         ],
         order: "priority desc, id desc", companyScoped: true, auditedInDatabase: true)
@@ -161,6 +162,10 @@ extension ModelSpec {
         ]),
         ModelExtension(model: "stock.picking", fields: [
             FieldSpec("purchase_id", "Purchase Orders", kind: .many2one(comodel: "purchase.order", onDelete: .setNull), readonly: true, index: true),
+        ]),
+        ModelExtension(model: "sale.order", fields: [
+            FieldSpec("auto_purchase_order_id", "Source Purchase Order", kind: .many2one(comodel: "purchase.order", onDelete: .setNull), readonly: true,
+                      index: true),
         ]),
         ModelExtension(model: "res.company", fields: [
             .selection("po_double_validation", "Levels of Approvals", [

@@ -1,0 +1,149 @@
+import Base
+import ChainstoreCore
+import ChainstoreDB
+import ChainstoreTestSupport
+import Foundation
+import PostgresNIO
+import Purchase
+import Sale
+import Stock
+import Testing
+
+/// A store buys from its city's distribution centre: the reordering run orders from the DC (its
+/// price list at the city), approval mirrors the order as the DC's sales order, the DC ships,
+/// the store receives, the books balance; the store's credit limit with the DC is enforced.
+@Suite("Purchase: a store's order to its distribution centre", .enabled(if: TestDatabase.isAvailable))
+struct InterCompanyTests {
+    struct Setup {
+        let fx: GroupFixture
+        let dc: Int64, dcPartner: Int64, storePartner: Int64, product: Int64, rule: Int64
+    }
+
+    static func method(_ db: Database, _ registry: Registry, uid: Int64, _ model: String, _ name: String, ids: [Int64]) async throws -> Value {
+        try await GroupFixture.asUser(db, registry, uid: uid) { store in
+            try await store.registry.methods.method(model, name)!.handler(MethodCall(store: store, ids: ids, args: [], kwargs: [:]))
+        }
+    }
+
+    /// Guangzhou's DC (a company with its legal entity and warehouse, 100 bottles in stock), store
+    /// 1's warehouse and legal entity, the DC's price for the city (2.50, next day), and a rule at
+    /// the store: below 5, up to 20.
+    static func setup(_ db: Database, _ registry: Registry) async throws -> Setup {
+        let fx = try await GroupFixture.make(db, registry)
+        return try await GroupFixture.asUser(db, registry, uid: fx.groupAdmin) { store in
+            let partners = try await store.create("res.partner", [
+                ["name": "广州配送中心", "is_company": true, "company_id": false], ["name": "GZ Store 1 商户", "is_company": true, "company_id": false],
+            ])
+            let dc = try await store.create("res.company", [["name": "Guangzhou DC", "parent_id": .int(fx.city1), "company_kind": "warehouse",
+                                                              "partner_id": .int(partners[0])]])[0]
+            try await store.write("res.company", ids: [fx.store1], ["partner_id": .int(partners[1])])
+            let warehouses = try await store.create("stock.warehouse", [
+                ["name": "GZ DC", "code": "GZDC", "company_id": .int(dc)], ["name": "GZ Store 1", "code": "GZ1", "company_id": .int(fx.store1)],
+            ])
+            let product = try await store.create("product.product", [["name": "矿泉水 550ml", "type": "product", "list_price": 3]])[0]
+            let template = try await store.read("product.product", ids: [product], fields: ["product_tmpl_id"], load: .classicWrite)[0]["product_tmpl_id"]!
+            _ = try await store.create("product.supplierinfo", [["partner_id": .int(partners[0]), "product_tmpl_id": template, "price": 2.5, "delay": 1,
+                                                                  "company_id": .int(fx.city1)]])
+            let dcIn = try await store.read("stock.warehouse", ids: [warehouses[0]], fields: ["in_type_id"], load: .classicWrite)[0]["in_type_id"]!
+            let receipt = try await store.create("stock.picking", [["picking_type_id": dcIn, "company_id": .int(dc),
+                                                                    "move_ids": [[0, 0, ["product_id": .int(product), "product_uom_qty": 100, "quantity": 100]]]]])[0]
+            _ = try await store.registry.methods.method("stock.picking", "button_validate")!.handler(
+                MethodCall(store: store, ids: [receipt], args: [], kwargs: [:]))
+            let rule = try await store.create("stock.warehouse.orderpoint", [[
+                "product_id": .int(product), "warehouse_id": .int(warehouses[1]), "company_id": .int(fx.store1),
+                "product_min_qty": 5, "product_max_qty": 20,
+            ]])[0]
+            return Setup(fx: fx, dc: dc, dcPartner: partners[0], storePartner: partners[1], product: product, rule: rule)
+        }
+    }
+
+    static func one<T: PostgresDecodable & Sendable>(_ db: Database, _ sql: SQLBuilder, as: T.Type) async throws -> T {
+        try await db.withoutTransaction(logger: TestDatabase.logger) { tx in try await tx.query(sql)[0].decode(T.self) }
+    }
+
+    @Test func theStoresOrderBecomesTheDCsSaleAndTheGoodsArrive() async throws {
+        try await TestDatabase.withFreshDatabase { db, registry in
+            let s = try await Self.setup(db, registry)
+            _ = try await Self.method(db, registry, uid: s.fx.groupAdmin, "stock.warehouse.orderpoint", "action_replenish", ids: [s.rule])
+            let order = try await Self.one(db, "SELECT order_id FROM purchase_order_line WHERE orderpoint_id = \(s.rule)", as: Int64.self)
+            #expect(try await Self.one(db, "SELECT partner_id FROM purchase_order WHERE id = \(order)", as: Int64.self) == s.dcPartner)
+            _ = try await Self.method(db, registry, uid: s.fx.groupAdmin, "purchase.order", "button_confirm", ids: [order])
+
+            // The DC's sales order: confirmed, for the store's legal entity, the same goods at the same price.
+            let (sale, state, customer, company, auto, reference) = try await db.withoutTransaction(logger: TestDatabase.logger) { tx in
+                try await tx.query("""
+                    SELECT s.id, s.state, s.partner_id, s.company_id, s.auto_generated, o.partner_ref = s.name AND o.auto_sale_order_id = s.id
+                    FROM sale_order s JOIN purchase_order o ON o.id = s.auto_purchase_order_id WHERE o.id = \(order)
+                    """)[0].decode((Int64, String, Int64, Int64, Bool, Bool).self)
+            }
+            #expect(state == "sale" && customer == s.storePartner && company == s.dc && auto && reference)
+            let line = try await GroupFixture.asUser(db, registry, uid: s.fx.groupAdmin) { store in
+                try await store.searchRead("sale.order.line", domain: .leaf("order_id", .equal, .int(sale)),
+                                           fields: ["product_uom_qty", "price_unit", "qty_delivered"], load: .classicWrite)[0]
+            }
+            #expect(line["product_uom_qty"] == .double(20) && line["price_unit"] == .double(2.5) && line["qty_delivered"] == .double(0))
+            // The store sees its purchase order, not the DC's sales order.
+            let seen = try await GroupFixture.asUser(db, registry, uid: s.fx.storeUser1) { store in
+                (try await store.search("purchase.order", domain: .all), try await store.search("sale.order", domain: .all))
+            }
+            #expect(seen.0 == [order] && seen.1.isEmpty)
+
+            // The DC ships the 20, the store receives them: both documents follow, the books balance.
+            let delivery = try await Self.one(db, "SELECT id FROM stock_picking WHERE sale_id = \(sale)", as: Int64.self)
+            let receipt = try await Self.one(db, "SELECT id FROM stock_picking WHERE purchase_id = \(order)", as: Int64.self)
+            for picking in [delivery, receipt] {
+                try await GroupFixture.asUser(db, registry, uid: s.fx.groupAdmin) { store in
+                    let moves = try await store.search("stock.move", domain: .leaf("picking_id", .equal, .int(picking)))
+                    try await store.write("stock.move", ids: moves, ["quantity": 20])
+                    _ = try await store.registry.methods.method("stock.picking", "button_validate")!.handler(
+                        MethodCall(store: store, ids: [picking], args: [], kwargs: [:]))
+                }
+            }
+            #expect(try await Self.one(db, "SELECT sale_line_delivered(id)::float8 FROM sale_order_line WHERE order_id = \(sale)", as: Double.self) == 20)
+            #expect(try await Self.one(db, "SELECT sale_delivery_status(\(sale))", as: String.self) == "full")
+            #expect(try await Self.one(db, "SELECT purchase_receipt_status(\(order))", as: String.self) == "full")
+            let balances = try await db.withoutTransaction(logger: TestDatabase.logger) { tx in
+                try await tx.query("""
+                    SELECT c.id, sum(q.quantity)::float8 FROM stock_quant q JOIN stock_location l ON l.id = q.location_id
+                    JOIN res_company c ON c.id = l.company_id WHERE q.product_id = \(s.product) AND l.usage = 'internal' GROUP BY c.id
+                    """).map { try $0.decode((Int64, Double).self) }
+            }
+            #expect(Dictionary(uniqueKeysWithValues: balances) == [s.dc: 80, s.fx.store1: 20])
+            let differences = try await db.withoutTransaction(logger: TestDatabase.logger) { tx in try await StockCheck.run(tx) }
+            #expect(differences.isEmpty)
+            // Goods left the DC: the store's order can no longer be cancelled.
+            await #expect(throws: ChainstoreError.self) {
+                _ = try await Self.method(db, registry, uid: s.fx.groupAdmin, "purchase.order", "button_cancel", ids: [order])
+            }
+        }
+    }
+
+    @Test func theCreditLimitStopsAnOrderAndCancellingTakesTheSaleWithIt() async throws {
+        try await TestDatabase.withFreshDatabase { db, registry in
+            let s = try await Self.setup(db, registry)
+            // 20 bottles at 2.50 = 50.00; the store may owe the DC 40.00.
+            try await GroupFixture.asUser(db, registry, uid: s.fx.groupAdmin) { store in
+                try await store.write("res.partner", ids: [s.storePartner], ["credit_limit": 40])
+            }
+            _ = try await Self.method(db, registry, uid: s.fx.groupAdmin, "stock.warehouse.orderpoint", "action_replenish", ids: [s.rule])
+            let order = try await Self.one(db, "SELECT order_id FROM purchase_order_line WHERE orderpoint_id = \(s.rule)", as: Int64.self)
+            let refused = await #expect(throws: ChainstoreError.self) {
+                _ = try await Self.method(db, registry, uid: s.fx.groupAdmin, "purchase.order", "button_confirm", ids: [order])
+            }
+            #expect(refused?.message.contains("credit limit of 40.00") == true)
+            #expect(try await Self.one(db, "SELECT state || '/' || (SELECT count(*) FROM sale_order) || '/' || (SELECT count(*) FROM stock_picking WHERE purchase_id IS NOT NULL OR sale_id IS NOT NULL) FROM purchase_order WHERE id = \(order)", as: String.self) == "draft/0/0")
+
+            try await GroupFixture.asUser(db, registry, uid: s.fx.groupAdmin) { store in
+                try await store.write("res.partner", ids: [s.storePartner], ["credit_limit": 100])
+            }
+            _ = try await Self.method(db, registry, uid: s.fx.groupAdmin, "purchase.order", "button_confirm", ids: [order])
+            _ = try await Self.method(db, registry, uid: s.fx.groupAdmin, "purchase.order", "button_cancel", ids: [order])
+            let states = try await Self.one(db, """
+                SELECT string_agg(state, ',' ORDER BY kind) FROM (
+                    SELECT 'a' AS kind, state FROM sale_order UNION ALL SELECT 'b', state FROM stock_picking WHERE sale_id IS NOT NULL
+                    UNION ALL SELECT 'c', state FROM stock_picking WHERE purchase_id = \(order)) x
+                """, as: String.self)
+            #expect(states == "cancel,cancel,cancel")
+        }
+    }
+}
