@@ -146,4 +146,52 @@ struct InterCompanyTests {
             #expect(states == "cancel,cancel,cancel")
         }
     }
+
+    /// The weekday field of the day `offset` days from today in China ("monday" …).
+    static func weekday(_ db: Database, _ offset: Int) async throws -> (field: String, day: String) {
+        try await db.withoutTransaction(logger: TestDatabase.logger) { tx in
+            try await tx.query("""
+                SELECT (ARRAY['monday','tuesday','wednesday','thursday','friday','saturday','sunday'])[extract(isodow FROM d)::int], to_char(d, 'YYYY-MM-DD')
+                FROM (SELECT (now() AT TIME ZONE 'Asia/Shanghai')::date + \(offset)::int AS d) x
+                """)[0].decode((String, String).self)
+        }
+    }
+
+    @Test func aStoreCannotOrderPastTheDeadlineAndOrdersGoToTheNextDeliveryDay() async throws {
+        try await TestDatabase.withFreshDatabase { db, registry in
+            let s = try await Self.setup(db, registry)
+            let tomorrow = try await Self.weekday(db, 1)
+            let after = try await Self.weekday(db, 2)
+            // Deliveries tomorrow only; orders close the day before at midnight: already closed.
+            let (schedule, order) = try await GroupFixture.asUser(db, registry, uid: s.fx.groupAdmin) { store in
+                let schedule = try await store.create("replenishment.delivery.schedule", [[
+                    "company_id": .int(s.fx.store1), "partner_id": .int(s.dcPartner), .init(tomorrow.field): true, "cutoff_days": 1, "cutoff_hour": 0,
+                    "route": "GZ-01",
+                ]])[0]
+                let order = try await store.create("purchase.order", [[
+                    "partner_id": .int(s.dcPartner), "company_id": .int(s.fx.store1),
+                    "order_line": [[0, 0, ["product_id": .int(s.product), "product_qty": 6, "date_planned": .string("\(tomorrow.day) 04:00:00")]]],
+                ]])[0]
+                return (schedule, order)
+            }
+            let refused = await #expect(throws: ChainstoreError.self) {
+                _ = try await Self.method(db, registry, uid: s.fx.groupAdmin, "purchase.order", "button_confirm", ids: [order])
+            }
+            #expect(refused?.message.contains("ordering for delivery on \(tomorrow.day) closed at") == true, "\(refused?.message ?? "")")
+            #expect(try await Self.one(db, "SELECT state || '/' || (SELECT count(*) FROM sale_order) FROM purchase_order WHERE id = \(order)", as: String.self) == "draft/0")
+
+            // Deliveries the day after tomorrow, orders until tomorrow 18:00: the order goes to that day.
+            try await GroupFixture.asUser(db, registry, uid: s.fx.groupAdmin) { store in
+                try await store.write("replenishment.delivery.schedule", ids: [schedule], [.init(tomorrow.field): false, .init(after.field): true,
+                                                                                          "cutoff_hour": 18])
+            }
+            _ = try await Self.method(db, registry, uid: s.fx.groupAdmin, "purchase.order", "button_confirm", ids: [order])
+            let planned = try await Self.one(db, """
+                SELECT to_char(min(l.date_planned) AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD HH24:MI') || ' ' || o.state
+                || ' ' || to_char((SELECT commitment_date FROM sale_order WHERE auto_purchase_order_id = o.id) AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD')
+                FROM purchase_order o JOIN purchase_order_line l ON l.order_id = o.id WHERE o.id = \(order) GROUP BY o.id
+                """, as: String.self)
+            #expect(planned == "\(after.day) 12:00 purchase \(after.day)")
+        }
+    }
 }

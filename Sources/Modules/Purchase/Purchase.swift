@@ -7,7 +7,7 @@ import Foundation
 public enum Purchase {
     public static let manifest = ModuleManifest(
         name: "purchase", depends: ["base", "product", "stock", "sale"],
-        models: [.procurementGroup, .stockWarehouseOrderpoint, .purchaseOrder, .purchaseOrderLine],
+        models: [.procurementGroup, .stockWarehouseOrderpoint, .purchaseOrder, .purchaseOrderLine, .deliverySchedule],
         extending: ModelSpec.purchaseExtensions,
         migrations: [.createPurchase],
         computes: [Reordering.figures],

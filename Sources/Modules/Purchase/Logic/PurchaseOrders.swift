@@ -140,6 +140,7 @@ enum PurchaseOrders {
     /// The orders become purchase orders and their receipts are made.
     static func approveOrders(_ store: RecordStore, _ ids: [Int64]) async throws {
         guard !ids.isEmpty else { return }
+        try await DeliveryDays.plan(store.tx, ids)
         try await store.tx.query("""
             UPDATE purchase_order SET state = 'purchase', date_approve = now(), date_order = now(), write_uid = \(store.env.uid), write_date = now()
             WHERE id = ANY(\(ids))

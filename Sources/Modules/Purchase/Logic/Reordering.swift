@@ -90,14 +90,21 @@ public enum Reordering {
             SELECT count(*) FROM made
             """)[0].decode(Int64.self))
         let lines = try await tx.query("""
-            WITH made AS (
+            WITH due AS (
+                SELECT DISTINCT p.company_id, p.vendor_id, p.today + ceil(p.lead_days)::int AS day FROM reorder_proposal p
+                WHERE p.qty_to_order > 0 AND p.vendor_id IS NOT NULL),
+            -- With a delivery schedule for the store and supplier: the first delivery day still open.
+            planned AS (
+                SELECT d.*, coalesce(replenishment_next_delivery(d.company_id, d.vendor_id, d.day, now()), d.day) AS delivery FROM due d),
+            made AS (
                 INSERT INTO purchase_order_line (order_id, company_id, name, product_id, product_qty, product_uom, price_unit, date_planned, orderpoint_id,
                                                  create_uid, create_date, write_uid, write_date)
                 SELECT o.id, o.company_id, CASE WHEN coalesce(pp.default_code, '') <> '' THEN '[' || pp.default_code || '] ' ELSE '' END || t.name,
                        p.product, p.qty_to_order, p.uom_id, coalesce(p.price_unit, 0),
-                       ((p.today + ceil(p.lead_days)::int)::timestamp + interval '12 hours') AT TIME ZONE 'Asia/Shanghai', p.orderpoint_id,
+                       (pl.delivery::timestamp + interval '12 hours') AT TIME ZONE 'Asia/Shanghai', p.orderpoint_id,
                        \(uid), now(), \(uid), now()
                 FROM reorder_proposal p
+                JOIN planned pl ON pl.company_id = p.company_id AND pl.vendor_id = p.vendor_id AND pl.day = p.today + ceil(p.lead_days)::int
                 JOIN purchase_order o ON o.partner_id = p.vendor_id AND o.company_id = p.company_id AND o.picking_type_id = p.picking_type
                     AND o.reorder_date = p.today AND o.state = 'draft'
                 JOIN product_product pp ON pp.id = p.product JOIN product_template t ON t.id = pp.product_tmpl_id

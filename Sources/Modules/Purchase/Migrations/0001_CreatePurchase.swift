@@ -160,6 +160,41 @@ extension Migration {
         CREATE TRIGGER purchase_order_company_follows AFTER UPDATE OF company_id ON purchase_order
             FOR EACH ROW WHEN (OLD.company_id IS DISTINCT FROM NEW.company_id) EXECUTE FUNCTION purchase_order_company_follows();
 
+        -- When a store receives from a supplier (its DC): delivery weekdays, the order deadline
+        -- (days before delivery, at an hour in Asia/Shanghai), the truck run and drop sequence.
+        CREATE TABLE replenishment_delivery_schedule (
+            id bigserial PRIMARY KEY,
+            name text,
+            active boolean NOT NULL DEFAULT true,
+            company_id bigint NOT NULL REFERENCES res_company (id) ON DELETE CASCADE,
+            partner_id bigint NOT NULL REFERENCES res_partner (id) ON DELETE CASCADE,
+            monday boolean NOT NULL DEFAULT false, tuesday boolean NOT NULL DEFAULT false, wednesday boolean NOT NULL DEFAULT false,
+            thursday boolean NOT NULL DEFAULT false, friday boolean NOT NULL DEFAULT false, saturday boolean NOT NULL DEFAULT false,
+            sunday boolean NOT NULL DEFAULT false,
+            cutoff_days integer NOT NULL DEFAULT 2 CHECK (cutoff_days BETWEEN 0 AND 14),
+            cutoff_hour numeric(4, 2) NOT NULL DEFAULT 18 CHECK (cutoff_hour >= 0 AND cutoff_hour < 24),
+            route text,
+            sequence integer NOT NULL DEFAULT 10,
+            create_uid bigint, create_date timestamptz, write_uid bigint, write_date timestamptz,
+            CONSTRAINT replenishment_delivery_schedule_some_day CHECK (monday OR tuesday OR wednesday OR thursday OR friday OR saturday OR sunday)
+        );
+        CREATE INDEX replenishment_delivery_schedule_company_id ON replenishment_delivery_schedule (company_id, partner_id);
+        CREATE INDEX replenishment_delivery_schedule_partner_id ON replenishment_delivery_schedule (partner_id);
+        CREATE INDEX replenishment_delivery_schedule_order ON replenishment_delivery_schedule (sequence, id);
+
+        -- Whether `day` is a delivery day of `buyer` from `supplier`, and when ordering for it closes.
+        CREATE FUNCTION replenishment_deadline(buyer bigint, supplier bigint, day date) RETURNS timestamptz LANGUAGE sql STABLE AS $fn$
+            SELECT min(((day - s.cutoff_days)::timestamp + make_interval(secs => (s.cutoff_hour * 3600)::float8)) AT TIME ZONE 'Asia/Shanghai')
+            FROM replenishment_delivery_schedule s
+            WHERE s.active AND s.company_id = buyer AND s.partner_id = supplier
+              AND (ARRAY[s.monday, s.tuesday, s.wednesday, s.thursday, s.friday, s.saturday, s.sunday])[extract(isodow FROM day)::int]
+        $fn$;
+        -- The first delivery day from `earliest` (within four weeks) still open for orders at `at`.
+        CREATE FUNCTION replenishment_next_delivery(buyer bigint, supplier bigint, earliest date, at timestamptz) RETURNS date LANGUAGE sql STABLE AS $fn$
+            SELECT min(g.day::date) FROM generate_series(earliest::timestamp, earliest::timestamp + interval '27 days', interval '1 day') g(day)
+            WHERE replenishment_deadline(buyer, supplier, g.day::date) > at
+        $fn$;
+
         -- A store's order to its distribution centre and the DC's sales order for it, linked both ways.
         ALTER TABLE purchase_order ADD COLUMN auto_sale_order_id bigint REFERENCES sale_order (id) ON DELETE SET NULL;
         CREATE INDEX purchase_order_auto_sale_order_id ON purchase_order (auto_sale_order_id);
@@ -220,14 +255,16 @@ extension Migration {
             SELECT 'purchase', split_part(xmlid, '.', 2), 'res.groups', id, true, now(), now() FROM res_groups WHERE xmlid LIKE 'purchase.group_purchase_%';
         INSERT INTO ir_model_access (name, model, group_id, perm_read, perm_write, perm_create, perm_unlink)
             SELECT m || ' user', m, 1, true, false, false, false
-                FROM unnest(ARRAY['purchase.order', 'purchase.order.line', 'procurement.group', 'stock.warehouse.orderpoint']) m
+                FROM unnest(ARRAY['purchase.order', 'purchase.order.line', 'procurement.group', 'stock.warehouse.orderpoint',
+                                  'replenishment.delivery.schedule']) m
             UNION ALL
             SELECT m || ' purchase user', m, g.id, true, true, true, m IN ('purchase.order.line', 'stock.warehouse.orderpoint')
                 FROM unnest(ARRAY['purchase.order', 'purchase.order.line', 'procurement.group', 'stock.warehouse.orderpoint']) m, res_groups g
                 WHERE g.xmlid = 'purchase.group_purchase_user'
             UNION ALL
             SELECT m || ' manager', m, g.id, true, true, true, true
-                FROM unnest(ARRAY['purchase.order', 'purchase.order.line', 'procurement.group', 'stock.warehouse.orderpoint']) m, res_groups g
+                FROM unnest(ARRAY['purchase.order', 'purchase.order.line', 'procurement.group', 'stock.warehouse.orderpoint',
+                                  'replenishment.delivery.schedule']) m, res_groups g
                 WHERE g.xmlid IN ('purchase.group_purchase_manager', 'base.group_system');
         """#,
     ].joined(separator: "\n"))

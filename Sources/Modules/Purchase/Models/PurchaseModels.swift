@@ -149,6 +149,26 @@ extension ModelSpec {
         ],
         order: "location_id, company_id, id", companyScoped: true, auditedInDatabase: true)
 
+    /// When a store receives from a supplier (its distribution centre): the weekdays, the order
+    /// deadline (`cutoff_days` before the delivery day at `cutoff_hour`, China time), the truck
+    /// run and the drop sequence. A store's order to that supplier is planned for the first
+    /// delivery day still open and refused for a day whose deadline has passed.
+    public static let deliverySchedule = ModelSpec(
+        name: "replenishment.delivery.schedule", label: "Delivery Schedule",
+        fields: [
+            .char("name", "Name"),
+            .boolean("active", "Active", default: .value(.true)),
+            .many2one("company_id", "Store", to: "res.company", required: true, onDelete: .cascade, default: .compute { .int($0.companyId) }),
+            .many2one("partner_id", "Supplier", to: "res.partner", required: true, onDelete: .cascade),
+            .boolean("monday", "Monday"), .boolean("tuesday", "Tuesday"), .boolean("wednesday", "Wednesday"), .boolean("thursday", "Thursday"),
+            .boolean("friday", "Friday"), .boolean("saturday", "Saturday"), .boolean("sunday", "Sunday"),
+            .integer("cutoff_days", "Order Deadline (Days Before)", required: true, default: .value(2)),
+            .decimal("cutoff_hour", "Order Deadline (Hour)", precision: 4, scale: 2, required: true, default: .value(18)),
+            .char("route", "Route"),
+            .integer("sequence", "Drop Sequence", default: .value(10)),
+        ],
+        order: "sequence, id", companyScoped: true)
+
     /// One figure of the orderpoint's proposal, computed for the records read by the function
     /// the reordering run uses (`Reordering.figures`).
     static func proposal(_ name: String, _ label: String, _ kind: FieldKind) -> FieldSpec {
