@@ -159,6 +159,7 @@ let package = Package(
             dependencies: ["ChainstoreCore", "ChainstoreDB", "Base", "Product", "Stock", "Sale", .product(name: "Logging", package: "swift-log")],
             path: "Sources/Modules/Purchase",
             exclude: ["README.md"],
+            resources: [.copy("Web")],
             swiftSettings: swiftSettings
         ),
         // Layer 3: Odoo's external API, independent of the transport.

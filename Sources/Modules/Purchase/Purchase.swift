@@ -13,5 +13,7 @@ public enum Purchase {
         computes: [Reordering.figures],
         methods: methods,
         hooks: PurchaseOrders.hooks,
+        endpoints: StoreOrderAPI.endpoints,
+        web: WebAssets(folder: Bundle.module.url(forResource: "Web", withExtension: nil)!, pages: [.init("/replenish", file: "replenish.html")]),
         jobs: [Reordering.job])
 }
