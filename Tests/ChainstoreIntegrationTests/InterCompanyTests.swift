@@ -194,4 +194,83 @@ struct InterCompanyTests {
             #expect(planned == "\(after.day) 12:00 purchase \(after.day)")
         }
     }
+
+    @Test func aWaveForOneRoutePicksShipsAndIsReceivedByThreeStores() async throws {
+        try await TestDatabase.withFreshDatabase { db, registry in
+            let s = try await Self.setup(db, registry)
+            let after = try await Self.weekday(db, 2)
+            // Two more stores of the city on the same truck run; each orders 5 × its drop number.
+            let stores = try await GroupFixture.asUser(db, registry, uid: s.fx.groupAdmin) { store -> [Int64] in
+                var stores = [s.fx.store1]
+                for number in 2...3 {
+                    let partner = try await store.create("res.partner", [["name": .string("GZ Store \(number) 商户"), "is_company": true, "company_id": false]])[0]
+                    let company = try await store.create("res.company", [["name": .string("GZ Store \(number)"), "parent_id": .int(s.fx.city1),
+                                                                          "company_kind": "store", "partner_id": .int(partner)]])[0]
+                    _ = try await store.create("stock.warehouse", [["name": .string("GZ Store \(number)"), "code": .string("GZ\(number)"), "company_id": .int(company)]])
+                    stores.append(company)
+                }
+                for (index, company) in stores.enumerated() {
+                    _ = try await store.create("replenishment.delivery.schedule", [[
+                        "company_id": .int(company), "partner_id": .int(s.dcPartner), .init(after.field): true, "cutoff_days": 1, "cutoff_hour": 18,
+                        "route": "GZ-01", "sequence": .int(Int64(index + 1)),
+                    ]])
+                    let order = try await store.create("purchase.order", [[
+                        "partner_id": .int(s.dcPartner), "company_id": .int(company),
+                        "order_line": [[0, 0, ["product_id": .int(s.product), "product_qty": .int(Int64(5 * (index + 1)))]]],
+                    ]])[0]
+                    _ = try await store.registry.methods.method("purchase.order", "button_confirm")!.handler(
+                        MethodCall(store: store, ids: [order], args: [], kwargs: [:]))
+                }
+                return stores
+            }
+            let waves = try await GroupFixture.asUser(db, registry, uid: s.fx.groupAdmin) { store in
+                try await store.registry.methods.method("replenishment.delivery.schedule", "build_waves")!.handler(
+                    MethodCall(store: store, ids: [], args: [.string(after.day)], kwargs: [:]))
+            }
+            let wave = try #require(waves.arrayValue?.first?.intValue)
+            #expect(waves.arrayValue?.count == 1)
+            let (name, route, isWave, members) = try await db.withoutTransaction(logger: TestDatabase.logger) { tx in
+                try await tx.query("""
+                    SELECT b.name, b.description, b.is_wave, (SELECT count(*) FROM stock_picking p WHERE p.batch_id = b.id) FROM stock_picking_batch b WHERE b.id = \(wave)
+                    """)[0].decode((String, String, Bool, Int64).self)
+            }
+            #expect(name.hasPrefix("WAVE/") && route == "GZ-01" && isWave && members == 3)
+            let list = try await Self.method(db, registry, uid: s.fx.groupAdmin, "stock.picking.batch", "pick_list", ids: [wave])
+            let first = try #require(list.arrayValue?.first?.dictValue)
+            #expect(list.arrayValue?.count == 1 && first["quantity"] == .double(30) && first["location"] == "GZDC/Stock")
+            #expect(first["pickings"]?.arrayValue?.count == 3)
+            // Built again: nothing new.
+            let again = try await GroupFixture.asUser(db, registry, uid: s.fx.groupAdmin) { store in
+                try await store.registry.methods.method("replenishment.delivery.schedule", "build_waves")!.handler(
+                    MethodCall(store: store, ids: [], args: [.string(after.day)], kwargs: [:]))
+            }
+            #expect(again.arrayValue?.isEmpty == true)
+
+            _ = try await Self.method(db, registry, uid: s.fx.groupAdmin, "stock.picking.batch", "action_confirm", ids: [wave])
+            _ = try await Self.method(db, registry, uid: s.fx.groupAdmin, "stock.picking.batch", "action_done", ids: [wave])
+            #expect(try await Self.one(db, "SELECT state || '/' || (SELECT string_agg(DISTINCT state, ',') FROM stock_picking WHERE batch_id = \(wave)) FROM stock_picking_batch WHERE id = \(wave)", as: String.self) == "done/done")
+            // Each store receives its goods.
+            let receipts = try await db.withoutTransaction(logger: TestDatabase.logger) { tx in
+                try await tx.query("SELECT id FROM stock_picking WHERE purchase_id IS NOT NULL ORDER BY id").map { try $0.decode(Int64.self) }
+            }
+            #expect(receipts.count == 3)
+            try await GroupFixture.asUser(db, registry, uid: s.fx.groupAdmin) { store in
+                let moves = try await store.search("stock.move", domain: .leaf("picking_id", .in, .array(receipts.map(Value.int))))
+                for move in try await store.read("stock.move", ids: moves, fields: ["product_uom_qty"], load: .classicWrite) {
+                    try await store.write("stock.move", ids: [move["id"]!.intValue!], ["quantity": move["product_uom_qty"]!])
+                }
+                _ = try await store.registry.methods.method("stock.picking", "button_validate")!.handler(
+                    MethodCall(store: store, ids: receipts, args: [], kwargs: [:]))
+            }
+            let balances = try await db.withoutTransaction(logger: TestDatabase.logger) { tx in
+                try await tx.query("""
+                    SELECT l.company_id, sum(q.quantity)::float8 FROM stock_quant q JOIN stock_location l ON l.id = q.location_id
+                    WHERE q.product_id = \(s.product) AND l.usage = 'internal' GROUP BY l.company_id
+                    """).map { try $0.decode((Int64, Double).self) }
+            }
+            #expect(Dictionary(uniqueKeysWithValues: balances) == [s.dc: 70, stores[0]: 5, stores[1]: 10, stores[2]: 15])
+            let differences = try await db.withoutTransaction(logger: TestDatabase.logger) { tx in try await StockCheck.run(tx) }
+            #expect(differences.isEmpty)
+        }
+    }
 }

@@ -15,5 +15,5 @@ public enum Purchase {
         hooks: PurchaseOrders.hooks,
         endpoints: StoreOrderAPI.endpoints,
         web: WebAssets(folder: Bundle.module.url(forResource: "Web", withExtension: nil)!, pages: [.init("/replenish", file: "replenish.html")]),
-        jobs: [Reordering.job])
+        jobs: [Reordering.job, Waves.job])
 }

@@ -10,14 +10,14 @@ public enum Stock {
         models: [
             .stockLocation, .stockWarehouse, .stockPickingType, .productRemoval, .stockPutawayRule, .stockLot, .stockQuantPackage,
             .stockQuant, .stockPicking, .stockMove, .stockMoveLine, .stockBackorderConfirmation, .stockCount, .stockCountLine, .stockRFIDReader, .stockRFIDSighting, .stockRFIDAsset,
-            .stockValuationLayer,
+            .stockValuationLayer, .stockPickingBatch,
         ],
         extending: ModelSpec.stockExtensions + ProductQuantities.extensions,
         migrations: [.createPlaces, .createLedger, .createCounts, .createRFID, .createValuation, .doneIsFinal,
-            .returnsAndStoreTransfers, .auditLedger, .transitPerShipment, .stockOrderIndexes, .quantityIndexes, .auditWithoutNestedLoops,
+            .returnsAndStoreTransfers, .auditLedger, .transitPerShipment, .stockOrderIndexes, .quantityIndexes, .auditWithoutNestedLoops, .pickingBatches,
         ],
         contextual: ProductQuantities.columns,
-        methods: methods,
+        methods: methods + Batches.methods,
         hooks: Warehouses.hooks + Transfers.hooks,
         endpoints: HandheldAPI.endpoints,
         web: WebAssets(folder: Bundle.module.url(forResource: "Web", withExtension: nil)!, pages: [.init("/scan", file: "scan.html")]))

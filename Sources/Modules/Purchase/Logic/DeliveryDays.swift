@@ -1,10 +1,20 @@
 import ChainstoreCore
 import ChainstoreDB
+import Foundation
 
 /// Order deadlines: a store's order to a supplier it has a delivery schedule with is planned for
 /// the first delivery day from the date asked for whose deadline has not passed, and refused
 /// when the day asked for is a delivery day whose deadline has passed.
 enum DeliveryDays {
+    /// Whether `text` is a calendar date written YYYY-MM-DD.
+    static func isDate(_ text: String) -> Bool {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = "yyyy-MM-dd"
+        return formatter.date(from: text).map { formatter.string(from: $0) == text } ?? false
+    }
+
     static func plan(_ tx: Transaction, _ orders: [Int64]) async throws {
         let sql: SQLBuilder = """
             WITH asked AS (

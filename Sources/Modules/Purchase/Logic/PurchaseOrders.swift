@@ -256,5 +256,5 @@ extension Purchase {
             try await PurchaseOrders.setState(call.store, try await PurchaseOrders.orders(call), to: .sent, from: [.draft, .sent])
             return .true
         },
-    ] + Reordering.methods
+    ] + Reordering.methods + Waves.methods
 }

@@ -110,6 +110,7 @@ extension ModelSpec {
             .many2one("shipment_id", "Shipment Received", to: "stock.picking", onDelete: .restrict),
             .one2many("move_ids", "Stock Moves", to: "stock.move", inverse: "picking_id"),
             .one2many("move_line_ids", "Operations", to: "stock.move.line", inverse: "picking_id"),
+            FieldSpec("batch_id", "Batch Transfer", kind: .many2one(comodel: "stock.picking.batch", onDelete: .setNull), index: true),
             FieldSpec("picking_type_code", "Type of Operation", kind: .selection(PickingTypeCode.options))
                 .computed(sql: "(SELECT pt.code FROM stock_picking_type pt WHERE pt.id = $t.picking_type_id)"),
         ],
