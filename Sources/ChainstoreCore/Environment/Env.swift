@@ -45,6 +45,12 @@ public struct Env: Sendable {
     public var isSystem: Bool { systemReason != nil }
 
     /// The one door to privileged work. The reason is logged, so every use can be found and justified.
+    /// The system itself (uid 1, the group's company), for background work: jobs, answers from
+    /// outside parties.
+    public static func system(reason: String, logger: Logger) -> Env {
+        Env(uid: 1, login: "__system__", groups: [], companyId: 1, allowedCompanyIds: [1], logger: logger).asSystem(reason: reason)
+    }
+
     public func asSystem(reason: String) -> Env {
         var env = self
         env.systemReason = reason

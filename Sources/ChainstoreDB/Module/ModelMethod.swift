@@ -101,3 +101,15 @@ public enum RecordHook: Sendable {
         .written(AfterWrite(model: model, fields: fields, run: run))
     }
 }
+
+extension MethodCall {
+    /// The records a business method changes: the caller may write `model` and each record under
+    /// its rules; locked in id order (an unknown id is a MissingError). Answers the ids, sorted.
+    public func recordsToWrite(_ model: String) async throws -> [Int64] {
+        guard !ids.isEmpty else { return [] }
+        let spec = try store.model(model)
+        try await store.checkAccess(spec, .write)
+        try await store.lockAndCheck(spec, ids: ids, operation: .write)
+        return ids.sorted()
+    }
+}

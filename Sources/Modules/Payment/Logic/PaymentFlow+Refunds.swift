@@ -225,6 +225,6 @@ extension PaymentFlow {
     }
 
     static func systemEnv(logger: Logger) -> Env {
-        Env(uid: 1, login: "__system__", groups: [], companyId: 1, allowedCompanyIds: [1], logger: logger).asSystem(reason: "payment channel answer")
+        Env.system(reason: "payment channel answer", logger: logger)
     }
 }

@@ -11,8 +11,7 @@ enum PaymentJobs {
     /// and `SKIP LOCKED` share the work between nodes.
     static let sweep = Job("payment.sweep", every: .seconds(5)) { job in
         guard let flow = job.node.state(PaymentChannels.self)?.flow(job.database, logger: job.logger) else { return }
-        let env = Env(uid: 1, login: "__system__", groups: [], companyId: 1, allowedCompanyIds: [1], logger: job.logger)
-            .asSystem(reason: "settling payment attempts left open")
+        let env = Env.system(reason: "settling payment attempts left open", logger: job.logger)
         let settled = try await flow.sweep(env: env)
         if settled > 0 { job.logger.notice("payment attempts settled", metadata: ["count": "\(settled)"]) }
     }

@@ -88,13 +88,7 @@ enum PurchaseOrders {
     }
 
     /// The orders named by a record method's ids, locked and checked against the caller's write rules.
-    static func orders(_ call: MethodCall) async throws -> [Int64] {
-        guard !call.ids.isEmpty else { return [] }
-        let model = try call.store.model("purchase.order")
-        try await call.store.checkAccess(model, .write)
-        try await call.store.lockAndCheck(model, ids: call.ids, operation: .write)
-        return call.ids.sorted()
-    }
+    static func orders(_ call: MethodCall) async throws -> [Int64] { try await call.recordsToWrite("purchase.order") }
 
     static func isManager(_ env: Env) -> Bool {
         env.isSystem || env.hasGroup("purchase.group_purchase_manager") || env.hasGroup("base.group_system")

@@ -90,11 +90,11 @@ public enum Reordering {
             SELECT count(*) FROM made
             """)[0].decode(Int64.self))
         let lines = try await tx.query("""
-            WITH due AS (
+            WITH due AS MATERIALIZED (
                 SELECT DISTINCT p.company_id, p.vendor_id, p.today + ceil(p.lead_days)::int AS day FROM reorder_proposal p
                 WHERE p.qty_to_order > 0 AND p.vendor_id IS NOT NULL),
             -- With a delivery schedule for the store and supplier: the first delivery day still open.
-            planned AS (
+            planned AS MATERIALIZED (
                 SELECT d.*, coalesce(replenishment_next_delivery(d.company_id, d.vendor_id, d.day, now()), d.day) AS delivery FROM due d),
             made AS (
                 INSERT INTO purchase_order_line (order_id, company_id, name, product_id, product_qty, product_uom, price_unit, date_planned, orderpoint_id,
@@ -151,8 +151,7 @@ public enum Reordering {
         @Sendable func run(_ companies: [Int64]) async throws -> Outcome {
             try await database.transaction(logger: context.logger) { tx in
                 try await context.lease?.fence(tx)
-                let env = Env(uid: 1, login: "__system__", groups: [], companyId: 1, allowedCompanyIds: [1], logger: context.logger)
-                    .asSystem(reason: "reordering run")
+                let env = Env.system(reason: "reordering run", logger: context.logger)
                 let store = RecordStore(registry: registry, tx: tx, env: env)
                 let ids = try await tx.query("""
                     SELECT id FROM stock_warehouse_orderpoint
@@ -235,18 +234,13 @@ public enum Reordering {
         // `stock.warehouse.orderpoint.action_replenish()` ("Order Once"): these rules, whatever
         // their trigger.
         ModelMethod(model: "stock.warehouse.orderpoint", name: "action_replenish", receiver: .records) { call in
-            let model = try call.store.model("stock.warehouse.orderpoint")
-            try await call.store.checkAccess(model, .write)
-            try await call.store.lockAndCheck(model, ids: call.ids, operation: .write)
-            try await order(call.store, rules: call.ids.sorted())
+            try await order(call.store, rules: try await call.recordsToWrite("stock.warehouse.orderpoint"))
             return .false
         },
         ModelMethod(model: "stock.warehouse.orderpoint", name: "action_replenish_auto", receiver: .records) { call in
-            let model = try call.store.model("stock.warehouse.orderpoint")
-            try await call.store.checkAccess(model, .write)
-            try await call.store.lockAndCheck(model, ids: call.ids, operation: .write)
-            try await call.store.write("stock.warehouse.orderpoint", ids: call.ids, ["trigger": "auto"])
-            try await order(call.store, rules: call.ids.sorted())
+            let rules = try await call.recordsToWrite("stock.warehouse.orderpoint")
+            try await call.store.write("stock.warehouse.orderpoint", ids: rules, ["trigger": "auto"])
+            try await order(call.store, rules: rules)
             return .false
         },
     ]

@@ -56,8 +56,7 @@ enum Waves {
     static let job = Job("purchase.waves", "Replenishment: delivery waves", every: .seconds(900)) { context in
         let made = try await context.database.transaction(logger: context.logger) { tx in
             try await context.lease?.fence(tx)
-            let env = Env(uid: 1, login: "__system__", groups: [], companyId: 1, allowedCompanyIds: [1], logger: context.logger)
-                .asSystem(reason: "delivery waves")
+            let env = Env.system(reason: "delivery waves", logger: context.logger)
             return try await build(RecordStore(registry: context.node.registry, tx: tx, env: env), day: nil)
         }
         if !made.isEmpty { context.logger.info("delivery waves made", metadata: ["waves": "\(made.count)"]) }

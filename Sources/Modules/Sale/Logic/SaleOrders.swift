@@ -51,13 +51,7 @@ public enum SaleOrders {
         }
     }
 
-    static func orders(_ call: MethodCall) async throws -> [Int64] {
-        guard !call.ids.isEmpty else { return [] }
-        let model = try call.store.model("sale.order")
-        try await call.store.checkAccess(model, .write)
-        try await call.store.lockAndCheck(model, ids: call.ids, operation: .write)
-        return call.ids.sorted()
-    }
+    static func orders(_ call: MethodCall) async throws -> [Int64] { try await call.recordsToWrite("sale.order") }
 
     /// `action_confirm`: quotations become sales orders and their deliveries are made (one per
     /// order, from its warehouse, for the storable products).

@@ -4,13 +4,7 @@ import ChainstoreDB
 /// Batches and waves of transfers (Odoo 17's `stock.picking.batch`): confirmed together, picked
 /// from one list in the order of the shelves, done together.
 enum Batches {
-    static func batches(_ call: MethodCall) async throws -> [Int64] {
-        guard !call.ids.isEmpty else { return [] }
-        let model = try call.store.model("stock.picking.batch")
-        try await call.store.checkAccess(model, .write)
-        try await call.store.lockAndCheck(model, ids: call.ids, operation: .write)
-        return call.ids.sorted()
-    }
+    static func batches(_ call: MethodCall) async throws -> [Int64] { try await call.recordsToWrite("stock.picking.batch") }
 
     static func pickings(_ tx: Transaction, _ batches: [Int64]) async throws -> [Int64] {
         try await tx.query("SELECT id FROM stock_picking WHERE batch_id = ANY(\(batches)) AND state NOT IN ('done', 'cancel') ORDER BY id")
