@@ -101,8 +101,12 @@ struct SchedulerTests {
                 if attempts == 1 { throw Boom() }
             }
             let node = Self.runner(db, registry, name: "node-a", jobs: [flaky])
-            try await Self.run([node]) { try await Self.count(db, "SELECT count(*) FROM cron_attempts") >= 2 }
-            try await Task.sleep(for: .milliseconds(300))
+            // Until the second run has ended and its end is written (the runner then stops).
+            try await Self.run([node]) {
+                let attempts = try await Self.count(db, "SELECT count(*) FROM cron_attempts")
+                let cleared = try await Self.count(db, "SELECT count(*) FROM ir_cron WHERE code = 'test.flaky' AND failure_count = 0 AND last_error IS NULL")
+                return attempts >= 2 && cleared == 1
+            }
             let failed = try await db.withoutTransaction(logger: Self.log) { tx in
                 try await tx.query("SELECT status, error FROM ir_cron_run r JOIN ir_cron c ON c.id = r.cron_id WHERE c.code = 'test.flaky' AND r.status <> 'done'")
                     .map { try $0.decode((String, String?).self) }
