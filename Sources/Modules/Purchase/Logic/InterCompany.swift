@@ -12,7 +12,7 @@ import Sale
 enum InterCompany {
     static func mirror(_ store: RecordStore, _ orders: [Int64]) async throws {
         let sql: SQLBuilder = """
-            SELECT o.id, o.name, vc.id, o.company_id, bc.name, bc.partner_id, to_char(
+            SELECT o.id, o.name, vc.id, bc.name, bc.partner_id, to_char(
                        (SELECT min(l.date_planned) FROM purchase_order_line l WHERE l.order_id = o.id) AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS')
             FROM purchase_order o JOIN res_company vc ON vc.partner_id = o.partner_id AND vc.id <> o.company_id
             JOIN res_company bc ON bc.id = o.company_id
@@ -20,7 +20,7 @@ enum InterCompany {
             """
         let system = store.asSystem(reason: "inter-company sales orders")
         for row in try await store.tx.query(sql) {
-            let (order, name, seller, _, buyerName, customer, date) = try row.decode((Int64, String, Int64, Int64, String, Int64?, String?).self)
+            let (order, name, seller, buyerName, customer, date) = try row.decode((Int64, String, Int64, String, Int64?, String?).self)
             guard let customer else {
                 throw ChainstoreError.userError("\(buyerName) has no legal entity (partner) for its supplier to sell to; set the company's partner.")
             }
