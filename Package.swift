@@ -156,7 +156,10 @@ let package = Package(
         // Purchasing and replenishment: reordering rules, requests for quotation, purchase orders.
         .target(
             name: "Purchase",
-            dependencies: ["ChainstoreCore", "ChainstoreDB", "Base", "Product", "Stock", "Sale", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "ChainstoreCore", "ChainstoreDB", "Base", "Barcode", "Product", "Stock", "Sale", .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
             path: "Sources/Modules/Purchase",
             exclude: ["README.md"],
             resources: [.copy("Web")],

@@ -19,6 +19,9 @@ public struct Env: Sendable {
     /// (nil when they were not, or when `coversCompanyTree` makes them pointless). Record rules
     /// bind them as constants, so PostgreSQL plans each query knowing how many rows they reach.
     public var companyReach: CompanyReach?
+    /// The commercial entity of the user's own partner (the supplier a portal user speaks for):
+    /// portal rules compare records with it. Nil for environments built without a user row.
+    public var commercialPartnerId: Int64?
     /// Odoo's call context (`lang`, `tz`, `active_test`, `default_*`, …).
     public var context: RecordValues
     /// Set only through `asSystem(reason:)`: skips access rights and record rules, never the audit trail.

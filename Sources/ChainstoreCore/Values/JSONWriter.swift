@@ -70,3 +70,21 @@ public struct JSONWriter: Sendable {
         }
     }
 }
+
+extension Value {
+    /// The value as JSON with every object's keys sorted: one text for one content, whatever
+    /// order the sender wrote its keys in (digests of resent requests compare equal).
+    public var canonicalJSON: String {
+        func sorted(_ value: Value) -> Value {
+            switch value {
+            case .dict(let fields):
+                return .dict(OrderedDictionary(uniqueKeysWithValues: fields.sorted { $0.key < $1.key }.map { ($0.key, sorted($0.value)) }))
+            case .array(let items): return .array(items.map(sorted))
+            default: return value
+            }
+        }
+        var json = JSONWriter()
+        json.value(sorted(self))
+        return json.text
+    }
+}

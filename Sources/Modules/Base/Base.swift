@@ -14,7 +14,7 @@ public enum Base {
         ],
         migrations: [
             .createBaseTables, .createAuthTables, .seedBaseData, .createWebSessions, .createModelCatalog, .addDeclaredIndexes,
-            .organisation, .publishedPasswords, .baseOrderIndexes, .geography, .userPartners, .scheduler, .companyPathCover,
+            .organisation, .publishedPasswords, .baseOrderIndexes, .geography, .userPartners, .scheduler, .companyPathCover, .portalGroup,
         ],
         rules: BaseRules.all,
         methods: methods,
@@ -42,5 +42,6 @@ public enum Base {
     public enum Group {
         public static let user = "base.group_user"
         public static let system = "base.group_system"
+        public static let portal = "base.group_portal"
     }
 }

@@ -7,18 +7,21 @@ import Logging
 /// `admin`), and a city subsidiary with one store and its cashier exist, so the company rules can
 /// be seen at work.
 public enum Demo {
-    public static let logins: [(login: String, password: String, role: String)] = [
+    /// The group's own demo users (made here).
+    static let staff: [(login: String, password: String, role: String)] = [
         ("admin", ProcessInfo.processInfo.environment["CHAINSTORE_ADMIN_PASSWORD"] ?? "admin", "group administrator"),
         ("gz.manager", "gz.manager", "Guangzhou city subsidiary"),
         ("store1", "store1", "cashier of Guangzhou Store 001"),
     ]
+    /// Every demo login `serve --demo` prints; the supplier's portal user is the purchase module's.
+    public static let logins = staff + [("supplier1", "supplier1", "supplier portal of Guangzhou Fresh Foods Co.")]
 
     public static func prepare(_ database: Database, registry: Registry, logger: Logger) async throws {
         try await database.transaction(logger: logger) { tx in
             if try await !Users.passwordIsSet(tx, login: "admin") {
                 // The default `admin` is known to the world; one chosen through the environment is not.
                 let chosen = ProcessInfo.processInfo.environment["CHAINSTORE_ADMIN_PASSWORD"] != nil
-                try await Users.setPassword(tx, login: "admin", password: logins[0].password, published: !chosen)
+                try await Users.setPassword(tx, login: "admin", password: staff[0].password, published: !chosen)
             }
             var check = SQLBuilder("SELECT count(*) FROM res_users WHERE login = ")
             check.bind(.text("store1"))
@@ -42,7 +45,7 @@ public enum Demo {
                 ["name": "Guangzhou Fresh Foods Co.", "is_company": true, "company_id": false],
                 ["name": "Walk-in Customer", "company_id": .int(shop)],
             ])
-            for (login, password, _) in logins.dropFirst() {
+            for (login, password, _) in staff.dropFirst() {
                 try await Users.setPassword(tx, login: login, password: password, published: true)
             }
         }

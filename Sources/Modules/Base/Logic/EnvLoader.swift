@@ -17,6 +17,8 @@ public struct UserRow: Sendable {
     public let treeRoots: [Int64]
     /// The companies under and above the user's (nil when the user's companies cover the tree).
     public let reach: CompanyReach?
+    /// The commercial entity of the user's partner (`res.partner.commercial_partner_id`).
+    public let commercialPartnerId: Int64?
 
     /// The companies whose subtrees the user sees.
     public var roots: [Int64] { companyIds.isEmpty ? [companyId] : companyIds }
@@ -38,18 +40,23 @@ public struct UserRow: Sendable {
                    ARRAY(SELECT g.xmlid FROM res_groups_users_rel gu JOIN res_groups g ON g.id = gu.gid WHERE gu.uid = u.id),
                    x.tops, CASE WHEN x.tops <@ x.roots THEN NULL ELSE \(unsafeRaw: CompanyReachSQL.below("x.roots")) END,
                    CASE WHEN x.tops <@ x.roots THEN NULL ELSE \(unsafeRaw: CompanyReachSQL.above("x.roots")) END,
-                   \(unsafeRaw: AuditTrail.actorSQL(uid: "u.id"))
+                   \(unsafeRaw: AuditTrail.actorSQL(uid: "u.id")),
+                   (WITH RECURSIVE up(id, parent, company, depth) AS (
+                        SELECT p.id, p.parent_id, p.is_company, 0 FROM res_partner p WHERE p.id = u.partner_id
+                        UNION ALL SELECT q.id, q.parent_id, q.is_company, up.depth + 1 FROM res_partner q JOIN up ON q.id = up.parent
+                        WHERE NOT coalesce(up.company, false) AND up.depth < 32)
+                    SELECT id FROM up ORDER BY depth DESC LIMIT 1)
             FROM res_users u CROSS JOIN LATERAL (
                 SELECT ids, coalesce(nullif(ids, '{}'), ARRAY[u.company_id]) AS roots, ARRAY(SELECT c.id FROM res_company c WHERE c.parent_id IS NULL) AS tops
                 FROM (SELECT ARRAY(SELECT r.cid FROM res_company_users_rel r WHERE r.user_id = u.id ORDER BY r.cid) AS ids) i) x
             WHERE u.active AND \(condition)
             """
         guard let row = try await tx.query(sql).first else { return nil }
-        let (uid, login, password, published, companyId, companyIds, groups, treeRoots, below, above, _) = try row.decode(
-            (Int64, String, String?, Bool, Int64, [Int64], [String], [Int64], [Int64]?, [Int64]?, String).self)
+        let (uid, login, password, published, companyId, companyIds, groups, treeRoots, below, above, _, partner) = try row.decode(
+            (Int64, String, String?, Bool, Int64, [Int64], [String], [Int64], [Int64]?, [Int64]?, String, Int64?).self)
         // The query leaves the reach out (NULL) for a user whose companies cover the tree.
         return UserRow(uid: uid, login: login, passwordHash: password, passwordPublished: published, companyId: companyId, companyIds: companyIds,
-                       groups: groups, treeRoots: treeRoots, reach: above.map { CompanyReach(below: below, above: $0) })
+                       groups: groups, treeRoots: treeRoots, reach: above.map { CompanyReach(below: below, above: $0) }, commercialPartnerId: partner)
     }
 }
 
@@ -101,6 +108,7 @@ public enum EnvLoader {
             uid: user.uid, login: user.login, groups: Set(user.groups), companyId: current, allowedCompanyIds: roots,
             coversCompanyTree: Set(user.treeRoots).isSubset(of: roots), context: context, logger: logger)
         env.companyReach = env.coversCompanyTree ? nil : reach
+        env.commercialPartnerId = user.commercialPartnerId
         return env
     }
 }

@@ -202,7 +202,8 @@ var Chainstore = (function () {
   // `signedIn` ({ login, authorization, db, offline }); the password field is emptied. `before`
   // runs first on every attempt (the scan page unlocks its audio on this user gesture). With
   // `options.offline`, a server out of reach lets in a login that signed in here before (above),
-  // with `offline: true`.
+  // with `offline: true`. `options.check` is the GET that proves the credentials (default: one
+  // product of the catalogue).
   function signInWith(signedIn, before, options) {
     var offline = !!(options && options.offline);
     var button = byId("signin");
@@ -226,7 +227,9 @@ var Chainstore = (function () {
       button.disabled = true;
       button.textContent = t("Signing in...");
       var answer = null;
-      try { answer = await call("GET", "/api/v1/catalogue?limit=1", candidate); } catch (e) { answer = null; }
+      // A page may name what proves the sign-in (a supplier cannot read the catalogue).
+      var check = (options && options.check) || "/api/v1/catalogue?limit=1";
+      try { answer = await call("GET", check, candidate); } catch (e) { answer = null; }
       button.disabled = false;
       button.textContent = t("Sign in");
       var password = passwordField.value;
@@ -293,9 +296,29 @@ var Chainstore = (function () {
     init();
   }
 
+  // A page's answer area: `report(state, text)` shows the text, then sets data-state and a
+  // growing data-seq last, which browser tests wait for instead of sleeping.
+  function reporter(element) {
+    var seq = 0;
+    return function (state, text) {
+      element.textContent = text;
+      seq += 1;
+      element.dataset.state = state;
+      element.dataset.seq = String(seq);
+    };
+  }
+
+  // A random key for one request a page may have to resend (an order, an answer): the server
+  // answers a resend under the same key with the first answer.
+  function newKey(prefix) {
+    var bytes = new Uint8Array(12);
+    crypto.getRandomValues(bytes);
+    return prefix + Array.prototype.map.call(bytes, function (b) { return (b + 256).toString(16).slice(1); }).join("");
+  }
+
   return {
     TIMEOUT_MS: TIMEOUT_MS, byId: byId, t: t, N_: N_, start: start, base64: base64, basic: basic, call: call, messageOf: messageOf,
-    errorCodeOf: errorCodeOf, signInWith: signInWith, follow: follow,
+    errorCodeOf: errorCodeOf, signInWith: signInWith, follow: follow, reporter: reporter, newKey: newKey,
     language: function () { return lang; },
     onLanguage: function (listener) { listeners.push(listener); }
   };

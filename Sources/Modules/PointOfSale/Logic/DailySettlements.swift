@@ -59,7 +59,7 @@ enum DailySettlements {
             guard !state.0, !state.1.isEmpty else { continue }
             let daySessions = state.1
             let details = try await SaleDetails.compute(system, sessions: daySessions)
-            let figures = PosIngest.canonicalJSON(details.report)
+            let figures = details.report.canonicalJSON
             let previous = try await store.tx.query("""
                 SELECT number, hash FROM pos_daily_settlement WHERE company_id = \(company) ORDER BY number DESC LIMIT 1
                 """).first.map { try $0.decode((Int64, String).self) }

@@ -41,7 +41,7 @@ enum PosIngest {
     /// One order: created, a duplicate of the stored one, or rejected with the reason.
     static func ingest(_ store: RecordStore, envelope: Value, draft: Bool) async throws -> Value {
         let data = envelope.dictValue?["data"]?.dictValue ?? envelope.dictValue ?? [:]
-        let digest = SHA256.hash(data: Array(canonicalJSON(.dict(data)).utf8)).hexDigits()
+        let digest = SHA256.hash(data: Array(Value.dict(data).canonicalJSON.utf8)).hexDigits()
         let session = data["pos_session_id"]?.intValue ?? data["session_id"]?.intValue
         let uid = data["uid"]?.stringValue ?? (envelope.dictValue?["id"]?.stringValue)
         guard let session else { return rejected(nil, key: nil, "The order names no session (pos_session_id)") }
@@ -101,7 +101,7 @@ enum PosIngest {
         try await store.tx.query("""
             INSERT INTO pos_order_conflict (company_id, session_id, order_id, access_token, received, received_hash, stored_hash, reason,
                                             create_uid, create_date, write_uid, write_date)
-            VALUES (\(company), \(session), \(order), \(key), \(canonicalJSON(envelope)), \(digest), \(stored), \(reason),
+            VALUES (\(company), \(session), \(order), \(key), \(envelope.canonicalJSON), \(digest), \(stored), \(reason),
                     \(store.env.uid), now(), \(store.env.uid), now())
             ON CONFLICT (company_id, access_token, received_hash) DO NOTHING
             """)
@@ -457,21 +457,5 @@ enum PosIngest {
                                      reference: name)
         }
         return (id, name, settled ? "paid" : "draft")
-    }
-
-    /// `value` as JSON with every object's keys sorted: one text for one content, whatever order
-    /// the till wrote its keys in.
-    static func canonicalJSON(_ value: Value) -> String {
-        func sorted(_ value: Value) -> Value {
-            switch value {
-            case .dict(let fields):
-                return .dict(OrderedDictionary(uniqueKeysWithValues: fields.sorted { $0.key < $1.key }.map { ($0.key, sorted($0.value)) }))
-            case .array(let items): return .array(items.map(sorted))
-            default: return value
-            }
-        }
-        var json = JSONWriter()
-        json.value(sorted(value))
-        return json.text
     }
 }

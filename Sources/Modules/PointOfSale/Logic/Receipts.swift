@@ -141,14 +141,9 @@ struct Receipt: Sendable {
 
     // MARK: HTML
 
-    static func escape(_ text: String) -> String {
-        text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
-            .replacingOccurrences(of: "\"", with: "&quot;")
-    }
-
     func html(lang: String) -> String {
         let label = Self.labels[lang] ?? Self.labels["zh_CN"]!
-        let e = Self.escape
+        let e = { (text: String) in text.htmlEscaped }
         var rows = ""
         for item in lines {
             rows += "<tr><td>\(e(item.name))</td><td class=\"n\">\(e(Self.quantity(item.qty)))</td><td class=\"n\">\(Self.money(item.amount))</td></tr>\n"

@@ -41,6 +41,7 @@ extension ModelSpec {
                 .computed(sql: "(purchase_receipt_status($t.id) = 'full')"),
             FieldSpec("auto_sale_order_id", "Source Sales Order", kind: .many2one(comodel: "sale.order", onDelete: .setNull), readonly: true, index: true),
             FieldSpec("reorder_date", "Reordering Day", kind: .date, readonly: true, help: "The day the reordering run made this request for quotation."),
+            .one2many("asn_ids", "Shipping Notices", to: "purchase.asn", inverse: "purchase_id"),
         ],
         order: "priority desc, id desc", companyScoped: true, auditedInDatabase: true)
 
@@ -82,6 +83,10 @@ extension ModelSpec {
                 .computed(sql: "(SELECT po.state FROM purchase_order po WHERE po.id = $t.order_id)"),
             FieldSpec("currency_id", "Currency", kind: .many2one(comodel: "res.currency", onDelete: .restrict), readonly: true)
                 .computed(sql: "(SELECT po.currency_id FROM purchase_order po WHERE po.id = $t.order_id)"),
+            FieldSpec("supplier_qty", "Confirmed by Vendor", kind: .decimal(precision: 16, scale: 3), readonly: true,
+                      help: "The quantity the vendor confirmed in its answer through the supplier portal."),
+            FieldSpec("supplier_date", "Date Promised by Vendor", kind: .datetime, readonly: true),
+            FieldSpec("supplier_note", "Vendor's Note", kind: .text, readonly: true),
         ],
         order: "order_id, sequence, id", displayNameSQL: "(SELECT po.name FROM purchase_order po WHERE po.id = $t.order_id) || ': ' || coalesce($t.name, '')",
         companyScoped: true, auditedInDatabase: true)
@@ -168,6 +173,76 @@ extension ModelSpec {
             .integer("sequence", "Drop Sequence", default: .value(10)),
         ],
         order: "sequence, id", companyScoped: true)
+
+    /// An advance shipping notice from a supplier (GS1 DESADV): what it sends against a purchase
+    /// order, pallet by pallet. Announced, its pallets wait on the order's receipt; received, each
+    /// line shows what arrived of it.
+    public static let purchaseAsn = ModelSpec(
+        name: "purchase.asn", label: "Advance Shipping Notice",
+        fields: [
+            .char("name", "ASN Number", required: true),
+            .many2one("partner_id", "Vendor", to: "res.partner", required: true, onDelete: .restrict),
+            .many2one("purchase_id", "Purchase Order", to: "purchase.order", required: true, onDelete: .restrict),
+            .many2one("company_id", "Company", to: "res.company", required: true, onDelete: .restrict),
+            .many2one("picking_id", "Receipt", to: "stock.picking", onDelete: .setNull),
+            .selection("state", "Status", [
+                SelectionOption("announced", "Announced"), SelectionOption("received", "Received"), SelectionOption("cancel", "Cancelled"),
+            ], required: true, default: .value("announced")),
+            .integer("version", "Version", default: .value(1)),
+            .char("digest", "Content Digest"),
+            .char("supplier_gln", "Supplier GLN"),
+            .char("ship_to_gln", "Ship-to GLN"),
+            .datetime("despatch_at", "Despatched"),
+            .datetime("expected_at", "Expected Arrival"),
+            .char("vehicle_plate", "Vehicle"),
+            .char("driver_phone", "Driver's Phone"),
+            .text("warnings", "Warnings"),
+            .one2many("package_ids", "Pallets", to: "purchase.asn.package", inverse: "asn_id"),
+            .one2many("line_ids", "Contents", to: "purchase.asn.line", inverse: "asn_id"),
+        ],
+        order: "id desc", companyScoped: true, auditedInDatabase: true)
+
+    /// A pallet (or case) of a shipping notice, named by its SSCC; the receipt's package of the
+    /// same name holds its contents.
+    public static let purchaseAsnPackage = ModelSpec(
+        name: "purchase.asn.package", label: "Shipping Notice Pallet",
+        fields: [
+            .many2one("asn_id", "Shipping Notice", to: "purchase.asn", required: true, onDelete: .cascade),
+            .char("sscc", "SSCC", required: true),
+            .selection("kind", "Kind", [SelectionOption("pallet", "Pallet"), SelectionOption("case", "Case")], required: true, default: .value("pallet")),
+            .char("parent_sscc", "On Pallet"),
+            .decimal("gross_weight_kg", "Gross Weight (kg)", precision: 12, scale: 3),
+            .many2one("package_id", "Package", to: "stock.quant.package", onDelete: .setNull),
+            .many2one("company_id", "Company", to: "res.company", required: true, onDelete: .restrict),
+        ],
+        order: "asn_id, id", displayNameSQL: "$t.sscc", companyScoped: true)
+
+    /// What a pallet holds, as announced (product, lot, dates, quantity) and as received.
+    public static let purchaseAsnLine = ModelSpec(
+        name: "purchase.asn.line", label: "Shipping Notice Line",
+        fields: [
+            .many2one("asn_id", "Shipping Notice", to: "purchase.asn", required: true, onDelete: .cascade),
+            .many2one("package_id", "Pallet", to: "purchase.asn.package", onDelete: .cascade),
+            .many2one("purchase_line_id", "Purchase Order Line", to: "purchase.order.line", onDelete: .setNull),
+            .many2one("product_id", "Product", to: "product.product", required: true, onDelete: .restrict),
+            .char("gtin", "GTIN"),
+            .char("supplier_code", "Vendor Product Code"),
+            .decimal("quantity", "Announced", precision: 16, scale: 3, required: true, default: .value(0)),
+            .char("lot_name", "Lot"),
+            .date("production_date", "Production Date"),
+            .date("best_before_date", "Best Before"),
+            .date("expiry_date", "Expiry Date"),
+            .many2one("move_line_id", "Receipt Line", to: "stock.move.line", onDelete: .setNull),
+            .decimal("received_qty", "Received", precision: 16, scale: 3),
+            .selection("difference", "Difference", [
+                SelectionOption("ok", "As announced"), SelectionOption("short", "Short"), SelectionOption("over", "Over"),
+                SelectionOption("unannounced", "Not announced"),
+            ]),
+            .many2one("company_id", "Company", to: "res.company", required: true, onDelete: .restrict),
+        ],
+        order: "asn_id, id",
+        displayNameSQL: "(SELECT pt.name FROM product_product pp JOIN product_template pt ON pt.id = pp.product_tmpl_id WHERE pp.id = $t.product_id)",
+        companyScoped: true)
 
     /// One figure of the orderpoint's proposal, computed for the records read by the function
     /// the reordering run uses (`Reordering.figures`).

@@ -12,25 +12,14 @@ Chainstore.start(function () {
   var session = null;   // { login, authorization, db }, in this closure only
   var overview = null;  // the last GET /api/v1/store/replenishment
   var key = null;       // the key of the order being sent: kept until an answer arrives
-  var seq = 0;
 
   function show(name) {
     Object.keys(views).forEach(function (view) { views[view].hidden = view !== name; });
     byId("signout").hidden = name === "signin";
   }
 
-  function report(state, text) {
-    result.textContent = text;
-    seq += 1;
-    result.dataset.state = state;
-    result.dataset.seq = String(seq);
-  }
+  var report = Chainstore.reporter(result);
 
-  function newKey() {
-    var bytes = new Uint8Array(12);
-    crypto.getRandomValues(bytes);
-    return "order-" + Array.prototype.map.call(bytes, function (b) { return (b + 256).toString(16).slice(1); }).join("");
-  }
 
   function describeSupplier() {
     var chosen = (overview && overview.suppliers || []).filter(function (s) { return String(s.id) === supplierSelect.value; })[0];
@@ -89,7 +78,7 @@ Chainstore.start(function () {
       if (quantity > 0) { lines.push({ product_id: Number(row.dataset.product), quantity: quantity }); }
     });
     if (!lines.length) { report("error", t("Enter a quantity for at least one product")); return; }
-    key = key || newKey();
+    key = key || Chainstore.newKey("order-");
     sendButton.disabled = true;
     var answer = null;
     try {

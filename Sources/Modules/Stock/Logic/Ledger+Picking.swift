@@ -7,7 +7,8 @@ extension Ledger {
     /// the lines planned for it; each adds to the picked line of its lot and destination shelf
     /// (put away by the rules when no shelf is given), or starts one.
     func receivePicked(move: Int64, quantity: Decimal, lot: Int64?, destination: Int64?) async throws {
-        try await tx.query("DELETE FROM stock_move_line WHERE move_id = \(move) AND NOT picked AND state NOT IN ('done', 'cancel')")
+        // Lines announced on a pallet (a shipping notice's) stay until the transfer is validated.
+        try await tx.query("DELETE FROM stock_move_line WHERE move_id = \(move) AND NOT picked AND result_package_id IS NULL AND state NOT IN ('done', 'cancel')")
         try await tx.query("""
             WITH m AS (SELECT m.*, t.uom_id AS unit, chainstore_putaway(m.product_id, coalesce(\(destination), m.location_dest_id)) AS dest
                        FROM stock_move m JOIN product_product p ON p.id = m.product_id JOIN product_template t ON t.id = p.product_tmpl_id
@@ -30,11 +31,14 @@ extension Ledger {
     /// Units of a delivery picked one by one: they move from a reserved line not picked yet
     /// (of that lot, from that place, when given) to the picked line of the same balance, and
     /// their reservation travels with them. False when no open line has that many left.
-    func pickPicked(move: Int64, quantity: Decimal, lot: Int64?, source: Int64?) async throws -> Bool {
+    /// With `announced`, units of a receipt taken from the lines a shipping notice announced on
+    /// a pallet: they keep their pallet.
+    func pickPicked(move: Int64, quantity: Decimal, lot: Int64?, source: Int64?, announced: Bool = false) async throws -> Bool {
         var find: SQLBuilder = """
             SELECT ml.id, ml.quantity_reserved FROM stock_move_line ml WHERE ml.move_id = \(move) AND NOT ml.picked
             AND ml.state NOT IN ('done', 'cancel') AND ml.quantity_product_uom >= \(quantity)
             """
+        if announced { find += " AND ml.result_package_id IS NOT NULL" }
         if let lot { find += " AND ml.lot_id = \(lot)" as SQLBuilder }
         if let source { find += " AND ml.location_id = \(source)" as SQLBuilder }
         find += " ORDER BY ml.id LIMIT 1 FOR UPDATE OF ml"

@@ -162,15 +162,52 @@ struct Session {
             let move = try await openMove(picking, product: product, name: result.name ?? "")
             let lot = try await lotFor(product, result, create: operation == .receive)
             if operation == .receive {
-                try await receiveUnits(move: move, quantity: result.quantity, lot: lot, destination: state.locationId)
+                // Units of an announced pallet come out of its announcement; others are counted in.
+                var announced = false
+                if state.locationId == nil {
+                    announced = try await ledger.pickPicked(move: move, quantity: result.quantity, lot: lot, source: nil, announced: true)
+                }
+                if !announced { try await receiveUnits(move: move, quantity: result.quantity, lot: lot, destination: state.locationId) }
             } else {
                 try await pickUnits(move: move, quantity: result.quantity, lot: lot, source: state.locationId, name: result.name ?? "")
             }
             return Answer(kind: "product", message: "\(result.name ?? "") +\(result.quantity)", next: "Scan the next product, or validate",
                           state: state, lines: try await progress(picking, operation))
-        case .package(_, let name):
-            throw Refusal(message: "Package \(name) cannot be \(operation == .receive ? "received" : "picked") here: scan its products, or move it whole.")
+        case .package(let id, let name):
+            guard operation == .receive, let id else {
+                throw Refusal(message: "Package \(name) cannot be \(operation == .receive ? "received" : "picked") here: scan its products, or move it whole.")
+            }
+            return try await receivePallet(id, name: name, state: state)
         }
+    }
+
+    /// A pallet announced on a receipt (an advance shipping notice's SSCC) is received whole,
+    /// as announced, in one scan; the terminal opens its receipt when none was open.
+    func receivePallet(_ package: Int64, name: String, state: WarehouseScan.State) async throws -> Answer {
+        let find: SQLBuilder = """
+            SELECT ml.picking_id FROM stock_move_line ml JOIN stock_picking p ON p.id = ml.picking_id
+            JOIN stock_picking_type pt ON pt.id = p.picking_type_id
+            WHERE ml.result_package_id = \(package) AND NOT ml.picked AND ml.state NOT IN ('done', 'cancel') AND pt.code = 'incoming'
+            ORDER BY ml.id LIMIT 1
+            """
+        guard let picking = try await tx.query(find).first?.decode(Int64.self) else {
+            throw Refusal(message: "Pallet \(name) is not announced on an open receipt (or is already received): scan its products.")
+        }
+        if let open = state.pickingId, open != picking {
+            throw Refusal(message: "Pallet \(name) is announced on another receipt: validate or leave this one first.")
+        }
+        try await store.lockAndCheck(try store.model("stock.picking"), ids: [picking], operation: .write)
+        let received: SQLBuilder = """
+            UPDATE stock_move_line SET picked = true, write_uid = \(store.env.uid), write_date = now()
+            WHERE picking_id = \(picking) AND result_package_id = \(package) AND NOT picked AND state NOT IN ('done', 'cancel')
+            RETURNING move_id
+            """
+        let moves = Set(try await tx.query(received).map { try $0.decode(Int64.self) })
+        for move in moves.sorted() { try await ledger.markPicked(move) }
+        var state = state
+        state.pickingId = picking
+        return Answer(kind: "pallet", message: "Pallet \(name) received whole", next: "Scan the next pallet or product, or validate",
+                      state: state, lines: try await progress(picking, .receive))
     }
 
     /// Whether `location` lies where the transfer delivers (receive) or takes from (pick).
