@@ -33,7 +33,7 @@ struct AuditTrailTests {
             try await GroupFixture.asUser(db, registry, uid: fx.storeUser1) { store in
                 for i in 0..<5 { _ = try await store.create("res.partner", [["name": .string("P\(i)")]]) }
             }
-            // (A transaction of a test running beside this one may hold the cluster's horizon a moment.)
+            // (A transaction that ended between the snapshot and the look at the others may hold it a moment.)
             var first = 0
             for _ in 0..<600 where first == 0 {
                 first = try await AuditChain.sealPending(db, logger: TestDatabase.logger, batch: 3)
@@ -135,6 +135,70 @@ struct AuditTrailTests {
             }
             report = try await AuditChain.verify(db, logger: TestDatabase.logger)
             #expect(report.problems == ["audit row \(old) (seal 2) was altered"])
+        }
+    }
+}
+
+extension AuditTrailTests {
+    /// A transaction left open holds an xid until it is cancelled.
+    static func holdOpen(_ db: Database, tag: String) -> Task<Void, Never> {
+        Task {
+            _ = try? await db.transaction(logger: TestDatabase.logger) { tx in
+                _ = try await tx.query("SELECT pg_current_xact_id()")
+                _ = try await tx.query(SQLBuilder("SELECT pg_sleep(120) AS \(unsafeRaw: tag)"))
+            }
+        }
+    }
+
+    /// The backend of a held transaction, once it has its xid (nil when it ended).
+    static func holder(_ db: Database, tag: String) async throws -> Int32? {
+        try await db.withoutTransaction(logger: TestDatabase.logger) { tx in
+            try await tx.query(SQLBuilder("""
+                SELECT pid FROM pg_stat_activity WHERE backend_xid IS NOT NULL AND query LIKE '%AS \(unsafeRaw: tag)%' AND pid <> pg_backend_pid()
+                """)).first?.decode(Int32.self)
+        }
+    }
+
+    static func cancel(_ db: Database, _ pid: Int32?) async throws {
+        guard let pid else { return }
+        try await db.withoutTransaction(logger: TestDatabase.logger) { tx in _ = try await tx.query("SELECT pg_cancel_backend(\(Int64(pid))::int)") }
+    }
+
+    /// A long transaction in another database of the cluster (another tenant, another test)
+    /// does not hold this database's seal back; one in this database holds back the rows of
+    /// transactions that began after it, and they are sealed once it ends.
+    @Test func onlyThisDatabasesOwnTransactionsHoldTheSealBack() async throws {
+        try await TestDatabase.withFreshDatabase { db, registry in
+            try await TestDatabase.withFreshDatabase { other, _ in
+                let fx = try await GroupFixture.make(db, registry)
+                try await AuditChain.sealAll(db, logger: TestDatabase.logger)
+                let elsewhere = Self.holdOpen(other, tag: "held_elsewhere")
+                var pid: Int32?
+                while pid == nil { try await Task.sleep(for: .milliseconds(20)); pid = try await Self.holder(other, tag: "held_elsewhere") }
+                try await GroupFixture.asUser(db, registry, uid: fx.storeUser1) { store in
+                    _ = try await store.create("res.partner", [["name": "After the other database's transaction"]])
+                }
+                var sealed = 0
+                for _ in 0..<20 where sealed == 0 { sealed = try await AuditChain.sealPending(db, logger: TestDatabase.logger) }
+                #expect(sealed > 0, "another database's open transaction held the seal back")
+                #expect(try await Self.holder(other, tag: "held_elsewhere") == pid, "the other transaction ended before the check")
+                try await Self.cancel(db, pid)
+                await elsewhere.value
+
+                let here = Self.holdOpen(db, tag: "held_here")
+                pid = nil
+                while pid == nil { try await Task.sleep(for: .milliseconds(20)); pid = try await Self.holder(db, tag: "held_here") }
+                try await GroupFixture.asUser(db, registry, uid: fx.storeUser1) { store in
+                    _ = try await store.create("res.partner", [["name": "After this database's transaction"]])
+                }
+                #expect(try await AuditChain.sealPending(db, logger: TestDatabase.logger) == 0)
+                #expect(try await db.withoutTransaction(logger: TestDatabase.logger) { tx in try await AuditChain.unsealedCount(tx) } > 0)
+                try await Self.cancel(db, pid)
+                await here.value
+                try await AuditChain.sealAll(db, logger: TestDatabase.logger)
+                let report = try await AuditChain.verify(db, logger: TestDatabase.logger)
+                #expect(report.isIntact && report.unsealed == 0, "\(report)")
+            }
         }
     }
 }

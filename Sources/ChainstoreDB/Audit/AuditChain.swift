@@ -27,11 +27,25 @@ public enum AuditChain {
         return Array(hasher.finalize())
     }
 
+    /// The oldest transaction that may still add audit rows to this database: the statement
+    /// snapshot's oldest running transaction, leaving out those seen running (or prepared) in
+    /// another database of the cluster, which cannot write here; without one, the snapshot's
+    /// `xmax`. A transaction that ended between the snapshot and the look at `pg_stat_activity`
+    /// still counts (its database is no longer known), so the horizon only errs towards waiting.
+    /// A long transaction in another tenant's database does not hold this one's seal back.
+    public static let horizon = """
+        (SELECT coalesce(min(x.xid), pg_snapshot_xmax(pg_current_snapshot())) \
+        FROM pg_snapshot_xip(pg_current_snapshot()) AS x(xid) \
+        WHERE NOT EXISTS (SELECT 1 FROM pg_stat_activity p WHERE p.backend_xid = x.xid::xid \
+        AND p.datid <> (SELECT oid FROM pg_database WHERE datname = current_database())) \
+        AND NOT EXISTS (SELECT 1 FROM pg_prepared_xacts p WHERE p.transaction = x.xid::xid AND p.database <> current_database()))
+        """
+
     /// Seals up to `batch` rows as one block; returns how many were sealed. Only rows of
-    /// transactions below the snapshot's horizon are taken: those have ended, so every row they
-    /// wrote is visible now (or, rolled back, never will be) and none can appear behind the cursor.
-    /// The horizon is the cluster's: a transaction still running anywhere holds back the rows of
-    /// transactions that began after it (they are sealed once it ends).
+    /// transactions below the `horizon` are taken: those have ended, so every row they wrote is
+    /// visible now (or, rolled back, never will be) and none can appear behind the cursor. A
+    /// transaction still running in this database holds back the rows of transactions that
+    /// began after it (they are sealed once it ends).
     @discardableResult
     public static func sealPending(_ database: Database, logger: Logger, batch: Int = 5000) async throws -> Int {
         try await database.transaction(logger: logger) { tx in
@@ -43,7 +57,7 @@ public enum AuditChain {
             let rows = try await tx.query("""
                 SELECT a.txid::text, a.id, \(unsafeRaw: canonical) FROM audit_log a
                 WHERE a.txid >= \(afterTx)::xid8 AND (a.txid, a.id) > (\(afterTx)::xid8, \(afterId))
-                  AND a.txid < pg_snapshot_xmin(pg_current_snapshot())
+                  AND a.txid < \(unsafeRaw: horizon)
                 ORDER BY a.txid, a.id LIMIT \(Int64(batch))
                 """)
             var hash = Hex.decode(hashHex)
