@@ -92,6 +92,9 @@ def test_a_store_orders_from_its_page_for_the_next_delivery_day(url, db, rpc, st
         WebDriverWait(driver, WAIT).until(lambda d: result.get_attribute("data-state") in ("ok", "error"))
         assert result.get_attribute("data-state") == "ok", result.text
         assert delivery.isoformat() in result.text
+        # The order's receipt is listed among what is coming to the store, on its delivery day.
+        coming = WebDriverWait(driver, WAIT).until(lambda d: d.find_elements(By.CSS_SELECTOR, "#coming tbody tr[data-picking]") or None)
+        coming = {int(row.get_attribute("data-picking")): row.text for row in coming}
         # Chinese, on the same screen.
         driver.find_element(By.ID, "lang").click()
         WebDriverWait(driver, WAIT).until(lambda d: d.find_element(By.ID, "send").text == "提交订单")
@@ -105,6 +108,7 @@ def test_a_store_orders_from_its_page_for_the_next_delivery_day(url, db, rpc, st
     assert (line["product_id"][0], line["product_qty"], line["price_unit"]) == (product, 10, 1.8)
     planned = datetime.datetime.strptime(line["date_planned"], "%Y-%m-%d %H:%M:%S") + datetime.timedelta(hours=8)
     assert planned.date() == delivery and len(orders[0]["picking_ids"]) == 1
+    assert coming[orders[0]["picking_ids"][0]].startswith(delivery.isoformat()), coming
     # The rule now counts the order: nothing more suggested.
     assert rpc("stock.warehouse.orderpoint", "read", [rule], ["qty_to_order"])[0]["qty_to_order"] == 0
     rpc("replenishment.delivery.schedule", "write", [schedule], {"active": False})

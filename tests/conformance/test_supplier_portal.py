@@ -338,3 +338,47 @@ def test_the_portal_page_answers_an_order_and_announces_a_pallet(url, db, rpc, s
     assert pallet == sscc(int(serial))
     contents = rpc("purchase.asn.line", "read", notices[0]["line_ids"], ["quantity", "lot_name"])
     assert sorted((line["quantity"], line["lot_name"]) for line in contents) == [(10, "WEB-LOT-1"), (18, False)]
+
+
+def page(url, db, path, login, password):
+    request = urllib.request.Request(url + path + ("&" if "?" in path else "?") + "db=" + db, headers={
+        "Authorization": "Basic " + base64.b64encode(f"{login}:{password}".encode()).decode()})
+    try:
+        with urllib.request.urlopen(request, timeout=15) as response:
+            assert response.headers["Content-Type"].startswith("text/html")
+            return response.status, response.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode()
+
+
+def test_orders_and_transfers_print_at_odoos_report_addresses(url, db, rpc, shop):
+    orders = ",".join(map(str, shop["orders"]))
+    status, html = page(url, db, f"/report/html/purchase.report_purchaseorder/{orders}", "admin", "admin")
+    assert status == 200 and html.count('class="document"') == 2
+    assert "采购订单 " + shop["name"] in html and "¥" in html and "酸奶" in html
+    status, html = page(url, db, f"/report/html/purchase.report_purchaseorder/{shop['orders'][0]}?lang=en_US", "admin", "admin")
+    assert "Purchase Order " + shop["name"] in html and "Untaxed Amount" in html and "¥90.00" in html  # 30 × 3.00
+    # The supplier prints its own order, not another's.
+    assert page(url, db, f"/report/html/purchase.report_purchaseorder/{shop['orders'][0]}", shop["users"][0][0], PASSWORD)[0] == 200
+    assert page(url, db, f"/report/html/purchase.report_purchaseorder/{orders}", shop["users"][0][0], PASSWORD)[0] == 404
+    for bad in ("x", "1,,2", ",".join(["1"] * 101)):
+        assert page(url, db, f"/report/html/purchase.report_purchaseorder/{bad}", "admin", "admin")[0] == 400
+    # The receipt as a document, and in the centre's schedule of what is due in.
+    receipt = rpc("purchase.order", "read", [shop["orders"][0]], ["picking_ids"])[0]["picking_ids"][0]
+    name = rpc("stock.picking", "read", [receipt], ["name"])[0]["name"]
+    status, html = page(url, db, f"/report/html/stock.report_deliveryslip/{receipt}", "admin", "admin")
+    assert status == 200 and "收货单 " + name in html and "挂面" in html
+    status, schedule = call(url, db, "GET", "/api/v1/stock/schedule?days=31", login="admin", password="admin")
+    assert status == 200
+    incoming = [transfer for day in schedule["days"] for transfer in day["incoming"]["transfers"]]
+    mine = [transfer for transfer in incoming if transfer["id"] == receipt]
+    assert len(mine) == 1 and mine[0]["name"] == name and mine[0]["units"] == 30
+    # A store sees only what comes to it.
+    status, store_schedule = call(url, db, "GET", "/api/v1/stock/schedule?days=31", login="store1", password="store1")
+    assert status == 200 and receipt not in [t["id"] for day in store_schedule["days"] for kind in ("incoming", "outgoing") for t in day[kind]["transfers"]]
+    for bad in ("days=0", "days=32", "from=2026-02-30", "from=yesterday"):
+        assert call(url, db, "GET", "/api/v1/stock/schedule?" + bad, login="admin", password="admin")[0] == 400
+    # A wave's pick list.
+    batch = rpc("stock.picking.batch", "create", {"picking_ids": [(6, 0, [receipt])]})
+    status, html = page(url, db, f"/report/html/stock_picking_batch.report_picking_batch/{batch}?lang=en_US", "admin", "admin")
+    assert status == 200 and "Batch Pick List" in html and "酸奶" in html

@@ -19,6 +19,6 @@ public enum Stock {
         contextual: ProductQuantities.columns,
         methods: methods + Batches.methods,
         hooks: Warehouses.hooks + Transfers.hooks,
-        endpoints: HandheldAPI.endpoints,
+        endpoints: HandheldAPI.endpoints + StockReports.endpoints,
         web: WebAssets(folder: Bundle.module.url(forResource: "Web", withExtension: nil)!, pages: [.init("/scan", file: "scan.html")]))
 }

@@ -179,10 +179,13 @@ enum PurchaseOrders {
                 if let text = line.name { move["name"] = .string(text) }
                 return [0, 0, .dict(move)]
             }
-            _ = try await StockDocuments.createConfirmed(store, picking: [
+            var picking: RecordValues = [
                 "picking_type_id": .int(type), "partner_id": .int(partner), "origin": .string(name), "company_id": .int(company),
                 "location_id": .int(source), "location_dest_id": .int(destination), "move_ids": .array(moves),
-            ], link: "purchase_id", document: order)
+            ]
+            // Scheduled for the first line's expected day, as Odoo's receipt is (the earliest move).
+            if let first = lines.compactMap(\.date).min() { picking["scheduled_date"] = .string(first) }
+            _ = try await StockDocuments.createConfirmed(store, picking: picking, link: "purchase_id", document: order)
         }
     }
 

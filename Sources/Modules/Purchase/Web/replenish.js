@@ -62,6 +62,26 @@ Chainstore.start(function () {
     byId("empty").hidden = overview.lines.length > 0;
   }
 
+  // What is on its way to the store, day by day.
+  async function loadComing() {
+    var answer = null;
+    try { answer = await call("GET", "/api/v1/stock/schedule?days=14", session); } catch (e) { answer = null; }
+    if (!answer || answer.status !== 200) { return; }
+    var coming = byId("coming").tBodies[0];
+    coming.textContent = "";
+    answer.data.days.forEach(function (day) {
+      day.incoming.transfers.forEach(function (transfer) {
+        var row = coming.insertRow();
+        row.dataset.picking = String(transfer.id);
+        [day.date + " " + transfer.time, transfer.name, transfer.partner].forEach(function (text) { row.insertCell().textContent = text; });
+        var cell = row.insertCell();
+        cell.className = "number";
+        cell.textContent = String(transfer.units);
+      });
+    });
+    byId("nothing-coming").hidden = coming.rows.length > 0;
+  }
+
   async function load() {
     var answer = null;
     try { answer = await call("GET", "/api/v1/store/replenishment", session); } catch (e) { answer = null; }
@@ -69,6 +89,7 @@ Chainstore.start(function () {
     if (answer.status !== 200) { report("error", messageOf(answer.data) || t("Error (HTTP {0})", answer.status)); return; }
     overview = answer.data;
     render();
+    await loadComing();
   }
 
   async function send() {

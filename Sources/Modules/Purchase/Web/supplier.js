@@ -101,17 +101,18 @@ Chainstore.start(function () {
       button.className = "secondary";
       button.dataset.asn = String(asn.id);
       button.textContent = t("Print labels");
-      button.addEventListener("click", function () { printLabels(asn.id); });
+      button.addEventListener("click", function () { openDocument("/api/v1/supplier/asns/" + asn.id + "/labels"); });
       item.appendChild(button);
       list.appendChild(item);
     });
   }
 
-  // The labels page needs the credentials kept here: fetched, then shown in a window of its own.
-  async function printLabels(id) {
+  // A page to print (labels, the order) needs the credentials kept here: fetched, then shown in a
+  // window of its own.
+  async function openDocument(path) {
     var shown = window.open("", "_blank");
     var answer = null;
-    try { answer = await call("GET", "/api/v1/supplier/asns/" + id + "/labels", session, undefined, "text/html"); } catch (e) { answer = null; }
+    try { answer = await call("GET", path, session, undefined, "text/html"); } catch (e) { answer = null; }
     if (!answer || answer.status !== 200) {
       if (shown) { shown.close(); }
       report("error", answer ? messageOf(answer.data) || t("Error (HTTP {0})", answer.status) : t("Network error"));
@@ -199,6 +200,9 @@ Chainstore.start(function () {
   Chainstore.onLanguage(function () { if (orders.length) { renderOrders(); } });
   byId("acknowledge").addEventListener("click", acknowledge);
   byId("announce").addEventListener("click", announce);
+  byId("print-order").addEventListener("click", function () {
+    if (chosen) { openDocument("/report/html/purchase.report_purchaseorder/" + chosen.id + "?lang=" + (Chainstore.language() === "zh_CN" ? "zh_CN" : "en_US")); }
+  });
   byId("signout").addEventListener("click", function () {
     session = null;
     orders = [];

@@ -68,19 +68,30 @@ enum Batches {
             let model = try call.store.model("stock.picking.batch")
             try await call.store.checkAccess(model, .read)
             try await call.store.lockAndCheck(model, ids: call.ids, operation: .read)
-            let rows = try await call.store.tx.query("""
-                SELECT l.complete_name, m.product_id, coalesce(p.default_code, ''), t.name, sum(m.product_qty)::float8,
-                       array_agg(DISTINCT pk.name ORDER BY pk.name)
-                FROM stock_picking pk JOIN stock_move m ON m.picking_id = pk.id AND m.state NOT IN ('done', 'cancel')
-                JOIN stock_location l ON l.id = m.location_id JOIN product_product p ON p.id = m.product_id JOIN product_template t ON t.id = p.product_tmpl_id
-                WHERE pk.batch_id = \(call.ids[0])
-                GROUP BY l.complete_name, m.product_id, p.default_code, t.name ORDER BY l.complete_name, p.default_code, t.name
-                """)
-            return .array(try rows.map { row in
-                let (location, product, code, name, quantity, transfers) = try row.decode((String, Int64, String, String, Double, [String]).self)
-                return ["location": .string(location), "product_id": .int(product), "default_code": .string(code), "product": .string(name),
-                        "quantity": .double(quantity), "pickings": .array(transfers.map(Value.string))]
+            return .array(try await pickList(call.store.tx, batch: call.ids[0]).map { line in
+                ["location": .string(line.location), "product_id": .int(line.product), "default_code": .string(line.code), "product": .string(line.name),
+                 "quantity": .double(line.quantity), "pickings": .array(line.pickings.map(Value.string))]
             })
         },
     ]
+
+    /// One line of a pick list: a product to take from a place, for these transfers.
+    struct PickLine: Sendable {
+        let location: String, product: Int64, code: String, name: String, quantity: Double, pickings: [String]
+    }
+
+    /// What to take for the batch's open transfers, place by place in the order of their names.
+    static func pickList(_ tx: Transaction, batch: Int64) async throws -> [PickLine] {
+        try await tx.query("""
+            SELECT l.complete_name, m.product_id, coalesce(p.default_code, ''), t.name, sum(m.product_qty)::float8,
+                   array_agg(DISTINCT pk.name ORDER BY pk.name)
+            FROM stock_picking pk JOIN stock_move m ON m.picking_id = pk.id AND m.state NOT IN ('done', 'cancel')
+            JOIN stock_location l ON l.id = m.location_id JOIN product_product p ON p.id = m.product_id JOIN product_template t ON t.id = p.product_tmpl_id
+            WHERE pk.batch_id = \(batch)
+            GROUP BY l.complete_name, m.product_id, p.default_code, t.name ORDER BY l.complete_name, p.default_code, t.name
+            """).map { row in
+            let (location, product, code, name, quantity, transfers) = try row.decode((String, Int64, String, String, Double, [String]).self)
+            return PickLine(location: location, product: product, code: code, name: name, quantity: quantity, pickings: transfers)
+        }
+    }
 }

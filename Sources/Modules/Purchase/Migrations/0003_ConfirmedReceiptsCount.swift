@@ -1,0 +1,25 @@
+import ChainstoreCore
+import ChainstoreDB
+import Foundation
+
+extension Migration {
+    /// A confirmed purchase's receipt counts in the reordering forecast whatever its day: it is
+    /// planned for the supplier's next delivery day open for orders (often beyond the vendor's
+    /// lead days with weekly deliveries), and an order placed now cannot arrive sooner, so
+    /// leaving it out made every run order the same goods again until they arrived. Requests for
+    /// quotation already counted without a date. The function of 0001 with that one change.
+    static let confirmedReceiptsCount: Migration = {
+        let dated = """
+            SELECT pl.root, m.product_id, (m.date AT TIME ZONE 'Asia/Shanghai')::date AS day, sum(coalesce(m.product_qty, m.product_uom_qty)) AS qty
+            """
+        let counted = """
+            SELECT pl.root, m.product_id, CASE WHEN m.purchase_line_id IS NOT NULL THEN today ELSE (m.date AT TIME ZONE 'Asia/Shanghai')::date END AS day,
+                   sum(coalesce(m.product_qty, m.product_uom_qty)) AS qty
+            """
+        let function = orderpointProposals
+        precondition(function.components(separatedBy: dated).count == 2, "the incoming branch of stock_orderpoint_proposals")
+        return Migration("0003_confirmed_receipts_count", sql: function
+            .replacingOccurrences(of: "CREATE FUNCTION stock_orderpoint_proposals", with: "CREATE OR REPLACE FUNCTION stock_orderpoint_proposals")
+            .replacingOccurrences(of: dated, with: counted))
+    }()
+}

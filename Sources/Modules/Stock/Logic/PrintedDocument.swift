@@ -1,0 +1,156 @@
+import ChainstoreCore
+import ChainstoreDB
+import Foundation
+
+/// A business document as a page to print (A4, one document a page): a title, the reference,
+/// facts (label and value), a table of lines and totals, in Chinese or English. Modules build
+/// their documents with it and serve them at Odoo's report addresses
+/// (`/report/html/<report>/<ids>`), so a link an Odoo user knows opens the same document.
+public struct PrintedDocument: Sendable {
+    public struct Column: Sendable {
+        public let label: String
+        public let numeric: Bool
+
+        public init(_ label: String, numeric: Bool = false) {
+            self.label = label
+            self.numeric = numeric
+        }
+    }
+
+    public var title: String
+    public var reference: String
+    public var facts: [(String, String)]
+    public var columns: [Column]
+    public var rows: [[String]]
+    public var totals: [(String, String)]
+
+    public init(title: String, reference: String, facts: [(String, String)], columns: [Column], rows: [[String]], totals: [(String, String)] = []) {
+        self.title = title
+        self.reference = reference
+        self.facts = facts
+        self.columns = columns
+        self.rows = rows
+        self.totals = totals
+    }
+
+    /// The language of a report request: `?lang=` (`zh_CN`, `en_US`), else the caller's context,
+    /// else Chinese, the group's language.
+    public static func language(_ request: EndpointRequest, _ env: Env) -> String {
+        let asked = request.query["lang"] ?? env.context["lang"]?.stringValue ?? "zh_CN"
+        return asked.hasPrefix("en") ? "en_US" : "zh_CN"
+    }
+
+    /// `en` or `zh` for `lang`.
+    public static func text(_ lang: String, _ en: String, _ zh: String) -> String { lang == "en_US" ? en : zh }
+
+    /// Money as printed: `¥1,234.50`.
+    public static func money(_ value: Value?) -> String {
+        let number = value?.doubleValue ?? value?.intValue.map(Double.init) ?? 0
+        return "¥" + grouped(number, decimals: 2)
+    }
+
+    /// A quantity as printed: up to three decimals, without trailing zeros.
+    public static func quantity(_ value: Value?) -> String {
+        let number = value?.doubleValue ?? value?.intValue.map(Double.init) ?? 0
+        var text = grouped(number, decimals: 3)
+        while text.contains("."), text.hasSuffix("0") { text.removeLast() }
+        if text.hasSuffix(".") { text.removeLast() }
+        return text
+    }
+
+    static func grouped(_ number: Double, decimals: Int) -> String {
+        let text = String(format: "%.\(decimals)f", abs(number))
+        let parts = text.split(separator: ".", omittingEmptySubsequences: false)
+        var whole = String(parts[0])
+        var index = whole.count - 3
+        while index > 0 {
+            whole.insert(",", at: whole.index(whole.startIndex, offsetBy: index))
+            index -= 3
+        }
+        return (number < 0 ? "-" : "") + whole + (parts.count > 1 ? "." + parts[1] : "")
+    }
+
+    /// The name of a many2one as read (`[id, name]`), or "".
+    public static func name(_ value: Value?) -> String { value?.arrayValue?.last?.stringValue ?? "" }
+
+    /// A date-time as read (UTC, `YYYY-MM-DD HH:MM:SS`) shown in China time, to the minute.
+    public static func chinaTime(_ value: Value?) -> String {
+        guard let text = value?.stringValue, text.count >= 19 else { return "" }
+        let reader = DateFormatter()
+        reader.locale = Locale(identifier: "en_US_POSIX")
+        reader.timeZone = TimeZone(identifier: "UTC")
+        reader.dateFormat = "yyyy-MM-dd HH:mm:ss"
+        guard let date = reader.date(from: String(text.prefix(19))) else { return text }
+        reader.timeZone = TimeZone(identifier: "Asia/Shanghai")
+        reader.dateFormat = "yyyy-MM-dd HH:mm"
+        return reader.string(from: date)
+    }
+
+    /// Several documents as one page to print, one a sheet.
+    public static func page(_ documents: [PrintedDocument], lang: String) -> String {
+        let body = documents.map(\.section).joined(separator: "\n")
+        return """
+            <!DOCTYPE html>
+            <html lang="\(lang == "en_US" ? "en" : "zh-CN")"><head><meta charset="utf-8">
+            <title>\((documents.first.map { $0.title + " " + $0.reference } ?? "").htmlEscaped)</title>
+            <style>
+            @page { size: A4; margin: 15mm; }
+            body { font-family: "Noto Sans CJK SC", sans-serif; font-size: 11pt; color: #000; margin: 0; }
+            .document { page-break-after: always; padding: 8mm; }
+            h1 { font-size: 18pt; margin: 0 0 4mm; }
+            dl { display: grid; grid-template-columns: max-content 1fr max-content 1fr; gap: 1mm 4mm; margin: 0 0 6mm; }
+            dt { font-weight: bold; } dd { margin: 0; }
+            table { width: 100%; border-collapse: collapse; }
+            th, td { border-bottom: 1px solid #888; padding: 1.5mm 2mm; text-align: left; vertical-align: top; }
+            th.n, td.n { text-align: right; white-space: nowrap; }
+            .totals { margin-top: 4mm; margin-left: auto; width: auto; }
+            .totals td { border: none; }
+            </style></head><body>
+            \(body)
+            </body></html>
+            """
+    }
+
+    var section: String {
+        let facts = self.facts.map { "<dt>\($0.0.htmlEscaped)</dt><dd>\($0.1.htmlEscaped)</dd>" }.joined()
+        let head = columns.map { "<th\($0.numeric ? " class=\"n\"" : "")>\($0.label.htmlEscaped)</th>" }.joined()
+        let body = rows.map { row in
+            "<tr>" + zip(columns, row).map { "<td\($0.numeric ? " class=\"n\"" : "")>\($1.htmlEscaped)</td>" }.joined() + "</tr>"
+        }.joined(separator: "\n")
+        let totals = self.totals.isEmpty ? "" : "<table class=\"totals\">"
+            + self.totals.map { "<tr><td>\($0.0.htmlEscaped)</td><td class=\"n\">\($0.1.htmlEscaped)</td></tr>" }.joined() + "</table>"
+        return """
+            <section class="document" data-reference="\(reference.htmlEscaped)">
+            <h1>\(title.htmlEscaped) \(reference.htmlEscaped)</h1>
+            <dl>\(facts)</dl>
+            <table><thead><tr>\(head)</tr></thead><tbody>
+            \(body)
+            </tbody></table>
+            \(totals)
+            </section>
+            """
+    }
+
+    /// The ids of a report address (`/report/html/<report>/12,13`): 1 to 100 of them.
+    public static func ids(_ request: EndpointRequest) throws -> [Int64] {
+        let parts = (request.parameters["ids"] ?? "").split(separator: ",", omittingEmptySubsequences: false)
+        let ids = parts.compactMap { Int64($0) }
+        guard !ids.isEmpty, ids.count <= 100, ids.count == parts.count, ids.allSatisfy({ $0 > 0 }) else {
+            throw ChainstoreError.valueError("The report needs 1 to 100 record ids, separated by commas")
+        }
+        return ids
+    }
+
+    /// `ids` of `model` the caller may read, all of them, or a not-found error; then the store
+    /// that reads their details (names of related records the caller may not list itself).
+    public static func readable(_ store: RecordStore, _ model: String, _ ids: [Int64]) async throws -> RecordStore {
+        let visible = try await store.search(model, domain: .leaf("id", .in, .array(ids.map(Value.int))))
+        guard Set(visible) == Set(ids) else { throw ChainstoreError.missing("No such \(model) for you: \(ids.map(String.init).joined(separator: ","))") }
+        return store.asSystem(reason: "a printed document of records the caller may read")
+    }
+
+    /// The HTML answer.
+    public static func response(_ page: String) -> EndpointResponse {
+        .text(page, contentType: "text/html; charset=utf-8")
+    }
+}
