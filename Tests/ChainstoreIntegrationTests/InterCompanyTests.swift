@@ -88,17 +88,45 @@ struct InterCompanyTests {
             }
             #expect(seen.0 == [order] && seen.1.isEmpty)
 
-            // The DC ships the 20, the store receives them: both documents follow, the books balance.
+            // The DC ships through its transit, to a place of this shipment addressed to the store;
+            // the store's receipt names the shipment and waits for it.
             let delivery = try await Self.one(db, "SELECT id FROM stock_picking WHERE sale_id = \(sale)", as: Int64.self)
             let receipt = try await Self.one(db, "SELECT id FROM stock_picking WHERE purchase_id = \(order)", as: Int64.self)
-            for picking in [delivery, receipt] {
+            let (place, addressee, takesFrom, named) = try await db.withoutTransaction(logger: TestDatabase.logger) { tx in
+                try await tx.query("""
+                    SELECT d.location_dest_id, l.dest_company_id, r.location_id, r.shipment_id FROM stock_picking d
+                    JOIN stock_location l ON l.id = d.location_dest_id AND l.usage = 'transit' JOIN stock_picking r ON r.id = \(receipt)
+                    WHERE d.id = \(delivery)
+                    """)[0].decode((Int64, Int64, Int64, Int64).self)
+            }
+            #expect(addressee == s.fx.store1 && takesFrom == place && named == delivery)
+            func pickingState(_ picking: Int64) async throws -> String { try await Self.one(db, "SELECT state FROM stock_picking WHERE id = \(picking)", as: String.self) }
+            #expect(try await pickingState(receipt) == "confirmed")
+            // Each side does part of it, then the rest in its backorder.
+            func process(_ picking: Int64, _ quantity: Double) async throws {
                 try await GroupFixture.asUser(db, registry, uid: s.fx.groupAdmin) { store in
                     let moves = try await store.search("stock.move", domain: .leaf("picking_id", .equal, .int(picking)))
-                    try await store.write("stock.move", ids: moves, ["quantity": 20])
+                    try await store.write("stock.move", ids: moves, ["quantity": .double(quantity)])
+                    let backordering = RecordStore(registry: store.registry, tx: store.tx, env: store.env.withContext(["skip_backorder": true]))
                     _ = try await store.registry.methods.method("stock.picking", "button_validate")!.handler(
-                        MethodCall(store: store, ids: [picking], args: [], kwargs: [:]))
+                        MethodCall(store: backordering, ids: [picking], args: [], kwargs: [:]))
                 }
             }
+            func backorder(_ picking: Int64) async throws -> Int64 {
+                try await Self.one(db, "SELECT id FROM stock_picking WHERE backorder_id = \(picking)", as: Int64.self)
+            }
+            try await process(delivery, 15)
+            // Shipped: ready at the store (the 15 on their way), still the DC's goods.
+            #expect(try await pickingState(receipt) == "assigned")
+            #expect(try await Self.one(db, "SELECT sum(quantity)::float8 FROM stock_quant WHERE location_id = \(place)", as: Double.self) == 15)
+            #expect(try await Self.one(db, "SELECT company_id FROM stock_location WHERE id = \(place)", as: Int64.self) == s.dc)
+            #expect(try await Self.one(db, "SELECT sale_line_delivered(id)::float8 FROM sale_order_line WHERE order_id = \(sale)", as: Double.self) == 15)
+            try await process(receipt, 15)
+            let (deliveryRest, receiptRest) = (try await backorder(delivery), try await backorder(receipt))
+            #expect(try await pickingState(receiptRest) == "confirmed")
+            try await process(deliveryRest, 5)
+            #expect(try await pickingState(receiptRest) == "assigned")
+            try await process(receiptRest, 5)
             #expect(try await Self.one(db, "SELECT sale_line_delivered(id)::float8 FROM sale_order_line WHERE order_id = \(sale)", as: Double.self) == 20)
             #expect(try await Self.one(db, "SELECT sale_delivery_status(\(sale))", as: String.self) == "full")
             #expect(try await Self.one(db, "SELECT purchase_receipt_status(\(order))", as: String.self) == "full")
@@ -109,6 +137,7 @@ struct InterCompanyTests {
                     """).map { try $0.decode((Int64, Double).self) }
             }
             #expect(Dictionary(uniqueKeysWithValues: balances) == [s.dc: 80, s.fx.store1: 20])
+            #expect(try await Self.one(db, "SELECT coalesce(sum(quantity), 0)::float8 FROM stock_quant WHERE location_id = \(place)", as: Double.self) == 0)
             let differences = try await db.withoutTransaction(logger: TestDatabase.logger) { tx in try await StockCheck.run(tx) }
             #expect(differences.isEmpty)
             // Goods left the DC: the store's order can no longer be cancelled.
@@ -254,6 +283,12 @@ struct InterCompanyTests {
                 try await tx.query("SELECT id FROM stock_picking WHERE purchase_id IS NOT NULL ORDER BY id").map { try $0.decode(Int64.self) }
             }
             #expect(receipts.count == 3)
+            // Shipped through the DC's transit, each to its own place: every store's receipt is ready.
+            #expect(try await Self.one(db, """
+                SELECT string_agg(DISTINCT r.state, ',') || '/' || count(DISTINCT r.location_id) FROM stock_picking r
+                JOIN stock_location l ON l.id = r.location_id AND l.usage = 'transit' AND l.dest_company_id = r.company_id
+                WHERE r.id = ANY(\(receipts))
+                """, as: String.self) == "assigned/3")
             try await GroupFixture.asUser(db, registry, uid: s.fx.groupAdmin) { store in
                 let moves = try await store.search("stock.move", domain: .leaf("picking_id", .in, .array(receipts.map(Value.int))))
                 for move in try await store.read("stock.move", ids: moves, fields: ["product_uom_qty"], load: .classicWrite) {

@@ -147,6 +147,7 @@ enum PurchaseOrders {
     static func createReceipts(_ store: RecordStore, _ ids: [Int64]) async throws {
         let sql: SQLBuilder = """
             SELECT o.id, o.name, o.partner_id, o.company_id, o.picking_type_id, pt.default_location_src_id, pt.default_location_dest_id,
+                   (SELECT d.id FROM stock_picking d WHERE d.sale_id = o.auto_sale_order_id AND d.state <> 'cancel' ORDER BY d.id LIMIT 1),
                    coalesce(json_agg(json_build_object(
                        'line', l.id, 'product', l.product_id, 'qty', l.product_qty - purchase_line_received(l.id)
                            - coalesce((SELECT sum(chainstore_uom_convert(m.product_uom_qty, m.product_uom, l.product_uom)) FROM stock_move m
@@ -162,7 +163,8 @@ enum PurchaseOrders {
             let line: Int64, product: Int64, qty: Double, uom: Int64?, price: Double, date: String?, name: String?
         }
         for row in try await store.tx.query(sql) {
-            let (order, name, partner, company, type, source, destination, json) = try row.decode((Int64, String, Int64, Int64, Int64, Int64?, Int64?, String).self)
+            let (order, name, partner, company, type, source, destination, shipment, json) =
+                try row.decode((Int64, String, Int64, Int64, Int64, Int64?, Int64?, Int64?, String).self)
             let lines = try JSONDecoder().decode([Line].self, from: Data(json.utf8)).filter { $0.qty > 0 }
             guard !lines.isEmpty else { continue }
             guard let source, let destination else {
@@ -185,6 +187,9 @@ enum PurchaseOrders {
             ]
             // Scheduled for the first line's expected day, as Odoo's receipt is (the earliest move).
             if let first = lines.compactMap(\.date).min() { picking["scheduled_date"] = .string(first) }
+            // From another company of the group: the goods come through its transit, from the
+            // place of the delivery that ships them, and are reserved there once it is sent.
+            if let shipment { picking["shipment_id"] = .int(shipment) }
             _ = try await StockDocuments.createConfirmed(store, picking: picking, link: "purchase_id", document: order)
         }
     }

@@ -54,7 +54,10 @@ public enum SaleOrders {
     static func orders(_ call: MethodCall) async throws -> [Int64] { try await call.recordsToWrite("sale.order") }
 
     /// `action_confirm`: quotations become sales orders and their deliveries are made (one per
-    /// order, from its warehouse, for the storable products).
+    /// order, from its warehouse, for the storable products). A sale to another company of the
+    /// group (its customer is that company's partner) ships through the warehouse's transit, as
+    /// Odoo's inter-company transit: the goods stay the seller's on the way, and the buyer's
+    /// receipt takes them from the shipment's own place.
     public static func confirm(_ store: RecordStore, _ ids: [Int64]) async throws {
         let wrong: SQLBuilder = "SELECT name FROM sale_order WHERE id = ANY(\(ids)) AND state NOT IN ('draft', 'sent') ORDER BY id LIMIT 1"
         if let row = try await store.tx.query(wrong).first {
@@ -64,23 +67,28 @@ public enum SaleOrders {
             UPDATE sale_order SET state = 'sale', date_order = now(), write_uid = \(store.env.uid), write_date = now() WHERE id = ANY(\(ids))
             """)
         let sql: SQLBuilder = """
-            SELECT o.id, o.name, o.partner_id, o.company_id, pt.id, pt.default_location_src_id, pt.default_location_dest_id,
+            SELECT o.id, o.name, o.partner_id, o.company_id, pt.id, pt.default_location_src_id,
+                   CASE WHEN buyer.id IS NOT NULL THEN w.transit_location_id ELSE pt.default_location_dest_id END, buyer.id,
                    to_char(o.commitment_date AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS'),
                    coalesce(json_agg(json_build_object('line', l.id, 'product', l.product_id, 'qty', l.product_uom_qty, 'uom', l.product_uom,
                                                        'name', l.name) ORDER BY l.sequence, l.id) FILTER (WHERE l.id IS NOT NULL), '[]')::text
-            FROM sale_order o
+            FROM sale_order o LEFT JOIN stock_warehouse w ON w.id = o.warehouse_id
+            LEFT JOIN LATERAL (SELECT c.id FROM res_company c WHERE c.partner_id = o.partner_id AND c.id <> o.company_id ORDER BY c.id LIMIT 1) buyer ON true
             LEFT JOIN stock_picking_type pt ON pt.id = (SELECT t.id FROM stock_picking_type t WHERE t.warehouse_id = o.warehouse_id
                                                        AND t.code = 'outgoing' AND t.active ORDER BY t.sequence, t.id LIMIT 1)
             LEFT JOIN sale_order_line l ON l.order_id = o.id AND l.product_uom_qty > 0
                 AND EXISTS (SELECT 1 FROM product_product p JOIN product_template t ON t.id = p.product_tmpl_id WHERE p.id = l.product_id AND t.type = 'product')
-            WHERE o.id = ANY(\(ids)) GROUP BY o.id, pt.id ORDER BY o.id
+            WHERE o.id = ANY(\(ids)) GROUP BY o.id, pt.id, w.id, buyer.id ORDER BY o.id
             """
         struct Line: Decodable { let line: Int64, product: Int64, qty: Double, uom: Int64?, name: String? }
         for row in try await store.tx.query(sql) {
-            let (order, name, partner, company, type, source, destination, date, json) =
-                try row.decode((Int64, String, Int64, Int64, Int64?, Int64?, Int64?, String?, String).self)
+            let (order, name, partner, company, type, source, destination, buyer, date, json) =
+                try row.decode((Int64, String, Int64, Int64, Int64?, Int64?, Int64?, Int64?, String?, String).self)
             let lines = try JSONDecoder().decode([Line].self, from: Data(json.utf8))
             guard !lines.isEmpty else { continue }
+            if buyer != nil, type != nil, destination == nil {
+                throw ChainstoreError.userError("\(name): its warehouse has no transit place to ship to another company of the group.")
+            }
             guard let type, let source, let destination else {
                 throw ChainstoreError.userError("\(name): its warehouse has no delivery operation type to send the goods.")
             }
@@ -99,6 +107,7 @@ public enum SaleOrders {
                 "location_id": .int(source), "location_dest_id": .int(destination), "move_ids": .array(moves),
             ]
             if let date { picking["scheduled_date"] = .string(date) }
+            if let buyer { picking["dest_company_id"] = .int(buyer) }
             _ = try await StockDocuments.createConfirmed(store, picking: picking, link: "sale_id", document: order)
         }
     }

@@ -47,7 +47,25 @@ extension Ledger {
             }
         }
         try await refreshPickings(ofMoves: moves.map(\.id) + remaining)
+        try await assignReceipts(ofShipments: pickingIds)
         return .true
+    }
+
+    /// The receiver's receipts that take from the places these transfers just delivered to (a
+    /// shipment to transit, or its backorder) are reserved there: they are ready, as Odoo's
+    /// chained receipt becomes ready when the delivery before it is done.
+    func assignReceipts(ofShipments pickingIds: [Int64]) async throws {
+        let waiting: SQLBuilder = """
+            SELECT m.id FROM stock_picking s JOIN stock_location sl ON sl.id = s.location_dest_id AND sl.usage = 'transit'
+            JOIN stock_picking r ON r.location_id = s.location_dest_id AND r.shipment_id IS NOT NULL AND r.state NOT IN ('draft', 'done', 'cancel')
+            JOIN stock_move m ON m.picking_id = r.id AND m.state IN ('confirmed', 'partially_available')
+            WHERE s.id = ANY(\(pickingIds)) AND s.state = 'done' ORDER BY m.id
+            """
+        let moves = try await tx.query(waiting).map { try $0.decode(Int64.self) }
+        guard !moves.isEmpty else { return }
+        let receiver = Ledger(store: store.asSystem(reason: "receipts of a shipment sent"))
+        try await receiver.assign(moves)
+        try await receiver.refreshPickings(ofMoves: moves)
     }
 
     static func backorderWizard(_ pickingIds: [Int64]) -> Value {
@@ -237,8 +255,8 @@ extension Ledger {
             """)
     }
 
-    /// The remaining moves of each transfer go to a new transfer, a backorder of it, and are
-    /// reserved there.
+    /// The remaining moves of each transfer go to a new transfer, a backorder of it (going to
+    /// the same company, or receiving from the same shipment), and are reserved there.
     func createBackorders(_ pickingIds: [Int64], moves: [Int64]) async throws {
         for original in try await tx.query("SELECT DISTINCT picking_id FROM stock_move WHERE id = ANY(\(moves)) ORDER BY picking_id")
             .map({ try $0.decode(Int64.self) })
@@ -246,10 +264,11 @@ extension Ledger {
             let added = addedColumns(of: .stockPicking)
             let backorder = try await tx.query("""
                 INSERT INTO stock_picking (origin, note, partner_id, picking_type_id, location_id, location_dest_id, state, move_type, priority,
-                                           scheduled_date, date_deadline, backorder_id, user_id, owner_id, company_id, \(unsafeRaw: added.columns)create_uid,
-                                           create_date, write_uid, write_date)
+                                           scheduled_date, date_deadline, backorder_id, user_id, owner_id, company_id, dest_company_id, shipment_id,
+                                           \(unsafeRaw: added.columns)create_uid, create_date, write_uid, write_date)
                 SELECT p.origin, p.note, p.partner_id, p.picking_type_id, p.location_id, p.location_dest_id, \(PickingState.confirmed), p.move_type, p.priority,
-                       p.scheduled_date, p.date_deadline, p.id, p.user_id, p.owner_id, p.company_id, \(unsafeRaw: added.values("p"))\(uid), now(), \(uid), now()
+                       p.scheduled_date, p.date_deadline, p.id, p.user_id, p.owner_id, p.company_id, p.dest_company_id, p.shipment_id,
+                       \(unsafeRaw: added.values("p"))\(uid), now(), \(uid), now()
                 FROM stock_picking p WHERE p.id = \(original) RETURNING id
                 """)[0].decode(Int64.self)
             try await Transfers.name(tx, pickings: [backorder])
