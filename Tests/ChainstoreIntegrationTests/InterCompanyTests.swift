@@ -1,9 +1,11 @@
+import Barcode
 import Base
 import ChainstoreCore
 import ChainstoreDB
 import ChainstoreTestSupport
 import Foundation
 import PostgresNIO
+import Product
 import Purchase
 import Sale
 import Stock
@@ -275,14 +277,46 @@ struct InterCompanyTests {
             }
             #expect(again.arrayValue?.isEmpty == true)
 
+            // The DC's GS1 prefix: its wave's deliveries leave on pallets named by SSCCs.
+            func setPrefix(_ prefix: String) async throws {
+                try await GroupFixture.asUser(db, registry, uid: s.fx.groupAdmin) { store in
+                    try await store.write("res.company", ids: [s.dc], ["gs1_company_prefix": .string(prefix)])
+                }
+            }
+            await #expect(throws: (any Error).self) { try await setPrefix("69012X4") }
+            try await setPrefix("6901234")
             _ = try await Self.method(db, registry, uid: s.fx.groupAdmin, "stock.picking.batch", "action_confirm", ids: [wave])
             _ = try await Self.method(db, registry, uid: s.fx.groupAdmin, "stock.picking.batch", "action_done", ids: [wave])
+            let pallets = try await db.withoutTransaction(logger: TestDatabase.logger) { tx in
+                try await tx.query("""
+                    SELECT p.id, string_agg(DISTINCT pk.name, ','), count(DISTINCT ml.result_package_id) FROM stock_picking p
+                    JOIN stock_move_line ml ON ml.picking_id = p.id LEFT JOIN stock_quant_package pk ON pk.id = ml.result_package_id
+                    WHERE p.batch_id = \(wave) GROUP BY p.id ORDER BY p.id
+                    """).map { try $0.decode((Int64, String, Int64).self) }
+            }
+            #expect(pallets.count == 3 && pallets.allSatisfy { $0.2 == 1 })
+            #expect(Set(pallets.map(\.1)).count == 3)
+            #expect(pallets.allSatisfy { $0.1.count == 18 && $0.1.hasPrefix("06901234") && CheckDigit.isValidGS1($0.1) }, "\(pallets)")
+            #expect(try await Self.one(db, "SELECT sscc_last_serial FROM res_company WHERE id = \(s.dc)", as: Int64.self) == 3)
+            #expect(try Pallets.sscc(prefix: "6901234", serial: 1) == "069012340000000016")
             #expect(try await Self.one(db, "SELECT state || '/' || (SELECT string_agg(DISTINCT state, ',') FROM stock_picking WHERE batch_id = \(wave)) FROM stock_picking_batch WHERE id = \(wave)", as: String.self) == "done/done")
             // Each store receives its goods.
             let receipts = try await db.withoutTransaction(logger: TestDatabase.logger) { tx in
                 try await tx.query("SELECT id FROM stock_picking WHERE purchase_id IS NOT NULL ORDER BY id").map { try $0.decode(Int64.self) }
             }
             #expect(receipts.count == 3)
+            // The first store receives its pallet whole with one scan of its SSCC.
+            let firstPallet = try await Self.one(db, """
+                SELECT pk.name FROM stock_move_line ml JOIN stock_quant_package pk ON pk.id = ml.result_package_id
+                WHERE ml.picking_id = \(receipts[0]) AND ml.package_id = ml.result_package_id LIMIT 1
+                """, as: String.self)
+            #expect(firstPallet == pallets[0].1)
+            let scanned = try await GroupFixture.asUser(db, registry, uid: s.fx.groupAdmin) { store in
+                try await WarehouseScan.handle(store, cache: CatalogueCache(), database: db, operation: .receive, code: "(00)" + firstPallet,
+                                               action: nil, state: .init(), today: GS1Date(year: 2026, month: 6, day: 15)!)
+            }
+            #expect(scanned.kind == "pallet" && scanned.state.pickingId == receipts[0], "\(scanned.message)")
+            #expect(scanned.lines?.first?.dictValue?["done"]?.doubleValue == 5)
             // Shipped through the DC's transit, each to its own place: every store's receipt is ready.
             #expect(try await Self.one(db, """
                 SELECT string_agg(DISTINCT r.state, ',') || '/' || count(DISTINCT r.location_id) FROM stock_picking r

@@ -32,6 +32,16 @@ enum StockReports {
             let moves = try await reader.searchRead("stock.move", domain: .leaf("picking_id", .in, .array(ids.map(Value.int))), fields: [
                 "picking_id", "product_id", "product_uom_qty", "quantity", "product_uom", "state",
             ], order: "picking_id, sequence, id", load: .classicWrite)
+            // The pallets each transfer's goods are on (their SSCCs), as the delivery note lists them.
+            let packed = try await reader.searchRead("stock.move.line", domain: .and([
+                .leaf("picking_id", .in, .array(ids.map(Value.int))), .leaf("result_package_id", .notEqual, .false),
+            ]), fields: ["picking_id", "result_package_id"], order: "picking_id, id")
+            var pallets: [Int64: [String]] = [:]
+            for line in packed {
+                guard let picking = line["picking_id"]?.arrayValue?.first?.intValue else { continue }
+                let name = PrintedDocument.name(line["result_package_id"])
+                if !(pallets[picking] ?? []).contains(name) { pallets[picking, default: []].append(name) }
+            }
             let names = try await reader.read("product.product", ids: Array(Set(moves.compactMap { $0["product_id"]?.intValue })), fields: ["display_name"])
             let productName = Dictionary(names.compactMap { row in row["id"]?.intValue.map { ($0, row["display_name"]?.stringValue ?? "") } },
                                          uniquingKeysWith: { first, _ in first })
@@ -50,6 +60,7 @@ enum StockReports {
                         (l("To location", "目标库位"), PrintedDocument.name(picking["location_dest_id"])),
                         (l("Done", "完成时间"), PrintedDocument.chinaTime(picking["date_done"])),
                         (l("Status", "状态"), picking["state"]?.stringValue ?? ""),
+                        (l("Pallets (SSCC)", "托盘 (SSCC)"), (pallets[id ?? 0] ?? []).joined(separator: ", ")),
                     ],
                     columns: [.init(l("Product", "商品")), .init(l("Demand", "需求数量"), numeric: true), .init(l("Done", "实发数量"), numeric: true)],
                     rows: moves.filter { $0["picking_id"]?.intValue == id && $0["state"]?.stringValue != "cancel" }.map { move in

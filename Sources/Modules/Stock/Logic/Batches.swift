@@ -37,7 +37,9 @@ enum Batches {
             return .true
         },
         // Every transfer of the batch done: what was not picked (no quantity set) is picked as
-        // planned; what cannot be goes to a backorder outside the batch.
+        // planned; what cannot be goes to a backorder outside the batch. A wave's deliveries are
+        // packed first, each on a pallet of its own named by an SSCC (when the company has a GS1
+        // prefix).
         ModelMethod(model: "stock.picking.batch", name: "action_done", receiver: .records) { call in
             let ids = try await batches(call)
             try await refuse(call.store.tx, ids, unless: ["draft", "in_progress"], doing: "done")
@@ -49,6 +51,13 @@ enum Batches {
                     WHERE picking_id = ANY(\(pickings)) AND quantity = 0 AND state NOT IN ('done', 'cancel', 'draft') RETURNING id
                     """).map { try $0.decode(Int64.self) }
                 if !unpicked.isEmpty { try await ledger.setQuantity(unpicked) }
+                // A wave's deliveries leave on pallets: one per transfer, named by an SSCC.
+                let shipped: SQLBuilder = """
+                    SELECT p.id FROM stock_picking p JOIN stock_picking_batch b ON b.id = p.batch_id AND b.is_wave
+                    JOIN stock_picking_type pt ON pt.id = p.picking_type_id AND pt.code = 'outgoing'
+                    WHERE p.id = ANY(\(pickings)) ORDER BY p.id
+                    """
+                try await Pallets.pack(ledger.store, pickings: try await call.store.tx.query(shipped).map { try $0.decode(Int64.self) })
                 _ = try await ledger.validate(pickings, rest: .backorder)
             }
             try await setState(call.store, ids, "done")

@@ -170,7 +170,8 @@ struct Ledger {
         var isEmpty: Bool { moves.isEmpty }
     }
 
-    /// Inserts the lines and takes their reservations on the quants (already locked).
+    /// Inserts the lines and takes their reservations on the quants (already locked). Goods
+    /// taken from transit stay on their pallet: a shipment's pallet arrives whole.
     func insert(_ lines: NewLines) async throws {
         guard !lines.isEmpty else { return }
         try await tx.query("""
@@ -179,12 +180,12 @@ struct Ledger {
                  held AS (UPDATE stock_quant q SET reserved_quantity = q.reserved_quantity + h.qty
                           FROM (SELECT quant, sum(reserved) AS qty FROM d WHERE quant <> 0 GROUP BY quant) h WHERE q.id = h.quant)
             INSERT INTO stock_move_line (move_id, picking_id, product_id, product_uom_id, quantity, quantity_product_uom, location_id,
-                                         location_dest_id, lot_id, package_id, state, reference, company_id, reserved_quant_id, quantity_reserved, date,
-                                         create_uid, create_date, write_uid, write_date)
+                                         location_dest_id, lot_id, package_id, result_package_id, state, reference, company_id, reserved_quant_id,
+                                         quantity_reserved, date, create_uid, create_date, write_uid, write_date)
             SELECT d.move, m.picking_id, m.product_id, t.uom_id, d.qty, d.qty, d.loc, chainstore_putaway(m.product_id, m.location_dest_id),
-                   nullif(d.lot, 0), nullif(d.pkg, 0), m.state, coalesce(pk.name, m.reference), m.company_id, nullif(d.quant, 0), d.reserved, now(),
-                   \(uid), now(), \(uid), now()
-            FROM d JOIN stock_move m ON m.id = d.move JOIN product_product p ON p.id = m.product_id
+                   nullif(d.lot, 0), nullif(d.pkg, 0), CASE WHEN sl.usage = 'transit' THEN nullif(d.pkg, 0) END, m.state,
+                   coalesce(pk.name, m.reference), m.company_id, nullif(d.quant, 0), d.reserved, now(), \(uid), now(), \(uid), now()
+            FROM d JOIN stock_move m ON m.id = d.move JOIN stock_location sl ON sl.id = d.loc JOIN product_product p ON p.id = m.product_id
             JOIN product_template t ON t.id = p.product_tmpl_id LEFT JOIN stock_picking pk ON pk.id = m.picking_id
             """)
     }

@@ -101,6 +101,9 @@ extension ModelSpec {
         ]),
         ModelExtension(model: "res.company", fields: [
             .boolean("allow_negative_stock", "Allow Negative Stock"),
+            // Ours: the pallets the company packs are named by SSCCs under its GS1 prefix.
+            .char("gs1_company_prefix", "GS1 Company Prefix"),
+            FieldSpec("sscc_last_serial", "Last SSCC Serial", kind: .integer, readonly: true, default: .value(0)),
         ]),
     ]
 }
