@@ -9,7 +9,7 @@ import PaymentSandbox
 import Payments
 
 struct Bench: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Benchmarks that print figures (never pass/fail).", subcommands: [Core.self, Stock.self, PaymentsBench.self, Generic.self, PosBench.self, ReorderBench.self, CronBench.self, BusBench.self])
+    static let configuration = CommandConfiguration(abstract: "Benchmarks that print figures (never pass/fail).", subcommands: [Core.self, Stock.self, PaymentsBench.self, Generic.self, PosBench.self, ReorderBench.self, WavesBench.self, CronBench.self, BusBench.self])
 
     struct Core: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -239,6 +239,35 @@ struct Bench: AsyncParsableCommand {
             try await location.withDatabase(logger: logger, create: false) { db in
                 _ = try await ChainstoreApp.migrate(db, logger: logger)
                 try await ReorderBenchmark.run(db, options: chosen, logger: logger) { Swift.print($0) }
+            }
+        }
+    }
+
+    struct WavesBench: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "waves",
+            abstract: "The centre's side of a round of store orders: approval, the DCs' purchasing, delivery waves and a wave shipped.",
+            discussion: "Run it after `chainstore bench reorder` on the same group (it approves the stores' requests for quotation to their "
+                + "DCs); scripts/bench-reorder runs both.")
+        @OptionGroup var database: DatabaseArguments
+        @Option(help: "Stores whose orders are approved.") var stores = 2_000
+        @Option(help: "Orders approved per transaction.") var batch = 20
+
+        func run() async throws {
+            var arguments = database
+            if arguments.databaseName == nil { arguments.databaseName = "demo" }
+            let logger = CLILogging.logger(default: .warning)
+            let location = try arguments.location()
+            guard stores > 0, (1...1_000).contains(batch) else { throw ValidationError("--stores above 0, --batch 1–1000") }
+            var options = WaveBenchmark.Options()
+            options.stores = stores
+            options.batch = batch
+            let chosen = options
+            let started = try location.startIfManaged(logger: logger)
+            defer { if started { location.stopIfManaged(logger: logger) } }
+            try await location.withDatabase(logger: logger, create: false) { db in
+                _ = try await ChainstoreApp.migrate(db, logger: logger)
+                try await WaveBenchmark.run(db, options: chosen, logger: logger) { Swift.print($0) }
             }
         }
     }
