@@ -149,11 +149,20 @@ extension RecordStore {
             sql.bind(.int(id), cast: "bigint")
             return try await tx.query(sql).map { try $0.decode(Int64.self) }
         }
-        for command in commands {
-            switch command {
-            case .create(var vals):
+        // Consecutive creations are one `create` of them all (as Odoo batches them): one insert,
+        // and each hook once for the lines of a document rather than once per line.
+        var creating: [RecordValues] = []
+        for (index, command) in commands.enumerated() {
+            if case .create(var vals) = command {
                 vals[inverse] = .int(id)
-                _ = try await create(comodel, [vals])
+                creating.append(vals)
+                if index + 1 < commands.count, case .create = commands[index + 1] { continue }
+                _ = try await create(comodel, creating)
+                creating = []
+                continue
+            }
+            switch command {
+            case .create: break
             case .update(let target, let vals): try await write(comodel, ids: [target], vals)
             case .delete(let target): try await unlink(comodel, ids: [target])
             case .unlink(let target): try await detach([target])
