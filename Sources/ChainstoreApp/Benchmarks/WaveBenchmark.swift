@@ -70,8 +70,14 @@ public enum WaveBenchmark {
         let purchasing = try await CoreBenchmark.timed {
             bought = try await Reordering.runAll(JobContext(database: database, node: node, logger: logger), companies: dcs)
         }
-        print(String(format: "DC purchasing run       %7d rules  %9d lines %8.1f s → %d purchase orders to suppliers", bought.rules, bought.lines,
-                     purchasing, bought.orders))
+        let (requests, suppliers) = try await database.withoutTransaction(logger: logger) { tx in
+            try await tx.query("""
+                SELECT count(*), count(DISTINCT partner_id) FROM purchase_order
+                WHERE company_id = ANY(\(dcs)) AND state = 'draft' AND reorder_date IS NOT NULL
+                """)[0].decode((Int64, Int64).self)
+        }
+        print(String(format: "DC purchasing run       %7d rules  %9d lines %8.1f s → %d new requests for quotation (%d open, to %d suppliers)",
+                     bought.rules, bought.lines, purchasing, bought.orders, requests, suppliers))
 
         // 3. The delivery waves of each delivery day, then the largest wave picked and shipped.
         let days = try await database.withoutTransaction(logger: logger) { tx in
