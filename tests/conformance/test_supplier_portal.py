@@ -243,6 +243,40 @@ def test_a_notice_is_checked_whole_and_a_pallet_is_received_by_one_scan(url, db,
     assert status == 409
 
 
+def test_a_dock_door_reads_an_announced_pallet_and_receives_it_whole(url, db, rpc, shop, unique):
+    from epcpy.epc_schemes.sscc import SSCC, SSCCFilterValue
+    from test_stock import post_json
+
+    pallet = sscc(uuid.uuid4().int)
+    status, answer = call(url, db, "POST", "/api/v1/supplier/asns", notice(shop, "DA-" + uuid.uuid4().hex[:8], pallet), login=shop["users"][0][0])
+    assert status == 201, answer
+    receipt = rpc("purchase.asn", "read", [answer["id"]], ["picking_id"])[0]["picking_id"][0]
+    door = rpc("stock.picking", "read", [receipt], ["location_dest_id"])[0]["location_dest_id"][0]
+    reader = unique.upper() + "-DOOR"
+    rpc("stock.rfid.reader", "create", {"name": unique + " 收货门", "code": reader, "role": "dock", "location_id": door, "dedup_seconds": 30})
+    # The pallet's tag as an independent encoder writes it (7-digit company prefix; the serial
+    # reference starts with the extension digit).
+    tag = SSCC(f"urn:epc:id:sscc:{pallet[1:8]}.{pallet[0]}{pallet[8:17]}").hex(filter_value=SSCCFilterValue.UNIT_LOAD)
+    status, read = post_json(url, db, "/api/v1/rfid/reads", {"reads": [
+        {"reader": reader, "antenna": 1, "epc": tag, "rssi": -48, "time": "2026-12-07T06:10:00+08:00"},
+        {"reader": reader, "antenna": 2, "epc": tag, "rssi": -44, "time": "2026-12-07T06:10:02+08:00"}]})
+    assert status == 200, read
+    assert read["unknown"] == [] and read["duplicates"] == 1
+    assert read["events"] == [{"kind": "pallet_received", "sscc": pallet, "package_id": read["events"][0]["package_id"],
+                               "picking_id": receipt, "location_id": door}], read
+    # Received whole: every line of the pallet is done as announced; validating books it.
+    lines = rpc("stock.move.line", "search_read", [("picking_id", "=", receipt)], fields=["quantity", "picked", "result_package_id"])
+    assert lines and all(line["picked"] and line["result_package_id"][1] == pallet for line in lines)
+    assert sorted(line["quantity"] for line in lines) == [10, 20]
+    assert rpc("stock.picking", "button_validate", [receipt]) is True
+    assert [line["qty_received"] for line in rpc("purchase.order.line", "read", shop["lines"], ["qty_received"])] == [10, 20]
+    # Read again after arrival: the pallet is in the warehouse; nothing is received twice.
+    status, again = post_json(url, db, "/api/v1/rfid/reads", {"reads": [
+        {"reader": reader, "epc": tag, "time": "2026-12-07T09:00:00+08:00"}]})
+    assert status == 200 and [event["kind"] for event in again["events"]] == ["pallet_seen"], again
+    assert [line["qty_received"] for line in rpc("purchase.order.line", "read", shop["lines"], ["qty_received"])] == [10, 20]
+
+
 def test_a_pallet_left_on_the_truck_is_short_and_waits_in_a_backorder(url, db, rpc, shop):
     first = shop["users"][0][0]
     pallets = [sscc(uuid.uuid4().int), sscc(uuid.uuid4().int)]

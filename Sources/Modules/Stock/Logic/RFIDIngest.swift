@@ -7,7 +7,9 @@ import Foundation
 /// sightings (repeated reads of a tag by a reader within its window are one), and new
 /// sightings become meaning:
 /// - an SSCC-96 pallet through a dock door, or carried by a forklift to a shelf, is moved there
-///   whole (a receipt at an inbound door, a dispatch at an outbound one);
+///   whole (a receipt at an inbound door, a dispatch at an outbound one); a pallet announced on an
+///   open receipt of the door's company (a supplier's shipping notice, a DC's wave) is received
+///   whole at a dock door, as one scan of its SSCC receives it;
 /// - a GIAI-96 shelf tag read by a forklift says where it is; SGTIN-96 items read by a shelf
 ///   reader, or by a forklift at a shelf, are counted there (a draft count per shelf and batch,
 ///   one unit per distinct serial);
@@ -174,8 +176,8 @@ public enum RFIDIngest {
 
     struct Meaning: Sendable {
         var unknown: [String?] = []
-        /// Pallets to move: package → (location, reader, sscc).
-        var pallets: [Int64: (location: Int64, sscc: String)] = [:]
+        /// Pallets to move: package → (location, sscc, read at a dock door).
+        var pallets: [Int64: (location: Int64, sscc: String, dock: Bool)] = [:]
         /// Items counted: location → product → serials.
         var counted: [Int64: [Int64: Set<String>]] = [:]
         var assets: [(uri: String, epc: String, location: Int64, reader: Int64, seen: Date, company: Int64?)] = []
@@ -207,7 +209,7 @@ public enum RFIDIngest {
                 }
             case .sscc96:
                 guard let package = packages[epc.gs1Key] else { meaning.unknown[index] = "no pallet with SSCC \(epc.gs1Key)"; continue }
-                meaning.pallets[package] = (here, epc.gs1Key)
+                meaning.pallets[package] = (here, epc.gs1Key, reader.role == "dock")
             case .sgtin96:
                 let gtin = String(epc.gs1Key.prefix(14))
                 guard let product = products[gtin] ?? products[String(gtin.dropFirst())] ?? products[String(gtin.dropFirst(2))] else {
@@ -238,7 +240,25 @@ public enum RFIDIngest {
     static func apply(_ store: RecordStore, _ meaning: Meaning) async throws -> [Value] {
         var events: [Value] = []
         let ledger = Ledger(store: store.asSystem(reason: "pallet moves seen by RFID readers"))
-        let byDestination = Dictionary(grouping: meaning.pallets.sorted { $0.key < $1.key }) { $0.value.location }
+        var arrived: Set<Int64> = []
+        for (package, seen) in meaning.pallets.sorted(by: { $0.key < $1.key }) where seen.dock {
+            let received: SQLBuilder = """
+                WITH open AS (SELECT ml.id FROM stock_move_line ml JOIN stock_picking p ON p.id = ml.picking_id
+                              JOIN stock_picking_type pt ON pt.id = p.picking_type_id AND pt.code = 'incoming'
+                              WHERE ml.result_package_id = \(package) AND NOT ml.picked AND ml.state NOT IN ('done', 'cancel')
+                                AND p.company_id = (SELECT company_id FROM stock_location WHERE id = \(seen.location))
+                              ORDER BY ml.id FOR UPDATE OF ml)
+                UPDATE stock_move_line ml SET picked = true, write_uid = \(store.env.uid), write_date = now() FROM open WHERE ml.id = open.id
+                RETURNING ml.move_id, ml.picking_id
+                """
+            let rows = try await store.tx.query(received).map { try $0.decode((Int64, Int64).self) }
+            guard let picking = rows.map(\.1).min() else { continue }
+            for move in Set(rows.map(\.0)).sorted() { try await ledger.markPicked(move) }
+            arrived.insert(package)
+            events.append(.dict(["kind": "pallet_received", "sscc": .string(seen.sscc), "package_id": .int(package), "picking_id": .int(picking),
+                                 "location_id": .int(seen.location)]))
+        }
+        let byDestination = Dictionary(grouping: meaning.pallets.filter { !arrived.contains($0.key) }.sorted { $0.key < $1.key }) { $0.value.location }
         for (destination, pallets) in byDestination.sorted(by: { $0.key < $1.key }) {
             var sql = SQLBuilder("SELECT id FROM stock_quant_package WHERE id = ANY(")
             sql.bind(.intArray(pallets.map(\.key)), cast: "bigint[]")
