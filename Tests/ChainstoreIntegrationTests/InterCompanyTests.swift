@@ -149,6 +149,87 @@ struct InterCompanyTests {
         }
     }
 
+    /// A supplier's pallet packed for a store (cross-docking) is received at the DC and goes on
+    /// whole: the DC's delivery to that store gives back the stock it held and takes the pallet,
+    /// which leaves on the supplier's SSCC; the store receives it with one scan of it.
+    @Test func aPalletPackedForAStoreGoesOnWholeThroughTheDC() async throws {
+        try await TestDatabase.withFreshDatabase { db, registry in
+            let s = try await Self.setup(db, registry)
+            _ = try await Self.method(db, registry, uid: s.fx.groupAdmin, "stock.warehouse.orderpoint", "action_replenish", ids: [s.rule])
+            let order = try await Self.one(db, "SELECT order_id FROM purchase_order_line WHERE orderpoint_id = \(s.rule)", as: Int64.self)
+            _ = try await Self.method(db, registry, uid: s.fx.groupAdmin, "purchase.order", "button_confirm", ids: [order])
+            let delivery = try await Self.one(db, """
+                SELECT d.id FROM stock_picking d JOIN purchase_order o ON o.auto_sale_order_id = d.sale_id WHERE o.id = \(order)
+                """, as: Int64.self)
+            func held(_ sql: SQLBuilder) async throws -> Double { try await Self.one(db, sql, as: Double.self) }
+            #expect(try await held("SELECT coalesce(sum(quantity), 0)::float8 FROM stock_move_line WHERE picking_id = \(delivery) AND package_id IS NULL") == 20)
+
+            // The DC buys 20 more; the supplier packs them on one pallet for the store.
+            let pallet = try Pallets.sscc(prefix: "6901234", serial: 77)
+            let receipt = try await GroupFixture.asUser(db, registry, uid: s.fx.groupAdmin) { store -> Int64 in
+                let supplier = try await store.create("res.partner", [["name": "Dongguan Water Co.", "is_company": true, "company_id": false]])[0]
+                let incoming = try await store.search("stock.picking.type", domain: .and([
+                    .leaf("warehouse_id.company_id", .equal, .int(s.dc)), .leaf("code", .equal, "incoming")]))[0]
+                let purchase = try await store.create("purchase.order", [[
+                    "partner_id": .int(supplier), "company_id": .int(s.dc), "picking_type_id": .int(incoming),
+                    "order_line": [[0, 0, ["product_id": .int(s.product), "product_qty": 20, "price_unit": 2]]],
+                ]])[0]
+                _ = try await store.registry.methods.method("purchase.order", "button_confirm")!.handler(
+                    MethodCall(store: store, ids: [purchase], args: [], kwargs: [:]))
+                let receipt = try await store.search("stock.picking", domain: .leaf("purchase_id", .equal, .int(purchase)))[0]
+                let move = try await store.search("stock.move", domain: .leaf("picking_id", .equal, .int(receipt)))[0]
+                _ = try await StockDocuments.announce(store, [.init(move: move, quantity: 20, lot: nil, expiry: nil, package: pallet, deliverFor: s.fx.store1)])
+                return receipt
+            }
+            _ = try await Self.method(db, registry, uid: s.fx.groupAdmin, "stock.picking", "button_validate", ids: [receipt])
+            // Received at the DC, the pallet is what the store's delivery now holds, whole; the
+            // DC's own stock is free again.
+            let lines = try await db.withoutTransaction(logger: TestDatabase.logger) { tx in
+                try await tx.query("""
+                    SELECT coalesce(pk.name, ''), coalesce(rp.name, ''), ml.quantity::float8 FROM stock_move_line ml
+                    LEFT JOIN stock_quant_package pk ON pk.id = ml.package_id LEFT JOIN stock_quant_package rp ON rp.id = ml.result_package_id
+                    WHERE ml.picking_id = \(delivery)
+                    """).map { try $0.decode((String, String, Double).self) }
+            }
+            #expect(lines.count == 1 && lines[0] == (pallet, pallet, 20), "\(lines)")
+            #expect(try await held("""
+                SELECT coalesce(sum(q.reserved_quantity), 0)::float8 FROM stock_quant q WHERE q.product_id = \(s.product) AND q.package_id IS NULL
+                """) == 0)
+            // A delivery elsewhere never takes from the store's pallet: 105 wanted, the DC's 100 reserved.
+            let elsewhere = try await GroupFixture.asUser(db, registry, uid: s.fx.groupAdmin) { store -> Int64 in
+                let outgoing = try await store.search("stock.picking.type", domain: .and([
+                    .leaf("warehouse_id.company_id", .equal, .int(s.dc)), .leaf("code", .equal, "outgoing")]))[0]
+                return try await store.create("stock.picking", [["picking_type_id": .int(outgoing), "company_id": .int(s.dc),
+                    "move_ids": [[0, 0, ["product_id": .int(s.product), "product_uom_qty": 105]]]]])[0]
+            }
+            _ = try await Self.method(db, registry, uid: s.fx.groupAdmin, "stock.picking", "action_confirm", ids: [elsewhere])
+            _ = try await Self.method(db, registry, uid: s.fx.groupAdmin, "stock.picking", "action_assign", ids: [elsewhere])
+            #expect(try await held("""
+                SELECT coalesce(sum(quantity_reserved), 0)::float8 FROM stock_move_line WHERE picking_id = \(elsewhere) AND package_id IS NULL
+                """) == 100)
+            #expect(try await held("SELECT count(*)::float8 FROM stock_move_line WHERE picking_id = \(elsewhere) AND package_id IS NOT NULL") == 0)
+            _ = try await Self.method(db, registry, uid: s.fx.groupAdmin, "stock.picking", "action_cancel", ids: [elsewhere])
+            _ = try await Self.method(db, registry, uid: s.fx.groupAdmin, "stock.picking", "button_validate", ids: [delivery])
+            let storeReceipt = try await Self.one(db, "SELECT id FROM stock_picking WHERE purchase_id = \(order)", as: Int64.self)
+            let scanned = try await GroupFixture.asUser(db, registry, uid: s.fx.groupAdmin) { store in
+                try await WarehouseScan.handle(store, cache: CatalogueCache(), database: db, operation: .receive, code: pallet,
+                                               action: nil, state: .init(), today: GS1Date(year: 2026, month: 6, day: 15)!)
+            }
+            #expect(scanned.kind == "pallet" && scanned.state.pickingId == storeReceipt, "\(scanned.message)")
+            _ = try await Self.method(db, registry, uid: s.fx.groupAdmin, "stock.picking", "button_validate", ids: [storeReceipt])
+            let balances = try await db.withoutTransaction(logger: TestDatabase.logger) { tx in
+                try await tx.query("""
+                    SELECT l.company_id, coalesce(pk.name, ''), sum(q.quantity)::float8 FROM stock_quant q JOIN stock_location l ON l.id = q.location_id
+                    LEFT JOIN stock_quant_package pk ON pk.id = q.package_id
+                    WHERE q.product_id = \(s.product) AND l.usage = 'internal' AND q.quantity <> 0 GROUP BY 1, 2 ORDER BY 1, 2
+                    """).map { try $0.decode((Int64, String, Double).self) }
+            }
+            #expect(Set(balances.map { "\($0.0):\($0.1):\($0.2)" }) == ["\(s.dc)::100.0", "\(s.fx.store1):\(pallet):20.0"], "\(balances)")
+            let differences = try await db.withoutTransaction(logger: TestDatabase.logger) { tx in try await StockCheck.run(tx) }
+            #expect(differences.isEmpty)
+        }
+    }
+
     @Test func theCreditLimitStopsAnOrderAndCancellingTakesTheSaleWithIt() async throws {
         try await TestDatabase.withFreshDatabase { db, registry in
             let s = try await Self.setup(db, registry)

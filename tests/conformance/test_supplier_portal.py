@@ -243,6 +243,29 @@ def test_a_notice_is_checked_whole_and_a_pallet_is_received_by_one_scan(url, db,
     assert status == 409
 
 
+def test_a_pallet_packed_for_a_store_is_addressed_to_it(url, db, rpc, shop, unique):
+    """Cross-docking: a package may name the group company it is packed for by its GLN (GS1's
+    "ship for", AI 413); the pallet waits on the receipt addressed to that company. A GLN that is
+    not a company of the group is refused, leaving nothing."""
+    first = shop["users"][0][0]
+    gln = gs1("6901" + str(uuid.uuid4().int % 10**8).zfill(8))
+    partner = rpc("res.partner", "create", {"name": unique + " 门店商户", "is_company": True, "barcode": gln, "company_id": False})
+    store = rpc("res.company", "create", {"name": unique + " 门店", "company_kind": "store", "partner_id": partner})
+    number = "XD-" + uuid.uuid4().hex[:8]
+    refused = notice(shop, number, sscc(uuid.uuid4().int))
+    refused["packages"][0]["deliver_for_gln"] = gs1("690999900001")
+    status, answer = call(url, db, "POST", "/api/v1/supplier/asns", refused, login=first)
+    assert status == 400 and "deliver_for_gln" in json.dumps(answer), answer
+    assert rpc("purchase.asn", "search_count", [("name", "=", number)]) == 0
+    pallet = sscc(uuid.uuid4().int)
+    body = notice(shop, number, pallet)
+    body["packages"][0]["deliver_for_gln"] = gln
+    status, answer = call(url, db, "POST", "/api/v1/supplier/asns", body, login=first)
+    assert status == 201, answer
+    packages = rpc("stock.quant.package", "search_read", [("name", "=", pallet)], fields=["ship_to_company_id"])
+    assert [p["ship_to_company_id"][0] for p in packages] == [store]
+
+
 def test_a_dock_door_reads_an_announced_pallet_and_receives_it_whole(url, db, rpc, shop, unique):
     from epcpy.epc_schemes.sscc import SSCC, SSCCFilterValue
     from test_stock import post_json

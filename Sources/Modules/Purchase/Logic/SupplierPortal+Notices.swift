@@ -29,6 +29,9 @@ extension SupplierPortal {
         var kind: String
         var parent: String?
         var weight: Decimal?
+        /// The GLN of the group company the pallet is packed for (GS1's AI 413, "ship for"): it
+        /// is received at the buyer's dock and goes on to that company whole (cross-docking).
+        var deliverFor: String?
         var contents: [Content]
     }
 
@@ -75,7 +78,8 @@ extension SupplierPortal {
             let kind = try package.text("kind", max: 6, required: false) ?? "pallet"
             guard kind == "pallet" || kind == "case" else { throw ChainstoreError.valueError("\(at)kind must be pallet or case") }
             var parsed = Package(sscc: try package.gs1("sscc", digits: 18, required: true)!, kind: kind, parent: try package.gs1("parent_sscc", digits: 18),
-                                 weight: try package.decimal("gross_weight_kg", above: -1), contents: [])
+                                 weight: try package.decimal("gross_weight_kg", above: -1), deliverFor: try package.gs1("deliver_for_gln", digits: 13),
+                                 contents: [])
             for (number, entry) in contents.enumerated() {
                 guard let object = entry.dictValue else { throw ChainstoreError.valueError("\(at)contents[\(number)] must be an object") }
                 let content = Fields(object, at: "\(at)contents[\(number)].")
@@ -284,6 +288,21 @@ extension SupplierPortal {
             WHERE l.order_id = \(order.id) ORDER BY l.sequence, l.id
             """).map { try $0.decode((Int64, Int64, Decimal, String, String, Int64?, Decimal).self) }
         func gtin14(_ code: String) -> String { code.count < 14 ? String(repeating: "0", count: 14 - code.count) + code : code }
+        // Pallets packed for a company of the group: its GLN names it (not the buyer itself).
+        let glns = Array(Set(notice.packages.compactMap(\.deliverFor))).sorted()
+        var recipients: [String: Int64] = [:]
+        if !glns.isEmpty {
+            for row in try await store.tx.query("""
+                SELECT DISTINCT ON (p.barcode) p.barcode, c.id FROM res_company c JOIN res_partner p ON p.id = c.partner_id
+                WHERE p.barcode = ANY(\(glns)) AND c.id <> \(order.company) ORDER BY p.barcode, c.id
+                """) {
+                let (gln, company) = try row.decode((String, Int64).self)
+                recipients[gln] = company
+            }
+            if let unknown = glns.first(where: { recipients[$0] == nil }) {
+                throw ChainstoreError.valueError("deliver_for_gln \(unknown) is not the GLN of a company of the group other than \(order.name)'s buyer")
+            }
+        }
         var goods: [StockDocuments.Announced] = []
         var items: [Item] = []
         var announced: [Int64: Decimal] = [:]
@@ -305,7 +324,8 @@ extension SupplierPortal {
                 if row.4 == "serial", content.quantity != 1 { throw ChainstoreError.valueError("\(at): a serial number is one unit") }
                 guard let move = row.5 else { throw ChainstoreError.valueError("\(at): line \(row.0) has nothing left to receive") }
                 goods.append(StockDocuments.Announced(move: move, quantity: content.quantity, lot: row.4 == "none" ? nil : content.lot,
-                                                      expiry: content.expiry ?? content.bestBefore, package: package.sscc))
+                                                      expiry: content.expiry ?? content.bestBefore, package: package.sscc,
+                                                      deliverFor: package.deliverFor.flatMap { recipients[$0] }))
                 items.append(Item(package: package.sscc, line: row.0, product: row.1, content: content))
                 announced[row.0, default: row.6] += content.quantity
             }

@@ -45,13 +45,14 @@ extension Ledger {
             var free = Dictionary(uniqueKeysWithValues: quants.map { ($0.id, $0.free) })
             for (move, extra) in toReserve {
                 var need = extra
-                for quant in Removal.order(quants.filter { $0.productId == move.productId && $0.path.hasPrefix(move.sourcePath) }, move.removal) {
+                for quant in Self.candidates(quants, for: move) {
                     guard need > 0 else { break }
                     let take = min(need, free[quant.id] ?? 0)
                     guard take > 0 else { continue }
                     free[quant.id]! -= take
                     need -= take
-                    lines.append(move: move.id, quantity: take, location: quant.locationId, lot: quant.lotId, package: quant.packageId, quant: quant.id)
+                    lines.append(move: move.id, quantity: take, location: quant.locationId, lot: quant.lotId, package: quant.packageId, quant: quant.id,
+                                 keepPackage: quant.shipTo != nil)
                 }
                 if need > 0 {
                     // More than is free: the rest rides on the last line, unreserved.

@@ -48,7 +48,31 @@ extension Ledger {
         }
         try await refreshPickings(ofMoves: moves.map(\.id) + remaining)
         try await assignReceipts(ofShipments: pickingIds)
+        try await crossDock(received: pickingIds)
         return .true
+    }
+
+    /// Pallets these transfers just brought in that are addressed to a company (a supplier's
+    /// pallet packed for one store) go on to it whole: the open deliveries of the receiving
+    /// company to that company, for the pallet's products, give back what they hold and are
+    /// reserved again, the addressed pallet first (cross-docking).
+    func crossDock(received pickingIds: [Int64]) async throws {
+        let waiting: SQLBuilder = """
+            SELECT DISTINCT m.id FROM stock_move_line ml JOIN stock_quant_package pkg ON pkg.id = ml.result_package_id AND pkg.ship_to_company_id IS NOT NULL
+            JOIN stock_location dl ON dl.id = ml.location_dest_id AND dl.usage = 'internal'
+            JOIN stock_move m ON m.product_id = ml.product_id AND m.company_id = dl.company_id
+                AND m.state IN ('confirmed', 'partially_available', 'assigned')
+            JOIN stock_picking d ON d.id = m.picking_id AND d.dest_company_id = pkg.ship_to_company_id
+            WHERE ml.picking_id = ANY(\(pickingIds)) AND ml.state = 'done'
+              AND NOT EXISTS (SELECT 1 FROM stock_move_line o WHERE o.move_id = m.id AND o.picked AND o.state NOT IN ('done', 'cancel'))
+            ORDER BY m.id
+            """
+        let moves = try await tx.query(waiting).map { try $0.decode(Int64.self) }
+        guard !moves.isEmpty else { return }
+        let sender = Ledger(store: store.asSystem(reason: "pallets addressed to another company"))
+        try await sender.unreserve(moves)
+        try await sender.assign(moves)
+        try await sender.refreshPickings(ofMoves: moves)
     }
 
     /// The receiver's receipts that take from the places these transfers just delivered to (a

@@ -64,6 +64,9 @@ struct Ledger {
         let id: Int64, productId: Int64, state: MoveState, demand: Decimal, sourceId: Int64, sourcePath: String
         let bypass: Bool, removal: String, held: Decimal, productUom: Int64, moveUom: Int64
         let priority: String, date: Double
+        /// The company the goods go to: the one the move's transfer is addressed to (a shipment
+        /// to another company), else the move's own.
+        let destCompany: Int64?
     }
 
     /// Moves waiting for goods, locked in id order, with what their lines already hold.
@@ -76,17 +79,19 @@ struct Ledger {
                          (SELECT r.method FROM stock_location pl JOIN product_removal r ON r.id = pl.removal_strategy_id
                           WHERE pl.id = ANY(string_to_array(rtrim(sl.parent_path, '/'), '/')::bigint[]) ORDER BY length(pl.parent_path) DESC LIMIT 1), 'fifo'),
                 coalesce((SELECT sum(ml.quantity_product_uom) FROM stock_move_line ml WHERE ml.move_id = m.id), 0), t.uom_id,
-                coalesce(m.product_uom, t.uom_id), m.priority, extract(epoch FROM m.date)::float8
+                coalesce(m.product_uom, t.uom_id), m.priority, extract(epoch FROM m.date)::float8,
+                coalesce((SELECT pk.dest_company_id FROM stock_picking pk WHERE pk.id = m.picking_id), m.company_id)
             FROM stock_move m JOIN stock_location sl ON sl.id = m.location_id JOIN product_product p ON p.id = m.product_id
             JOIN product_template t ON t.id = p.product_tmpl_id JOIN product_category c ON c.id = t.categ_id
             WHERE m.id = ANY(\(moveIds)) AND m.state = ANY(\(states)) ORDER BY m.id FOR UPDATE OF m
             """
         return try await tx.query(sql).map { row in
-            let (id, product, stateName, demand, source, path, bypass, removal, held, productUom, moveUom, priority, date) = try row.decode(
-                (Int64, Int64, String, Decimal, Int64, String, Bool, String, Decimal, Int64, Int64, String, Double).self)
+            let (id, product, stateName, demand, source, path, bypass, removal, held, productUom, moveUom, priority, date, destCompany) = try row.decode(
+                (Int64, Int64, String, Decimal, Int64, String, Bool, String, Decimal, Int64, Int64, String, Double, Int64?).self)
             guard let state = MoveState(rawValue: stateName) else { throw ChainstoreError(.internalError, "Move \(id) has an unknown state \(stateName)") }
             return Move(id: id, productId: product, state: state, demand: demand, sourceId: source, sourcePath: path, bypass: bypass,
-                        removal: removal, held: held, productUom: productUom, moveUom: moveUom, priority: priority, date: date)
+                        removal: removal, held: held, productUom: productUom, moveUom: moveUom, priority: priority, date: date,
+                        destCompany: destCompany)
         }
     }
 
@@ -107,19 +112,28 @@ struct Ledger {
             var free = Dictionary(uniqueKeysWithValues: quants.map { ($0.id, $0.free) })
             for move in Self.servingOrder(reserving) {
                 var need = move.demand - move.held
-                for quant in Removal.order(quants.filter { $0.productId == move.productId && $0.path.hasPrefix(move.sourcePath) }, move.removal) {
+                for quant in Self.candidates(quants, for: move) {
                     guard need > 0 else { break }
                     let take = min(need, free[quant.id] ?? 0)
                     guard take > 0 else { continue }
                     free[quant.id]! -= take
                     need -= take
                     lines.append(move: move.id, quantity: take, location: quant.locationId, lot: quant.lotId, package: quant.packageId,
-                                 quant: quant.id)
+                                 quant: quant.id, keepPackage: quant.shipTo != nil)
                 }
             }
         }
         try await insert(lines)
         try await syncMoves(moves.map(\.id))
+    }
+
+    /// The quants a move may take from, in the order it takes them: those of the product under
+    /// its source; pallets addressed to the company it delivers to first (cross-docking: they
+    /// leave whole), then the rest by the removal strategy; pallets addressed to another company
+    /// are never taken.
+    static func candidates(_ quants: [Quant], for move: Move) -> [Quant] {
+        let fitting = quants.filter { $0.productId == move.productId && $0.path.hasPrefix(move.sourcePath) && ($0.shipTo == nil || $0.shipTo == move.destCompany) }
+        return Removal.order(fitting.filter { $0.shipTo != nil }, move.removal) + Removal.order(fitting.filter { $0.shipTo == nil }, move.removal)
     }
 
     /// Moves in the order they are served: urgent first, then by date, then by id.
@@ -130,6 +144,8 @@ struct Ledger {
     struct Quant: Sendable {
         let id: Int64, productId: Int64, locationId: Int64, lotId: Int64?, packageId: Int64?, free: Decimal
         let inDate: Double, expiry: Double?, path: String, locationName: String
+        /// The company the quant's pallet is addressed to.
+        let shipTo: Int64?
     }
 
     /// Quants with free stock of `products` under `paths`, locked in id order. A quant another
@@ -138,26 +154,29 @@ struct Ledger {
         let sql: SQLBuilder = """
             SELECT q.id, q.product_id, q.location_id, q.lot_id, q.package_id, q.quantity - q.reserved_quantity,
                 extract(epoch FROM q.in_date)::float8, extract(epoch FROM coalesce(lot.removal_date, lot.expiration_date))::float8,
-                l.parent_path, l.complete_name
+                l.parent_path, l.complete_name, pkg.ship_to_company_id
             FROM stock_quant q JOIN stock_location l ON l.id = q.location_id LEFT JOIN stock_lot lot ON lot.id = q.lot_id
+            LEFT JOIN stock_quant_package pkg ON pkg.id = q.package_id
             WHERE q.product_id = ANY(\(products)) AND q.owner_id IS NULL AND q.quantity > q.reserved_quantity
                 AND l.usage IN ('internal', 'transit') AND l.parent_path LIKE ANY(\(paths.map { $0 + "%" }))
             ORDER BY q.id FOR UPDATE OF q
             """
         return try await tx.query(sql).map { row in
-            let (id, product, location, lot, package, free, inDate, expiry, path, name) = try row.decode(
-                (Int64, Int64, Int64, Int64?, Int64?, Decimal, Double, Double?, String, String).self)
+            let (id, product, location, lot, package, free, inDate, expiry, path, name, shipTo) = try row.decode(
+                (Int64, Int64, Int64, Int64?, Int64?, Decimal, Double, Double?, String, String, Int64?).self)
             return Quant(id: id, productId: product, locationId: location, lotId: lot, packageId: package, free: free, inDate: inDate,
-                         expiry: expiry, path: path, locationName: name)
+                         expiry: expiry, path: path, locationName: name, shipTo: shipTo)
         }
     }
 
     /// Move lines to insert in one statement; quantities in the product's unit.
     struct NewLines {
         var moves: [Int64] = [], quantities: [Decimal] = [], locations: [Int64] = [], lots: [Int64] = [], packages: [Int64] = []
-        var quants: [Int64] = [], reserved: [Decimal] = []
+        var quants: [Int64] = [], reserved: [Decimal] = [], keep: [Bool] = []
 
-        mutating func append(move: Int64, quantity: Decimal, location: Int64, lot: Int64? = nil, package: Int64? = nil, quant: Int64? = nil) {
+        /// `keepPackage`: the goods leave on their package (the line's result package is it).
+        mutating func append(move: Int64, quantity: Decimal, location: Int64, lot: Int64? = nil, package: Int64? = nil, quant: Int64? = nil,
+                             keepPackage: Bool = false) {
             moves.append(move)
             quantities.append(quantity)
             locations.append(location)
@@ -165,25 +184,27 @@ struct Ledger {
             packages.append(package ?? 0)
             quants.append(quant ?? 0)
             reserved.append(quant == nil ? 0 : quantity)
+            keep.append(keepPackage)
         }
 
         var isEmpty: Bool { moves.isEmpty }
     }
 
     /// Inserts the lines and takes their reservations on the quants (already locked). Goods
-    /// taken from transit stay on their pallet: a shipment's pallet arrives whole.
+    /// taken from transit, or from a pallet addressed to where they go, stay on their pallet:
+    /// a shipment's pallet arrives whole.
     func insert(_ lines: NewLines) async throws {
         guard !lines.isEmpty else { return }
         try await tx.query("""
             WITH d AS (SELECT * FROM unnest(\(lines.moves), \(lines.quantities), \(lines.locations), \(lines.lots), \(lines.packages), \(lines.quants),
-                                            \(lines.reserved)) AS d(move, qty, loc, lot, pkg, quant, reserved)),
+                                            \(lines.reserved), \(lines.keep)) AS d(move, qty, loc, lot, pkg, quant, reserved, keep)),
                  held AS (UPDATE stock_quant q SET reserved_quantity = q.reserved_quantity + h.qty
                           FROM (SELECT quant, sum(reserved) AS qty FROM d WHERE quant <> 0 GROUP BY quant) h WHERE q.id = h.quant)
             INSERT INTO stock_move_line (move_id, picking_id, product_id, product_uom_id, quantity, quantity_product_uom, location_id,
                                          location_dest_id, lot_id, package_id, result_package_id, state, reference, company_id, reserved_quant_id,
                                          quantity_reserved, date, create_uid, create_date, write_uid, write_date)
             SELECT d.move, m.picking_id, m.product_id, t.uom_id, d.qty, d.qty, d.loc, chainstore_putaway(m.product_id, m.location_dest_id),
-                   nullif(d.lot, 0), nullif(d.pkg, 0), CASE WHEN sl.usage = 'transit' THEN nullif(d.pkg, 0) END, m.state,
+                   nullif(d.lot, 0), nullif(d.pkg, 0), CASE WHEN sl.usage = 'transit' OR d.keep THEN nullif(d.pkg, 0) END, m.state,
                    coalesce(pk.name, m.reference), m.company_id, nullif(d.quant, 0), d.reserved, now(), \(uid), now(), \(uid), now()
             FROM d JOIN stock_move m ON m.id = d.move JOIN stock_location sl ON sl.id = d.loc JOIN product_product p ON p.id = m.product_id
             JOIN product_template t ON t.id = p.product_tmpl_id LEFT JOIN stock_picking pk ON pk.id = m.picking_id

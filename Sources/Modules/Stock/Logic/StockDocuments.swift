@@ -34,20 +34,23 @@ public enum StockDocuments {
 
     /// Goods a supplier announced on a pallet: `quantity` of the move's product (in its unit),
     /// of lot `lot` (a tracked product's; created with its expiry when new), on the package
-    /// named `package` (an SSCC).
+    /// named `package` (an SSCC); `deliverFor`: the company the pallet is packed for, when it is
+    /// to go on whole (cross-docking).
     public struct Announced: Sendable {
         public let move: Int64
         public let quantity: Decimal
         public let lot: String?
         public let expiry: String?
         public let package: String
+        public let deliverFor: Int64?
 
-        public init(move: Int64, quantity: Decimal, lot: String?, expiry: String?, package: String) {
+        public init(move: Int64, quantity: Decimal, lot: String?, expiry: String?, package: String, deliverFor: Int64? = nil) {
             self.move = move
             self.quantity = quantity
             self.lot = lot
             self.expiry = expiry
             self.package = package
+            self.deliverFor = deliverFor
         }
     }
 
@@ -74,8 +77,9 @@ public enum StockDocuments {
                 WITH m AS (SELECT m.*, t.uom_id AS unit, t.tracking, chainstore_putaway(m.product_id, m.location_dest_id) AS dest
                            FROM stock_move m JOIN product_product p ON p.id = m.product_id JOIN product_template t ON t.id = p.product_tmpl_id
                            WHERE m.id = \(item.move) AND m.state NOT IN ('draft', 'done', 'cancel')),
-                     pkg AS (INSERT INTO stock_quant_package (name, company_id, create_uid, create_date, write_uid, write_date)
-                             SELECT \(item.package), m.company_id, \(store.env.uid), now(), \(store.env.uid), now() FROM m
+                     pkg AS (INSERT INTO stock_quant_package (name, company_id, ship_to_company_id, create_uid, create_date, write_uid, write_date)
+                             SELECT \(item.package), CASE WHEN \(item.deliverFor)::bigint IS NULL THEN m.company_id END, \(item.deliverFor),
+                                    \(store.env.uid), now(), \(store.env.uid), now() FROM m
                              ON CONFLICT (name) DO UPDATE SET write_date = now() RETURNING id),
                      lot AS (INSERT INTO stock_lot (name, product_id, company_id, expiration_date, create_uid, create_date, write_uid, write_date)
                              SELECT \(item.lot), m.product_id, m.company_id, \(item.expiry)::date, \(store.env.uid), now(), \(store.env.uid), now()

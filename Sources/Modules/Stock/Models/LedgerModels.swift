@@ -56,6 +56,8 @@ extension ModelSpec {
                 required: true, default: .value("disposable")),
             .date("pack_date", "Pack Date"),
             .one2many("quant_ids", "Bulk Content", to: "stock.quant", inverse: "package_id"),
+            // Ours: a pallet packed for one company (cross-docking): only its deliveries take from it.
+            .many2one("ship_to_company_id", "Deliver For", to: "res.company", onDelete: .setNull),
         ],
         order: "name, id", companyScoped: true)
 
