@@ -8,7 +8,10 @@ extension Migration {
     /// lead days with weekly deliveries), and an order placed now cannot arrive sooner, so
     /// leaving it out made every run order the same goods again until they arrived. Requests for
     /// quotation already counted without a date. The function of 0001 with that one change.
-    static let confirmedReceiptsCount: Migration = {
+    static let confirmedReceiptsCount = Migration("0003_confirmed_receipts_count", sql: proposalsCountingConfirmedReceipts)
+
+    /// `orderpointProposals` (as `CREATE OR REPLACE`) with confirmed receipts counted today.
+    static let proposalsCountingConfirmedReceipts: String = {
         let dated = """
             SELECT pl.root, m.product_id, (m.date AT TIME ZONE 'Asia/Shanghai')::date AS day, sum(coalesce(m.product_qty, m.product_uom_qty)) AS qty
             """
@@ -16,10 +19,16 @@ extension Migration {
             SELECT pl.root, m.product_id, CASE WHEN m.purchase_line_id IS NOT NULL THEN today ELSE (m.date AT TIME ZONE 'Asia/Shanghai')::date END AS day,
                    sum(coalesce(m.product_qty, m.product_uom_qty)) AS qty
             """
-        let function = orderpointProposals
-        precondition(function.components(separatedBy: dated).count == 2, "the incoming branch of stock_orderpoint_proposals")
-        return Migration("0003_confirmed_receipts_count", sql: function
-            .replacingOccurrences(of: "CREATE FUNCTION stock_orderpoint_proposals", with: "CREATE OR REPLACE FUNCTION stock_orderpoint_proposals")
-            .replacingOccurrences(of: dated, with: counted))
+        return replacingOnce(orderpointProposals, [
+            ("CREATE FUNCTION stock_orderpoint_proposals", "CREATE OR REPLACE FUNCTION stock_orderpoint_proposals"), (dated, counted),
+        ])
     }()
+
+    /// `text` with each pair's first part, which must occur exactly once, replaced by its second.
+    static func replacingOnce(_ text: String, _ changes: [(String, String)]) -> String {
+        changes.reduce(text) { text, change in
+            precondition(text.components(separatedBy: change.0).count == 2, "stock_orderpoint_proposals: \(change.0.prefix(60))")
+            return text.replacingOccurrences(of: change.0, with: change.1)
+        }
+    }
 }
