@@ -9,7 +9,10 @@ extension Migration {
     ///   every open order of every store; a read of a few rules still goes by product;
     /// - the quantities on their way are joined to the rules with their lead days in one step,
     ///   so the planner hashes them instead of comparing every rule with every rule.
-    static let proposalsAtScale = Migration("0004_proposals_at_scale", sql: {
+    static let proposalsAtScale = Migration("0004_proposals_at_scale", sql: proposalsAtScaleText)
+
+    /// The function as 0004 leaves it.
+    static let proposalsAtScaleText: String = {
         let open = "m.state IN ('waiting', 'confirmed', 'partially_available', 'assigned')"
         /// Open moves of the batch's products arriving at (`to`) or leaving (`from`) its places.
         func moves(_ at: String, _ other: String) -> String {
@@ -59,7 +62,7 @@ extension Migration {
                 WHERE ld.moving AND mv.day <= today + ceil(ld.days + ld.visibility_days)::int
                 GROUP BY 1),
             """)])
-    }())
+    }()
 
     /// `text` with the common table expression `name` (up to the one named `next`) replaced.
     static func replacingCTE(_ text: String, _ name: String, before next: String, with new: String) -> String {
