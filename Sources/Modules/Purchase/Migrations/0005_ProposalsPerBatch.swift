@@ -8,23 +8,19 @@ extension Migration {
     /// - a batch's open moves are all the open moves of its places: filtering them by the
     ///   batch's products made the planner probe every place once per product (100,000 index
     ///   probes for 200 places), and moves of other products join no rule anyway;
-    /// - the batch's products carry their template and unit, read once: the quantities already
-    ///   requested and the rules needing an order join them instead of hashing every product
-    ///   of the catalogue, and a request in the product's own unit is not converted.
+    /// - the batch's products carry their unit, read once: the quantities already requested
+    ///   join them instead of hashing every product of the catalogue, and a request in the
+    ///   product's own unit is not converted.
     static let proposalsPerBatch = Migration("0005_proposals_per_batch", sql: replacingOnce(proposalsAtScaleText, [
         ("products AS MATERIALIZED (SELECT DISTINCT product_id FROM op),", """
             products AS MATERIALIZED (
-                SELECT p.id AS product_id, p.product_tmpl_id AS template, t.uom_id AS uom
+                SELECT p.id AS product_id, t.uom_id AS uom
                 FROM (SELECT DISTINCT product_id FROM op) d JOIN product_product p ON p.id = d.product_id JOIN product_template t ON t.id = p.product_tmpl_id),
             """),
         ("sum(chainstore_uom_convert(ql.product_qty, ql.product_uom, t.uom_id)) AS qty",
          "sum(CASE WHEN ql.product_uom = pr.uom THEN ql.product_qty ELSE chainstore_uom_convert(ql.product_qty, ql.product_uom, pr.uom) END) AS qty"),
         ("FROM quoted_lines ql JOIN product_product p ON p.id = ql.product_id JOIN product_template t ON t.id = p.product_tmpl_id",
          "FROM quoted_lines ql JOIN products pr ON pr.product_id = ql.product_id"),
-        ("p.product_tmpl_id AS template, t.uom_id AS uom,", "p.template, p.uom,"),
-        ("JOIN stock_warehouse_orderpoint o ON o.id = b.id JOIN product_product p ON p.id = b.product_id",
-         "JOIN stock_warehouse_orderpoint o ON o.id = b.id JOIN products p ON p.product_id = b.product_id"),
-        ("JOIN product_template t ON t.id = p.product_tmpl_id JOIN res_company c ON c.id = b.company_id", "JOIN res_company c ON c.id = b.company_id"),
     ]).replacingEach("WHERE cardinality(ids) > 64 AND m.product_id IN (SELECT product_id FROM products)) m", times: 2, with: "WHERE cardinality(ids) > 64) m"))
 }
 
