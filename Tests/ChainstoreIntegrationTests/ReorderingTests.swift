@@ -180,6 +180,21 @@ struct ReorderingTests {
                 try await store.search("stock.warehouse.orderpoint", domain: .all)
             }
             #expect(cityRules == [s.rule])
+
+            // A snoozed rule sits the scheduled run out; a stale exception on a rule the run
+            // evaluates is cleared.
+            try await db.transaction(logger: TestDatabase.logger) { tx in
+                try await tx.query("""
+                    UPDATE stock_warehouse_orderpoint SET snoozed_until = CASE WHEN id = \(rule2) THEN current_date + 30 END,
+                        procure_exception = CASE WHEN id = \(s.rule) THEN 'stale' END WHERE id IN (\(rule2), \(s.rule))
+                    """)
+            }
+            let later = try await Reordering.runAll(JobContext(database: db, node: node, logger: TestDatabase.logger))
+            #expect(later == Reordering.Outcome(rules: 1, lines: 0, orders: 0, exceptions: 0))
+            let exception = try await db.transaction(logger: TestDatabase.logger) { tx in
+                try await tx.query("SELECT procure_exception FROM stock_warehouse_orderpoint WHERE id = \(s.rule)")[0].decode(String?.self)
+            }
+            #expect(exception == nil)
         }
     }
 }

@@ -51,38 +51,42 @@ public enum Reordering {
         return try await order(store, .rules(ids), today: today)
     }
 
-    /// Orders what the `selection` needs: the selected rules' ids stay in the database (a
-    /// batch's 50,000 ids are neither read back nor sent three times).
+    /// Orders what the `selection` needs. A batch of companies is read from the company index
+    /// by the proposals themselves: its rule ids are never collected.
     @discardableResult
     public static func order(_ store: RecordStore, _ selection: Selection, today: String? = nil) async throws -> Outcome {
         let tx = store.tx
         let uid = store.env.uid
         let day: SQLBuilder = today.map { "\($0)::date" } ?? "(now() AT TIME ZONE 'Asia/Shanghai')::date"
-        let companies: SQLBuilder, rules: SQLBuilder
+        var outcome = Outcome()
+        // The selected rules (as `o`), their companies (as `c`) and the call of the proposals.
+        let selected: SQLBuilder, companies: SQLBuilder, proposals: SQLBuilder
         switch selection {
         case .rules(let ids):
-            companies = "SELECT DISTINCT company_id AS c FROM stock_warehouse_orderpoint WHERE id = ANY(\(ids))"
-            rules = "SELECT \(ids)::bigint[]"
+            selected = "o.id = ANY(\(ids))"
+            companies = "SELECT DISTINCT o.company_id AS c FROM stock_warehouse_orderpoint o WHERE \(selected)"
+            proposals = "stock_orderpoint_proposals(\(ids), \(day), false)"
+            outcome.rules = ids.count
         case .companies(let ids):
-            companies = "SELECT DISTINCT c FROM unnest(\(ids)::bigint[]) c"
-            rules = """
-                SELECT coalesce(array_agg(id ORDER BY id), '{}') FROM stock_warehouse_orderpoint
-                WHERE company_id = ANY(\(ids)) AND active AND trigger = 'auto' AND (snoozed_until IS NULL OR snoozed_until <= \(day))
+            selected = """
+                o.company_id = ANY(\(ids)) AND o.active AND o.trigger = 'auto' AND (o.snoozed_until IS NULL OR o.snoozed_until <= \(day))
                 """
+            companies = "SELECT DISTINCT c FROM unnest(\(ids)::bigint[]) c"
+            proposals = "stock_orderpoint_proposals('{}', \(day), false, \(ids))"
         }
         // One run at a time per company (a manual run and the scheduler never count the same
         // need twice); batches of other companies run beside it.
         try await tx.query("SELECT count(pg_advisory_xact_lock(hashtext('purchase.reordering'), c::int)) FROM (\(companies) ORDER BY 1) x")
         try await tx.execute("SET LOCAL jit = off")
-        try await tx.query("CREATE TEMP TABLE reorder_rules ON COMMIT DROP AS SELECT (\(rules)) AS ids")
-        var outcome = Outcome()
-        outcome.rules = Int(try await tx.query("SELECT cardinality(ids) FROM reorder_rules")[0].decode(Int32.self))
+        if case .companies = selection {
+            outcome.rules = Int(try await tx.query("SELECT count(*) FROM stock_warehouse_orderpoint o WHERE \(selected)")[0].decode(Int64.self))
+        }
         try await tx.query("""
             CREATE TEMP TABLE reorder_proposal ON COMMIT DROP AS
             SELECT p.*, o.company_id, o.name AS rule, o.product_id AS product, \(day) AS today,
                    (SELECT pt.id FROM stock_picking_type pt WHERE pt.warehouse_id = o.warehouse_id AND pt.code = 'incoming' AND pt.active
                     ORDER BY pt.sequence, pt.id LIMIT 1) AS picking_type
-            FROM stock_orderpoint_proposals((SELECT ids FROM reorder_rules), \(day), false) p JOIN stock_warehouse_orderpoint o ON o.id = p.orderpoint_id
+            FROM \(proposals) p JOIN stock_warehouse_orderpoint o ON o.id = p.orderpoint_id
             """)
         // Exceptions: set from the proposals, cleared on the batch's rules that no longer have one.
         outcome.exceptions = Int(try await tx.query("""
@@ -96,7 +100,7 @@ public enum Reordering {
                 WHERE o.id = f.id AND o.procure_exception IS DISTINCT FROM f.exception RETURNING o.procure_exception),
             cleared AS (
                 UPDATE stock_warehouse_orderpoint o SET procure_exception = NULL
-                WHERE o.id = ANY((SELECT ids FROM reorder_rules)::bigint[]) AND o.procure_exception IS NOT NULL AND o.id NOT IN (SELECT id FROM found))
+                WHERE \(selected) AND o.procure_exception IS NOT NULL AND o.id NOT IN (SELECT id FROM found))
             SELECT count(*) FILTER (WHERE procure_exception IS NOT NULL) FROM marked
             """)[0].decode(Int64.self))
         outcome.orders = Int(try await tx.query("""
@@ -140,7 +144,7 @@ public enum Reordering {
             SELECT count(*) FROM made
             """)[0].decode(Int64.self)
         outcome.lines = Int(lines)
-        try await tx.query("DROP TABLE reorder_proposal, reorder_rules")
+        try await tx.query("DROP TABLE reorder_proposal")
         return outcome
     }
 
