@@ -120,9 +120,13 @@ public enum Reordering {
             WITH due AS MATERIALIZED (
                 SELECT DISTINCT p.company_id, p.vendor_id, p.today + ceil(p.lead_days)::int AS day FROM reorder_proposal p
                 WHERE p.qty_to_order > 0 AND p.vendor_id IS NOT NULL),
-            -- With a delivery schedule for the store and supplier: the first delivery day still open.
+            -- With a delivery schedule for the store and supplier: the first delivery day still open
+            -- (looked for only where there is one: each look reads four weeks of days).
             planned AS MATERIALIZED (
-                SELECT d.*, coalesce(replenishment_next_delivery(d.company_id, d.vendor_id, d.day, now()), d.day) AS delivery FROM due d),
+                SELECT d.*, coalesce(CASE WHEN EXISTS (SELECT 1 FROM replenishment_delivery_schedule s
+                                                       WHERE s.active AND s.company_id = d.company_id AND s.partner_id = d.vendor_id)
+                                          THEN replenishment_next_delivery(d.company_id, d.vendor_id, d.day, now()) END, d.day) AS delivery
+                FROM due d),
             made AS (
                 INSERT INTO purchase_order_line (order_id, company_id, name, product_id, product_qty, product_uom, price_unit, date_planned, orderpoint_id,
                                                  create_uid, create_date, write_uid, write_date)
