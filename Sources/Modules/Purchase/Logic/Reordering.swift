@@ -37,6 +37,17 @@ public enum Reordering {
         }
     }
 
+    /// `today` ("YYYY-MM-DD"), or the day in Asia/Shanghai when nil, as a date.
+    static func businessDay(_ today: String?) -> SQLBuilder {
+        today.map { "\($0)::date" } ?? "(now() AT TIME ZONE 'Asia/Shanghai')::date"
+    }
+
+    /// A rule (`o`) the scheduled run evaluates on `day`: automatic, active, not snoozed past it.
+    /// (`stock_orderpoint_proposals` reads a batch of companies' rules with the same condition.)
+    static func due(_ day: SQLBuilder) -> SQLBuilder {
+        "o.active AND o.trigger = 'auto' AND (o.snoozed_until IS NULL OR o.snoozed_until <= \(day))"
+    }
+
     /// The rules a run orders for: these, or every automatic rule of these companies due today.
     public enum Selection: Sendable {
         case rules([Int64])
@@ -57,7 +68,7 @@ public enum Reordering {
     public static func order(_ store: RecordStore, _ selection: Selection, today: String? = nil) async throws -> Outcome {
         let tx = store.tx
         let uid = store.env.uid
-        let day: SQLBuilder = today.map { "\($0)::date" } ?? "(now() AT TIME ZONE 'Asia/Shanghai')::date"
+        let day = businessDay(today)
         var outcome = Outcome()
         // The selected rules (as `o`), their companies (as `c`) and the call of the proposals.
         let selected: SQLBuilder, companies: SQLBuilder, proposals: SQLBuilder
@@ -68,9 +79,7 @@ public enum Reordering {
             proposals = "stock_orderpoint_proposals(\(ids), \(day), false)"
             outcome.rules = ids.count
         case .companies(let ids):
-            selected = """
-                o.company_id = ANY(\(ids)) AND o.active AND o.trigger = 'auto' AND (o.snoozed_until IS NULL OR o.snoozed_until <= \(day))
-                """
+            selected = "o.company_id = ANY(\(ids)) AND \(due(day))"
             companies = "SELECT DISTINCT c FROM unnest(\(ids)::bigint[]) c"
             proposals = "stock_orderpoint_proposals('{}', \(day), false, \(ids))"
         }
@@ -120,13 +129,9 @@ public enum Reordering {
             WITH due AS MATERIALIZED (
                 SELECT DISTINCT p.company_id, p.vendor_id, p.today + ceil(p.lead_days)::int AS day FROM reorder_proposal p
                 WHERE p.qty_to_order > 0 AND p.vendor_id IS NOT NULL),
-            -- With a delivery schedule for the store and supplier: the first delivery day still open
-            -- (looked for only where there is one: each look reads four weeks of days).
+            -- With a delivery schedule for the store and supplier: the first delivery day still open.
             planned AS MATERIALIZED (
-                SELECT d.*, coalesce(CASE WHEN EXISTS (SELECT 1 FROM replenishment_delivery_schedule s
-                                                       WHERE s.active AND s.company_id = d.company_id AND s.partner_id = d.vendor_id)
-                                          THEN replenishment_next_delivery(d.company_id, d.vendor_id, d.day, now()) END, d.day) AS delivery
-                FROM due d),
+                SELECT d.*, coalesce(replenishment_next_delivery(d.company_id, d.vendor_id, d.day, now()), d.day) AS delivery FROM due d),
             made AS (
                 INSERT INTO purchase_order_line (order_id, company_id, name, product_id, product_qty, product_uom, price_unit, date_planned, orderpoint_id,
                                                  create_uid, create_date, write_uid, write_date)
@@ -158,10 +163,9 @@ public enum Reordering {
         let database = context.database
         let counts = try await database.transaction(logger: context.logger) { tx in
             try await tx.query("""
-                SELECT company_id, count(*) FROM stock_warehouse_orderpoint
-                WHERE active AND trigger = 'auto' AND (snoozed_until IS NULL OR snoozed_until <= (now() AT TIME ZONE 'Asia/Shanghai')::date)
-                  AND (\(only == nil) OR company_id = ANY(\(only ?? [])))
-                GROUP BY company_id ORDER BY company_id
+                SELECT o.company_id, count(*) FROM stock_warehouse_orderpoint o
+                WHERE \(due(businessDay(today))) AND (\(only == nil) OR o.company_id = ANY(\(only ?? [])))
+                GROUP BY o.company_id ORDER BY o.company_id
                 """).map { try $0.decode((Int64, Int64).self) }
         }
         var batches: [[Int64]] = [[]]

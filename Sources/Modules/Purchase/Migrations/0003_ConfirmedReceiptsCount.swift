@@ -26,9 +26,14 @@ extension Migration {
 
     /// `text` with each pair's first part, which must occur exactly once, replaced by its second.
     static func replacingOnce(_ text: String, _ changes: [(String, String)]) -> String {
-        changes.reduce(text) { text, change in
-            precondition(text.components(separatedBy: change.0).count == 2, "stock_orderpoint_proposals: \(change.0.prefix(60))")
-            return text.replacingOccurrences(of: change.0, with: change.1)
-        }
+        changes.reduce(text) { text, change in text.replacingEach(change.0, times: 1, with: change.1) }
+    }
+}
+
+extension String {
+    /// The text with `old`, which must occur exactly `times` times, replaced by `new`.
+    func replacingEach(_ old: String, times: Int, with new: String) -> String {
+        precondition(components(separatedBy: old).count == times + 1, "stock_orderpoint_proposals: \(old.prefix(60))")
+        return replacingOccurrences(of: old, with: new)
     }
 }

@@ -61,11 +61,3 @@ extension Migration {
     ]).replacingEach("WHERE cardinality(ids) > 64 AND m.product_id IN (SELECT product_id FROM products)) m", times: 2, with: "WHERE cardinality(ids) > 64) m")
         .replacingEach("cardinality(ids)", times: 8, with: "(SELECT rules FROM size)"))
 }
-
-private extension String {
-    /// The text with `old`, which must occur exactly `times` times, replaced by `new`.
-    func replacingEach(_ old: String, times: Int, with new: String) -> String {
-        precondition(components(separatedBy: old).count == times + 1, "stock_orderpoint_proposals: \(old.prefix(60))")
-        return replacingOccurrences(of: old, with: new)
-    }
-}
