@@ -105,6 +105,7 @@ let package = Package(
             ],
             path: "Sources/Modules/Product",
             exclude: ["README.md"],
+            resources: [.copy("Web")],
             swiftSettings: swiftSettings
         ),
         // Payment-code payments: attempts and the flow that settles them with the channels.
@@ -151,6 +152,7 @@ let package = Package(
             dependencies: ["ChainstoreCore", "ChainstoreDB", "Base", "Product", "Stock"],
             path: "Sources/Modules/Sale",
             exclude: ["README.md"],
+            resources: [.copy("Web")],
             swiftSettings: swiftSettings
         ),
         // Purchasing and replenishment: reordering rules, requests for quotation, purchase orders.

@@ -96,11 +96,13 @@ public struct Node: Sendable {
         for role in NodeRole.allCases {
             Gauge(label: "chainstore_node_role", dimensions: [("role", role.rawValue)]).record(roles.contains(role) ? 1 : 0)
         }
-        let router = ServerApplication.buildRouter(readiness: readiness, metrics: metrics, trustedProxies: options.trustedProxies) { router in
-            if roles.contains(.api) {
+        let home = roles.contains(.web) ? "/web" : nil
+        let router = ServerApplication.buildRouter(readiness: readiness, metrics: metrics, trustedProxies: options.trustedProxies, home: home) { router in
+            // The back office (web) signs in and reads records through the same JSON routes as RPC clients.
+            if roles.contains(.api) || roles.contains(.web) {
                 router.addJSONRPCRoutes(json, maxBodyBytes: maxBytes)
-                router.addXMLRPCRoutes(xml, maxBodyBytes: maxBytes)
             }
+            if roles.contains(.api) { router.addXMLRPCRoutes(xml, maxBodyBytes: maxBytes) }
             router.addEndpoints(registry.endpoints.map(\.endpoint), node: node, roles: roles)
             router.addStaticAssets(assets, roles: roles)
         }

@@ -16,11 +16,13 @@ public struct Readiness: Sendable {
 
 extension Router {
     /// `/health/live` (the process answers), `/health/ready` (database reachable and migrated),
-    /// `/metrics` (Prometheus text format).
-    public func addOperationRoutes(readiness: Readiness, metrics: PrometheusCollectorRegistry) {
-        // `HEAD /` and `GET /` answer 200: some Odoo clients probe the root before logging in.
+    /// `/metrics` (Prometheus text format). `GET /` leads to `home` (the back office) when the
+    /// node serves one.
+    public func addOperationRoutes(readiness: Readiness, metrics: PrometheusCollectorRegistry, home: String? = nil) {
+        // `HEAD /` and `GET /` answer 200 (after the redirection): some Odoo clients probe the root before logging in.
         get("/") { _, _ in
-            Response(status: .ok, headers: [.contentType: "text/plain; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: "Chainstore\n")))
+            if let home { return Response(status: .found, headers: [.location: home]) }
+            return Response(status: .ok, headers: [.contentType: "text/plain; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: "Chainstore\n")))
         }
         head("/") { _, _ in Response(status: .ok) }
         get("/health/live") { _, _ in

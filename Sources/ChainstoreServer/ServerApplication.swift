@@ -17,7 +17,7 @@ public enum ServerApplication {
     }
 
     public static func buildRouter(
-        readiness: Readiness, metrics: PrometheusCollectorRegistry, trustedProxies: [IPNetwork] = [],
+        readiness: Readiness, metrics: PrometheusCollectorRegistry, trustedProxies: [IPNetwork] = [], home: String? = nil,
         configure: (Router<ChainstoreRequestContext>) -> Void = { _ in }
     ) -> Router<ChainstoreRequestContext> {
         let router = Router(context: ChainstoreRequestContext.self)
@@ -27,7 +27,7 @@ public enum ServerApplication {
         // One line per request at debug level (`--log-level debug`): at thousands of requests a second
         // the access log belongs to the proxy in front (nginx), not to every node's standard output.
         router.add(middleware: LogRequestsMiddleware(.debug))
-        router.addOperationRoutes(readiness: readiness, metrics: metrics)
+        router.addOperationRoutes(readiness: readiness, metrics: metrics, home: home)
         configure(router)
         return router
     }

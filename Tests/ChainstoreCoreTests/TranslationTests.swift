@@ -4,8 +4,9 @@ import Foundation
 import Testing
 
 /// Every screen speaks zh-CN and en: each message the pages and scripts show (marked `data-i18n…`
-/// in HTML, passed to `t(…)` or `N_(…)` in scripts) has its Chinese in a module's catalogue, and
-/// no catalogue keeps a message nothing shows any more.
+/// in HTML, passed to `t(…)` or `N_(…)` in scripts), and each term the server translates for the
+/// back office (models, field labels, selection values, menus, buttons), has its Chinese in a
+/// module's catalogue, and no catalogue keeps a message nothing shows any more.
 @Suite("Translations of the browser apps")
 struct TranslationTests {
     static func files(_ suffix: String) throws -> [(String, String)] {
@@ -40,13 +41,32 @@ struct TranslationTests {
         return found
     }
 
+    /// What the server names in the user's language: every model's label, its fields' labels and
+    /// selection values, the menus, their areas and the forms' buttons.
+    static func terms() throws -> Set<String> {
+        let registry = try Registry(modules: Modules.all)
+        var found = Set(MenuArea.allCases.map(\.label))
+        for model in registry.models.values {
+            found.insert(model.label)
+            for field in model.fields.values {
+                found.insert(field.label)
+                if case .selection(let options) = field.kind { found.formUnion(options.map(\.label)) }
+            }
+        }
+        for module in registry.modules {
+            found.formUnion(module.menus.map(\.label))
+            found.formUnion(module.views.flatMap(\.buttons).map(\.label))
+        }
+        return found
+    }
+
     @Test func everyMessageHasItsChinese() throws {
         var catalogue: [String: String] = [:]
         for (path, text) in try Self.files("zh_CN.json") {
             let entries = try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: String], "\(path)")
             catalogue.merge(entries) { first, _ in first }
         }
-        let messages = try Self.messages()
+        let messages = try Self.messages().union(try Self.terms())
         #expect(messages.count > 40)
         #expect(messages.contains("Scan the receipt") && messages.contains("Connection lost, retrying\u{2026}") && messages.contains("Receive"))
         for message in messages.sorted() {

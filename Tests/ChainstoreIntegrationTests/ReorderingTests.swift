@@ -183,7 +183,7 @@ struct ReorderingTests {
 
             // A snoozed rule sits the scheduled run out; a stale exception on a rule the run
             // evaluates is cleared.
-            try await db.transaction(logger: TestDatabase.logger) { tx in
+            _ = try await db.transaction(logger: TestDatabase.logger) { tx in
                 try await tx.query("""
                     UPDATE stock_warehouse_orderpoint SET snoozed_until = CASE WHEN id = \(rule2) THEN current_date + 30 END,
                         procure_exception = CASE WHEN id = \(s.rule) THEN 'stale' END WHERE id IN (\(rule2), \(s.rule))

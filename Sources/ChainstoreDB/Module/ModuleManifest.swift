@@ -37,6 +37,8 @@ public struct ModuleManifest: Sendable {
     public var start: (@Sendable (NodeContext) async throws -> [any Service])?
     public var channels: [BusChannel]
     public var views: [ViewSpec]
+    /// Where the back office lists the module's models (an area's menu).
+    public var menus: [MenuItem]
     /// Demo data for `serve --demo`, applied in module order after migrations (idempotent).
     public var demo: (@Sendable (Database, Registry, Logger) async throws -> Void)?
     /// Reference data kept from outside sources (ISO country and currency lists from the
@@ -49,7 +51,7 @@ public struct ModuleManifest: Sendable {
         contextual: [ContextualColumn] = [], computes: [RecordCompute] = [], rules: [RecordRule] = [], methods: [ModelMethod] = [], hooks: [RecordHook] = [],
         endpoints: [Endpoint] = [], web: WebAssets? = nil, jobs: [Job] = [],
         start: (@Sendable (NodeContext) async throws -> [any Service])? = nil, channels: [BusChannel] = [], views: [ViewSpec] = [],
-        demo: (@Sendable (Database, Registry, Logger) async throws -> Void)? = nil,
+        menus: [MenuItem] = [], demo: (@Sendable (Database, Registry, Logger) async throws -> Void)? = nil,
         referenceData: (@Sendable (Transaction, Logger) async throws -> Void)? = nil
     ) {
         self.name = name
@@ -68,6 +70,7 @@ public struct ModuleManifest: Sendable {
         self.start = start
         self.channels = channels
         self.views = views
+        self.menus = menus
         self.demo = demo
         self.referenceData = referenceData
     }
@@ -87,16 +90,67 @@ public struct BusChannel: Sendable {
 }
 
 /// How the back office shows a model: the fields of a list, form, kanban or search view, in
-/// order. Models without one get a view generated from their fields.
+/// order, and (on a form) the business methods offered as buttons. Models without one get a view
+/// generated from their fields.
 public struct ViewSpec: Sendable {
     public enum Kind: String, Sendable { case list, form, kanban, search }
     public let model: String
     public let kind: Kind
     public let fields: [String]
+    public let buttons: [ViewButton]
 
-    public init(model: String, kind: Kind, fields: [String]) {
+    public init(model: String, kind: Kind, fields: [String], buttons: [ViewButton] = []) {
         self.model = model
         self.kind = kind
         self.fields = fields
+        self.buttons = buttons
+    }
+}
+
+/// A business method on a form (`button_validate` as "Validate"), shown while the record's
+/// `state` is one of `states` (always when empty); it must be a registered record method.
+public struct ViewButton: Sendable {
+    public let method: String
+    public let label: String
+    public let states: [String]
+    /// Highlighted as the form's main action.
+    public let primary: Bool
+
+    public init(_ method: String, _ label: String, states: [String] = [], primary: Bool = false) {
+        self.method = method
+        self.label = label
+        self.states = states
+        self.primary = primary
+    }
+}
+
+/// The back office's areas, in menu order; an area appears once a module lists a model in it.
+public enum MenuArea: String, Sendable, CaseIterable {
+    case organisation, catalogue, inventory, pointOfSale = "point_of_sale", purchasing, finance, devices, settings
+
+    public var label: String {
+        switch self {
+        case .organisation: "Organisation"
+        case .catalogue: "Catalogue"
+        case .inventory: "Inventory"
+        case .pointOfSale: "Point of sale"
+        case .purchasing: "Purchasing and replenishment"
+        case .finance: "Finance"
+        case .devices: "Devices"
+        case .settings: "Settings"
+        }
+    }
+}
+
+/// One entry of an area's menu: a model's records, under a label of its own.
+public struct MenuItem: Sendable {
+    public let area: MenuArea
+    public let model: String
+    public let label: String
+
+    public init(_ area: MenuArea, _ model: String, _ label: String) {
+        self.area = area
+        self.model = model
+        self.label = label
     }
 }

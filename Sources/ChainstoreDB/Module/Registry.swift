@@ -19,6 +19,8 @@ public struct Registry: Sendable {
     public let contextualColumns: [String: ContextualColumn]
     /// The computation of each field computed for the records read, by `model.field`.
     public let recordComputes: [String: RecordCompute]
+    /// The modules' translations, for what the server names in the user's language.
+    public let terms: Terms
 
     public init(modules: [ModuleManifest]) throws {
         var models: [String: ModelSpec] = [:]
@@ -91,6 +93,7 @@ public struct Registry: Sendable {
         }
         self.recordComputes = computes
         self.methods = try MethodTable(modules.flatMap(\.methods), models: models)
+        self.terms = try Terms(modules: modules)
         try validate()
     }
 
@@ -222,6 +225,15 @@ public struct Registry: Sendable {
             guard let model = models[view.model] else { throw ChainstoreError.validation("A \(view.kind.rawValue) view names unknown model \(view.model)") }
             for field in view.fields where model.fields[field] == nil {
                 throw ChainstoreError.validation("The \(view.kind.rawValue) view of \(view.model) names unknown field \(field)")
+            }
+            for button in view.buttons where methods.method(view.model, button.method)?.receiver != .records {
+                throw ChainstoreError.validation("The \(view.kind.rawValue) view of \(view.model) offers \(button.method), which is no record method")
+            }
+        }
+        var listed = Set<String>()
+        for item in modules.flatMap(\.menus) {
+            guard models[item.model] != nil, listed.insert(item.model).inserted else {
+                throw ChainstoreError.validation("A menu names unknown model \(item.model), or names it twice")
             }
         }
     }

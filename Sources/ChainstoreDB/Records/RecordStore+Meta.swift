@@ -19,7 +19,7 @@ extension RecordStore {
     func describe(_ field: FieldSpec, in model: ModelSpec) -> RecordValues {
         var info: RecordValues = [
             "type": .string(field.kind.typeName),
-            "string": .string(field.label),
+            "string": .string(registry.terms.translate(field.label, lang: env.lang)),
             "required": .bool(field.required),
             "readonly": .bool(field.readonly || field.computedWhenRead),
             "store": .bool(field.name != "display_name" && field.isStored || field.kind.isX2Many && field.delegate == nil),
@@ -38,7 +38,8 @@ extension RecordStore {
         case .text, .html: info["translate"] = .false
         case .decimal(let precision, let scale): info["digits"] = .array([.int(Int64(precision)), .int(Int64(scale))])
         case .monetary(let currency): info["currency_field"] = .string(currency)
-        case .selection(let options): info["selection"] = .array(options.map { .array([.string($0.value), .string($0.label)]) })
+        case .selection(let options):
+            info["selection"] = .array(options.map { .array([.string($0.value), .string(registry.terms.translate($0.label, lang: env.lang))]) })
         case .many2one(let comodel, _), .many2many(let comodel, _, _, _):
             info["relation"] = .string(comodel)
             info["domain"] = .array([])

@@ -19,8 +19,8 @@ public enum Base {
         rules: BaseRules.all,
         methods: methods,
         hooks: UserPartners.hooks,
-        endpoints: BusAPI.endpoints,
-        web: WebAssets(folder: Bundle.module.url(forResource: "Web", withExtension: nil)!, pages: []),
+        endpoints: BusAPI.endpoints + WebClientAPI.endpoints,
+        web: WebAssets(folder: Bundle.module.url(forResource: "Web", withExtension: nil)!, pages: [.init("/web", file: "webclient.html")]),
         jobs: [
             // Writers only insert audit rows; the sealer chains them shortly after (see AuditChain).
             Job("base.audit_seal", every: .seconds(1)) { job in
@@ -35,6 +35,7 @@ public enum Base {
                 try await Bus.purge(job.database, logger: job.logger)
             },
         ],
+        views: views, menus: menus,
         demo: { database, registry, logger in try await Demo.prepare(database, registry: registry, logger: logger) },
         referenceData: { tx, logger in try await Geography.load(tx, logger: logger) })
 

@@ -20,5 +20,6 @@ public enum Payment {
                 node.provide(PaymentChannels(settings: try PaymentSettings.loadAll(path: path, main: node.main.name)))
             }
             return []
-        })
+        },
+        menus: menus)
 }

@@ -1,5 +1,6 @@
 import ChainstoreCore
 import ChainstoreDB
+import Foundation
 
 /// The catalogue: units, categories, taxes, products and variants, packagings, supplier prices
 /// and price lists; the tills' scan and catalogue calls, and each node's catalogue cache.
@@ -16,6 +17,7 @@ public enum Product {
         methods: methods,
         hooks: Variants.hooks,
         endpoints: CatalogueAPI.endpoints,
+        web: WebAssets(folder: Bundle.module.url(forResource: "Web", withExtension: nil)!, pages: []),
         jobs: [
             // Price rules whose time window opened or closed reach the tills and the caches.
             Job("product.price_windows", every: .seconds(60)) { job in
@@ -29,7 +31,8 @@ public enum Product {
             let cache = node.catalogueCache
             cache.prepare(node.main)
             return [CacheListener(cache: cache, logger: node.logger)]
-        })
+        },
+        views: views, menus: menus)
 
     public enum Group {
         public static let catalogueManager = "product.group_catalogue_manager"

@@ -11,5 +11,7 @@ public enum Sale {
         extending: ModelSpec.saleExtensions,
         migrations: [.createSale],
         methods: methods,
-        hooks: SaleOrders.hooks)
+        hooks: SaleOrders.hooks,
+        web: WebAssets(folder: Bundle.module.url(forResource: "Web", withExtension: nil)!, pages: []),
+        views: views, menus: menus)
 }

@@ -21,5 +21,6 @@ public enum Stock {
         methods: methods + Batches.methods,
         hooks: Warehouses.hooks + Transfers.hooks,
         endpoints: HandheldAPI.endpoints + StockReports.endpoints,
-        web: WebAssets(folder: Bundle.module.url(forResource: "Web", withExtension: nil)!, pages: [.init("/scan", file: "scan.html")]))
+        web: WebAssets(folder: Bundle.module.url(forResource: "Web", withExtension: nil)!, pages: [.init("/scan", file: "scan.html")]),
+        views: views, menus: menus)
 }
