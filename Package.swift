@@ -90,7 +90,7 @@ let package = Package(
         // Layer 2: business modules. Base owns companies, users, groups and access.
         .target(
             name: "Base",
-            dependencies: ["ChainstoreCore", "ChainstoreDB", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["ChainstoreCore", "ChainstoreDB", "Barcode", .product(name: "Crypto", package: "swift-crypto")],
             path: "Sources/Modules/Base",
             exclude: ["README.md"],
             resources: [.copy("Web")],

@@ -77,7 +77,7 @@ public struct JSONRPCEndpoints: Sendable {
             return info
         case "/web/session/get_session_info":
             let (database, uid) = try await session(cookie, caller: caller)
-            return try await gateway.sessionInfo(database, uid: uid, caller: caller)
+            return try await gateway.sessionInfo(database, uid: uid, token: SessionCookie.parse(cookie)?.token ?? "", caller: caller)
         case "/web/session/check":
             _ = try await session(cookie, caller: caller)
             return nil

@@ -4,19 +4,31 @@ import Logging
 
 extension RPCGateway {
     /// `/web/session/authenticate`: checks the credentials, opens a session, answers its info.
+    /// A user with a second factor gets a session that waits for it: `uid` is null (as in Odoo)
+    /// and `two_factor` says what is awaited (`totp`, or `enrol`), with the session's CSRF token
+    /// for the second step's post.
     func openSession(db: String, login: String, password: String, caller: Client) async throws -> (Value, String) {
         guard let database = try? await databases.database(named: db, host: caller.host) else { throw ChainstoreError.accessError("Database not found.") }
-        guard let uid = try await identity.signIn(database, login: login, secret: password, client: caller) else {
+        guard let (uid, awaiting) = try await identity.webSignIn(database, login: login, secret: password, client: caller) else {
             throw ChainstoreError(.accessDenied, "Access Denied")
         }
         let identity = self.identity
-        let token = try await database.transaction(logger: caller.logger) { tx in try await identity.openSession(tx, uid: uid) }
-        return (try await sessionInfo(database, uid: uid, caller: caller), token)
+        let token = try await database.transaction(logger: caller.logger) { tx in
+            try await identity.openSession(tx, uid: uid, client: caller, awaiting: awaiting)
+        }
+        guard awaiting == .none else {
+            let pending: Value = [
+                "uid": .null, "db": .string(database.name), "username": .string(login), "two_factor": .string(awaiting.rawValue),
+                "csrf_token": .string(SessionCookie.csrfToken(for: token)),
+            ]
+            return (pending, token)
+        }
+        return (try await sessionInfo(database, uid: uid, token: token, caller: caller), token)
     }
 
     /// Odoo 17's session info: what clients read (`uid`, `db`, `username`, `user_context`,
     /// `is_system`) and plausible values for the rest.
-    func sessionInfo(_ database: Database, uid: Int64, caller: Client) async throws -> Value {
+    func sessionInfo(_ database: Database, uid: Int64, token: String, caller: Client) async throws -> Value {
         let (registry, identity) = (self.registry, self.identity)
         return try await database.transaction(logger: caller.logger) { tx in
             let env = try await identity.environment(tx, uid: uid, context: [:], logger: caller.logger)
@@ -44,6 +56,7 @@ extension RPCGateway {
                 ],
                 "currencies": [:], "display_switch_company_menu": .bool(companyIds.count > 1), "home_action_id": .false,
                 "cache_hashes": [:], "user_settings": [:], "test_mode": false, "show_effect": true,
+                "csrf_token": .string(SessionCookie.csrfToken(for: token)),
             ]
         }
     }

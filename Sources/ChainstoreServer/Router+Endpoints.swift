@@ -86,7 +86,7 @@ public enum APIError {
             failure = ChainstoreError(.internalError, "Internal server error")
         }
         let status: HTTPResponse.Status = switch failure.code {
-        case .accessDenied: .unauthorized
+        case .accessDenied, .sessionExpired: .unauthorized
         case .accessError: .forbidden
         case .missingError: .notFound
         case .valueError, .validationError, .typeError, .userError: .badRequest
@@ -105,7 +105,9 @@ public enum APIError {
         json.value(["ok": false, "error": .string(kind), "message": .string(failure.message),
                     "detail": ["code": .string(failure.code.description), "message": .string(failure.message)]])
         var headers: HTTPFields = [.contentType: "application/json"]
-        if status == .unauthorized { headers[.wwwAuthenticate] = "Basic realm=\"chainstore\"" }
+        // A session that ended asks for a new sign-in, not for HTTP Basic credentials (a browser
+        // would open its login box over the page).
+        if failure.code == .accessDenied { headers[.wwwAuthenticate] = "Basic realm=\"chainstore\"" }
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: json.bytes)))
     }
 }

@@ -23,6 +23,7 @@ public enum ServerApplication {
         let router = Router(context: ChainstoreRequestContext.self)
         router.add(middleware: ForwardedClientMiddleware(trusted: trustedProxies))
         router.add(middleware: RequestIDMiddleware())
+        router.add(middleware: SameOriginMiddleware())
         router.add(middleware: MetricsMiddleware())
         // One line per request at debug level (`--log-level debug`): at thousands of requests a second
         // the access log belongs to the proxy in front (nginx), not to every node's standard output.

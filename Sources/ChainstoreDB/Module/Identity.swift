@@ -40,16 +40,30 @@ public protocol Identity: Sendable {
     /// Counts refused credentials toward the lock-out of that login and that address.
     func refused(_ database: Database, credentials: Credentials, client: Client) async
 
-    /// Opens a web session for `uid`: its token (only its digest is stored).
-    func openSession(_ tx: Transaction, uid: Int64) async throws -> String
-    /// The user of a live session token, or nil.
+    /// The web sign-in's first step: the user whose password (or API key) this is, and what the
+    /// session must wait for before it is signed in (a second factor, or its enrolment).
+    func webSignIn(_ database: Database, login: String, secret: String, client: Client) async throws -> (uid: Int64, awaiting: SecondFactor)?
+    /// Opens a web session for `uid`, signed in or waiting for `awaiting`: its token (only its
+    /// digest is stored).
+    func openSession(_ tx: Transaction, uid: Int64, client: Client, awaiting: SecondFactor) async throws -> String
+    /// The user of a live, signed-in session token, or nil.
     func sessionUser(_ tx: Transaction, token: String) async throws -> Int64?
     func closeSession(_ tx: Transaction, token: String) async throws
-    /// How long an idle session lives.
+    /// The longest a session lives, used or not (the cookie's lifetime).
     var sessionLifetime: Duration { get }
 
     /// Whether `env` administers the database (Odoo's `is_system`).
     func isAdministrator(_ env: Env) -> Bool
+}
+
+/// What a web sign-in waits for after the password.
+public enum SecondFactor: String, Sendable {
+    /// Nothing: the session is signed in.
+    case none
+    /// A code from the user's authenticator app (or a recovery code).
+    case code = "totp"
+    /// Enrolment: the user's group requires a second factor the user has not set up yet.
+    case enrol
 }
 
 /// Finds a tenant database by name (the `db` of a call, `?db=`, the session cookie) and lists
@@ -149,4 +163,9 @@ public enum SessionCookie {
     }
 
     public static let cleared = "session_id=; Path=/; HttpOnly; Max-Age=0"
+
+    /// The token the back office sends in `X-CSRF-Token` with its own posts: derived from the
+    /// session's (which the page cannot read: the cookie is HttpOnly) and handed to the page
+    /// with the session's info.
+    public static func csrfToken(for token: String) -> String { APIKey.digest("csrf|" + token) }
 }

@@ -15,11 +15,12 @@ public enum Base {
         migrations: [
             .createBaseTables, .createAuthTables, .seedBaseData, .createWebSessions, .createModelCatalog, .addDeclaredIndexes,
             .organisation, .publishedPasswords, .baseOrderIndexes, .geography, .userPartners, .scheduler, .companyPathCover, .portalGroup,
+            .twoFactorAndSessions,
         ],
         rules: BaseRules.all,
         methods: methods,
         hooks: UserPartners.hooks,
-        endpoints: BusAPI.endpoints + WebClientAPI.endpoints,
+        endpoints: BusAPI.endpoints + WebClientAPI.endpoints + SecurityAPI.endpoints,
         web: WebAssets(folder: Bundle.module.url(forResource: "Web", withExtension: nil)!, pages: [.init("/web", file: "webclient.html")]),
         jobs: [
             // Writers only insert audit rows; the sealer chains them shortly after (see AuditChain).

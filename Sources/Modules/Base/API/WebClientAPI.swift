@@ -2,8 +2,8 @@ import ChainstoreCore
 import ChainstoreDB
 import Foundation
 
-/// What the back office (`/web`, role `web`) reads besides Odoo's RPC, in the user's language
-/// (`?lang=zh_CN`, else the user's own):
+/// What the back office (`/web`, role `web`) reads besides Odoo's RPC, with its session cookie, in
+/// the user's language (`?lang=zh_CN`, else the user's own):
 /// - `GET /web/webclient/load_menus` → `{"areas": [{"key", "label", "items": [{"model", "label"}]}]}`:
 ///   the modules' menus, holding only the models the user may read.
 /// - `GET /web/webclient/views?model=M` → `{"model", "label", "order", "rec_name", "fields":
@@ -14,12 +14,12 @@ import Foundation
 /// the same access rights and company rules as any RPC client.
 enum WebClientAPI {
     static let endpoints: [Endpoint] = [
-        Endpoint(.get, "/web/webclient/load_menus", role: .web) { request in
-            let caller = try request.signedIn()
+        Endpoint(.get, "/web/webclient/load_menus", role: .web, access: .anyone) { request in
+            let caller = try await SecurityAPI.caller(request)
             return .json(try await caller.run(context: language(request)) { store in try await menus(store) })
         },
-        Endpoint(.get, "/web/webclient/views", role: .web) { request in
-            let caller = try request.signedIn()
+        Endpoint(.get, "/web/webclient/views", role: .web, access: .anyone) { request in
+            let caller = try await SecurityAPI.caller(request)
             guard let name = request.query["model"], let model = caller.registry.models[name] else {
                 throw ChainstoreError.valueError("views takes ?model= naming a model")
             }

@@ -19,6 +19,9 @@ public struct UserRow: Sendable {
     public let reach: CompanyReach?
     /// The commercial entity of the user's partner (`res.partner.commercial_partner_id`).
     public let commercialPartnerId: Int64?
+    /// The user signs in with a second factor (TOTP): a password alone is good only as the web
+    /// sign-in's first step; calls need an API key.
+    public var totpEnabled = false
 
     /// The companies whose subtrees the user sees.
     public var roots: [Int64] { companyIds.isEmpty ? [companyId] : companyIds }
@@ -36,7 +39,7 @@ public struct UserRow: Sendable {
 
     static func fetch(_ tx: Transaction, where condition: SQLBuilder) async throws -> UserRow? {
         let sql: SQLBuilder = """
-            SELECT u.id, u.login, u.password, u.password_published, u.company_id, x.ids,
+            SELECT u.id, u.login, u.password, u.password_published, u.totp_secret IS NOT NULL, u.company_id, x.ids,
                    ARRAY(SELECT g.xmlid FROM res_groups_users_rel gu JOIN res_groups g ON g.id = gu.gid WHERE gu.uid = u.id),
                    x.tops, CASE WHEN x.tops <@ x.roots THEN NULL ELSE \(unsafeRaw: CompanyReachSQL.below("x.roots")) END,
                    CASE WHEN x.tops <@ x.roots THEN NULL ELSE \(unsafeRaw: CompanyReachSQL.above("x.roots")) END,
@@ -52,11 +55,13 @@ public struct UserRow: Sendable {
             WHERE u.active AND \(condition)
             """
         guard let row = try await tx.query(sql).first else { return nil }
-        let (uid, login, password, published, companyId, companyIds, groups, treeRoots, below, above, _, partner) = try row.decode(
-            (Int64, String, String?, Bool, Int64, [Int64], [String], [Int64], [Int64]?, [Int64]?, String, Int64?).self)
+        let (uid, login, password, published, totp, companyId, companyIds, groups, treeRoots, below, above, _, partner) = try row.decode(
+            (Int64, String, String?, Bool, Bool, Int64, [Int64], [String], [Int64], [Int64]?, [Int64]?, String, Int64?).self)
         // The query leaves the reach out (NULL) for a user whose companies cover the tree.
-        return UserRow(uid: uid, login: login, passwordHash: password, passwordPublished: published, companyId: companyId, companyIds: companyIds,
-                       groups: groups, treeRoots: treeRoots, reach: above.map { CompanyReach(below: below, above: $0) }, commercialPartnerId: partner)
+        var user = UserRow(uid: uid, login: login, passwordHash: password, passwordPublished: published, companyId: companyId, companyIds: companyIds,
+                           groups: groups, treeRoots: treeRoots, reach: above.map { CompanyReach(below: below, above: $0) }, commercialPartnerId: partner)
+        user.totpEnabled = totp
+        return user
     }
 }
 

@@ -23,6 +23,8 @@ extension ModelSpec {
             .boolean("share", "Share User"),
             .datetime("login_date", "Latest Login", readonly: true),
             .boolean("active", "Active", default: .value(.true)),
+            // Odoo's auth_totp name; the secret itself is never readable.
+            FieldSpec("totp_enabled", "Two-factor Authentication", kind: .boolean, readonly: true).computed(sql: "($t.totp_secret IS NOT NULL)"),
         ],
         order: "name, login", companyScoped: true)
 
@@ -33,6 +35,7 @@ extension ModelSpec {
             .char("xmlid", "External ID", required: true),
             .text("comment", "Comment"),
             .many2many("users", "Users", to: "res.users", relation: "res_groups_users_rel", column1: "gid", column2: "uid"),
+            .boolean("totp_required", "Two-factor Sign-in Required"),
         ],
         order: "name")
 

@@ -27,13 +27,17 @@ public struct Authenticator: Sendable {
         self.cache = cache
     }
 
-    /// The user id, or `nil` for wrong credentials. Throws `throttled` while locked out.
-    public func authenticate(login: String, password: String, address: String, logger: Logger) async throws -> Int64? {
+    /// The user id, or `nil` for wrong credentials. Throws `throttled` while locked out. With
+    /// `firstFactor`, the password of a user with two-factor sign-in is accepted as the first
+    /// step of a web sign-in (the session then waits for the code); anywhere else such a user
+    /// needs an API key, as in Odoo.
+    public func authenticate(login: String, password: String, address: String, firstFactor: Bool = false, logger: Logger) async throws -> Int64? {
         let cache = self.cache
         // Fast path: a password already verified against the current hash (integrations that
         // log in before every call). The login date is refreshed at most once a minute.
         let known = try await database.transaction(logger: logger) { tx -> Int64? in
-            guard !password.isEmpty, let user = try await UserRow.fetch(tx, login: login), let stored = Self.usableHash(user, address: address),
+            guard !password.isEmpty, let user = try await UserRow.fetch(tx, login: login),
+                let stored = Self.usableHash(user, address: address, firstFactor: firstFactor),
                 await cache.isVerified(cache.fingerprint("\(user.uid)", password), storedHash: stored)
             else { return nil }
             try await tx.query("UPDATE res_users SET login_date = now() WHERE id = \(user.uid) AND (login_date IS NULL OR login_date < now() - interval '1 minute')")
@@ -50,7 +54,7 @@ public struct Authenticator: Sendable {
             try await Task.sleep(for: policy.delayStep * min(failures.count - policy.slowAfter + 1, 10))
         }
         let uid = try await database.transaction(logger: logger) { tx in
-            try await Self.check(tx, login: login, password: password, address: address, cache: cache)
+            try await Self.check(tx, login: login, password: password, address: address, firstFactor: firstFactor, cache: cache)
         }
         let policy = self.policy
         try await database.transaction(logger: logger) { tx in
@@ -69,15 +73,17 @@ public struct Authenticator: Sendable {
         return uid
     }
 
-    static func check(_ tx: Transaction, login: String, password: String, address: String, cache: AuthCache) async throws -> Int64? {
+    static func check(_ tx: Transaction, login: String, password: String, address: String, firstFactor: Bool, cache: AuthCache) async throws -> Int64? {
         guard !password.isEmpty, let user = try await UserRow.fetch(tx, login: login) else { return nil }
-        return try await verify(tx, user: user, secret: password, address: address, cache: cache) ? user.uid : nil
+        return try await verify(tx, user: user, secret: password, address: address, firstFactor: firstFactor, cache: cache) ? user.uid : nil
     }
 
     /// The password hash a sign-in from `address` may be checked against: none when the password
-    /// is published (the demo's) and the client is not on this machine — only API keys then.
-    static func usableHash(_ user: UserRow, address: String) -> String? {
-        user.passwordPublished && !isLocal(address) ? nil : user.passwordHash
+    /// is published (the demo's) and the client is not on this machine, or when the user signs
+    /// in with a second factor and this is not a web sign-in's first step — only API keys then.
+    static func usableHash(_ user: UserRow, address: String, firstFactor: Bool = false) -> String? {
+        if user.totpEnabled && !firstFactor { return nil }
+        return user.passwordPublished && !isLocal(address) ? nil : user.passwordHash
     }
 
     static func isLocal(_ address: String) -> Bool {
@@ -86,10 +92,10 @@ public struct Authenticator: Sendable {
 
     /// Whether `secret` is the password or a live API key of `uid`; verified password hashes are
     /// remembered by the cache.
-    static func verify(_ tx: Transaction, user: UserRow, secret: String, address: String, cache: AuthCache) async throws -> Bool {
+    static func verify(_ tx: Transaction, user: UserRow, secret: String, address: String, firstFactor: Bool = false, cache: AuthCache) async throws -> Bool {
         guard !secret.isEmpty else { return false }
-        let (uid, stored) = (user.uid, usableHash(user, address: address))
-        if stored == nil, user.passwordPublished, let published = user.passwordHash, PasswordHash.verify(secret, against: published) {
+        let (uid, stored) = (user.uid, usableHash(user, address: address, firstFactor: firstFactor))
+        if stored == nil, user.passwordPublished, !isLocal(address), let published = user.passwordHash, PasswordHash.verify(secret, against: published) {
             tx.logger.warning("published (demo) password refused from a public address", metadata: ["login": "\(user.login)", "address": "\(address)"])
             return false
         }

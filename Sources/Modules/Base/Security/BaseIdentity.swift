@@ -44,10 +44,19 @@ public struct BaseIdentity: Identity {
         await authenticator(database).recordFailure(credentials, address: client.address, logger: client.logger)
     }
 
-    public func openSession(_ tx: Transaction, uid: Int64) async throws -> String { try await WebSessions.create(tx, uid: uid) }
+    public func webSignIn(_ database: Database, login: String, secret: String, client: Client) async throws -> (uid: Int64, awaiting: SecondFactor)? {
+        let authenticator = authenticator(database)
+        guard let uid = try await authenticator.authenticate(login: login, password: secret, address: client.address, firstFactor: true, logger: client.logger)
+        else { return nil }
+        return (uid, try await database.transaction(logger: client.logger) { tx in try await TwoFactor.awaited(tx, uid: uid) })
+    }
+
+    public func openSession(_ tx: Transaction, uid: Int64, client: Client, awaiting: SecondFactor) async throws -> String {
+        try await WebSessions.create(tx, uid: uid, address: client.address, awaiting: awaiting)
+    }
     public func sessionUser(_ tx: Transaction, token: String) async throws -> Int64? { try await WebSessions.user(tx, token: token) }
     public func closeSession(_ tx: Transaction, token: String) async throws { try await WebSessions.destroy(tx, token: token) }
-    public var sessionLifetime: Duration { .seconds(WebSessions.lifetimeDays * 86_400) }
+    public var sessionLifetime: Duration { WebSessions.absolute }
 
     public func isAdministrator(_ env: Env) -> Bool { env.hasGroup(Base.Group.system) }
 

@@ -11,6 +11,8 @@
   var PAGE = 80;
   var EXPORT_LIMIT = 100000;
   var session = null;
+  // The session's CSRF token: the back office's own posts carry it (X-CSRF-Token).
+  var csrf = "";
   var menus = null;
   var views = {};
   var seq = 0;
@@ -69,6 +71,24 @@
     return data;
   }
 
+  // A post to one of the back office's own routes (JSON in and out, the CSRF token with it).
+  async function post(path, body) {
+    var response;
+    try {
+      response = await fetch(path, {
+        method: "POST", credentials: "same-origin", cache: "no-store",
+        headers: { "Content-Type": "application/json", "Accept": "application/json", "X-CSRF-Token": csrf },
+        body: JSON.stringify(body || {})
+      });
+    } catch (e) {
+      throw new ServerError(t("Network error"));
+    }
+    var data = null;
+    try { data = await response.json(); } catch (e) { data = null; }
+    if (!response.ok) { throw new ServerError(Chainstore.messageOf(data) || t("Error (HTTP {0})", response.status), { status: response.status }); }
+    return data;
+  }
+
   async function viewsOf(model) {
     var key = model + "|" + odooLang();
     if (!views[key]) { views[key] = await getJSON("/web/webclient/views?model=" + encodeURIComponent(model)); }
@@ -77,12 +97,19 @@
 
   // ---------------------------------------------------------------- sign-in
 
+  // Shows one of the sign-in screens: the password form, the code, the enrolment, the recovery codes.
+  function signInStep(id) {
+    ["login-form", "totp-form", "enrol-form", "recovery-view"].forEach(function (step) { byId(step).hidden = step !== id; });
+  }
+
   function showLogin(message) {
     session = null;
+    csrf = "";
     byId("app").hidden = true;
     byId("signout").hidden = true;
     byId("who").textContent = "";
     byId("login-view").hidden = false;
+    signInStep("login-form");
     byId("login-error").textContent = message || "";
     byId("login").focus();
   }
@@ -91,6 +118,7 @@
   // last chosen with the header's button.
   async function enter(info, fresh) {
     session = info;
+    csrf = info.csrf_token || "";
     var userLang = info.user_context && info.user_context.lang;
     var chosen = fresh ? null : localStorage.getItem("chainstore.backoffice.lang");
     var wanted = chosen || (userLang === "zh_CN" ? "zh_CN" : "en");
@@ -127,12 +155,73 @@
       }
       var info = await rpc("/web/session/authenticate", { db: db, login: login, password: password });
       byId("password").value = "";
-      await enter(info, true);
+      csrf = info.csrf_token || "";
+      if (info.uid === null && info.two_factor === "totp") {
+        signInStep("totp-form");
+        byId("totp-code").focus();
+      } else if (info.uid === null && info.two_factor === "enrol") {
+        await startEnrolment(byId("enrol-qr"), byId("enrol-secret"));
+        signInStep("enrol-form");
+        byId("enrol-code").focus();
+      } else {
+        await enter(info, true);
+      }
     } catch (e) {
       error.textContent = e.data && e.data.name === "odoo.exceptions.AccessDenied" ? t("Wrong login or password") : e.message;
     } finally {
       button.disabled = false;
     }
+  }
+
+  // The second step: a code from the app (or a recovery code), then the session's info.
+  async function verifyCode(event) {
+    event.preventDefault();
+    var button = byId("totp-verify"), error = byId("totp-error");
+    button.disabled = true;
+    error.textContent = "";
+    try {
+      await post("/web/session/totp", { code: byId("totp-code").value.trim() });
+      byId("totp-code").value = "";
+      await enter(await rpc("/web/session/get_session_info", {}), true);
+    } catch (e) {
+      if (e.data && e.data.status === 403) {
+        error.textContent = e.message === "Wrong code" ? t("Wrong code") : e.message;
+      } else {
+        showLogin(e.message);
+      }
+    } finally {
+      button.disabled = false;
+    }
+  }
+
+  // A new secret to enrol: its QR code into `image`, its text into `key`.
+  async function startEnrolment(image, key) {
+    var answer = await post("/web/totp/begin", {});
+    image.src = "data:image/svg+xml;base64," + Chainstore.base64(answer.qr_svg);
+    key.textContent = answer.secret.replace(/(.{4})/g, "$1 ").trim();
+    key.dataset.secret = answer.secret;
+  }
+
+  async function finishEnrolment(event) {
+    event.preventDefault();
+    var button = byId("enrol-verify"), error = byId("enrol-error");
+    button.disabled = true;
+    error.textContent = "";
+    try {
+      var answer = await post("/web/totp/enable", { code: byId("enrol-code").value.trim() });
+      byId("enrol-code").value = "";
+      showRecoveryCodes(byId("recovery-codes"), answer.recovery_codes);
+      signInStep("recovery-view");
+    } catch (e) {
+      error.textContent = e.message;
+    } finally {
+      button.disabled = false;
+    }
+  }
+
+  function showRecoveryCodes(list, codes) {
+    list.textContent = "";
+    codes.forEach(function (code) { list.appendChild(element("li", "", code)); });
   }
 
   async function signOut() {
@@ -220,6 +309,17 @@
 
   async function route() {
     if (!session) { return; }
+    if (location.hash === "#account") {
+      try {
+        await account();
+      } catch (e) {
+        view.textContent = "";
+        view.appendChild(banner("error", e.message));
+        drawn("error");
+      }
+      return;
+    }
+    view.classList.remove("account");
     var params = parseHash();
     document.querySelectorAll("#menu a").forEach(function (link) { link.classList.toggle("active", link.dataset.model === params.model); });
     try {
@@ -252,6 +352,135 @@
       grid.appendChild(box);
     });
     view.appendChild(grid);
+    drawn("ready");
+  }
+
+  // ---------------------------------------------------------------- the user's own account
+
+  // Two-factor sign-in (set up, turn off) and the live sessions (an administrator sees everyone's),
+  // each of which can be ended.
+  async function account() {
+    var me = (await call("res.users", "read", [[session.uid], ["name", "login", "totp_enabled"]]))[0];
+    var listed = await getJSON("/web/session/list" + (session.is_system ? "?all=1" : ""));
+    view.textContent = "";
+    view.classList.add("account");
+    view.appendChild(element("h1", "", t("My account")));
+    var factor = element("section");
+    factor.id = "two-factor";
+    factor.appendChild(element("h2", "", t("Two-factor sign-in")));
+    var state = element("p", "", me.totp_enabled ? t("On: signing in asks for a code from your authenticator app.") : t("Off: signing in asks only for your password."));
+    state.id = "two-factor-state";
+    factor.appendChild(state);
+    var message = element("div");
+    factor.appendChild(message);
+    var code = element("input");
+    code.id = "account-code";
+    code.inputMode = "numeric";
+    code.autocomplete = "one-time-code";
+    code.placeholder = t("Verification code");
+    if (me.totp_enabled) {
+      var off = element("button", "secondary", t("Turn off"));
+      off.id = "totp-off";
+      off.type = "button";
+      off.addEventListener("click", async function () {
+        try {
+          await post("/web/totp/disable", { code: code.value.trim() });
+          await route();
+        } catch (e) {
+          message.textContent = "";
+          message.appendChild(banner("error", e.message));
+          drawn("error");
+        }
+      });
+      factor.appendChild(code);
+      factor.appendChild(document.createTextNode(" "));
+      factor.appendChild(off);
+    } else {
+      var setUp = element("button", "", t("Set up"));
+      setUp.id = "totp-setup";
+      setUp.type = "button";
+      setUp.addEventListener("click", async function () {
+        var image = element("img");
+        image.id = "account-qr";
+        image.alt = t("QR code to scan with an authenticator app");
+        var key = element("code");
+        key.id = "account-secret";
+        var confirm = element("button", "", t("Turn on"));
+        confirm.id = "totp-on";
+        confirm.type = "button";
+        setUp.remove();
+        try {
+          await startEnrolment(image, key);
+        } catch (e) {
+          message.appendChild(banner("error", e.message));
+          drawn("error");
+          return;
+        }
+        factor.appendChild(image);
+        var line = element("p", "", t("Or type this key:") + " ");
+        line.appendChild(key);
+        factor.appendChild(line);
+        factor.appendChild(code);
+        factor.appendChild(document.createTextNode(" "));
+        factor.appendChild(confirm);
+        confirm.addEventListener("click", async function () {
+          message.textContent = "";
+          try {
+            var answer = await post("/web/totp/enable", { code: code.value.trim() });
+            var codes = element("ul");
+            codes.id = "account-recovery-codes";
+            showRecoveryCodes(codes, answer.recovery_codes);
+            factor.textContent = "";
+            factor.appendChild(element("h2", "", t("Your recovery codes")));
+            factor.appendChild(element("p", "", t("Keep these codes somewhere safe. Each signs you in once if you lose your phone; they are not shown again.")));
+            factor.appendChild(codes);
+            drawn("ready");
+          } catch (e) {
+            message.appendChild(banner("error", e.message));
+            drawn("error");
+          }
+        });
+        drawn("ready");
+      });
+      factor.appendChild(setUp);
+    }
+    view.appendChild(factor);
+
+    var sessions = element("section");
+    sessions.appendChild(element("h2", "", t("Active sessions")));
+    var table = element("table", "records");
+    table.id = "sessions";
+    var head = element("tr");
+    [t("User"), t("Signed in"), t("Last active"), t("Ends"), t("Address"), ""].forEach(function (text) { head.appendChild(element("th", "", text)); });
+    var thead = element("thead");
+    thead.appendChild(head);
+    table.appendChild(thead);
+    var body = element("tbody");
+    listed.sessions.forEach(function (row) {
+      var line = element("tr");
+      line.dataset.id = String(row.id);
+      line.appendChild(element("td", "", row.login + (row.current ? " (" + t("this session") + ")" : "")));
+      [row.opened, row.last_seen, row.ends].forEach(function (when) { line.appendChild(element("td", "", new Date(when).toLocaleString(locale()))); });
+      line.appendChild(element("td", "", row.address || ""));
+      var cell = element("td");
+      var end = element("button", "secondary", t("End"));
+      end.type = "button";
+      end.addEventListener("click", async function () {
+        try {
+          await post("/web/session/revoke", { id: row.id });
+          if (row.current) { showLogin(""); } else { await route(); }
+        } catch (e) {
+          view.insertBefore(banner("error", e.message), view.firstChild.nextSibling);
+          drawn("error");
+        }
+      });
+      cell.appendChild(end);
+      line.appendChild(cell);
+      body.appendChild(line);
+    });
+    table.appendChild(body);
+    sessions.appendChild(table);
+    view.appendChild(sessions);
     drawn("ready");
   }
 
@@ -1003,6 +1232,15 @@
 
   Chainstore.start(async function () {
     byId("login-form").addEventListener("submit", signIn);
+    byId("totp-form").addEventListener("submit", verifyCode);
+    byId("enrol-form").addEventListener("submit", finishEnrolment);
+    byId("recovery-done").addEventListener("click", async function () {
+      try {
+        await enter(await rpc("/web/session/get_session_info", {}), true);
+      } catch (e) {
+        showLogin(e.message);
+      }
+    });
     byId("signout").addEventListener("click", signOut);
     Chainstore.onLanguage(function (language) {
       if (switching) { return; }
