@@ -23,6 +23,11 @@ ensure_reference_data() {
   [ -f /usr/share/iso-codes/json/iso_3166-1.json ] || apt_install iso-codes
 }
 
+# The back office draws its dashboard's charts with Debian's Chart.js (served by the node, never a CDN).
+ensure_web_packages() {
+  [ -f /usr/share/javascript/chart.js/chart.min.js ] || apt_install libjs-chart.js
+}
+
 ensure_swift() {
   # zlib's headers: ZIP archives (Alipay's bills) are read with it.
   [ -f /usr/include/zlib.h ] || apt_install zlib1g-dev

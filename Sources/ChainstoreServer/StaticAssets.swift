@@ -40,6 +40,9 @@ public struct StaticAssets: Sendable {
                 let relative = String(url.standardizedFileURL.path.dropFirst(root.count).drop { $0 == "/" })
                 sources.append((module.name + "/" + relative, url))
             }
+            for (name, path) in web.system where FileManager.default.isReadableFile(atPath: path) {
+                sources.append((module.name + "/" + name, URL(fileURLWithPath: path)))
+            }
         }
         // Files that name no others first, then styles (they may name fonts or images), then pages.
         let pageFiles = Set(modules.flatMap { module in (module.web?.pages ?? []).map { module.name + "/" + $0.file } })
@@ -63,18 +66,25 @@ public struct StaticAssets: Sendable {
         }
     }
 
-    /// `{{asset module/path}}` → the file's hashed path.
+    /// `{{asset module/path}}` → the file's hashed path; `{{asset? module/path}}` → the same, or
+    /// nothing when the file is not served (a system package that is not installed).
     func rewrite(_ text: String, in file: String) throws -> String {
         var out = ""
         var rest = text[...]
-        while let open = rest.range(of: "{{asset ") {
+        while let open = rest.range(of: "{{asset") {
             out += rest[..<open.lowerBound]
             guard let close = rest[open.upperBound...].range(of: "}}") else {
                 throw ChainstoreError.validation("\(file): an {{asset …}} reference is not closed.")
             }
-            let name = rest[open.upperBound..<close.lowerBound].trimmingCharacters(in: .whitespaces)
-            guard let path = names[name] else { throw ChainstoreError.validation("\(file) names \(name), which no module serves.") }
-            out += path
+            var reference = rest[open.upperBound..<close.lowerBound]
+            let optional = reference.hasPrefix("?")
+            if optional { reference = reference.dropFirst() }
+            let name = reference.trimmingCharacters(in: .whitespaces)
+            if let path = names[name] {
+                out += path
+            } else if !optional {
+                throw ChainstoreError.validation("\(file) names \(name), which no module serves.")
+            }
             rest = rest[close.upperBound...]
         }
         return out + rest

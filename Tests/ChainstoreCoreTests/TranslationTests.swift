@@ -42,7 +42,7 @@ struct TranslationTests {
     }
 
     /// What the server names in the user's language: every model's label, its fields' labels and
-    /// selection values, the menus, their areas and the forms' buttons.
+    /// selection values, the menus, their areas, the forms' buttons and the dashboard's cards.
     static func terms() throws -> Set<String> {
         let registry = try Registry(modules: Modules.all)
         var found = Set(MenuArea.allCases.map(\.label))
@@ -56,6 +56,7 @@ struct TranslationTests {
         for module in registry.modules {
             found.formUnion(module.menus.map(\.label))
             found.formUnion(module.views.flatMap(\.buttons).map(\.label))
+            found.formUnion(module.dashboard.map(\.title))
         }
         return found
     }

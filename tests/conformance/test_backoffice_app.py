@@ -293,3 +293,55 @@ def test_a_bad_value_shows_the_servers_error_beside_the_field_and_saves_nothing(
         assert [row["list_price"] for row in saved] == [12.5]
     finally:
         office.quit()
+
+
+def dashboard(url, db, login, password):
+    """The dashboard's cards as `login` sees them, by id."""
+    import http.cookiejar
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+    body = json.dumps({"jsonrpc": "2.0", "method": "call", "id": 1, "params": {"db": db, "login": login, "password": password}}).encode()
+    opener.open(urllib.request.Request(url + "/web/session/authenticate", data=body, headers={"Content-Type": "application/json"}), timeout=15)
+    with opener.open(url + "/web/dashboard", timeout=30) as response:
+        return {card["id"]: card for card in json.loads(response.read())["cards"]}
+
+
+def receive(rpc, company, product, quantity):
+    """Receives `quantity` of `product` into `company`'s warehouse, validated (as the administrator)."""
+    warehouse = rpc("stock.warehouse", "search_read", [("company_id", "=", company)], fields=["in_type_id"])[0]
+    picking = rpc("stock.picking", "create", {"picking_type_id": warehouse["in_type_id"][0], "company_id": company,
+                                              "move_ids": [(0, 0, {"product_id": product, "product_uom_qty": quantity})]})
+    rpc("stock.picking", "button_validate", [picking])
+    assert rpc("stock.picking", "read", [picking], ["state"])[0]["state"] == "done"
+
+
+def test_a_city_managers_dashboard_shows_only_its_city(url, db, rpc, unique):
+    city = rpc("res.company", "create", {"name": f"{unique} City", "parent_id": 1, "company_kind": "city"})
+    store = rpc("res.company", "create", {"name": f"{unique} Store", "parent_id": city, "company_kind": "store"})
+    rpc("stock.warehouse", "create", [{"name": f"{unique} Store", "code": "D%d" % store, "company_id": store}])
+    guangzhou_store = rpc("res.users", "search_read", [("login", "=", "store1")], fields=["company_id"])[0]["company_id"][0]
+    guangzhou = rpc("res.company", "read", [guangzhou_store], ["parent_id"])[0]["parent_id"]
+    product = rpc("product.product", "create", {"name": f"{unique} 大米", "type": "product", "detailed_type": "product",
+                                                "standard_price": 10, "company_id": False})
+    receive(rpc, store, product, 3)
+    receive(rpc, guangzhou_store, product, 2)
+
+    group = dashboard(url, db, "admin", os.environ.get("CHAINSTORE_ADMIN_PASSWORD", "admin"))["stock.value_by_city"]
+    names = [label[1] for label in group["labels"]]
+    assert f"{unique} City" in names and guangzhou[1] in names
+    assert group["values"][names.index(f"{unique} City")] >= 30
+
+    mine = dashboard(url, db, "gz.manager", "gz.manager")
+    city_card = mine["stock.value_by_city"]
+    names = [label[1] for label in city_card["labels"]]
+    assert names == [guangzhou[1]]
+    assert all(unique not in label[1] for card in mine.values() for label in card["labels"])
+
+    office = BackOffice(url)
+    try:
+        office.sign_in("gz.manager", "gz.manager", db)
+        card = office.driver.find_element(By.CSS_SELECTOR, '#dashboard [data-card="stock.value_by_city"]')
+        assert guangzhou[1] in card.get_attribute("textContent") and unique not in card.get_attribute("textContent")
+        assert card.find_elements(By.TAG_NAME, "canvas")  # drawn with the system's Chart.js
+        office.shot("dashboard-city")
+    finally:
+        office.quit()

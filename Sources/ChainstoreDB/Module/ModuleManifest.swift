@@ -1,4 +1,5 @@
 import ChainstoreCore
+import Foundation
 import Logging
 import ServiceLifecycle
 
@@ -39,6 +40,8 @@ public struct ModuleManifest: Sendable {
     public var views: [ViewSpec]
     /// Where the back office lists the module's models (an area's menu).
     public var menus: [MenuItem]
+    /// The module's charts on the back office's dashboard.
+    public var dashboard: [DashboardCard]
     /// Demo data for `serve --demo`, applied in module order after migrations (idempotent).
     public var demo: (@Sendable (Database, Registry, Logger) async throws -> Void)?
     /// Reference data kept from outside sources (ISO country and currency lists from the
@@ -51,7 +54,7 @@ public struct ModuleManifest: Sendable {
         contextual: [ContextualColumn] = [], computes: [RecordCompute] = [], rules: [RecordRule] = [], methods: [ModelMethod] = [], hooks: [RecordHook] = [],
         endpoints: [Endpoint] = [], web: WebAssets? = nil, jobs: [Job] = [],
         start: (@Sendable (NodeContext) async throws -> [any Service])? = nil, channels: [BusChannel] = [], views: [ViewSpec] = [],
-        menus: [MenuItem] = [], demo: (@Sendable (Database, Registry, Logger) async throws -> Void)? = nil,
+        menus: [MenuItem] = [], dashboard: [DashboardCard] = [], demo: (@Sendable (Database, Registry, Logger) async throws -> Void)? = nil,
         referenceData: (@Sendable (Transaction, Logger) async throws -> Void)? = nil
     ) {
         self.name = name
@@ -71,6 +74,7 @@ public struct ModuleManifest: Sendable {
         self.channels = channels
         self.views = views
         self.menus = menus
+        self.dashboard = dashboard
         self.demo = demo
         self.referenceData = referenceData
     }
@@ -152,5 +156,49 @@ public struct MenuItem: Sendable {
         self.area = area
         self.model = model
         self.label = label
+    }
+}
+
+/// One chart of the back office's dashboard: a `read_group` of `model` over `domain` (given the
+/// moment it is drawn), grouped by one field, measuring one aggregate (`amount_total:sum`) or the
+/// record count (nil) — run as the user, so it shows only what the user may read. Groups of
+/// companies may be rolled up to their city subsidiary (`rollUp: .city`): sales by city for the
+/// group, by the city's own company for a city manager.
+public struct DashboardCard: Sendable {
+    public enum Chart: String, Sendable { case line, bar, pie }
+    public enum RollUp: Sendable { case none, city }
+
+    public let id: String
+    public let title: String
+    public let model: String
+    public let domain: @Sendable (Date) -> Domain
+    public let groupby: String
+    public let measure: String?
+    public let chart: Chart
+    public let limit: Int?
+    public let rollUp: RollUp
+
+    public init(
+        _ id: String, _ title: String, model: String, domain: @escaping @Sendable (Date) -> Domain = { _ in .all }, groupby: String,
+        measure: String? = nil, chart: Chart, limit: Int? = nil, rollUp: RollUp = .none
+    ) {
+        self.id = id
+        self.title = title
+        self.model = model
+        self.domain = domain
+        self.groupby = groupby
+        self.measure = measure
+        self.chart = chart
+        self.limit = limit
+        self.rollUp = rollUp
+    }
+
+    /// `days` before `now`, as the UTC timestamp text domains compare datetimes with.
+    public static func since(days: Int, before now: Date) -> Value {
+        let format = DateFormatter()
+        format.locale = Locale(identifier: "en_US_POSIX")
+        format.timeZone = TimeZone(identifier: "UTC")
+        format.dateFormat = "yyyy-MM-dd HH:mm:ss"
+        return .string(format.string(from: now.addingTimeInterval(-Double(days) * 86_400)))
     }
 }

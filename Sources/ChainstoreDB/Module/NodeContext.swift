@@ -117,9 +117,14 @@ public struct WebAssets: Sendable {
 
     public let folder: URL
     public let pages: [Page]
+    /// Files of the system's packages served beside the module's own (`vendor/chart.min.js` →
+    /// Debian's libjs-chart.js file), when installed: pages name them as `{{asset? module/name}}`,
+    /// which is empty when the package is not there.
+    public let system: [String: String]
 
-    public init(folder: URL, pages: [Page]) {
+    public init(folder: URL, pages: [Page], system: [String: String] = [:]) {
         self.folder = folder
         self.pages = pages
+        self.system = system
     }
 }

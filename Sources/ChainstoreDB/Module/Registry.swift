@@ -230,6 +230,17 @@ public struct Registry: Sendable {
                 throw ChainstoreError.validation("The \(view.kind.rawValue) view of \(view.model) offers \(button.method), which is no record method")
             }
         }
+        var cards = Set<String>()
+        for card in modules.flatMap(\.dashboard) {
+            guard let model = models[card.model], cards.insert(card.id).inserted else {
+                throw ChainstoreError.validation("Dashboard card \(card.id) names unknown model \(card.model), or is declared twice")
+            }
+            let grouped = String(card.groupby.split(separator: ":")[0])
+            let measured = card.measure.map { String($0.split(separator: ":")[0]) }
+            for name in [grouped] + (measured.map { [$0] } ?? []) where model.fields[name] == nil {
+                throw ChainstoreError.validation("Dashboard card \(card.id) names unknown field \(card.model).\(name)")
+            }
+        }
         var listed = Set<String>()
         for item in modules.flatMap(\.menus) {
             guard models[item.model] != nil, listed.insert(item.model).inserted else {

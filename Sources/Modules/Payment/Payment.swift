@@ -21,5 +21,5 @@ public enum Payment {
             }
             return []
         },
-        menus: menus)
+        menus: menus, dashboard: dashboard)
 }

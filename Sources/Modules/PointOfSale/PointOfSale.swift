@@ -19,6 +19,6 @@ public enum PointOfSale {
             // The till's service worker, at a route whose scope covers /pos, /pos/kiosk and /pos/display.
             .init("/pos-sw.js", file: "sw.js"),
         ]),
-        views: views, menus: menus,
+        views: views, menus: menus, dashboard: dashboard,
         demo: { database, registry, logger in try await PosDemo.prepare(database, registry: registry, logger: logger) })
 }

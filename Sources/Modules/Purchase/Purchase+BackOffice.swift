@@ -33,4 +33,9 @@ extension Purchase {
                           "qty_to_order", "company_id"],
                  buttons: [ViewButton("action_replenish", "Order Once", primary: true)]),
     ]
+
+    /// Replenishment on the dashboard: purchase orders by status.
+    static let dashboard: [DashboardCard] = [
+        DashboardCard("purchase.orders_by_state", "Purchase orders by status", model: "purchase.order", groupby: "state", chart: .pie),
+    ]
 }

@@ -23,6 +23,6 @@ public enum Purchase {
             .init("/replenish", file: "replenish.html"), .init("/supplier", file: "supplier.html"),
         ]),
         jobs: [Reordering.job, Waves.job],
-        views: views, menus: menus,
+        views: views, menus: menus, dashboard: dashboard,
         demo: { database, registry, logger in try await PurchaseDemo.prepare(database, registry: registry, logger: logger) })
 }

@@ -53,4 +53,12 @@ extension Stock {
                 ViewButton("action_cancel", "Cancel", states: ["draft", "in_progress"]),
             ]),
     ]
+
+    /// Stock value on the dashboard: by city (by store for a city), by product category.
+    static let dashboard: [DashboardCard] = [
+        DashboardCard("stock.value_by_city", "Stock value by city", model: "stock.valuation.layer", groupby: "company_id",
+                      measure: "value:sum", chart: .bar, limit: 10, rollUp: .city),
+        DashboardCard("stock.value_by_category", "Stock value by category", model: "stock.valuation.layer", groupby: "categ_id",
+                      measure: "value:sum", chart: .pie, limit: 8),
+    ]
 }

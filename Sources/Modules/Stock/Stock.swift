@@ -22,5 +22,5 @@ public enum Stock {
         hooks: Warehouses.hooks + Transfers.hooks,
         endpoints: HandheldAPI.endpoints + StockReports.endpoints,
         web: WebAssets(folder: Bundle.module.url(forResource: "Web", withExtension: nil)!, pages: [.init("/scan", file: "scan.html")]),
-        views: views, menus: menus)
+        views: views, menus: menus, dashboard: dashboard)
 }

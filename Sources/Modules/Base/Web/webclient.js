@@ -337,9 +337,28 @@
     }
   }
 
-  function home() {
+  // The dashboard: the modules' charts, each computed as this user (a store sees its own figures,
+  // a city manager its city's), then the menus' areas as quick links.
+  async function home() {
+    var data = await getJSON("/web/dashboard");
+    var charting = await chartLibrary();
     view.textContent = "";
     view.appendChild(element("h1", "", t("Welcome, {0}", session.name)));
+    var cards = element("div", "dashboard");
+    cards.id = "dashboard";
+    data.cards.forEach(function (card) {
+      var box = element("section", "card");
+      box.dataset.card = card.id;
+      box.appendChild(element("h2", "", card.title));
+      if (!card.values.length) {
+        box.appendChild(element("p", "empty-card", t("Nothing yet")));
+      } else {
+        if (charting) { box.appendChild(drawChart(card)); }
+        box.appendChild(cardTable(card, charting));
+      }
+      cards.appendChild(box);
+    });
+    view.appendChild(cards);
     var grid = element("div", "home");
     menus.areas.forEach(function (area) {
       var box = element("section");
@@ -353,6 +372,71 @@
     });
     view.appendChild(grid);
     drawn("ready");
+  }
+
+  // Chart.js from the system's package, loaded once when the page names it.
+  var chartLoading = null;
+  function chartLibrary() {
+    var meta = document.querySelector('meta[name="chainstore-chart"]');
+    var source = meta ? meta.getAttribute("content") : "";
+    if (!source) { return Promise.resolve(false); }
+    if (window.Chart) { return Promise.resolve(true); }
+    if (!chartLoading) {
+      chartLoading = new Promise(function (resolve) {
+        var script = document.createElement("script");
+        script.src = source;
+        script.onload = function () { resolve(!!window.Chart); };
+        script.onerror = function () { resolve(false); };
+        document.head.appendChild(script);
+      });
+    }
+    return chartLoading;
+  }
+
+  var PALETTE = ["#1f5fbf", "#e07b00", "#2e9e5b", "#c0392b", "#7d4cc4", "#8c6d31", "#d64e9e", "#5c6b73", "#17a2b8", "#b5a300"];
+
+  function drawChart(card) {
+    var holder = element("div", "chart");
+    var canvas = element("canvas");
+    canvas.setAttribute("role", "img");
+    canvas.setAttribute("aria-label", card.title);
+    holder.appendChild(canvas);
+    var numbers = new Intl.NumberFormat(locale(), { maximumFractionDigits: 2 });
+    var pie = card.chart === "pie";
+    // Drawn after the canvas is in the page, so it knows its size.
+    setTimeout(function () {
+      new window.Chart(canvas, {
+        type: card.chart,
+        data: {
+          labels: card.labels.map(function (label) { return label[1]; }),
+          datasets: [{
+            label: card.measure, data: card.values, borderColor: pie ? "#fff" : PALETTE[0], tension: 0.2,
+            backgroundColor: pie ? PALETTE : PALETTE[0]
+          }]
+        },
+        options: {
+          animation: false, responsive: true, maintainAspectRatio: false,
+          plugins: { legend: { display: pie, position: "right" } },
+          scales: pie ? {} : { y: { beginAtZero: true, ticks: { callback: function (value) { return numbers.format(value); } } } }
+        }
+      });
+    }, 0);
+    return holder;
+  }
+
+  // The card's figures as a table: shown without charts, and read by screen readers with them.
+  function cardTable(card, charting) {
+    var table = element("table", "records" + (charting ? " figures" : ""));
+    var numbers = new Intl.NumberFormat(locale(), { maximumFractionDigits: 2 });
+    var body = element("tbody");
+    card.labels.forEach(function (label, index) {
+      var row = element("tr");
+      row.appendChild(element("td", "", label[1]));
+      row.appendChild(element("td", "number", numbers.format(card.values[index])));
+      body.appendChild(row);
+    });
+    table.appendChild(body);
+    return table;
   }
 
   // ---------------------------------------------------------------- the user's own account
