@@ -116,4 +116,30 @@ struct WebSessionTests {
             }
         }
     }
+
+    @Test func passwordsAreNotReusedAndExpireAfterNinetyDays() async throws {
+        try await TestDatabase.withFreshDatabase { db, registry in
+            let fx = try await GroupFixture.make(db, registry)
+            try await db.transaction(logger: TestDatabase.logger) { tx in
+                #expect(try await Users.passwordExpired(tx, uid: fx.storeUser1) == false)  // never set: no age
+                for password in ["First-pass-1", "Second-pass-2", "Third-pass-3"] {
+                    try await Users.setPassword(tx, login: "store.gz", password: password, rounds: 1000)
+                }
+                for reused in ["First-pass-1", "Third-pass-3"] {
+                    await #expect(throws: ChainstoreError.self) { try await Users.setPassword(tx, login: "store.gz", password: reused, rounds: 1000) }
+                }
+                #expect(try await Users.passwordExpired(tx, uid: fx.storeUser1) == false)
+                try await tx.execute("UPDATE res_users SET password_set_at = now() - interval '91 days' WHERE login = 'store.gz'")
+                #expect(try await Users.passwordExpired(tx, uid: fx.storeUser1))
+                #expect(try await TwoFactor.awaited(tx, uid: fx.storeUser1) == .none)
+                // Six passwords later the first may come back.
+                for password in ["Fourth-pass-4", "Fifth-pass-5", "Sixth-pass-6", "First-pass-1"] {
+                    try await Users.setPassword(tx, login: "store.gz", password: password, rounds: 1000)
+                }
+                #expect(try await Users.passwordExpired(tx, uid: fx.storeUser1) == false)
+                let history = try await tx.query("SELECT count(*) FROM res_users_password_history WHERE uid = \(fx.storeUser1)").first!.decode(Int64.self)
+                #expect(history == 6)
+            }
+        }
+    }
 }

@@ -225,3 +225,40 @@ def test_cross_site_and_tokenless_posts_are_refused(url, db, person):
     stranger = Web(url, db)
     status, answer = stranger.post("/web/session/revoke", {"id": 1}, csrf=False)
     assert status == 401
+
+
+def sql(db, statement):
+    """Runs one statement in the server's own PostgreSQL (the managed cluster's socket)."""
+    subprocess.run(["psql", "-h", os.path.join(DATA, "run"), "-U", "chainstore", "-d", db, "-v", "ON_ERROR_STOP=1", "-qc", statement],
+                   check=True, capture_output=True, timeout=30)
+
+
+def test_passwords_follow_the_policy_are_not_reused_and_expire(url, db, person):
+    login, password, uid = person
+    web, other = Web(url, db), Web(url, db)
+    web.sign_in(login, password)
+    other.sign_in(login, password)
+    for old, new, says in ((password + "x", "Banana-77-split", "current password"), (password, "short1A", "at least 8"),
+                           (password, "alllowercase", "three kinds"), (password, password, "last 5")):
+        status, answer = web.post("/web/password/change", {"old": old, "new": new})
+        assert status == 400 and says in answer["message"], answer
+    status, answer = web.post("/web/password/change", {"old": password, "new": "Banana-77-split"}, csrf=False)
+    assert status == 403
+    status, _ = web.post("/web/password/change", {"old": password, "new": "Banana-77-split"})
+    assert status == 200
+    # The user's other sessions ended; this one goes on.
+    assert other.call("res.partner", "search", [])["error"]["data"]["name"] == "odoo.http.SessionExpiredException"
+    assert "result" in web.call("res.partner", "search", [])
+    status, answer = web.post("/web/password/change", {"old": "Banana-77-split", "new": password})
+    assert status == 400 and "last 5" in answer["message"]
+    assert xmlrpc.client.ServerProxy(url + "/xmlrpc/2/common").authenticate(db, login, "Banana-77-split", {}) == uid
+
+    # Ninety-one days later the password has expired: the sign-in waits for a new one.
+    sql(db, f"UPDATE res_users SET password_set_at = now() - interval '91 days' WHERE id = {uid}")
+    late = Web(url, db)
+    pending = late.sign_in(login, "Banana-77-split")
+    assert pending["uid"] is None and pending["two_factor"] == "password"
+    assert late.call("res.partner", "search", [])["error"]["data"]["name"] == "odoo.http.SessionExpiredException"
+    status, _ = late.post("/web/password/change", {"old": "Banana-77-split", "new": "Cherry-88-jam"})
+    assert status == 200
+    assert "result" in late.call("res.partner", "search", [])

@@ -64,6 +64,8 @@ public enum SecondFactor: String, Sendable {
     case code = "totp"
     /// Enrolment: the user's group requires a second factor the user has not set up yet.
     case enrol
+    /// A new password: the user's has expired.
+    case password
 }
 
 /// Finds a tenant database by name (the `db` of a call, `?db=`, the session cookie) and lists

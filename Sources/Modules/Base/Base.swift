@@ -15,7 +15,7 @@ public enum Base {
         migrations: [
             .createBaseTables, .createAuthTables, .seedBaseData, .createWebSessions, .createModelCatalog, .addDeclaredIndexes,
             .organisation, .publishedPasswords, .baseOrderIndexes, .geography, .userPartners, .scheduler, .companyPathCover, .portalGroup,
-            .twoFactorAndSessions,
+            .twoFactorAndSessions, .passwordHistory,
         ],
         rules: BaseRules.all,
         methods: methods,

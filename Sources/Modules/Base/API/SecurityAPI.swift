@@ -12,6 +12,8 @@ import Foundation
 ///   waited for enrolment is then signed in, and the user's other sessions end.
 /// - `POST /web/totp/disable` `{"code"}` (the user's own), or `{"user_id"}` (an administrator,
 ///   for a lost phone).
+/// - `POST /web/password/change` `{"old", "new"}`: the user's own password (policy, history); a
+///   sign-in that waited for it (an expired password) is then signed in, and other sessions end.
 /// - `GET /web/session/list` (`?all=1` for an administrator: everyone's) and
 ///   `POST /web/session/revoke` `{"id"}`: the live sessions, and ending one.
 enum SecurityAPI {
@@ -20,6 +22,7 @@ enum SecurityAPI {
         Endpoint(.post, "/web/totp/begin", role: .web, access: .anyone, handler: begin),
         Endpoint(.post, "/web/totp/enable", role: .web, access: .anyone, handler: enable),
         Endpoint(.post, "/web/totp/disable", role: .web, access: .anyone, handler: disable),
+        Endpoint(.post, "/web/password/change", role: .web, access: .anyone, handler: changePassword),
         Endpoint(.get, "/web/session/list", role: .web, access: .anyone, handler: list),
         Endpoint(.post, "/web/session/revoke", role: .web, access: .anyone, handler: revoke),
     ]
@@ -65,15 +68,14 @@ enum SecurityAPI {
         let (database, token) = try await cookie(request)
         let code = try code(request)
         let address = request.client.address
-        let uid: Int64? = try await database.transaction(logger: request.client.logger) { tx in
+        let passed: (uid: Int64, next: SecondFactor)? = try await database.transaction(logger: request.client.logger) { tx in
             guard let pending = try await WebSessions.pending(tx, token: token), pending.awaiting == .code else {
                 throw ChainstoreError(.sessionExpired, "Sign in again: this sign-in has ended")
             }
             guard try await TwoFactor.check(tx, uid: pending.uid, code: code) else { return nil }
-            try await WebSessions.complete(tx, token: token, address: address)
-            return pending.uid
+            return (pending.uid, try await finish(tx, token: token, uid: pending.uid, address: address))
         }
-        guard let uid else {
+        guard let passed else {
             // Counted in its own transaction; the fifth wrong code ends the sign-in.
             _ = try await database.transaction(logger: request.client.logger) { tx in
                 try await tx.query("""
@@ -84,6 +86,55 @@ enum SecurityAPI {
             }
             request.client.logger.notice("second factor refused", metadata: ["address": "\(address)"])
             throw ChainstoreError.accessError("Wrong code")
+        }
+        return .json(answer(passed.uid, passed.next))
+    }
+
+    /// A sign-in whose second factor was given: signed in, or waiting for a new password when
+    /// its password has expired.
+    static func finish(_ tx: Transaction, token: String, uid: Int64, address: String) async throws -> SecondFactor {
+        guard try await !Users.passwordExpired(tx, uid: uid) else {
+            try await WebSessions.awaitNext(tx, token: token, next: .password)
+            return .password
+        }
+        try await WebSessions.complete(tx, token: token, address: address)
+        return .none
+    }
+
+    static func answer(_ uid: Int64, _ next: SecondFactor) -> Value {
+        next == .none ? ["uid": .int(uid)] : ["uid": .null, "two_factor": .string(next.rawValue)]
+    }
+
+    static func changePassword(_ request: EndpointRequest) async throws -> EndpointResponse {
+        let (database, token) = try await cookie(request)
+        let body = try request.jsonObject()
+        guard case .string(let old)? = body["old"], case .string(let new)? = body["new"] else {
+            throw ChainstoreError.valueError("old and new are required")
+        }
+        let address = request.client.address
+        let uid = try await database.transaction(logger: request.client.logger) { tx -> Int64 in
+            let uid: Int64, pending: Bool
+            if let waiting = try await WebSessions.pending(tx, token: token) {
+                guard waiting.awaiting == .password else { throw ChainstoreError.accessError("Finish signing in first") }
+                (uid, pending) = (waiting.uid, true)
+            } else {
+                (uid, pending) = (try await signedIn(tx, token: token), false)
+            }
+            guard let row = try await tx.query("SELECT login, password FROM res_users WHERE id = \(uid)").first else {
+                throw ChainstoreError(.sessionExpired, "Session expired")
+            }
+            let (login, hash) = try row.decode((String, String?).self)
+            guard let hash, PasswordHash.verify(old, against: hash) else {
+                throw ChainstoreError.validation("The current password is not right.")
+            }
+            try await Users.setPassword(tx, login: login, password: new)
+            try await WebSessions.revokeAll(tx, uid: uid, except: token)
+            try await tx.query("""
+                INSERT INTO audit_log (uid, model, record_id, operation, new_values)
+                VALUES (\(uid), 'res.users', \(uid), 'write', jsonb_build_object('password_changed', true))
+                """)
+            if pending { try await WebSessions.complete(tx, token: token, address: address) }
+            return uid
         }
         return .json(["uid": .int(uid)])
     }
@@ -110,13 +161,12 @@ enum SecurityAPI {
         let (database, token) = try await cookie(request)
         let code = try code(request)
         let address = request.client.address
-        let codes = try await database.transaction(logger: request.client.logger) { tx in
+        let (codes, next) = try await database.transaction(logger: request.client.logger) { tx in
             let (uid, pending) = try await enrolling(tx, token: token)
             let codes = try await TwoFactor.enable(tx, token: token, uid: uid, code: code)
-            if pending { try await WebSessions.complete(tx, token: token, address: address) }
-            return codes
+            return (codes, pending ? try await finish(tx, token: token, uid: uid, address: address) : SecondFactor.none)
         }
-        return .json(["recovery_codes": .array(codes.map(Value.string))])
+        return .json(["recovery_codes": .array(codes.map(Value.string)), "two_factor": next == .none ? .false : .string(next.rawValue)])
     }
 
     static func disable(_ request: EndpointRequest) async throws -> EndpointResponse {

@@ -48,7 +48,11 @@ public struct BaseIdentity: Identity {
         let authenticator = authenticator(database)
         guard let uid = try await authenticator.authenticate(login: login, password: secret, address: client.address, firstFactor: true, logger: client.logger)
         else { return nil }
-        return (uid, try await database.transaction(logger: client.logger) { tx in try await TwoFactor.awaited(tx, uid: uid) })
+        return (uid, try await database.transaction(logger: client.logger) { tx in
+            let factor = try await TwoFactor.awaited(tx, uid: uid)
+            guard factor == .none else { return factor }
+            return try await Users.passwordExpired(tx, uid: uid) ? .password : .none
+        })
     }
 
     public func openSession(_ tx: Transaction, uid: Int64, client: Client, awaiting: SecondFactor) async throws -> String {

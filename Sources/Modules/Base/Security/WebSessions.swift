@@ -74,6 +74,11 @@ public enum WebSessions {
         try await tx.query("UPDATE web_session SET enrol_secret = \(secret) WHERE token_digest = \(APIKey.digest(token))")
     }
 
+    /// The sign-in of `token` now waits for `next` (a new password, after its second factor).
+    static func awaitNext(_ tx: Transaction, token: String, next: SecondFactor) async throws {
+        try await tx.query("UPDATE web_session SET pending = \(next.rawValue), attempts = 0 WHERE token_digest = \(APIKey.digest(token))")
+    }
+
     /// The second factor was given: the sign-in becomes a session, its absolute end counted from now.
     public static func complete(_ tx: Transaction, token: String, address: String) async throws {
         let sql: SQLBuilder = """

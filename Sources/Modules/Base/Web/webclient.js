@@ -99,7 +99,7 @@
 
   // Shows one of the sign-in screens: the password form, the code, the enrolment, the recovery codes.
   function signInStep(id) {
-    ["login-form", "totp-form", "enrol-form", "recovery-view"].forEach(function (step) { byId(step).hidden = step !== id; });
+    ["login-form", "totp-form", "enrol-form", "password-form", "recovery-view"].forEach(function (step) { byId(step).hidden = step !== id; });
   }
 
   function showLogin(message) {
@@ -159,6 +159,9 @@
       if (info.uid === null && info.two_factor === "totp") {
         signInStep("totp-form");
         byId("totp-code").focus();
+      } else if (info.uid === null && info.two_factor === "password") {
+        signInStep("password-form");
+        byId("old-password").focus();
       } else if (info.uid === null && info.two_factor === "enrol") {
         await startEnrolment(byId("enrol-qr"), byId("enrol-secret"));
         signInStep("enrol-form");
@@ -180,15 +183,49 @@
     button.disabled = true;
     error.textContent = "";
     try {
-      await post("/web/session/totp", { code: byId("totp-code").value.trim() });
+      var passed = await post("/web/session/totp", { code: byId("totp-code").value.trim() });
       byId("totp-code").value = "";
-      await enter(await rpc("/web/session/get_session_info", {}), true);
+      await next(passed);
     } catch (e) {
       if (e.data && e.data.status === 403) {
         error.textContent = e.message === "Wrong code" ? t("Wrong code") : e.message;
       } else {
         showLogin(e.message);
       }
+    } finally {
+      button.disabled = false;
+    }
+  }
+
+  // After a sign-in step: the next one (a new password), or the signed-in session.
+  var afterRecovery = null;
+  async function next(answer) {
+    if (answer && answer.two_factor === "password") {
+      signInStep("password-form");
+      byId("old-password").focus();
+      return;
+    }
+    await enter(await rpc("/web/session/get_session_info", {}), true);
+  }
+
+  // A new password, checked twice here and by the server's policy; the current one proves it is the user.
+  async function changePassword(old, fresh, again) {
+    if (fresh !== again) { throw new ServerError(t("The two new passwords differ.")); }
+    return post("/web/password/change", { old: old, "new": fresh });
+  }
+
+  async function savePassword(event) {
+    event.preventDefault();
+    var button = byId("password-save"), error = byId("password-error");
+    button.disabled = true;
+    error.textContent = "";
+    try {
+      await changePassword(byId("old-password").value, byId("new-password").value, byId("new-password-again").value);
+      ["old-password", "new-password", "new-password-again"].forEach(function (id) { byId(id).value = ""; });
+      await next(null);
+    } catch (e) {
+      error.textContent = e.message;
+      if (e.data && e.data.status === 401) { showLogin(e.message); }
     } finally {
       button.disabled = false;
     }
@@ -210,6 +247,7 @@
     try {
       var answer = await post("/web/totp/enable", { code: byId("enrol-code").value.trim() });
       byId("enrol-code").value = "";
+      afterRecovery = answer;
       showRecoveryCodes(byId("recovery-codes"), answer.recovery_codes);
       signInStep("recovery-view");
     } catch (e) {
@@ -288,7 +326,10 @@
 
   function go(params) { location.hash = hashOf(params); }
 
+  // Marks the view drawn: data-drawn-at (ms since the page's navigation began) and a growing
+  // data-seq, set last, which browser tests and the benchmark wait for.
   function drawn(state) {
+    view.dataset.drawnAt = String(Math.round(performance.now()));
     seq += 1;
     view.dataset.state = state;
     view.dataset.seq = String(seq);
@@ -529,6 +570,7 @@
       factor.appendChild(setUp);
     }
     view.appendChild(factor);
+    view.appendChild(passwordSection());
 
     var sessions = element("section");
     sessions.appendChild(element("h2", "", t("Active sessions")));
@@ -566,6 +608,43 @@
     sessions.appendChild(table);
     view.appendChild(sessions);
     drawn("ready");
+  }
+
+  function passwordSection() {
+    var box = element("section");
+    box.id = "change-password";
+    box.appendChild(element("h2", "", t("Change password")));
+    var message = element("div");
+    var fields = [["account-old-password", t("Current password"), "current-password"], ["account-new-password", t("New password"), "new-password"],
+                  ["account-new-password-again", t("New password again"), "new-password"]].map(function (spec) {
+      var input = element("input");
+      input.id = spec[0];
+      input.type = "password";
+      input.autocomplete = spec[2];
+      input.placeholder = spec[1];
+      input.setAttribute("aria-label", spec[1]);
+      box.appendChild(input);
+      box.appendChild(document.createTextNode(" "));
+      return input;
+    });
+    var save = element("button", "", t("Change password"));
+    save.id = "account-password-save";
+    save.type = "button";
+    save.addEventListener("click", async function () {
+      message.textContent = "";
+      try {
+        await changePassword(fields[0].value, fields[1].value, fields[2].value);
+        fields.forEach(function (input) { input.value = ""; });
+        message.appendChild(banner("info", t("Password changed. Your other sessions have ended.")));
+        drawn("ready");
+      } catch (e) {
+        message.appendChild(banner("error", e.message));
+        drawn("error");
+      }
+    });
+    box.appendChild(save);
+    box.appendChild(message);
+    return box;
   }
 
   // ---------------------------------------------------------------- values
@@ -1318,9 +1397,10 @@
     byId("login-form").addEventListener("submit", signIn);
     byId("totp-form").addEventListener("submit", verifyCode);
     byId("enrol-form").addEventListener("submit", finishEnrolment);
+    byId("password-form").addEventListener("submit", savePassword);
     byId("recovery-done").addEventListener("click", async function () {
       try {
-        await enter(await rpc("/web/session/get_session_info", {}), true);
+        await next(afterRecovery);
       } catch (e) {
         showLogin(e.message);
       }
