@@ -30,6 +30,9 @@ public struct Node: Sendable {
         public var trustedProxies: [IPNetwork] = []
         /// Module settings (`payments`: the merchant accounts file, see `PaymentSettings`).
         public var settings: [String: String] = [:]
+        /// Where the back office listens when it must not share the public address (an intranet
+        /// address: `serve --backoffice-listen 10.0.0.5:8070`); nil: beside everything else.
+        public var backOffice: (host: String, port: Int)?
         public init() {}
     }
 
@@ -96,19 +99,31 @@ public struct Node: Sendable {
         for role in NodeRole.allCases {
             Gauge(label: "chainstore_node_role", dimensions: [("role", role.rawValue)]).record(roles.contains(role) ? 1 : 0)
         }
-        let home = roles.contains(.web) ? "/web" : nil
+        // With a back-office address, the back office (its page and routes) is served there only,
+        // and the public address keeps the API, the bus and the store apps.
+        let separate = options.backOffice != nil && roles.contains(.web)
+        let endpoints = registry.endpoints.map(\.endpoint)
+        let home = roles.contains(.web) && !separate ? "/web" : nil
         let router = ServerApplication.buildRouter(readiness: readiness, metrics: metrics, trustedProxies: options.trustedProxies, home: home) { router in
             // The back office (web) signs in and reads records through the same JSON routes as RPC clients.
             if roles.contains(.api) || roles.contains(.web) {
                 router.addJSONRPCRoutes(json, maxBodyBytes: maxBytes)
             }
             if roles.contains(.api) { router.addXMLRPCRoutes(xml, maxBodyBytes: maxBytes) }
-            router.addEndpoints(registry.endpoints.map(\.endpoint), node: node, roles: roles)
-            router.addStaticAssets(assets, roles: roles)
+            router.addEndpoints(endpoints, node: node, roles: roles, backOffice: separate ? false : nil)
+            router.addStaticAssets(assets, roles: roles, backOffice: separate ? false : nil)
         }
-        let app = ServerApplication.build(
-            configuration: .init(host: options.host, port: options.port), router: router, node: node, logger: logger)
-        let startup = Startup(database: database, registry: registry, migrator: migrator, options: options, logger: logger, app: app) {
+        var apps: [any Service] = [ServerApplication.build(
+            configuration: .init(host: options.host, port: options.port), router: router, node: node, logger: logger)]
+        if separate, let address = options.backOffice {
+            let office = ServerApplication.buildRouter(readiness: readiness, metrics: metrics, trustedProxies: options.trustedProxies, home: "/web") { router in
+                router.addJSONRPCRoutes(json, maxBodyBytes: maxBytes)
+                router.addEndpoints(endpoints, node: node, roles: [.web], backOffice: true)
+                router.addStaticAssets(assets, roles: [.web], backOffice: true)
+            }
+            apps.append(ServerApplication.build(configuration: .init(host: address.host, port: address.port), router: office, logger: logger))
+        }
+        let startup = Startup(database: database, registry: registry, migrator: migrator, options: options, logger: logger, apps: apps) {
             Self.exitIfStuck(after: .seconds(15), location: location, stopCluster: started, logger: logger)
         }
         var services: [any Service] = [client, directory] + moduleServices
@@ -135,13 +150,14 @@ public struct Node: Sendable {
 
 /// Migrates, prepares the demo, refuses an exposed default password, then serves HTTP. A failure
 /// before serving is logged, and the node is made to end even if a service does not stop.
-struct Startup<App: ApplicationProtocol>: Service {
+struct Startup: Service {
     let database: Database
     let registry: Registry
     let migrator: Migrator
     let options: Node.Options
     let logger: Logger
-    let app: App
+    /// The HTTP listeners: the node's address, and the back office's when it has its own.
+    let apps: [any Service]
     /// Called when start-up fails, before the error ends the service group.
     let failed: @Sendable () -> Void
 
@@ -154,8 +170,15 @@ struct Startup<App: ApplicationProtocol>: Service {
             failed()
             throw error
         }
-        logger.notice("Chainstore is serving", metadata: ["url": "http://\(options.host):\(options.port)/", "database": "\(database.name)"])
-        try await app.run()
+        var metadata: Logger.Metadata = ["url": "http://\(options.host):\(options.port)/", "database": "\(database.name)"]
+        if let office = options.backOffice { metadata["back_office"] = "http://\(office.host):\(office.port)/" }
+        logger.notice("Chainstore is serving", metadata: metadata)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for app in apps { group.addTask { try await app.run() } }
+            // One listener ending (shutdown, or an address already taken) ends the others.
+            try await group.next()
+            group.cancelAll()
+        }
     }
 
     private func prepare() async throws {
@@ -169,7 +192,7 @@ struct Startup<App: ApplicationProtocol>: Service {
         if options.demo {
             for module in registry.modules { try await module.demo?(database, registry, logger) }
         }
-        if !Self.isLoopback(options.host) {
+        if !Self.isLoopback(options.host) || !(options.backOffice.map { Self.isLoopback($0.host) } ?? true) {
             let published = try await database.transaction(logger: logger) { tx in try await Users.publishedLogins(tx) }
             if !published.isEmpty {
                 throw ChainstoreError.userError(

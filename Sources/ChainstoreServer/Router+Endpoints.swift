@@ -6,9 +6,10 @@ import Hummingbird
 import Logging
 
 extension Router where Context == ChainstoreRequestContext {
-    /// Serves the modules' endpoints whose role this node has.
-    public func addEndpoints(_ endpoints: [Endpoint], node: NodeContext, roles: Set<NodeRole>) {
-        for endpoint in endpoints where roles.contains(endpoint.role) {
+    /// Serves the modules' endpoints whose role this node has (those of the back office, or the
+    /// others, or all: `backOffice` nil).
+    public func addEndpoints(_ endpoints: [Endpoint], node: NodeContext, roles: Set<NodeRole>, backOffice: Bool? = nil) {
+        for endpoint in endpoints where roles.contains(endpoint.role) && (backOffice == nil || backOffice == endpoint.isBackOffice) {
             let responder: @Sendable (Request, Context) async throws -> Response = { request, context in
                 await EndpointAdapter.respond(endpoint, request, context, node: node)
             }

@@ -24,8 +24,8 @@ public struct StaticAssets: Sendable {
     public private(set) var files: [String: File] = [:]
     /// `module/path` → hashed URL path.
     public private(set) var names: [String: String] = [:]
-    /// Page route → (role, content type, rendered page).
-    public private(set) var pages: [String: (role: NodeRole, contentType: String, body: [UInt8])] = [:]
+    /// Page route → (role, content type, rendered page, whether it is the back office's).
+    public private(set) var pages: [String: (role: NodeRole, contentType: String, body: [UInt8], backOffice: Bool)] = [:]
 
     public init(modules: [ModuleManifest]) throws {
         var sources: [(name: String, url: URL)] = []
@@ -61,7 +61,7 @@ public struct StaticAssets: Sendable {
                 guard let body = pageBodies[module.name + "/" + page.file] else {
                     throw ChainstoreError.validation("Page \(page.path) of module \(module.name) names a missing page \(page.file).")
                 }
-                pages[page.path] = (page.role, Self.contentType(page.file), body)
+                pages[page.path] = (page.role, Self.contentType(page.file), body, page.backOffice)
             }
         }
     }
@@ -113,15 +113,16 @@ public struct StaticAssets: Sendable {
 }
 
 extension Router where Context == ChainstoreRequestContext {
-    /// Serves the pages of the roles this node has, and every static file.
-    public func addStaticAssets(_ assets: StaticAssets, roles: Set<NodeRole>) {
+    /// Serves the pages of the roles this node has (those of the back office, or the others, or
+    /// all: `backOffice` nil), and every static file.
+    public func addStaticAssets(_ assets: StaticAssets, roles: Set<NodeRole>, backOffice: Bool? = nil) {
         get("/assets/**") { request, _ in
             guard let file = assets.files[request.uri.path] else { throw HTTPError(.notFound) }
             var headers: HTTPFields = [.contentType: file.contentType, .cacheControl: "public, max-age=31536000, immutable"]
             headers[.xContentTypeOptions] = "nosniff"
             return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: file.body)))
         }
-        for (path, page) in assets.pages where roles.contains(page.role) {
+        for (path, page) in assets.pages where roles.contains(page.role) && (backOffice == nil || backOffice == page.backOffice) {
             get(RouterPath(path)) { _, _ in
                 var headers: HTTPFields = [.contentType: page.contentType, .cacheControl: "no-cache"]
                 headers[.contentSecurityPolicy] = "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; "

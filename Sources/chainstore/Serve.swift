@@ -34,6 +34,9 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "A reverse proxy (address or CIDR, repeatable) whose Forwarded / X-Forwarded-For header names the real client.")
     var trustedProxy: [String] = []
 
+    @Option(help: "HOST:PORT where the back office (/web, its menus, dashboard and sign-in security) listens, e.g. an intranet address; the public address then keeps only the API, the bus and the store apps.")
+    var backofficeListen: String?
+
     func run() async throws {
         var options = Node.Options()
         options.host = host
@@ -48,6 +51,13 @@ struct Serve: AsyncParsableCommand {
             }
             return role
         })
+        if let backofficeListen {
+            guard let colon = backofficeListen.lastIndex(of: ":"), let port = Int(backofficeListen[backofficeListen.index(after: colon)...]),
+                (1...65535).contains(port), colon > backofficeListen.startIndex
+            else { throw ValidationError("--backoffice-listen takes HOST:PORT, not \(backofficeListen)") }
+            let host = backofficeListen[..<colon].trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
+            options.backOffice = (host, port)
+        }
         options.trustedProxies = try trustedProxy.map { text in
             guard let network = IPNetwork(text) else { throw ValidationError("--trusted-proxy takes an address or a CIDR, not \(text)") }
             return network
@@ -55,6 +65,7 @@ struct Serve: AsyncParsableCommand {
         let logger = CLILogging.logger()
         if demo {
             var text = "Chainstore demo on http://\(host):\(port)/  (database 'demo')\n"
+            if let office = options.backOffice { text += "Back office on http://\(office.host):\(office.port)/\n" }
             for (login, password, role) in Demo.logins { text += "  login \(login) / \(password)  — \(role)\n" }
             FileHandle.standardOutput.write(Data(text.utf8))
         }

@@ -38,6 +38,46 @@ struct ManagedClusterTests {
 }
 
 extension ManagedClusterTests {
+    /// `serve --backoffice-listen`: the back office (its page and routes) only on its own address,
+    /// the API and the store apps only on the public one.
+    @Test func theBackOfficeListensOnItsOwnAddress() async throws {
+        let root = FileManager.default.temporaryDirectory.path + "/chainstore-office-\(getpid())"
+        defer {
+            try? ManagedCluster(root: root).stop(mode: "immediate") { _ in }
+            try? FileManager.default.removeItem(atPath: root)
+        }
+        try #require(ServerProcess.executable != nil)
+        let port = Int.random(in: 20_000...30_000), office = Int.random(in: 30_001...40_000)
+        let server = try ServerProcess.start(dataDir: root, port: port, extra: ["--backoffice-listen", "127.0.0.1:\(office)"])
+        defer {
+            server.terminate()
+            _ = server.waitForExit(seconds: 30)
+        }
+        #expect(try await server.waitUntilReady())
+        func status(_ port: Int, _ path: String, post: String? = nil) async throws -> (Int, String) {
+            var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port)\(path)")!)
+            if let post {
+                request.httpMethod = "POST"
+                request.httpBody = Data(post.utf8)
+                request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+            }
+            let (body, response) = try await URLSession.shared.data(for: request)
+            return ((response as? HTTPURLResponse)?.statusCode ?? 0, String(decoding: body, as: UTF8.self))
+        }
+        #expect(try await status(port, "/web").0 == 404)
+        #expect(try await status(port, "/web/webclient/load_menus").0 == 404)
+        #expect(try await status(port, "/").1 == "Chainstore\n")
+        let version = #"{"jsonrpc":"2.0","method":"call","params":{"service":"common","method":"version","args":[]}}"#
+        #expect(try await status(port, "/jsonrpc", post: version).1.contains("server_version"))
+        #expect(try await status(port, "/scan").0 == 200)
+        let page = try await status(office, "/")
+        #expect(page.0 == 200 && page.1.contains("/assets/base/webclient."))
+        #expect(try await status(office, "/web/webclient/load_menus").0 == 401)
+        #expect(try await status(office, "/web/session/authenticate", post: #"{"params":{"db":"killtest","login":"admin","password":"x"}}"#).0 == 200)
+        #expect(try await status(office, "/xmlrpc/2/common", post: "<methodCall/>").0 == 404)
+        #expect(try await status(office, "/scan").0 == 404)
+    }
+
     @Test func refusesAPublicAddressWhileAdminHasTheDefaultPassword() async throws {
         try #require(ServerProcess.executable != nil)
         let root = FileManager.default.temporaryDirectory.path + "/chainstore-public-\(getpid())"

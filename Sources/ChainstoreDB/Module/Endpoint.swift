@@ -35,6 +35,9 @@ public struct Endpoint: Sendable {
     public let access: Access
     public let maxBodyBytes: Int
     public let handler: @Sendable (EndpointRequest) async throws -> EndpointResponse
+    /// Part of the back office (its menus, views, dashboard, sign-in security): served on the
+    /// back-office address when the node has one (`serve --backoffice-listen`), else beside the rest.
+    public private(set) var isBackOffice = false
 
     public init(
         _ method: Method, _ path: String, role: NodeRole = .api, access: Access = .user, maxBodyBytes: Int = 16 << 10,
@@ -46,6 +49,13 @@ public struct Endpoint: Sendable {
         self.access = access
         self.maxBodyBytes = maxBodyBytes
         self.handler = handler
+    }
+
+    /// This endpoint, as part of the back office.
+    public func backOffice() -> Endpoint {
+        var copy = self
+        copy.isBackOffice = true
+        return copy
     }
 
     /// The names of the path's `{parameters}`.

@@ -108,10 +108,13 @@ public struct WebAssets: Sendable {
         public let path: String
         public let file: String
         public let role: NodeRole
-        public init(_ path: String, file: String, role: NodeRole = .web) {
+        /// The back office's page: on the back-office address when the node has one.
+        public let backOffice: Bool
+        public init(_ path: String, file: String, role: NodeRole = .web, backOffice: Bool = false) {
             self.path = path
             self.file = file
             self.role = role
+            self.backOffice = backOffice
         }
     }
 

@@ -20,8 +20,8 @@ public enum Base {
         rules: BaseRules.all,
         methods: methods,
         hooks: UserPartners.hooks,
-        endpoints: BusAPI.endpoints + WebClientAPI.endpoints + SecurityAPI.endpoints + DashboardAPI.endpoints,
-        web: WebAssets(folder: Bundle.module.url(forResource: "Web", withExtension: nil)!, pages: [.init("/web", file: "webclient.html")],
+        endpoints: BusAPI.endpoints + (WebClientAPI.endpoints + SecurityAPI.endpoints + DashboardAPI.endpoints).map { $0.backOffice() },
+        web: WebAssets(folder: Bundle.module.url(forResource: "Web", withExtension: nil)!, pages: [.init("/web", file: "webclient.html", backOffice: true)],
                        system: ["vendor/chart.min.js": "/usr/share/javascript/chart.js/chart.min.js"]),
         jobs: [
             // Writers only insert audit rows; the sealer chains them shortly after (see AuditChain).
