@@ -73,7 +73,7 @@ public struct JSONRPCEndpoints: Sendable {
                 throw ChainstoreError.typeError("authenticate takes db, login and password")
             }
             let (info, token) = try await gateway.openSession(db: db, login: login, password: password, caller: caller)
-            setCookie = SessionCookie.set(token: token, database: db, lifetime: gateway.identity.sessionLifetime)
+            setCookie = SessionCookie.set(token: token, database: db, lifetime: gateway.identity.sessionLifetime, secure: caller.secure)
             return info
         case "/web/session/get_session_info":
             let (database, uid) = try await session(cookie, caller: caller)

@@ -9,6 +9,8 @@ public struct ChainstoreRequestContext: RequestContext, RemoteAddressRequestCont
     public let remoteAddress: SocketAddress?
     /// The client address as text (`ip:` throttling key); a Unix socket peer is "local".
     public var clientAddress: String
+    /// The client reached a trusted proxy over TLS (`X-Forwarded-Proto: https`).
+    public var secure = false
 
     public init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)

@@ -20,7 +20,12 @@ public struct ForwardedClientMiddleware: RouterMiddleware {
 
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var context = context
-        context.clientAddress = Self.client(peer: context.clientAddress, forwardedFor: request.headers[values: .xForwardedFor], trusted: trusted)
+        let peer = context.clientAddress
+        context.clientAddress = Self.client(peer: peer, forwardedFor: request.headers[values: .xForwardedFor], trusted: trusted)
+        // The scheme the client used, as the proxy in front says (only a trusted one is believed).
+        if trusted.contains(where: { $0.contains(peer) }), let proto = request.headers[values: .xForwardedProto].last {
+            context.secure = proto.split(separator: ",").last?.trimmingCharacters(in: .whitespaces).lowercased() == "https"
+        }
         return try await next(request, context)
     }
 
@@ -96,4 +101,8 @@ extension StringProtocol {
     fileprivate func trimmed(_ character: Character) -> String {
         String(drop { $0 == character }.reversed().drop { $0 == character }.reversed())
     }
+}
+
+extension HTTPField.Name {
+    static let xForwardedProto = Self("X-Forwarded-Proto")!
 }

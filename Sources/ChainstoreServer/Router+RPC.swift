@@ -13,7 +13,7 @@ extension Router where Context == ChainstoreRequestContext {
             } catch {
                 return Response(status: .contentTooLarge, body: .init(byteBuffer: ByteBuffer(string: "Request too large")))
             }
-            let caller = Client(address: context.clientAddress, host: request.head.authority, logger: context.logger)
+            let caller = Client(address: context.clientAddress, host: request.head.authority, logger: context.logger, secure: context.secure)
             var path = request.uri.path
             if path.hasPrefix("/web/dataset/call_kw/") { path = "/web/dataset/call_kw" }
             let answer = await endpoints.handle(

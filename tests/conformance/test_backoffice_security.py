@@ -262,3 +262,17 @@ def test_passwords_follow_the_policy_are_not_reused_and_expire(url, db, person):
     status, _ = late.post("/web/password/change", {"old": "Banana-77-split", "new": "Cherry-88-jam"})
     assert status == 200
     assert "result" in late.call("res.partner", "search", [])
+
+
+def test_the_session_cookie_is_httponly_samesite_and_secure_behind_tls(url, db, person):
+    """Behind the trusted proxy (scripts/test trusts 127.0.0.1) that says the client came over TLS,
+    the cookie is `Secure`; over plain HTTP it cannot be."""
+    login, password, _ = person
+    body = json.dumps({"jsonrpc": "2.0", "method": "call", "id": 1, "params": {"db": db, "login": login, "password": password}}).encode()
+    for proto, secure in (("https", True), ("http", False), (None, False)):
+        headers = {"Content-Type": "application/json", **({"X-Forwarded-Proto": proto} if proto else {})}
+        with urllib.request.urlopen(urllib.request.Request(url + "/web/session/authenticate", data=body, headers=headers), timeout=15) as r:
+            cookie = r.headers["Set-Cookie"]
+        attributes = [part.strip() for part in cookie.split(";")]
+        assert "HttpOnly" in attributes and "SameSite=Lax" in attributes and "Max-Age=43200" in attributes
+        assert ("Secure" in attributes) == secure, cookie

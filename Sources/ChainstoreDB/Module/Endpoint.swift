@@ -149,10 +149,14 @@ public struct Client: Sendable {
     public let address: String
     public let host: String?
     public let logger: Logger
+    /// The request came over TLS (to a trusted proxy that says so: `X-Forwarded-Proto: https`):
+    /// the session cookie is then `Secure`.
+    public let secure: Bool
 
-    public init(address: String, host: String?, logger: Logger) {
+    public init(address: String, host: String?, logger: Logger, secure: Bool = false) {
         self.address = address
         self.host = host
         self.logger = logger
+        self.secure = secure
     }
 }

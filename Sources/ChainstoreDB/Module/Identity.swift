@@ -160,8 +160,8 @@ public enum SessionCookie {
         return nil
     }
 
-    public static func set(token: String, database: String, lifetime: Duration) -> String {
-        "session_id=\(token)-\(database); Path=/; HttpOnly; SameSite=Lax; Max-Age=\(lifetime.components.seconds)"
+    public static func set(token: String, database: String, lifetime: Duration, secure: Bool = false) -> String {
+        "session_id=\(token)-\(database); Path=/; HttpOnly; SameSite=Lax; Max-Age=\(lifetime.components.seconds)" + (secure ? "; Secure" : "")
     }
 
     public static let cleared = "session_id=; Path=/; HttpOnly; Max-Age=0"
