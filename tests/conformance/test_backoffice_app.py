@@ -166,6 +166,13 @@ def test_a_store_user_lists_searches_sorts_pages_and_exports_products(url, db, r
         assert office.click("next") == "ready"
         assert office.driver.find_element(By.ID, "pager-value").text == "81-85 of 85"
         assert len(office.rows()) == 5
+        # The same page as cards, then as rows again.
+        assert office.click("view-switch") == "ready"
+        cards = office.driver.find_elements(By.CSS_SELECTOR, "#cards .kanban-card")
+        assert len(cards) == 5 and all(unique in card.find_element(By.TAG_NAME, "h3").text for card in cards)
+        assert office.driver.find_elements(By.CSS_SELECTOR, '#cards [data-field="barcode"]')
+        office.shot("products-cards")
+        assert office.click("view-switch") == "ready" and len(office.rows()) == 5
 
         # Sorting by name: ascending, then descending on a second click, from the first page.
         assert office.drawn(lambda: office.driver.find_element(By.CSS_SELECTOR, '#records th[data-field="name"]').click()) == "ready"

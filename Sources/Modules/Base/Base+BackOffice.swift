@@ -25,6 +25,7 @@ extension Base {
         ViewSpec(model: "res.company", kind: .list, fields: ["name", "code", "company_kind", "parent_id", "city", "currency_id"]),
         ViewSpec(model: "res.partner", kind: .list, fields: ["display_name", "phone", "email", "city", "country_id", "company_id"]),
         ViewSpec(model: "res.partner", kind: .search, fields: ["name", "email", "ref", "phone", "vat"]),
+        ViewSpec(model: "res.partner", kind: .kanban, fields: ["name", "function", "phone", "email", "city", "company_id"]),
         ViewSpec(model: "res.users", kind: .list, fields: ["name", "login", "lang", "company_id", "login_date"]),
         ViewSpec(model: "ir.cron", kind: .form, fields: ["name", "code", "interval_number", "interval_type", "nextcall", "lastcall", "active"],
                  buttons: [ViewButton("method_direct_trigger", "Run Manually")]),

@@ -22,6 +22,7 @@ extension Product {
     static let views: [ViewSpec] = [
         ViewSpec(model: "product.product", kind: .list, fields: ["default_code", "name", "barcode", "categ_id", "lst_price", "uom_id", "qty_available"]),
         ViewSpec(model: "product.product", kind: .search, fields: ["name", "default_code", "barcode", "categ_id"]),
+        ViewSpec(model: "product.product", kind: .kanban, fields: ["name", "default_code", "barcode", "lst_price", "qty_available"]),
         ViewSpec(model: "product.template", kind: .list, fields: ["default_code", "name", "barcode", "categ_id", "list_price", "standard_price", "detailed_type"]),
         ViewSpec(model: "product.template", kind: .search, fields: ["name", "default_code", "barcode", "categ_id"]),
     ]

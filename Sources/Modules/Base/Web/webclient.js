@@ -720,7 +720,8 @@
   async function list(params) {
     var model = params.model;
     var spec = await viewsOf(model);
-    var columns = spec.list.filter(function (name) { return spec.fields[name]; });
+    var cards = params.view === "kanban";
+    var columns = (cards ? spec.kanban : spec.list).filter(function (name) { return spec.fields[name]; });
     var facets = facetsOf(params);
     var domain = domainOf(facets, spec);
     var order = params.order || "";
@@ -731,7 +732,7 @@
     var answers = await Promise.all([
       call(model, "search_count", [domain]),
       group ? call(model, "read_group", [domain, [group], [group]], { lazy: true, orderby: group })
-        : call(model, "search_read", [domain, columns], { offset: page * PAGE, limit: PAGE, order: order || spec.order })
+        : call(model, "search_read", [domain, cards ? columns.concat(["display_name"]) : columns], { offset: page * PAGE, limit: PAGE, order: order || spec.order })
     ]);
     var total = answers[0], rows = answers[1];
 
@@ -750,6 +751,12 @@
     exporter.type = "button";
     exporter.addEventListener("click", function () { exportCSV(model, spec, columns, domain, order || spec.order, title, exporter); });
     toolbar.appendChild(exporter);
+    // Cards (Odoo's kanban) or rows: the same records, sort, facets and pages.
+    var switcher = element("button", "secondary", cards ? t("List") : t("Cards"));
+    switcher.id = "view-switch";
+    switcher.type = "button";
+    switcher.addEventListener("click", function () { go(Object.assign({}, params, { view: cards ? "" : "kanban" })); });
+    toolbar.appendChild(switcher);
     toolbar.appendChild(element("span", "grow"));
     if (!group) { toolbar.appendChild(pager(params, total, page)); }
     view.appendChild(toolbar);
@@ -758,6 +765,8 @@
       view.appendChild(groupTable(params, spec, group, rows, facets));
     } else if (!rows.length) {
       view.appendChild(element("p", "empty", t("No records")));
+    } else if (cards) {
+      view.appendChild(cardGrid(params, spec, columns, rows));
     } else {
       view.appendChild(recordTable(params, spec, columns, rows, order));
     }
@@ -936,6 +945,32 @@
     });
     table.appendChild(body);
     return table;
+  }
+
+  // One card per record: its name, then each kanban field as "label: value".
+  function cardGrid(params, spec, columns, rows) {
+    var grid = element("div", "kanban");
+    grid.id = "cards";
+    rows.forEach(function (record) {
+      var card = element("article", "kanban-card");
+      card.dataset.id = String(record.id);
+      card.tabIndex = 0;
+      card.appendChild(element("h3", "", record.display_name || ("#" + record.id)));
+      columns.filter(function (name) { return name !== spec.rec_name; }).forEach(function (name) {
+        var value = formatValue(spec.fields[name], record[name]);
+        if (!value) { return; }
+        var line = element("p");
+        line.dataset.field = name;
+        line.appendChild(element("span", "kanban-label", spec.fields[name].string + ": "));
+        line.appendChild(document.createTextNode(value));
+        card.appendChild(line);
+      });
+      var open = function () { go({ model: params.model, id: String(record.id) }); };
+      card.addEventListener("click", open);
+      card.addEventListener("keydown", function (event) { if (event.key === "Enter") { open(); } });
+      grid.appendChild(card);
+    });
+    return grid;
   }
 
   function csvCell(text) {
