@@ -34,6 +34,17 @@ let package = Package(
         // Codecs: no dependencies at all, fuzzable.
         .target(name: "XMLRPC", swiftSettings: swiftSettings),
         .target(name: "Barcode", exclude: ["README.md"], swiftSettings: swiftSettings),
+        // A small MQTT 3.1.1 client on SwiftNIO for the device broker (no MQTT package is available).
+        .target(
+            name: "MQTT",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // The payment channels' protocols: signing, verification, decryption. No database.
         .target(
             name: "Payments",
@@ -231,6 +242,11 @@ let package = Package(
         ),
         .testTarget(name: "XMLRPCTests", dependencies: ["XMLRPC"], swiftSettings: swiftSettings),
         .testTarget(name: "BarcodeTests", dependencies: ["Barcode"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "MQTTTests",
+            dependencies: ["MQTT", .product(name: "Logging", package: "swift-log"), .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "PaymentsTests",
             dependencies: [

@@ -23,6 +23,11 @@ ensure_reference_data() {
   [ -f /usr/share/iso-codes/json/iso_3166-1.json ] || apt_install iso-codes
 }
 
+# The device broker (MQTT): Debian's Mosquitto, which the tests start on ports of their own.
+ensure_mosquitto() {
+  command -v mosquitto >/dev/null || [ -x /usr/sbin/mosquitto ] || apt_install mosquitto
+}
+
 # The back office draws its dashboard's charts with Debian's Chart.js (served by the node, never a CDN).
 ensure_web_packages() {
   [ -f /usr/share/javascript/chart.js/chart.min.js ] || apt_install libjs-chart.js

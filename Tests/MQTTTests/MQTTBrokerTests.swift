@@ -1,0 +1,152 @@
+import Foundation
+import Logging
+@testable import MQTT
+import ServiceLifecycle
+import Testing
+
+/// Debian's Mosquitto on a port of its own, for the client to talk to.
+final class Mosquitto: @unchecked Sendable {
+    static let path = ["/usr/sbin/mosquitto", "/usr/bin/mosquitto"].first { FileManager.default.isExecutableFile(atPath: $0) }
+    /// Under scripts/test (and CI) the broker must be there: a missing one fails instead of skipping.
+    static let required = ProcessInfo.processInfo.environment["CHAINSTORE_STRICT"] == "1"
+
+    let port = Int.random(in: 41_000...49_000)
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("mosquitto-\(UUID().uuidString)")
+    var process: Process?
+
+    init() throws {
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        try "listener \(port) 127.0.0.1\nallow_anonymous true\npersistence false\n"
+            .write(to: folder.appendingPathComponent("mosquitto.conf"), atomically: true, encoding: .utf8)
+        try start()
+    }
+
+    func start() throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Self.path!)
+        process.arguments = ["-c", folder.appendingPathComponent("mosquitto.conf").path]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        self.process = process
+        usleep(300_000)
+    }
+
+    /// Stops the broker and reaps it (Foundation's `waitUntilExit` can hang here, so the process
+    /// is waited for directly).
+    func stop() {
+        guard let process else { return }
+        self.process = nil
+        let pid = process.processIdentifier
+        kill(pid, SIGTERM)
+        var status: Int32 = 0
+        for _ in 0..<100 {
+            if waitpid(pid, &status, WNOHANG) != 0 { return }
+            usleep(50_000)
+        }
+        kill(pid, SIGKILL)
+        _ = waitpid(pid, &status, 0)
+    }
+
+    deinit {
+        stop()
+        try? FileManager.default.removeItem(at: folder)
+    }
+}
+
+/// Collects what a client receives.
+actor Inbox {
+    var messages: [MQTTMessage] = []
+    func add(_ message: MQTTMessage) { messages.append(message) }
+    func wait(for count: Int, seconds: Double = 10) async -> [MQTTMessage] {
+        let deadline = Date().addingTimeInterval(seconds)
+        while messages.count < count && Date() < deadline { try? await Task.sleep(for: .milliseconds(20)) }
+        return messages
+    }
+}
+
+@Suite("MQTT client against Mosquitto", .enabled(if: Mosquitto.path != nil || Mosquitto.required), .serialized)
+struct MQTTBrokerTests {
+    static let logger = Logger(label: "mqtt.test")
+
+    func client(_ broker: Mosquitto, _ id: String, will: MQTTMessage? = nil, inbox: Inbox) -> MQTTClient {
+        MQTTClient(.init(host: "127.0.0.1", port: broker.port, connect: .init(clientID: id, keepAlive: 5, will: will)), logger: Self.logger) { message in
+            await inbox.add(message)
+        }
+    }
+
+    /// Runs `body` while the clients run.
+    func running(_ clients: [MQTTClient], _ body: () async throws -> Void) async throws {
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for client in clients { group.addTask { try await client.run() } }
+            for client in clients { #expect(await client.waitUntilConnected()) }
+            try await body()
+            group.cancelAll()
+        }
+    }
+
+    @Test func publishesSubscribesAndKeepsTheRetainedStatus() async throws {
+        let broker = try Mosquitto()
+        let (received, ignored) = (Inbox(), Inbox())
+        let platform = client(broker, "platform", inbox: received)
+        let device = client(broker, "t1", inbox: ignored)
+        try await running([platform, device]) {
+            try await device.publish(MQTTMessage(topic: "cs/v1/GZ001/t1/status", payload: Array(#"{"state":"online"}"#.utf8), qos: .atLeastOnce, retain: true))
+            // Subscribed after the birth: the retained status still arrives, then new messages.
+            try await platform.subscribe(["cs/v1/+/+/status": .atLeastOnce, "cs/v1/+/+/tele/#": .atMostOnce])
+            for n in 0..<50 {
+                try await device.publish(MQTTMessage(topic: "cs/v1/GZ001/t1/tele/temp", payload: Array("\(n)".utf8), qos: n % 2 == 0 ? .atLeastOnce : .atMostOnce))
+            }
+            let messages = await received.wait(for: 51)
+            #expect(messages.first?.topic == "cs/v1/GZ001/t1/status" && messages.first?.retain == true)
+            #expect(messages.dropFirst().map { String(decoding: $0.payload, as: UTF8.self) } == (0..<50).map(String.init))
+        }
+    }
+
+    @Test func aSharedSubscriptionGivesEachMessageToOneMember() async throws {
+        let broker = try Mosquitto()
+        let (first, second, ignored) = (Inbox(), Inbox(), Inbox())
+        let nodes = [client(broker, "node-a", inbox: first), client(broker, "node-b", inbox: second)]
+        let device = client(broker, "sensor-1", inbox: ignored)
+        try await running(nodes + [device]) {
+            for node in nodes { try await node.subscribe(["$share/ingest/cs/v1/+/+/tele/#": .atLeastOnce]) }
+            for n in 0..<200 {
+                try await device.publish(MQTTMessage(topic: "cs/v1/DC1/sensor-1/tele/temp", payload: Array("\(n)".utf8), qos: .atLeastOnce))
+            }
+            let deadline = Date().addingTimeInterval(10)
+            while await first.messages.count + second.messages.count < 200 && Date() < deadline { try await Task.sleep(for: .milliseconds(20)) }
+            let (a, b) = (await first.messages, await second.messages)
+            #expect(a.count + b.count == 200 && !a.isEmpty && !b.isEmpty)
+            #expect(Set((a + b).map { String(decoding: $0.payload, as: UTF8.self) }).count == 200)
+        }
+    }
+
+    @Test func reconnectsAndSubscribesAgainAfterTheBrokerRestarts() async throws {
+        let broker = try Mosquitto()
+        let (received, ignored) = (Inbox(), Inbox())
+        let platform = client(broker, "platform", inbox: received)
+        let device = client(broker, "t2", inbox: ignored)
+        try await running([platform, device]) {
+            try await platform.subscribe(["cs/v1/+/+/evt/#": .atLeastOnce])
+            broker.stop()
+            try await Task.sleep(for: .milliseconds(300))
+            await #expect(throws: MQTTError.self) { try await device.publish(MQTTMessage(topic: "cs/v1/S/t2/evt/x", payload: [1], qos: .atLeastOnce)) }
+            try broker.start()
+            let (back, again) = (await platform.waitUntilConnected(timeout: .seconds(15)), await device.waitUntilConnected(timeout: .seconds(15)))
+            #expect(back && again)
+            try await device.publish(MQTTMessage(topic: "cs/v1/S/t2/evt/confirm", payload: Array("after".utf8), qos: .atLeastOnce))
+            let messages = await received.wait(for: 1)
+            #expect(messages.map(\.topic) == ["cs/v1/S/t2/evt/confirm"])
+        }
+    }
+
+    @Test func theBrokerRefusingTheConnectionIsReported() async throws {
+        let broker = try Mosquitto()
+        try "listener \(broker.port) 127.0.0.1\nallow_anonymous false\npersistence false\n"
+            .write(to: broker.folder.appendingPathComponent("mosquitto.conf"), atomically: true, encoding: .utf8)
+        broker.stop()
+        try broker.start()
+        let refused = MQTTClient(.init(host: "127.0.0.1", port: broker.port, connect: .init(clientID: "nobody")), logger: Self.logger) { _ in }
+        await #expect(throws: MQTTError.refused(5)) { try await refused.connectOnce {} }
+    }
+}
