@@ -166,6 +166,14 @@ let package = Package(
             resources: [.copy("Web")],
             swiftSettings: swiftSettings
         ),
+        // IoT: the device registry (types, devices of every site) under the company rules.
+        .target(
+            name: "IoT",
+            dependencies: ["ChainstoreCore", "ChainstoreDB", "Base", "Stock"],
+            path: "Sources/Modules/IoT",
+            resources: [.copy("Web")],
+            swiftSettings: swiftSettings
+        ),
         // Purchasing and replenishment: reordering rules, requests for quotation, purchase orders.
         .target(
             name: "Purchase",
@@ -205,7 +213,7 @@ let package = Package(
         .target(
             name: "ChainstoreApp",
             dependencies: [
-                "ChainstoreCore", "ChainstoreDB", "ChainstoreServer", "ChainstoreRPC", "XMLRPC", "Base", "Product", "Stock", "Barcode", "Payments", "Payment", "PointOfSale", "Sale", "Purchase",
+                "ChainstoreCore", "ChainstoreDB", "ChainstoreServer", "ChainstoreRPC", "XMLRPC", "Base", "Product", "Stock", "Barcode", "Payments", "Payment", "PointOfSale", "Sale", "Purchase", "IoT",
                 .product(name: "CSV", package: "CSV.swift"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
@@ -259,7 +267,7 @@ let package = Package(
             name: "ChainstoreIntegrationTests",
             dependencies: [
                 "ChainstoreCore", "ChainstoreDB", "ChainstoreApp", "ChainstoreServer", "ChainstoreTestSupport", "Base", "Product", "Stock",
-                "Payment", "Payments", "PaymentSandbox", "PointOfSale", "Sale", "Purchase",
+                "Payment", "Payments", "PaymentSandbox", "PointOfSale", "Sale", "Purchase", "IoT",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
