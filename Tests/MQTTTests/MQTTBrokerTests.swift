@@ -1,10 +1,16 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import Logging
 @testable import MQTT
 import ServiceLifecycle
 import Testing
 
-/// Debian's Mosquitto on a port of its own, for the client to talk to.
+/// Debian's Mosquitto on a port of its own, for the client to talk to. It runs as a daemon
+/// (`-d`, its pid in a file), spawned with posix_spawn with nothing of the test process but
+/// /dev/null inherited: no Foundation `Process` (whose child monitoring other tests rely on) and
+/// no inherited pipe that would keep `swift test` waiting should a test stop early.
 final class Mosquitto: @unchecked Sendable {
     static let path = ["/usr/sbin/mosquitto", "/usr/bin/mosquitto"].first { FileManager.default.isExecutableFile(atPath: $0) }
     /// Under scripts/test (and CI) the broker must be there: a missing one fails instead of skipping.
@@ -12,40 +18,53 @@ final class Mosquitto: @unchecked Sendable {
 
     let port = Int.random(in: 41_000...49_000)
     let folder = FileManager.default.temporaryDirectory.appendingPathComponent("mosquitto-\(UUID().uuidString)")
-    var process: Process?
+    var daemon: pid_t?
+
+    var pidFile: String { folder.appendingPathComponent("mosquitto.pid").path }
 
     init() throws {
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        try "listener \(port) 127.0.0.1\nallow_anonymous true\npersistence false\n"
-            .write(to: folder.appendingPathComponent("mosquitto.conf"), atomically: true, encoding: .utf8)
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o777])
+        try configure(anonymous: true)
         try start()
     }
 
-    func start() throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: Self.path!)
-        process.arguments = ["-c", folder.appendingPathComponent("mosquitto.conf").path]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        self.process = process
-        usleep(300_000)
+    func configure(anonymous: Bool) throws {
+        try "listener \(port) 127.0.0.1\nallow_anonymous \(anonymous)\npersistence false\npid_file \(pidFile)\n"
+            .write(to: folder.appendingPathComponent("mosquitto.conf"), atomically: true, encoding: .utf8)
     }
 
-    /// Stops the broker and reaps it (Foundation's `waitUntilExit` can hang here, so the process
-    /// is waited for directly).
-    func stop() {
-        guard let process else { return }
-        self.process = nil
-        let pid = process.processIdentifier
-        kill(pid, SIGTERM)
+    func start() throws {
+        try? FileManager.default.removeItem(atPath: pidFile)
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        for fd: Int32 in 0...2 { posix_spawn_file_actions_addopen(&actions, fd, "/dev/null", fd == 0 ? O_RDONLY : O_WRONLY, 0) }
+        typealias CloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>?, Int32) -> Int32
+        if let symbol = dlsym(nil, "posix_spawn_file_actions_addclosefrom_np") { _ = unsafeBitCast(symbol, to: CloseFrom.self)(&actions, 3) }
+        let configuration: String = folder.appendingPathComponent("mosquitto.conf").path
+        let words: [String] = [Self.path!, "-d", "-c", configuration]
+        let argv: [UnsafeMutablePointer<CChar>?] = words.map { strdup($0) } + [nil]
+        defer { argv.forEach { free($0) } }
+        var launcher = pid_t()
+        guard posix_spawn(&launcher, Self.path!, &actions, nil, argv, environ) == 0 else { throw MQTTError.connectionClosed }
         var status: Int32 = 0
-        for _ in 0..<100 {
-            if waitpid(pid, &status, WNOHANG) != 0 { return }
-            usleep(50_000)
+        _ = waitpid(launcher, &status, 0)  // the launcher exits once the daemon runs
+        for _ in 0..<250 {
+            if let text = try? String(contentsOfFile: pidFile, encoding: .utf8), let pid = pid_t(text.trimmingCharacters(in: .whitespacesAndNewlines)) {
+                daemon = pid
+                break
+            }
+            usleep(20_000)
         }
-        kill(pid, SIGKILL)
-        _ = waitpid(pid, &status, 0)
+        usleep(100_000)
+    }
+
+    func stop() {
+        guard let daemon else { return }
+        self.daemon = nil
+        kill(daemon, SIGTERM)
+        for _ in 0..<250 where kill(daemon, 0) == 0 { usleep(20_000) }
+        if kill(daemon, 0) == 0 { kill(daemon, SIGKILL) }
     }
 
     deinit {
@@ -142,8 +161,7 @@ struct MQTTBrokerTests {
 
     @Test func theBrokerRefusingTheConnectionIsReported() async throws {
         let broker = try Mosquitto()
-        try "listener \(broker.port) 127.0.0.1\nallow_anonymous false\npersistence false\n"
-            .write(to: broker.folder.appendingPathComponent("mosquitto.conf"), atomically: true, encoding: .utf8)
+        try broker.configure(anonymous: false)
         broker.stop()
         try broker.start()
         let refused = MQTTClient(.init(host: "127.0.0.1", port: broker.port, connect: .init(clientID: "nobody")), logger: Self.logger) { _ in }
