@@ -169,7 +169,10 @@ let package = Package(
         // IoT: the device registry (types, devices of every site) under the company rules.
         .target(
             name: "IoT",
-            dependencies: ["ChainstoreCore", "ChainstoreDB", "Base", "Stock"],
+            dependencies: [
+                "ChainstoreCore", "ChainstoreDB", "Base", "Stock", "MQTT", .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ],
             path: "Sources/Modules/IoT",
             resources: [.copy("Web")],
             swiftSettings: swiftSettings

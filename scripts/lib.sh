@@ -28,6 +28,18 @@ ensure_mosquitto() {
   command -v mosquitto >/dev/null || [ -x /usr/sbin/mosquitto ] || apt_install mosquitto
 }
 
+# start_mosquitto FOLDER PORT: Mosquitto as a daemon on 127.0.0.1:PORT (anonymous, no
+# persistence), its pid in FOLDER/mosquitto.pid and in $mosquitto_pid.
+start_mosquitto() {
+  local folder=$1 port=$2
+  mkdir -p "$folder"
+  chmod 777 "$folder"
+  printf 'listener %s 127.0.0.1\nallow_anonymous true\npersistence false\npid_file %s\n' "$port" "$folder/mosquitto.pid" > "$folder/mosquitto.conf"
+  "$(command -v mosquitto || echo /usr/sbin/mosquitto)" -d -c "$folder/mosquitto.conf"
+  for _ in $(seq 1 100); do [ -s "$folder/mosquitto.pid" ] && break; sleep 0.05; done
+  mosquitto_pid=$(cat "$folder/mosquitto.pid")
+}
+
 # The back office draws its dashboard's charts with Debian's Chart.js (served by the node, never a CDN).
 ensure_web_packages() {
   [ -f /usr/share/javascript/chart.js/chart.min.js ] || apt_install libjs-chart.js

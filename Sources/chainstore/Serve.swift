@@ -34,6 +34,9 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "A reverse proxy (address or CIDR, repeatable) whose Forwarded / X-Forwarded-For header names the real client.")
     var trustedProxy: [String] = []
 
+    @Option(help: "HOST:PORT of the MQTT broker the devices publish to (API nodes take their messages).")
+    var mqtt: String?
+
     @Option(help: "HOST:PORT where the back office (/web, its menus, dashboard and sign-in security) listens, e.g. an intranet address; the public address then keeps only the API, the bus and the store apps.")
     var backofficeListen: String?
 
@@ -45,6 +48,7 @@ struct Serve: AsyncParsableCommand {
         options.dbFilter = dbFilter
         options.maxRequestBytes = maxRequestMib << 20
         options.settings["payments"] = payments ?? ProcessInfo.processInfo.environment["CHAINSTORE_PAYMENTS"]
+        options.settings["mqtt"] = mqtt ?? ProcessInfo.processInfo.environment["CHAINSTORE_MQTT"]
         options.roles = try Set(role.split(separator: ",").map { name in
             guard let role = NodeRole(rawValue: name.trimmingCharacters(in: .whitespaces)) else {
                 throw ValidationError("--role takes web, api, bus and cron, not \(name)")
