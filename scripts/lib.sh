@@ -29,14 +29,17 @@ ensure_mosquitto() {
 }
 
 # start_mosquitto FOLDER PORT: Mosquitto as a daemon on 127.0.0.1:PORT (anonymous, no
-# persistence), its pid in FOLDER/mosquitto.pid and in $mosquitto_pid.
+# persistence), its pid in FOLDER/mosquitto.pid and in $mosquitto_pid. Started as root, Mosquitto
+# runs as its own user: FOLDER (and the folders above it) must let that user in.
 start_mosquitto() {
   local folder=$1 port=$2
   mkdir -p "$folder"
   chmod 777 "$folder"
+  rm -f "$folder/mosquitto.pid"
   printf 'listener %s 127.0.0.1\nallow_anonymous true\npersistence false\npid_file %s\n' "$port" "$folder/mosquitto.pid" > "$folder/mosquitto.conf"
   "$(command -v mosquitto || echo /usr/sbin/mosquitto)" -d -c "$folder/mosquitto.conf"
   for _ in $(seq 1 100); do [ -s "$folder/mosquitto.pid" ] && break; sleep 0.05; done
+  [ -s "$folder/mosquitto.pid" ] || { echo "error: Mosquitto did not start on port $port (see $folder)" >&2; return 1; }
   mosquitto_pid=$(cat "$folder/mosquitto.pid")
 }
 
