@@ -169,7 +169,7 @@ public final class MQTTClient: MQTTTransport, Service {
         func publish(_ message: MQTTMessage) async throws {
             guard let writer else { throw MQTTError.connectionClosed }
             guard message.qos == .atLeastOnce else {
-                try await writer.write(.publish(message, packetID: nil, duplicate: false))
+                do { try await writer.write(.publish(message, packetID: nil, duplicate: false)) } catch { throw MQTTError.connectionClosed }
                 return
             }
             let id = nextID()
@@ -193,13 +193,15 @@ public final class MQTTClient: MQTTTransport, Service {
             }
         }
 
+        /// Writes a packet whose answer someone waits for; a connection that is gone (even one
+        /// not yet noticed as gone) fails the waiter with `connectionClosed`.
         func write(_ packet: MQTTPacket, failing id: UInt16) async {
             do {
                 guard let writer else { throw MQTTError.connectionClosed }
                 try await writer.write(packet)
             } catch {
-                acks.removeValue(forKey: id)?.resume(throwing: error)
-                subacks.removeValue(forKey: id)?.resume(throwing: error)
+                acks.removeValue(forKey: id)?.resume(throwing: MQTTError.connectionClosed)
+                subacks.removeValue(forKey: id)?.resume(throwing: MQTTError.connectionClosed)
             }
         }
 
