@@ -56,7 +56,22 @@ final class Mosquitto: @unchecked Sendable {
             }
             usleep(20_000)
         }
-        usleep(100_000)
+        // Listening? (Under a loaded parallel test run the daemon takes its time.)
+        for _ in 0..<500 where !accepts() { usleep(20_000) }
+    }
+
+    /// Whether the broker's port takes a TCP connection.
+    func accepts() -> Bool {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        return withUnsafePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
+        }
     }
 
     func stop() {
@@ -98,7 +113,7 @@ struct MQTTBrokerTests {
     func running(_ clients: [MQTTClient], _ body: () async throws -> Void) async throws {
         try await withThrowingTaskGroup(of: Void.self) { group in
             for client in clients { group.addTask { try await client.run() } }
-            for client in clients { #expect(await client.waitUntilConnected()) }
+            for client in clients { #expect(await client.waitUntilConnected(timeout: .seconds(30))) }
             try await body()
             group.cancelAll()
         }
