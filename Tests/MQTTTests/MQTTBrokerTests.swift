@@ -45,8 +45,20 @@ final class Mosquitto: @unchecked Sendable {
         let words: [String] = [Self.path!, "-d", "-c", configuration]
         let argv: [UnsafeMutablePointer<CChar>?] = words.map { strdup($0) } + [nil]
         defer { argv.forEach { free($0) } }
+        // A clean signal mask and default dispositions: the test process's threads block signals
+        // (SIGTERM among them) that the broker must hear.
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var empty = sigset_t(), all = sigset_t()
+        sigemptyset(&empty)
+        sigemptyset(&all)
+        for signal in 1..<32 where signal != SIGKILL && signal != SIGSTOP { sigaddset(&all, Int32(signal)) }
+        posix_spawnattr_setsigmask(&attributes, &empty)
+        posix_spawnattr_setsigdefault(&attributes, &all)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
         var launcher = pid_t()
-        guard posix_spawn(&launcher, Self.path!, &actions, nil, argv, environ) == 0 else { throw MQTTError.connectionClosed }
+        guard posix_spawn(&launcher, Self.path!, &actions, &attributes, argv, environ) == 0 else { throw MQTTError.connectionClosed }
         var status: Int32 = 0
         _ = waitpid(launcher, &status, 0)  // the launcher exits once the daemon runs
         for _ in 0..<250 {
@@ -56,8 +68,9 @@ final class Mosquitto: @unchecked Sendable {
             }
             usleep(20_000)
         }
-        // Listening? (Under a loaded parallel test run the daemon takes its time.)
+        // Listening? (Under load the daemon takes its time.)
         for _ in 0..<500 where !accepts() { usleep(20_000) }
+        guard accepts() else { throw MQTTError.refused(3) }
     }
 
     /// Whether the broker's port takes a TCP connection.
