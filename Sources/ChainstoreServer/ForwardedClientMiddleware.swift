@@ -23,7 +23,7 @@ public struct ForwardedClientMiddleware: RouterMiddleware {
         let peer = context.clientAddress
         context.clientAddress = Self.client(peer: peer, forwardedFor: request.headers[values: .xForwardedFor], trusted: trusted)
         // The scheme the client used, as the proxy in front says (only a trusted one is believed).
-        if trusted.contains(where: { $0.contains(peer) }), let proto = request.headers[values: .xForwardedProto].last {
+        if let proto = request.headers[values: .xForwardedProto].last, trusted.contains(where: { $0.contains(peer) }) {
             context.secure = proto.split(separator: ",").last?.trimmingCharacters(in: .whitespaces).lowercased() == "https"
         }
         return try await next(request, context)

@@ -140,6 +140,11 @@ public enum MQTTPacket: Sendable, Equatable {
     /// The whole length (fixed header included) of the packet `header` starts with, or nil when
     /// the header itself is not all there yet (it needs at most five bytes).
     public static func frameLength(_ header: ArraySlice<UInt8>, maxSize: Int = 1 << 20) throws -> Int? {
+        try frame(header, maxSize: maxSize)?.total
+    }
+
+    /// The fixed header's length and the packet's whole length, as `frameLength`.
+    static func frame(_ header: ArraySlice<UInt8>, maxSize: Int) throws -> (header: Int, total: Int)? {
         var length = 0, multiplier = 1, index = header.startIndex + 1
         while true {
             guard index < header.endIndex else { return nil }
@@ -151,15 +156,14 @@ public enum MQTTPacket: Sendable, Equatable {
             guard multiplier <= 128 * 128 * 128 else { throw MQTTError.malformed("remaining length longer than four bytes") }
         }
         guard length <= maxSize else { throw MQTTError.tooLarge(length) }
-        return index - header.startIndex + length
+        let headerLength = index - header.startIndex
+        return (headerLength, headerLength + length)
     }
 
     /// The first packet in `bytes` and how many bytes it took, or nil when it is not all there
     /// yet. Throws for bytes that can never be a packet, or a packet longer than `maxSize`.
     public static func decode(_ bytes: ArraySlice<UInt8>, maxSize: Int = 1 << 20) throws -> (MQTTPacket, Int)? {
-        guard let first = bytes.first, let total = try frameLength(bytes.prefix(5), maxSize: maxSize), bytes.count >= total else { return nil }
-        var headerLength = 2
-        while bytes[bytes.startIndex + headerLength - 1] & 0x80 != 0 { headerLength += 1 }
+        guard let first = bytes.first, let (headerLength, total) = try frame(bytes.prefix(5), maxSize: maxSize), bytes.count >= total else { return nil }
         var reader = Reader(bytes: bytes[(bytes.startIndex + headerLength)..<(bytes.startIndex + total)])
         let packet = try parse(type: first >> 4, flags: first & 0x0f, &reader)
         guard reader.isAtEnd else { throw MQTTError.malformed("bytes left after the packet") }

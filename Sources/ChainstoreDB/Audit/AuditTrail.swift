@@ -33,6 +33,11 @@ public enum AuditTrail {
     }
 
     public static func record(_ tx: Transaction, env: Env, model: String, _ entries: [Entry]) async throws {
+        try await record(tx, uid: env.uid, model: model, entries)
+    }
+
+    /// The same, as the user `uid` (events of sign-in, before or without an environment).
+    public static func record(_ tx: Transaction, uid: Int64, model: String, _ entries: [Entry]) async throws {
         guard !entries.isEmpty else { return }
         var json = JSONWriter(capacity: entries.count * 96)
         json.byte("[")
@@ -52,7 +57,7 @@ public enum AuditTrail {
         }
         json.byte("]")
         var sql = SQLBuilder("INSERT INTO audit_log (uid, model, record_id, operation, company_id, old_values, new_values) SELECT ")
-        sql.bind(.int(env.uid), cast: "bigint")
+        sql.bind(.int(uid), cast: "bigint")
         sql += ", "
         sql.bind(.text(model), cast: "text")
         sql += ", x.record_id, x.operation, x.company_id, x.old_values, x.new_values FROM jsonb_to_recordset("

@@ -29,12 +29,12 @@ enum SecurityAPI {
 
     static let maxAttempts = 5
 
-    /// The session cookie's database and token; a post must carry the session's CSRF token.
-    static func cookie(_ request: EndpointRequest) async throws -> (Database, String) {
+    /// The session cookie's database and token; a post (`csrf`) must carry the session's CSRF token.
+    static func cookie(_ request: EndpointRequest, csrf: Bool = true) async throws -> (Database, String) {
         guard let (name, token) = SessionCookie.parse(request.headers["cookie"]),
             let database = try? await request.node.databases.database(named: name, host: request.client.host)
         else { throw ChainstoreError(.sessionExpired, "Sign in first") }
-        if request.path != "/web/session/list" {
+        if csrf {
             guard let given = request.headers["x-csrf-token"],
                 PasswordHash.constantTimeEqual(Array(given.utf8), Array(SessionCookie.csrfToken(for: token).utf8))
             else { throw ChainstoreError.accessError("This form is missing its CSRF token: reload the page") }
@@ -45,9 +45,7 @@ enum SecurityAPI {
     /// The caller of a back-office read (menus, views): the session cookie's signed-in user. An
     /// ended session answers 401 without an HTTP Basic challenge.
     static func caller(_ request: EndpointRequest) async throws -> CallerSession {
-        guard let (name, token) = SessionCookie.parse(request.headers["cookie"]),
-            let database = try? await request.node.databases.database(named: name, host: request.client.host)
-        else { throw ChainstoreError(.sessionExpired, "Sign in first") }
+        let (database, token) = try await cookie(request, csrf: false)
         let uid = try await database.transaction(logger: request.client.logger) { tx in try await signedIn(tx, token: token) }
         return CallerSession(database: database, proof: .session(uid: uid), identity: request.node.identity, registry: request.node.registry,
                              client: request.client)
@@ -129,10 +127,7 @@ enum SecurityAPI {
             }
             try await Users.setPassword(tx, login: login, password: new)
             try await WebSessions.revokeAll(tx, uid: uid, except: token)
-            try await tx.query("""
-                INSERT INTO audit_log (uid, model, record_id, operation, new_values)
-                VALUES (\(uid), 'res.users', \(uid), 'write', jsonb_build_object('password_changed', true))
-                """)
+            try await AuditTrail.record(tx, uid: uid, model: "res.users", [.init(recordId: uid, companyId: nil, operation: .write, newValues: ["password_changed": true])])
             if pending { try await WebSessions.complete(tx, token: token, address: address) }
             return uid
         }
@@ -192,7 +187,7 @@ enum SecurityAPI {
     }
 
     static func list(_ request: EndpointRequest) async throws -> EndpointResponse {
-        let (database, token) = try await cookie(request)
+        let (database, token) = try await cookie(request, csrf: false)
         let identity = request.node.identity
         let logger = request.client.logger
         let rows = try await database.transaction(logger: logger) { tx in

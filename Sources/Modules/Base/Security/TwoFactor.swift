@@ -93,10 +93,6 @@ public enum TwoFactor {
     }
 
     static func audit(_ tx: Transaction, actor: Int64, user: Int64, enabled: Bool) async throws {
-        let sql: SQLBuilder = """
-            INSERT INTO audit_log (uid, model, record_id, operation, new_values)
-            VALUES (\(actor), 'res.users', \(user), 'write', jsonb_build_object('totp_enabled', \(enabled)))
-            """
-        try await tx.query(sql)
+        try await AuditTrail.record(tx, uid: actor, model: "res.users", [.init(recordId: user, companyId: nil, operation: .write, newValues: ["totp_enabled": .bool(enabled)])])
     }
 }

@@ -34,7 +34,7 @@ public enum WebSessions {
             RETURNING id
             """
         let id = try await tx.query(sql).first?.decode(Int64.self) ?? 0
-        try await audit(tx, uid: uid, session: id, operation: "create", event: awaiting == .none ? "signed in" : "password accepted, waiting for \(awaiting.rawValue)",
+        try await audit(tx, uid: uid, session: id, operation: .create, event: awaiting == .none ? "signed in" : "password accepted, waiting for \(awaiting.rawValue)",
                         address: address)
         return token
     }
@@ -88,7 +88,7 @@ public enum WebSessions {
             """
         guard let row = try await tx.query(sql).first else { return }
         let (id, uid) = try row.decode((Int64, Int64).self)
-        try await audit(tx, uid: uid, session: id, operation: "write", event: "second factor accepted", address: address)
+        try await audit(tx, uid: uid, session: id, operation: .write, event: "second factor accepted", address: address)
     }
 
     /// Sign-out: the session of `token` ends.
@@ -96,7 +96,7 @@ public enum WebSessions {
         let sql: SQLBuilder = "DELETE FROM web_session WHERE token_digest = \(APIKey.digest(token)) RETURNING id, uid, address"
         for row in try await tx.query(sql) {
             let (id, uid, address) = try row.decode((Int64, Int64, String?).self)
-            try await audit(tx, uid: uid, session: id, operation: "unlink", event: "signed out", address: address)
+            try await audit(tx, uid: uid, session: id, operation: .unlink, event: "signed out", address: address)
         }
     }
 
@@ -129,7 +129,7 @@ public enum WebSessions {
         sql += " RETURNING uid, address"
         guard let row = try await tx.query(sql).first else { return false }
         let (owner, address) = try row.decode((Int64, String?).self)
-        try await audit(tx, uid: actor, session: id, operation: "unlink", event: owner == actor ? "revoked by its user" : "revoked by an administrator",
+        try await audit(tx, uid: actor, session: id, operation: .unlink, event: owner == actor ? "revoked by its user" : "revoked by an administrator",
                         address: address, owner: owner)
         return true
     }
@@ -144,16 +144,10 @@ public enum WebSessions {
         try await tx.query(sql)
     }
 
-    static func audit(_ tx: Transaction, uid: Int64, session: Int64, operation: String, event: String, address: String?, owner: Int64? = nil) async throws {
+    static func audit(_ tx: Transaction, uid: Int64, session: Int64, operation: AuditTrail.Operation, event: String, address: String?, owner: Int64? = nil) async throws {
         var values: RecordValues = ["event": .string(event), "user_id": .int(owner ?? uid)]
         if let address { values["address"] = .string(address) }
-        var json = JSONWriter(capacity: 128)
-        json.value(.dict(values))
-        let sql: SQLBuilder = """
-            INSERT INTO audit_log (uid, model, record_id, operation, new_values)
-            VALUES (\(uid), 'web.session', \(session), \(operation), \(json.text)::jsonb)
-            """
-        try await tx.query(sql)
+        try await AuditTrail.record(tx, uid: uid, model: "web.session", [.init(recordId: session, companyId: nil, operation: operation, newValues: values)])
     }
 
     static func seconds(_ duration: Duration) -> Int64 { duration.components.seconds }

@@ -320,6 +320,7 @@ var Chainstore = (function () {
     TIMEOUT_MS: TIMEOUT_MS, byId: byId, t: t, N_: N_, start: start, base64: base64, basic: basic, call: call, messageOf: messageOf,
     errorCodeOf: errorCodeOf, signInWith: signInWith, follow: follow, reporter: reporter, newKey: newKey,
     language: function () { return lang; },
+    setLanguage: setLanguage,
     onLanguage: function (listener) { listeners.push(listener); }
   };
 })();

@@ -272,12 +272,7 @@
   var switching = false;
   async function switchLanguage(language) {
     switching = true;
-    byId("lang").click();
-    await new Promise(function (resolve) {
-      var wait = function () { if (Chainstore.language() === language) { resolve(); } else { setTimeout(wait, 20); } };
-      wait();
-    });
-    switching = false;
+    try { await Chainstore.setLanguage(language); } finally { switching = false; }
   }
 
   // ---------------------------------------------------------------- menus and routes
