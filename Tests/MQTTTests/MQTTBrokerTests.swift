@@ -22,9 +22,9 @@ final class Mosquitto: @unchecked Sendable {
 
     var pidFile: String { folder.appendingPathComponent("mosquitto.pid").path }
 
-    init() throws {
+    init(anonymous: Bool = true) throws {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o777])
-        try configure(anonymous: true)
+        try configure(anonymous: anonymous)
         try start()
     }
 
@@ -188,10 +188,7 @@ struct MQTTBrokerTests {
     }
 
     @Test func theBrokerRefusingTheConnectionIsReported() async throws {
-        let broker = try Mosquitto()
-        try broker.configure(anonymous: false)
-        broker.stop()
-        try broker.start()
+        let broker = try Mosquitto(anonymous: false)
         let refused = MQTTClient(.init(host: "127.0.0.1", port: broker.port, connect: .init(clientID: "nobody")), logger: Self.logger) { _ in }
         await #expect(throws: MQTTError.refused(5)) { try await refused.connectOnce {} }
     }
