@@ -166,12 +166,13 @@ let package = Package(
             resources: [.copy("Web")],
             swiftSettings: swiftSettings
         ),
-        // IoT: the device registry (types, devices of every site) under the company rules.
+        // IoT: the device registry, the broker's credentials, telemetry, alerts, commands, pick-to-light and RFID gates.
         .target(
             name: "IoT",
             dependencies: [
                 "ChainstoreCore", "ChainstoreDB", "Base", "Stock", "MQTT", .product(name: "Logging", package: "swift-log"),
-                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Metrics", package: "swift-metrics"), .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Crypto", package: "swift-crypto"), .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             path: "Sources/Modules/IoT",
             resources: [.copy("Web")],
@@ -216,7 +217,7 @@ let package = Package(
         .target(
             name: "ChainstoreApp",
             dependencies: [
-                "ChainstoreCore", "ChainstoreDB", "ChainstoreServer", "ChainstoreRPC", "XMLRPC", "Base", "Product", "Stock", "Barcode", "Payments", "Payment", "PointOfSale", "Sale", "Purchase", "IoT",
+                "ChainstoreCore", "ChainstoreDB", "ChainstoreServer", "ChainstoreRPC", "XMLRPC", "Base", "Product", "Stock", "Barcode", "Payments", "Payment", "PointOfSale", "Sale", "Purchase", "IoT", "MQTT",
                 .product(name: "CSV", package: "CSV.swift"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),

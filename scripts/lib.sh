@@ -28,15 +28,24 @@ ensure_mosquitto() {
   command -v mosquitto >/dev/null || [ -x /usr/sbin/mosquitto ] || apt_install mosquitto
 }
 
-# start_mosquitto FOLDER PORT: Mosquitto as a daemon on 127.0.0.1:PORT (anonymous, no
-# persistence), its pid in FOLDER/mosquitto.pid and in $mosquitto_pid. Started as root, Mosquitto
-# runs as its own user: FOLDER (and the folders above it) must let that user in.
+# start_mosquitto FOLDER PORT: Mosquitto as a daemon on 127.0.0.1:PORT (no persistence), its pid
+# in FOLDER/mosquitto.pid and in $mosquitto_pid. Devices sign in with the credentials the server
+# issues: the server (`serve --mqtt-auth-dir FOLDER --mqtt-password-file FOLDER/platform.secret`)
+# rewrites FOLDER/passwd and FOLDER/acl from its registry and makes the broker reload them; until
+# then they hold only the platform's own user, whose password is made here. Started as root,
+# Mosquitto runs as its own user: FOLDER (and the folders above it) must let that user in.
 start_mosquitto() {
   local folder=$1 port=$2
   mkdir -p "$folder"
   chmod 777 "$folder"
   rm -f "$folder/mosquitto.pid"
-  printf 'listener %s 127.0.0.1\nallow_anonymous true\npersistence false\npid_file %s\n' "$port" "$folder/mosquitto.pid" > "$folder/mosquitto.conf"
+  [ -s "$folder/platform.secret" ] || (umask 077; head -c 32 /dev/urandom | base64 | tr -d '/+=\n' > "$folder/platform.secret")
+  rm -f "$folder/passwd"
+  "$(command -v mosquitto_passwd || echo /usr/bin/mosquitto_passwd)" -c -b "$folder/passwd" chainstore_platform "$(cat "$folder/platform.secret")"
+  printf 'user chainstore_platform\ntopic readwrite cs/v1/#\n' > "$folder/acl"
+  chmod 644 "$folder/passwd" "$folder/acl"
+  printf 'listener %s 127.0.0.1\nallow_anonymous false\npassword_file %s\nacl_file %s\npersistence false\npid_file %s\n' \
+    "$port" "$folder/passwd" "$folder/acl" "$folder/mosquitto.pid" > "$folder/mosquitto.conf"
   "$(command -v mosquitto || echo /usr/sbin/mosquitto)" -d -c "$folder/mosquitto.conf"
   for _ in $(seq 1 100); do [ -s "$folder/mosquitto.pid" ] && break; sleep 0.05; done
   [ -s "$folder/mosquitto.pid" ] || { echo "error: Mosquitto did not start on port $port (see $folder)" >&2; return 1; }

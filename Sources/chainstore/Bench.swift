@@ -9,7 +9,7 @@ import PaymentSandbox
 import Payments
 
 struct Bench: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Benchmarks that print figures (never pass/fail).", subcommands: [Core.self, Stock.self, PaymentsBench.self, Generic.self, PosBench.self, ReorderBench.self, WavesBench.self, CronBench.self, BusBench.self])
+    static let configuration = CommandConfiguration(abstract: "Benchmarks that print figures (never pass/fail).", subcommands: [Core.self, Stock.self, PaymentsBench.self, Generic.self, PosBench.self, ReorderBench.self, WavesBench.self, CronBench.self, BusBench.self, IoTBench.self])
 
     struct Core: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -316,6 +316,41 @@ struct Bench: AsyncParsableCommand {
             let messages = messages
             try await Bench.onFreshDatabase(database, name: "bench_runtime") { db, logger in
                 try await RuntimeBenchmark.bus(db, subscribers: counts, messages: messages, logger: logger) { Swift.print($0) }
+            }
+        }
+    }
+
+    struct IoTBench: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "iot",
+            abstract: "Devices through a real MQTT broker: telemetry samples stored per second, offline detection, command round trips. "
+                + "Uses (and recreates) the database 'bench_iot'; the broker is started by scripts/bench-iot.")
+        @OptionGroup var database: DatabaseArguments
+        @Option(help: "HOST:PORT of the broker.") var mqtt = "127.0.0.1:1883"
+        @Option(help: "The broker's password and ACL folder (as serve --mqtt-auth-dir).") var mqttAuthDir: String?
+        @Option(help: "File holding the platform's MQTT password.") var mqttPasswordFile: String?
+        @Option(help: "Simulated devices.") var devices = 1_000
+        @Option(help: "Offered telemetry rates in samples per second, comma-separated.") var rates = "10000,20000,40000"
+        @Option(help: "Seconds per offered rate.") var seconds = 10
+        @Option(help: "Commands timed one at a time.") var commands = 300
+
+        func run() async throws {
+            var options = IoTBenchmark.Options()
+            guard let colon = mqtt.lastIndex(of: ":"), let port = Int(mqtt[mqtt.index(after: colon)...]) else {
+                throw ValidationError("--mqtt takes HOST:PORT")
+            }
+            options.broker = (String(mqtt[..<colon]), port)
+            options.authFolder = mqttAuthDir.map { URL(fileURLWithPath: $0) }
+            if let file = mqttPasswordFile {
+                options.platformPassword = try String(contentsOfFile: file, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+            }
+            options.devices = devices
+            options.rates = rates.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+            options.seconds = seconds
+            options.commands = commands
+            let chosen = options
+            try await Bench.onFreshDatabase(database, name: "bench_iot") { db, logger in
+                try await IoTBenchmark.run(db, options: chosen, logger: logger) { Swift.print($0) }
             }
         }
     }

@@ -37,6 +37,12 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "HOST:PORT of the MQTT broker the devices publish to (API nodes take their messages).")
     var mqtt: String?
 
+    @Option(help: "File holding the platform's MQTT password (user chainstore_platform); default CHAINSTORE_MQTT_PASSWORD_FILE.")
+    var mqttPasswordFile: String?
+
+    @Option(help: "Folder of the broker's password and ACL files, written from the device registry (and the broker told to reload, by the pid in its mosquitto.pid).")
+    var mqttAuthDir: String?
+
     @Option(help: "HOST:PORT where the back office (/web, its menus, dashboard and sign-in security) listens, e.g. an intranet address; the public address then keeps only the API, the bus and the store apps.")
     var backofficeListen: String?
 
@@ -49,6 +55,8 @@ struct Serve: AsyncParsableCommand {
         options.maxRequestBytes = maxRequestMib << 20
         options.settings["payments"] = payments ?? ProcessInfo.processInfo.environment["CHAINSTORE_PAYMENTS"]
         options.settings["mqtt"] = mqtt ?? ProcessInfo.processInfo.environment["CHAINSTORE_MQTT"]
+        options.settings["mqtt_password_file"] = mqttPasswordFile ?? ProcessInfo.processInfo.environment["CHAINSTORE_MQTT_PASSWORD_FILE"]
+        options.settings["mqtt_auth_dir"] = mqttAuthDir
         options.roles = try Set(role.split(separator: ",").map { name in
             guard let role = NodeRole(rawValue: name.trimmingCharacters(in: .whitespaces)) else {
                 throw ValidationError("--role takes web, api, bus and cron, not \(name)")

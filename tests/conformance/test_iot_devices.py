@@ -17,6 +17,8 @@ if not PORT:
 
 import paho.mqtt.client as mqtt  # noqa: E402
 
+from devicesim import Device, notifications  # noqa: E402
+
 
 def wait_for(check, seconds=10):
     deadline = time.time() + seconds
@@ -28,27 +30,14 @@ def wait_for(check, seconds=10):
     return check()
 
 
-def device_client(uid, site):
-    status = f"cs/v1/{site}/{uid}/status"
-    client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=uid, protocol=mqtt.MQTTv311)
-    client.will_set(status, json.dumps({"v": 1, "state": "offline", "reason": "lwt"}), qos=1, retain=True)
-    client.connect("127.0.0.1", int(PORT), keepalive=30)
-    client.loop_start()
-    return client, status
+def device_client(uid, site, password):
+    device = Device(uid, site, password).connect()
+    return device.client, device.prefix + "status"
 
 
 def announced(url, db, site, uid):
     """The online/offline announcements of device `uid` on its site's bus channel, as the administrator hears them."""
-    import base64
-    import urllib.request
-    from conftest import ADMIN_PASSWORD
-    body = json.dumps({"jsonrpc": "2.0", "method": "call", "id": 1,
-                       "params": {"channels": [json.dumps(["res.company", site, "iot"])], "last": 0, "is_first_poll": True}}).encode()
-    request = urllib.request.Request(url + "/websocket/peek_notifications?db=" + db, data=body, headers={
-        "Content-Type": "application/json", "Authorization": "Basic " + base64.b64encode(f"admin:{ADMIN_PASSWORD}".encode()).decode()})
-    with urllib.request.urlopen(request, timeout=10) as response:
-        notes = json.loads(response.read())["result"]["notifications"]
-    return [note["message"]["type"] for note in notes if note["message"]["payload"].get("uid") == uid]
+    return [kind for kind, payload in notifications(url, db, site) if kind.startswith("iot.device/") and payload.get("uid") == uid]
 
 
 def test_a_device_comes_online_is_seen_and_goes_offline_when_its_connection_drops(url, db, rpc, unique):
@@ -58,7 +47,8 @@ def test_a_device_comes_online_is_seen_and_goes_offline_when_its_connection_drop
     device = rpc("iot.device", "create", {"name": f"{unique} 冷柜", "uid": uid, "device_type_id": probe, "company_id": store})
     state = lambda: rpc("iot.device", "read", [device], ["online", "state", "last_seen_at"])[0]  # noqa: E731
 
-    client, status = device_client(uid, "GZ001")
+    password = rpc("iot.device", "issue_credential", [device])["password"]
+    client, status = device_client(uid, "GZ001", password)
     client.publish(status, json.dumps({"v": 1, "seq": 1, "state": "online", "fw": "1.4.2"}), qos=1, retain=True).wait_for_publish(5)
     online = wait_for(lambda: state()["online"] and state())
     assert online and online["state"] == "active" and online["last_seen_at"]
@@ -82,12 +72,20 @@ def test_a_device_comes_online_is_seen_and_goes_offline_when_its_connection_drop
     assert offline and offline["state"] == "active"
     assert announced(url, db, store, uid) == ["iot.device/online", "iot.device/offline"]
 
-    # A retired device is no longer followed.
-    rpc("iot.device", "write", [device], {"state": "retired"})
-    again, _ = device_client(uid, "GZ001")
-    again.publish(status, json.dumps({"v": 1, "state": "online"}), qos=1, retain=True).wait_for_publish(5)
-    time.sleep(1.5)
-    assert state()["online"] is False
+    # A retired device loses its place on the broker: its credential no longer signs in.
+    again, _ = device_client(uid, "GZ001", password)
     again.publish(status, b"", qos=1, retain=True).wait_for_publish(5)  # clears the retained status
     again.disconnect()
     again.loop_stop()
+    rpc("iot.device", "write", [device], {"state": "retired"})
+    assert wait_for(lambda: refused(uid, "GZ001", password))
+    assert state()["online"] is False
+
+
+def refused(uid, site, password):
+    """Whether the broker refuses this device's sign-in (one try)."""
+    try:
+        Device(uid, site, password).connect(seconds=0).close(clear_status=False)
+        return False
+    except AssertionError:
+        return True

@@ -39,7 +39,7 @@ public enum PasswordHash {
         return (rounds, salt, checksum)
     }
 
-    static func derive(_ password: String, salt: [UInt8], rounds: Int) throws -> [UInt8] {
+    public static func derive(_ password: String, salt: [UInt8], rounds: Int) throws -> [UInt8] {
         let key = try KDF.Insecure.PBKDF2.deriveKey(
             from: Array(password.utf8), salt: salt, using: .sha512, outputByteCount: 64, unsafeUncheckedRounds: rounds)
         return key.withUnsafeBytes { Array($0) }

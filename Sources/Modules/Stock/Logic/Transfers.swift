@@ -258,3 +258,12 @@ enum Backorders {
         return try await Ledger(store: call.store).validate(pickings, rest: rest)
     }
 }
+
+extension Stock {
+    /// Validates transfers as `button_validate` does when told what to do with the rest: what
+    /// was not done becomes a backorder (`backorder`) or is cancelled. For other modules (a
+    /// pick-to-light wave confirmed shelf by shelf).
+    public static func validate(_ store: RecordStore, pickings: [Int64], backorder: Bool) async throws {
+        _ = try await Ledger(store: store).validate(pickings, rest: backorder ? .backorder : .cancel)
+    }
+}

@@ -1,0 +1,190 @@
+import ChainstoreCore
+import ChainstoreDB
+import Foundation
+import Logging
+import Metrics
+import Synchronization
+
+/// Telemetry samples (`tele/{stream}` with `samples: [{"m": name, "v": value}]`, IoT spec §6,
+/// §12) are buffered and written in batches: at 500 samples, after 200 ms, or at once when a QoS 1
+/// message waits for its acknowledgement (the broker keeps it until it is stored). One batch is
+/// one transaction and three statements: the samples into the day's partition with the devices'
+/// latest values, the devices seen (online again, announced), and the alert rules on the new values.
+public final class TelemetryWriter: Sendable {
+    public struct Sample: Sendable {
+        public let uid: String, metric: String, millis: Int64, value: Double?, text: String?, seq: Int64?
+    }
+
+    struct State {
+        var samples: [Sample] = []
+        var waiters: [CheckedContinuation<Void, any Error>] = []
+        var oldest: ContinuousClock.Instant?
+    }
+
+    public static let flushAt = 500
+    public static let flushAfter = Duration.milliseconds(200)
+    /// Samples held while the database is slow before QoS 0 senders wait too.
+    static let backlog = 50_000
+    static let written = Counter(label: "chainstore_iot_samples_total", dimensions: [("result", "stored")])
+    static let refused = Counter(label: "chainstore_iot_samples_total", dimensions: [("result", "dropped")])
+
+    let database: Database
+    let logger: Logger
+    private let state = Mutex(State())
+
+    public init(database: Database, logger: Logger) {
+        self.database = database
+        self.logger = logger
+    }
+
+    /// Adds samples; with `acknowledged`, returns once they are committed (or throws).
+    public func add(_ samples: [Sample], acknowledged: Bool) async throws {
+        guard !samples.isEmpty else { return }
+        let crowded = state.withLock { state in
+            state.samples += samples
+            if state.oldest == nil { state.oldest = .now }
+            return state.samples.count > Self.backlog
+        }
+        guard acknowledged || crowded else { return }
+        try await withCheckedThrowingContinuation { waiter in
+            state.withLock { $0.waiters.append(waiter) }
+        }
+    }
+
+    /// Writes batches until cancelled.
+    public func run() async {
+        while !Task.isCancelled {
+            try? await Task.sleep(for: .milliseconds(10))
+            let (batch, waiters) = state.withLock { state -> ([Sample], [CheckedContinuation<Void, any Error>]) in
+                guard let oldest = state.oldest,
+                    state.samples.count >= Self.flushAt || !state.waiters.isEmpty || ContinuousClock.now - oldest >= Self.flushAfter
+                else { return ([], []) }
+                defer { state = State() }
+                return (state.samples, state.waiters)
+            }
+            guard !batch.isEmpty || !waiters.isEmpty else { continue }
+            do {
+                try await write(batch)
+                Self.written.increment(by: batch.count)
+                for waiter in waiters { waiter.resume() }
+            } catch {
+                Self.refused.increment(by: batch.count)
+                logger.warning("telemetry batch not stored", metadata: ["samples": "\(batch.count)", "error": "\(error)"])
+                for waiter in waiters { waiter.resume(throwing: error) }
+            }
+        }
+        let waiters = state.withLock { state in
+            defer { state = State() }
+            return state.waiters
+        }
+        for waiter in waiters { waiter.resume(throwing: CancellationError()) }
+    }
+
+    func write(_ batch: [Sample]) async throws {
+        // Samples a device dated more than a day back or five minutes ahead have no partition to
+        // go to (or a clock to fix): counted and dropped.
+        let now = Int64(Date().timeIntervalSince1970 * 1000)
+        let kept = batch.filter { $0.millis > now - 86_400_000 && $0.millis < now + 300_000 }
+        if kept.count < batch.count { Self.refused.increment(by: batch.count - kept.count) }
+        guard !kept.isEmpty else { return }
+        let uids = kept.map(\.uid), metrics = kept.map(\.metric), millis = kept.map(\.millis)
+        let values = kept.map { $0.value.map { "\($0)" } ?? "" }, texts = kept.map { $0.text ?? "" }, seqs = kept.map { $0.seq ?? -1 }
+        try await database.transaction(logger: logger) { tx in
+            let store: SQLBuilder = """
+                WITH s AS (
+                    SELECT u AS uid, n AS name, to_timestamp(ms / 1000.0) AS ts, nullif(v, '')::float8 AS value, nullif(t, '') AS value_text,
+                        nullif(q, -1) AS seq
+                    FROM unnest(\(uids), \(metrics), \(millis), \(values), \(texts), \(seqs)) AS x(u, n, ms, v, t, q)),
+                new_metric AS (INSERT INTO iot_metric (name) SELECT DISTINCT name FROM s ORDER BY 1 ON CONFLICT DO NOTHING RETURNING id, name),
+                m AS (SELECT id, name FROM iot_metric WHERE name IN (SELECT name FROM s) UNION ALL SELECT id, name FROM new_metric),
+                d AS (SELECT id, uid FROM iot_device WHERE uid IN (SELECT uid FROM s) AND state <> 'retired'),
+                r AS (SELECT d.id AS device_id, s.ts, m.id AS metric, s.value, s.value_text, s.seq FROM s JOIN d ON d.uid = s.uid JOIN m ON m.name = s.name),
+                stored AS (INSERT INTO iot_telemetry (device_id, ts, metric, value, value_text, seq) SELECT * FROM r RETURNING 1)
+                INSERT INTO iot_device_state (device_id, metric, ts, value, value_text)
+                SELECT DISTINCT ON (device_id, metric) device_id, metric, ts, value, value_text FROM r ORDER BY device_id, metric, ts DESC
+                ON CONFLICT (device_id, metric) DO UPDATE SET ts = excluded.ts, value = excluded.value, value_text = excluded.value_text
+                    WHERE iot_device_state.ts <= excluded.ts
+                """
+            try await tx.query(store)
+            try await DeviceIngest.seen(tx, database: database.name, uids: Array(Set(uids)).sorted(), touchEvery: 5)
+            try await Alerts.observe(tx, database: database.name, uids: uids, metrics: metrics, millis: millis, values: values)
+        }
+    }
+
+    /// The samples of a telemetry body (`samples`, each `m` and `v`, dated by the body's `ts` or,
+    /// without one, now); nil when the body has none or is malformed.
+    static func samples(of body: OrderedDictionary<String, Value>, uid: String) -> [Sample]? {
+        guard case .array(let items)? = body["samples"], !items.isEmpty, items.count <= 1000 else { return nil }
+        let millis: Int64
+        if case .string(let text)? = body["ts"] {
+            guard let parsed = Timestamp.millis(rfc3339: text) else { return nil }
+            millis = parsed
+        } else {
+            millis = Int64(Date().timeIntervalSince1970 * 1000)
+        }
+        let seq = body["seq"]?.intValue
+        var samples: [Sample] = []
+        samples.reserveCapacity(items.count)
+        for item in items {
+            guard case .dict(let sample) = item, case .string(let name)? = sample["m"], Metric.valid(name) else { return nil }
+            switch sample["v"] {
+            case .int(let number)?: samples.append(Sample(uid: uid, metric: name, millis: millis, value: Double(number), text: nil, seq: seq))
+            case .double(let number)? where number.isFinite:
+                samples.append(Sample(uid: uid, metric: name, millis: millis, value: number, text: nil, seq: seq))
+            case .bool(let flag)?: samples.append(Sample(uid: uid, metric: name, millis: millis, value: flag ? 1 : 0, text: nil, seq: seq))
+            case .string(let text)? where text.utf8.count <= 256 && !text.isEmpty:
+                samples.append(Sample(uid: uid, metric: name, millis: millis, value: nil, text: text, seq: seq))
+            default: return nil
+            }
+        }
+        return samples
+    }
+}
+
+enum Metric {
+    /// `[A-Za-z0-9_.-]{1,64}`, as the metric table checks.
+    static func valid(_ name: String) -> Bool {
+        let bytes = name.utf8
+        return !bytes.isEmpty && bytes.count <= 64
+            && bytes.allSatisfy { ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x41 && $0 <= 0x5A) || ($0 >= 0x61 && $0 <= 0x7A) || $0 == 0x5F || $0 == 0x2E || $0 == 0x2D }
+    }
+}
+
+enum Timestamp {
+    /// `2026-03-01T02:15:04.120Z` (RFC 3339 in UTC, fraction optional) as milliseconds since 1970;
+    /// nil for anything else.
+    static func millis(rfc3339 text: String) -> Int64? {
+        let b = Array(text.utf8)
+        guard b.count >= 20, b.count <= 30, b[4] == 0x2D, b[7] == 0x2D, b[10] == 0x54 || b[10] == 0x74, b[13] == 0x3A, b[16] == 0x3A,
+            b.last == 0x5A || b.last == 0x7A
+        else { return nil }
+        func number(_ from: Int, _ count: Int) -> Int64? {
+            var value: Int64 = 0
+            for byte in b[from..<(from + count)] {
+                guard byte >= 0x30 && byte <= 0x39 else { return nil }
+                value = value * 10 + Int64(byte - 0x30)
+            }
+            return value
+        }
+        guard let year = number(0, 4), let month = number(5, 2), let day = number(8, 2), let hour = number(11, 2), let minute = number(14, 2),
+            let second = number(17, 2), (1...12).contains(month), (1...31).contains(day), hour < 24, minute < 60, second < 61
+        else { return nil }
+        var fraction: Int64 = 0
+        let end = b.count - 1
+        if end > 19 {
+            guard b[19] == 0x2E, end - 20 >= 1, let digits = number(20, end - 20) else { return nil }
+            let count = end - 20
+            fraction = count >= 3 ? digits / Int64(pow(10, Double(count - 3))) : digits * Int64(pow(10, Double(3 - count)))
+        } else if end != 19 {
+            return nil
+        }
+        // Days from 1970-01-01 in the proleptic Gregorian calendar.
+        let y = month <= 2 ? year - 1 : year
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yoe = y - era * 400
+        let doy = (153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 + day - 1
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
+        let days = era * 146_097 + doe - 719_468
+        return ((days * 24 + hour) * 60 + minute) * 60_000 + second * 1000 + fraction
+    }
+}
