@@ -29,6 +29,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
         .package(url: "https://github.com/weichsel/ZIPFoundation.git", from: "0.9.20"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
     ],
     targets: [
         // Codecs: no dependencies at all, fuzzable.
@@ -139,10 +140,10 @@ let package = Package(
         // Inventory: the ledger, lots, packages, counts, scanning, RFID, valuation.
         .target(
             name: "Stock",
-            dependencies: ["ChainstoreCore", "ChainstoreDB", "Base", "Product", "Barcode"],
+            dependencies: ["ChainstoreCore", "ChainstoreDB", "Base", "Product", "Barcode", .product(name: "Mustache", package: "swift-mustache")],
             path: "Sources/Modules/Stock",
             exclude: ["README.md"],
-            resources: [.copy("Web")],
+            resources: [.copy("Web"), .copy("Print")],
             swiftSettings: swiftSettings
         ),
         // Point of sale: tills, sessions, orders, payments at the till.
@@ -154,7 +155,7 @@ let package = Package(
             ],
             path: "Sources/Modules/PointOfSale",
             exclude: ["README.md"],
-            resources: [.copy("Web")],
+            resources: [.copy("Web"), .copy("Print")],
             swiftSettings: swiftSettings
         ),
         // Sales: quotations, sales orders and their deliveries.
@@ -187,7 +188,7 @@ let package = Package(
             ],
             path: "Sources/Modules/Purchase",
             exclude: ["README.md"],
-            resources: [.copy("Web")],
+            resources: [.copy("Web"), .copy("Print")],
             swiftSettings: swiftSettings
         ),
         // Layer 3: Odoo's external API, independent of the transport.

@@ -104,10 +104,15 @@ public final class MQTTClient: MQTTTransport, Service {
                     return try NIOAsyncChannel<MQTTPacket, MQTTPacket>(wrappingChannelSynchronously: channel)
                 }
             }
+        // A broker that takes the connection but never answers CONNECT is left after 10 s (and
+        // tried again), rather than waited for for ever.
+        let unanswered = channel.channel.eventLoop.scheduleTask(in: .seconds(10)) { channel.channel.close(promise: nil) }
         try await channel.executeThenClose { inbound, outbound in
             try await outbound.write(.connect(configuration.connect))
             var packets = inbound.makeAsyncIterator()
-            guard case .connack(_, let code)? = try await packets.next() else { throw MQTTError.malformed("the broker answered without CONNACK") }
+            let answer = try await packets.next()
+            unanswered.cancel()
+            guard case .connack(_, let code)? = answer else { throw MQTTError.malformed("the broker answered without CONNACK") }
             guard code == 0 else { throw MQTTError.refused(code) }
             connected()
             let keepAlive = Int64(configuration.connect.keepAlive)

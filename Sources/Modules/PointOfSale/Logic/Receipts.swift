@@ -2,6 +2,7 @@ import ChainstoreCore
 import ChainstoreDB
 import Foundation
 import Payments
+import Stock
 
 /// A sale's receipt, read once from the stored order, rendered for a thermal printer (ESC/POS,
 /// 58 mm = 32 columns or 80 mm = 48 columns, Chinese in GB 18030 as Chinese printers take it) or
@@ -141,32 +142,20 @@ struct Receipt: Sendable {
 
     // MARK: HTML
 
+    /// The receipt's page template (`Print/receipt.mustache`).
+    static let template = PrintTemplate(Bundle.module.url(forResource: "Print", withExtension: nil)!, "receipt")
+
     func html(lang: String) -> String {
         let label = Self.labels[lang] ?? Self.labels["zh_CN"]!
-        let e = { (text: String) in text.htmlEscaped }
-        var rows = ""
-        for item in lines {
-            rows += "<tr><td>\(e(item.name))</td><td class=\"n\">\(e(Self.quantity(item.qty)))</td><td class=\"n\">\(Self.money(item.amount))</td></tr>\n"
-        }
-        var totals = "<tr class=\"total\"><td colspan=\"2\">\(e(label["total"]!))</td><td class=\"n\">\(Self.money(total))</td></tr>\n"
-        if tax != 0 { totals += "<tr><td colspan=\"2\">\(e(label["tax"]!))</td><td class=\"n\">\(Self.money(tax))</td></tr>\n" }
-        for (method, amount) in payments { totals += "<tr><td colspan=\"2\">\(e(method))</td><td class=\"n\">\(Self.money(amount))</td></tr>\n" }
-        if change > 0 { totals += "<tr><td colspan=\"2\">\(e(label["change"]!))</td><td class=\"n\">\(Self.money(change))</td></tr>\n" }
-        return """
-            <!DOCTYPE html>
-            <html lang="\(lang == "en" ? "en" : "zh-CN")"><head><meta charset="utf-8"><title>\(e(name))</title>
-            <style>body{font-family:monospace;max-width:32em;margin:0 auto}h1,p.c{text-align:center}table{width:100%;border-collapse:collapse}\
-            td.n{text-align:right}tr.total td{font-weight:bold;border-top:1px dashed #000}</style></head>
-            <body><h1>\(e(store))</h1>\(header.isEmpty ? "" : "<p class=\"c\">\(e(header))</p>")
-            <p class="c">\(e(refund ? label["refund"]! : label["receipt"]!))</p>
-            <p>\(e(label["no"]!)) <span id="name">\(e(name))</span><br>\(e(label["till"]!)) \(e(till)) · \(e(label["cashier"]!)) \(e(cashier))<br>\
-            \(e(label["date"]!)) \(e(date))</p>
-            <table><thead><tr><th>\(e(label["item"]!))</th><th>\(e(label["qty"]!))</th><th>\(e(label["amount"]!))</th></tr></thead>
-            <tbody>
-            \(rows)</tbody><tfoot>
-            \(totals)</tfoot></table>
-            \(footer.isEmpty ? "" : "<p class=\"c\">\(e(footer))</p>")
-            </body></html>
-            """
+        var totals: [[String: Any]] = [["label": label["total"]!, "amount": Self.money(total), "first": true]]
+        if tax != 0 { totals.append(["label": label["tax"]!, "amount": Self.money(tax)]) }
+        for (method, amount) in payments { totals.append(["label": method, "amount": Self.money(amount)]) }
+        if change > 0 { totals.append(["label": label["change"]!, "amount": Self.money(change)]) }
+        return Self.template.render([
+            "htmlLang": lang == "en" ? "en" : "zh-CN", "name": name, "store": store, "header": header, "hasHeader": !header.isEmpty, "footer": footer, "hasFooter": !footer.isEmpty,
+            "kind": refund ? label["refund"]! : label["receipt"]!, "label": label, "till": till, "cashier": cashier, "date": date,
+            "lines": lines.map { ["name": $0.name, "qty": Self.quantity($0.qty), "amount": Self.money($0.amount)] },
+            "totals": totals,
+        ])
     }
 }

@@ -2,6 +2,7 @@ import Barcode
 import ChainstoreCore
 import ChainstoreDB
 import Foundation
+import Stock
 
 /// The labels of a notice's pallets, to print and stick on them (GS1 logistic label): the SSCC as
 /// GS1-128 `(00)`, and for a pallet of one product its GTIN, count, lot and date (`(02)(37)(10)`
@@ -23,7 +24,7 @@ extension SupplierPortal {
             WHERE a.id = \(id) GROUP BY a.id, o.id, s.id, c.id, ap.id ORDER BY ap.id
             """).map { try $0.decode((String, String, String, String, String, String, String, Int, String?, String?, String?, String?, String?,
                                       String?, String?).self) }
-        var pages = ""
+        var labels: [[String: Any]] = []
         for (notice, order, supplier, buyer, sscc, kind, weight, items, gtin, product, quantity, lot, expiry, bestBefore, barcode) in rows {
             var content: [(ai: String, value: String)] = []
             // One product on the pallet: what it holds, as the second symbol.
@@ -33,35 +34,19 @@ extension SupplierPortal {
                 if let expiry { content.append(("17", expiry)) } else if let bestBefore { content.append(("15", bestBefore)) }
                 if let lot { content.append(("10", lot)) }
             }
-            let ssccSymbol = try GS1128.encode([("00", sscc)])
-            var symbols = "<figure>\(ssccSymbol.svg(moduleWidth: 2, height: 90))<figcaption>\(GS1128.humanReadable([("00", sscc)]))</figcaption></figure>"
+            // The symbols are SVG the barcode module draws; their captions are text.
+            var symbols: [[String: Any]] = [["svg": try GS1128.encode([("00", sscc)]).svg(moduleWidth: 2, height: 90), "caption": GS1128.humanReadable([("00", sscc)])]]
             if !content.isEmpty, let symbol = try? GS1128.encode(content) {
-                symbols = "<figure>\(symbol.svg(moduleWidth: 2, height: 70))<figcaption>\(GS1128.humanReadable(content).htmlEscaped)</figcaption></figure>"
-                    + symbols
+                symbols.insert(["svg": symbol.svg(moduleWidth: 2, height: 70), "caption": GS1128.humanReadable(content)], at: 0)
             }
-            pages += """
-                <section class="label" data-sscc="\(sscc)">
-                <p class="from">发货方 From: <b>\(supplier.htmlEscaped)</b></p>
-                <p>收货方 To: <b>\(buyer.htmlEscaped)</b> · 订单 Order \(order.htmlEscaped) · 发货通知 ASN \(notice.htmlEscaped)</p>
-                <p>\(kind == "case" ? "箱 Case" : "托盘 Pallet") · \(items == 1 ? (product ?? "").htmlEscaped : "\(items) 种商品 items")\
-                \(weight.isEmpty ? "" : " · \(weight) kg")</p>
-                \(symbols)
-                </section>
-
-                """
+            labels.append([
+                "sscc": sscc, "supplier": supplier, "buyer": buyer, "order": order, "notice": notice, "pallet": kind != "case",
+                "single": items == 1, "product": product ?? "", "items": items, "hasWeight": !weight.isEmpty, "weight": weight, "symbols": symbols,
+            ])
         }
-        return """
-            <!DOCTYPE html>
-            <html lang="zh-CN"><head><meta charset="utf-8"><title>SSCC labels</title>
-            <style>
-            @page { size: 105mm 148mm; margin: 5mm; }
-            body { font-family: "Noto Sans CJK SC", sans-serif; margin: 0; }
-            .label { page-break-after: always; border: 1px solid #000; padding: 4mm; margin: 4mm; max-width: 95mm; }
-            .label p { margin: 0 0 2mm; font-size: 11pt; }
-            figure { margin: 3mm 0; } figure svg { max-width: 100%; height: auto; }
-            figcaption { font: 12pt monospace; text-align: center; }
-            </style></head><body>
-            \(pages)</body></html>
-            """
+        return Self.labelTemplate.render(["labels": labels])
     }
+
+    /// The labels' page template (`Print/labels.mustache`).
+    static let labelTemplate = PrintTemplate(Bundle.module.url(forResource: "Print", withExtension: nil)!, "labels")
 }

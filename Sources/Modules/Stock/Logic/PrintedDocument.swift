@@ -86,49 +86,27 @@ public struct PrintedDocument: Sendable {
         return reader.string(from: date)
     }
 
+    /// The printed pages' template (`Print/document.mustache`).
+    static let template = PrintTemplate(Bundle.module.url(forResource: "Print", withExtension: nil)!, "document")
+
     /// Several documents as one page to print, one a sheet.
     public static func page(_ documents: [PrintedDocument], lang: String) -> String {
-        let body = documents.map(\.section).joined(separator: "\n")
-        return """
-            <!DOCTYPE html>
-            <html lang="\(lang == "en_US" ? "en" : "zh-CN")"><head><meta charset="utf-8">
-            <title>\((documents.first.map { $0.title + " " + $0.reference } ?? "").htmlEscaped)</title>
-            <style>
-            @page { size: A4; margin: 15mm; }
-            body { font-family: "Noto Sans CJK SC", sans-serif; font-size: 11pt; color: #000; margin: 0; }
-            .document { page-break-after: always; padding: 8mm; }
-            h1 { font-size: 18pt; margin: 0 0 4mm; }
-            dl { display: grid; grid-template-columns: max-content 1fr max-content 1fr; gap: 1mm 4mm; margin: 0 0 6mm; }
-            dt { font-weight: bold; } dd { margin: 0; }
-            table { width: 100%; border-collapse: collapse; }
-            th, td { border-bottom: 1px solid #888; padding: 1.5mm 2mm; text-align: left; vertical-align: top; }
-            th.n, td.n { text-align: right; white-space: nowrap; }
-            .totals { margin-top: 4mm; margin-left: auto; width: auto; }
-            .totals td { border: none; }
-            </style></head><body>
-            \(body)
-            </body></html>
-            """
+        template.render([
+            "htmlLang": lang == "en_US" ? "en" : "zh-CN",
+            "pageTitle": documents.first.map { $0.title + " " + $0.reference } ?? "",
+            "documents": documents.map(\.context),
+        ])
     }
 
-    var section: String {
-        let facts = self.facts.map { "<dt>\($0.0.htmlEscaped)</dt><dd>\($0.1.htmlEscaped)</dd>" }.joined()
-        let head = columns.map { "<th\($0.numeric ? " class=\"n\"" : "")>\($0.label.htmlEscaped)</th>" }.joined()
-        let body = rows.map { row in
-            "<tr>" + zip(columns, row).map { "<td\($0.numeric ? " class=\"n\"" : "")>\($1.htmlEscaped)</td>" }.joined() + "</tr>"
-        }.joined(separator: "\n")
-        let totals = self.totals.isEmpty ? "" : "<table class=\"totals\">"
-            + self.totals.map { "<tr><td>\($0.0.htmlEscaped)</td><td class=\"n\">\($0.1.htmlEscaped)</td></tr>" }.joined() + "</table>"
-        return """
-            <section class="document" data-reference="\(reference.htmlEscaped)">
-            <h1>\(title.htmlEscaped) \(reference.htmlEscaped)</h1>
-            <dl>\(facts)</dl>
-            <table><thead><tr>\(head)</tr></thead><tbody>
-            \(body)
-            </tbody></table>
-            \(totals)
-            </section>
-            """
+    var context: [String: Any] {
+        [
+            "title": title, "reference": reference,
+            "facts": facts.map { ["label": $0.0, "value": $0.1] },
+            "columns": columns.map { ["label": $0.label, "numeric": $0.numeric] as [String: Any] },
+            "rows": rows.map { row in ["cells": zip(columns, row).map { ["text": $1, "numeric": $0.numeric] as [String: Any] }] },
+            "hasTotals": !totals.isEmpty,
+            "totals": totals.map { ["label": $0.0, "value": $0.1] },
+        ]
     }
 
     /// The ids of a report address (`/report/html/<report>/12,13`): 1 to 100 of them.

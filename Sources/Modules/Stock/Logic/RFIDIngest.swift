@@ -65,8 +65,10 @@ public enum RFIDIngest {
                     runs.append([read])
                 }
             }
+            // Times come back from the database as doubles: a read sent again with the same
+            // instant may differ from the stored one in the last bits, so a millisecond is allowed.
             if let previous = latest["\(reader.id)|\(epc)"], let first = runs.first?.first,
-                first.time.timeIntervalSince(previous.last) <= reader.window, first.time >= previous.first
+                first.time.timeIntervalSince(previous.last) <= reader.window, first.time.timeIntervalSince(previous.first) >= -0.001
             {
                 merges.append((previous.id, max(previous.last, runs[0].last!.time), runs[0].count))
                 runs.removeFirst()
