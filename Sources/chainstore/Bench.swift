@@ -350,7 +350,8 @@ struct Bench: AsyncParsableCommand {
             options.commands = commands
             let chosen = options
             try await Bench.onFreshDatabase(database, name: "bench_iot") { db, logger in
-                try await IoTBenchmark.run(db, options: chosen, logger: logger) { Swift.print($0) }
+                // Each line as soon as it is measured (stdout to a file is otherwise held until the end).
+                try await IoTBenchmark.run(db, options: chosen, logger: logger) { FileHandle.standardOutput.write(Data(($0 + "\n").utf8)) }
             }
         }
     }

@@ -154,31 +154,42 @@ public enum IoTBenchmark {
         print("")
 
         // 2. Offline: 50 devices' connections dropped (the will), then 50 devices silent (no
-        // heartbeat for 3 × 2 s).
-        let dropped = Array(simulators.prefix(50))
-        let dropAt = ContinuousClock.now
-        for simulator in dropped { simulator.task.cancel() }
-        let willLatency = try await offlineLatencies(database, uids: dropped.map(\.uid), since: dropAt, logger: logger)
-        let silent = Array(simulators.dropFirst(50).prefix(50))
-        let lastBeat = ContinuousClock.now
-        for simulator in silent {
-            try await simulator.client.publish(MQTTMessage(topic: "cs/v1/1/\(simulator.uid)/tele/hb", payload: Array(#"{"v":1}"#.utf8), qos: .atLeastOnce))
-        }
-        // Everyone else keeps beating.
+        // heartbeat for 3 × 2 s) while the others keep beating every second.
+        let dropped = Array(simulators.prefix(50)), silent = Array(simulators.dropFirst(50).prefix(50))
         let beating = Array(simulators.dropFirst(100))
         let beats = Task {
             while !Task.isCancelled {
-                for simulator in beating {
+                for simulator in beating + silent where !Task.isCancelled {
                     try? await simulator.client.publish(MQTTMessage(topic: "cs/v1/1/\(simulator.uid)/tele/hb", payload: Array(#"{"v":1}"#.utf8)))
                 }
                 try? await Task.sleep(for: .seconds(1))
             }
         }
-        let silenceLatency = try await offlineLatencies(database, uids: silent.map(\.uid), since: lastBeat, logger: logger)
+        _ = try await waitFor(seconds: 30) {
+            try await count(database, "SELECT count(*) FROM iot_device WHERE online AND uid LIKE 'bench-%'", logger) == Int64(options.devices)
+        }
+        let dropAt = ContinuousClock.now
+        for simulator in dropped { simulator.task.cancel() }
+        let willLatency = try await offlineLatencies(database, uids: dropped.map(\.uid), since: dropAt, logger: logger)
+        // The silent ones beat once more, acknowledged, then stop.
         beats.cancel()
-        print(String(format: "offline by the will (connection dropped)   p50 %7.0f ms  p99 %7.0f ms  (%d of 50 seen)",
+        let others = Task {
+            while !Task.isCancelled {
+                for simulator in beating where !Task.isCancelled {
+                    try? await simulator.client.publish(MQTTMessage(topic: "cs/v1/1/\(simulator.uid)/tele/hb", payload: Array(#"{"v":1}"#.utf8)))
+                }
+                try? await Task.sleep(for: .seconds(1))
+            }
+        }
+        for simulator in silent {
+            try await simulator.client.publish(MQTTMessage(topic: "cs/v1/1/\(simulator.uid)/tele/hb", payload: Array(#"{"v":1}"#.utf8), qos: .atLeastOnce))
+        }
+        let lastBeat = ContinuousClock.now
+        let silenceLatency = try await offlineLatencies(database, uids: silent.map(\.uid), since: lastBeat, logger: logger).map { $0 - 6 }
+        others.cancel()
+        print(String(format: "offline by the will (connection dropped)                               p50 %7.0f ms  p99 %7.0f ms  (%d of 50 seen)",
                      percentile(willLatency, 0.5) * 1000, percentile(willLatency, 0.99) * 1000, willLatency.count))
-        print(String(format: "offline by silence (3 heartbeats of 2 s)   p50 %7.0f ms  p99 %7.0f ms  (%d of 50 seen; 6,000 ms is the rule itself)",
+        print(String(format: "offline by silence, after the 6 s of the rule (3 heartbeats of 2 s)   p50 %7.0f ms  p99 %7.0f ms  (%d of 50 seen)",
                      percentile(silenceLatency, 0.5) * 1000, percentile(silenceLatency, 0.99) * 1000, silenceLatency.count))
         print("")
 
