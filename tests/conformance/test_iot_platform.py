@@ -141,8 +141,19 @@ def test_a_freezer_alert_opens_once_and_closes_once_with_hysteresis(url, db, rpc
     freezer.close()
 
 
-def test_malformed_and_oversized_telemetry_is_dropped_without_stopping_ingestion(rpc, unique):
+def metric(url, name, result):
+    """A counter of the server's /metrics."""
+    import urllib.request
+    with urllib.request.urlopen(url + "/metrics", timeout=10) as response:
+        for line in response.read().decode().splitlines():
+            if line.startswith(name + "{") and f'result="{result}"' in line:
+                return float(line.rsplit(" ", 1)[1])
+    return 0.0
+
+
+def test_malformed_and_oversized_telemetry_is_dropped_without_stopping_ingestion(url, rpc, unique):
     sensor, sensor_id = online(rpc, unique)
+    dropped, samples_dropped = metric(url, "chainstore_iot_messages_total", "dropped"), metric(url, "chainstore_iot_samples_total", "dropped")
     sensor.publish("tele/env", b"\xff\xfe not json")
     sensor.publish("tele/env", {"v": 1, "samples": [{"m": "bad metric!", "v": 1}]})
     sensor.publish("tele/env", {"v": 1, "ts": "yesterday", "samples": [{"m": "temp_c", "v": 1}]})
@@ -154,6 +165,9 @@ def test_malformed_and_oversized_telemetry_is_dropped_without_stopping_ingestion
     assert wait_for(lambda: rpc("iot.device", "read_telemetry", [sensor_id], "temp_c"))
     assert [p["avg"] for p in rpc("iot.device", "read_telemetry", [sensor_id], "temp_c")] == [5.5]
     assert [p["text"] for p in rpc("iot.device", "read_telemetry", [sensor_id], "mode")] == ["defrost"]
+    # Counted: six messages dropped whole, and the sample dated 2020.
+    assert metric(url, "chainstore_iot_messages_total", "dropped") - dropped >= 6
+    assert metric(url, "chainstore_iot_samples_total", "dropped") - samples_dropped >= 1
     sensor.close()
 
 
@@ -206,7 +220,7 @@ def test_commands_are_acknowledged_resulted_retried_until_acknowledged_and_timed
     display.close()
 
 
-def test_a_transfer_is_lit_shelf_by_shelf_and_confirmed_into_a_done_transfer(url, db, rpc, unique):
+def test_a_wave_is_lit_shelf_by_shelf_and_confirmed_into_a_done_transfer(url, db, rpc, unique):
     def ref(xmlid):
         module, name = xmlid.split(".")
         return rpc("ir.model.data", "check_object_reference", module, name)[1]
@@ -232,7 +246,9 @@ def test_a_transfer_is_lit_shelf_by_shelf_and_confirmed_into_a_done_transfer(url
     picking = rpc("stock.picking", "create", {"picking_type_id": deliveries, "move_ids": [
         (0, 0, {"product_id": products[0], "product_uom_qty": 6}), (0, 0, {"product_id": products[1], "product_uom_qty": 4})]})
     rpc("stock.picking", "action_assign", [picking])
-    answer = rpc("stock.picking", "action_pick_to_light", [picking])
+    # The transfer picked as a wave (a wave of one here; every transfer of the wave is lit).
+    wave = rpc("stock.picking.batch", "create", {"picking_ids": [(6, 0, [picking])], "is_wave": True})
+    answer = rpc("stock.picking.batch", "action_pick_to_light", [wave])
     assert answer["dark"] == [] and len(answer["lit"]) == 2
     assert wait_for(lambda: all(light.commands for light, _ in lights))
     first, second = lights[0][0].commands[0], lights[1][0].commands[0]

@@ -374,8 +374,14 @@
   }
 
   // The dashboard: the modules' charts, each computed as this user (a store sees its own figures,
-  // a city manager its city's), then the menus' areas as quick links.
+  // a city manager its city's), then the menus' areas as quick links. Drawn again every 30 s while
+  // it is on screen, so devices going offline and alerts firing show without a reload.
+  var homeRefresh = null;
   async function home() {
+    clearTimeout(homeRefresh);
+    homeRefresh = setTimeout(function () {
+      if (session && !parseHash().model && location.hash !== "#account" && !document.hidden) { home().catch(function () {}); }
+    }, 30000);
     var data = await getJSON("/web/dashboard");
     var charting = await chartLibrary();
     view.textContent = "";

@@ -17,6 +17,8 @@ public final class TelemetryWriter: Sendable {
 
     struct State {
         var samples: [Sample] = []
+        /// Devices heard from without samples (heartbeats, events): marked seen with the batch.
+        var beats: Set<String> = []
         var waiters: [CheckedContinuation<Void, any Error>] = []
         var oldest: ContinuousClock.Instant?
     }
@@ -37,13 +39,16 @@ public final class TelemetryWriter: Sendable {
         self.logger = logger
     }
 
-    /// Adds samples; with `acknowledged`, returns once they are committed (or throws).
-    public func add(_ samples: [Sample], acknowledged: Bool) async throws {
-        guard !samples.isEmpty else { return }
+    /// Adds samples, or a device heard from (`beat`: a heartbeat or an event, marked seen with
+    /// the next batch instead of a transaction per message); with `acknowledged`, returns once
+    /// they are committed (or throws).
+    public func add(_ samples: [Sample], beat: String? = nil, acknowledged: Bool) async throws {
+        guard !samples.isEmpty || beat != nil else { return }
         let crowded = state.withLock { state in
             state.samples += samples
+            if let beat { state.beats.insert(beat) }
             if state.oldest == nil { state.oldest = .now }
-            return state.samples.count > Self.backlog
+            return state.samples.count + state.beats.count > Self.backlog
         }
         guard acknowledged || crowded else { return }
         try await withCheckedThrowingContinuation { waiter in
@@ -55,16 +60,16 @@ public final class TelemetryWriter: Sendable {
     public func run() async {
         while !Task.isCancelled {
             try? await Task.sleep(for: .milliseconds(10))
-            let (batch, waiters) = state.withLock { state -> ([Sample], [CheckedContinuation<Void, any Error>]) in
+            let (batch, beats, waiters) = state.withLock { state -> ([Sample], Set<String>, [CheckedContinuation<Void, any Error>]) in
                 guard let oldest = state.oldest,
-                    state.samples.count >= Self.flushAt || !state.waiters.isEmpty || ContinuousClock.now - oldest >= Self.flushAfter
-                else { return ([], []) }
+                    state.samples.count + state.beats.count >= Self.flushAt || !state.waiters.isEmpty || ContinuousClock.now - oldest >= Self.flushAfter
+                else { return ([], [], []) }
                 defer { state = State() }
-                return (state.samples, state.waiters)
+                return (state.samples, state.beats, state.waiters)
             }
-            guard !batch.isEmpty || !waiters.isEmpty else { continue }
+            guard !batch.isEmpty || !beats.isEmpty || !waiters.isEmpty else { continue }
             do {
-                try await write(batch)
+                try await write(batch, beats: beats)
                 Self.written.increment(by: batch.count)
                 for waiter in waiters { waiter.resume() }
             } catch {
@@ -80,12 +85,18 @@ public final class TelemetryWriter: Sendable {
         for waiter in waiters { waiter.resume(throwing: CancellationError()) }
     }
 
-    func write(_ batch: [Sample]) async throws {
+    func write(_ batch: [Sample], beats: Set<String>) async throws {
         // Samples a device dated more than a day back or five minutes ahead have no partition to
         // go to (or a clock to fix): counted and dropped.
         let now = Int64(Date().timeIntervalSince1970 * 1000)
         let kept = batch.filter { $0.millis > now - 86_400_000 && $0.millis < now + 300_000 }
         if kept.count < batch.count { Self.refused.increment(by: batch.count - kept.count) }
+        if !beats.isEmpty {
+            // A heartbeat moves the last-seen time on once a second at most.
+            try await database.transaction(logger: logger) { tx in
+                try await DeviceIngest.seen(tx, database: database.name, uids: beats.sorted(), touchEvery: 1)
+            }
+        }
         guard !kept.isEmpty else { return }
         let uids = kept.map(\.uid), metrics = kept.map(\.metric), millis = kept.map(\.millis)
         let values = kept.map { $0.value.map { "\($0)" } ?? "" }, texts = kept.map { $0.text ?? "" }, seqs = kept.map { $0.seq ?? -1 }
