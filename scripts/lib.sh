@@ -44,7 +44,8 @@ start_mosquitto() {
   "$(command -v mosquitto_passwd || echo /usr/bin/mosquitto_passwd)" -c -b "$folder/passwd" chainstore_platform "$(cat "$folder/platform.secret")"
   printf 'user chainstore_platform\ntopic readwrite cs/v1/#\n' > "$folder/acl"
   chmod 644 "$folder/passwd" "$folder/acl"
-  printf 'listener %s 127.0.0.1\nallow_anonymous false\npassword_file %s\nacl_file %s\npersistence false\npid_file %s\n' \
+  # set_tcp_nodelay: acknowledgements and commands are small packets, sent at once (no Nagle delay).
+  printf 'listener %s 127.0.0.1\nallow_anonymous false\npassword_file %s\nacl_file %s\npersistence false\nset_tcp_nodelay true\npid_file %s\n' \
     "$port" "$folder/passwd" "$folder/acl" "$folder/mosquitto.pid" > "$folder/mosquitto.conf"
   "$(command -v mosquitto || echo /usr/sbin/mosquitto)" -d -c "$folder/mosquitto.conf"
   for _ in $(seq 1 100); do [ -s "$folder/mosquitto.pid" ] && break; sleep 0.05; done

@@ -96,6 +96,7 @@ public final class MQTTClient: MQTTTransport, Service {
         let maxSize = configuration.maxPacketSize
         let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .channelOption(.socketOption(.so_reuseaddr), value: 1)
+            .channelOption(.socketOption(.tcp_nodelay), value: 1)  // acknowledgements and answers are small: never held back by Nagle
             .connectTimeout(.seconds(5))
             .connect(host: configuration.host, port: configuration.port) { channel in
                 channel.eventLoop.makeCompletedFuture {
