@@ -176,9 +176,14 @@ public struct DeviceIngest: Sendable {
     /// Devices silent for three heartbeats of their type go offline (a will the broker never
     /// sent: a power cut behind a gateway, a dead link the broker has not noticed yet).
     public static func sweep(_ tx: Transaction, database: String) async throws -> Int {
+        // Locked in id order, skipping devices a batch is marking seen at this moment (they are
+        // not silent): the sweep never deadlocks with the ingestion.
         let sql: SQLBuilder = """
-            UPDATE iot_device d SET online = false, offline_since = now() FROM iot_device_type t
-            WHERE t.id = d.device_type_id AND d.online AND d.last_seen_at < now() - make_interval(secs => 3 * t.heartbeat_s)
+            WITH stale AS (
+                SELECT d.id FROM iot_device d JOIN iot_device_type t ON t.id = d.device_type_id
+                WHERE d.online AND d.last_seen_at < now() - make_interval(secs => 3 * t.heartbeat_s)
+                ORDER BY d.id FOR UPDATE OF d SKIP LOCKED)
+            UPDATE iot_device d SET online = false, offline_since = now() FROM stale WHERE d.id = stale.id
             RETURNING d.id, d.company_id, d.uid
             """
         let silent = try await tx.query(sql).map { try $0.decode((Int64, Int64, String).self) }
