@@ -67,4 +67,34 @@ struct IoTTests {
             #expect(raw == 3)
         }
     }
+
+    /// Two batches (two nodes) bring the first breach of a rule by one device at the same moment:
+    /// one alert opens, and the other batch is not rolled back.
+    @Test(.enabled(if: TestDatabase.isAvailable))
+    func aFirstBreachTakenTwiceAtOnceOpensOneAlert() async throws {
+        try await TestDatabase.withFreshDatabase { database, _ in
+            let log = TestDatabase.logger
+            let setUp = [
+                "INSERT INTO iot_device (name, uid, device_type_id, company_id) SELECT 'freezer', 'freezer-0001', id, 1 FROM iot_device_type WHERE code = 'temp_probe'",
+                "INSERT INTO iot_alert_rule (name, metric, op, threshold, for_s) VALUES ('warm', 'temp_c', '>', -15, 0)",
+            ]
+            try await database.transaction(logger: log) { tx in for statement in setUp { try await tx.execute(statement) } }
+            let observe = "SELECT count(*) FROM iot_alerts_observe(ARRAY['freezer-0001'], ARRAY['temp_c'], ARRAY[now()], ARRAY[-3.0::float8])"
+            let first = Task {
+                try await database.transaction(logger: log) { tx in
+                    let opened = try await tx.query(SQLBuilder(observe))[0].decode(Int64.self)
+                    try await Task.sleep(for: .milliseconds(800))  // the second batch waits on the open alert's index entry
+                    return opened
+                }
+            }
+            try await Task.sleep(for: .milliseconds(200))
+            let second = try await database.transaction(logger: log) { tx in try await tx.query(SQLBuilder(observe))[0].decode(Int64.self) }
+            let opened = try await first.value
+            let open = try await database.transaction(logger: log) { tx in
+                try await tx.query(SQLBuilder("SELECT count(*) FROM iot_alert WHERE state = 'firing'"))[0].decode(Int64.self)
+            }
+            #expect(opened == 1 && second == 0)
+            #expect(open == 1)
+        }
+    }
 }

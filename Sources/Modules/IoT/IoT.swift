@@ -18,7 +18,7 @@ public enum IoT {
     public static let manifest = ModuleManifest(
         name: "iot", depends: ["base", "stock"],
         models: [.iotDeviceType, .iotDevice, .iotCredential, .iotAlertRule, .iotAlert, .iotCommand],
-        migrations: [.createRegistry, .createTelemetry, .brokerAuthOnRetirement, .alertTimersSkipLocked],
+        migrations: [.createRegistry, .createTelemetry, .brokerAuthOnRetirement, .alertTimersSkipLocked, .firstBreachOnce],
         methods: methods,
         web: WebAssets(folder: Bundle.module.url(forResource: "Web", withExtension: nil)!, pages: []),
         jobs: [

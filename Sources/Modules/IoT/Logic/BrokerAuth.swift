@@ -116,11 +116,16 @@ public enum BrokerAuth {
         logger.info("broker credentials written", metadata: ["devices": "\(seen.count)"])
     }
 
-    /// Writes beside, then renames: the broker never reads half a file.
+    /// Writes beside, then renames: the broker never reads half a file. Readable by the broker's
+    /// group (`mosquitto`, where it exists) only; by everyone otherwise.
     static func replace(_ file: URL, with text: String) throws {
         let temporary = file.appendingPathExtension("new")
         try Data(text.utf8).write(to: temporary)
-        _ = chmod(temporary.path, 0o644)
+        if let group = getgrnam("mosquitto"), chown(temporary.path, getuid(), group.pointee.gr_gid) == 0 {
+            _ = chmod(temporary.path, 0o640)
+        } else {
+            _ = chmod(temporary.path, 0o644)
+        }
         guard rename(temporary.path, file.path) == 0 else { throw ChainstoreError.validation("cannot replace \(file.path)") }
     }
 }

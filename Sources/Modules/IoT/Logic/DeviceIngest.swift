@@ -132,9 +132,11 @@ public struct DeviceIngest: Sendable {
     }
 
     /// A device is online (any message) or offline (its will); answers false for no such device.
+    /// Device rows are locked `FOR NO KEY UPDATE` here and below: no key changes, so the
+    /// foreign-key checks of commands, alerts and latest values (KEY SHARE) never wait on them.
     static func mark(_ tx: Transaction, database: String, uid: String, online: Bool) async throws -> Bool {
         let sql: SQLBuilder = """
-            WITH before AS (SELECT id, online FROM iot_device WHERE uid = \(uid) AND state <> 'retired' FOR UPDATE)
+            WITH before AS (SELECT id, online FROM iot_device WHERE uid = \(uid) AND state <> 'retired' FOR NO KEY UPDATE)
             UPDATE iot_device d SET online = \(online), last_seen_at = CASE WHEN \(online) THEN now() ELSE d.last_seen_at END,
                 offline_since = CASE WHEN \(online) THEN NULL WHEN before.online THEN now() ELSE d.offline_since END,
                 state = CASE WHEN \(online) AND d.state IN ('registered', 'provisioned') THEN 'active' ELSE d.state END
@@ -156,7 +158,7 @@ public struct DeviceIngest: Sendable {
                 SELECT id, online FROM iot_device
                 WHERE uid = ANY(\(uids)) AND state <> 'retired'
                     AND (NOT online OR last_seen_at IS NULL OR last_seen_at < now() - make_interval(secs => \(touchEvery)))
-                ORDER BY id FOR UPDATE)
+                ORDER BY id FOR NO KEY UPDATE)
             UPDATE iot_device d SET online = true, last_seen_at = now(), offline_since = NULL,
                 state = CASE WHEN d.state IN ('registered', 'provisioned') THEN 'active' ELSE d.state END
             FROM before WHERE d.id = before.id
@@ -182,7 +184,7 @@ public struct DeviceIngest: Sendable {
             WITH stale AS (
                 SELECT d.id FROM iot_device d JOIN iot_device_type t ON t.id = d.device_type_id
                 WHERE d.online AND d.last_seen_at < now() - make_interval(secs => 3 * t.heartbeat_s)
-                ORDER BY d.id FOR UPDATE OF d SKIP LOCKED)
+                ORDER BY d.id FOR NO KEY UPDATE OF d SKIP LOCKED)
             UPDATE iot_device d SET online = false, offline_since = now() FROM stale WHERE d.id = stale.id
             RETURNING d.id, d.company_id, d.uid
             """

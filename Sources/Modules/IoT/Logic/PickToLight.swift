@@ -77,10 +77,12 @@ public enum PickToLight {
         let sql: SQLBuilder = """
             SELECT c.id, c.company_id, ml.id, ml.picking_id, coalesce(ml.picked, false), ml.quantity::text
             FROM iot_command c JOIN iot_device d ON d.id = c.device_id
-            JOIN stock_move_line ml ON ml.id = c.origin_id
+            JOIN stock_move_line ml ON ml.id = c.origin_id JOIN stock_picking p ON p.id = ml.picking_id
             WHERE c.cmd_id = lower(\(cmdID)) AND d.uid = \(uid) AND c.origin_model = 'stock.move.line'
-            FOR UPDATE OF c, ml
+            FOR UPDATE OF c, ml, p
             """
+        // The transfer is locked too: two presses on its last two lines, taken by two nodes, see
+        // each other's line picked, and one of them validates.
         guard let row = try await tx.query(sql).first else { return false }
         let (command, site, line, picking, done, asked) = try row.decode((Int64, Int64, Int64, Int64, Bool, String).self)
         guard !done else { return true }  // the same press, delivered again

@@ -44,15 +44,17 @@ public final class TelemetryWriter: Sendable {
     /// they are committed (or throws).
     public func add(_ samples: [Sample], beat: String? = nil, acknowledged: Bool) async throws {
         guard !samples.isEmpty || beat != nil else { return }
-        let crowded = state.withLock { state in
-            state.samples += samples
-            if let beat { state.beats.insert(beat) }
-            if state.oldest == nil { state.oldest = .now }
-            return state.samples.count + state.beats.count > Self.backlog
-        }
-        guard acknowledged || crowded else { return }
-        try await withCheckedThrowingContinuation { waiter in
-            state.withLock { $0.waiters.append(waiter) }
+        // The samples and their waiter go in together: the batch that takes them answers it.
+        try await withCheckedThrowingContinuation { (waiter: CheckedContinuation<Void, any Error>) in
+            let waits = state.withLock { state in
+                state.samples += samples
+                if let beat { state.beats.insert(beat) }
+                if state.oldest == nil { state.oldest = .now }
+                guard acknowledged || state.samples.count + state.beats.count > Self.backlog else { return false }
+                state.waiters.append(waiter)
+                return true
+            }
+            if !waits { waiter.resume() }
         }
     }
 
