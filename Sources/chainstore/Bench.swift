@@ -336,10 +336,7 @@ struct Bench: AsyncParsableCommand {
 
         func run() async throws {
             var options = IoTBenchmark.Options()
-            guard let colon = mqtt.lastIndex(of: ":"), let port = Int(mqtt[mqtt.index(after: colon)...]) else {
-                throw ValidationError("--mqtt takes HOST:PORT")
-            }
-            options.broker = (String(mqtt[..<colon]), port)
+            options.broker = mqtt
             options.authFolder = mqttAuthDir.map { URL(fileURLWithPath: $0) }
             if let file = mqttPasswordFile {
                 options.platformPassword = try String(contentsOfFile: file, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)

@@ -118,6 +118,15 @@ class Device:
         self.client.loop_stop()
 
 
+def refused(uid, site, password):
+    """Whether the broker refuses this device's sign-in (one try)."""
+    try:
+        Device(uid, site, password).connect(seconds=0).close(clear_status=False)
+        return False
+    except AssertionError:
+        return True
+
+
 def online(rpc, unique, type_code="temp_probe", login="store1", answer=None, **values):
     """A registered device with a credential, connected (answering commands with `answer`) and
     born: (Device, id)."""

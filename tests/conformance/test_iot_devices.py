@@ -15,19 +15,7 @@ PORT = os.environ.get("CHAINSTORE_MQTT_PORT")
 if not PORT:
     pytest.skip("CHAINSTORE_MQTT_PORT is not set (scripts/test starts Mosquitto beside the server)", allow_module_level=True)
 
-import paho.mqtt.client as mqtt  # noqa: E402
-
-from devicesim import Device, notifications  # noqa: E402
-
-
-def wait_for(check, seconds=10):
-    deadline = time.time() + seconds
-    while time.time() < deadline:
-        value = check()
-        if value:
-            return value
-        time.sleep(0.1)
-    return check()
+from devicesim import Device, notifications, refused, wait_for  # noqa: E402
 
 
 def device_client(uid, site, password):
@@ -80,12 +68,3 @@ def test_a_device_comes_online_is_seen_and_goes_offline_when_its_connection_drop
     rpc("iot.device", "write", [device], {"state": "retired"})
     assert wait_for(lambda: refused(uid, "GZ001", password))
     assert state()["online"] is False
-
-
-def refused(uid, site, password):
-    """Whether the broker refuses this device's sign-in (one try)."""
-    try:
-        Device(uid, site, password).connect(seconds=0).close(clear_status=False)
-        return False
-    except AssertionError:
-        return True

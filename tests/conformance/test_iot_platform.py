@@ -15,7 +15,7 @@ if not os.environ.get("CHAINSTORE_MQTT_PORT"):
 import paho.mqtt.client as mqtt  # noqa: E402
 
 from conftest import ADMIN_PASSWORD  # noqa: E402
-from devicesim import Device, notifications, online, register, wait_for  # noqa: E402
+from devicesim import Device, notifications, online, refused, register, wait_for  # noqa: E402
 from test_backoffice_app import dashboard  # noqa: E402
 
 
@@ -55,14 +55,6 @@ def test_a_device_signs_in_with_its_own_credential_and_writes_only_under_its_own
     assert wait_for(lambda: refused(second_uid, site, second_password))
     Device(second_uid, site, newer).connect().close(clear_status=False)
     first.close()
-
-
-def refused(uid, site, password):
-    try:
-        Device(uid, site, password).connect(seconds=0).close(clear_status=False)
-        return False
-    except AssertionError:
-        return True
 
 
 def test_an_offline_alert_fires_once_after_the_grace_and_a_blip_raises_nothing(url, db, rpc, unique):

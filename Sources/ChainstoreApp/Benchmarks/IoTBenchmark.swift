@@ -15,7 +15,8 @@ import Synchronization
 /// from `send_command` to the device's result stored. Prints figures; never pass/fail.
 public enum IoTBenchmark {
     public struct Options: Sendable {
-        public var broker = ("127.0.0.1", 1883)
+        /// `host:port`.
+        public var broker = "127.0.0.1:1883"
         public var authFolder: URL?
         public var platformPassword: String?
         public var devices = 1_000
@@ -28,7 +29,8 @@ public enum IoTBenchmark {
 
     public static func run(_ database: Database, options: Options, logger: Logger, print: @Sendable @escaping (String) -> Void) async throws {
         let registry = try Modules.registry()
-        var settings = ["mqtt": "\(options.broker.0):\(options.broker.1)"]
+        let (host, port) = try IoT.broker(options.broker)
+        var settings = ["mqtt": options.broker]
         if let folder = options.authFolder { settings["mqtt_auth_dir"] = folder.path }
         let secretFile = FileManager.default.temporaryDirectory.appendingPathComponent("chainstore-bench-iot-\(getpid())")
         defer { try? FileManager.default.removeItem(at: secretFile) }
@@ -82,7 +84,7 @@ public enum IoTBenchmark {
         for (uid, token, site) in tokens {
             let will = MQTTMessage(topic: "cs/v1/\(site)/\(uid)/status", payload: Array(#"{"v":1,"state":"offline","reason":"lwt"}"#.utf8), qos: .atLeastOnce, retain: true)
             let connect = MQTTPacket.Connect(clientID: uid, keepAlive: 60, will: will, username: uid, password: token)
-            let client = MQTTClient(.init(host: options.broker.0, port: options.broker.1, connect: connect), logger: quiet) { message in
+            let client = MQTTClient(.init(host: host, port: port, connect: connect), logger: quiet) { message in
                 // A command: acknowledge, then report done (published beside the read loop).
                 guard let body = try? JSONReader.parse(message.payload), let cmd = body.dictValue?["cmd_id"]?.stringValue else { return }
                 answered.withLock { $0[cmd] = .now }
@@ -108,7 +110,7 @@ public enum IoTBenchmark {
             try await count(database, "SELECT count(*) FROM iot_device WHERE online AND uid LIKE 'bench-%'", logger) == Int64(options.devices)
         }
         print("Chainstore IoT benchmark — \(options.devices) simulated devices (\(ready) connected with their own credential, \(online ? "all" : "not all") online), "
-              + "broker \(options.broker.0):\(options.broker.1)")
+              + "broker \(host):\(port)")
         print("")
 
         // 1. Telemetry: offered rates for `seconds` each, QoS 0 messages of N samples.
@@ -120,8 +122,7 @@ public enum IoTBenchmark {
             let total = Int(messagesPerSecond * Double(options.seconds))
             var sequence = 0
             while sent < total {
-                let due = min(total, Int(Double((ContinuousClock.now - started).components.seconds) * messagesPerSecond
-                                         + Double((ContinuousClock.now - started).components.attoseconds) / 1e18 * messagesPerSecond) + 1)
+                let due = min(total, Int(CoreBenchmark.seconds(ContinuousClock.now - started) * messagesPerSecond) + 1)
                 while sent < due {
                     let simulator = simulators[sent % simulators.count]
                     sequence += 1
@@ -144,8 +145,7 @@ public enum IoTBenchmark {
                 try await Task.sleep(for: .milliseconds(100))
             }
             let elapsed = (stored >= expected ? ContinuousClock.now : lastChange) - started
-            let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-            let offeredSeconds = Double(offered.components.seconds) + Double(offered.components.attoseconds) / 1e18
+            let seconds = CoreBenchmark.seconds(elapsed), offeredSeconds = CoreBenchmark.seconds(offered)
             print(String(format: "telemetry offered %6d samples/s for %4.1f s: stored %8d of %8d (%5.1f %%) at %8.0f samples/s",
                          rate, offeredSeconds, stored, expected, Double(stored) / Double(expected) * 100, Double(stored) / seconds))
         }
@@ -157,14 +157,7 @@ public enum IoTBenchmark {
         // heartbeat for 3 × 2 s) while the others keep beating every second.
         let dropped = Array(simulators.prefix(50)), silent = Array(simulators.dropFirst(50).prefix(50))
         let beating = Array(simulators.dropFirst(100))
-        let beats = Task {
-            while !Task.isCancelled {
-                for simulator in beating + silent where !Task.isCancelled {
-                    try? await simulator.client.publish(MQTTMessage(topic: "cs/v1/1/\(simulator.uid)/tele/hb", payload: Array(#"{"v":1}"#.utf8)))
-                }
-                try? await Task.sleep(for: .seconds(1))
-            }
-        }
+        let beats = heartbeats(beating + silent)
         _ = try await waitFor(seconds: 30) {
             try await count(database, "SELECT count(*) FROM iot_device WHERE online AND uid LIKE 'bench-%'", logger) == Int64(options.devices)
         }
@@ -173,14 +166,7 @@ public enum IoTBenchmark {
         let willLatency = try await offlineLatencies(database, uids: dropped.map(\.uid), since: dropAt, logger: logger)
         // The silent ones beat once more, acknowledged, then stop.
         beats.cancel()
-        let others = Task {
-            while !Task.isCancelled {
-                for simulator in beating where !Task.isCancelled {
-                    try? await simulator.client.publish(MQTTMessage(topic: "cs/v1/1/\(simulator.uid)/tele/hb", payload: Array(#"{"v":1}"#.utf8)))
-                }
-                try? await Task.sleep(for: .seconds(1))
-            }
-        }
+        let others = heartbeats(beating)
         for simulator in silent {
             try await simulator.client.publish(MQTTMessage(topic: "cs/v1/1/\(simulator.uid)/tele/hb", payload: Array(#"{"v":1}"#.utf8), qos: .atLeastOnce))
         }
@@ -188,9 +174,9 @@ public enum IoTBenchmark {
         let silenceLatency = try await offlineLatencies(database, uids: silent.map(\.uid), since: lastBeat, logger: logger).map { $0 - 6 }
         defer { others.cancel() }  // the commands' targets stay online
         print(String(format: "offline by the will (connection dropped)                               p50 %7.0f ms  p99 %7.0f ms  (%d of 50 seen)",
-                     percentile(willLatency, 0.5) * 1000, percentile(willLatency, 0.99) * 1000, willLatency.count))
+                     RuntimeBenchmark.percentile(willLatency, 0.5) * 1000, RuntimeBenchmark.percentile(willLatency, 0.99) * 1000, willLatency.count))
         print(String(format: "offline by silence, after the 6 s of the rule (3 heartbeats of 2 s)   p50 %7.0f ms  p99 %7.0f ms  (%d of 50 seen)",
-                     percentile(silenceLatency, 0.5) * 1000, percentile(silenceLatency, 0.99) * 1000, silenceLatency.count))
+                     RuntimeBenchmark.percentile(silenceLatency, 0.5) * 1000, RuntimeBenchmark.percentile(silenceLatency, 0.99) * 1000, silenceLatency.count))
         print("")
 
         // 3. Commands: send_command (committed) → published → device → ack and result stored.
@@ -213,16 +199,16 @@ public enum IoTBenchmark {
                 try await Task.sleep(for: .microseconds(500))
             }
             let done = ContinuousClock.now - started
-            roundTrips.append(Double(done.components.seconds) + Double(done.components.attoseconds) / 1e18)
+            roundTrips.append(CoreBenchmark.seconds(done))
             if let seen = answered.withLock({ $0[cmdID] }) {
                 let delivery = seen - started
-                deliveries.append(Double(delivery.components.seconds) + Double(delivery.components.attoseconds) / 1e18)
+                deliveries.append(CoreBenchmark.seconds(delivery))
             }
         }
-        print(String(format: "command send_command → device                p50 %6.1f ms  p99 %6.1f ms", percentile(deliveries, 0.5) * 1000,
-                     percentile(deliveries, 0.99) * 1000))
+        print(String(format: "command send_command → device                p50 %6.1f ms  p99 %6.1f ms", RuntimeBenchmark.percentile(deliveries, 0.5) * 1000,
+                     RuntimeBenchmark.percentile(deliveries, 0.99) * 1000))
         print(String(format: "command round trip (ack and result stored)   p50 %6.1f ms  p99 %6.1f ms  (%d commands, one at a time)",
-                     percentile(roundTrips, 0.5) * 1000, percentile(roundTrips, 0.99) * 1000, roundTrips.count))
+                     RuntimeBenchmark.percentile(roundTrips, 0.5) * 1000, RuntimeBenchmark.percentile(roundTrips, 0.99) * 1000, roundTrips.count))
     }
 
     static func count(_ database: Database, _ sql: String, _ logger: Logger) async throws -> Int64 {
@@ -248,7 +234,7 @@ public enum IoTBenchmark {
             }
             let elapsed = ContinuousClock.now - since
             for uid in offline where seen[uid] == nil {
-                seen[uid] = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+                seen[uid] = CoreBenchmark.seconds(elapsed)
             }
             try await Task.sleep(for: .milliseconds(20))
         }
@@ -272,12 +258,18 @@ public enum IoTBenchmark {
             }
         }
         let elapsed = ContinuousClock.now - started
-        return Double(samples) / (Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+        return Double(samples) / CoreBenchmark.seconds(elapsed)
     }
 
-    static func percentile(_ values: [Double], _ p: Double) -> Double {
-        guard !values.isEmpty else { return .nan }
-        let sorted = values.sorted()
-        return sorted[min(sorted.count - 1, Int((Double(sorted.count - 1) * p).rounded()))]
+    /// The devices' heartbeats (QoS 0), every second until cancelled.
+    static func heartbeats(_ devices: [(uid: String, client: MQTTClient, task: Task<Void, Never>)]) -> Task<Void, Never> {
+        Task {
+            while !Task.isCancelled {
+                for device in devices where !Task.isCancelled {
+                    try? await device.client.publish(MQTTMessage(topic: "cs/v1/1/\(device.uid)/tele/hb", payload: Array(#"{"v":1}"#.utf8)))
+                }
+                try? await Task.sleep(for: .seconds(1))
+            }
+        }
     }
 }

@@ -33,6 +33,12 @@ public struct MethodCall: Sendable {
         self.args = args
         self.kwargs = kwargs
     }
+
+    /// An argument given by position or by keyword, as Odoo's methods take them: the
+    /// `position`-th of `args` (after the record ids) when there are that many, else `kwargs[name]`.
+    public func argument(_ position: Int, _ name: String) -> Value? {
+        args.count > position ? args[position] : kwargs[name]
+    }
 }
 
 /// Every registered business method, by model and name; validated against the registry.

@@ -19,18 +19,18 @@ extension IoT {
         ModelMethod(model: "iot.device", name: "send_command", receiver: .records) { call in
             guard call.ids.count == 1 else { throw ChainstoreError.userError("Send a command to one device at a time.") }
             try await call.store.lockAndCheck(try call.store.model("iot.device"), ids: call.ids, operation: .write)
-            guard case .string(let type)? = call.args.first ?? call.kwargs["type"] else {
+            guard case .string(let type)? = call.argument(0, "type") else {
                 throw ChainstoreError.valueError("send_command needs the command's type")
             }
             func number(_ name: String, _ position: Int, _ fallback: Int) throws -> Int {
-                let value = call.args.count > position ? call.args[position] : call.kwargs[name]
+                let value = call.argument(position, name)
                 guard let value, !value.isEmpty else { return fallback }
                 guard let number = value.intValue else { throw ChainstoreError.valueError("\(name) is a number of seconds or attempts") }
                 return Int(number)
             }
-            let offline = (call.args.count > 3 ? call.args[3] : call.kwargs["when_offline"])?.stringValue ?? "queue"
+            let offline = call.argument(3, "when_offline")?.stringValue ?? "queue"
             guard let policy = Commands.Offline(rawValue: offline) else { throw ChainstoreError.valueError("when_offline is queue or reject") }
-            let params = (call.args.count > 1 ? call.args[1] : call.kwargs["params"]) ?? .dict([:])
+            let params = call.argument(1, "params") ?? .dict([:])
             let id = try await Commands.send(
                 call.store, device: call.ids[0], type: type, params: params.isEmpty ? .dict([:]) : params, expiresIn: try number("expires_in", 2, 60),
                 whenOffline: policy, ackTimeout: try number("ack_timeout", 4, 10), resultTimeout: try number("result_timeout", 5, 30),
@@ -40,11 +40,11 @@ extension IoT {
         // `iot.device.read_telemetry(metric, start=None, end=None, step="raw")`.
         ModelMethod(model: "iot.device", name: "read_telemetry", receiver: .records) { call in
             guard call.ids.count == 1 else { throw ChainstoreError.userError("Read the telemetry of one device at a time.") }
-            guard case .string(let metric)? = call.args.first ?? call.kwargs["metric"] else {
+            guard case .string(let metric)? = call.argument(0, "metric") else {
                 throw ChainstoreError.valueError("read_telemetry needs the metric's name")
             }
             func text(_ name: String, _ position: Int) -> String? {
-                (call.args.count > position ? call.args[position] : call.kwargs[name])?.stringValue
+                call.argument(position, name)?.stringValue
             }
             return try await TelemetryStore.read(call.store, device: call.ids[0], metric: metric, start: text("start", 1), end: text("end", 2),
                                                  step: text("step", 3) ?? "raw")

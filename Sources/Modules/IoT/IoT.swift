@@ -18,7 +18,7 @@ public enum IoT {
     public static let manifest = ModuleManifest(
         name: "iot", depends: ["base", "stock"],
         models: [.iotDeviceType, .iotDevice, .iotCredential, .iotAlertRule, .iotAlert, .iotCommand],
-        migrations: [.createRegistry, .createTelemetry, .brokerAuthOnRetirement, .alertTimersSkipLocked, .firstBreachOnce],
+        migrations: [.createRegistry, .createTelemetry],
         methods: methods,
         web: WebAssets(folder: Bundle.module.url(forResource: "Web", withExtension: nil)!, pages: []),
         jobs: [
@@ -32,8 +32,14 @@ public enum IoT {
         start: start,
         views: views, menus: menus, dashboard: dashboard)
 
+    /// A message on a site's IoT bus channel (`["db","res.company",<site>,"iot"]`), where the
+    /// devices' state, alerts, commands and picks of that store or DC are announced.
+    static func notice(_ database: String, site: Int64, _ type: String, _ payload: Value) -> Bus.Notification {
+        Bus.Notification(channel: Bus.channel(database, "res.company", site, "iot"), type: type, payload: payload)
+    }
+
     /// `host:port` of the broker.
-    static func broker(_ address: String) throws -> (String, Int) {
+    public static func broker(_ address: String) throws -> (String, Int) {
         guard let colon = address.lastIndex(of: ":"), let port = Int(address[address.index(after: colon)...]), colon > address.startIndex else {
             throw ChainstoreError.validation("--mqtt takes HOST:PORT, not \(address)")
         }

@@ -7,8 +7,8 @@ extension Base {
     public static let methods: [ModelMethod] = [
         // `ir.model.data.check_object_reference(module, name)` → `[model, res_id]`: `env.ref`.
         ModelMethod(model: "ir.model.data", name: "check_object_reference", receiver: .model) { call in
-            guard case .string(let module)? = call.args.first ?? call.kwargs["module"],
-                case .string(let name)? = (call.args.count > 1 ? call.args[1] : call.kwargs["xml_id"])
+            guard case .string(let module)? = call.argument(0, "module"),
+                case .string(let name)? = call.argument(1, "xml_id")
             else { throw ChainstoreError.typeError("check_object_reference() takes a module and a name") }
             let rows = try await call.store.searchRead(
                 "ir.model.data", domain: .and([.leaf("module", .equal, .string(module)), .leaf("name", .equal, .string(name))]),
@@ -18,12 +18,12 @@ extension Base {
         },
         // `ir.model.access.check(model, mode, raise_exception=True)`: odooly's `env.access()`.
         ModelMethod(model: "ir.model.access", name: "check", receiver: .model) { call in
-            guard case .string(let model)? = call.args.first ?? call.kwargs["model"] else {
+            guard case .string(let model)? = call.argument(0, "model") else {
                 throw ChainstoreError.typeError("check() takes a model name")
             }
-            let mode = (call.args.count > 1 ? call.args[1] : call.kwargs["mode"])?.stringValue ?? "read"
+            let mode = call.argument(1, "mode")?.stringValue ?? "read"
             guard let operation = Operation(rawValue: mode) else { throw ChainstoreError.valueError("Invalid access mode '\(mode)'") }
-            let raise = (call.args.count > 2 ? call.args[2] : call.kwargs["raise_exception"])?.boolValue ?? true
+            let raise = call.argument(2, "raise_exception")?.boolValue ?? true
             do {
                 try await call.store.checkAccess(try call.store.model(model), operation)
                 return .true

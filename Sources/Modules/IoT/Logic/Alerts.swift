@@ -30,9 +30,10 @@ public enum Alerts {
         guard !rows.isEmpty else { return }
         try await Bus.send(tx, try rows.map { row in
             let (alert, site, device, uid, rule, severity, state, value) = try row.decode((Int64, Int64, Int64, String, String, String, String, Double?).self)
-            return Bus.Notification(channel: Bus.channel(database, "res.company", site, "iot"), type: "iot.alert/\(state)",
-                                    payload: ["id": .int(alert), "device_id": .int(device), "uid": .string(uid), "rule": .string(rule),
-                                              "severity": .string(severity), "value": value.map(Value.double) ?? .null])
+            return IoT.notice(database, site: site, "iot.alert/\(state)", [
+                "id": .int(alert), "device_id": .int(device), "uid": .string(uid), "rule": .string(rule), "severity": .string(severity),
+                "value": value.map(Value.double) ?? .null,
+            ])
         })
     }
 }

@@ -126,8 +126,7 @@ public enum Commands {
 
     static func announce(_ tx: Transaction, database: String, _ commands: [(Int64, Int64, Int64, String, Int)]) async throws {
         try await Bus.send(tx, commands.map { id, site, device, state, attempts in
-            Bus.Notification(channel: Bus.channel(database, "res.company", site, "iot"), type: "iot.command/\(state)",
-                             payload: ["id": .int(id), "device_id": .int(device), "attempts": .int(Int64(attempts))])
+            IoT.notice(database, site: site, "iot.command/\(state)", ["id": .int(id), "device_id": .int(device), "attempts": .int(Int64(attempts))])
         })
     }
 }

@@ -75,16 +75,12 @@ public struct DeviceIngest: Sendable {
         case ("evt", "rfid"?, 6):
             taken = try await rfid(uid: uid, body: body)
         case ("evt", let event?, 6) where event == "confirm" || event == "shortage":
-            taken = try await database.transaction(logger: logger) { tx in
-                guard try await Self.mark(tx, database: database.name, uid: uid, online: true) else { return false }
+            taken = try await heard(uid) { tx in
                 let store = RecordStore(registry: registry, tx: tx, env: Env.system(reason: "pick-to-light", logger: logger))
                 return try await PickToLight.picked(store, database: database.name, uid: uid, body: body, short: event == "shortage")
             }
         case ("res", nil, 5):
-            taken = try await database.transaction(logger: logger) { tx in
-                guard try await Self.mark(tx, database: database.name, uid: uid, online: true) else { return false }
-                return try await Commands.answer(tx, database: database.name, uid: uid, body: body)
-            }
+            taken = try await heard(uid) { tx in try await Commands.answer(tx, database: database.name, uid: uid, body: body) }
         case ("tele", _?, 6), ("evt", _?, 6):
             // Heartbeats and other events only prove the device alive: marked with the next batch
             // (200,000 devices beating every minute are 3,300 messages a second).
@@ -96,6 +92,15 @@ public struct DeviceIngest: Sendable {
         guard taken else { return drop(message, why: "no such device, or nothing of it") }
         Self.stored.increment()
         return true
+    }
+
+    /// `body` in one transaction with device `uid` marked seen; false, with nothing done, when
+    /// there is no such device (or it is retired).
+    func heard(_ uid: String, _ body: @escaping @Sendable (Transaction) async throws -> Bool) async throws -> Bool {
+        try await database.transaction(logger: logger) { tx in
+            guard try await Self.mark(tx, database: database.name, uid: uid, online: true) else { return false }
+            return try await body(tx)
+        }
     }
 
     func drop(_ message: MQTTMessage, why: String) -> Bool {
@@ -118,8 +123,7 @@ public struct DeviceIngest: Sendable {
                                          rssi: read["rssi"]?.doubleValue, time: time.map { Date(timeIntervalSince1970: Double($0) / 1000) } ?? Date()))
         }
         let batch = reads
-        return try await database.transaction(logger: logger) { tx in
-            guard try await Self.mark(tx, database: database.name, uid: uid, online: true) else { return false }
+        return try await heard(uid) { tx in
             let sql: SQLBuilder = """
                 SELECT 1 FROM stock_rfid_reader r JOIN iot_device d ON d.company_id = r.company_id
                 WHERE r.code = \(reader) AND r.active AND d.uid = \(uid)
@@ -170,8 +174,7 @@ public struct DeviceIngest: Sendable {
 
     static func announce(_ tx: Transaction, database: String, devices: [(id: Int64, site: Int64, uid: String)], online: Bool) async throws {
         try await Bus.send(tx, devices.map { device in
-            Bus.Notification(channel: Bus.channel(database, "res.company", device.site, "iot"), type: online ? "iot.device/online" : "iot.device/offline",
-                             payload: ["id": .int(device.id), "uid": .string(device.uid)])
+            IoT.notice(database, site: device.site, online ? "iot.device/online" : "iot.device/offline", ["id": .int(device.id), "uid": .string(device.uid)])
         })
     }
 

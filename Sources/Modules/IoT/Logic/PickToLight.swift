@@ -96,9 +96,8 @@ public enum PickToLight {
             WHERE id = \(command)
             """
         try await tx.query(close)
-        try await Bus.send(tx, [Bus.Notification(
-            channel: Bus.channel(database, "res.company", site, "iot"), type: short || quantity < requested ? "iot.pick/short" : "iot.pick/confirmed",
-            payload: ["move_line_id": .int(line), "picking_id": .int(picking), "quantity": .string("\(quantity)")])])
+        try await Bus.send(tx, [IoT.notice(database, site: site, short || quantity < requested ? "iot.pick/short" : "iot.pick/confirmed",
+                                           ["move_line_id": .int(line), "picking_id": .int(picking), "quantity": .string("\(quantity)")])])
         let rest: SQLBuilder = """
             SELECT count(*) FILTER (WHERE NOT coalesce(picked, false)), coalesce(sum(quantity) FILTER (WHERE picked), 0) > 0
             FROM stock_move_line WHERE picking_id = \(picking)

@@ -9,7 +9,8 @@ import Synchronization
 /// §12) are buffered and written in batches: at 500 samples, after 200 ms, or at once when a QoS 1
 /// message waits for its acknowledgement (the broker keeps it until it is stored). One batch is
 /// one transaction and three statements: the samples into the day's partition with the devices'
-/// latest values, the devices seen (online again, announced), and the alert rules on the new values.
+/// latest values, every device heard from seen (online again, announced), and the alert rules on
+/// the new values.
 public final class TelemetryWriter: Sendable {
     public struct Sample: Sendable {
         public let uid: String, metric: String, millis: Int64, value: Double?, text: String?, seq: Int64?
@@ -93,34 +94,35 @@ public final class TelemetryWriter: Sendable {
         let now = Int64(Date().timeIntervalSince1970 * 1000)
         let kept = batch.filter { $0.millis > now - 86_400_000 && $0.millis < now + 300_000 }
         if kept.count < batch.count { Self.refused.increment(by: batch.count - kept.count) }
-        if !beats.isEmpty {
-            // A heartbeat moves the last-seen time on once a second at most.
-            try await database.transaction(logger: logger) { tx in
-                try await DeviceIngest.seen(tx, database: database.name, uids: beats.sorted(), touchEvery: 1)
-            }
-        }
-        guard !kept.isEmpty else { return }
         let uids = kept.map(\.uid), metrics = kept.map(\.metric), millis = kept.map(\.millis)
         let values = kept.map { $0.value.map { "\($0)" } ?? "" }, texts = kept.map { $0.text ?? "" }, seqs = kept.map { $0.seq ?? -1 }
+        // Every device heard from (samples, heartbeats, events) is seen once, in one statement:
+        // its last-seen time moves on once a second at most.
+        let heard = beats.union(uids).sorted()
+        guard !heard.isEmpty else { return }
         try await database.transaction(logger: logger) { tx in
-            let store: SQLBuilder = """
-                WITH s AS (
-                    SELECT u AS uid, n AS name, to_timestamp(ms / 1000.0) AS ts, nullif(v, '')::float8 AS value, nullif(t, '') AS value_text,
-                        nullif(q, -1) AS seq
-                    FROM unnest(\(uids), \(metrics), \(millis), \(values), \(texts), \(seqs)) AS x(u, n, ms, v, t, q)),
-                new_metric AS (INSERT INTO iot_metric (name) SELECT DISTINCT name FROM s ORDER BY 1 ON CONFLICT DO NOTHING RETURNING id, name),
-                m AS (SELECT id, name FROM iot_metric WHERE name IN (SELECT name FROM s) UNION ALL SELECT id, name FROM new_metric),
-                d AS (SELECT id, uid FROM iot_device WHERE uid IN (SELECT uid FROM s) AND state <> 'retired'),
-                r AS (SELECT d.id AS device_id, s.ts, m.id AS metric, s.value, s.value_text, s.seq FROM s JOIN d ON d.uid = s.uid JOIN m ON m.name = s.name),
-                stored AS (INSERT INTO iot_telemetry (device_id, ts, metric, value, value_text, seq) SELECT * FROM r RETURNING 1)
-                INSERT INTO iot_device_state (device_id, metric, ts, value, value_text)
-                SELECT DISTINCT ON (device_id, metric) device_id, metric, ts, value, value_text FROM r ORDER BY device_id, metric, ts DESC
-                ON CONFLICT (device_id, metric) DO UPDATE SET ts = excluded.ts, value = excluded.value, value_text = excluded.value_text
-                    WHERE iot_device_state.ts <= excluded.ts
-                """
-            try await tx.query(store)
-            try await DeviceIngest.seen(tx, database: database.name, uids: Array(Set(uids)).sorted(), touchEvery: 5)
-            try await Alerts.observe(tx, database: database.name, uids: uids, metrics: metrics, millis: millis, values: values)
+            if !kept.isEmpty {
+                let store: SQLBuilder = """
+                    WITH s AS (
+                        SELECT u AS uid, n AS name, to_timestamp(ms / 1000.0) AS ts, nullif(v, '')::float8 AS value, nullif(t, '') AS value_text,
+                            nullif(q, -1) AS seq
+                        FROM unnest(\(uids), \(metrics), \(millis), \(values), \(texts), \(seqs)) AS x(u, n, ms, v, t, q)),
+                    new_metric AS (INSERT INTO iot_metric (name) SELECT DISTINCT name FROM s ORDER BY 1 ON CONFLICT DO NOTHING RETURNING id, name),
+                    m AS (SELECT id, name FROM iot_metric WHERE name IN (SELECT name FROM s) UNION ALL SELECT id, name FROM new_metric),
+                    d AS (SELECT id, uid FROM iot_device WHERE uid IN (SELECT uid FROM s) AND state <> 'retired'),
+                    r AS (SELECT d.id AS device_id, s.ts, m.id AS metric, s.value, s.value_text, s.seq FROM s JOIN d ON d.uid = s.uid JOIN m ON m.name = s.name),
+                    stored AS (INSERT INTO iot_telemetry (device_id, ts, metric, value, value_text, seq) SELECT * FROM r RETURNING 1)
+                    INSERT INTO iot_device_state (device_id, metric, ts, value, value_text)
+                    SELECT DISTINCT ON (device_id, metric) device_id, metric, ts, value, value_text FROM r ORDER BY device_id, metric, ts DESC
+                    ON CONFLICT (device_id, metric) DO UPDATE SET ts = excluded.ts, value = excluded.value, value_text = excluded.value_text
+                        WHERE iot_device_state.ts <= excluded.ts
+                    """
+                try await tx.query(store)
+            }
+            try await DeviceIngest.seen(tx, database: database.name, uids: heard, touchEvery: 1)
+            if !kept.isEmpty {
+                try await Alerts.observe(tx, database: database.name, uids: uids, metrics: metrics, millis: millis, values: values)
+            }
         }
     }
 

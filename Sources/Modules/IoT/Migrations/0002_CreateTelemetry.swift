@@ -40,8 +40,11 @@ extension Migration {
         CREATE INDEX iot_credential_order ON iot_credential (id DESC);
         CREATE TRIGGER iot_credential_broker AFTER INSERT OR UPDATE OR DELETE ON iot_credential
             FOR EACH STATEMENT EXECUTE FUNCTION iot_broker_auth_changed();
+        -- Only a retirement (or its undoing) and a new uid change the broker's files; a device's
+        -- messages set `state` without changing it.
         CREATE TRIGGER iot_device_broker AFTER UPDATE OF uid, state ON iot_device
-            FOR EACH STATEMENT EXECUTE FUNCTION iot_broker_auth_changed();
+            FOR EACH ROW WHEN (OLD.uid IS DISTINCT FROM NEW.uid OR (OLD.state = 'retired') IS DISTINCT FROM (NEW.state = 'retired'))
+            EXECUTE FUNCTION iot_broker_auth_changed();
 
         -- Telemetry: metric names once, samples by day.
         CREATE TABLE iot_metric (
@@ -185,9 +188,12 @@ extension Migration {
         -- opens an alert (pending, or firing at once without `for_s`), promotes it after `for_s`,
         -- lets a pending one lapse (inactive, never announced) and resolves a firing one once the
         -- value is past the clear threshold for `keep_firing_for_s`. Answers the announced changes.
+        -- Two nodes taking the same first breach at once open one alert (the second insert is
+        -- skipped, its batch not rolled back).
         CREATE FUNCTION iot_alerts_observe(p_uids text[], p_metrics text[], p_ts timestamptz[], p_values float8[])
         RETURNS TABLE (alert bigint, site bigint, device bigint, device_uid text, rule text, severity text, state text, value float8)
         LANGUAGE plpgsql AS $fn$
+        #variable_conflict use_column
         DECLARE
             h record;
             a record;
@@ -218,8 +224,9 @@ extension Migration {
                     INSERT INTO iot_alert (rule_id, device_id, company_id, kind, state, pending_since, firing_since, last_value, create_date, write_date)
                         VALUES (h.rule_id, h.device_id, h.company_id, 'threshold', CASE WHEN h.for_s = 0 THEN 'firing' ELSE 'pending' END, h.ts,
                                 CASE WHEN h.for_s = 0 THEN h.ts END, h.v, now(), now())
+                        ON CONFLICT (rule_id, device_id) WHERE state IN ('pending', 'firing') DO NOTHING
                         RETURNING id INTO alert;
-                    CONTINUE WHEN h.for_s > 0;
+                    CONTINUE WHEN NOT FOUND OR h.for_s > 0;
                     state := 'firing';
                 ELSIF a.state = 'pending' THEN
                     IF NOT h.breach THEN
@@ -250,25 +257,33 @@ extension Migration {
 
         -- What time alone decides: pending alerts held for `for_s` fire, firing ones clear after
         -- `keep_firing_for_s`, devices offline beyond their grace fire the offline rules and those
-        -- back online resolve them. Answers the announced changes.
+        -- back online resolve them. Answers the announced changes. Alerts are taken in id order,
+        -- skipping those a batch of samples holds (taken at the next tick): no deadlock with it.
         CREATE FUNCTION iot_alerts_tick() RETURNS TABLE (alert bigint, site bigint, device bigint, device_uid text, rule text, severity text,
                                                          state text, value float8)
         LANGUAGE sql AS $fn$
-            WITH fired AS (
+            WITH due AS (
+                SELECT x.id FROM iot_alert x JOIN iot_alert_rule r ON r.id = x.rule_id
+                WHERE (x.state = 'pending' AND x.pending_since + make_interval(secs => r.for_s) <= now())
+                    OR (x.state = 'firing' AND x.kind = 'threshold' AND x.clearing_since IS NOT NULL
+                        AND x.clearing_since + make_interval(secs => r.keep_firing_for_s) <= now())
+                ORDER BY x.id FOR UPDATE OF x SKIP LOCKED),
+            fired AS (
                 UPDATE iot_alert x SET state = 'firing', firing_since = now(), write_date = now()
-                FROM iot_alert_rule r WHERE r.id = x.rule_id AND x.state = 'pending' AND x.pending_since + make_interval(secs => r.for_s) <= now()
+                FROM iot_alert_rule r, due WHERE due.id = x.id AND r.id = x.rule_id AND x.state = 'pending'
                 RETURNING x.id, x.company_id, x.device_id, r.name, r.severity, 'firing'::text AS state, x.last_value),
             cleared AS (
                 UPDATE iot_alert x SET state = 'resolved', resolved_at = now(), write_date = now()
-                FROM iot_alert_rule r
-                WHERE r.id = x.rule_id AND x.state = 'firing' AND x.kind = 'threshold' AND x.clearing_since IS NOT NULL
-                    AND x.clearing_since + make_interval(secs => r.keep_firing_for_s) <= now()
+                FROM iot_alert_rule r, due WHERE due.id = x.id AND r.id = x.rule_id AND x.state = 'firing'
                 RETURNING x.id, x.company_id, x.device_id, r.name, r.severity, 'resolved'::text AS state, x.last_value),
+            returned AS (
+                SELECT x.id FROM iot_alert x JOIN iot_device d ON d.id = x.device_id
+                WHERE x.kind = 'offline' AND x.state IN ('pending', 'firing') AND (d.online OR d.state <> 'active')
+                ORDER BY x.id FOR UPDATE OF x SKIP LOCKED),
             back AS (
                 UPDATE iot_alert x SET state = 'resolved', resolved_at = coalesce(d.last_seen_at, now()), write_date = now()
-                FROM iot_device d, iot_alert_rule r
-                WHERE x.kind = 'offline' AND x.state IN ('pending', 'firing') AND d.id = x.device_id AND r.id = x.rule_id
-                    AND (d.online OR d.state <> 'active')
+                FROM iot_device d, iot_alert_rule r, returned
+                WHERE returned.id = x.id AND d.id = x.device_id AND r.id = x.rule_id
                 RETURNING x.id, x.company_id, x.device_id, r.name, r.severity, 'resolved'::text AS state, x.last_value),
             down AS (
                 INSERT INTO iot_alert (rule_id, device_id, company_id, kind, state, pending_since, firing_since, create_date, write_date)

@@ -75,6 +75,8 @@ extension ModelSpec {
         order: "id desc", recName: "device_id",
         displayNameSQL: "(SELECT d.uid FROM iot_device d WHERE d.id = $t.device_id) || ' #' || $t.id", companyScoped: true, auditedInDatabase: true)
 
+    static let alertKinds = [SelectionOption("threshold", "Threshold"), SelectionOption("offline", "Device Offline")]
+
     /// When a device's value or silence is an alert (IoT spec §7): a threshold on a metric held for
     /// `for_s` seconds (pending until then), cleared when the value is back past `clear_threshold`
     /// (hysteresis) for `keep_firing_for_s`; or a device offline for longer than its grace. A rule
@@ -83,8 +85,7 @@ extension ModelSpec {
         name: "iot.alert.rule", label: "Alert Rule",
         fields: [
             .char("name", "Name", required: true),
-            .selection("kind", "Kind", [SelectionOption("threshold", "Threshold"), SelectionOption("offline", "Device Offline")], required: true,
-                       default: .value("threshold")),
+            .selection("kind", "Kind", alertKinds, required: true, default: .value("threshold")),
             .char("metric", "Metric"),
             .selection("op", "Condition", [
                 SelectionOption(">", "above"), SelectionOption(">=", "at or above"), SelectionOption("<", "below"),
@@ -113,7 +114,7 @@ extension ModelSpec {
             .many2one("rule_id", "Rule", to: "iot.alert.rule", required: true, readonly: true, onDelete: .cascade),
             .many2one("device_id", "Device", to: "iot.device", required: true, readonly: true, onDelete: .cascade),
             .many2one("company_id", "Site", to: "res.company", required: true, readonly: true, onDelete: .restrict),
-            .selection("kind", "Kind", [SelectionOption("threshold", "Threshold"), SelectionOption("offline", "Device Offline")], required: true),
+            .selection("kind", "Kind", alertKinds, required: true),
             .selection("state", "Status", [
                 SelectionOption("pending", "Pending"), SelectionOption("firing", "Firing"), SelectionOption("resolved", "Resolved"),
                 SelectionOption("inactive", "Inactive"),

@@ -149,7 +149,7 @@ enum TillAPI {
             return EndpointResponse(status: 200, headers: [("Content-Type", "application/octet-stream")],
                                     body: try receipt.escpos(width: width == 58 ? 32 : 48, lang: lang))
         }
-        return EndpointResponse(status: 200, headers: [("Content-Type", "text/html; charset=utf-8")], body: Array(receipt.html(lang: lang).utf8))
+        return EndpointResponse(status: 200, headers: [("Content-Type", "text/html; charset=utf-8")], body: Array(try receipt.html(lang: lang).utf8))
     }
 
     static func open(_ request: EndpointRequest) async throws -> EndpointResponse {

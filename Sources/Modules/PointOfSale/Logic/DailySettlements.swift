@@ -14,7 +14,7 @@ enum DailySettlements {
     static let methods: [ModelMethod] = [
         // `pos.daily.settlement.verify_chain(company_id=None)`: {"checked", "broken": [names]}.
         ModelMethod(model: "pos.daily.settlement", name: "verify_chain", receiver: .model) { call in
-            let company = (call.args.first ?? call.kwargs["company_id"])?.intValue
+            let company = call.argument(0, "company_id")?.intValue
             let rows = try await call.store.searchRead(
                 "pos.daily.settlement", domain: company.map { .leaf("company_id", .equal, .int($0)) } ?? .all,
                 fields: ["name", "company_id", "number", "figures", "previous_hash", "hash"], order: "id", load: .classicWrite)

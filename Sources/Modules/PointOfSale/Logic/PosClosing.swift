@@ -10,17 +10,17 @@ enum PosClosing {
     static let methods: [ModelMethod] = [
         // The till's own count of orders it holds and has not had acknowledged; 0 when all are in.
         ModelMethod(model: "pos.session", name: "report_unsynced", receiver: .records) { call in
-            guard let device = (call.args.first ?? call.kwargs["device_id"])?.stringValue, (1...100).contains(device.utf8.count),
-                let pending = (call.args.count > 1 ? call.args[1] : call.kwargs["pending"])?.intValue, pending >= 0, pending < 1_000_000
+            guard let device = call.argument(0, "device_id")?.stringValue, (1...100).contains(device.utf8.count),
+                let pending = call.argument(1, "pending")?.intValue, pending >= 0, pending < 1_000_000
             else { throw ChainstoreError.valueError("report_unsynced(device_id, pending) takes the till device's id and the orders it holds (≥ 0)") }
             try await recordPending(call.store, sessions: try await readable(call.store, call.ids), device: device, pending: pending)
             return .int(Int64(try await unsynced(call.store, call.ids).reduce(0) { $0 + $1.pending }))
         },
         ModelMethod(model: "pos.session", name: "try_cash_in_out", receiver: .records) { call in
-            guard let kind = (call.args.first ?? call.kwargs["_type"])?.stringValue, ["in", "out"].contains(kind),
-                let amount = PosIngest.decimal(call.args.count > 1 ? call.args[1] : call.kwargs["amount"]), amount > 0, amount < 100_000_000
+            guard let kind = call.argument(0, "_type")?.stringValue, ["in", "out"].contains(kind),
+                let amount = PosIngest.decimal(call.argument(1, "amount")), amount > 0, amount < 100_000_000
             else { throw ChainstoreError.valueError("try_cash_in_out(type, amount, reason) takes \"in\" or \"out\" and an amount above zero") }
-            let reason = ((call.args.count > 2 ? call.args[2] : call.kwargs["reason"])?.stringValue ?? "").trimmingCharacters(in: .whitespaces)
+            let reason = (call.argument(2, "reason")?.stringValue ?? "").trimmingCharacters(in: .whitespaces)
             guard !reason.isEmpty else { throw ChainstoreError.valueError("A cash move needs a reason") }
             for session in try await readable(call.store, call.ids, states: ["opened", "closing_control"]) {
                 try await call.store.tx.query("""
@@ -69,9 +69,9 @@ enum PosClosing {
         // difference a POS manager.
         ModelMethod(model: "pos.session", name: "post_closing_cash_details", receiver: .records) { call in
             guard let session = try await readable(call.store, call.ids, states: ["opened", "closing_control"]).first,
-                let counted = PosIngest.decimal(call.args.first ?? call.kwargs["counted_cash"]), counted >= 0
+                let counted = PosIngest.decimal(call.argument(0, "counted_cash")), counted >= 0
             else { throw ChainstoreError.valueError("post_closing_cash_details(counted_cash) takes the counted cash of an open session") }
-            let reason = (call.args.count > 1 ? call.args[1] : call.kwargs["reason"])?.stringValue?.trimmingCharacters(in: .whitespaces) ?? ""
+            let reason = call.argument(1, "reason")?.stringValue?.trimmingCharacters(in: .whitespaces) ?? ""
             let details = try await SaleDetails.compute(call.store, sessions: [session])
             let difference = counted - details.expectedCash
             let manager = PosRights.isManager(call.store.env)
@@ -89,7 +89,7 @@ enum PosClosing {
         ModelMethod(model: "pos.session", name: "update_closing_control_state_session", receiver: .records) { call in
             try await refuseUnsynced(call.store, ids: call.ids)
             try await PosSessions.refuseDrafts(call.store, ids: call.ids)
-            let notes = (call.args.first ?? call.kwargs["notes"])?.stringValue
+            let notes = call.argument(0, "notes")?.stringValue
             try await PosSessions.move(call.store, ids: call.ids, from: ["opened"], values: [
                 "state": "closing_control", "stop_at": .string(odooNow()), "closing_notes": notes.map(Value.string) ?? .false,
             ])

@@ -20,10 +20,10 @@ import Stock
 enum PosIngest {
     static let methods: [ModelMethod] = [
         ModelMethod(model: "pos.order", name: "create_from_ui", receiver: .model) { call in
-            guard case .array(let orders)? = call.args.first ?? call.kwargs["orders"] else {
+            guard case .array(let orders)? = call.argument(0, "orders") else {
                 throw ChainstoreError.typeError("create_from_ui() takes a list of orders")
             }
-            let draft = (call.args.count > 1 ? call.args[1] : call.kwargs["draft"])?.boolValue ?? false
+            let draft = call.argument(1, "draft")?.boolValue ?? false
             return .array(try await ingest(call.store, orders: orders, draft: draft))
         }
     ]

@@ -11,10 +11,10 @@ import Foundation
 enum PosSessions {
     static let methods: [ModelMethod] = [
         ModelMethod(model: "pos.session", name: "set_cashbox_pos", receiver: .records) { call in
-            guard let amount = (call.args.first ?? call.kwargs["cashbox_value"])?.doubleValue, amount >= 0 else {
+            guard let amount = call.argument(0, "cashbox_value")?.doubleValue, amount >= 0 else {
                 throw ChainstoreError.valueError("set_cashbox_pos() takes the counted opening cash (a number ≥ 0)")
             }
-            let notes = (call.args.count > 1 ? call.args[1] : call.kwargs["notes"])?.stringValue
+            let notes = call.argument(1, "notes")?.stringValue
             try await countOpening(call.store, ids: call.ids, amount: amount, notes: notes)
             return .true
         },

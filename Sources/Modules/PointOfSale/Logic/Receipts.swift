@@ -145,13 +145,13 @@ struct Receipt: Sendable {
     /// The receipt's page template (`Print/receipt.mustache`).
     static let template = PrintTemplate(Bundle.module.url(forResource: "Print", withExtension: nil)!, "receipt")
 
-    func html(lang: String) -> String {
+    func html(lang: String) throws -> String {
         let label = Self.labels[lang] ?? Self.labels["zh_CN"]!
         var totals: [[String: Any]] = [["label": label["total"]!, "amount": Self.money(total), "first": true]]
         if tax != 0 { totals.append(["label": label["tax"]!, "amount": Self.money(tax)]) }
         for (method, amount) in payments { totals.append(["label": method, "amount": Self.money(amount)]) }
         if change > 0 { totals.append(["label": label["change"]!, "amount": Self.money(change)]) }
-        return Self.template.render([
+        return try Self.template.render([
             "htmlLang": lang == "en" ? "en" : "zh-CN", "name": name, "store": store, "header": header, "hasHeader": !header.isEmpty, "footer": footer, "hasFooter": !footer.isEmpty,
             "kind": refund ? label["refund"]! : label["receipt"]!, "label": label, "till": till, "cashier": cashier, "date": date,
             "lines": lines.map { ["name": $0.name, "qty": Self.quantity($0.qty), "amount": Self.money($0.amount)] },

@@ -8,7 +8,7 @@ extension Product {
         // `product.pricelist.price_lines([[product_id, qty], …], company_id=None, date=None)`:
         // the batch pricing of `Pricing.price`, one dictionary per line.
         ModelMethod(model: "product.pricelist", name: "price_lines", receiver: .model) { call in
-            guard let given = (call.args.first ?? call.kwargs["lines"])?.arrayValue else {
+            guard let given = call.argument(0, "lines")?.arrayValue else {
                 throw ChainstoreError.typeError("price_lines() takes a list of [product_id, quantity] pairs")
             }
             let lines = try given.map { item -> Pricing.Line in
@@ -16,8 +16,8 @@ extension Product {
                 else { throw ChainstoreError.valueError("price_lines(): each line is [product_id, quantity], not \(item)") }
                 return Pricing.Line(productId: id, quantity: Decimal(string: String(qty)) ?? Decimal(qty))
             }
-            let company = (call.args.count > 1 ? call.args[1] : call.kwargs["company_id"])?.intValue ?? call.store.env.companyId
-            let date = (call.args.count > 2 ? call.args[2] : call.kwargs["date"])?.stringValue
+            let company = call.argument(1, "company_id")?.intValue ?? call.store.env.companyId
+            let date = call.argument(2, "date")?.stringValue
             let priced = try await Pricing.price(call.store, company: company, date: date, lines: lines)
             func number(_ d: Decimal) -> Value { .double(Double("\(d)") ?? 0) }
             return .array(priced.map { p in

@@ -55,7 +55,7 @@ enum PurchaseReports {
                         (l("Total", "合计"), PrintedDocument.money(order["amount_total"])),
                     ])
             }
-            return PrintedDocument.page(documents, lang: lang)
+            return try PrintedDocument.page(documents, lang: lang)
         }
         return PrintedDocument.response(page)
     }

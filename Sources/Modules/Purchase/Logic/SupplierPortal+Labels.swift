@@ -44,7 +44,7 @@ extension SupplierPortal {
                 "single": items == 1, "product": product ?? "", "items": items, "hasWeight": !weight.isEmpty, "weight": weight, "symbols": symbols,
             ])
         }
-        return Self.labelTemplate.render(["labels": labels])
+        return try Self.labelTemplate.render(["labels": labels])
     }
 
     /// The labels' page template (`Print/labels.mustache`).

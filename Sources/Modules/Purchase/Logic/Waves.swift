@@ -65,7 +65,7 @@ enum Waves {
     static let methods: [ModelMethod] = [
         // `replenishment.delivery.schedule.build_waves(date)`: the waves of that day's deliveries.
         ModelMethod(model: "replenishment.delivery.schedule", name: "build_waves", receiver: .model) { call in
-            guard let day = (call.args.first ?? call.kwargs["date"])?.stringValue, day.count == 10,
+            guard let day = call.argument(0, "date")?.stringValue, day.count == 10,
                   DeliveryDays.isDate(day) else {
                 throw ChainstoreError.valueError("build_waves() takes a date, YYYY-MM-DD")
             }

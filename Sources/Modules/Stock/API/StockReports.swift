@@ -68,7 +68,7 @@ enum StockReports {
                          PrintedDocument.quantity(move["quantity"])]
                     })
             }
-            return PrintedDocument.page(documents, lang: lang)
+            return try PrintedDocument.page(documents, lang: lang)
         }
         return PrintedDocument.response(page)
     }
@@ -95,7 +95,7 @@ enum StockReports {
                               .init(l("Transfers", "单据"))],
                     rows: lines.map { [$0.location, $0.code, $0.name, PrintedDocument.quantity(.double($0.quantity)), $0.pickings.joined(separator: ", ")] }))
             }
-            return PrintedDocument.page(documents, lang: lang)
+            return try PrintedDocument.page(documents, lang: lang)
         }
         return PrintedDocument.response(page)
     }

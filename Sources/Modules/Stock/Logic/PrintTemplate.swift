@@ -7,23 +7,21 @@ import Mustache
 /// the Hummingbird project's swift-mustache. The pages' markup and styles live in those files,
 /// not in Swift; the modules give them the values.
 public struct PrintTemplate: Sendable {
-    let template: MustacheTemplate
-    let name: String
+    let template: Result<MustacheTemplate, ChainstoreError>
 
-    /// `name`.mustache in `folder` (a module's `Bundle.module` "Print" folder); a missing or
-    /// malformed template stops the node at start-up rather than at the first print.
+    /// `name`.mustache in `folder` (a module's `Bundle.module` "Print" folder), read once.
     public init(_ folder: URL, _ name: String) {
         let file = folder.appendingPathComponent("\(name).mustache")
         do {
-            template = try MustacheTemplate(string: String(contentsOf: file, encoding: .utf8))
+            template = .success(try MustacheTemplate(string: String(contentsOf: file, encoding: .utf8)))
         } catch {
-            fatalError("print template \(file.path): \(error)")
+            template = .failure(ChainstoreError.validation("print template \(name).mustache: \(error)"))
         }
-        self.name = name
     }
 
-    /// The page for `context` (dictionaries, arrays, strings, booleans).
-    public func render(_ context: [String: Any]) -> String {
-        template.render(context)
+    /// The page for `context` (dictionaries, arrays, strings, booleans); a template that is
+    /// missing or does not parse is an error of the request that prints, not of the node.
+    public func render(_ context: [String: Any]) throws -> String {
+        try template.get().render(context)
     }
 }

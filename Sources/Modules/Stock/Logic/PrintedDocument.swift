@@ -90,8 +90,8 @@ public struct PrintedDocument: Sendable {
     static let template = PrintTemplate(Bundle.module.url(forResource: "Print", withExtension: nil)!, "document")
 
     /// Several documents as one page to print, one a sheet.
-    public static func page(_ documents: [PrintedDocument], lang: String) -> String {
-        template.render([
+    public static func page(_ documents: [PrintedDocument], lang: String) throws -> String {
+        try template.render([
             "htmlLang": lang == "en_US" ? "en" : "zh-CN",
             "pageTitle": documents.first.map { $0.title + " " + $0.reference } ?? "",
             "documents": documents.map(\.context),

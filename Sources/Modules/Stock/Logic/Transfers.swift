@@ -199,7 +199,7 @@ extension Stock {
         },
         // `stock.quant.package.action_move(location_id)`: the whole pallet, contents and all.
         ModelMethod(model: "stock.quant.package", name: "action_move", receiver: .records) { call in
-            guard let destination = (call.args.first ?? call.kwargs["location_id"])?.intValue else {
+            guard let destination = call.argument(0, "location_id")?.intValue else {
                 throw ChainstoreError.typeError("action_move() takes the destination location id")
             }
             try await call.store.checkAccess(try call.store.model("stock.quant.package"), .write)
@@ -224,12 +224,12 @@ extension Stock {
         // `stock.valuation.layer.stock_value(date=None, group_by='company', company_id=None)`:
         // what the stock was worth then, by company, location or category.
         ModelMethod(model: "stock.valuation.layer", name: "stock_value", receiver: .model) { call in
-            let date = (call.args.first ?? call.kwargs["date"]).flatMap { $0 == .false || $0 == .null ? nil : $0.stringValue }
-            let grouping = (call.args.count > 1 ? call.args[1] : call.kwargs["group_by"])?.stringValue ?? "company"
+            let date = call.argument(0, "date").flatMap { $0 == .false || $0 == .null ? nil : $0.stringValue }
+            let grouping = call.argument(1, "group_by")?.stringValue ?? "company"
             guard let groupBy = StockValue.Grouping(rawValue: grouping) else {
                 throw ChainstoreError.valueError("group_by must be one of company, location, category")
             }
-            let company = (call.args.count > 2 ? call.args[2] : call.kwargs["company_id"])?.intValue
+            let company = call.argument(2, "company_id")?.intValue
             return .array(try await StockValue.at(call.store, date: date, groupBy: groupBy, company: company))
         },
         ModelMethod(model: "stock.backorder.confirmation", name: "process", receiver: .records) { call in
