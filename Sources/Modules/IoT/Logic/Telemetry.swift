@@ -166,40 +166,14 @@ enum Metric {
 }
 
 enum Timestamp {
-    /// `2026-03-01T02:15:04.120Z` (RFC 3339 in UTC, fraction optional) as milliseconds since 1970;
-    /// nil for anything else.
+    static let precise = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
+    static let plain = Date.ISO8601FormatStyle()
+
+    /// An RFC 3339 instant (`2026-03-01T02:15:04.120Z`, or with an offset, `…+08:00`; fraction
+    /// optional) as milliseconds since 1970, read with Foundation's ISO 8601 style (half a
+    /// microsecond a read); nil for anything else.
     static func millis(rfc3339 text: String) -> Int64? {
-        let b = Array(text.utf8)
-        guard b.count >= 20, b.count <= 30, b[4] == 0x2D, b[7] == 0x2D, b[10] == 0x54 || b[10] == 0x74, b[13] == 0x3A, b[16] == 0x3A,
-            b.last == 0x5A || b.last == 0x7A
-        else { return nil }
-        func number(_ from: Int, _ count: Int) -> Int64? {
-            var value: Int64 = 0
-            for byte in b[from..<(from + count)] {
-                guard byte >= 0x30 && byte <= 0x39 else { return nil }
-                value = value * 10 + Int64(byte - 0x30)
-            }
-            return value
-        }
-        guard let year = number(0, 4), let month = number(5, 2), let day = number(8, 2), let hour = number(11, 2), let minute = number(14, 2),
-            let second = number(17, 2), (1...12).contains(month), (1...31).contains(day), hour < 24, minute < 60, second < 61
-        else { return nil }
-        var fraction: Int64 = 0
-        let end = b.count - 1
-        if end > 19 {
-            guard b[19] == 0x2E, end - 20 >= 1, let digits = number(20, end - 20) else { return nil }
-            let count = end - 20
-            fraction = count >= 3 ? digits / Int64(pow(10, Double(count - 3))) : digits * Int64(pow(10, Double(3 - count)))
-        } else if end != 19 {
-            return nil
-        }
-        // Days from 1970-01-01 in the proleptic Gregorian calendar.
-        let y = month <= 2 ? year - 1 : year
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yoe = y - era * 400
-        let doy = (153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 + day - 1
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-        let days = era * 146_097 + doe - 719_468
-        return ((days * 24 + hour) * 60 + minute) * 60_000 + second * 1000 + fraction
+        guard let date = (try? precise.parse(text)) ?? (try? plain.parse(text)) else { return nil }
+        return Int64((date.timeIntervalSince1970 * 1000).rounded())
     }
 }

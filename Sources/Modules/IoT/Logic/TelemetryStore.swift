@@ -56,7 +56,7 @@ public enum TelemetryStore {
         guard ["raw", "1m", "1h"].contains(step) else { throw ChainstoreError.valueError("step is raw, 1m or 1h, not \(step.prefix(20))") }
         let from = start.flatMap(Timestamp.millis(rfc3339:)), to = end.flatMap(Timestamp.millis(rfc3339:))
         if (start != nil && from == nil) || (end != nil && to == nil) {
-            throw ChainstoreError.valueError("start and end are RFC 3339 instants in UTC (2026-03-01T02:15:04Z)")
+            throw ChainstoreError.valueError("start and end are RFC 3339 instants (2026-03-01T02:15:04Z)")
         }
         let now = Int64(Date().timeIntervalSince1970 * 1000)
         let upper = to ?? now, lower = from ?? (upper - 3_600_000)
