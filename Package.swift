@@ -191,6 +191,17 @@ let package = Package(
             resources: [.copy("Web"), .copy("Print")],
             swiftSettings: swiftSettings
         ),
+        // Supply-chain finance: credit lines, loans, pledges bound to the stock ledger, valuation, interest, entries.
+        .target(
+            name: "Finance",
+            dependencies: [
+                "ChainstoreCore", "ChainstoreDB", "Base", "Product", "Stock", "Purchase", .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Sources/Modules/Finance",
+            exclude: ["README.md"],
+            resources: [.copy("Web")],
+            swiftSettings: swiftSettings
+        ),
         // Layer 3: Odoo's external API, independent of the transport.
         .target(
             name: "ChainstoreRPC",
@@ -218,7 +229,7 @@ let package = Package(
         .target(
             name: "ChainstoreApp",
             dependencies: [
-                "ChainstoreCore", "ChainstoreDB", "ChainstoreServer", "ChainstoreRPC", "XMLRPC", "Base", "Product", "Stock", "Barcode", "Payments", "Payment", "PointOfSale", "Sale", "Purchase", "IoT", "MQTT",
+                "ChainstoreCore", "ChainstoreDB", "ChainstoreServer", "ChainstoreRPC", "XMLRPC", "Base", "Product", "Stock", "Barcode", "Payments", "Payment", "PointOfSale", "Sale", "Purchase", "IoT", "Finance", "MQTT",
                 .product(name: "CSV", package: "CSV.swift"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
@@ -272,7 +283,7 @@ let package = Package(
             name: "ChainstoreIntegrationTests",
             dependencies: [
                 "ChainstoreCore", "ChainstoreDB", "ChainstoreApp", "ChainstoreServer", "ChainstoreTestSupport", "Base", "Product", "Stock",
-                "Payment", "Payments", "PaymentSandbox", "PointOfSale", "Sale", "Purchase", "IoT",
+                "Payment", "Payments", "PaymentSandbox", "PointOfSale", "Sale", "Purchase", "IoT", "Finance",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),

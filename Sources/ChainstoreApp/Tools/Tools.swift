@@ -1,6 +1,7 @@
 import Base
 import ChainstoreCore
 import ChainstoreDB
+import Finance
 import Foundation
 import Logging
 import Stock
@@ -85,4 +86,23 @@ public enum CheckTools {
         return StockReport(balances: balances, differences: differences, shortfalls: shortfalls,
                            seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
     }
+
+    public struct FinanceReport: Sendable, CustomStringConvertible {
+        public let breaches: [FinanceCheck.Breach]
+        public let pledges: Int, loans: Int
+
+        public var description: String {
+            (breaches.map { "breach: \($0)" } + ["finance: \(pledges) pledges and \(loans) loans checked, \(breaches.count) breaches"]).joined(separator: "\n")
+        }
+    }
+
+    /// `chainstore check finance`: the pledge register and the loans' books, on one snapshot.
+    public static func finance(_ database: Database, logger: Logger) async throws -> FinanceReport {
+        try await database.transaction(logger: logger, isolation: .repeatableRead) { tx in
+            let pledges = try await tx.query(SQLBuilder("SELECT count(*) FROM finance_pledge"))[0].decode(Int.self)
+            let loans = try await tx.query(SQLBuilder("SELECT count(*) FROM finance_loan"))[0].decode(Int.self)
+            return FinanceReport(breaches: try await FinanceCheck.run(tx), pledges: pledges, loans: loans)
+        }
+    }
 }
+
