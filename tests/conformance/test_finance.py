@@ -348,3 +348,34 @@ def test_receivables_are_financed_once_confirmed_and_never_twice(url, db, rpc, u
     with pytest.raises(xmlrpc.client.Fault, match="already exists"):
         rpc("finance.receivable", "create", {"supplier_id": supplier, "debtor_company_id": 1, "bill_ref": f"INV-{unique}", "face_amount": 1,
                                              "due_date": due})
+
+
+def test_a_pledged_pallet_at_a_dock_door_raises_an_alert_and_stays(url, db, rpc, unique):
+    from epcpy.epc_schemes.sscc import SSCC, SSCCFilterValue
+
+    from test_stock import post_json
+
+    p = Programme(rpc, unique)
+    serial = str(int.from_bytes(os.urandom(4), "big") % 10**9).zfill(9)
+    body = "0" + "6901234" + serial
+    check = (10 - sum(int(d) * (3 if i % 2 == 0 else 1) for i, d in enumerate(body)) % 10) % 10
+    pallet = rpc("stock.quant.package", "create", {"name": body + str(check)})
+    receive(rpc, p.product, 50, 10, pallet)
+    pledge = p.pledge()
+    location = p.pledged(pledge, pallet)["location_id"][0]
+    reader = unique.upper()
+    rpc("stock.rfid.reader", "create", {"name": unique, "code": reader, "role": "dock", "location_id": ref(rpc, "stock.stock_location_stock"),
+                                         "dedup_seconds": 1})
+    # The tag written by an independent encoder, read twice at the dock door: the pallet stays, one alert.
+    epc = SSCC(f"urn:epc:id:sscc:6901234.0{serial}").hex(filter_value=SSCCFilterValue.ALL_OTHERS)
+    for second in (0, 30):
+        status, answer = post_json(url, db, "/api/v1/rfid/reads", {"reads": [
+            {"reader": reader, "antenna": 1, "epc": epc, "rssi": -50, "time": f"2026-11-26T10:00:{second:02d}Z"}]})
+        assert status == 200, answer
+        held = [e for e in answer["events"] if e["package_id"] == pallet]
+        assert held and held[0]["kind"] == "pallet_held" and "cannot leave without a release" in held[0]["reason"]
+    alerts = rpc("finance.collateral.alert", "search_read", [("pledge_id", "=", pledge)], fields=["source", "package_id", "state", "reader_id"])
+    assert [(a["source"], a["package_id"][0], a["state"]) for a in alerts] == [("rfid_gate", pallet, "open")]
+    assert rpc("stock.quant", "search_read", [("package_id", "=", pallet)], fields=["location_id", "quantity"]) == [
+        {"id": rpc("stock.quant", "search", [("package_id", "=", pallet)])[0], "location_id": [location, rpc("stock.location", "read", [location], ["display_name"])[0]["display_name"]], "quantity": 50}]
+    assert rpc("finance.valuation", "search_count", [("pledge_id", "=", pledge), ("trigger", "=", "stock_move")]) >= 1

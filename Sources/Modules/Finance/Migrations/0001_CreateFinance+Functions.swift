@@ -242,6 +242,51 @@ extension Migration {
         END
         $fn$;
 
+        -- The SSCC of a pallet's tag, from its pure identity URI (urn:epc:id:sscc:CP.SR: the
+        -- extension digit, the company prefix, the rest of the serial reference, the check digit).
+        CREATE FUNCTION finance_sscc(uri text) RETURNS text LANGUAGE sql IMMUTABLE AS $fn$
+            SELECT digits || ((10 - (SELECT sum(substr(digits, i, 1)::int * CASE WHEN i % 2 = 1 THEN 3 ELSE 1 END)
+                                     FROM generate_series(1, 17) i) % 10) % 10)::text
+            FROM (SELECT left(split_part(substr(uri, 17), '.', 2), 1) || split_part(substr(uri, 17), '.', 1)
+                         || substr(split_part(substr(uri, 17), '.', 2), 2) AS digits) d
+            WHERE uri LIKE 'urn:epc:id:sscc:%' AND d.digits ~ '^[0-9]{17}$'
+        $fn$;
+
+        -- A pledged pallet read at a dock door, or by a reader outside its pledge location, with no
+        -- release approved: a collateral alert (one open per pledge and pallet) and a margin check
+        -- (finance spec §5, IoT monitoring). The read itself is kept; the ledger refuses the move.
+        CREATE FUNCTION finance_rfid_watch() RETURNS trigger LANGUAGE plpgsql AS $fn$
+        DECLARE touched bigint[];
+        BEGIN
+            WITH seen AS (
+                SELECT DISTINCT ON (p.id, pk.id) p.id AS pledge, p.company_id, p.borrower_company_id, p.supervisor_company_id, s.reader_id,
+                       pk.id AS package, json_build_object('epc', s.epc, 'uri', s.uri, 'seen_at', s.last_seen, 'reader_location', r.location_id,
+                                                           'pledge_location', p.location_id)::text AS payload
+                FROM new_sightings s JOIN stock_rfid_reader r ON r.id = s.reader_id
+                JOIN stock_quant_package pk ON pk.name = finance_sscc(s.uri)
+                JOIN stock_quant q ON q.package_id = pk.id AND q.quantity > 0
+                JOIN stock_location l ON l.id = q.location_id
+                JOIN finance_pledge p ON p.id = l.finance_pledge_id AND p.state IN ('goods_in', 'active', 'called', 'in_enforcement')
+                WHERE s.uri LIKE 'urn:epc:id:sscc:%' AND (r.role = 'dock' OR r.location_id <> p.location_id)
+                  AND NOT EXISTS (SELECT 1 FROM finance_release rl WHERE rl.pledge_id = p.id AND rl.state = 'approved')
+                ORDER BY p.id, pk.id, s.id),
+            opened AS (
+                INSERT INTO finance_collateral_alert (pledge_id, company_id, borrower_company_id, supervisor_company_id, source, reader_id, package_id,
+                                                      payload, state, create_date, write_date)
+                SELECT pledge, company_id, borrower_company_id, supervisor_company_id, 'rfid_gate', reader_id, package, payload, 'open', now(), now()
+                FROM seen
+                ON CONFLICT (pledge_id, source, package_id) WHERE state = 'open' DO NOTHING
+                RETURNING pledge_id)
+            SELECT array_agg(DISTINCT pledge_id) INTO touched FROM opened;
+            IF touched IS NOT NULL THEN
+                PERFORM finance_revalue(touched, 'stock_move');
+            END IF;
+            RETURN NULL;
+        END
+        $fn$;
+        CREATE TRIGGER finance_rfid_watch AFTER INSERT ON stock_rfid_sighting
+            REFERENCING NEW TABLE AS new_sightings FOR EACH STATEMENT EXECUTE FUNCTION finance_rfid_watch();
+
         CREATE FUNCTION finance_accrual_partition(day date) RETURNS void LANGUAGE plpgsql AS $fn$
         DECLARE first date := date_trunc('month', day)::date; name text := 'finance_loan_accrual_p' || to_char(day, 'YYYYMM');
         BEGIN

@@ -239,6 +239,30 @@ public enum RFIDIngest {
         return found
     }
 
+    /// Moves the pallets seen at `destination` together; when the ledger refuses (goods held where
+    /// they are, such as pledged goods without a release), each on its own, and those it still
+    /// refuses stay put: answers why, by pallet. The reads are kept either way.
+    static func move(_ store: RecordStore, _ ledger: Ledger, _ pallets: [Int64], to destination: Int64) async throws -> [Int64: String] {
+        guard !pallets.isEmpty else { return [:] }
+        func attempt(_ group: [Int64]) async throws -> String? {
+            try await store.tx.execute("SAVEPOINT rfid_pallets")
+            do {
+                try await ledger.movePackages(group, to: destination)
+                try await store.tx.execute("RELEASE SAVEPOINT rfid_pallets")
+                return nil
+            } catch let error as ChainstoreError where error.code == .validationError || error.code == .userError {
+                try await store.tx.execute("ROLLBACK TO SAVEPOINT rfid_pallets")
+                return error.message
+            }
+        }
+        guard try await attempt(pallets) != nil else { return [:] }
+        var held: [Int64: String] = [:]
+        for pallet in pallets {
+            if let reason = try await attempt([pallet]) { held[pallet] = reason }
+        }
+        return held
+    }
+
     static func apply(_ store: RecordStore, _ meaning: Meaning) async throws -> [Value] {
         var events: [Value] = []
         let ledger = Ledger(store: store.asSystem(reason: "pallet moves seen by RFID readers"))
@@ -268,10 +292,12 @@ public enum RFIDIngest {
             sql.bind(.int(destination))
             sql += " AND EXISTS (SELECT 1 FROM stock_quant q WHERE q.package_id = stock_quant_package.id AND q.quantity > 0) ORDER BY id"
             let moving = try await store.tx.query(sql).map { try $0.decode(Int64.self) }
-            if !moving.isEmpty { try await ledger.movePackages(moving, to: destination) }
+            let held = try await move(store, ledger, moving, to: destination)
             for (package, seen) in pallets {
-                events.append(.dict(["kind": moving.contains(package) ? "pallet_moved" : "pallet_seen", "sscc": .string(seen.sscc),
-                                     "package_id": .int(package), "location_id": .int(destination)]))
+                var event: RecordValues = ["kind": moving.contains(package) ? "pallet_moved" : "pallet_seen", "sscc": .string(seen.sscc),
+                                              "package_id": .int(package), "location_id": .int(destination)]
+                if let reason = held[package] { (event["kind"], event["reason"]) = ("pallet_held", .string(reason)) }
+                events.append(.dict(event))
             }
         }
         for (location, products) in meaning.counted.sorted(by: { $0.key < $1.key }) {
