@@ -9,7 +9,7 @@ import PaymentSandbox
 import Payments
 
 struct Bench: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Benchmarks that print figures (never pass/fail).", subcommands: [Core.self, Stock.self, PaymentsBench.self, Generic.self, PosBench.self, ReorderBench.self, WavesBench.self, CronBench.self, BusBench.self, IoTBench.self])
+    static let configuration = CommandConfiguration(abstract: "Benchmarks that print figures (never pass/fail).", subcommands: [Core.self, Stock.self, PaymentsBench.self, Generic.self, PosBench.self, ReorderBench.self, WavesBench.self, CronBench.self, BusBench.self, IoTBench.self, FinanceBench.self])
 
     struct Core: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -349,6 +349,27 @@ struct Bench: AsyncParsableCommand {
             try await Bench.onFreshDatabase(database, name: "bench_iot") { db, logger in
                 // Each line as soon as it is measured (stdout to a file is otherwise held until the end).
                 try await IoTBenchmark.run(db, options: chosen, logger: logger) { FileHandle.standardOutput.write(Data(($0 + "\n").utf8)) }
+            }
+        }
+    }
+
+    struct FinanceBench: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "finance",
+            abstract: "The finance nightly run (daily accrual, valuation of every pledge) for a generated book, beside raw SQL; what a pledge adds "
+                + "to a stock move. Uses (and recreates) the database 'bench_finance'.")
+        @OptionGroup var database: DatabaseArguments
+        @Option(help: "Borrowers, each with a credit line, a pledge and a loan.") var borrowers = 200_000
+        @Option(help: "Pledged balances per pledge.") var lines = 5
+        @Option(help: "Timed stock moves and valuations.") var samples = 200
+
+        func run() async throws {
+            var options = FinanceBenchmark.Options()
+            guard borrowers > 0, (1...100).contains(lines), samples > 0 else { throw ValidationError("--borrowers > 0, --lines 1–100, --samples > 0") }
+            (options.borrowers, options.lines, options.samples) = (borrowers, lines, samples)
+            let chosen = options
+            try await Bench.onFreshDatabase(database, name: "bench_finance") { db, logger in
+                try await FinanceBenchmark.run(db, options: chosen, logger: logger) { FileHandle.standardOutput.write(Data(($0 + "\n").utf8)) }
             }
         }
     }

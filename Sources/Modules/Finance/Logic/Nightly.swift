@@ -15,6 +15,7 @@ public enum Nightly {
 
     public struct Outcome: Sendable {
         public var accrualRows: Int64 = 0, loans = 0, pledges = 0, events = 0, expiredCalls = 0
+        public init() {}
     }
 
     /// Accrues to `upto` (yesterday in China when nil) and values the pledges not valued since the

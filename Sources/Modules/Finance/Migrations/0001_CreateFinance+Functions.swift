@@ -106,23 +106,34 @@ extension Migration {
 
         -- The market price of a product in a price list on a day: its first applicable rule
         -- (variant, product, nearest category, global) for one unit; the sales price otherwise.
-        CREATE FUNCTION finance_market_price(list bigint, product bigint, at timestamptz) RETURNS numeric LANGUAGE sql STABLE AS $fn$
-            SELECT coalesce((
-                SELECT CASE i.compute_price
-                           WHEN 'fixed' THEN i.fixed_price
-                           WHEN 'percentage' THEN round(t.list_price * (1 - i.percent_price / 100), 2)
-                           ELSE round((CASE i.base WHEN 'standard_price' THEN t.standard_price ELSE t.list_price END) * (1 - i.price_discount / 100)
-                                      + i.price_surcharge, 2)
+        -- Each kind of rule is found through its own index; PL/pgSQL keeps the plan for the session.
+        CREATE INDEX product_pricelist_item_global ON product_pricelist_item (pricelist_id) WHERE applied_on = '3_global';
+        CREATE FUNCTION finance_market_price(list bigint, product bigint, at timestamptz) RETURNS numeric LANGUAGE plpgsql STABLE AS $fn$
+        BEGIN
+            RETURN (SELECT coalesce((
+                SELECT CASE r.compute_price
+                           WHEN 'fixed' THEN r.fixed_price
+                           WHEN 'percentage' THEN round(t.list_price * (1 - r.percent_price / 100), 2)
+                           ELSE round((CASE r.base WHEN 'standard_price' THEN t.standard_price ELSE t.list_price END) * (1 - r.price_discount / 100)
+                                      + r.price_surcharge, 2)
                        END
-                FROM product_pricelist_item i LEFT JOIN product_category c ON c.id = i.categ_id
-                WHERE list IS NOT NULL AND i.pricelist_id = list AND i.min_quantity <= 1
-                  AND (i.date_start IS NULL OR i.date_start <= at) AND (i.date_end IS NULL OR i.date_end >= at)
-                  AND (i.applied_on = '3_global' OR (i.applied_on = '0_product_variant' AND i.product_id = p.id)
-                       OR (i.applied_on = '1_product' AND i.product_tmpl_id = p.product_tmpl_id)
-                       OR (i.applied_on = '2_product_category' AND tc.parent_path LIKE c.parent_path || '%'))
-                ORDER BY i.applied_on, length(c.parent_path) DESC NULLS LAST, i.min_quantity DESC, i.id LIMIT 1), t.list_price)
+                FROM (
+                    SELECT i.*, 0 AS rank, 0 AS depth FROM product_pricelist_item i
+                        WHERE i.product_id = p.id AND i.applied_on = '0_product_variant' AND i.pricelist_id = list
+                    UNION ALL
+                    SELECT i.*, 1, 0 FROM product_pricelist_item i
+                        WHERE i.product_tmpl_id = p.product_tmpl_id AND i.applied_on = '1_product' AND i.pricelist_id = list
+                    UNION ALL
+                    SELECT i.*, 2, -length(c.parent_path) FROM product_pricelist_item i JOIN product_category c ON c.id = i.categ_id
+                        WHERE i.categ_id = ANY(string_to_array(rtrim(tc.parent_path, '/'), '/')::bigint[]) AND i.applied_on = '2_product_category'
+                          AND i.pricelist_id = list
+                    UNION ALL
+                    SELECT i.*, 3, 0 FROM product_pricelist_item i WHERE i.applied_on = '3_global' AND i.pricelist_id = list) r
+                WHERE r.min_quantity <= 1 AND (r.date_start IS NULL OR r.date_start <= at) AND (r.date_end IS NULL OR r.date_end >= at)
+                ORDER BY r.rank, r.depth, r.min_quantity DESC, r.id LIMIT 1), t.list_price)
             FROM product_product p JOIN product_template t ON t.id = p.product_tmpl_id JOIN product_category tc ON tc.id = t.categ_id
-            WHERE p.id = product
+            WHERE p.id = product);
+        END
         $fn$;
 
         -- Values pledges now (finance spec §2): every open line at the lower of cost and market
@@ -133,7 +144,9 @@ extension Migration {
         CREATE FUNCTION finance_revalue(pledges bigint[], why text, cure text DEFAULT NULL)
         RETURNS TABLE (pledge_id bigint, company_id bigint, borrower_company_id bigint, supervisor_company_id bigint, event text, ltv numeric,
                        required_value numeric)
-        LANGUAGE plpgsql AS $fn$
+        -- One plan per statement for the session: planning the joins again on every call (a
+        -- custom plan for each array of pledges) cost four times the work itself for one pledge.
+        LANGUAGE plpgsql SET plan_cache_mode = force_generic_plan AS $fn$
         #variable_conflict use_column
         DECLARE ids bigint[]; befores numeric[];
         BEGIN
