@@ -122,10 +122,11 @@ enum Loans {
     /// `finance.loan.action_disburse()` for loans made and approved through the records.
     static func disburseApproved(_ call: MethodCall) async throws {
         try Parties.requireOfficer(call.store)
+        try await call.store.tx.query("""
+            SELECT id FROM finance_credit_line WHERE id IN (SELECT credit_line_id FROM finance_loan WHERE id = ANY(\(call.ids))) ORDER BY id FOR UPDATE
+            """)
         let ids = try await call.recordsToWrite("finance.loan")
         for loan in ids {
-            let line = try await call.store.tx.one("SELECT credit_line_id FROM finance_loan WHERE id = \(loan)").decode(Int64.self)
-            try await call.store.tx.query("SELECT id FROM finance_credit_line WHERE id = \(line) FOR UPDATE")
             let receivables = call.argument(0, "receivable_ids")?.arrayValue?.compactMap(\.intValue) ?? []
             try await disburse(call.store, loan: loan, receivables: receivables, date: nil)
         }

@@ -39,8 +39,9 @@ enum Repayments {
         let reference = call.argument(3, "payment_ref")?.stringValue
         let loan = call.ids[0]
         let tx = call.store.tx
-        try await call.store.lockAndCheck(try call.store.model("finance.loan"), ids: [loan], operation: .write)
+        // The credit line first, as a drawdown and the nightly accrual take it: no deadlock with them.
         try await tx.query("SELECT id FROM finance_credit_line WHERE id = (SELECT credit_line_id FROM finance_loan WHERE id = \(loan)) FOR UPDATE")
+        try await call.store.lockAndCheck(try call.store.model("finance.loan"), ids: [loan], operation: .write)
         if let key {
             let sql: SQLBuilder = "SELECT id, loan_id, amount FROM finance_repayment WHERE idempotency_key = \(key)"
             if let row = try await tx.query(sql).first {
@@ -129,13 +130,15 @@ enum Repayments {
     /// `finance.loan.add_fee(amount, name="fee")`: an arrangement, supervision or registration fee.
     static func addFee(_ call: MethodCall) async throws {
         try Parties.requireOfficer(call.store)
-        let ids = try await call.recordsToWrite("finance.loan")
         guard let amount = call.argument(0, "amount").flatMap(Value.decimal), amount > 0, amount == amount.rounded(2) else {
             throw ChainstoreError.valueError("A fee is an amount above zero, in fen.")
         }
+        try await call.store.tx.query("""
+            SELECT id FROM finance_credit_line WHERE id IN (SELECT credit_line_id FROM finance_loan WHERE id = ANY(\(call.ids))) ORDER BY id FOR UPDATE
+            """)
+        let ids = try await call.recordsToWrite("finance.loan")
         let label = call.argument(1, "name")?.stringValue ?? "fee"
         for loan in ids {
-            try await call.store.tx.query("SELECT id FROM finance_credit_line WHERE id = (SELECT credit_line_id FROM finance_loan WHERE id = \(loan)) FOR UPDATE")
             try await Transition.move(call.store.tx, "finance_loan", [loan], from: ["disbursed", "overdue", "in_enforcement"], to: nil,
                                       set: ", fees_outstanding = fees_outstanding + \(amount)")
             try await call.store.tx.query("""

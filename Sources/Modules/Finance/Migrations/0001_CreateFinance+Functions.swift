@@ -325,6 +325,11 @@ extension Migration {
             FROM finance_loan l WHERE l.state IN ('disbursed', 'overdue', 'in_enforcement') AND (loans IS NULL OR l.id = ANY(loans));
             IF first IS NULL OR first > upto THEN RETURN 0; END IF;
             PERFORM finance_accrual_partition(m::date) FROM generate_series(date_trunc('month', first), upto, interval '1 month') m;
+            -- The credit lines first, then the loans, as drawdowns and repayments take them.
+            PERFORM 1 FROM finance_credit_line c
+            WHERE c.id IN (SELECT l.credit_line_id FROM finance_loan l
+                           WHERE l.state IN ('disbursed', 'overdue', 'in_enforcement') AND (loans IS NULL OR l.id = ANY(loans)))
+            ORDER BY c.id FOR NO KEY UPDATE;
             -- Day by day: a day's compound interest is on the interest of the days before it.
             FOR day IN SELECT d::date FROM generate_series(first, upto, interval '1 day') d LOOP
                 inserted := inserted + finance_accrue_day(day, since, loans);
