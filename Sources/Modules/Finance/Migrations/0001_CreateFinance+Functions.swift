@@ -104,36 +104,37 @@ extension Migration {
         CREATE CONSTRAINT TRIGGER finance_pledge_line_on_hand AFTER INSERT OR UPDATE ON finance_pledge_line DEFERRABLE INITIALLY DEFERRED
             FOR EACH ROW WHEN (NEW.state = 'open') EXECUTE FUNCTION finance_pledge_line_on_hand();
 
-        -- The market price of a product in a price list on a day: its first applicable rule
-        -- (variant, product, nearest category, global) for one unit; the sales price otherwise.
-        -- Each kind of rule is found through its own index; PL/pgSQL keeps the plan for the session.
+        -- The market price of products in price lists on a day: for each (list, product) its first
+        -- applicable rule (variant, product, nearest category, global) for one unit; the sales
+        -- price otherwise. Set-based, each kind of rule found through its own index.
         CREATE INDEX product_pricelist_item_global ON product_pricelist_item (pricelist_id) WHERE applied_on = '3_global';
-        CREATE FUNCTION finance_market_price(list bigint, product bigint, at timestamptz) RETURNS numeric LANGUAGE plpgsql STABLE AS $fn$
-        BEGIN
-            RETURN (SELECT coalesce((
-                SELECT CASE r.compute_price
-                           WHEN 'fixed' THEN r.fixed_price
-                           WHEN 'percentage' THEN round(t.list_price * (1 - r.percent_price / 100), 2)
-                           ELSE round((CASE r.base WHEN 'standard_price' THEN t.standard_price ELSE t.list_price END) * (1 - r.price_discount / 100)
-                                      + r.price_surcharge, 2)
-                       END
+        CREATE FUNCTION finance_market_prices(lists bigint[], products bigint[], at timestamptz)
+        RETURNS TABLE (list bigint, product bigint, market numeric) LANGUAGE sql STABLE AS $fn$
+            SELECT d.list, d.product, coalesce(r.price, t.list_price)
+            FROM unnest(lists, products) AS d(list, product)
+            JOIN product_product p ON p.id = d.product JOIN product_template t ON t.id = p.product_tmpl_id
+            JOIN product_category tc ON tc.id = t.categ_id
+            LEFT JOIN LATERAL (
+                SELECT CASE x.compute_price
+                           WHEN 'fixed' THEN x.fixed_price
+                           WHEN 'percentage' THEN round(t.list_price * (1 - x.percent_price / 100), 2)
+                           ELSE round((CASE x.base WHEN 'standard_price' THEN t.standard_price ELSE t.list_price END) * (1 - x.price_discount / 100)
+                                      + x.price_surcharge, 2)
+                       END AS price
                 FROM (
                     SELECT i.*, 0 AS rank, 0 AS depth FROM product_pricelist_item i
-                        WHERE i.product_id = p.id AND i.applied_on = '0_product_variant' AND i.pricelist_id = list
+                        WHERE i.product_id = p.id AND i.applied_on = '0_product_variant' AND i.pricelist_id = d.list
                     UNION ALL
                     SELECT i.*, 1, 0 FROM product_pricelist_item i
-                        WHERE i.product_tmpl_id = p.product_tmpl_id AND i.applied_on = '1_product' AND i.pricelist_id = list
+                        WHERE i.product_tmpl_id = p.product_tmpl_id AND i.applied_on = '1_product' AND i.pricelist_id = d.list
                     UNION ALL
                     SELECT i.*, 2, -length(c.parent_path) FROM product_pricelist_item i JOIN product_category c ON c.id = i.categ_id
                         WHERE i.categ_id = ANY(string_to_array(rtrim(tc.parent_path, '/'), '/')::bigint[]) AND i.applied_on = '2_product_category'
-                          AND i.pricelist_id = list
+                          AND i.pricelist_id = d.list
                     UNION ALL
-                    SELECT i.*, 3, 0 FROM product_pricelist_item i WHERE i.applied_on = '3_global' AND i.pricelist_id = list) r
-                WHERE r.min_quantity <= 1 AND (r.date_start IS NULL OR r.date_start <= at) AND (r.date_end IS NULL OR r.date_end >= at)
-                ORDER BY r.rank, r.depth, r.min_quantity DESC, r.id LIMIT 1), t.list_price)
-            FROM product_product p JOIN product_template t ON t.id = p.product_tmpl_id JOIN product_category tc ON tc.id = t.categ_id
-            WHERE p.id = product);
-        END
+                    SELECT i.*, 3, 0 FROM product_pricelist_item i WHERE i.applied_on = '3_global' AND i.pricelist_id = d.list) x
+                WHERE d.list IS NOT NULL AND x.min_quantity <= 1 AND (x.date_start IS NULL OR x.date_start <= at) AND (x.date_end IS NULL OR x.date_end >= at)
+                ORDER BY x.rank, x.depth, x.min_quantity DESC, x.id LIMIT 1) r ON true
         $fn$;
 
         -- Values pledges now (finance spec §2): every open line at the lower of cost and market
@@ -146,7 +147,7 @@ extension Migration {
                        required_value numeric)
         -- One plan per statement for the session: planning the joins again on every call (a
         -- custom plan for each array of pledges) cost four times the work itself for one pledge.
-        LANGUAGE plpgsql SET plan_cache_mode = force_generic_plan AS $fn$
+        LANGUAGE plpgsql SET plan_cache_mode = force_generic_plan SET jit = off AS $fn$
         #variable_conflict use_column
         DECLARE ids bigint[]; befores numeric[];
         BEGIN
@@ -154,38 +155,49 @@ extension Migration {
             FROM (SELECT p.id, p.ltv FROM finance_pledge p WHERE p.id = ANY(pledges) AND p.state IN ('goods_in', 'active', 'called', 'in_enforcement')
                   ORDER BY p.id FOR NO KEY UPDATE) x;
             IF ids IS NULL THEN RETURN; END IF;
-            WITH v AS (
-                SELECT fl.id, fl.quantity, t.standard_price,
+            -- Each line's facts once, each product's market price once (materialised: an inlined
+            -- expression would call the price lookup once per use).
+            WITH lines AS MATERIALIZED (
+                SELECT fl.id, fl.quantity, fl.product_id, cl.market_pricelist_id AS list, cl.near_expiry_days, p.pledgor_id, q.owner_id,
+                       q.company_id, fl.lot_id, fl.unit_cost, fl.unit_market, fl.haircut, fl.value
+                FROM unnest(ids) x(id) JOIN finance_pledge_line fl ON fl.pledge_id = x.id AND fl.state = 'open'
+                JOIN finance_pledge p ON p.id = fl.pledge_id JOIN finance_credit_line cl ON cl.id = p.credit_line_id
+                LEFT JOIN stock_quant q ON q.id = fl.quant_id),
+            pairs AS MATERIALIZED (SELECT DISTINCT list, product_id FROM lines),
+            prices AS MATERIALIZED (
+                SELECT m.list, m.product AS product_id, m.market
+                FROM finance_market_prices(ARRAY(SELECT list FROM pairs ORDER BY list, product_id),
+                                           ARRAY(SELECT product_id FROM pairs ORDER BY list, product_id), now()) m),
+            v AS MATERIALIZED (
+                SELECT l.id, l.quantity, l.unit_cost, l.unit_market, l.haircut, l.value AS old_value, pr.market, cat.finance_haircut AS cut,
                        CASE WHEN c.quantity > 0 THEN round(c.value / c.quantity, 6) WHEN t.standard_price > 0 THEN t.standard_price END AS cost,
-                       finance_market_price(cl.market_pricelist_id, fl.product_id, now()) AS market, cat.finance_haircut AS haircut,
                        CASE WHEN NOT cat.finance_eligible THEN 'category'
                             WHEN lot.expiration_date IS NOT NULL AND lot.expiration_date <= now() THEN 'expired'
-                            WHEN lot.removal_date IS NOT NULL AND lot.removal_date <= now() + make_interval(days => cl.near_expiry_days) THEN 'near_expiry'
-                            WHEN q.owner_id IS NOT NULL AND q.owner_id <> p.pledgor_id THEN 'not_owned'
+                            WHEN lot.removal_date IS NOT NULL AND lot.removal_date <= now() + make_interval(days => l.near_expiry_days) THEN 'near_expiry'
+                            WHEN l.owner_id IS NOT NULL AND l.owner_id <> l.pledgor_id THEN 'not_owned'
                             WHEN coalesce(c.quantity, 0) <= 0 AND t.standard_price <= 0 THEN 'no_cost'
+                            WHEN pr.market IS NULL THEN 'no_market'
                        END AS reason
-                FROM finance_pledge_line fl JOIN finance_pledge p ON p.id = fl.pledge_id JOIN finance_credit_line cl ON cl.id = p.credit_line_id
-                JOIN product_product pp ON pp.id = fl.product_id JOIN product_template t ON t.id = pp.product_tmpl_id
+                FROM lines l JOIN prices pr ON pr.list IS NOT DISTINCT FROM l.list AND pr.product_id = l.product_id
+                JOIN product_product pp ON pp.id = l.product_id JOIN product_template t ON t.id = pp.product_tmpl_id
                 JOIN product_category cat ON cat.id = t.categ_id
-                LEFT JOIN stock_quant q ON q.id = fl.quant_id LEFT JOIN stock_lot lot ON lot.id = fl.lot_id
-                LEFT JOIN stock_product_cost c ON c.company_id = q.company_id AND c.product_id = fl.product_id
-                WHERE fl.pledge_id = ANY(ids) AND fl.state = 'open')
-            UPDATE finance_pledge_line fl SET unit_cost = v.cost, unit_market = v.market, haircut = v.haircut,
-                   eligible = v.reason IS NULL AND v.market IS NOT NULL,
-                   ineligible_reason = coalesce(v.reason, CASE WHEN v.market IS NULL THEN 'no_market' END),
-                   value = CASE WHEN v.reason IS NULL AND v.market IS NOT NULL
-                                THEN round(v.quantity * least(v.cost, v.market) * (1 - v.haircut), 2) ELSE 0 END
-            FROM v WHERE fl.id = v.id
-              AND (fl.unit_cost, fl.unit_market, fl.haircut, fl.value) IS DISTINCT FROM
-                  (v.cost, v.market, v.haircut, CASE WHEN v.reason IS NULL AND v.market IS NOT NULL
-                                                    THEN round(v.quantity * least(v.cost, v.market) * (1 - v.haircut), 2) ELSE 0 END);
+                LEFT JOIN stock_lot lot ON lot.id = l.lot_id
+                LEFT JOIN stock_product_cost c ON c.company_id = l.company_id AND c.product_id = l.product_id),
+            w AS MATERIALIZED (
+                SELECT v.*, CASE WHEN v.reason IS NULL THEN round(v.quantity * least(v.cost, v.market) * (1 - v.cut), 2) ELSE 0 END AS new_value
+                FROM v)
+            UPDATE finance_pledge_line fl SET unit_cost = w.cost, unit_market = w.market, haircut = w.cut, eligible = w.reason IS NULL,
+                   ineligible_reason = w.reason, value = w.new_value
+            FROM w WHERE fl.id = w.id
+              AND (w.unit_cost, w.unit_market, w.haircut, w.old_value) IS DISTINCT FROM (w.cost, w.market, w.cut, w.new_value);
             WITH goods AS (
                 SELECT p.id, CASE WHEN p.kind = 'floating_charge' THEN (
                            SELECT coalesce(sum(round(q.quantity * least(coalesce(CASE WHEN c.quantity > 0 THEN c.value / c.quantity END, t.standard_price),
-                                                                            finance_market_price(cl.market_pricelist_id, q.product_id, now()))
+                                                                            m.market)
                                                      * (1 - cat.finance_haircut), 2)), 0)
                            FROM stock_location root JOIN stock_location l ON l.parent_path LIKE root.parent_path || '%' AND l.usage = 'internal'
                            JOIN stock_quant q ON q.location_id = l.id AND q.quantity > 0
+                           JOIN LATERAL finance_market_prices(ARRAY[cl.market_pricelist_id], ARRAY[q.product_id], now()) m ON true
                            JOIN product_product pp ON pp.id = q.product_id JOIN product_template t ON t.id = pp.product_tmpl_id
                            JOIN product_category cat ON cat.id = t.categ_id AND cat.finance_eligible
                            LEFT JOIN stock_lot lot ON lot.id = q.lot_id
@@ -319,27 +331,28 @@ extension Migration {
         -- accrued again changes nothing. `since` nil: each loan from the day after its last.
         CREATE FUNCTION finance_accrue(upto date, since date DEFAULT NULL, loans bigint[] DEFAULT NULL) RETURNS bigint
         LANGUAGE plpgsql AS $fn$
-        DECLARE first date; day date; inserted bigint := 0;
+        DECLARE first date; day date; inserted bigint := 0; ids bigint[];
         BEGIN
+            -- The loans as an array looked up through the primary key: a filter "in the list, or
+            -- all" would compare every loan with every element of the list.
+            ids := coalesce(loans, ARRAY(SELECT l.id FROM finance_loan l WHERE l.state IN ('disbursed', 'overdue', 'in_enforcement') ORDER BY l.id));
             SELECT min(coalesce(since, CASE WHEN l.accrued_through IS NULL THEN l.drawdown_date ELSE l.accrued_through + 1 END)) INTO first
-            FROM finance_loan l WHERE l.state IN ('disbursed', 'overdue', 'in_enforcement') AND (loans IS NULL OR l.id = ANY(loans));
+            FROM finance_loan l WHERE l.id = ANY(ids) AND l.state IN ('disbursed', 'overdue', 'in_enforcement');
             IF first IS NULL OR first > upto THEN RETURN 0; END IF;
             PERFORM finance_accrual_partition(m::date) FROM generate_series(date_trunc('month', first), upto, interval '1 month') m;
             -- The credit lines first, then the loans, as drawdowns and repayments take them.
             PERFORM 1 FROM finance_credit_line c
-            WHERE c.id IN (SELECT l.credit_line_id FROM finance_loan l
-                           WHERE l.state IN ('disbursed', 'overdue', 'in_enforcement') AND (loans IS NULL OR l.id = ANY(loans)))
+            WHERE c.id IN (SELECT l.credit_line_id FROM finance_loan l WHERE l.id = ANY(ids) AND l.state IN ('disbursed', 'overdue', 'in_enforcement'))
             ORDER BY c.id FOR NO KEY UPDATE;
             -- Day by day: a day's compound interest is on the interest of the days before it.
             FOR day IN SELECT d::date FROM generate_series(first, upto, interval '1 day') d LOOP
-                inserted := inserted + finance_accrue_day(day, since, loans);
+                inserted := inserted + finance_accrue_day(day, since, ids);
             END LOOP;
             -- The lines' exposure follows their loans'.
             UPDATE finance_credit_line c SET exposure = x.exposure
             FROM (SELECT l.credit_line_id, sum(l.exposure) AS exposure FROM finance_loan l
                   WHERE l.state IN ('disbursed', 'overdue', 'in_enforcement')
-                    AND l.credit_line_id IN (SELECT DISTINCT m.credit_line_id FROM finance_loan m
-                                             WHERE m.state IN ('disbursed', 'overdue', 'in_enforcement') AND (loans IS NULL OR m.id = ANY(loans)))
+                    AND l.credit_line_id IN (SELECT DISTINCT m.credit_line_id FROM finance_loan m WHERE m.id = ANY(ids))
                   GROUP BY l.credit_line_id) x
             WHERE c.id = x.credit_line_id AND c.exposure <> x.exposure;
             RETURN inserted;
@@ -350,7 +363,7 @@ extension Migration {
             WITH scope AS (
                 SELECT l.id, l.company_id, l.borrower_company_id, l.credit_line_id, l.maturity_date, l.misuse, l.principal_amount
                 FROM finance_loan l
-                WHERE l.state IN ('disbursed', 'overdue', 'in_enforcement') AND (loans IS NULL OR l.id = ANY(loans)) AND l.drawdown_date <= day
+                WHERE l.id = ANY(loans) AND l.state IN ('disbursed', 'overdue', 'in_enforcement') AND l.drawdown_date <= day
                   AND (since IS NULL OR day >= since) AND (since IS NOT NULL OR l.accrued_through IS NULL OR l.accrued_through < day)
                 ORDER BY l.id FOR NO KEY UPDATE),
             days AS (
