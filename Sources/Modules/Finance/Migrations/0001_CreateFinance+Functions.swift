@@ -330,7 +330,7 @@ extension Migration {
         -- interest, at the rate plus the overdue markup. One row per loan, day and kind: a day
         -- accrued again changes nothing. `since` nil: each loan from the day after its last.
         CREATE FUNCTION finance_accrue(upto date, since date DEFAULT NULL, loans bigint[] DEFAULT NULL) RETURNS bigint
-        LANGUAGE plpgsql AS $fn$
+        LANGUAGE plpgsql SET jit = off AS $fn$
         DECLARE first date; day date; inserted bigint := 0; ids bigint[];
         BEGIN
             -- The loans as an array looked up through the primary key: a filter "in the list, or
