@@ -359,7 +359,9 @@ extension Migration {
         END
         $fn$;
 
-        CREATE FUNCTION finance_accrue_day(day date, since date, loans bigint[]) RETURNS bigint LANGUAGE sql AS $fn$
+        -- Without nested loops: the planner cannot know how many loans an array names, took a few,
+        -- and joined each loan's new rows to every other's (5,000 × 5,000, four seconds a batch).
+        CREATE FUNCTION finance_accrue_day(day date, since date, loans bigint[]) RETURNS bigint LANGUAGE sql SET enable_nestloop = off AS $fn$
             WITH scope AS (
                 SELECT l.id, l.company_id, l.borrower_company_id, l.credit_line_id, l.maturity_date, l.misuse, l.principal_amount
                 FROM finance_loan l
