@@ -379,3 +379,43 @@ def test_a_pledged_pallet_at_a_dock_door_raises_an_alert_and_stays(url, db, rpc,
     assert rpc("stock.quant", "search_read", [("package_id", "=", pallet)], fields=["location_id", "quantity"]) == [
         {"id": rpc("stock.quant", "search", [("package_id", "=", pallet)])[0], "location_id": [location, rpc("stock.location", "read", [location], ["display_name"])[0]["display_name"]], "quantity": 50}]
     assert rpc("finance.valuation", "search_count", [("pledge_id", "=", pledge), ("trigger", "=", "stock_move")]) >= 1
+
+
+def test_damaged_expired_and_near_expiry_goods_count_for_nothing(url, db, rpc, unique):
+    p = Programme(rpc, unique)
+    pledge = p.pledge()
+    p.pledged(pledge)
+    line = rpc("finance.pledge.line", "search", [("pledge_id", "=", pledge)])
+    # The supervisor finds the pallet damaged: its value goes at once, and comes back when sound.
+    rpc("finance.pledge.line", "action_mark_damaged", line)
+    row = rpc("finance.pledge.line", "read", line, ["eligible", "ineligible_reason", "value", "damaged"])[0]
+    assert (row["eligible"], row["ineligible_reason"], row["value"], row["damaged"]) == (False, "damaged", 0, True)
+    assert rpc("finance.pledge", "read", [pledge], ["collateral_value"])[0]["collateral_value"] == 0
+    cashier = as_user(url, db, "store1", "store1")
+    with pytest.raises(xmlrpc.client.Fault):  # the borrower cannot declare its own goods sound
+        cashier("finance.pledge.line", "action_mark_damaged", line, False)
+    rpc("finance.pledge.line", "action_mark_damaged", line, False)
+    assert fen(rpc("finance.pledge", "read", [pledge], ["collateral_value"])[0]["collateral_value"]) == Decimal("800.00")
+
+    # A lot past its expiry, and one inside the line's near-expiry days: nothing.
+    tracked = rpc("product.product", "create", {"name": f"{unique} 牛奶", "type": "product", "detailed_type": "product", "tracking": "lot",
+                                               "categ_id": p.category, "standard_price": 10})
+    soon = (datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(days=10)).strftime("%Y-%m-%d %H:%M:%S")
+    gone = (datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(days=1)).strftime("%Y-%m-%d %H:%M:%S")
+    near = rpc("stock.lot", "create", {"name": f"{unique}-near", "product_id": tracked, "removal_date": soon})
+    old = rpc("stock.lot", "create", {"name": f"{unique}-old", "product_id": tracked, "expiration_date": gone})
+    stock = ref(rpc, "stock.stock_location_stock")
+    for lot in (near, old):
+        receipt = rpc("stock.picking", "create", {
+            "picking_type_id": ref(rpc, "stock.picking_type_in"), "location_id": ref(rpc, "stock.stock_location_suppliers"),
+            "location_dest_id": stock, "move_ids": [(0, 0, {"product_id": tracked, "product_uom_qty": 5, "price_unit": 10})]})
+        rpc("stock.picking", "action_confirm", [receipt])
+        rpc("stock.picking", "action_assign", [receipt])
+        rpc("stock.move.line", "write", rpc("stock.move.line", "search", [("picking_id", "=", receipt)]), {"quantity": 5, "lot_id": lot})
+        rpc("stock.picking", "button_validate", [receipt])
+    quants = rpc("stock.quant", "search_read", [("product_id", "=", tracked), ("location_id", "=", stock)], fields=["quantity"])
+    rpc("finance.pledge", "action_pledge_goods", [pledge], [], [{"quant_id": q["id"], "quantity": q["quantity"]} for q in quants])
+    lines = rpc("finance.pledge.line", "search_read", [("pledge_id", "=", pledge), ("product_id", "=", tracked)],
+                fields=["lot_id", "ineligible_reason", "value"])
+    assert sorted((l["lot_id"][0], l["ineligible_reason"], l["value"]) for l in lines) == sorted([(near, "near_expiry", 0), (old, "expired", 0)])
+    assert fen(rpc("finance.pledge", "read", [pledge], ["collateral_value"])[0]["collateral_value"]) == Decimal("800.00")

@@ -68,6 +68,7 @@ extension Finance {
         },
         transition("finance.pledge", "action_cancel", from: ["draft", "registered"], to: "cancelled"),
         ModelMethod(model: "finance.pledge", name: "request_release", receiver: .records) { call in try await Releases.request(call) },
+        ModelMethod(model: "finance.pledge.line", name: "action_mark_damaged", receiver: .records) { call in try await Collateral.markDamaged(call) },
     ]
 
     static let otherMethods: [ModelMethod] = [

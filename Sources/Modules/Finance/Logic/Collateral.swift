@@ -153,6 +153,21 @@ public enum Collateral {
         return .array(try await revalue(call.store.tx, pledges: ids, why: .topUp, cure: .cash))
     }
 
+    /// `finance.pledge.line.action_mark_damaged(damaged=True)`: the supervisor found pledged goods
+    /// damaged (or no longer so); they count for nothing until they are sound, valued at once.
+    static func markDamaged(_ call: MethodCall) async throws -> Value {
+        let damaged = call.argument(0, "damaged")?.boolValue ?? true
+        try await call.store.lockAndCheck(try call.store.model("finance.pledge.line"), ids: call.ids, operation: .read)
+        let sql: SQLBuilder = "SELECT DISTINCT pledge_id FROM finance_pledge_line WHERE id = ANY(\(call.ids)) ORDER BY 1"
+        let pledges = try await call.store.tx.query(sql).map { try $0.decode(Int64.self) }
+        for id in pledges { try Parties.requireSupervisor(call.store, try await Parties.pledge(call.store, id, lock: true)) }
+        try await call.store.tx.query("""
+            UPDATE finance_pledge_line SET damaged = \(damaged), write_uid = \(call.store.env.uid), write_date = now()
+            WHERE id = ANY(\(call.ids)) AND state = 'open'
+            """)
+        return .array(try await revalue(call.store.tx, pledges: pledges, why: .stockMove, cure: .goods))
+    }
+
     /// `finance.pledge.action_release()`: the loans are repaid and the goods are out (released
     /// line by line under the supervisor's scan); the register entry is closed.
     static func release(_ call: MethodCall) async throws {

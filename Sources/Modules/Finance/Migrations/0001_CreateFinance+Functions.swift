@@ -159,7 +159,7 @@ extension Migration {
             -- expression would call the price lookup once per use).
             WITH lines AS MATERIALIZED (
                 SELECT fl.id, fl.quantity, fl.product_id, cl.market_pricelist_id AS list, cl.near_expiry_days, p.pledgor_id, q.owner_id,
-                       q.company_id, fl.lot_id, fl.unit_cost, fl.unit_market, fl.haircut, fl.value
+                       q.company_id, fl.lot_id, fl.damaged, fl.unit_cost, fl.unit_market, fl.haircut, fl.value
                 FROM unnest(ids) x(id) JOIN finance_pledge_line fl ON fl.pledge_id = x.id AND fl.state = 'open'
                 JOIN finance_pledge p ON p.id = fl.pledge_id JOIN finance_credit_line cl ON cl.id = p.credit_line_id
                 LEFT JOIN stock_quant q ON q.id = fl.quant_id),
@@ -172,6 +172,7 @@ extension Migration {
                 SELECT l.id, l.quantity, l.unit_cost, l.unit_market, l.haircut, l.value AS old_value, pr.market, cat.finance_haircut AS cut,
                        CASE WHEN c.quantity > 0 THEN round(c.value / c.quantity, 6) WHEN t.standard_price > 0 THEN t.standard_price END AS cost,
                        CASE WHEN NOT cat.finance_eligible THEN 'category'
+                            WHEN l.damaged THEN 'damaged'
                             WHEN lot.expiration_date IS NOT NULL AND lot.expiration_date <= now() THEN 'expired'
                             WHEN lot.removal_date IS NOT NULL AND lot.removal_date <= now() + make_interval(days => l.near_expiry_days) THEN 'near_expiry'
                             WHEN l.owner_id IS NOT NULL AND l.owner_id <> l.pledgor_id THEN 'not_owned'

@@ -122,6 +122,7 @@ extension Migration {
             haircut numeric(6, 4),
             eligible boolean NOT NULL DEFAULT false,
             ineligible_reason text,
+            damaged boolean NOT NULL DEFAULT false,
             value numeric(20, 2) NOT NULL DEFAULT 0,
             state text NOT NULL DEFAULT 'open' CHECK (state IN ('open', 'released')),
             create_uid bigint, create_date timestamptz, write_uid bigint, write_date timestamptz,
@@ -441,7 +442,7 @@ extension Migration {
         AuditTriggers.create(table: "finance_pledge", model: "finance.pledge", columns: [
             "credit_line_id", "kind", "pledgor_id", "supervisor_id", "location_id", "margin_cash", "registration_no", "receipt_no", "state",
         ], hashJoin: true),
-        AuditTriggers.create(table: "finance_pledge_line", model: "finance.pledge.line", columns: ["pledge_id", "quant_id", "quantity", "state"], hashJoin: true),
+        AuditTriggers.create(table: "finance_pledge_line", model: "finance.pledge.line", columns: ["pledge_id", "quant_id", "quantity", "damaged", "state"], hashJoin: true),
         AuditTriggers.create(table: "finance_release", model: "finance.release", columns: ["pledge_id", "approved_by", "scanned_by", "state"], hashJoin: true),
         AuditTriggers.create(table: "finance_receivable", model: "finance.receivable", columns: [
             "supplier_id", "face_amount", "due_date", "confirmed_by", "assigned_to_id", "loan_id", "advance_amount", "state",

@@ -56,6 +56,7 @@ extension ModelSpec {
             FieldSpec("haircut", "Haircut", kind: .decimal(precision: 6, scale: 4), readonly: true),
             FieldSpec("eligible", "Eligible", kind: .boolean, readonly: true),
             .char("ineligible_reason", "Why Not Eligible", readonly: true),
+            FieldSpec("damaged", "Damaged", kind: .boolean, readonly: true),
             .kept("value", "Collateral Value"),
             .states([("open", "Pledged"), ("released", "Released")], default: "open"),
         ],
