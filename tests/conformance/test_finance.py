@@ -419,3 +419,34 @@ def test_damaged_expired_and_near_expiry_goods_count_for_nothing(url, db, rpc, u
                 fields=["lot_id", "ineligible_reason", "value"])
     assert sorted((l["lot_id"][0], l["ineligible_reason"], l["value"]) for l in lines) == sorted([(near, "near_expiry", 0), (old, "expired", 0)])
     assert fen(rpc("finance.pledge", "read", [pledge], ["collateral_value"])[0]["collateral_value"]) == Decimal("800.00")
+
+
+def test_a_dynamic_pledge_lets_goods_out_above_its_floor_only(url, db, rpc, unique):
+    p = Programme(rpc, unique)
+    pledge = p.pledge(kind="dynamic")
+    p.pledged(pledge)
+    rpc("finance.credit.line", "drawdown", [p.line], 400, str(today() + datetime.timedelta(days=90)), pledge, [], f"{unique}-1")
+    # Owed 400 at an opening line of 60 %: the goods must stay worth 666.67.
+    assert fen(rpc("finance.pledge", "read", [pledge], ["min_controlled_value"])[0]["min_controlled_value"]) == Decimal("666.67")
+    line = rpc("finance.pledge.line", "search", [("pledge_id", "=", pledge)])[0]
+    # 10 units (80) out on the supervisor's scan alone: 720 stays.
+    out = rpc("finance.pledge", "request_release", [pledge], [{"line_id": line, "quantity": 10}])
+    rpc("finance.release", "action_scan", [out])
+    assert rpc("finance.release", "read", [out], ["state"])[0]["state"] == "done"
+    assert fen(rpc("finance.pledge", "read", [pledge], ["collateral_value"])[0]["collateral_value"]) == Decimal("720.00")
+    # 10 more would leave 640, under the floor: the lender must approve, and nothing moved.
+    more = rpc("finance.pledge", "request_release", [pledge], [{"line_id": line, "quantity": 10}])
+    with pytest.raises(xmlrpc.client.Fault, match="minimum controlled value"):
+        rpc("finance.release", "action_scan", [more])
+    assert rpc("finance.pledge.line", "read", [line], ["quantity"])[0]["quantity"] == 90
+    # New goods in, then the old may go: out old, in new.
+    rpc("finance.pledge", "action_pledge_goods", [pledge], [p.new_pallet(20)])
+    rpc("finance.release", "action_scan", [more])
+    assert fen(rpc("finance.pledge", "read", [pledge], ["collateral_value"])[0]["collateral_value"]) == Decimal("800.00")
+    # A static pledge never lets goods out without the lender.
+    static = p.pledge()
+    p.pledged(static, p.new_pallet(10))
+    goods = rpc("finance.pledge.line", "search", [("pledge_id", "=", static)])[0]
+    ask = rpc("finance.pledge", "request_release", [static], [{"line_id": goods, "quantity": 1}])
+    with pytest.raises(xmlrpc.client.Fault, match="approved releases only"):
+        rpc("finance.release", "action_scan", [ask])

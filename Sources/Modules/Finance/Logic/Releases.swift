@@ -91,6 +91,31 @@ enum Releases {
         }
     }
 
+    /// A dynamic pledge's goods go out, old for new, on the supervisor's word alone while what stays
+    /// is worth at least the minimum controlled value (exposure ÷ the opening line, finance spec
+    /// §2.7); below it the lender must approve. The check runs in the move's own transaction.
+    static func swap(_ store: RecordStore, release: Int64, name: String, pledge: Parties.Pledge) async throws {
+        let tx = store.tx
+        try await Collateral.revalue(tx, pledges: [pledge.id], why: .stockMove)
+        try await tx.query("""
+            UPDATE finance_release_line rl SET value = CASE WHEN fl.quantity > 0 THEN round(fl.value * rl.quantity / fl.quantity, 2) ELSE 0 END
+            FROM finance_pledge_line fl WHERE fl.id = rl.pledge_line_id AND rl.release_id = \(release)
+            """)
+        let sql: SQLBuilder = """
+            SELECT p.collateral_value, p.min_controlled_value, (SELECT coalesce(sum(value), 0) FROM finance_release_line WHERE release_id = \(release))
+            FROM finance_pledge p WHERE p.id = \(pledge.id)
+            """
+        let (collateral, floor, value) = try (try await tx.one(sql)).decode((Decimal, Decimal, Decimal).self)
+        guard collateral - value >= floor else {
+            throw ChainstoreError.userError(
+                "\(name) would leave \(pledge.name) at \(collateral - value), under its minimum controlled value \(floor): the lender must approve it.")
+        }
+        try await tx.query("""
+            UPDATE finance_release SET state = 'approved', release_value = \(value), approved_by = \(store.env.uid), approved_at = now(),
+                   write_uid = \(store.env.uid), write_date = now() WHERE id = \(release)
+            """)
+    }
+
     static func reject(_ call: MethodCall) async throws {
         try Parties.requireOfficer(call.store)
         let ids = try await call.recordsToWrite("finance.release")
@@ -109,8 +134,12 @@ enum Releases {
         let (name, state, pledgeId) = try (try await tx.one(head)).decode((String, String, Int64).self)
         let pledge = try await Parties.pledge(call.store, pledgeId, lock: true)
         try Parties.requireSupervisor(call.store, pledge)
-        guard state == "approved" else { throw ChainstoreError.userError("\(name) is \(state); the supervisor scans approved releases only.") }
         guard pledge.state != "in_enforcement" else { throw ChainstoreError.userError("\(pledge.name) is under enforcement; releases are frozen.") }
+        if state == "requested", pledge.kind == "dynamic" {
+            try await swap(call.store, release: release, name: name, pledge: pledge)
+        } else if state != "approved" {
+            throw ChainstoreError.userError("\(name) is \(state); the supervisor scans approved releases only.")
+        }
         let goodsSQL: SQLBuilder = """
             SELECT fl.id, fl.product_id, rl.quantity, q.location_id, fl.lot_id, q.package_id, w.lot_stock_id
             FROM finance_release_line rl JOIN finance_pledge_line fl ON fl.id = rl.pledge_line_id JOIN stock_quant q ON q.id = fl.quant_id

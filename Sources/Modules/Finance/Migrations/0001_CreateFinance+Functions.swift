@@ -208,10 +208,11 @@ extension Migration {
                              AND (lot.removal_date IS NULL OR lot.removal_date > now() + make_interval(days => cl.near_expiry_days)))
                        ELSE coalesce((SELECT sum(fl.value) FROM finance_pledge_line fl WHERE fl.pledge_id = p.id AND fl.state = 'open'), 0) END AS value,
                        coalesce((SELECT sum(l.exposure) FROM finance_loan l WHERE l.pledge_id = p.id
-                                 AND l.state IN ('disbursed', 'overdue', 'in_enforcement')), 0) AS exposure
+                                 AND l.state IN ('disbursed', 'overdue', 'in_enforcement')), 0) AS exposure, cl.max_ltv
                 FROM finance_pledge p JOIN finance_credit_line cl ON cl.id = p.credit_line_id WHERE p.id = ANY(ids)),
             valued AS (
                 UPDATE finance_pledge p SET goods_value = g.value, collateral_value = g.value + p.margin_cash, exposure = g.exposure,
+                       min_controlled_value = ceil(g.exposure / g.max_ltv * 100) / 100,
                        ltv = CASE WHEN g.value + p.margin_cash > 0 THEN round(g.exposure / (g.value + p.margin_cash), 6)
                                   WHEN g.exposure > 0 THEN 99999999 ELSE 0 END,
                        last_valued_at = now()
