@@ -203,9 +203,9 @@ def test_a_loan_lives_from_drawdown_to_release(url, db, rpc, unique):
     with pytest.raises(xmlrpc.client.Fault):
         rpc("finance.valuation", "write", [valuations[0]["id"]], {"trigger": "manual"})
     if BIN and DATA_DIR:
-        check = subprocess.run([BIN, "check", "finance", "--data-dir", DATA_DIR], capture_output=True, text=True, timeout=120)
+        check = subprocess.run([BIN, "check", "finance", "--data-dir", DATA_DIR, "--database", db], capture_output=True, text=True, timeout=120)
         assert check.returncode == 0, check.stdout + check.stderr
-        assert "0 breaches" in check.stdout
+        assert " 0 breaches" in check.stdout and " 0 loans" not in check.stdout
 
 
 def test_fifty_concurrent_drawdowns_never_pass_the_limit(url, db, rpc, unique):
@@ -450,3 +450,32 @@ def test_a_dynamic_pledge_lets_goods_out_above_its_floor_only(url, db, rpc, uniq
     ask = rpc("finance.pledge", "request_release", [static], [{"line_id": goods, "quantity": 1}])
     with pytest.raises(xmlrpc.client.Fault, match="approved releases only"):
         rpc("finance.release", "action_scan", [ask])
+
+
+def test_past_the_liquidation_line_the_goods_are_sold_and_the_rest_written_off(url, db, rpc, unique):
+    p = Programme(rpc, unique)
+    pledge = p.pledge()
+    p.pledged(pledge)
+    loan = rpc("finance.credit.line", "drawdown", [p.line], 480, str(today() + datetime.timedelta(days=90)), pledge, [], f"{unique}-1")
+    with pytest.raises(xmlrpc.client.Fault, match="only under enforcement"):
+        rpc("finance.pledge", "action_liquidate", [pledge], [], 0)
+    # The market collapses to 6: 480 ÷ 480 = 100 % > the liquidation line (85 %): enforcement, releases frozen.
+    rpc("product.pricelist.item", "write", [p.item], {"fixed_price": 6})
+    assert rpc("finance.pledge", "read", [pledge], ["state"])[0]["state"] == "in_enforcement"
+    assert rpc("finance.loan", "read", [loan], ["state"])[0]["state"] == "in_enforcement"
+    line = rpc("finance.pledge.line", "search", [("pledge_id", "=", pledge)])[0]
+    with pytest.raises(xmlrpc.client.Fault, match="one pledge|frozen|under enforcement|is in_enforcement"):
+        rpc("finance.pledge", "request_release", [pledge], [{"line_id": line, "quantity": 1}])
+    # The lender sells the pallet for 450: the loan takes it, the goods are gone, the pledge is liquidated.
+    sold = rpc("finance.pledge", "action_liquidate", [pledge], [{"line_id": line, "quantity": 100}], 450, None, f"{unique}-sale")
+    assert rpc("finance.pledge", "action_liquidate", [pledge], [{"line_id": line, "quantity": 100}], 450, None, f"{unique}-sale")["repeated"]
+    assert Decimal(sold["surplus"]) == 0 and len(sold["repayment_ids"]) == 1
+    assert rpc("finance.pledge", "read", [pledge], ["state"])[0]["state"] == "liquidated"
+    row = rpc("finance.loan", "read", [loan], ["principal_outstanding", "state"])[0]
+    assert fen(row["principal_outstanding"]) == Decimal("30.00") and row["state"] == "in_enforcement"
+    # What the sale did not cover is written off: the lender's books balance, the line is free again.
+    rpc("finance.loan", "action_write_off", [loan])
+    assert rpc("finance.loan", "read", [loan], ["state"])[0]["state"] == "written_off"
+    assert fen(rpc("finance.credit.line", "read", [p.line], ["exposure"])[0]["exposure"]) == 0
+    entries = [e for e in rpc("finance.entry", "export_entries", "", 10000)["entries"] if e["loan_id"] == loan and e["event"] == "write_off"]
+    assert sum(Decimal(e["debit"]) for e in entries) == sum(Decimal(e["credit"]) for e in entries) == Decimal("30.00")

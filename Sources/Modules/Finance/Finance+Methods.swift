@@ -47,6 +47,10 @@ extension Finance {
             return .true
         },
         ModelMethod(model: "finance.loan", name: "accrue", receiver: .records) { call in try await Repayments.accrue(call) },
+        ModelMethod(model: "finance.loan", name: "action_write_off", receiver: .records) { call in
+            try await Enforcement.writeOff(call)
+            return .true
+        },
     ]
 
     static let pledgeMethods: [ModelMethod] = [
@@ -68,6 +72,7 @@ extension Finance {
         },
         transition("finance.pledge", "action_cancel", from: ["draft", "registered"], to: "cancelled"),
         ModelMethod(model: "finance.pledge", name: "request_release", receiver: .records) { call in try await Releases.request(call) },
+        ModelMethod(model: "finance.pledge", name: "action_liquidate", receiver: .records) { call in try await Enforcement.liquidate(call) },
         ModelMethod(model: "finance.pledge.line", name: "action_mark_damaged", receiver: .records) { call in try await Collateral.markDamaged(call) },
     ]
 

@@ -77,6 +77,10 @@ public enum Nightly {
                 WHERE p.id = e.pledge_id AND p.state IN ('active', 'called')
                 RETURNING p.id, p.company_id, p.borrower_company_id
                 """)
+            try await tx.query("""
+                UPDATE finance_loan l SET state = 'in_enforcement', write_date = now() FROM finance_pledge p
+                WHERE l.pledge_id = p.id AND p.state = 'in_enforcement' AND l.state IN ('disbursed', 'overdue')
+                """)
             var notices: [Bus.Notification] = []
             for row in expired {
                 let (pledge, company, borrower) = try row.decode((Int64, Int64, Int64?).self)

@@ -11,11 +11,20 @@ enum Releases {
     /// answers the `finance.release`.
     static func request(_ call: MethodCall) async throws -> Value {
         guard call.ids.count == 1 else { throw ChainstoreError.userError("Request a release from one pledge at a time.") }
-        let pledge = try await Parties.pledge(call.store, call.ids[0], lock: true)
-        guard ["goods_in", "active", "called"].contains(pledge.state) else {
+        let release = try await make(call.store, pledge: call.ids[0], items: call.argument(0, "lines")?.arrayValue ?? [],
+                                     repayment: call.argument(1, "repayment_id")?.intValue)
+        return .int(release)
+    }
+
+    /// A release of `items` (`{"line_id", "quantity"}`) from a pledge in one of `states`.
+    static func make(
+        _ store: RecordStore, pledge id: Int64, items: [Value], repayment: Int64?, states: [String] = ["goods_in", "active", "called"]
+    ) async throws -> Int64 {
+        let pledge = try await Parties.pledge(store, id, lock: true)
+        guard states.contains(pledge.state) else {
             throw ChainstoreError.userError("\(pledge.name) is \(pledge.state); no goods are released from it.")
         }
-        guard let items = call.argument(0, "lines")?.arrayValue, !items.isEmpty else {
+        guard !items.isEmpty else {
             throw ChainstoreError.valueError("A release names its goods: lines=[{\"line_id\", \"quantity\"}].")
         }
         var lines: [Int64] = [], quantities: [Decimal] = []
@@ -26,8 +35,7 @@ enum Releases {
             lines.append(line)
             quantities.append(quantity)
         }
-        let repayment = call.argument(1, "repayment_id")?.intValue
-        let tx = call.store.tx
+        let tx = store.tx
         let check: SQLBuilder = """
             SELECT d.line, fl.id IS NULL, coalesce(fl.quantity, 0) FROM unnest(\(lines), \(quantities)) AS d(line, qty)
             LEFT JOIN finance_pledge_line fl ON fl.id = d.line AND fl.pledge_id = \(pledge.id) AND fl.state = 'open'
@@ -45,13 +53,13 @@ enum Releases {
                 INSERT INTO finance_release (pledge_id, company_id, borrower_company_id, supervisor_company_id, repayment_id, release_value, state,
                                              create_uid, create_date, write_uid, write_date)
                 SELECT p.id, p.company_id, p.borrower_company_id, p.supervisor_company_id, \(repayment), (SELECT coalesce(sum(value), 0) FROM wanted),
-                       'requested', \(call.store.env.uid), now(), \(call.store.env.uid), now()
+                       'requested', \(store.env.uid), now(), \(store.env.uid), now()
                 FROM finance_pledge p WHERE p.id = \(pledge.id) RETURNING id, company_id)
             INSERT INTO finance_release_line (release_id, pledge_line_id, company_id, quantity, value, create_uid, create_date, write_uid, write_date)
-            SELECT made.id, w.line, made.company_id, w.qty, w.value, \(call.store.env.uid), now(), \(call.store.env.uid), now()
+            SELECT made.id, w.line, made.company_id, w.qty, w.value, \(store.env.uid), now(), \(store.env.uid), now()
             FROM made, wanted w RETURNING release_id
             """
-        return .int(try await tx.one(sql).decode(Int64.self))
+        return try await tx.one(sql).decode(Int64.self)
     }
 
     /// `finance.release.action_approve()`: the lender lets the goods go when what stays covers the
@@ -140,6 +148,17 @@ enum Releases {
         } else if state != "approved" {
             throw ChainstoreError.userError("\(name) is \(state); the supervisor scans approved releases only.")
         }
+        let picking = try await move(call.store, release: release, to: nil, scanner: call.store.env.uid)
+        let events = try await Collateral.revalue(tx, pledges: [pledgeId], why: .release)
+        return ["picking_id": picking.map(Value.int) ?? .false, "events": .array(events)]
+    }
+
+    /// Moves a release's approved goods out of the pledge location (to the warehouse's stock, or
+    /// `destination`), in the one transaction that may: the guard on the balances knows it by the
+    /// release it names. What stays pledged is reduced first; answers the transfer.
+    static func move(_ store: RecordStore, release: Int64, to destination: Int64?, scanner: Int64) async throws -> Int64? {
+        let tx = store.tx
+        let name = try await tx.one("SELECT name FROM finance_release WHERE id = \(release)").decode(String.self)
         let goodsSQL: SQLBuilder = """
             SELECT fl.id, fl.product_id, rl.quantity, q.location_id, fl.lot_id, q.package_id, w.lot_stock_id
             FROM finance_release_line rl JOIN finance_pledge_line fl ON fl.id = rl.pledge_line_id JOIN stock_quant q ON q.id = fl.quant_id
@@ -148,8 +167,8 @@ enum Releases {
             """
         var goods: [StockDocuments.Goods] = []
         for row in try await tx.query(goodsSQL) {
-            let (_, product, quantity, from, lot, package, to) = try row.decode((Int64, Int64, Decimal, Int64, Int64?, Int64?, Int64).self)
-            goods.append(StockDocuments.Goods(product: product, quantity: quantity, from: from, to: to, lot: lot, package: package))
+            let (_, product, quantity, from, lot, package, stock) = try row.decode((Int64, Int64, Decimal, Int64, Int64?, Int64?, Int64).self)
+            goods.append(StockDocuments.Goods(product: product, quantity: quantity, from: from, to: destination ?? stock, lot: lot, package: package))
         }
         // What stays pledged first, then the goods move: the balance never falls below it.
         try await tx.query("""
@@ -158,14 +177,13 @@ enum Releases {
             FROM finance_release_line rl WHERE rl.pledge_line_id = fl.id AND rl.release_id = \(release)
             """)
         try await tx.query("SELECT set_config('chainstore.finance_release', \(String(release)), true)")
-        let system = call.store.asSystem(reason: "pledged goods released by the supervisor's scan")
+        let system = store.asSystem(reason: "pledged goods released by the supervisor's scan")
         let picking = try await StockDocuments.moveNow(system, goods, origin: name)
         try await tx.query("SELECT set_config('chainstore.finance_release', '', true)")
         try await tx.query("""
-            UPDATE finance_release SET state = 'done', picking_id = \(picking), scanned_by = \(call.store.env.uid), picked_at = now(),
-                   write_uid = \(call.store.env.uid), write_date = now() WHERE id = \(release)
+            UPDATE finance_release SET state = 'done', picking_id = \(picking), scanned_by = \(scanner), picked_at = now(),
+                   write_uid = \(store.env.uid), write_date = now() WHERE id = \(release)
             """)
-        let events = try await Collateral.revalue(tx, pledges: [pledgeId], why: .release)
-        return ["picking_id": picking.map(Value.int) ?? .false, "events": .array(events)]
+        return picking
     }
 }

@@ -37,19 +37,27 @@ enum Repayments {
         let date = call.argument(1, "date")?.stringValue
         let key = call.argument(2, "idempotency_key")?.stringValue
         let reference = call.argument(3, "payment_ref")?.stringValue
-        let loan = call.ids[0]
-        let tx = call.store.tx
+        let made = try await apply(call.store, loan: call.ids[0], amount: amount, date: date, key: key, reference: reference, capped: false)
+        return made.map { .int($0.id) } ?? .false
+    }
+
+    /// Pays `amount` on `loan` (with `capped`, what is owed of it, nothing when nothing is): the
+    /// repayment made (or the one `key` made before) and how much it took.
+    static func apply(
+        _ store: RecordStore, loan: Int64, amount: Decimal, date: String?, key: String?, reference: String?, capped: Bool
+    ) async throws -> (id: Int64, paid: Decimal)? {
+        let tx = store.tx
         // The credit line first, as a drawdown and the nightly accrual take it: no deadlock with them.
         try await tx.query("SELECT id FROM finance_credit_line WHERE id = (SELECT credit_line_id FROM finance_loan WHERE id = \(loan)) FOR UPDATE")
-        try await call.store.lockAndCheck(try call.store.model("finance.loan"), ids: [loan], operation: .write)
+        try await store.lockAndCheck(try store.model("finance.loan"), ids: [loan], operation: .write)
         if let key {
             let sql: SQLBuilder = "SELECT id, loan_id, amount FROM finance_repayment WHERE idempotency_key = \(key)"
             if let row = try await tx.query(sql).first {
                 let (id, paidLoan, paid) = try row.decode((Int64, Int64, Decimal).self)
-                guard paidLoan == loan, paid == amount else {
+                guard paidLoan == loan, paid == amount || capped else {
                     throw ChainstoreError.userError("The idempotency key \(key) was used for another repayment; a new payment needs a new key.")
                 }
-                return .int(id)
+                return (id, paid)
             }
         }
         let head: SQLBuilder = """
@@ -74,6 +82,8 @@ enum Repayments {
             """
         let (fees, penalty, interest, principal, pledge, line) = try (try await tx.one(owedSQL)).decode((Decimal, Decimal, Decimal, Decimal, Int64?, Int64).self)
         let owed = Owed(fees: fees, penalty: penalty, interest: interest, principal: principal)
+        let amount = capped ? min(amount, owed.total) : amount
+        guard amount > 0 else { return nil }
         guard amount <= owed.total else { throw ChainstoreError.userError("\(name) owes \(owed.total); a payment of \(amount) is more than that.") }
         let paid = allocate(amount, owed: owed, principalFirst: principalFirst)
         let allocation: Value = [
@@ -86,7 +96,7 @@ enum Repayments {
             INSERT INTO finance_repayment (loan_id, company_id, borrower_company_id, date, amount, fees_paid, penalty_paid, interest_paid, principal_paid,
                                            allocation, payment_ref, idempotency_key, create_uid, create_date, write_uid, write_date)
             SELECT l.id, l.company_id, l.borrower_company_id, coalesce(\(date)::date, \(Finance.today)), \(amount), \(paid.fees), \(paid.penalty),
-                   \(paid.interest), \(paid.principal), \(json.text), \(reference), \(key), \(call.store.env.uid), now(), \(call.store.env.uid), now()
+                   \(paid.interest), \(paid.principal), \(json.text), \(reference), \(key), \(store.env.uid), now(), \(store.env.uid), now()
             FROM finance_loan l WHERE l.id = \(loan) RETURNING id, name
             """
         let (repayment, repaymentName) = try (try await tx.one(insert)).decode((Int64, String).self)
@@ -94,7 +104,7 @@ enum Repayments {
         let update: SQLBuilder = """
             UPDATE finance_loan SET fees_outstanding = fees_outstanding - \(paid.fees), penalty_paid = penalty_paid + \(paid.penalty),
                    interest_paid = interest_paid + \(paid.interest), principal_outstanding = principal_outstanding - \(paid.principal),
-                   state = CASE WHEN \(settled) THEN 'repaid' ELSE state END, write_uid = \(call.store.env.uid), write_date = now()
+                   state = CASE WHEN \(settled) THEN 'repaid' ELSE state END, write_uid = \(store.env.uid), write_date = now()
             WHERE id = \(loan)
             """
         try await tx.query(update)
@@ -124,7 +134,7 @@ enum Repayments {
                     """)
             }
         }
-        return .int(repayment)
+        return (repayment, amount)
     }
 
     /// `finance.loan.add_fee(amount, name="fee")`: an arrangement, supervision or registration fee.

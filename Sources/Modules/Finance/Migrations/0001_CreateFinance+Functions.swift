@@ -261,6 +261,10 @@ extension Migration {
                 WHERE cl.id = p.credit_line_id AND p.id = ANY(ids) AND p.state IN ('active', 'called') AND p.ltv > cl.liquidation_ltv
                 RETURNING p.id, p.company_id, p.borrower_company_id, p.supervisor_company_id, p.ltv)
             SELECT e.id, e.company_id, e.borrower_company_id, e.supervisor_company_id, 'enforcement'::text, e.ltv, 0::numeric FROM enforced e;
+            -- Under enforcement, so are the loans it secures.
+            UPDATE finance_loan l SET state = 'in_enforcement', write_date = now()
+            FROM unnest(ids) x(id) JOIN finance_pledge p ON p.id = x.id AND p.state = 'in_enforcement'
+            WHERE l.pledge_id = p.id AND l.state IN ('disbursed', 'overdue');
 
             RETURN QUERY
             SELECT p.id, p.company_id, p.borrower_company_id, p.supervisor_company_id, 'warning'::text, p.ltv, 0::numeric

@@ -279,6 +279,9 @@ extension Migration {
             scanned_by bigint REFERENCES res_users (id) ON DELETE RESTRICT,
             picked_at timestamptz,
             picking_id bigint REFERENCES stock_picking (id) ON DELETE RESTRICT,
+            kind text NOT NULL DEFAULT 'release' CHECK (kind IN ('release', 'liquidation')),
+            proceeds numeric(20, 2),
+            idempotency_key text UNIQUE,
             state text NOT NULL DEFAULT 'requested' CHECK (state IN ('requested', 'approved', 'picked', 'done', 'rejected')),
             create_uid bigint, create_date timestamptz, write_uid bigint, write_date timestamptz
         );
@@ -361,7 +364,7 @@ extension Migration {
             borrower_company_id bigint REFERENCES res_company (id) ON DELETE RESTRICT,
             partner_id bigint REFERENCES res_partner (id) ON DELETE RESTRICT,
             loan_id bigint REFERENCES finance_loan (id) ON DELETE RESTRICT,
-            event text NOT NULL CHECK (event IN ('disbursement', 'accrual', 'repayment', 'fee')),
+            event text NOT NULL CHECK (event IN ('disbursement', 'accrual', 'repayment', 'fee', 'write_off')),
             date date NOT NULL,
             account text NOT NULL,
             debit numeric(20, 2) NOT NULL DEFAULT 0 CHECK (debit >= 0),
