@@ -115,7 +115,7 @@ public enum FinanceBenchmark {
             String(format: "%.2f / %.2f", CoreBenchmark.median(values) * 1000, RuntimeBenchmark.percentile(values, 0.99) * 1000)
         }
         print("")
-        print("a stock move, one transaction (median / p99 ms, \(options.samples) each)")
+        print("a stock move, one transaction (median / p99 ms: \(options.samples * 2) balance writes each way, \(options.samples) valuations)")
         print("  balance written, guard on:  \(ms(guarded))")
         print("  balance written, guard off: \(ms(bare))")
         print("  one pledge valued (\(options.lines) lines, valuation row, margin check): \(ms(revalued))")
