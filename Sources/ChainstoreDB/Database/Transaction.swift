@@ -37,6 +37,13 @@ public struct Transaction: Sendable {
         }
     }
 
+    /// The one row a statement answers (a row locked or made just before): none is a missing
+    /// record, never an index out of range.
+    public func one(_ sql: SQLBuilder) async throws -> PostgresRow {
+        guard let row = try await query(sql).first else { throw ChainstoreError.missing("The record this needs does not exist (any more).") }
+        return row
+    }
+
     private func prepared(_ sql: SQLBuilder, _ statements: StatementCache) async throws -> [PostgresRow] {
         do {
             return try await statements.execute(sql, on: connection, logger: logger)

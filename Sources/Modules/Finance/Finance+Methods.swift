@@ -16,6 +16,14 @@ extension Finance {
         }
     }
 
+    /// A button's method: it does its work and answers True, as Odoo's `action_*` do.
+    static func action(_ model: String, _ name: String, _ body: @escaping @Sendable (MethodCall) async throws -> Void) -> ModelMethod {
+        ModelMethod(model: model, name: name, receiver: .records) { call in
+            try await body(call)
+            return .true
+        }
+    }
+
     static let creditLineMethods: [ModelMethod] = [
         transition("finance.credit.line", "action_submit", from: ["draft"], to: "submitted"),
         transition("finance.credit.line", "action_approve", from: ["submitted"], to: "approved"),
@@ -37,28 +45,15 @@ extension Finance {
     static let loanMethods: [ModelMethod] = [
         transition("finance.loan", "action_approve", from: ["draft"], to: "approved"),
         transition("finance.loan", "action_cancel", from: ["draft", "approved"], to: "cancelled"),
-        ModelMethod(model: "finance.loan", name: "action_disburse", receiver: .records) { call in
-            try await Loans.disburseApproved(call)
-            return .true
-        },
+        action("finance.loan", "action_disburse", Loans.disburseApproved),
         ModelMethod(model: "finance.loan", name: "repay", receiver: .records) { call in try await Repayments.repay(call) },
-        ModelMethod(model: "finance.loan", name: "add_fee", receiver: .records) { call in
-            try await Repayments.addFee(call)
-            return .true
-        },
+        action("finance.loan", "add_fee", Repayments.addFee),
         ModelMethod(model: "finance.loan", name: "accrue", receiver: .records) { call in try await Repayments.accrue(call) },
-        ModelMethod(model: "finance.loan", name: "action_write_off", receiver: .records) { call in
-            try await Enforcement.writeOff(call)
-            return .true
-        },
+        action("finance.loan", "action_write_off", Enforcement.writeOff),
     ]
 
     static let pledgeMethods: [ModelMethod] = [
-        ModelMethod(model: "finance.pledge", name: "action_register", receiver: .records) { call in
-            try Parties.requireOfficer(call.store)
-            try await Collateral.register(call)
-            return .true
-        },
+        action("finance.pledge", "action_register", Collateral.register),
         ModelMethod(model: "finance.pledge", name: "action_pledge_goods", receiver: .records) { call in try await Collateral.pledgeGoods(call) },
         ModelMethod(model: "finance.pledge", name: "action_activate", receiver: .records) { call in try await Collateral.activate(call) },
         ModelMethod(model: "finance.pledge", name: "action_add_margin", receiver: .records) { call in try await Collateral.addMargin(call) },
@@ -66,10 +61,7 @@ extension Finance {
             try await call.store.lockAndCheck(try call.store.model("finance.pledge"), ids: call.ids, operation: .read)
             return .array(try await Collateral.revalue(call.store.tx, pledges: call.ids, why: .manual))
         },
-        ModelMethod(model: "finance.pledge", name: "action_release", receiver: .records) { call in
-            try await Collateral.release(call)
-            return .true
-        },
+        action("finance.pledge", "action_release", Collateral.release),
         transition("finance.pledge", "action_cancel", from: ["draft", "registered"], to: "cancelled"),
         ModelMethod(model: "finance.pledge", name: "request_release", receiver: .records) { call in try await Releases.request(call) },
         ModelMethod(model: "finance.pledge", name: "action_liquidate", receiver: .records) { call in try await Enforcement.liquidate(call) },
@@ -77,35 +69,14 @@ extension Finance {
     ]
 
     static let otherMethods: [ModelMethod] = [
-        ModelMethod(model: "finance.release", name: "action_approve", receiver: .records) { call in
-            try await Releases.approve(call)
-            return .true
-        },
-        ModelMethod(model: "finance.release", name: "action_reject", receiver: .records) { call in
-            try await Releases.reject(call)
-            return .true
-        },
+        action("finance.release", "action_approve", Releases.approve),
+        transition("finance.release", "action_reject", from: ["requested", "approved"], to: "rejected"),
         ModelMethod(model: "finance.release", name: "action_scan", receiver: .records) { call in try await Releases.scan(call) },
-        ModelMethod(model: "finance.receivable", name: "action_confirm", receiver: .records) { call in
-            try await Receivables.confirm(call)
-            return .true
-        },
-        ModelMethod(model: "finance.receivable", name: "action_dispute", receiver: .records) { call in
-            try await Receivables.dispute(call)
-            return .true
-        },
-        ModelMethod(model: "finance.receivable", name: "action_resolve", receiver: .records) { call in
-            try await Receivables.resolve(call)
-            return .true
-        },
-        ModelMethod(model: "finance.receivable", name: "action_cancel", receiver: .records) { call in
-            try await Receivables.cancel(call)
-            return .true
-        },
-        ModelMethod(model: "finance.receivable", name: "action_settle", receiver: .records) { call in
-            try await Receivables.settle(call)
-            return .true
-        },
+        action("finance.receivable", "action_confirm", Receivables.confirm),
+        transition("finance.receivable", "action_dispute", from: ["confirmed"], to: "disputed", officer: false),
+        transition("finance.receivable", "action_resolve", from: ["disputed"], to: "confirmed", officer: false),
+        transition("finance.receivable", "action_cancel", from: ["draft", "disputed"], to: "cancelled", officer: false),
+        transition("finance.receivable", "action_settle", from: ["assigned"], to: "settled"),
         transition("finance.collateral.alert", "action_close", from: ["open"], to: "closed"),
         ModelMethod(model: "finance.entry", name: "export_entries", receiver: .model) { call in try await Entries.export(call) },
     ]

@@ -35,6 +35,7 @@ public enum Collateral {
     /// `finance.pledge.action_register(registration_no, registry_search_ref)`: the lender's
     /// filing at the movable-collateral registry, and the search it made there first.
     static func register(_ call: MethodCall) async throws {
+        try Parties.requireOfficer(call.store)
         let ids = try await call.recordsToWrite("finance.pledge")
         guard case .string(let number)? = call.argument(0, "registration_no"), !number.trimmingCharacters(in: .whitespaces).isEmpty else {
             throw ChainstoreError.userError("A pledge is registered with the registry's registration number.")
@@ -60,7 +61,7 @@ public enum Collateral {
     static func pledgeGoods(_ call: MethodCall) async throws -> Value {
         guard call.ids.count == 1 else { throw ChainstoreError.userError("Pledge goods to one pledge at a time.") }
         let id = call.ids[0]
-        let pledge = try await Parties.pledge(call.store, id, lock: true)
+        let pledge = try await Parties.pledge(call.store, id)
         try Parties.requireSupervisor(call.store, pledge)
         guard ["registered", "goods_in", "active", "called"].contains(pledge.state) else {
             throw ChainstoreError.userError("\(pledge.name): goods are pledged once the pledge is registered and until it is released (it is \(pledge.state)).")
@@ -78,7 +79,7 @@ public enum Collateral {
         if !quants.isEmpty {
             var goods: [StockDocuments.Goods] = []
             for item in quants {
-                guard let quant = item["quant_id"]?.intValue, let quantity = item["quantity"].flatMap(Value.decimal), quantity > 0 else {
+                guard let quant = item["quant_id"]?.intValue, let quantity = item["quantity"]?.decimalValue, quantity > 0 else {
                     throw ChainstoreError.valueError("Each balance is {\"quant_id\", \"quantity\" > 0}.")
                 }
                 let sql: SQLBuilder = "SELECT product_id, location_id, lot_id, package_id, quantity - reserved_quantity FROM stock_quant WHERE id = \(quant) FOR UPDATE"
@@ -145,7 +146,7 @@ public enum Collateral {
     static func addMargin(_ call: MethodCall) async throws -> Value {
         let ids = try await call.recordsToWrite("finance.pledge")
         try Parties.requireOfficer(call.store)
-        guard let amount = call.argument(0, "amount").flatMap(Value.decimal), amount > 0 else {
+        guard let amount = call.argument(0, "amount")?.decimalValue, amount > 0 else {
             throw ChainstoreError.valueError("The margin paid is an amount above zero.")
         }
         try await Transition.move(call.store.tx, "finance_pledge", ids, from: ["active", "called", "goods_in"], to: nil,
@@ -157,10 +158,11 @@ public enum Collateral {
     /// damaged (or no longer so); they count for nothing until they are sound, valued at once.
     static func markDamaged(_ call: MethodCall) async throws -> Value {
         let damaged = call.argument(0, "damaged")?.boolValue ?? true
-        try await call.store.lockAndCheck(try call.store.model("finance.pledge.line"), ids: call.ids, operation: .read)
+        // The pledges first, then their lines, as a valuation takes them.
         let sql: SQLBuilder = "SELECT DISTINCT pledge_id FROM finance_pledge_line WHERE id = ANY(\(call.ids)) ORDER BY 1"
         let pledges = try await call.store.tx.query(sql).map { try $0.decode(Int64.self) }
-        for id in pledges { try Parties.requireSupervisor(call.store, try await Parties.pledge(call.store, id, lock: true)) }
+        for id in pledges { try Parties.requireSupervisor(call.store, try await Parties.pledge(call.store, id)) }
+        try await call.store.lockAndCheck(try call.store.model("finance.pledge.line"), ids: call.ids, operation: .read)
         try await call.store.tx.query("""
             UPDATE finance_pledge_line SET damaged = \(damaged), write_uid = \(call.store.env.uid), write_date = now()
             WHERE id = ANY(\(call.ids)) AND state = 'open'

@@ -14,7 +14,7 @@ enum Enforcement {
     static func liquidate(_ call: MethodCall) async throws -> Value {
         guard call.ids.count == 1 else { throw ChainstoreError.userError("Liquidate one pledge at a time.") }
         try Parties.requireOfficer(call.store)
-        guard let proceeds = call.argument(1, "proceeds").flatMap(Value.decimal), proceeds >= 0, proceeds == proceeds.rounded(2) else {
+        guard let proceeds = call.argument(1, "proceeds")?.decimalValue, proceeds >= 0, proceeds == proceeds.rounded(2) else {
             throw ChainstoreError.valueError("The proceeds of the sale are an amount in fen.")
         }
         let date = call.argument(2, "date")?.stringValue
@@ -23,7 +23,7 @@ enum Enforcement {
         try await tx.query("""
             SELECT id FROM finance_credit_line WHERE id = (SELECT credit_line_id FROM finance_pledge WHERE id = \(call.ids[0])) FOR UPDATE
             """)
-        let pledge = try await Parties.pledge(call.store, call.ids[0], lock: true)
+        let pledge = try await Parties.pledge(call.store, call.ids[0])
         if let key, let row = try await tx.query("SELECT id, pledge_id FROM finance_release WHERE idempotency_key = \(key)").first {
             let (release, of) = try row.decode((Int64, Int64).self)
             guard of == pledge.id else { throw ChainstoreError.userError("The idempotency key \(key) was used for another pledge.") }

@@ -60,6 +60,12 @@ enum Entries {
             let (tx, id, move, book, company, borrower, partner, loan, event, date, account, debit, credit) = try row.decode(
                 (Int64, Int64, String, String, Int64, Int64?, Int64?, Int64?, String, String, String, Decimal, Decimal).self)
             next = "\(tx):\(id)"
+            if format == "csv" {
+                func text(_ id: Int64?) -> String { id.map { String($0) } ?? "" }
+                let fields = [move, book, String(company), text(borrower), text(partner), text(loan), event, date, account, "\(debit)", "\(credit)"]
+                csv += fields.map(quoted).joined(separator: ",") + "\n"
+                continue
+            }
             var entry: RecordValues = ["id": .int(id), "move": .string(move), "book": .string(book), "company_id": .int(company)]
             entry["borrower_company_id"] = borrower.map(Value.int) ?? .false
             entry["partner_id"] = partner.map(Value.int) ?? .false
@@ -70,9 +76,6 @@ enum Entries {
             entry["debit"] = .string("\(debit)")
             entry["credit"] = .string("\(credit)")
             entries.append(.dict(entry))
-            func text(_ id: Int64?) -> String { id.map { String($0) } ?? "" }
-            let fields: [String] = [move, book, String(company), text(borrower), text(partner), text(loan), event, date, account, "\(debit)", "\(credit)"]
-            csv += fields.map(quoted).joined(separator: ",") + "\n"
         }
         return format == "csv" ? ["cursor": .string(next), "csv": .string(csv)] : ["cursor": .string(next), "entries": .array(entries)]
     }

@@ -23,7 +23,7 @@ enum Loans {
     static func drawdown(_ call: MethodCall) async throws -> Value {
         guard call.ids.count == 1 else { throw ChainstoreError.userError("Draw down on one credit line at a time.") }
         try Parties.requireOfficer(call.store)
-        guard let amount = call.argument(0, "amount").flatMap(Value.decimal), amount > 0 else {
+        guard let amount = call.argument(0, "amount")?.decimalValue, amount > 0 else {
             throw ChainstoreError.valueError("A drawdown is an amount above zero.")
         }
         guard case .string(let maturity)? = call.argument(1, "maturity_date") else { throw ChainstoreError.valueError("A loan has a maturity date.") }
@@ -33,8 +33,8 @@ enum Loans {
         request.key = call.argument(4, "idempotency_key")?.stringValue
         request.purpose = call.argument(5, "purpose")?.stringValue
         request.date = call.argument(6, "date")?.stringValue
+        // The line's row lock (lockAndCheck takes it FOR UPDATE) serialises drawdowns against it.
         try await call.store.lockAndCheck(try call.store.model("finance.credit.line"), ids: [request.line], operation: .write)
-        try await call.store.tx.query("SELECT id FROM finance_credit_line WHERE id = \(request.line) FOR UPDATE")
         if let key = request.key, let existing = try await replay(call.store.tx, key: key, request) { return .int(existing) }
         let create: SQLBuilder = """
             INSERT INTO finance_loan (credit_line_id, maturity_date, principal_amount, pledge_id, idempotency_key, purpose, state,
@@ -95,14 +95,6 @@ enum Loans {
             guard pledgeState == "active" else {
                 throw ChainstoreError.userError("\(pledgeName) is \(pledgeState); loans are drawn against an active pledge only.")
             }
-            try await Collateral.revalue(tx, pledges: [pledge], why: .drawdown)
-            let value: SQLBuilder = "SELECT collateral_value, exposure FROM finance_pledge WHERE id = \(pledge)"
-            let (collateral, exposure) = try (try await tx.one(value)).decode((Decimal, Decimal).self)
-            guard collateral > 0, exposure + amount <= collateral * maxLTV else {
-                let ltv = collateral > 0 ? "\(((exposure + amount) / collateral * 100).rounded(2))%" : "infinite"
-                throw ChainstoreError.userError(
-                    "After this drawdown \(pledgeName) would stand at \(ltv) of its collateral value \(collateral), above the opening line of \(maxLTV * 100)%.")
-            }
         }
         let pay: SQLBuilder = """
             UPDATE finance_loan SET state = 'disbursed', principal_outstanding = principal_amount,
@@ -110,13 +102,24 @@ enum Loans {
             WHERE id = \(loan)
             """
         try await tx.query(pay)
+        if let pledge, product != "receivable" {
+            // Valued once, with this loan in the exposure; past the opening line the whole drawdown
+            // is refused (the transaction rolls back, the valuation with it).
+            try await Collateral.revalue(tx, pledges: [pledge], why: .drawdown)
+            let value: SQLBuilder = "SELECT name, collateral_value, exposure FROM finance_pledge WHERE id = \(pledge)"
+            let (pledgeName, collateral, exposure) = try (try await tx.one(value)).decode((String, Decimal, Decimal).self)
+            guard collateral > 0, exposure <= collateral * maxLTV else {
+                let ltv = collateral > 0 ? "\((exposure / collateral * 100).rounded(2))%" : "infinite"
+                throw ChainstoreError.userError(
+                    "After this drawdown \(pledgeName) would stand at \(ltv) of its collateral value \(collateral), above the opening line of \(maxLTV * 100)%.")
+            }
+        }
         try await tx.query("UPDATE finance_credit_line SET exposure = exposure + \(amount), write_date = now() WHERE id = (SELECT credit_line_id FROM finance_loan WHERE id = \(loan))")
         try await Entries.post(tx, loan: loan, event: "disbursement", move: "DD/\(name)", date: date, lines: [
             .init(book: "lender", account: "loans_receivable", debit: amount, credit: 0), .init(book: "lender", account: "bank", debit: 0, credit: amount),
             .init(book: "borrower", account: "bank", debit: amount, credit: 0),
             .init(book: "borrower", account: "short_term_borrowings", debit: 0, credit: amount),
         ])
-        if let pledge, product != "receivable" { try await Collateral.revalue(tx, pledges: [pledge], why: .drawdown) }
     }
 
     /// `finance.loan.action_disburse()` for loans made and approved through the records.
@@ -130,14 +133,5 @@ enum Loans {
             let receivables = call.argument(0, "receivable_ids")?.arrayValue?.compactMap(\.intValue) ?? []
             try await disburse(call.store, loan: loan, receivables: receivables, date: nil)
         }
-    }
-}
-
-extension Decimal {
-    /// Rounded half away from zero (half-up for amounts) to `scale` decimals.
-    func rounded(_ scale: Int) -> Decimal {
-        var value = self, result = Decimal()
-        NSDecimalRound(&result, &value, scale, .plain)
-        return result
     }
 }

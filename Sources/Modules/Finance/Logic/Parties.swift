@@ -1,7 +1,6 @@
 import ChainstoreCore
 import ChainstoreDB
 import Foundation
-import PostgresNIO
 
 /// Who may do what to a finance record beyond the company rules: the lender's finance officers
 /// decide (approve, disburse, activate), the supervising DC's stock staff move pledged goods, and
@@ -13,14 +12,11 @@ enum Parties {
         let id: Int64, name: String, kind: String, state: String, location: Int64?, supervisorCompany: Int64?, pledgor: Int64
     }
 
-    /// The pledge, read under the caller's rules (and locked when `lock`).
-    static func pledge(_ store: RecordStore, _ id: Int64, lock: Bool) async throws -> Pledge {
+    /// The pledge, locked and read under the caller's rules (`lockAndCheck` takes the row lock).
+    static func pledge(_ store: RecordStore, _ id: Int64) async throws -> Pledge {
         try await store.lockAndCheck(try store.model("finance.pledge"), ids: [id], operation: .read)
-        var sql: SQLBuilder = "SELECT name, kind, state, location_id, supervisor_company_id, pledgor_id FROM finance_pledge WHERE id = \(id)"
-        if lock { sql += " FOR NO KEY UPDATE" }
-        guard let row = try await store.tx.query(sql).first else {
-            throw ChainstoreError.missing("Pledge \(id) does not exist.")
-        }
+        let sql: SQLBuilder = "SELECT name, kind, state, location_id, supervisor_company_id, pledgor_id FROM finance_pledge WHERE id = \(id)"
+        let row = try await store.tx.one(sql)
         let (name, kind, state, location, supervisor, pledgor) = try row.decode((String, String, String, Int64?, Int64?, Int64).self)
         return Pledge(id: id, name: name, kind: kind, state: state, location: location, supervisorCompany: supervisor, pledgor: pledgor)
     }
@@ -84,26 +80,5 @@ enum Transition {
         let list = try await tx.query(names).map { try $0.decode(String.self) }.joined(separator: ", ")
         let target = to.map { "become \($0)" } ?? "change"
         throw ChainstoreError.userError("\(list): cannot \(target) from \(from.joined(separator: " or "))" + (why.map { "; \($0)" } ?? "") + ".")
-    }
-}
-
-extension Value {
-    /// An amount given as a number or a string ("1234.56"), exactly.
-    static func decimal(_ value: Value) -> Decimal? {
-        switch value {
-        case .int(let number): return Decimal(number)
-        case .double(let number): return Decimal(string: String(number))
-        case .string(let text): return Decimal(string: text.trimmingCharacters(in: .whitespaces), locale: Locale(identifier: "en_US_POSIX"))
-        default: return nil
-        }
-    }
-}
-
-extension Transaction {
-    /// The one row a statement answers (a row locked or made just before): none is a missing
-    /// record, never a crash.
-    func one(_ sql: SQLBuilder) async throws -> PostgresRow {
-        guard let row = try await query(sql).first else { throw ChainstoreError.missing("The record this needs does not exist (any more).") }
-        return row
     }
 }

@@ -31,25 +31,6 @@ enum Receivables {
                                   set: ", confirmed_at = now(), confirmed_by = \(call.store.env.uid)")
     }
 
-    static func dispute(_ call: MethodCall) async throws {
-        try await Transition.move(call.store.tx, "finance_receivable", try await call.recordsToWrite("finance.receivable"), from: ["confirmed"], to: "disputed")
-    }
-
-    static func resolve(_ call: MethodCall) async throws {
-        try await Transition.move(call.store.tx, "finance_receivable", try await call.recordsToWrite("finance.receivable"), from: ["disputed"], to: "confirmed")
-    }
-
-    static func cancel(_ call: MethodCall) async throws {
-        try await Transition.move(call.store.tx, "finance_receivable", try await call.recordsToWrite("finance.receivable"), from: ["draft", "disputed"],
-                                  to: "cancelled")
-    }
-
-    /// The debtor paid the face amount to whoever it was assigned to.
-    static func settle(_ call: MethodCall) async throws {
-        try Parties.requireOfficer(call.store)
-        try await Transition.move(call.store.tx, "finance_receivable", try await call.recordsToWrite("finance.receivable"), from: ["assigned"], to: "settled")
-    }
-
     /// Assigns `receivables` to `loan` (the caller holds the credit line): each the borrower's,
     /// confirmed and not assigned before; none of the borrower's disputed; the advance at most
     /// their face × the advance rate.

@@ -20,7 +20,7 @@ enum Releases {
     static func make(
         _ store: RecordStore, pledge id: Int64, items: [Value], repayment: Int64?, states: [String] = ["goods_in", "active", "called"]
     ) async throws -> Int64 {
-        let pledge = try await Parties.pledge(store, id, lock: true)
+        let pledge = try await Parties.pledge(store, id)
         guard states.contains(pledge.state) else {
             throw ChainstoreError.userError("\(pledge.name) is \(pledge.state); no goods are released from it.")
         }
@@ -29,7 +29,7 @@ enum Releases {
         }
         var lines: [Int64] = [], quantities: [Decimal] = []
         for item in items {
-            guard let line = item["line_id"]?.intValue, let quantity = item["quantity"].flatMap(Value.decimal), quantity > 0 else {
+            guard let line = item["line_id"]?.intValue, let quantity = item["quantity"]?.decimalValue, quantity > 0 else {
                 throw ChainstoreError.valueError("Each line is {\"line_id\", \"quantity\" > 0}.")
             }
             lines.append(line)
@@ -99,37 +99,6 @@ enum Releases {
         }
     }
 
-    /// A dynamic pledge's goods go out, old for new, on the supervisor's word alone while what stays
-    /// is worth at least the minimum controlled value (exposure ÷ the opening line, finance spec
-    /// §2.7); below it the lender must approve. The check runs in the move's own transaction.
-    static func swap(_ store: RecordStore, release: Int64, name: String, pledge: Parties.Pledge) async throws {
-        let tx = store.tx
-        try await Collateral.revalue(tx, pledges: [pledge.id], why: .stockMove)
-        try await tx.query("""
-            UPDATE finance_release_line rl SET value = CASE WHEN fl.quantity > 0 THEN round(fl.value * rl.quantity / fl.quantity, 2) ELSE 0 END
-            FROM finance_pledge_line fl WHERE fl.id = rl.pledge_line_id AND rl.release_id = \(release)
-            """)
-        let sql: SQLBuilder = """
-            SELECT p.collateral_value, p.min_controlled_value, (SELECT coalesce(sum(value), 0) FROM finance_release_line WHERE release_id = \(release))
-            FROM finance_pledge p WHERE p.id = \(pledge.id)
-            """
-        let (collateral, floor, value) = try (try await tx.one(sql)).decode((Decimal, Decimal, Decimal).self)
-        guard collateral - value >= floor else {
-            throw ChainstoreError.userError(
-                "\(name) would leave \(pledge.name) at \(collateral - value), under its minimum controlled value \(floor): the lender must approve it.")
-        }
-        try await tx.query("""
-            UPDATE finance_release SET state = 'approved', release_value = \(value), approved_by = \(store.env.uid), approved_at = now(),
-                   write_uid = \(store.env.uid), write_date = now() WHERE id = \(release)
-            """)
-    }
-
-    static func reject(_ call: MethodCall) async throws {
-        try Parties.requireOfficer(call.store)
-        let ids = try await call.recordsToWrite("finance.release")
-        try await Transition.move(call.store.tx, "finance_release", ids, from: ["requested", "approved"], to: "rejected")
-    }
-
     /// `finance.release.action_scan()`: the supervisor's scan moves the approved goods out of the
     /// pledge location into the warehouse's stock, in the one transaction that may (the guard on
     /// the balances knows it by the release it names).
@@ -140,16 +109,31 @@ enum Releases {
         let tx = call.store.tx
         let head: SQLBuilder = "SELECT name, state, pledge_id FROM finance_release WHERE id = \(release) FOR NO KEY UPDATE"
         let (name, state, pledgeId) = try (try await tx.one(head)).decode((String, String, Int64).self)
-        let pledge = try await Parties.pledge(call.store, pledgeId, lock: true)
+        let pledge = try await Parties.pledge(call.store, pledgeId)
         try Parties.requireSupervisor(call.store, pledge)
         guard pledge.state != "in_enforcement" else { throw ChainstoreError.userError("\(pledge.name) is under enforcement; releases are frozen.") }
-        if state == "requested", pledge.kind == "dynamic" {
-            try await swap(call.store, release: release, name: name, pledge: pledge)
-        } else if state != "approved" {
+        // A dynamic pledge's goods go out, old for new, on the supervisor's word alone while what
+        // stays is worth at least its minimum controlled value (exposure ÷ the opening line, finance
+        // spec §2.7), checked after the move in its own transaction; below it the lender approves.
+        let swap = state == "requested" && pledge.kind == "dynamic"
+        guard state == "approved" || swap else {
             throw ChainstoreError.userError("\(name) is \(state); the supervisor scans approved releases only.")
+        }
+        if swap {
+            try await tx.query("""
+                UPDATE finance_release SET state = 'approved', approved_by = \(call.store.env.uid), approved_at = now() WHERE id = \(release)
+                """)
         }
         let picking = try await move(call.store, release: release, to: nil, scanner: call.store.env.uid)
         let events = try await Collateral.revalue(tx, pledges: [pledgeId], why: .release)
+        if swap {
+            let sql: SQLBuilder = "SELECT collateral_value, min_controlled_value FROM finance_pledge WHERE id = \(pledgeId)"
+            let (collateral, floor) = try (try await tx.one(sql)).decode((Decimal, Decimal).self)
+            guard collateral >= floor else {
+                throw ChainstoreError.userError(
+                    "\(name) would leave \(pledge.name) at \(collateral), under its minimum controlled value \(floor): the lender must approve it.")
+            }
+        }
         return ["picking_id": picking.map(Value.int) ?? .false, "events": .array(events)]
     }
 

@@ -31,7 +31,7 @@ enum Repayments {
     static func repay(_ call: MethodCall) async throws -> Value {
         guard call.ids.count == 1 else { throw ChainstoreError.userError("Repay one loan at a time.") }
         try Parties.requireOfficer(call.store)
-        guard let amount = call.argument(0, "amount").flatMap(Value.decimal), amount > 0, amount == amount.rounded(2) else {
+        guard let amount = call.argument(0, "amount")?.decimalValue, amount > 0, amount == amount.rounded(2) else {
             throw ChainstoreError.valueError("A repayment is an amount above zero, in fen.")
         }
         let date = call.argument(1, "date")?.stringValue
@@ -140,7 +140,7 @@ enum Repayments {
     /// `finance.loan.add_fee(amount, name="fee")`: an arrangement, supervision or registration fee.
     static func addFee(_ call: MethodCall) async throws {
         try Parties.requireOfficer(call.store)
-        guard let amount = call.argument(0, "amount").flatMap(Value.decimal), amount > 0, amount == amount.rounded(2) else {
+        guard let amount = call.argument(0, "amount")?.decimalValue, amount > 0, amount == amount.rounded(2) else {
             throw ChainstoreError.valueError("A fee is an amount above zero, in fen.")
         }
         try await call.store.tx.query("""

@@ -409,9 +409,8 @@ extension Migration {
                        penalty_accrued = l.penalty_accrued + coalesce(x.penalty, 0),
                        accrued_through = greatest(l.accrued_through, day),
                        state = CASE WHEN l.state = 'disbursed' AND l.maturity_date <= day THEN 'overdue' ELSE l.state END
-                FROM scope s LEFT JOIN sums x ON x.loan_id = s.id WHERE l.id = s.id
-                RETURNING l.id)
-            SELECT coalesce((SELECT sum(n) FROM sums), 0)::bigint + 0 * (SELECT count(*) FROM updated)
+                FROM scope s LEFT JOIN sums x ON x.loan_id = s.id WHERE l.id = s.id)
+            SELECT coalesce(sum(n), 0)::bigint FROM sums
         $fn$;
 
         -- Posts the interest accrued and not yet posted, rounded half-up to the fen (the residue

@@ -53,9 +53,7 @@ struct Receipt: Sendable {
 
     /// Yuan to the fen, rounded half away from zero: "12.50".
     static func money(_ value: Decimal) -> String {
-        var input = value, rounded = Decimal()
-        NSDecimalRound(&rounded, &input, 2, .plain)
-        return String(format: "%.2f", rounded.double)
+        String(format: "%.2f", value.rounded(2).double)
     }
 
     static func quantity(_ value: Decimal) -> String { "\(value)" }

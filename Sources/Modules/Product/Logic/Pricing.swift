@@ -234,12 +234,7 @@ public enum Pricing {
     }
 
     /// Half away from zero, as money is rounded.
-    static func round(_ value: Decimal, scale: Int) -> Decimal {
-        var input = value
-        var result = Decimal()
-        NSDecimalRound(&result, &input, scale, .plain)
-        return result
-    }
+    static func round(_ value: Decimal, scale: Int) -> Decimal { value.rounded(scale) }
 
     static func roundFen(_ value: Decimal) -> Decimal { round(value, scale: 2) }
 }

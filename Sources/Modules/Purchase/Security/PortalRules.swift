@@ -6,14 +6,14 @@ import ChainstoreCore
 /// supplier's), their lines, and their own shipping notices — as Odoo's portal rule
 /// `partner_id child_of user.commercial_partner_id`. Group rules apply to the group's members
 /// only, so the group's staff keep the company rules alone.
-enum PortalRules {
+public enum PortalRules {
     static let all: [RecordRule] = [orders, orderLines, notices, pallets, contents]
 
     static let portal = [Base.Group.portal]
 
     /// The caller's supplier (its commercial entity and the contacts under it), or nothing at all
     /// for a portal user without a partner.
-    static func supplier(_ env: Env, _ path: String) -> Domain {
+    public static func supplier(_ env: Env, _ path: String) -> Domain {
         guard let partner = env.commercialPartnerId else { return .none }
         return .leaf(path, .childOf, .array([.int(partner)]))
     }

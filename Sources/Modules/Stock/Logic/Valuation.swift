@@ -113,17 +113,9 @@ extension Ledger {
         try await write(layers, costs: costs, consumed: consumed)
     }
 
-    static func fen(_ value: Decimal) -> Decimal {
-        var input = value, output = Decimal()
-        NSDecimalRound(&output, &input, 2, .plain)
-        return output
-    }
+    static func fen(_ value: Decimal) -> Decimal { value.rounded(2) }
 
-    static func round(_ value: Decimal) -> Decimal {
-        var input = value, output = Decimal()
-        NSDecimalRound(&output, &input, 6, .plain)
-        return output
-    }
+    static func round(_ value: Decimal) -> Decimal { value.rounded(6) }
 
     /// The running costs of `keys`, locked in (company, product) order; missing ones are made
     /// (at zero) in the same statement: the upsert locks the row it finds or inserts.
