@@ -56,6 +56,9 @@ public struct DatabaseLocation: Sendable {
         }
         configuration.database = database ?? databaseName
         configuration.options.maximumConnections = 40
+        // A connection attempt that hangs (a primary that just died behind a proxy) is given up
+        // soon and tried again, instead of holding requests for PostgresNIO's default 10 s.
+        configuration.options.connectTimeout = .seconds(2)
         // No JIT compilation: a page of records under LIMIT is costed as the whole scan, so
         // PostgreSQL would spend 200 ms compiling for a query that runs in a few.
         configuration.options.additionalStartupParameters = [("jit", "off")]
@@ -63,8 +66,24 @@ public struct DatabaseLocation: Sendable {
     }
 
     /// A pool on `database` (this location's database by default) run by the caller as a service.
+    /// A server named by URL may have a synchronous standby: its commits are watched for a
+    /// cancelled wait (`CommitSafety`).
     public func makeDatabase(_ client: PostgresClient, name: String? = nil) -> Database {
-        Database(name: name ?? databaseName, client: client, statements: transactionPooling ? nil : StatementCache(capacity: Database.defaultStatementCacheCapacity))
+        var database = Database(
+            name: name ?? databaseName, client: client, statements: transactionPooling ? nil : StatementCache(capacity: Database.defaultStatementCacheCapacity))
+        if case .url = kind { database.watchesSynchronousCommit = true }
+        return database
+    }
+
+    /// The client configuration of a standby named by URL (`serve --replica-url`), for this
+    /// location's database, with the same connection settings as the primary's.
+    public func replicaConfiguration(url: String) throws -> PostgresClient.Configuration {
+        var (configuration, _) = try Self.parse(url)
+        configuration.database = databaseName
+        configuration.options.maximumConnections = 40
+        configuration.options.connectTimeout = .seconds(2)
+        configuration.options.additionalStartupParameters = [("jit", "off")]
+        return configuration
     }
 
     /// Starts the managed cluster if this location has one; returns whether this call started it.

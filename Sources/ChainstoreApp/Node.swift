@@ -33,6 +33,10 @@ public struct Node: Sendable {
         /// Where the back office listens when it must not share the public address (an intranet
         /// address: `serve --backoffice-listen 10.0.0.5:8070`); nil: beside everything else.
         public var backOffice: (host: String, port: Int)?
+        /// Standbys of the database for reads that may be a moment old (`serve --replica-url`).
+        public var replicaURLs: [String] = []
+        /// A replica further behind the primary than this is skipped.
+        public var replicaMaxLag: Duration = .seconds(1)
         public init() {}
     }
 
@@ -75,7 +79,19 @@ public struct Node: Sendable {
         try await location.createDatabaseIfMissing(logger: logger)
         let registry = try Modules.registry()
         let client = PostgresClient(configuration: location.clientConfiguration(), backgroundLogger: logger)
-        let database = location.makeDatabase(client)
+        var database = location.makeDatabase(client)
+        var replicaServices: [any Service] = []
+        if !options.replicaURLs.isEmpty {
+            var replicas: [ReplicaSet.Replica] = []
+            for (index, url) in options.replicaURLs.enumerated() {
+                let replicaClient = PostgresClient(configuration: try location.replicaConfiguration(url: url), backgroundLogger: logger)
+                replicaServices.append(replicaClient)
+                replicas.append(.init(name: "replica\(index + 1)", database: location.makeDatabase(replicaClient)))
+            }
+            let set = ReplicaSet(primary: database, replicas: replicas, maxLag: options.replicaMaxLag, logger: logger)
+            database.replicas = set
+            replicaServices.append(set)
+        }
         if location.transactionPooling {
             logger.notice("the database URL names a transaction-mode pooler: statements are parsed for every call (no statement cache)")
         }
@@ -126,7 +142,7 @@ public struct Node: Sendable {
         let startup = Startup(database: database, registry: registry, migrator: migrator, options: options, logger: logger, apps: apps) {
             Self.exitIfStuck(after: .seconds(15), location: location, stopCluster: started, logger: logger)
         }
-        var services: [any Service] = [client, directory] + moduleServices
+        var services: [any Service] = [client] + replicaServices + [directory] + moduleServices
         if roles.contains(.cron) { services.append(JobRunner(node: node, jobs: registry.jobs, name: name)) }
         services.append(startup)
         let group = ServiceGroup(

@@ -20,6 +20,7 @@ public struct OdooError: Sendable {
         case .typeError: exceptionName = "builtins.TypeError"
         case .attributeError: exceptionName = "builtins.AttributeError"
         case .concurrency: exceptionName = "psycopg2.errors.SerializationFailure"
+        case .unavailable, .commitUnknown: exceptionName = "psycopg2.OperationalError"
         case let code where code.name == "KeyError": exceptionName = "builtins.KeyError"
         default: exceptionName = "builtins.Exception"
         }

@@ -91,7 +91,7 @@ public struct RPCGateway: Sendable {
         let known = readOnly && callContext["allowed_company_ids"] == nil
             ? credentials.flatMap { identity.remembered(database, credentials: $0, client: caller) } : nil
         do {
-            return try await database.run(logger: caller.logger, transaction: !readOnly) { tx in
+            let work: @Sendable (Transaction) async throws -> Value = { tx in
                 let env = if let known {
                     known.withContext(callContext)
                 } else if let credentials {
@@ -102,6 +102,10 @@ public struct RPCGateway: Sendable {
                 let store = RecordStore(registry: registry, tx: tx, env: env)
                 return try await dispatcher.call(store, model: model, method: method, args: args, kwargs: finalKeywords)
             }
+            // Reads may be served by a replica that has replayed this caller's own writes; a
+            // write notes where its commit reached, for the caller's next reads.
+            if readOnly { return try await database.read(logger: caller.logger, caller: uid, work) }
+            return try await ReplicaSet.$writer.withValue(uid) { try await database.transaction(logger: caller.logger, work) }
         } catch let error as ChainstoreError where error.code == .accessDenied {
             if let credentials { await identity.refused(database, credentials: credentials, client: caller) }
             throw error

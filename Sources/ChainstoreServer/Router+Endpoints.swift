@@ -92,6 +92,7 @@ public enum APIError {
         case .missingError: .notFound
         case .valueError, .validationError, .typeError, .userError: .badRequest
         case .throttled: .tooManyRequests
+        case .unavailable, .commitUnknown: .serviceUnavailable
         default: .internalServerError
         }
         let kind: String = switch status {
@@ -100,6 +101,7 @@ public enum APIError {
         case .unauthorized: "unauthorized"
         case .forbidden: "forbidden"
         case .tooManyRequests: "throttled"
+        case .serviceUnavailable: failure.code == .commitUnknown ? "commit_unknown" : "unavailable"
         default: "error"
         }
         var json = JSONWriter()

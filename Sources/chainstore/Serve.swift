@@ -46,8 +46,16 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "HOST:PORT where the back office (/web, its menus, dashboard and sign-in security) listens, e.g. an intranet address; the public address then keeps only the API, the bus and the store apps.")
     var backofficeListen: String?
 
+    @Option(help: "A standby of the database (postgres://…, repeatable) for reads that may be a moment old: searches and reads of the API by callers without a write it has not replayed yet.")
+    var replicaURL: [String] = []
+
+    @Option(help: "Seconds a replica may lag behind the primary and still serve reads.")
+    var replicaMaxLag: Double = 1
+
     func run() async throws {
         var options = Node.Options()
+        options.replicaURLs = replicaURL
+        options.replicaMaxLag = .milliseconds(Int(replicaMaxLag * 1000))
         options.host = host
         options.port = port
         options.demo = demo

@@ -31,6 +31,11 @@ public struct ChainstoreError: Error, Sendable, CustomStringConvertible {
         public static let sessionExpired = Code("SessionExpired")
         /// A request exceeding a configured limit.
         public static let limitExceeded = Code("LimitExceeded")
+        /// The database could not be reached (a failover in progress): nothing was saved; retry.
+        public static let unavailable = Code("ServiceUnavailable")
+        /// The connection was lost while committing, or the synchronous standby did not confirm
+        /// the commit: it may or may not have been saved. Retry with the same idempotency key.
+        public static let commitUnknown = Code("CommitOutcomeUnknown")
         /// Anything else: an internal failure; details go to the log only.
         public static let internalError = Code("InternalError")
     }

@@ -11,6 +11,12 @@ public struct Database: Sendable {
     public var maxRetries = 4
     /// Statements parsed once per connection and reused (nil behind a transaction-mode pooler).
     public let statements: StatementCache?
+    /// Standbys for reads that may be a moment old (`read(logger:caller:_:)`); nil: none.
+    public var replicas: ReplicaSet?
+    /// Whether a COMMIT the server acknowledged with "canceling wait for synchronous
+    /// replication" is reported as a failure (`CommitSafety`): on for servers named by URL,
+    /// which may have a synchronous standby; the private cluster has none.
+    public var watchesSynchronousCommit = false
 
     /// Statements kept per connection by default: the generic path's shapes (a model's search,
     /// read and rules for a kind of user) and the hot paths, with room to spare.
@@ -36,8 +42,12 @@ public struct Database: Sendable {
                     DatabaseMetrics.inUse.increment()
                     defer { DatabaseMetrics.inUse.decrement() }
                     return try await releasing(connection, logger: logger) {
-                        try await Self.run(
-                            connection: connection, logger: logger, database: name, statements: statements, isolation: isolation, body)
+                        let watcher = watchesSynchronousCommit ? await SyncRepWatch.shared.watcher(for: connection) : nil
+                        let result = try await Self.run(
+                            connection: connection, logger: logger, database: name, statements: statements, isolation: isolation,
+                            watcher: watcher, body)
+                        await noteCommit(connection, logger: logger)
+                        return result
                     }
                 }
             } catch let error where DatabaseErrors.isRetryable(error) && attempt < maxRetries {
@@ -65,6 +75,32 @@ public struct Database: Sendable {
         }
     }
 
+    /// After a write committed for a caller (`ReplicaSet.writer`), the primary's WAL position:
+    /// that caller's reads go to a replica only once it has replayed this far.
+    private func noteCommit(_ connection: PostgresConnection, logger: Logger) async {
+        guard let replicas, replicas.tracksWrites, let caller = ReplicaSet.writer else { return }
+        let position = try? await connection.query("SELECT pg_current_wal_lsn()::text", logger: logger).collect().first?.decode(String.self)
+        if let position, let lsn = try? ReplicaSet.parseLSN(position) { replicas.noteWrite(caller: caller, lsn: lsn) }
+    }
+
+    /// Read-only work where a moment's staleness is acceptable (searches and reads of the generic
+    /// API, reports): on a replica that is up, lags less than its bound and has replayed
+    /// `caller`'s own last write; otherwise, or when the replica fails, on the primary.
+    /// Statement by statement (each takes its own snapshot, as under READ COMMITTED).
+    public func read<T: Sendable>(logger: Logger, caller: Int64?, _ body: @Sendable (Transaction) async throws -> T) async throws -> T {
+        guard let replicas, let replica = replicas.choose(caller: caller) else { return try await withoutTransaction(logger: logger, body) }
+        do {
+            return try await replica.database.withoutTransaction(logger: logger, body)
+        } catch where CommitSafety.isConnectionLost(error) || DatabaseErrors.isReadOnly(error) {
+            // A replica that went away, or work that turned out to write: the primary does it.
+            if !DatabaseErrors.isReadOnly(error) {
+                replicas.failed(replica)
+                logger.warning("replica failed a read; reading from the primary", metadata: ["replica": "\(replica.name)"])
+            }
+            do { return try await withoutTransaction(logger: logger, body) } catch { throw CommitSafety.beforeCommit(error) }
+        }
+    }
+
     /// Runs `body` on a leased connection, then closes the connection if the statement cache
     /// retired it (the pool replaces it).
     private func releasing<T: Sendable>(_ connection: PostgresConnection, logger: Logger, _ body: () async throws -> T) async throws -> T {
@@ -79,23 +115,46 @@ public struct Database: Sendable {
         }
     }
 
+    /// BEGIN, `body`, COMMIT, with the outcome told apart as `CommitSafety` says: a connection
+    /// lost before COMMIT saved nothing (`unavailable`); lost during COMMIT, or acknowledged
+    /// with a cancelled wait for the synchronous standby, it is unknown (`commitUnknown`), never
+    /// success and never retried here.
     static func run<T: Sendable>(
         connection: PostgresConnection, logger: Logger, database: String, statements: StatementCache?, isolation: IsolationLevel,
-        _ body: @Sendable (Transaction) async throws -> T
+        watcher: SyncRepNoticeWatcher? = nil, _ body: @Sendable (Transaction) async throws -> T
     ) async throws -> T {
         let tx = Transaction(connection: connection, logger: logger, database: database, statements: statements, inTransaction: true)
         let started = ContinuousClock.now
-        try await tx.execute("BEGIN ISOLATION LEVEL \(isolation.rawValue)")
+        let result: T
         do {
-            let result = try await body(tx)
-            try await tx.execute("COMMIT")
-            DatabaseMetrics.committed.record(duration: ContinuousClock.now - started)
-            return result
+            try await tx.execute("BEGIN ISOLATION LEVEL \(isolation.rawValue)")
+            result = try await body(tx)
         } catch {
-            try? await tx.execute("ROLLBACK")
+            // A connection that is gone rolled back with it: nothing is sent on it any more.
+            if !CommitSafety.isConnectionLost(error) { try? await tx.execute("ROLLBACK") }
             DatabaseMetrics.rolledBack.record(duration: ContinuousClock.now - started)
-            throw error
+            throw CommitSafety.beforeCommit(error)
         }
+        _ = watcher?.takeCancelled()
+        do {
+            try await tx.execute("COMMIT")
+        } catch {
+            DatabaseMetrics.rolledBack.record(duration: ContinuousClock.now - started)
+            guard CommitSafety.isConnectionLost(error) else {
+                // The server refused the COMMIT (a deferred constraint, a serialization failure): rolled back.
+                try? await tx.execute("ROLLBACK")
+                throw error
+            }
+            logger.error("connection lost during COMMIT: outcome unknown", metadata: ["database": "\(database)"])
+            throw CommitSafety.duringCommit(error)
+        }
+        if watcher?.takeCancelled() == true {
+            logger.error("COMMIT acknowledged without the synchronous standby (wait cancelled): reported as failed", metadata: ["database": "\(database)"])
+            DatabaseMetrics.unreplicatedCommits.increment()
+            throw CommitSafety.notReplicated
+        }
+        DatabaseMetrics.committed.record(duration: ContinuousClock.now - started)
+        return result
     }
 
     public enum IsolationLevel: String, Sendable {

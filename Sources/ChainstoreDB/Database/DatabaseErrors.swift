@@ -50,6 +50,11 @@ public enum DatabaseErrors {
         return name
     }
 
+    /// A write attempted on a standby (25006, read_only_sql_transaction).
+    static func isReadOnly(_ error: any Error) -> Bool {
+        ServerError((error as? ChainstoreError)?.underlying ?? error)?.sqlState == "25006"
+    }
+
     public static func isRetryable(_ error: any Error) -> Bool {
         (error as? ChainstoreError)?.code == .concurrency
     }

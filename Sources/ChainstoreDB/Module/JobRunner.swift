@@ -1,6 +1,8 @@
+import ChainstoreCore
 import Foundation
 import Logging
 import ServiceLifecycle
+import Synchronization
 
 /// The cron role: for every migrated tenant database, registers the modules' jobs in `ir_cron`
 /// and keeps `workers` loops claiming due jobs through the `Scheduler` and running them, until
@@ -65,6 +67,19 @@ public struct JobRunner: Service {
         let byName = Dictionary(jobs.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         let names = Array(byName.keys)
         let (claimer, log, poll, node) = (scheduler, logger, poll, node)
+        // The jobs this node's workers are running: any other lease it holds is an orphan.
+        let running = RunningJobs()
+        // Giving leases back is idempotent: tried again while its own outcome is unknown.
+        @Sendable func releaseOrphans() async {
+            for attempt in 1...5 {
+                do {
+                    return try await claimer.releaseOrphans(keeping: Array(running.ids.withLock { $0 }), logger: log)
+                } catch {
+                    if attempt == 5 { log.warning("leases not given back (they run out by themselves)", metadata: ["error": "\(error)"]) }
+                    try? await Task.sleep(for: .seconds(attempt))
+                }
+            }
+        }
         await withDiscardingTaskGroup { group in
             for _ in 0..<workers {
                 group.addTask {
@@ -73,11 +88,16 @@ public struct JobRunner: Service {
                             if let claim = try await claimer.claim(among: names, logger: log), let job = byName[claim.job] {
                                 var jobLogger = log
                                 jobLogger[metadataKey: "job"] = "\(job.name)"
-                                await claimer.run(claim, job: job, node: node, logger: jobLogger)
+                                running.ids.withLock { _ = $0.insert(claim.cron) }
+                                let recorded = await claimer.run(claim, job: job, node: node, logger: jobLogger)
+                                running.ids.withLock { _ = $0.remove(claim.cron) }
+                                if !recorded { await releaseOrphans() }
                                 continue
                             }
                         } catch where !Task.isCancelled {
                             log.warning("jobs not claimed", metadata: ["error": "\(error)"])
+                            // A claim whose commit outcome is unknown may hold a lease nobody runs.
+                            if (error as? ChainstoreError)?.code == .commitUnknown { await releaseOrphans() }
                         } catch {}
                         let jitter = Double.random(in: 0...0.25)
                         try? await Task.sleep(for: poll + poll * jitter)
@@ -86,4 +106,9 @@ public struct JobRunner: Service {
             }
         }
     }
+}
+
+/// The jobs a node's workers are running (by `ir_cron` id).
+private final class RunningJobs: Sendable {
+    let ids = Mutex<Set<Int64>>([])
 }

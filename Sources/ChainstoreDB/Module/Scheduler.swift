@@ -1,6 +1,7 @@
 import ChainstoreCore
 import Foundation
 import Logging
+import Metrics
 
 /// The cluster-safe scheduler over `ir_cron`: each registered job is a row; a cron node claims a
 /// due row with a short lease (`FOR UPDATE SKIP LOCKED` in a transaction of its own, committed at
@@ -168,7 +169,23 @@ public struct Scheduler: Sendable {
 
     /// Runs a claimed job to its end: the heartbeat extends the lease every third of it and stops
     /// the job when the lease is lost; then the run is recorded (`finish`).
-    public func run(_ claim: Claim, job: Job, node context: NodeContext, logger: Logger) async {
+    /// Gives back the leases this node holds on jobs it is not running (`running`: the ones it
+    /// is): a claim or a record whose commit outcome was unknown may have left one behind, which
+    /// would keep the job from every node until the lease ran out. The jobs are due again.
+    public func releaseOrphans(keeping running: [Int64], logger: Logger) async throws {
+        let released = try await database.transaction(logger: logger) { tx in
+            try await tx.query("""
+                UPDATE ir_cron SET lease_owner = NULL, lease_until = NULL
+                WHERE lease_owner = \(node) AND NOT (id = ANY(\(running))) RETURNING code
+                """).map { try $0.decode(String.self) }
+        }
+        if !released.isEmpty { logger.warning("leases given back after an unknown commit outcome", metadata: ["jobs": "\(released)"]) }
+    }
+
+    /// Runs a claimed job and records the run; false when the record's outcome is not known
+    /// (its lease may still be held: see `releaseOrphans`).
+    @discardableResult
+    public func run(_ claim: Claim, job: Job, node context: NodeContext, logger: Logger) async -> Bool {
         let started = Date()
         let lease = JobLease(scheduler: self, claim: claim)
         let outcome: Outcome = await withTaskGroup(of: Outcome?.self) { group in
@@ -204,11 +221,20 @@ public struct Scheduler: Sendable {
             return outcome ?? .interrupted
         }
         if case .failed(let message) = outcome { logger.warning("job failed", metadata: ["error": "\(message)"]) }
+        let kind = switch outcome {
+        case .done: "done"
+        case .failed: "failed"
+        case .leaseLost: "lease_lost"
+        case .interrupted: "interrupted"
+        }
+        Counter(label: "chainstore_cron_runs_total", dimensions: [("job", job.name), ("outcome", kind)]).increment()
         // Recorded even when the node is stopping (a task of its own is not cancelled with this one).
         let recorded = Task { try await finish(claim, started: started, outcome: outcome, logger: logger) }
         if case .failure(let error) = await recorded.result {
             logger.warning("job run not recorded", metadata: ["error": "\(error)"])
+            return false
         }
+        return true
     }
 }
 

@@ -1,0 +1,148 @@
+import ChainstoreApp
+import ChainstoreCore
+@testable import ChainstoreDB
+import ChainstoreTestSupport
+import Foundation
+import Testing
+
+/// What a transaction reports when the database fails under it: on a cluster of its own whose
+/// synchronous standby never answers (`synchronous_standby_names` names one that does not
+/// exist), so every commit waits for it, as on a primary whose standby has gone.
+@Suite("Commit safety", .enabled(if: TestDatabase.isAvailable), .serialized)
+struct CommitSafetyTests {
+    @Test func aCommitWithoutItsStandbyIsNeverReportedAsSaved() async throws {
+        let root = FileManager.default.temporaryDirectory.path + "/chainstore-syncrep-\(getpid())"
+        defer {
+            try? ManagedCluster(root: root).stop(mode: "immediate") { _ in }
+            try? FileManager.default.removeItem(atPath: root)
+        }
+        let logger = TestDatabase.logger
+        let location = try DatabaseLocation(url: nil, dataDir: root, databaseName: "syncrep")
+        try location.startIfManaged(logger: logger)
+        try await location.createDatabaseIfMissing(logger: logger)
+        try await location.withDatabase(logger: logger, create: false) { plain in
+            try await plain.withoutTransaction(logger: logger) { tx in
+                try await tx.execute("CREATE TABLE t (id int PRIMARY KEY)")
+                try await tx.execute("ALTER SYSTEM SET synchronous_standby_names = 'ghost'")
+                try await tx.execute("SELECT pg_reload_conf()")
+            }
+            try await Task.sleep(for: .milliseconds(300))
+            var watched = plain
+            watched.watchesSynchronousCommit = true
+
+            /// Starts a transaction inserting `id`, then ends its wait for the standby with `signal`.
+            func attempt(_ database: Database, _ id: Int, _ signal: String) async throws -> Result<Void, any Error> {
+                let task = Task { () -> Result<Void, any Error> in
+                    do {
+                        try await database.transaction(logger: logger) { tx in
+                            try await tx.execute("INSERT INTO t VALUES (\(id))")
+                        }
+                        return .success(())
+                    } catch {
+                        return .failure(error)
+                    }
+                }
+                var signalled = false
+                for _ in 0..<100 where !signalled {
+                    try await Task.sleep(for: .milliseconds(50))
+                    signalled = try await plain.withoutTransaction(logger: logger) { tx in
+                        try await tx.query("SELECT \(unsafeRaw: signal)(pid) FROM pg_stat_activity WHERE wait_event = 'SyncRep'").count > 0
+                    }
+                }
+                #expect(signalled, "a commit waited for the standby")
+                return await task.value
+            }
+            func code(_ result: Result<Void, any Error>) -> ChainstoreError.Code? {
+                if case .failure(let error) = result { return (error as? ChainstoreError)?.code }
+                return nil
+            }
+
+            // The hazard: PostgreSQL answers a cancelled wait with success and a warning.
+            let unwatched = try await attempt(plain, 1, "pg_cancel_backend")
+            #expect(code(unwatched) == nil, "without the watch a cancelled wait looks like success")
+            // Watched, the same cancel is a failure whose outcome is unknown; the row is on the
+            // primary only, as the error says.
+            let cancelled = try await attempt(watched, 2, "pg_cancel_backend")
+            #expect(code(cancelled) == .commitUnknown)
+            // The connection killed during COMMIT: unknown too, never retried by the pool.
+            let terminated = try await attempt(watched, 3, "pg_terminate_backend")
+            #expect(code(terminated) == .commitUnknown)
+            let saved = try await plain.withoutTransaction(logger: logger) { tx in
+                try await tx.query("SELECT id FROM t ORDER BY id").map { try $0.decode(Int.self) }
+            }
+            #expect(saved == [1, 2, 3], "each of them committed locally")
+
+            // A connection lost before COMMIT: nothing was saved, and the error says so.
+            try await plain.withoutTransaction(logger: logger) { tx in
+                try await tx.execute("ALTER SYSTEM RESET synchronous_standby_names")
+                try await tx.execute("SELECT pg_reload_conf()")
+            }
+            let before = Task { () -> ChainstoreError.Code? in
+                do {
+                    try await watched.transaction(logger: logger) { tx in
+                        try await tx.execute("INSERT INTO t VALUES (4)")
+                        try await tx.execute("SELECT pg_sleep(30)")
+                    }
+                    return nil
+                } catch {
+                    return (error as? ChainstoreError)?.code
+                }
+            }
+            var killed = false
+            for _ in 0..<100 where !killed {
+                try await Task.sleep(for: .milliseconds(50))
+                killed = try await plain.withoutTransaction(logger: logger) { tx in
+                    try await tx.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query LIKE 'SELECT pg_sleep(30)%'").count > 0
+                }
+            }
+            #expect(await before.value == .unavailable)
+            let count = try await plain.withoutTransaction(logger: logger) { tx in try await tx.one("SELECT count(*) FROM t WHERE id = 4").decode(Int.self) }
+            #expect(count == 0)
+        }
+    }
+
+    /// Reads go to a replica that has replayed what the caller wrote, else to the primary. The
+    /// "replica" is the test database through a second pool: it answers its WAL position as a
+    /// standby that has replayed everything would.
+    @Test func readsGoToAReplicaOnlyOnceItHasTheCallersWrites() async throws {
+        try await TestDatabase.withFreshDatabase { database, _ in
+            let logger = TestDatabase.logger
+            let replicas = ReplicaSet(primary: database, replicas: [.init(name: "r1", database: database)], logger: logger)
+            #expect(replicas.choose(caller: 7) == nil, "not seen yet: the primary")
+            await replicas.poll()
+            #expect(replicas.choose(caller: 7)?.name == "r1")
+            #expect(replicas.snapshot.first?.up == true && replicas.snapshot.first?.lagSeconds == 0)
+
+            // A write by caller 7 the replica has not replayed: 7 reads from the primary, 8 does not.
+            let written = try await ReplicaSet.position(of: database, logger: logger)
+            replicas.noteWrite(caller: 7, lsn: written + 1_000_000)
+            #expect(replicas.choose(caller: 7) == nil)
+            #expect(replicas.choose(caller: 8)?.name == "r1")
+
+            // Through Database.read: the caller's write committed, noted, and read back.
+            var routed = database
+            routed.replicas = replicas
+            try await routed.withoutTransaction(logger: logger) { tx in try await tx.execute("CREATE TABLE r (id int)") }
+            try await ReplicaSet.$writer.withValue(9) {
+                try await routed.transaction(logger: logger) { tx in try await tx.execute("INSERT INTO r VALUES (1)") }
+            }
+            #expect(replicas.choose(caller: 9) == nil, "the monitor has not seen the replica reach the write yet")
+            await replicas.poll()
+            #expect(replicas.choose(caller: 9)?.name == "r1")
+            let read = try await routed.read(logger: logger, caller: 9) { tx in try await tx.one("SELECT count(*) FROM r").decode(Int.self) }
+            #expect(read == 1)
+
+            // A replica that failed is skipped until the monitor sees it again.
+            replicas.failed(replicas.replicas[0])
+            #expect(replicas.choose(caller: 8) == nil)
+            await replicas.poll()
+            #expect(replicas.choose(caller: 8)?.name == "r1")
+            #expect(try ReplicaSet.parseLSN("16/B374D848") == 0x16_B374_D848)
+            #expect(throws: ChainstoreError.self) { try ReplicaSet.parseLSN("nonsense") }
+        }
+    }
+}
+
+extension ReplicaSet.Replica: Equatable {
+    public static func == (a: Self, b: Self) -> Bool { a.name == b.name }
+}
