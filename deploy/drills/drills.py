@@ -1,0 +1,392 @@
+#!/usr/bin/env python3
+"""Failure drills against the lab (deploy/lab up): each breaks one part under load, prints what it
+measured, and fails (exit 1) on a violation. Standard library only.
+
+    python3 deploy/drills/drills.py [app-node primary sync-cancel cron bus pitr]   (default: all)
+"""
+import base64
+import json
+import os
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+import uuid
+import xmlrpc.client
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+DEPLOY = os.path.dirname(HERE)
+BASE = int(os.environ.get("LAB_BASE", "26400"))
+LAB_DIR = os.environ.get("LAB_DIR", "/tmp/chainstore-lab")
+URL = "http://127.0.0.1:%d" % BASE
+DB = "demo"
+PG_BIN = os.environ.get("PG_BIN") or sorted(
+    (os.path.join("/usr/lib/postgresql", v, "bin") for v in os.listdir("/usr/lib/postgresql")),
+    key=lambda p: [int(x) for x in p.split("/")[-2].split(".")])[-1]
+PORTS = {"pg1": BASE + 11, "pg2": BASE + 12, "rw": BASE + 20}
+ADMIN = ("admin", "admin")
+STORE = ("store1", "store1")
+
+
+def lab(*args):
+    subprocess.run([os.path.join(DEPLOY, "lab")] + list(args), check=True, stdout=subprocess.DEVNULL)
+
+
+def psql(port, sql, db=DB):
+    out = subprocess.run([os.path.join(PG_BIN, "psql"), "-X", "-At", "-h", "127.0.0.1", "-p", str(port), "-U", "postgres", "-d", db,
+                          "-v", "ON_ERROR_STOP=1", "-c", sql], check=True, capture_output=True, text=True, timeout=30)
+    return out.stdout.strip()
+
+
+def primary():
+    for name in ("pg1", "pg2"):
+        try:
+            if psql(PORTS[name], "SELECT pg_is_in_recovery()", db="postgres") == "f":
+                return name
+        except subprocess.SubprocessError:
+            pass
+    raise RuntimeError("no primary")
+
+
+def request(method, path, body=None, auth=STORE, timeout=10):
+    """(status, parsed JSON or None); a connection that fails is status 0."""
+    data = json.dumps(body).encode() if body is not None else None
+    req = urllib.request.Request(URL + path, data=data, method=method, headers={"Content-Type": "application/json"})
+    req.add_header("Authorization", "Basic " + base64.b64encode(("%s:%s" % auth).encode()).decode())
+    try:
+        with urllib.request.urlopen(req, timeout=timeout) as response:
+            return response.status, json.loads(response.read() or b"null")
+    except urllib.error.HTTPError as error:
+        try:
+            return error.code, json.loads(error.read() or b"null")
+        except ValueError:
+            return error.code, None
+    except (OSError, ValueError):
+        return 0, None
+
+
+def rpc():
+    uid = xmlrpc.client.ServerProxy(URL + "/xmlrpc/2/common").authenticate(DB, *ADMIN, {})
+    models = xmlrpc.client.ServerProxy(URL + "/xmlrpc/2/object")
+    return lambda model, method, *args: models.execute_kw(DB, uid, ADMIN[1], model, method, *args)
+
+
+def gtin13(first12):
+    """The 12 digits with their GS1 check digit."""
+    total = sum(int(d) * (3 if i % 2 else 1) for i, d in enumerate(first12))
+    return first12 + str((10 - total % 10) % 10)
+
+
+def median(values):
+    values = sorted(values)
+    return values[len(values) // 2] if values else 0
+
+
+class Till:
+    """A till of store1's store with an open session and a product, selling through the till API."""
+
+    def __init__(self, name):
+        call = rpc()
+        store = call("res.users", "search_read", [[["login", "=", STORE[0]]]], {"fields": ["company_id"]})[0]["company_id"][0]
+        if not call("stock.warehouse", "search", [[["company_id", "=", store]]]):
+            call("stock.warehouse", "create", [{"name": "Drill %d" % store, "code": "D%d" % store, "company_id": store}])
+        self.cash = call("pos.payment.method", "create", [{"name": "现金 " + name, "type": "cash", "company_id": store}])
+        till = call("pos.config", "create", [{"name": name, "company_id": store, "payment_method_ids": [(6, 0, [self.cash])]}])
+        template = call("product.template", "create", [{"name": "演练 " + name, "list_price": 5.0, "type": "product",
+                                                         "barcode": gtin13("69%010d" % (int(time.time() * 1000) % 10 ** 10))}])
+        self.product = call("product.product", "search", [[["product_tmpl_id", "=", template]]])[0]
+        self.barcode = call("product.product", "read", [[self.product], ["barcode"]])[0]["barcode"]
+        status, opened = request("POST", "/api/v1/pos/open?db=" + DB, {"config_id": till})
+        assert status == 200, (status, opened)
+        self.session = opened["session"]["id"]
+        self.device = "drill-" + name
+
+    def order(self, key):
+        return {"data": {"uid": key[:20], "pos_session_id": self.session, "order_uuid": key, "amount_total": 5.0, "amount_paid": 5.0,
+                         "amount_return": 0, "lines": [[0, 0, {"product_id": self.product, "qty": 1, "price_unit": 5.0, "price_subtotal_incl": 5.0}]],
+                         "statement_ids": [[0, 0, {"payment_method_id": self.cash, "amount": 5.0}]]}}
+
+    def sell(self, key):
+        """One attempt: 'ok' when the server holds the order, else the failure's kind."""
+        status, answer = request("POST", "/api/v1/pos/orders?db=" + DB, {"device_id": self.device, "pending": 0, "orders": [self.order(key)]})
+        if status == 200 and answer["results"][0]["status"] in ("created", "duplicate"):
+            return "ok"
+        return "http %d %s" % (status, (answer or {}).get("error") or (answer or {}).get("results", [{}])[0].get("status", ""))
+
+    def stored(self):
+        """The order uuids the database holds for this session, read on the primary."""
+        rows = psql(PORTS[primary()], "SELECT access_token FROM pos_order WHERE session_id = %d" % self.session)
+        return rows.split("\n") if rows else []
+
+
+class Sellers:
+    """Threads selling one order after another; each order is retried with its key until held."""
+
+    def __init__(self, till, threads=4):
+        self.till, self.stop, self.lock = till, threading.Event(), threading.Lock()
+        self.acknowledged, self.failures, self.success_times = [], [], []
+        self.threads = [threading.Thread(target=self.run, daemon=True) for _ in range(threads)]
+
+    def run(self):
+        while not self.stop.is_set():
+            key = str(uuid.uuid4())
+            while True:
+                result = self.till.sell(key)
+                now = time.monotonic()
+                with self.lock:
+                    if result == "ok":
+                        self.acknowledged.append(key)
+                        self.success_times.append(now)
+                        break
+                    self.failures.append((now, result))
+                time.sleep(0.05)
+
+    def __enter__(self):
+        for thread in self.threads:
+            thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.stop.set()
+        for thread in self.threads:
+            thread.join(timeout=120)
+
+    def outage(self, after):
+        """From `after` (the fault) to the first sale acknowledged after it."""
+        later = [t for t in self.success_times if t > after]
+        return min(later) - after if later else float("inf")
+
+    def slow(self, seconds=5):
+        """Attempts that hung until the till's own timeout (a failed attempt reported late)."""
+        return sum(1 for _, kind in self.failures if kind.startswith("http 0"))
+
+
+def check(results, name, ok, text):
+    results.append((name, ok, text))
+    print("  %s %s" % ("PASS" if ok else "FAIL", text), flush=True)
+
+
+def drill_app_node(results):
+    """kill -9 a web/API node under sales and scans behind nginx."""
+    print("app-node: kill -9 api1 under sales (4 tills' threads) and barcode scans (4 threads) through nginx", flush=True)
+    till = Till("app-node-" + uuid.uuid4().hex[:6])
+    scans, scan_failures, stop = [0], [], threading.Event()
+
+    def scan():
+        while not stop.is_set():
+            status, _ = request("GET", "/api/v1/scan?db=%s&code=%s" % (DB, till.barcode))
+            scans[0] += 1
+            if status != 200:
+                scan_failures.append(status)
+
+    scanners = [threading.Thread(target=scan, daemon=True) for _ in range(4)]
+    for thread in scanners:
+        thread.start()
+    with Sellers(till) as sellers:
+        time.sleep(3)
+        killed = time.monotonic()
+        lab("node", "api1", "kill")
+        time.sleep(4)
+        lab("node", "api1", "start")
+        time.sleep(2)
+    stop.set()
+    for thread in scanners:
+        thread.join()
+    stored = till.stored()
+    print("  %d sales acknowledged (%d attempts failed and were retried with their key), %d scans" % (
+        len(sellers.acknowledged), len(sellers.failures), scans[0]))
+    check(results, "app-node", not scan_failures, "failed idempotent requests (scans): %d" % len(scan_failures))
+    check(results, "app-node", set(sellers.acknowledged) <= set(stored), "acknowledged sales lost: %d" % len(set(sellers.acknowledged) - set(stored)))
+    check(results, "app-node", len(stored) == len(set(stored)), "sales stored twice: %d" % (len(stored) - len(set(stored))))
+    check(results, "app-node", len(set(stored) - set(sellers.acknowledged)) <= 4,
+          "sales stored but never acknowledged (at most one in flight per thread): %d" % len(set(stored) - set(sellers.acknowledged)))
+    print("  first sale acknowledged %.2f s after the kill; attempts that hung to the till's 10 s timeout: %d" % (
+        sellers.outage(killed), sellers.slow()))
+
+
+def drill_primary(results):
+    """kill -9 the PostgreSQL primary during sales, promote the standby by hand."""
+    old = primary()
+    print("primary: kill -9 %s (the primary) during sales, then deploy/lab promote" % old, flush=True)
+    till = Till("primary-" + uuid.uuid4().hex[:6])
+    with Sellers(till) as sellers:
+        time.sleep(3)
+        pid = int(open(os.path.join(LAB_DIR, old, "postmaster.pid")).readline())
+        # The node dies: its postmaster and every backend at once.
+        children = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout.split()
+        killed = time.monotonic()
+        for victim in [pid] + [int(c) for c in children]:
+            try:
+                os.kill(victim, 9)
+            except ProcessLookupError:
+                pass
+        lab("promote")
+        promoted = time.monotonic()
+        deadline = time.monotonic() + 60
+        count = len(sellers.acknowledged)
+        while len(sellers.acknowledged) < count + 20 and time.monotonic() < deadline:
+            time.sleep(0.2)
+        time.sleep(1)
+    stored = till.stored()
+    lost = set(sellers.acknowledged) - set(stored)
+    outage = sellers.outage(killed)
+    print("  promoted %.2f s after the kill; %d sales acknowledged, %d attempts failed and were retried" % (
+        promoted - killed, len(sellers.acknowledged), len(sellers.failures)))
+    kinds = {}
+    for _, kind in sellers.failures:
+        kinds[kind] = kinds.get(kind, 0) + 1
+    print("  failures seen by the tills: %s" % (", ".join("%s × %d" % item for item in sorted(kinds.items())) or "none"))
+    check(results, "primary", not lost, "acknowledged sales lost: %d" % len(lost))
+    check(results, "primary", len(stored) == len(set(stored)), "sales stored twice: %d" % (len(stored) - len(set(stored))))
+    print("  attempts that hung to the till's 10 s timeout: %d" % sellers.slow())
+    check(results, "primary", outage < 30, "write outage (kill to the first sale acknowledged after it): %.2f s" % outage)
+    lab("rejoin")
+    print("  %s rejoined as the synchronous standby" % old)
+
+
+def pg_ctl(name, *args):
+    subprocess.run(([] if os.getuid() else ["runuser", "-u", "postgres", "--"]) + [os.path.join(PG_BIN, "pg_ctl"), "-D", os.path.join(LAB_DIR, name)]
+                   + list(args), check=True, stdout=subprocess.DEVNULL)
+
+
+def drill_sync_cancel(results):
+    """A commit waiting for a standby that is gone, then cancelled: the client hears a failure."""
+    main = primary()
+    standby = "pg2" if main == "pg1" else "pg1"
+    print("sync-cancel: stop %s (the standby), write, cancel the wait for it" % standby, flush=True)
+    call = rpc()  # signed in first: signing in writes too
+    pg_ctl(standby, "-m", "fast", "-w", "stop")
+    outcome = {}
+
+    def write():
+        try:
+            outcome["id"] = call("res.partner", "create", [{"name": "sync-cancel " + uuid.uuid4().hex[:6]}])
+        except xmlrpc.client.Fault as fault:
+            outcome["fault"] = fault.faultString.strip().split("\n")[-1]
+        except Exception as error:  # noqa: BLE001 (any failure counts as not acknowledged)
+            outcome["fault"] = repr(error)
+
+    try:
+        writer = threading.Thread(target=write)
+        writer.start()
+        cancelled = 0
+        deadline = time.monotonic() + 20
+        while writer.is_alive() and time.monotonic() < deadline:
+            time.sleep(0.3)
+            cancelled += int(psql(PORTS[main], "SELECT count(*) FILTER (WHERE pg_cancel_backend(pid)) FROM pg_stat_activity WHERE wait_event = 'SyncRep'") or 0)
+        writer.join(timeout=10)
+    finally:
+        pg_ctl(standby, "-l", os.path.join(LAB_DIR, "log", standby + ".log"), "-w", "start")
+    print("  waits cancelled: %d; the client heard: %s" % (cancelled, outcome.get("fault") or "success, id %s" % outcome.get("id")))
+    check(results, "sync-cancel", cancelled > 0 and "fault" in outcome and "id" not in outcome,
+          "a cancelled wait for the synchronous standby is reported as a failure, not success")
+
+
+def cron_runs(port):
+    """A cron node's finished runs by job (its /metrics), or None when it does not answer."""
+    try:
+        with urllib.request.urlopen("http://127.0.0.1:%d/metrics" % port, timeout=5) as response:
+            text = response.read().decode()
+    except OSError:
+        return None
+    runs = {}
+    for line in text.splitlines():
+        if line.startswith("chainstore_cron_runs_total{") and 'outcome="done"' in line:
+            job = line.split('job="')[1].split('"')[0]
+            runs[job] = runs.get(job, 0) + int(float(line.rsplit(" ", 1)[1]))
+    return runs
+
+
+def drill_cron(results):
+    """Two cron nodes; one killed mid-way: jobs go on on the other, the audit chain (sealed every
+    second by whichever node holds the job) stays whole, and no job is left without a runner."""
+    print("cron: two cron nodes sealing the audit chain (a 1-second job) under writes; kill -9 cron1", flush=True)
+    call = rpc()
+    port = PORTS[primary()]
+    cron1, cron2 = BASE + 5, BASE + 6
+    before = (cron_runs(cron1) or {}).get("base.audit_seal", 0), (cron_runs(cron2) or {}).get("base.audit_seal", 0)
+    for n in range(20):
+        call("res.partner", "create", [{"name": "cron drill %d" % n}])
+        time.sleep(0.1)
+    middle = (cron_runs(cron1) or {}).get("base.audit_seal", 0), (cron_runs(cron2) or {}).get("base.audit_seal", 0)
+    lab("node", "cron1", "kill")
+    for n in range(20):
+        call("res.partner", "create", [{"name": "cron drill after %d" % n}])
+        time.sleep(0.1)
+    time.sleep(2)
+    after = (cron_runs(cron2) or {}).get("base.audit_seal", 0)
+    lab("node", "cron1", "start")
+    stuck = psql(port, "SELECT count(*) FROM ir_cron WHERE active AND nextcall < now() - interval '30 seconds'")
+    bin_ = os.environ.get("CHAINSTORE_BIN") or os.path.join(os.path.dirname(DEPLOY), ".build", "debug", "chainstore")
+    url = "postgres://chainstore:chainstore-lab@127.0.0.1:%d/%s" % (PORTS["rw"], DB)
+    verify = subprocess.run([bin_, "audit", "verify", "--database-url", url, "--database", DB], capture_output=True, text=True)
+    print("  audit seals run: cron1 %d, cron2 %d before the kill; cron2 %d after it" % (
+        middle[0] - before[0], middle[1] - before[1], after - middle[1]))
+    check(results, "cron", middle[0] > before[0] or middle[1] > before[1], "the 1-second job ran before the kill")
+    check(results, "cron", after > middle[1] + 1, "the 1-second job ran on the surviving node after the kill")
+    check(results, "cron", stuck == "0", "jobs overdue by more than 30 s: %s" % stuck)
+    check(results, "cron", verify.returncode == 0 and "chain intact" in verify.stdout, "the audit chain sealed by both nodes verifies")
+
+
+def drill_bus(results):
+    """A long-polling client through nginx while the bus node it uses is killed: it misses nothing."""
+    print("bus: long-polling through nginx, kill -9 bus1 and bus2 in turn while the catalogue changes", flush=True)
+    call = rpc()
+    port = PORTS[primary()]
+    start = int(psql(port, "SELECT coalesce(max(id), 0) FROM bus_bus"))
+    received, stop, errors = set(), threading.Event(), [0]
+
+    def poll():
+        last = start
+        while not stop.is_set():
+            status, answer = request("POST", "/longpolling/poll", {"jsonrpc": "2.0", "method": "call", "params": {"channels": ["broadcast"], "last": last}},
+                                     auth=ADMIN, timeout=60)
+            if status != 200 or not isinstance(answer, dict) or "result" not in answer:
+                errors[0] += 1
+                time.sleep(0.2)
+                continue
+            for message in answer["result"]:
+                received.add(message["id"])
+                last = max(last, message["id"])
+
+    poller = threading.Thread(target=poll, daemon=True)
+    poller.start()
+    template = call("product.template", "create", [{"name": "bus drill", "list_price": 1.0}])
+    for victim in ("bus1", "bus2"):
+        for n in range(10):
+            call("product.template", "write", [[template], {"list_price": 1.0 + n / 100}])
+            time.sleep(0.1)
+        lab("node", victim, "kill")
+        for n in range(10):
+            call("product.template", "write", [[template], {"list_price": 2.0 + n / 100}])
+            time.sleep(0.1)
+        lab("node", victim, "start")
+    time.sleep(3)
+    stop.set()
+    sent = {int(i) for i in psql(port, "SELECT id FROM bus_bus WHERE id > %d AND channel = '[\"%s\",\"broadcast\"]'" % (start, DB)).split("\n") if i}
+    missed = sent - received
+    print("  notifications: %d sent, %d received, %d polls failed and were repeated" % (len(sent), len(received & sent), errors[0]))
+    check(results, "bus", sent and not missed, "notifications missed: %d" % len(missed))
+
+
+DRILLS = {"app-node": drill_app_node, "primary": drill_primary, "sync-cancel": drill_sync_cancel, "cron": drill_cron, "bus": drill_bus}
+
+
+def main(names):
+    results = []
+    for name in names or list(DRILLS):
+        started = time.monotonic()
+        try:
+            DRILLS[name](results)
+        except Exception as error:  # noqa: BLE001 (a drill that cannot finish is a failed drill)
+            check(results, name, False, "the drill did not finish: %r" % error)
+        print("  (%s: %.1f s)" % (name, time.monotonic() - started), flush=True)
+    failed = [r for r in results if not r[1]]
+    print("drills: %d checks, %d failed" % (len(results), len(failed)))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
