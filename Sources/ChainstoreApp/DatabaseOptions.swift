@@ -45,6 +45,14 @@ public struct DatabaseLocation: Sendable {
         }
     }
 
+    /// How pg_basebackup reaches this location's server (a replication connection).
+    public var replicationArguments: [String] {
+        switch kind {
+        case .url: ["-d", urlText ?? ""]
+        case .managed(let cluster): ["-h", cluster.socketDir, "-U", cluster.superuser]
+        }
+    }
+
     /// Client configuration for `database` (or the maintenance database `postgres`).
     public func clientConfiguration(database: String? = nil) -> PostgresClient.Configuration {
         var configuration: PostgresClient.Configuration

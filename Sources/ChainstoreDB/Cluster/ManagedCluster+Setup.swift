@@ -129,6 +129,10 @@ extension ManagedCluster {
         for (name, value) in Self.initialSettings {
             text += "\(name) = '\(value)'\n"
         }
+        // WAL is archived for point-in-time restores once `chainstore backup` made the archive
+        // folder (until then the command lets segments go): archive_mode needs no restart later.
+        text += "archive_mode = 'on'\n"
+        text += "archive_command = '\(Self.archiveCommand(walDirectory: backupDirectory + "/wal").replacingOccurrences(of: "'", with: "''"))'\n"
         do {
             try text.write(toFile: path, atomically: false, encoding: .utf8)
         } catch {

@@ -130,8 +130,13 @@ public struct Database: Sendable {
             try await tx.execute("BEGIN ISOLATION LEVEL \(isolation.rawValue)")
             result = try await body(tx)
         } catch {
-            // A connection that is gone rolled back with it: nothing is sent on it any more.
-            if !CommitSafety.isConnectionLost(error) { try? await tx.execute("ROLLBACK") }
+            // A connection that is gone rolled back with it: nothing is sent on it any more, and it
+            // is closed before the pool takes it back, so no other request is lent it.
+            if CommitSafety.isConnectionLost(error) {
+                try? await connection.close()
+            } else {
+                try? await tx.execute("ROLLBACK")
+            }
             DatabaseMetrics.rolledBack.record(duration: ContinuousClock.now - started)
             throw CommitSafety.beforeCommit(error)
         }
@@ -145,6 +150,7 @@ public struct Database: Sendable {
                 try? await tx.execute("ROLLBACK")
                 throw error
             }
+            try? await connection.close()
             logger.error("connection lost during COMMIT: outcome unknown", metadata: ["database": "\(database)"])
             throw CommitSafety.duringCommit(error)
         }
