@@ -26,6 +26,8 @@ LAB_DB_PASSWORD=chainstore-lab
 LAB_DATABASE_URL="postgres://$LAB_DB_USER:$LAB_DB_PASSWORD@127.0.0.1:$RW_PORT/$LAB_DB"
 LAB_REPLICA_URL="postgres://$LAB_DB_USER:$LAB_DB_PASSWORD@127.0.0.1:$RO_PORT/$LAB_DB"
 LAB_URL="http://127.0.0.1:$NGINX_PORT"
+# The nodes' log records, in a database of their own (on the same cluster here).
+LAB_LOGS_URL="postgres://$LAB_DB_USER:$LAB_DB_PASSWORD@127.0.0.1:$RW_PORT/chainstore_logs"
 
 PG_BIN="${CHAINSTORE_PG_BINDIR:-$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)}"
 
@@ -91,7 +93,7 @@ start_node() {
   local name=$1 port roles; shift
   port=$(node_field "$name" 2); roles=$(node_field "$name" 3)
   local args=(serve --port "$port" --role "$roles" --database-url "$LAB_DATABASE_URL" --replica-url "$LAB_REPLICA_URL"
-    --database "$LAB_DB" --trusted-proxy 127.0.0.1)
+    --database "$LAB_DB" --trusted-proxy 127.0.0.1 --log-database-url "$LAB_LOGS_URL")
   case $roles in *api*) [ -s "$LAB_DIR/mqtt/platform.secret" ] && args+=(--mqtt "127.0.0.1:$MQTT_PORT"
     --mqtt-password-file "$LAB_DIR/mqtt/platform.secret" --mqtt-auth-dir "$LAB_DIR/mqtt");; esac
   nohup "$(lab_bin)" "${args[@]}" "$@" >> "$LAB_DIR/log/$name.log" 2>&1 &

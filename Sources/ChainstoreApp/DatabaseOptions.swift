@@ -165,8 +165,12 @@ extension DatabaseLocation {
                 guard name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" || $0 == "-" }), name.count < 64 else {
                     throw ChainstoreError.valueError("Invalid database name '\(name)'")
                 }
-                try await tx.execute("CREATE DATABASE \(quoted(name)) ENCODING 'UTF8' TEMPLATE template0")
-                logger.info("database created", metadata: ["database": "\(name)"])
+                do {
+                    try await tx.execute("CREATE DATABASE \(quoted(name)) ENCODING 'UTF8' TEMPLATE template0")
+                    logger.info("database created", metadata: ["database": "\(name)"])
+                } catch let error as PSQLError where error.serverInfo?[.sqlState] == "42P04" {
+                    // Another node created it at the same moment.
+                }
             }
         }
     }

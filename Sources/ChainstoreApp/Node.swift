@@ -37,6 +37,10 @@ public struct Node: Sendable {
         public var replicaURLs: [String] = []
         /// A replica further behind the primary than this is skipped.
         public var replicaMaxLag: Duration = .seconds(1)
+        /// A PostgreSQL database of its own for the node's log records (`serve --log-database-url`).
+        public var logDatabaseURL: String?
+        /// Days of log records kept there.
+        public var logRetentionDays = 30
         public init() {}
     }
 
@@ -143,6 +147,19 @@ public struct Node: Sendable {
             Self.exitIfStuck(after: .seconds(15), location: location, stopCluster: started, logger: logger)
         }
         var services: [any Service] = [client] + replicaServices + [directory] + moduleServices
+        if let url = options.logDatabaseURL {
+            // The logs database: created when missing, a small pool, records shipped once a second.
+            let logs = try DatabaseLocation(url: url, dataDir: "", databaseName: nil)
+            try await logs.createDatabaseIfMissing(logger: logger)
+            var configuration = logs.clientConfiguration()
+            configuration.options.maximumConnections = 2
+            let logClient = PostgresClient(configuration: configuration, backgroundLogger: logger)
+            let shipper = LogShipper(
+                database: Database(name: logs.databaseName, client: logClient, statements: nil), node: name, retentionDays: options.logRetentionDays,
+                logger: logger)
+            LogOutput.shared.set(sink: shipper)
+            services = [logClient, shipper] + services
+        }
         if roles.contains(.cron) { services.append(JobRunner(node: node, jobs: registry.jobs, name: name)) }
         services.append(startup)
         let group = ServiceGroup(

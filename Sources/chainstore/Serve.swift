@@ -1,6 +1,7 @@
 import ArgumentParser
 import Base
 import ChainstoreApp
+import ChainstoreCore
 import ChainstoreDB
 import ChainstoreServer
 import Foundation
@@ -52,8 +53,24 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Seconds a replica may lag behind the primary and still serve reads.")
     var replicaMaxLag: Double = 1
 
+    @Option(help: "Log lines as text on standard error, or json on standard output (default CHAINSTORE_LOG_FORMAT, else text).")
+    var logFormat: String?
+
+    @Option(help: "A PostgreSQL database of its own (postgres://…, created when missing) keeping the node's log records, partitioned by day.")
+    var logDatabaseURL: String?
+
+    @Option(help: "Days of log records the logs database keeps.")
+    var logRetentionDays = 30
+
     func run() async throws {
         var options = Node.Options()
+        if let logFormat {
+            guard let format = LogOutput.Format(rawValue: logFormat) else { throw ValidationError("--log-format takes text or json, not \(logFormat)") }
+            LogOutput.shared.set(format: format)
+        }
+        guard logRetentionDays >= 1 else { throw ValidationError("--log-retention-days must be at least 1") }
+        options.logDatabaseURL = logDatabaseURL
+        options.logRetentionDays = logRetentionDays
         options.replicaURLs = replicaURL
         options.replicaMaxLag = .milliseconds(Int(replicaMaxLag * 1000))
         options.host = host
