@@ -122,6 +122,19 @@ public final class LogShipper: LogSink, Service {
         }
     }
 
+    /// The share of error and critical records among those of the last `window` (nil: none).
+    public func errorShare(within window: Duration) async throws -> Double? {
+        let seconds = Double(window.components.seconds)
+        return try await database.withoutTransaction(logger: quiet) { tx in
+            let row = try await tx.one("""
+                SELECT count(*) FILTER (WHERE level IN ('error', 'critical')), count(*) FROM chainstore_log
+                WHERE at > now() - \(seconds) * interval '1 second'
+                """)
+            let (errors, total) = try row.decode((Int64, Int64).self)
+            return total == 0 ? nil : Double(errors) / Double(total)
+        }
+    }
+
     static func partition(_ day: Date) -> String { "chainstore_log_p" + isoDay(day).replacingOccurrences(of: "-", with: "") }
 
     static func isoDay(_ day: Date) -> String { String(LogRecord.timestamp(day).prefix(10)) }

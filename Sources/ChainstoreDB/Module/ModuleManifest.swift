@@ -33,6 +33,8 @@ public struct ModuleManifest: Sendable {
     public var endpoints: [Endpoint]
     public var web: WebAssets?
     public var jobs: [Job]
+    /// What the scheduler measures every minute and alerts on (`AlertProbe`).
+    public var alerts: [AlertProbe]
     /// What the module does when a node starts: it provides its node state (`NodeContext.provide`)
     /// and returns its long-running services (a cache listener). Runs in module order.
     public var start: (@Sendable (NodeContext) async throws -> [any Service])?
@@ -52,7 +54,7 @@ public struct ModuleManifest: Sendable {
     public init(
         name: String, depends: [String] = [], models: [ModelSpec] = [], extending: [ModelExtension] = [], migrations: [Migration] = [],
         contextual: [ContextualColumn] = [], computes: [RecordCompute] = [], rules: [RecordRule] = [], methods: [ModelMethod] = [], hooks: [RecordHook] = [],
-        endpoints: [Endpoint] = [], web: WebAssets? = nil, jobs: [Job] = [],
+        endpoints: [Endpoint] = [], web: WebAssets? = nil, jobs: [Job] = [], alerts: [AlertProbe] = [],
         start: (@Sendable (NodeContext) async throws -> [any Service])? = nil, channels: [BusChannel] = [], views: [ViewSpec] = [],
         menus: [MenuItem] = [], dashboard: [DashboardCard] = [], demo: (@Sendable (Database, Registry, Logger) async throws -> Void)? = nil,
         referenceData: (@Sendable (Transaction, Logger) async throws -> Void)? = nil
@@ -70,6 +72,7 @@ public struct ModuleManifest: Sendable {
         self.endpoints = endpoints
         self.web = web
         self.jobs = jobs
+        self.alerts = alerts
         self.start = start
         self.channels = channels
         self.views = views

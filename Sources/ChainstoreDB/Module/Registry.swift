@@ -105,6 +105,8 @@ public struct Registry: Sendable {
     /// Every endpoint, job and page of the modules, with the module that declares it.
     public var endpoints: [(module: String, endpoint: Endpoint)] { modules.flatMap { m in m.endpoints.map { (m.name, $0) } } }
     public var jobs: [Job] { modules.flatMap(\.jobs) }
+    /// Every module's alert probes.
+    public var alerts: [AlertProbe] { modules.flatMap(\.alerts) }
     /// The named bus channel families modules publish on.
     public var channels: [BusChannel] { modules.flatMap(\.channels) }
 

@@ -13,6 +13,8 @@ extension Base {
         MenuItem(.settings, "ir.model.access", "Access Rights"),
         MenuItem(.settings, "ir.cron", "Scheduled Actions"),
         MenuItem(.settings, "ir.cron.run", "Scheduled Action Runs"),
+        MenuItem(.settings, "chainstore.alert", "Alerts"),
+        MenuItem(.settings, "chainstore.alert.rule", "Alert Rules"),
         MenuItem(.settings, "res.currency", "Currencies"),
         MenuItem(.settings, "res.country", "Countries"),
         MenuItem(.settings, "res.country.state", "Provinces and States"),
@@ -22,6 +24,8 @@ extension Base {
     ]
 
     static let views: [ViewSpec] = [
+        ViewSpec(model: "chainstore.alert", kind: .list, fields: ["rule_id", "state", "value", "threshold", "fired_at", "last_seen", "resolved_at"]),
+        ViewSpec(model: "chainstore.alert.rule", kind: .list, fields: ["name", "kind", "threshold", "active"]),
         ViewSpec(model: "res.company", kind: .list, fields: ["name", "code", "company_kind", "parent_id", "city", "currency_id"]),
         ViewSpec(model: "res.partner", kind: .list, fields: ["display_name", "phone", "email", "city", "country_id", "company_id"]),
         ViewSpec(model: "res.partner", kind: .search, fields: ["name", "email", "ref", "phone", "vat"]),

@@ -11,11 +11,12 @@ public enum Base {
         models: [
             .resCompany, .resPartner, .resPartnerCategory, .resBank, .resPartnerBank, .resUsers, .resGroups, .irModelAccess,
             .irModel, .irModelFields, .irModelData, .resCurrency, .resCountry, .resCountryState, .irCron, .irCronRun,
+            .chainstoreAlertRule, .chainstoreAlert,
         ],
         migrations: [
             .createBaseTables, .createAuthTables, .seedBaseData, .createWebSessions, .createModelCatalog, .addDeclaredIndexes,
             .organisation, .publishedPasswords, .baseOrderIndexes, .geography, .userPartners, .scheduler, .companyPathCover, .portalGroup,
-            .twoFactorAndSessions, .passwordHistory,
+            .twoFactorAndSessions, .passwordHistory, .alerts,
         ],
         rules: BaseRules.all,
         methods: methods,
@@ -36,7 +37,10 @@ public enum Base {
             Job("base.bus_purge", every: .seconds(3600)) { job in
                 try await Bus.purge(job.database, logger: job.logger)
             },
+            Alerts.job,
         ],
+        alerts: Alerts.probes,
+        channels: [Alerts.busChannel],
         views: views, menus: menus,
         demo: { database, registry, logger in try await Demo.prepare(database, registry: registry, logger: logger) },
         referenceData: { tx, logger in try await Geography.load(tx, logger: logger) })

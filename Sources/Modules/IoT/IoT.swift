@@ -29,6 +29,18 @@ public enum IoT {
                 }
             },
         ],
+        alerts: [
+            // Devices silent beyond their grace, across the group.
+            AlertProbe(kind: "iot.devices_offline", name: "Devices offline beyond their grace", threshold: 0) { job in
+                try await job.database.withoutTransaction(logger: job.logger) { tx in
+                    try await Double(tx.one("""
+                        SELECT count(*) FROM iot_device d JOIN iot_device_type t ON t.id = d.device_type_id
+                        WHERE NOT d.online AND d.state = 'active' AND d.offline_since IS NOT NULL
+                          AND d.offline_since + make_interval(secs => coalesce(d.offline_grace_s, t.offline_grace_s)) <= now()
+                        """).decode(Int64.self))
+                }
+            },
+        ],
         start: start,
         views: views, menus: menus, dashboard: dashboard)
 

@@ -13,6 +13,16 @@ public enum Payment {
         endpoints: PaymentAPI.endpoints,
         web: WebAssets(folder: Bundle.module.url(forResource: "Web", withExtension: nil)!, pages: [.init("/display", file: "display.html")]),
         jobs: PaymentJobs.all,
+        alerts: [
+            // Differences between the channels' bills and our payments, in the last two days' reconciliations.
+            AlertProbe(kind: "payment.reconciliation", name: "Payment reconciliation differences (last 2 days)", threshold: 0) { job in
+                try await job.database.withoutTransaction(logger: job.logger) { tx in
+                    try await Double(tx.one("""
+                        SELECT coalesce(sum(mismatched), 0)::bigint FROM payment_reconciliation WHERE bill_date >= current_date - 2
+                        """).decode(Int64.self))
+                }
+            },
+        ],
         start: { node in
             // The merchant accounts are read once, at start: a configuration that cannot be used
             // stops the node rather than leave tills unable to take payments.
