@@ -16,7 +16,10 @@ final class Mosquitto: @unchecked Sendable {
     /// Under scripts/test (and CI) the broker must be there: a missing one fails instead of skipping.
     static let required = ProcessInfo.processInfo.environment["CHAINSTORE_STRICT"] == "1"
 
-    let port = Int.random(in: 41_000...49_000)
+    /// Below the kernel's ephemeral range (32768 and up): a port there may be held by an
+    /// outgoing connection, or its TIME_WAIT, and the broker could not listen on it. (The HA lab
+    /// takes 26400–26430.)
+    let port = Int.random(in: 27_000...31_999)
     let folder = FileManager.default.temporaryDirectory.appendingPathComponent("mosquitto-\(UUID().uuidString)")
     var daemon: pid_t?
 
