@@ -63,6 +63,12 @@ public struct DatabaseLocation: Sendable {
             configuration = .init(unixSocketPath: cluster.socketPath, username: cluster.superuser, password: nil, database: nil)
         }
         configuration.database = database ?? databaseName
+        Self.applyNodeSettings(&configuration)
+        return configuration
+    }
+
+    /// The connection settings every pool of a node takes, the primary's and the replicas'.
+    static func applyNodeSettings(_ configuration: inout PostgresClient.Configuration) {
         configuration.options.maximumConnections = 40
         // A connection attempt that hangs (a primary that just died behind a proxy) is given up
         // soon and tried again, instead of holding requests for PostgresNIO's default 10 s.
@@ -70,7 +76,6 @@ public struct DatabaseLocation: Sendable {
         // No JIT compilation: a page of records under LIMIT is costed as the whole scan, so
         // PostgreSQL would spend 200 ms compiling for a query that runs in a few.
         configuration.options.additionalStartupParameters = [("jit", "off")]
-        return configuration
     }
 
     /// A pool on `database` (this location's database by default) run by the caller as a service.
@@ -88,9 +93,7 @@ public struct DatabaseLocation: Sendable {
     public func replicaConfiguration(url: String) throws -> PostgresClient.Configuration {
         var (configuration, _) = try Self.parse(url)
         configuration.database = databaseName
-        configuration.options.maximumConnections = 40
-        configuration.options.connectTimeout = .seconds(2)
-        configuration.options.additionalStartupParameters = [("jit", "off")]
+        Self.applyNodeSettings(&configuration)
         return configuration
     }
 

@@ -44,15 +44,15 @@ struct Restore: AsyncParsableCommand {
     @Option(help: "The new data folder (must not exist, or be empty).")
     var into: String
 
-    @Option(help: "Folder of the base backups (default <data-dir>/backups).")
+    @Option(help: "Folder of the base backups (default <data-dir>/backups for the managed cluster).")
     var backupDir: String?
 
-    @Option(help: "Folder of the WAL archive (default <backup-dir>/wal).")
+    @Option(help: "Folder of the WAL archive (default <backup-dir>/wal for the managed cluster).")
     var walArchive: String?
 
     func run() async throws {
         let logger = CLILogging.logger()
-        let base = backupDir ?? ManagedClusterFolders.backups(dataDir: database.dataDir)
-        print(try await Backups.restore(backupDir: base, walArchive: walArchive ?? base + "/wal", time: to, into: into, logger: logger))
+        let (base, wal) = try Backups.folders(try database.location(), backupDir: backupDir, walArchive: walArchive)
+        print(try await Backups.restore(backupDir: base, walArchive: wal, time: to, into: into, logger: logger))
     }
 }

@@ -79,11 +79,6 @@ def gtin13(first12):
     return first12 + str((10 - total % 10) % 10)
 
 
-def median(values):
-    values = sorted(values)
-    return values[len(values) // 2] if values else 0
-
-
 class Till:
     """A till of store1's store with an open session and a product, selling through the till API."""
 
@@ -159,7 +154,7 @@ class Sellers:
         later = [end for start, end in self.success_times if start > after]
         return min(later) - after if later else float("inf")
 
-    def slow(self, seconds=5):
+    def slow(self):
         """Attempts that hung until the till's own timeout (a failed attempt reported late)."""
         return sum(1 for _, kind in self.failures if kind.startswith("http 0"))
 

@@ -356,7 +356,7 @@ public enum PosBenchmark {
         let script = FileManager.default.temporaryDirectory.appendingPathComponent("chainstore-bench-pos-\(UUID().uuidString).sql")
         try saleScript(tills: tills).write(to: script, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(at: script) }
-        let (status, text) = try spawn(["pgbench", "-n", "-c", "\(tills)", "-j", "2", "-T", "\(seconds)", "-M", "prepared", "-f", script.path] + connection)
+        let (status, text) = try Subprocess.run(["pgbench", "-n", "-c", "\(tills)", "-j", "2", "-T", "\(seconds)", "-M", "prepared", "-f", script.path] + connection)
         func figure(after prefix: String) -> Double? {
             guard let line = text.split(separator: "\n").first(where: { $0.hasPrefix(prefix) }) else { return nil }
             return line.dropFirst(prefix.count).split(separator: " ").first.flatMap { Double($0) }
@@ -367,9 +367,4 @@ public enum PosBenchmark {
         return (tps, figure(after: "latency average = ") ?? 0)
     }
 
-    /// Runs a program found on PATH: its exit status and standard output (`Subprocess`).
-    static func spawn(_ arguments: [String]) throws -> (Int32, String) {
-        let (status, output) = try Subprocess.run(arguments)
-        return (status, output)
-    }
 }

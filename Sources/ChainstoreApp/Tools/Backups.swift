@@ -51,15 +51,18 @@ public enum Backups {
     public static func backup(_ location: DatabaseLocation, backupDir: String?, walArchive: String?, keep: Int, logger: Logger) async throws -> Taken {
         guard keep >= 1 else { throw ChainstoreError.valueError("--keep must be at least 1") }
         let (base, wal) = try folders(location, backupDir: backupDir, walArchive: walArchive)
-        var warnings: [String] = []
+        // The managed cluster archives with our command; a server of one's own with its own.
+        var ours: String?
         if case .managed(let cluster) = location.kind {
             try cluster.prepareArchiveDirectory(wal) { logger.info("\($0)") }
-            warnings += try await enableArchiving(location, command: ManagedCluster.archiveCommand(walDirectory: wal), logger: logger)
-        } else {
-            let mode = try await setting(location, "archive_mode", logger: logger)
-            if mode == "off" { warnings.append("the server archives no WAL (archive_mode = off): this backup restores to its own end only") }
+            ours = ManagedCluster.archiveCommand(walDirectory: wal)
         }
-        let (startedAt, startWAL) = try await serverPosition(location, logger: logger)
+        let command = ours
+        var (warnings, startedAt, startWAL) = try await onServer(location, logger: logger) { tx in
+            let warnings = try await archiving(tx, command: command)
+            let (startedAt, startWAL) = try await position(tx)
+            return (warnings, startedAt, startWAL)
+        }
         let label = startedAt.replacingOccurrences(of: ":", with: "").replacingOccurrences(of: "-", with: "").replacingOccurrences(of: ".", with: "")
         let folder = base + "/base/" + label
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
@@ -70,8 +73,10 @@ public enum Backups {
             throw ChainstoreError(.internalError, "pg_basebackup failed: \(result.output.suffix(2000))")
         }
         // The segment in progress goes to the archive now, so the backup's end is restorable at once.
-        try await location.maintenance(logger: logger) { tx in try await tx.execute("SELECT pg_switch_wal()") }
-        let (finishedAt, _) = try await serverPosition(location, logger: logger)
+        let (finishedAt, _) = try await onServer(location, logger: logger) { tx in
+            try await tx.execute("SELECT pg_switch_wal()")
+            return try await position(tx)
+        }
         let manifest = Manifest(label: label, startedAt: startedAt, finishedAt: finishedAt, startWAL: startWAL)
         try JSONEncoder().encode(manifest).write(to: URL(fileURLWithPath: folder + "/backup.json"))
         let bytes = ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).reduce(UInt64(0)) { total, name in
@@ -123,56 +128,50 @@ public enum Backups {
         try cluster.prepareRestore(base: backupDir + "/base/" + chosen.label, walArchive: walArchive, time: formatted) { logger.info("\($0)") }
         try cluster.start { logger.info("\($0)") }
         defer { try? cluster.stop { logger.info("\($0)") } }
-        // Recovery replays the archive, then promotes the copy: done when it is out of recovery.
-        let deadline = ContinuousClock.now + .seconds(1800)
-        while try await setting(location, "transaction_read_only", logger: logger) == "on" {
-            guard ContinuousClock.now < deadline else { throw ChainstoreError(.internalError, "recovery did not finish within 30 minutes") }
-            try await Task.sleep(for: .milliseconds(200))
+        // Recovery replays the archive, then promotes the copy: done when it is out of recovery
+        // (asked on one session, which lives on through the promotion).
+        try await onServer(location, logger: logger) { tx in
+            let deadline = ContinuousClock.now + .seconds(1800)
+            while try await tx.one("SELECT pg_is_in_recovery()").decode(Bool.self) {
+                guard ContinuousClock.now < deadline else { throw ChainstoreError(.internalError, "recovery did not finish within 30 minutes") }
+                try await Task.sleep(for: .milliseconds(200))
+            }
         }
-        let seconds = Double((ContinuousClock.now - started).components.seconds)
+        let seconds = CoreBenchmark.seconds(ContinuousClock.now - started)
         return Restored(into: into, backup: chosen.label, target: formatted, seconds: seconds)
     }
 
     // MARK: helpers
 
-    /// Sets the managed cluster's archive command (and mode) when they are not ours; says so when
-    /// the mode needs a restart to take effect.
-    static func enableArchiving(_ location: DatabaseLocation, command: String, logger: Logger) async throws -> [String] {
-        var warnings: [String] = []
-        let mode = try await setting(location, "archive_mode", logger: logger)
-        let current = try await setting(location, "archive_command", logger: logger)
-        try await location.maintenance(logger: logger) { tx in
-            if current != command {
-                // ALTER SYSTEM takes no parameters: the command (our own paths) as a quoted literal.
-                try await tx.execute("ALTER SYSTEM SET archive_command = '" + command.replacingOccurrences(of: "'", with: "''") + "'")
-                try await tx.execute("SELECT pg_reload_conf()")
-            }
-            if mode == "off" { try await tx.execute("ALTER SYSTEM SET archive_mode = on") }
-        }
-        if mode == "off" {
-            warnings.append("WAL archiving starts when PostgreSQL restarts (restart the node); until then this backup restores to its own end only")
-        }
-        return warnings
+    /// Runs `body` on one session of the location's server (its database, which exists).
+    @discardableResult
+    static func onServer<T: Sendable>(_ location: DatabaseLocation, logger: Logger, _ body: @escaping @Sendable (Transaction) async throws -> T) async throws -> T {
+        try await location.withDatabase(logger: logger, create: false) { db in try await db.withoutTransaction(logger: logger, body) }
     }
 
-    static func setting(_ location: DatabaseLocation, _ name: String, logger: Logger) async throws -> String {
-        let box = ValueBox()
-        try await location.maintenance(logger: logger) { tx in
-            box.set(try await tx.one("SELECT current_setting(\(name))").decode(String.self))
+    /// What archiving will keep of this backup's future: with `command` (the managed cluster's),
+    /// the server is made to archive with it, saying so when the mode needs a restart; without,
+    /// the server's own setting is only checked.
+    static func archiving(_ tx: Transaction, command: String?) async throws -> [String] {
+        let mode = try await tx.one("SELECT current_setting('archive_mode')").decode(String.self)
+        guard let command else {
+            return mode == "off" ? ["the server archives no WAL (archive_mode = off): this backup restores to its own end only"] : []
         }
-        return box.value
+        if try await tx.one("SELECT current_setting('archive_command')").decode(String.self) != command {
+            // ALTER SYSTEM takes no parameters: the command (our own paths) as a quoted literal.
+            try await tx.execute("ALTER SYSTEM SET archive_command = '" + command.replacingOccurrences(of: "'", with: "''") + "'")
+            try await tx.execute("SELECT pg_reload_conf()")
+        }
+        guard mode == "off" else { return [] }
+        try await tx.execute("ALTER SYSTEM SET archive_mode = on")
+        return ["WAL archiving starts when PostgreSQL restarts (restart the node); until then this backup restores to its own end only"]
     }
 
-    static func serverPosition(_ location: DatabaseLocation, logger: Logger) async throws -> (String, String) {
-        let box = ValueBox()
-        try await location.maintenance(logger: logger) { tx in
-            let row = try await tx.one("""
-                SELECT to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') || '|' || pg_walfile_name(pg_current_wal_lsn())
-                """)
-            box.set(try row.decode(String.self))
-        }
-        let parts = box.value.split(separator: "|").map(String.init)
-        return (parts[0], parts[1])
+    /// The server's clock (UTC, to the microsecond) and the WAL segment it writes now.
+    static func position(_ tx: Transaction) async throws -> (String, String) {
+        try await tx.one("""
+            SELECT to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), pg_walfile_name(pg_current_wal_lsn())
+            """).decode((String, String).self)
     }
 
     /// A time with its offset (`2026-12-06 10:00:00+08`, ISO 8601 with `Z` or `+08:00`); without
@@ -197,17 +196,4 @@ public enum Backups {
         let rest = text[clock.upperBound...]
         return rest.contains("Z") || rest.contains("+") || rest.contains("-")
     }
-}
-
-/// Where a managed cluster keeps its backups, from its data folder.
-public enum ManagedClusterFolders {
-    public static func backups(dataDir: String) -> String { ManagedCluster(root: dataDir).backupDirectory }
-}
-
-/// One value handed out of a `@Sendable` closure.
-final class ValueBox: @unchecked Sendable {
-    private let lock = NSLock()
-    private var stored = ""
-    var value: String { lock.withLock { stored } }
-    func set(_ text: String) { lock.withLock { stored = text } }
 }

@@ -91,12 +91,7 @@ public struct LogRecord: Sendable {
         writer.string(source)
         writer.raw(",\"msg\":")
         writer.string(message)
-        for (key, value) in metadata.sorted(by: { $0.key < $1.key }) where !["ts", "level", "logger", "source", "msg"].contains(key) {
-            writer.byte(",")
-            writer.string(key)
-            writer.byte(":")
-            writer.string(value)
-        }
+        appendMetadata(to: &writer, first: false, skipping: ["ts", "level", "logger", "source", "msg"])
         writer.byte("}")
         return writer.text
     }
@@ -105,14 +100,21 @@ public struct LogRecord: Sendable {
     public var metadataJSON: String {
         var writer = JSONWriter(capacity: 128)
         writer.byte("{")
-        for (index, (key, value)) in metadata.sorted(by: { $0.key < $1.key }).enumerated() {
-            if index > 0 { writer.byte(",") }
+        appendMetadata(to: &writer, first: true, skipping: [])
+        writer.byte("}")
+        return writer.text
+    }
+
+    /// `"key":"value"` pairs in key order, comma-separated (after a comma unless `first`).
+    private func appendMetadata(to writer: inout JSONWriter, first: Bool, skipping: Set<String>) {
+        var first = first
+        for (key, value) in metadata.sorted(by: { $0.key < $1.key }) where !skipping.contains(key) {
+            if !first { writer.byte(",") }
+            first = false
             writer.string(key)
             writer.byte(":")
             writer.string(value)
         }
-        writer.byte("}")
-        return writer.text
     }
 
     /// UTC, to the microsecond: `2026-12-06T02:47:44.032365Z`.
@@ -141,7 +143,6 @@ public final class LogOutput: Sendable {
     private let state = Mutex<(format: Format, sink: (any LogSink)?)>(
         (ProcessInfo.processInfo.environment["CHAINSTORE_LOG_FORMAT"].flatMap(Format.init(rawValue:)) ?? .text, nil))
 
-    public var format: Format { state.withLock { $0.format } }
     /// Both, under one lock: read once per line.
     public var current: (Format, (any LogSink)?) { state.withLock { ($0.format, $0.sink) } }
     public var sink: (any LogSink)? { state.withLock { $0.sink } }
