@@ -122,6 +122,47 @@ struct SchedulerTests {
         }
     }
 
+    /// A failover stops jobs through no fault of theirs: such a run is kept with its error but
+    /// neither counted as a failure nor backed off (a one-second job is not pushed back by minutes).
+    @Test func aJobStoppedByTheDatabaseIsDueAgainAtItsNextRunWithoutBackoff() async throws {
+        try await TestDatabase.withFreshDatabase { db, registry in
+            _ = try await db.transaction(logger: Self.log) { tx in
+                try await tx.query("""
+                    INSERT INTO ir_cron (name, code, interval_type, interval_number, numbercall, nextcall, failure_count, first_failure_date)
+                    VALUES ('failover probe', 'test.failover', 'seconds', 5, -1, now(), 3, now())
+                    """)
+            }
+            let node = NodeContext(registry: registry, databases: TenantJobsTests.Tenants(main: db, all: [db]), identity: BaseIdentity(), logger: Self.log)
+            let scheduler = Scheduler(database: db, node: "node-a")
+            for error in [
+                ChainstoreError(.unavailable, "The database could not be reached (a failover may be in progress)"),
+                ChainstoreError(.commitUnknown, "The connection to the database was lost while saving"),
+            ] {
+                _ = try await db.transaction(logger: Self.log) { tx in try await tx.query("UPDATE ir_cron SET nextcall = now() WHERE code = 'test.failover'") }
+                let claim = try #require(try await scheduler.claim(among: ["test.failover"], logger: Self.log))
+                let job = Job("test.failover", every: .seconds(5)) { _ in throw error }
+                #expect(await scheduler.run(claim, job: job, node: node, logger: Self.log))
+                let (failures, lastError, wait, owner) = try await db.withoutTransaction(logger: Self.log) { tx in
+                    try await tx.query("""
+                        SELECT failure_count, last_error, extract(epoch FROM nextcall - now())::float8, lease_owner
+                        FROM ir_cron WHERE code = 'test.failover'
+                        """)[0].decode((Int32, String?, Double, String?).self)
+                }
+                #expect(failures == 3, "a failover is not the job's failure")
+                #expect(lastError?.contains(error.message) == true, "\(String(describing: lastError))")
+                #expect(wait > 0 && wait <= 5.5, "due again at its next occurrence, not backed off: \(wait) s")
+                #expect(owner == nil)
+            }
+            #expect(try await Self.count(db, "SELECT count(*) FROM ir_cron_run r JOIN ir_cron c ON c.id = r.cron_id WHERE c.code = 'test.failover' AND r.status = 'failed'") == 2)
+            // An error of the job's own still backs off and counts.
+            _ = try await db.transaction(logger: Self.log) { tx in try await tx.query("UPDATE ir_cron SET nextcall = now() WHERE code = 'test.failover'") }
+            let claim = try #require(try await scheduler.claim(among: ["test.failover"], logger: Self.log))
+            struct Boom: Error {}
+            #expect(await scheduler.run(claim, job: Job("test.failover", every: .seconds(5)) { _ in throw Boom() }, node: node, logger: Self.log))
+            #expect(try await Self.count(db, "SELECT count(*) FROM ir_cron WHERE code = 'test.failover' AND failure_count = 4 AND nextcall > now() + interval '60 seconds'") == 1)
+        }
+    }
+
     @Test func nextRunsKeepTheirPhaseAndRunOnceAfterDowntime() async throws {
         try await TestDatabase.withFreshDatabase { db, _ in
             let next = try await db.withoutTransaction(logger: Self.log) { tx in

@@ -38,6 +38,12 @@ public enum CommitSafety {
         "The change was saved on the primary database but its synchronous standby did not confirm it (the wait was cancelled): "
             + "it could be lost in a failover. Check it, then retry with the same idempotency key.")
 
+    /// The database failed the work, not the work itself: out of reach, or a commit whose
+    /// outcome is unknown.
+    public static func isTransient(_ error: any Error) -> Bool {
+        (error as? ChainstoreError)?.code == .commitUnknown || isConnectionLost(error)
+    }
+
     /// The connection is gone or going (closed by either side, refused, reset), or the server
     /// ends the session (shutting down, crashed, a standby that cannot take connections yet).
     public static func isConnectionLost(_ error: any Error) -> Bool {

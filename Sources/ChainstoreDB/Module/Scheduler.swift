@@ -92,6 +92,10 @@ public struct Scheduler: Sendable {
     public enum Outcome: Sendable {
         case done
         case failed(String)
+        /// The database was out of reach, or a commit's outcome unknown (a failover): not the
+        /// job's fault. Kept with its error, due again at its next occurrence, not counted as a
+        /// failure: a failover must not push a one-second job back by minutes.
+        case unavailable(String)
         case leaseLost
         /// The node is stopping: the lease is given back and the job stays due, for another node.
         case interrupted
@@ -100,7 +104,8 @@ public struct Scheduler: Sendable {
     /// Records the run and plans the next: done → the next occurrence (one, however many were
     /// missed) and `numbercall` counted down (0 deactivates); failed → retried after twice the
     /// interval, doubling per failure, at most an hour, the error kept; deactivated after five
-    /// failures spanning a week, as Odoo does. Nothing is recorded on the job without the lease.
+    /// failures spanning a week, as Odoo does; stopped by the database → the error kept, the next
+    /// occurrence, no failure counted. Nothing is recorded on the job without the lease.
     public func finish(_ claim: Claim, started: Date, outcome: Outcome, logger: Logger) async throws {
         try await database.transaction(logger: logger) { tx in
             var sql: SQLBuilder
@@ -123,6 +128,13 @@ public struct Scheduler: Sendable {
                         first_failure_date = coalesce(first_failure_date, now()), last_error = \(error),
                         nextcall = now() + least(interval '1 hour', chainstore_cron_step(interval_number, interval_type) * power(2, least(failure_count + 1, 20))),
                         active = active AND NOT (failure_count + 1 >= 5 AND first_failure_date < now() - interval '7 days')
+                    WHERE id = \(claim.cron) AND lease_token = \(claim.token) RETURNING progress_done, progress_remaining
+                    """
+            case .unavailable(let message):
+                (status, error) = ("failed", String(message.prefix(4000)))
+                sql = """
+                    UPDATE ir_cron SET lease_owner = NULL, lease_until = NULL, lastcall = to_timestamp(\(started.timeIntervalSince1970)), last_error = \(error),
+                        nextcall = chainstore_cron_next(nextcall, interval_number, interval_type)
                     WHERE id = \(claim.cron) AND lease_token = \(claim.token) RETURNING progress_done, progress_remaining
                     """
             case .leaseLost:
@@ -197,6 +209,8 @@ public struct Scheduler: Sendable {
                     return .leaseLost
                 } catch where Task.isCancelled {
                     return nil
+                } catch where CommitSafety.isTransient(error) {
+                    return .unavailable("\(error)")
                 } catch {
                     return .failed("\(error)")
                 }
@@ -220,10 +234,15 @@ public struct Scheduler: Sendable {
             group.cancelAll()
             return outcome ?? .interrupted
         }
-        if case .failed(let message) = outcome { logger.warning("job failed", metadata: ["error": "\(message)"]) }
+        switch outcome {
+        case .failed(let message): logger.warning("job failed", metadata: ["error": "\(message)"])
+        case .unavailable(let message): logger.warning("job stopped by the database (due again at its next run)", metadata: ["error": "\(message)"])
+        default: break
+        }
         let kind = switch outcome {
         case .done: "done"
         case .failed: "failed"
+        case .unavailable: "unavailable"
         case .leaseLost: "lease_lost"
         case .interrupted: "interrupted"
         }
