@@ -105,7 +105,7 @@ public struct RPCGateway: Sendable {
             // Reads may be served by a replica that has replayed this caller's own writes; a
             // write notes where its commit reached, for the caller's next reads.
             if readOnly { return try await database.read(logger: caller.logger, caller: uid, work) }
-            return try await ReplicaSet.$writer.withValue(uid) { try await database.transaction(logger: caller.logger, work) }
+            return try await ReplicaSet.$writer.withValue(ReplicaSet.Writer(uid)) { try await database.transaction(logger: caller.logger, work) }
         } catch let error as ChainstoreError where error.code == .accessDenied {
             if let credentials { await identity.refused(database, credentials: credentials, client: caller) }
             throw error

@@ -1,3 +1,4 @@
+import Base
 import ChainstoreApp
 import ChainstoreCore
 @testable import ChainstoreDB
@@ -123,7 +124,7 @@ struct CommitSafetyTests {
             var routed = database
             routed.replicas = replicas
             try await routed.withoutTransaction(logger: logger) { tx in try await tx.execute("CREATE TABLE r (id int)") }
-            try await ReplicaSet.$writer.withValue(9) {
+            try await ReplicaSet.$writer.withValue(ReplicaSet.Writer(9)) {
                 try await routed.transaction(logger: logger) { tx in try await tx.execute("INSERT INTO r VALUES (1)") }
             }
             #expect(replicas.choose(caller: 9) == nil, "the monitor has not seen the replica reach the write yet")
@@ -139,6 +140,52 @@ struct CommitSafetyTests {
             #expect(replicas.choose(caller: 8)?.name == "r1")
             #expect(try ReplicaSet.parseLSN("16/B374D848") == 0x16_B374_D848)
             #expect(throws: ChainstoreError.self) { try ReplicaSet.parseLSN("nonsense") }
+        }
+    }
+}
+
+extension CommitSafetyTests {
+    /// Endpoints' reads (catalogue pages, dashboards, reports) through `CallerSession.read`: on a
+    /// replica for a known caller, on the primary for a login not checked yet and for a caller
+    /// whose write the replica has not replayed. The "replica" is a second database whose company
+    /// is named apart, so each answer tells where it was read.
+    @Test func endpointReadsGoToAReplicaForKnownCallersOnly() async throws {
+        try await TestDatabase.withFreshDatabase { primary, registry in
+            try await TestDatabase.withFreshDatabase { standby, _ in
+                let logger = TestDatabase.logger
+                _ = try await standby.transaction(logger: logger) { tx in try await tx.execute("UPDATE res_company SET name = 'on the replica'") }
+                let replicas = ReplicaSet(primary: primary, replicas: [.init(name: "r1", database: standby)], logger: logger)
+                var routed = primary
+                routed.replicas = replicas
+                await replicas.poll()
+                let identity = BaseIdentity()
+                let client = Client(address: "127.0.0.1", host: nil, logger: logger)
+                _ = try await primary.transaction(logger: logger) { tx in
+                    try await Users.setPassword(tx, login: "admin", password: "Replica reads 7", rounds: 1000)
+                }
+                func company(_ proof: CallerSession.Proof) async throws -> String {
+                    let caller = CallerSession(database: routed, proof: proof, identity: identity, registry: registry, client: client)
+                    return try await caller.read { store in
+                        try await store.read("res.company", ids: [store.env.companyId], fields: ["name"])[0]["name"]?.stringValue ?? ""
+                    }
+                }
+                let admin = try await primary.withoutTransaction(logger: logger) { tx in
+                    try await tx.one("SELECT id FROM res_users WHERE login = 'admin'").decode(Int64.self)
+                }
+                #expect(try await company(.session(uid: admin)) == "on the replica")
+                let login = CallerSession.Proof.credentials(.login("admin", secret: "Replica reads 7"))
+                #expect(try await company(login) != "on the replica", "a login not checked yet: the primary")
+                #expect(try await company(login) == "on the replica", "checked once, remembered: the replica")
+
+                // A write through CallerSession notes the caller's fence: its next read waits for it.
+                let writer = CallerSession(database: routed, proof: login, identity: identity, registry: registry, client: client)
+                _ = try await writer.run(transaction: true) { store in
+                    try await store.create("res.partner", [["name": "read your writes"]])
+                }
+                #expect(try await company(.session(uid: admin)) != "on the replica", "its own write not replayed yet: the primary")
+                await replicas.poll()
+                #expect(try await company(.session(uid: admin)) == "on the replica")
+            }
         }
     }
 }

@@ -167,6 +167,64 @@ def check(results, name, ok, text):
     print("  %s %s" % ("PASS" if ok else "FAIL", text), flush=True)
 
 
+def replica_reads():
+    """Reads the web/API nodes have sent to a standby (their /metrics), summed."""
+    total = 0
+    for port in (BASE + 1, BASE + 2):
+        try:
+            with urllib.request.urlopen("http://127.0.0.1:%d/metrics" % port, timeout=5) as response:
+                text = response.read().decode()
+        except OSError:
+            continue
+        total += sum(int(float(line.rsplit(" ", 1)[1])) for line in text.splitlines()
+                     if line.startswith("chainstore_db_reads_total{") and 'target="replica"' in line)
+    return total
+
+
+def drill_replica(results):
+    """Reads where a moment's staleness is fine go to the standby; a caller reads its own writes
+    back at once; with the standby stopped, reads go on on the primary."""
+    print("replica: catalogue pages, reports and generic reads through the standby; read-your-writes; the standby stopped", flush=True)
+    today = time.strftime("%Y-%m-%d", time.gmtime(time.time() + 8 * 3600))
+    paths = ["/api/v1/catalogue?db=%s&limit=50" % DB, "/api/v1/pos/reports/sales?db=%s&from=%s&to=%s" % (DB, today, today),
+             "/api/v1/stock/schedule?db=%s" % DB]
+    call = rpc()
+
+    def reads(rounds):
+        failed = []
+        for _ in range(rounds):
+            for path in paths:
+                status, _ = request("GET", path)
+                if status != 200:
+                    failed.append("%s: %d" % (path.split("?")[0], status))
+            try:
+                call("product.product", "search_read", [[]], {"fields": ["name", "list_price"], "limit": 20})
+            except Exception as error:  # noqa: BLE001 (any failure is a failed read)
+                failed.append("search_read: %r" % error)
+        return failed
+
+    before = replica_reads()
+    failed = reads(10)
+    served = replica_reads() - before
+    print("  %d of 40 reads served by the standby (a login's first call on a node reads from the primary)" % served)
+    check(results, "replica", not failed and served >= 20, "reads fail: %d; at least half served by the standby" % len(failed))
+    stale = 0
+    for n in range(20):
+        created = call("res.partner", "create", [{"name": "read-your-writes %d" % n}])
+        stale += 0 if call("res.partner", "search", [[["id", "=", created]]]) == [created] else 1
+    check(results, "replica", stale == 0, "a record just written missing from its writer's next read: %d of 20" % stale)
+    standby = "pg2" if primary() == "pg1" else "pg1"
+    pg_ctl(standby, "-m", "fast", "-w", "stop")
+    try:
+        before = replica_reads()
+        failed = reads(10)
+        served = replica_reads() - before
+    finally:
+        pg_ctl(standby, "-l", os.path.join(LAB_DIR, "log", standby + ".log"), "-w", "start")
+    print("  standby %s stopped: %d of 40 reads still counted on it (before the nodes noticed), failed: %s" % (standby, served, failed or "none"))
+    check(results, "replica", not failed, "reads that failed while the standby was stopped: %d" % len(failed))
+
+
 def drill_app_node(results):
     """kill -9 a web/API node under sales and scans behind nginx."""
     print("app-node: kill -9 api1 under sales (4 tills' threads) and barcode scans (4 threads) through nginx", flush=True)
@@ -450,7 +508,7 @@ def drill_logs(results):
     check(results, "logs", int(nodes) >= 6 and int(days) >= 3, "every node ships its records (>= 6 processes), partitions made ahead")
 
 
-DRILLS = {"app-node": drill_app_node, "primary": drill_primary, "sync-cancel": drill_sync_cancel, "cron": drill_cron, "bus": drill_bus, "pitr": drill_pitr, "logs": drill_logs}
+DRILLS = {"replica": drill_replica, "app-node": drill_app_node, "primary": drill_primary, "sync-cancel": drill_sync_cancel, "cron": drill_cron, "bus": drill_bus, "pitr": drill_pitr, "logs": drill_logs}
 
 
 def main(names):

@@ -22,9 +22,17 @@ public final class ReplicaSet: Service, Sendable {
         }
     }
 
-    /// The caller whose writes this task commits (set by the RPC layer around a write call):
-    /// their commit position becomes the fence their next reads wait for.
-    @TaskLocal public static var writer: Int64?
+    /// The caller whose writes this task commits (set around a write by the RPC layer and by
+    /// `CallerSession`): their commit position becomes the fence their next reads wait for.
+    @TaskLocal public static var writer: Writer?
+
+    /// Who commits a write: a box, since a caller signing in with a login is known only once
+    /// the transaction has checked it.
+    public final class Writer: Sendable {
+        let uid: Mutex<Int64?>
+        public init(_ uid: Int64? = nil) { self.uid = Mutex(uid) }
+        public func set(_ uid: Int64) { self.uid.withLock { $0 = uid } }
+    }
 
     public let replicas: [Replica]
     let primary: Database
@@ -37,6 +45,9 @@ public final class ReplicaSet: Service, Sendable {
         var up = false
         var replayed: UInt64 = 0
         var lagSeconds = Double.infinity
+        /// The replica's address reached a primary (HAProxy's read-only port sends reads to the
+        /// primary while no standby is up): reads through it go on, counted as the primary's.
+        var onPrimary = false
     }
 
     struct State: Sendable {
@@ -73,7 +84,7 @@ public final class ReplicaSet: Service, Sendable {
                 guard position.lagSeconds <= maxLag.seconds else { reason = "lagging"; continue }
                 guard position.replayed >= fence else { reason = "own_write"; continue }
                 state.next = index + 1
-                return (index, "fresh")
+                return (index, position.onPrimary ? "replica_address_on_primary" : "fresh")
             }
             return (nil, reason)
         }
@@ -83,7 +94,7 @@ public final class ReplicaSet: Service, Sendable {
 
     /// Reads by where they went and why, made once (a read is a hot path).
     private static let reads: [String: Counter] = Dictionary(uniqueKeysWithValues: [
-        ("fresh", "replica"), ("down", "primary"), ("lagging", "primary"), ("own_write", "primary"),
+        ("fresh", "replica"), ("down", "primary"), ("lagging", "primary"), ("own_write", "primary"), ("replica_address_on_primary", "primary"),
     ].map { reason, target in (reason, Counter(label: "chainstore_db_reads_total", dimensions: [("target", target), ("reason", reason)])) })
 
     /// A replica failed a read: skipped until the monitor sees it answer again.
@@ -110,26 +121,26 @@ public final class ReplicaSet: Service, Sendable {
     }
 
     private static let positionQuery: SQLBuilder =
-        "SELECT CASE WHEN pg_is_in_recovery() THEN pg_last_wal_replay_lsn() ELSE pg_current_wal_lsn() END::text"
+        "SELECT CASE WHEN pg_is_in_recovery() THEN pg_last_wal_replay_lsn() ELSE pg_current_wal_lsn() END::text, pg_is_in_recovery()"
 
     func poll() async {
         let now = ContinuousClock.now
         let written = try? await Self.position(of: primary, logger: logger)
-        var replayed: [UInt64?] = []
-        for replica in replicas { replayed.append(try? await Self.position(of: replica.database, logger: logger)) }
+        var replayed: [(lsn: UInt64, standby: Bool)?] = []
+        for replica in replicas { replayed.append(try? await Self.role(of: replica.database, logger: logger)) }
         let positions: [Position] = state.withLock { state in
             if let written {
                 state.written.append((now, written))
                 state.written.removeAll { now - $0.at > .seconds(60) }
             }
-            for (index, lsn) in replayed.enumerated() {
-                guard let lsn else {
+            for (index, found) in replayed.enumerated() {
+                guard let (lsn, standby) = found else {
                     state.positions[index] = Position()
                     continue
                 }
                 // Lag in time: since the oldest sample of the primary's position this replica has not reached.
                 let behind = state.written.first { $0.lsn > lsn }
-                state.positions[index] = Position(up: true, replayed: lsn, lagSeconds: behind.map { (now - $0.at).seconds } ?? 0)
+                state.positions[index] = Position(up: true, replayed: lsn, lagSeconds: behind.map { (now - $0.at).seconds } ?? 0, onPrimary: !standby)
             }
             // A fence older than the lag bound is implied by it: any replica fit for reads has replayed it.
             state.fences = state.fences.filter { now - $0.value.at < maxLag + .seconds(1) }
@@ -148,9 +159,14 @@ public final class ReplicaSet: Service, Sendable {
     }
 
     static func position(of database: Database, logger: Logger) async throws -> UInt64 {
+        try await role(of: database, logger: logger).lsn
+    }
+
+    /// How far the server has written (a primary) or replayed (a standby), and which it is.
+    static func role(of database: Database, logger: Logger) async throws -> (lsn: UInt64, standby: Bool) {
         try await database.withoutTransaction(logger: logger) { tx in
-            let row = try await tx.one(positionQuery)
-            return try parseLSN(row.decode(String.self))
+            let (lsn, standby) = try await tx.one(positionQuery).decode((String, Bool).self)
+            return (try parseLSN(lsn), standby)
         }
     }
 

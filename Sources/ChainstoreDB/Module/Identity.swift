@@ -109,19 +109,46 @@ public struct CallerSession: Sendable {
         return identity.remembered(database, credentials: credentials, client: client)
     }
 
-    /// Runs `body` as the caller, in a transaction or statement by statement (reads).
+    /// Runs `body` as the caller, in a transaction or statement by statement (reads). A write
+    /// notes where its commit reached, for the caller's next reads from a replica.
     public func run<T: Sendable>(
         transaction: Bool = false, context: RecordValues = [:], _ body: @escaping @Sendable (RecordStore) async throws -> T
+    ) async throws -> T {
+        guard transaction else { return try await perform(context: context, writer: nil, body) { work in try await database.withoutTransaction(logger: client.logger, work) } }
+        let writer = ReplicaSet.Writer()
+        return try await ReplicaSet.$writer.withValue(writer) {
+            try await perform(context: context, writer: writer, body) { work in try await database.transaction(logger: client.logger, work) }
+        }
+    }
+
+    /// Read-only work where a moment's staleness is acceptable (catalogue downloads, dashboards,
+    /// reports): on a replica fit for the caller when the node has one (see `Database.read`),
+    /// statement by statement. A caller signing in with a login this node has not seen lately
+    /// reads from the primary: its own last write is known by its uid only.
+    public func read<T: Sendable>(context: RecordValues = [:], _ body: @escaping @Sendable (RecordStore) async throws -> T) async throws -> T {
+        let uid: Int64? = switch proof {
+        case .session(let uid): uid
+        case .credentials(.uid(let uid, _)): uid
+        case .credentials: remembered?.uid
+        }
+        guard let uid else { return try await run(context: context, body) }
+        return try await perform(context: context, writer: nil, body) { work in try await database.read(logger: client.logger, caller: uid, work) }
+    }
+
+    /// The caller's environment (remembered, or checked in `tx`), then `body`, through `database`.
+    private func perform<T: Sendable>(
+        context: RecordValues, writer: ReplicaSet.Writer?, _ body: @escaping @Sendable (RecordStore) async throws -> T,
+        through execute: (@escaping @Sendable (Transaction) async throws -> T) async throws -> T
     ) async throws -> T {
         let (identity, registry, client, proof) = (self.identity, self.registry, self.client, self.proof)
         let known = context.isEmpty ? remembered : nil
         do {
-            return try await database.run(logger: client.logger, transaction: transaction) { tx in
+            return try await execute { tx in
                 let env: Env
                 if let known {
                     env = known
                     // No query loaded the user: name it the audit actor of what it writes.
-                    if transaction { try await AuditTrail.setActor(tx, uid: known.uid) }
+                    if writer != nil { try await AuditTrail.setActor(tx, uid: known.uid) }
                 } else {
                     switch proof {
                     case .credentials(let credentials):
@@ -130,10 +157,11 @@ public struct CallerSession: Sendable {
                         env = try await identity.environment(tx, uid: uid, context: context, logger: client.logger)
                     }
                 }
+                writer?.set(env.uid)
                 return try await body(RecordStore(registry: registry, tx: tx, env: env))
             }
         } catch let error as ChainstoreError where error.code == .accessDenied {
-            if case .credentials(let credentials) = proof { await identity.refused(database, credentials: credentials, client: client) }
+            if case .credentials(let credentials) = proof { await identity.refused(self.database, credentials: credentials, client: client) }
             throw error
         }
     }

@@ -10,7 +10,7 @@ enum DashboardAPI {
     static let endpoints: [Endpoint] = [
         Endpoint(.get, "/web/dashboard", role: .web, access: .anyone) { request in
             let caller = try await SecurityAPI.caller(request)
-            return .json(try await caller.run(context: WebClientAPI.language(request)) { store in try await cards(store, now: Date()) })
+            return .json(try await caller.read(context: WebClientAPI.language(request)) { store in try await cards(store, now: Date()) })
         },
     ]
 

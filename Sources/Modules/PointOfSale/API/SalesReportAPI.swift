@@ -54,7 +54,7 @@ enum SalesReportAPI {
         let lang = request.query["lang"] ?? "zh_CN"
         guard let header = headers[lang] else { throw ChainstoreError.valueError("lang must be zh_CN or en") }
         let field = by == "city" ? "city_id" : "company_id"
-        let groups = try await request.signedIn().run(transaction: false) { store in
+        let groups = try await request.signedIn().read { store in
             try await store.readGroup(
                 "pos.order",
                 domain: .and([.leaf("business_day", .greaterOrEqual, .string(from)), .leaf("business_day", .lessOrEqual, .string(to)),

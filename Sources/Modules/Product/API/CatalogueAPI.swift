@@ -44,7 +44,7 @@ enum CatalogueAPI {
         let cache = request.node.catalogueCache
         let caller = try request.signedIn()
         let database = caller.database
-        let page = try await caller.run { store in
+        let page = try await caller.read { store in
             try await CatalogueFeed.page(store, cache: cache, database: database, company: company ?? store.env.companyId,
                                          after: after, since: since, limit: Int(limit))
         }

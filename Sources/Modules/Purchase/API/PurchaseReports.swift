@@ -13,7 +13,7 @@ enum PurchaseReports {
 
     static func orders(_ request: EndpointRequest) async throws -> EndpointResponse {
         let ids = try PrintedDocument.ids(request)
-        let page = try await request.signedIn().run(transaction: true) { store -> String in
+        let page = try await request.signedIn().read { store -> String in
             let lang = PrintedDocument.language(request, store.env)
             let l = { (en: String, zh: String) in PrintedDocument.text(lang, en, zh) }
             let reader = try await PrintedDocument.readable(store, "purchase.order", ids)

@@ -22,7 +22,7 @@ enum StockReports {
 
     static func deliverySlips(_ request: EndpointRequest) async throws -> EndpointResponse {
         let ids = try PrintedDocument.ids(request)
-        let page = try await request.signedIn().run(transaction: true) { store -> String in
+        let page = try await request.signedIn().read { store -> String in
             let lang = PrintedDocument.language(request, store.env)
             let l = { (en: String, zh: String) in PrintedDocument.text(lang, en, zh) }
             let reader = try await PrintedDocument.readable(store, "stock.picking", ids)
@@ -75,7 +75,7 @@ enum StockReports {
 
     static func pickLists(_ request: EndpointRequest) async throws -> EndpointResponse {
         let ids = try PrintedDocument.ids(request)
-        let page = try await request.signedIn().run(transaction: true) { store -> String in
+        let page = try await request.signedIn().read { store -> String in
             let lang = PrintedDocument.language(request, store.env)
             let l = { (en: String, zh: String) in PrintedDocument.text(lang, en, zh) }
             let reader = try await PrintedDocument.readable(store, "stock.picking.batch", ids)
@@ -108,7 +108,7 @@ enum StockReports {
         guard from.count == 10, parts.count == 3, GS1Date(year: parts[0], month: parts[1], day: parts[2]) != nil else {
             throw ChainstoreError.valueError("from must be a day, YYYY-MM-DD")
         }
-        let value = try await request.signedIn().run(transaction: true) { store -> Value in
+        let value = try await request.signedIn().read { store -> Value in
             // The caller's open transfers of those days (record rules), then their lines in one statement.
             let (start, end) = try await store.tx.query("""
                 SELECT to_char(\(from)::date::timestamp AT TIME ZONE 'Asia/Shanghai' AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS'),
