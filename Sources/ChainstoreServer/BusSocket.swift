@@ -118,7 +118,23 @@ public enum BusSocket {
                 if !refused.isEmpty { store.env.logger.notice("bus channels refused", metadata: ["channels": "\(refused)"]) }
                 return (allowed, try await Bus.isBeyondRetention(store.tx, last: last))
             }
+            // Live rows wait in the subscription's buffer until what the client missed has gone
+            // out: a live row sent first would move the client's `last` past rows it has not had
+            // yet, and a reconnection then (its node dying) would skip them.
             let subscription = node.bus.subscribe(database, channels: Set(allowed))
+            do {
+                if beyond {
+                    try await outbound.writeTextMessage(#"[{"id":0,"message":{"type":"bus/resync","payload":{}}}]"#)
+                } else {
+                    let missed = try await database.withoutTransaction(logger: logger) { tx in
+                        try await Bus.backlog(tx, channels: allowed, last: last).filter { $0.id > last }
+                    }
+                    try await send(missed)
+                }
+            } catch {
+                node.bus.cancel(subscription)
+                throw error
+            }
             let task = Task {
                 for await batch in subscription.rows {
                     do { try await send(batch) } catch { break }
@@ -126,14 +142,6 @@ public enum BusSocket {
                 if subscription.overflowed.load(ordering: .relaxed) {
                     try? await outbound.close(.unknown(1013), reason: "the client does not keep up")
                 }
-            }
-            if beyond {
-                try await outbound.writeTextMessage(#"[{"id":0,"message":{"type":"bus/resync","payload":{}}}]"#)
-            } else {
-                let missed = try await database.withoutTransaction(logger: logger) { tx in
-                    try await Bus.backlog(tx, channels: allowed, last: last).filter { $0.id > last }
-                }
-                try await send(missed)
             }
             return (subscription, task)
         }

@@ -5,9 +5,11 @@ measured, and fails (exit 1) on a violation. Standard library only.
     python3 deploy/drills/drills.py [app-node primary sync-cancel cron bus pitr]   (default: all)
 """
 import base64
+import hashlib
 import http.client
 import json
 import os
+import socket
 import subprocess
 import sys
 import threading
@@ -395,13 +397,96 @@ def drill_cron(results):
     check(results, "cron", verify.returncode == 0 and "chain intact" in verify.stdout, "the audit chain sealed by both nodes verifies")
 
 
+class WebSocket:
+    """Just enough of RFC 6455 for a drill: the upgrade through nginx, masked text frames out,
+    the server's frames in (pings answered)."""
+
+    def __init__(self, path, auth):
+        self.sock = socket.create_connection(("127.0.0.1", BASE), timeout=60)
+        key = base64.b64encode(os.urandom(16)).decode()
+        self.sock.sendall(("GET %s HTTP/1.1\r\nHost: 127.0.0.1:%d\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                           "Sec-WebSocket-Key: %s\r\nSec-WebSocket-Version: 13\r\nAuthorization: Basic %s\r\n\r\n" % (
+                               path, BASE, key, base64.b64encode(("%s:%s" % auth).encode()).decode())).encode())
+        self.buffer = b""
+        while b"\r\n\r\n" not in self.buffer:
+            self.buffer += self.recv()
+        head, self.buffer = self.buffer.split(b"\r\n\r\n", 1)
+        accept = base64.b64encode(hashlib.sha1((key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11").encode()).digest()).decode()
+        if b" 101 " not in head.split(b"\r\n")[0] or accept.encode() not in head:
+            raise ConnectionError("upgrade refused: %s" % head.split(b"\r\n")[0].decode())
+
+    def recv(self):
+        chunk = self.sock.recv(65536)
+        if not chunk:
+            raise ConnectionError("the socket was closed")
+        return chunk
+
+    def take(self, count):
+        while len(self.buffer) < count:
+            self.buffer += self.recv()
+        data, self.buffer = self.buffer[:count], self.buffer[count:]
+        return data
+
+    def frame(self, opcode, payload):
+        mask, size = os.urandom(4), len(payload)
+        length = bytes([0x80 | size]) if size < 126 else bytes([0x80 | 126]) + size.to_bytes(2, "big") if size < 65536 \
+            else bytes([0x80 | 127]) + size.to_bytes(8, "big")
+        self.sock.sendall(bytes([0x80 | opcode]) + length + mask + bytes(b ^ mask[i % 4] for i, b in enumerate(payload)))
+
+    def send(self, value):
+        self.frame(0x1, json.dumps(value).encode())
+
+    def receive(self):
+        """The next message, parsed; ConnectionError when the socket ends."""
+        message = b""
+        while True:
+            first, second = self.take(2)
+            size = second & 0x7F
+            if size >= 126:
+                size = int.from_bytes(self.take(2 if size == 126 else 8), "big")
+            payload = self.take(size)
+            opcode = first & 0x0F
+            if opcode == 0x9:
+                self.frame(0xA, payload)
+            elif opcode == 0x8:
+                raise ConnectionError("closed by the server (%d)" % int.from_bytes(payload[:2] or b"\0\0", "big"))
+            elif opcode in (0x0, 0x1):
+                message += payload
+                if first & 0x80:
+                    return json.loads(message)
+
+    def close(self):
+        try:
+            self.sock.close()
+        except OSError:
+            pass
+
+
 def drill_bus(results):
-    """A long-polling client through nginx while the bus node it uses is killed: it misses nothing."""
-    print("bus: long-polling through nginx, kill -9 bus1 and bus2 in turn while the catalogue changes", flush=True)
+    """A WebSocket client and a long-polling client through nginx while the bus node each uses is
+    killed: each reconnects from the last notification it had, and misses nothing."""
+    print("bus: a WebSocket and a long-polling client through nginx, kill -9 bus1 and bus2 in turn while the catalogue changes", flush=True)
     call = rpc()
     port = PORTS[primary()]
     start = int(psql(port, "SELECT coalesce(max(id), 0) FROM bus_bus"))
     received, stop, errors = set(), threading.Event(), [0]
+    by_socket, reconnects, sockets = set(), [0], []
+
+    def listen():
+        last = start
+        while not stop.is_set():
+            try:
+                ws = WebSocket("/websocket?db=%s" % DB, ADMIN)
+                sockets.append(ws)
+                ws.send({"event_name": "subscribe", "data": {"channels": ["broadcast"], "last": last}})
+                while not stop.is_set():
+                    for message in ws.receive():
+                        by_socket.add(message["id"])
+                        last = max(last, message["id"])
+            except (OSError, ValueError):
+                if not stop.is_set():
+                    reconnects[0] += 1
+                    time.sleep(0.2)
 
     def poll():
         last = start
@@ -418,6 +503,8 @@ def drill_bus(results):
 
     poller = threading.Thread(target=poll, daemon=True)
     poller.start()
+    listener = threading.Thread(target=listen, daemon=True)
+    listener.start()
     template = call("product.template", "create", [{"name": "bus drill", "list_price": 1.0}])
     for victim in ("bus1", "bus2"):
         for n in range(10):
@@ -432,12 +519,19 @@ def drill_bus(results):
     # up to 10 s for the client to have it all.
     sent = {int(i) for i in psql(port, "SELECT id FROM bus_bus WHERE id > %d AND channel = '[\"%s\",\"broadcast\"]'" % (start, DB)).split("\n") if i}
     deadline = time.monotonic() + 10
-    while time.monotonic() < deadline and sent - received:
+    while time.monotonic() < deadline and (sent - received or sent - by_socket):
         time.sleep(0.2)
     stop.set()
-    missed = sent - received
-    print("  notifications: %d sent, %d received, %d polls failed and were repeated" % (len(sent), len(received & sent), errors[0]))
-    check(results, "bus", sent and not missed, "notifications missed: %d" % len(missed))
+    for ws in sockets:
+        ws.close()
+    missed, missed_by_socket = sent - received, sent - by_socket
+    print("  notifications: %d sent; long-polling received %d (%d polls failed and were repeated); the WebSocket received %d (%d reconnections)" % (
+        len(sent), len(received & sent), errors[0], len(by_socket & sent), reconnects[0]))
+    if missed or missed_by_socket:
+        print("  missed: long-polling %s, the WebSocket %s" % (sorted(missed), sorted(missed_by_socket)))
+    check(results, "bus", sent and not missed, "notifications missed by long-polling: %d" % len(missed))
+    check(results, "bus", sent and not missed_by_socket and reconnects[0] >= 1,
+          "notifications missed by the WebSocket: %d (it reconnected after the kill of its node)" % len(missed_by_socket))
 
 
 def drill_pitr(results):
