@@ -13,6 +13,11 @@ LAB_NODES="api1:$((LAB_BASE + 1)):web,api api2:$((LAB_BASE + 2)):web,api bus1:$(
 PG1_PORT=$((LAB_BASE + 11))
 PG2_PORT=$((LAB_BASE + 12))
 PITR_PORT=$((LAB_BASE + 13))
+# The optional asynchronous replica (deploy/lab up --async-replica): reads only, straight to it.
+PG3_PORT=$((LAB_BASE + 14))
+# HAProxy's role checks: `chainstore pg-role-agent` beside pg1 and pg2.
+PG1_AGENT_PORT=$((LAB_BASE + 16))
+PG2_AGENT_PORT=$((LAB_BASE + 17))
 RW_PORT=$((LAB_BASE + 20))
 RO_PORT=$((LAB_BASE + 21))
 HAPROXY_STATS_PORT=$((LAB_BASE + 22))
@@ -25,6 +30,7 @@ LAB_DB_PASSWORD=chainstore-lab
 # a moment old through the read-only port (the standby, or the primary when no standby is up).
 LAB_DATABASE_URL="postgres://$LAB_DB_USER:$LAB_DB_PASSWORD@127.0.0.1:$RW_PORT/$LAB_DB"
 LAB_REPLICA_URL="postgres://$LAB_DB_USER:$LAB_DB_PASSWORD@127.0.0.1:$RO_PORT/$LAB_DB"
+LAB_ASYNC_URL="postgres://$LAB_DB_USER:$LAB_DB_PASSWORD@127.0.0.1:$PG3_PORT/$LAB_DB"
 LAB_URL="http://127.0.0.1:$NGINX_PORT"
 # The nodes' log records, in a database of their own (on the same cluster here).
 LAB_LOGS_URL="postgres://$LAB_DB_USER:$LAB_DB_PASSWORD@127.0.0.1:$RW_PORT/chainstore_logs"
@@ -94,10 +100,20 @@ start_node() {
   port=$(node_field "$name" 2); roles=$(node_field "$name" 3)
   local args=(serve --port "$port" --role "$roles" --database-url "$LAB_DATABASE_URL" --replica-url "$LAB_REPLICA_URL"
     --database "$LAB_DB" --trusted-proxy 127.0.0.1 --log-database-url "$LAB_LOGS_URL")
+  [ -d "$LAB_DIR/pg3" ] && args+=(--replica-url "$LAB_ASYNC_URL")
   case $roles in *api*) [ -s "$LAB_DIR/mqtt/platform.secret" ] && args+=(--mqtt "127.0.0.1:$MQTT_PORT"
     --mqtt-password-file "$LAB_DIR/mqtt/platform.secret" --mqtt-auth-dir "$LAB_DIR/mqtt");; esac
   nohup "$(lab_bin)" "${args[@]}" "$@" >> "$LAB_DIR/log/$name.log" 2>&1 &
   echo $! > "$LAB_DIR/run/$name.pid"
+}
+
+# start_agent pg1|pg2: the node's role agent for HAProxy's checks (the other node its peer).
+start_agent() {
+  local port=$PG1_AGENT_PORT node=$PG1_PORT peer=$PG2_PORT
+  [ "$1" = pg2 ] && port=$PG2_AGENT_PORT node=$PG2_PORT peer=$PG1_PORT
+  nohup "$(lab_bin)" pg-role-agent --listen "127.0.0.1:$port" --node "postgres://postgres@127.0.0.1:$node/postgres" \
+    --peer "postgres://postgres@127.0.0.1:$peer/postgres" >> "$LAB_DIR/log/agent-$1.log" 2>&1 &
+  echo $! > "$LAB_DIR/run/agent-$1.pid"
 }
 
 wait_node() { wait_for "${2:-120}" http_ok "http://127.0.0.1:$(node_field "$1" 2)/health/ready"; }
@@ -112,5 +128,5 @@ current_primary() {
   return 1
 }
 
-pg_port() { if [ "$1" = pg1 ]; then echo "$PG1_PORT"; else echo "$PG2_PORT"; fi; }
+pg_port() { case $1 in pg1) echo "$PG1_PORT";; pg2) echo "$PG2_PORT";; pg3) echo "$PG3_PORT";; esac; }
 other_pg() { if [ "$1" = pg1 ]; then echo pg2; else echo pg1; fi; }

@@ -10,7 +10,7 @@ struct Chainstore: AsyncParsableCommand {
             Start here:  chainstore serve --demo     (private PostgreSQL in ./.chainstore, demo data, http://127.0.0.1:8069)
             Without --database-url (or CHAINSTORE_DATABASE_URL) every command uses the private cluster in --data-dir.
             """,
-        subcommands: [Serve.self, Migrate.self, Cron.self, GenerateDemo.self, User.self, Import.self, Export.self, Audit.self, Backup.self, Restore.self, Check.self, Codec.self, SandboxPay.self, PaymentCommands.self, Bench.self])
+        subcommands: [Serve.self, Migrate.self, Cron.self, GenerateDemo.self, User.self, Import.self, Export.self, Audit.self, Backup.self, Restore.self, Check.self, Codec.self, SandboxPay.self, PaymentCommands.self, Bench.self, RoleAgentCommand.self])
 }
 
 /// Where the data is: shared by every subcommand that touches the database.

@@ -4,6 +4,8 @@ import ChainstoreCore
 @testable import ChainstoreDB
 import ChainstoreTestSupport
 import Foundation
+import PostgresNIO
+import Synchronization
 import Testing
 
 /// What a transaction reports when the database fails under it: on a cluster of its own whose
@@ -186,6 +188,37 @@ extension CommitSafetyTests {
                 await replicas.poll()
                 #expect(try await company(.session(uid: admin)) == "on the replica")
             }
+        }
+    }
+}
+
+extension CommitSafetyTests {
+    /// A pool whose server is gone keeps a request waiting while it retries: a read on a replica
+    /// gives up its wait after the limit (then reads from the primary), and its work never runs.
+    @Test func aWaitForAConnectionThatNeverComesIsGivenUp() async throws {
+        let logger = TestDatabase.logger
+        let client = PostgresClient(
+            configuration: .init(host: "127.0.0.1", port: 9, username: "nobody", password: nil, database: "gone", tls: .disable), backgroundLogger: logger)
+        let gone = Database(name: "gone", client: client)
+        let ran = Atomic<Bool>(false)
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await client.run() }
+            let started = ContinuousClock.now
+            await #expect(throws: Database.LeaseTimedOut.self) {
+                try await gone.withoutTransaction(logger: logger, leaseWithin: .milliseconds(500)) { tx in
+                    ran.store(true, ordering: .relaxed)
+                    return try await tx.one("SELECT 1").decode(Int.self)
+                }
+            }
+            #expect(ContinuousClock.now - started < .seconds(2))
+            let bodyRan = ran.load(ordering: .relaxed)
+            #expect(!bodyRan)
+            group.cancelAll()
+        }
+        // A server that answers is unaffected by the limit.
+        try await TestDatabase.withFreshDatabase { database, _ in
+            let one = try await database.withoutTransaction(logger: logger, leaseWithin: .milliseconds(500)) { tx in try await tx.one("SELECT 1").decode(Int.self) }
+            #expect(one == 1)
         }
     }
 }

@@ -2,6 +2,7 @@ import ChainstoreCore
 import Logging
 import Metrics
 import PostgresNIO
+import Synchronization
 
 /// One tenant database: a PostgresNIO pool (run as a `Service`) and closure-scoped transactions
 /// retried as a whole on serialization failure or deadlock.
@@ -90,14 +91,51 @@ public struct Database: Sendable {
     public func read<T: Sendable>(logger: Logger, caller: Int64?, _ body: @Sendable (Transaction) async throws -> T) async throws -> T {
         guard let replicas, let replica = replicas.choose(caller: caller) else { return try await withoutTransaction(logger: logger, body) }
         do {
-            return try await replica.database.withoutTransaction(logger: logger, body)
-        } catch where CommitSafety.isConnectionLost(error) || DatabaseErrors.isReadOnly(error) {
+            return try await replica.database.withoutTransaction(logger: logger, leaseWithin: Self.replicaLeaseLimit, body)
+        } catch where CommitSafety.isConnectionLost(error) || DatabaseErrors.isReadOnly(error) || error is LeaseTimedOut {
             // A replica that went away, or work that turned out to write: the primary does it.
             if !DatabaseErrors.isReadOnly(error) {
                 replicas.failed(replica)
                 logger.warning("replica failed a read; reading from the primary", metadata: ["replica": "\(replica.name)"])
             }
             do { return try await withoutTransaction(logger: logger, body) } catch { throw CommitSafety.beforeCommit(error) }
+        }
+    }
+
+    /// How long a read waits for a replica's connection before it goes to the primary: a pool
+    /// whose server went away keeps its requests waiting while it retries.
+    static let replicaLeaseLimit: Duration = .seconds(1)
+
+    /// No connection was lent within the limit (nothing was run).
+    struct LeaseTimedOut: Error {}
+
+    /// `withoutTransaction`, unless no connection is lent within `limit`: then `LeaseTimedOut`,
+    /// and `body` never runs (a connection lent just after is handed straight back).
+    func withoutTransaction<T: Sendable>(
+        logger: Logger, leaseWithin limit: Duration, _ body: @Sendable (Transaction) async throws -> T
+    ) async throws -> T {
+        try await withoutActuallyEscaping(body) { body in
+            let lease = LeaseRace()
+            return try await withThrowingTaskGroup(of: T?.self) { group in
+                group.addTask {
+                    try await withoutTransaction(logger: logger) { tx in
+                        guard lease.claim(.leased) else { throw LeaseTimedOut() }
+                        return try await body(tx)
+                    }
+                }
+                group.addTask {
+                    try await Task.sleep(for: limit)
+                    if lease.claim(.givenUp) { throw LeaseTimedOut() }
+                    return nil
+                }
+                while let next = try await group.next() {
+                    if let value = next {
+                        group.cancelAll()
+                        return value
+                    }
+                }
+                throw LeaseTimedOut()
+            }
         }
     }
 
@@ -167,5 +205,15 @@ public struct Database: Sendable {
         case readCommitted = "READ COMMITTED"
         case repeatableRead = "REPEATABLE READ"
         case serializable = "SERIALIZABLE"
+    }
+}
+
+/// Who wins between a connection lent and the wait for it given up: exactly one.
+private final class LeaseRace: Sendable {
+    enum Outcome: Int { case leased = 1, givenUp = 2 }
+    private let state = Atomic<Int>(0)
+
+    func claim(_ outcome: Outcome) -> Bool {
+        state.compareExchange(expected: 0, desired: outcome.rawValue, ordering: .sequentiallyConsistent).exchanged
     }
 }

@@ -40,6 +40,8 @@ public final class ReplicaSet: Service, Sendable {
     let interval: Duration
     private let logger: Logger
     private let state = Mutex(State())
+    /// Reads each replica served (`chainstore_replica_reads_total{replica}`), made once.
+    private let served: [Counter]
 
     struct Position: Sendable {
         var up = false
@@ -66,6 +68,7 @@ public final class ReplicaSet: Service, Sendable {
         self.maxLag = maxLag
         self.interval = interval
         self.logger = logger
+        served = replicas.map { Counter(label: "chainstore_replica_reads_total", dimensions: [("replica", $0.name)]) }
         state.withLock { $0 = State(count: replicas.count) }
     }
 
@@ -89,7 +92,9 @@ public final class ReplicaSet: Service, Sendable {
             return (nil, reason)
         }
         Self.reads[reason]?.increment()
-        return index.map { replicas[$0] }
+        guard let index else { return nil }
+        served[index].increment()
+        return replicas[index]
     }
 
     /// Reads by where they went and why, made once (a read is a hot path).
@@ -125,9 +130,18 @@ public final class ReplicaSet: Service, Sendable {
 
     func poll() async {
         let now = ContinuousClock.now
-        let written = try? await Self.position(of: primary, logger: logger)
-        var replayed: [(lsn: UInt64, standby: Bool)?] = []
-        for replica in replicas { replayed.append(try? await Self.role(of: replica.database, logger: logger)) }
+        let (primary, logger) = (self.primary, self.logger)
+        let written = await Deadline.value(within: .seconds(1)) { try await Self.position(of: primary, logger: logger) }
+        // All at once, each given a second: a replica that is gone makes its pool wait and retry
+        // a refused connection, and must not hold up the measure of the others.
+        let replayed = await withTaskGroup(of: (Int, (lsn: UInt64, standby: Bool)?).self) { group in
+            for (index, replica) in replicas.enumerated() {
+                group.addTask { (index, await Deadline.value(within: .seconds(1)) { try await Self.role(of: replica.database, logger: logger) }) }
+            }
+            var found = [(lsn: UInt64, standby: Bool)?](repeating: nil, count: replicas.count)
+            for await (index, position) in group { found[index] = position }
+            return found
+        }
         let positions: [Position] = state.withLock { state in
             if let written {
                 state.written.append((now, written))
