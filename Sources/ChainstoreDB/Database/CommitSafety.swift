@@ -143,15 +143,18 @@ final class SyncRepNoticeWatcher: ChannelInboundHandler, RemovableChannelHandler
 /// The watchers of the pool's connections, by connection id.
 final class SyncRepWatch: Sendable {
     static let shared = SyncRepWatch()
-    private let watchers = Mutex<[Int: SyncRepNoticeWatcher]>([:])
+    /// By channel: a connection's id is only unique within its pool, and a node has several
+    /// (the primary's, each replica's), so two connections may share one.
+    private let watchers = Mutex<[ObjectIdentifier: SyncRepNoticeWatcher]>([:])
 
     /// The connection's watcher, installed on first use. Nil when its channel cannot be reached
     /// (PostgresNIO keeps it internal: it is read by reflection, checked here).
     func watcher(for connection: PostgresConnection) async -> SyncRepNoticeWatcher? {
-        if let known = watchers.withLock({ $0[connection.id] }) { return known }
         guard let channel = Mirror(reflecting: connection).children.first(where: { $0.label == "channel" })?.value as? any Channel else {
             return nil
         }
+        let key = ObjectIdentifier(channel)
+        if let known = watchers.withLock({ $0[key] }) { return known }
         let watcher = SyncRepNoticeWatcher()
         do {
             try await channel.eventLoop.submit {
@@ -165,10 +168,10 @@ final class SyncRepWatch: Sendable {
         } catch {
             return nil
         }
-        channel.closeFuture.whenComplete { [weak self] _ in self?.forget(connection.id) }
-        watchers.withLock { $0[connection.id] = watcher }
+        channel.closeFuture.whenComplete { [weak self] _ in self?.forget(key) }
+        watchers.withLock { $0[key] = watcher }
         return watcher
     }
 
-    private func forget(_ id: Int) { _ = watchers.withLock { $0.removeValue(forKey: id) } }
+    private func forget(_ key: ObjectIdentifier) { _ = watchers.withLock { $0.removeValue(forKey: key) } }
 }
