@@ -26,10 +26,13 @@ public struct RoleAgent: Sendable {
     let node: Database
     let peers: [Database]
     let logger: Logger
+    /// How long a node has to answer (HAProxy's `timeout check` is 2 s).
+    let limit: Duration
 
-    public init(node: Database, peers: [Database], logger: Logger) {
+    public init(node: Database, peers: [Database], limit: Duration = .seconds(1), logger: Logger) {
         self.node = node
         self.peers = peers
+        self.limit = limit
         self.logger = logger
     }
 
@@ -45,7 +48,7 @@ public struct RoleAgent: Sendable {
     }
 
     /// The node's role, or `unreachable` when it does not answer within `limit` (see `Deadline`).
-    static func role(of database: Database, logger: Logger, within limit: Duration = .seconds(1)) async -> Role {
+    static func role(of database: Database, logger: Logger, within limit: Duration) async -> Role {
         await Deadline.value(within: limit) {
             try await database.withoutTransaction(logger: logger) { tx in
                 let (recovering, timeline) = try await tx.one("""
@@ -58,7 +61,7 @@ public struct RoleAgent: Sendable {
 
     /// The answer to a check: its HTTP status and a word for people reading it.
     public func check(_ path: String) async -> (status: HTTPResponse.Status, text: String) {
-        let role = await Self.role(of: node, logger: logger)
+        let role = await Self.role(of: node, logger: logger, within: limit)
         switch (path, role) {
         case ("/health", .unreachable), ("/primary", .unreachable), ("/replica", .unreachable):
             return (.serviceUnavailable, "unreachable")
@@ -68,7 +71,7 @@ public struct RoleAgent: Sendable {
             return (.ok, "replica")
         case ("/primary", .primary(let mine)):
             for peer in peers {
-                if case .primary(let theirs) = await Self.role(of: peer, logger: logger), theirs > mine {
+                if case .primary(let theirs) = await Self.role(of: peer, logger: logger, within: limit), theirs > mine {
                     return (.serviceUnavailable, "an old primary: a peer is primary on timeline \(theirs)")
                 }
             }
