@@ -29,6 +29,11 @@ struct BackupTests {
         }
         let taken = try await Backups.backup(location, backupDir: nil, walArchive: nil, keep: 2, logger: logger)
         #expect(taken.kept == 1 && taken.warnings.isEmpty, "\(taken)")
+        // Without --database the location names the default database, which this folder lacks:
+        // the server is backed up all the same.
+        let bare = try DatabaseLocation(url: nil, dataDir: root, databaseName: nil)
+        let again = try await Backups.backup(bare, backupDir: nil, walArchive: nil, keep: 2, logger: logger)
+        #expect(again.kept == 2, "\(again)")
 
         let moment = try await location.withDatabase(logger: logger, create: false) { db in
             try await db.transaction(logger: logger) { tx in try await tx.execute("INSERT INTO sale (id) SELECT generate_series(1, 100)") }

@@ -143,10 +143,16 @@ public enum Backups {
 
     // MARK: helpers
 
-    /// Runs `body` on one session of the location's server (its database, which exists).
+    /// Runs `body` on one session of the location's server: a server named by URL through the
+    /// URL's database (which exists: its user was given it); the managed cluster through its
+    /// maintenance database, whatever application database it holds (`--database` or not).
     @discardableResult
     static func onServer<T: Sendable>(_ location: DatabaseLocation, logger: Logger, _ body: @escaping @Sendable (Transaction) async throws -> T) async throws -> T {
-        try await location.withDatabase(logger: logger, create: false) { db in try await db.withoutTransaction(logger: logger, body) }
+        var server = location
+        if case .managed(let cluster) = location.kind {
+            server = try DatabaseLocation(url: nil, dataDir: (cluster.dataDir as NSString).deletingLastPathComponent, databaseName: "postgres")
+        }
+        return try await server.withDatabase(logger: logger, create: false) { db in try await db.withoutTransaction(logger: logger, body) }
     }
 
     /// What archiving will keep of this backup's future: with `command` (the managed cluster's),
