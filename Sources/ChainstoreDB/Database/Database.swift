@@ -1,6 +1,7 @@
 import ChainstoreCore
 import Logging
 import Metrics
+import NIOCore
 import PostgresNIO
 import Synchronization
 
@@ -171,7 +172,7 @@ public struct Database: Sendable {
             // A connection that is gone rolled back with it: nothing is sent on it any more, and it
             // is closed before the pool takes it back, so no other request is lent it.
             if CommitSafety.isConnectionLost(error) {
-                try? await connection.close()
+                await Self.close(connection)
             } else {
                 try? await tx.execute("ROLLBACK")
             }
@@ -180,7 +181,7 @@ public struct Database: Sendable {
         }
         _ = watcher?.takeCancelled()
         do {
-            try await tx.execute("COMMIT")
+            try await Self.commit(tx, connection: connection)
         } catch {
             DatabaseMetrics.rolledBack.record(duration: ContinuousClock.now - started)
             guard CommitSafety.isConnectionLost(error) else {
@@ -188,7 +189,7 @@ public struct Database: Sendable {
                 try? await tx.execute("ROLLBACK")
                 throw error
             }
-            try? await connection.close()
+            await Self.close(connection)
             logger.error("connection lost during COMMIT: outcome unknown", metadata: ["database": "\(database)"])
             throw CommitSafety.duringCommit(error)
         }
@@ -199,6 +200,48 @@ public struct Database: Sendable {
         }
         DatabaseMetrics.committed.record(duration: ContinuousClock.now - started)
         return result
+    }
+
+    /// COMMIT, or the loss of its connection while it is pending, whichever comes first. A
+    /// COMMIT whose session the server ended (a terminated backend, a primary gone) has been
+    /// seen left unanswered, holding its request until the caller gave up; the connection's
+    /// state, looked at every quarter second, is what tells. A COMMIT answered after the loss
+    /// is reported lost all the same: an unknown outcome, never a false success.
+    static func commit(_ tx: Transaction, connection: PostgresConnection) async throws {
+        let once = OnceFlag()
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+            let watch = Task {
+                while !Task.isCancelled {
+                    try? await Task.sleep(for: .milliseconds(250))
+                    if connection.isClosed, once.claim() { return continuation.resume(throwing: ChannelError.ioOnClosedChannel) }
+                }
+            }
+            Task {
+                do {
+                    try await tx.execute("COMMIT")
+                    if once.claim() { continuation.resume() }
+                } catch {
+                    if once.claim() { continuation.resume(throwing: error) }
+                }
+                watch.cancel()
+            }
+        }
+    }
+
+    /// Closes a connection that is gone, so the pool does not lend it again; waits a second at
+    /// most (the close of a connection the server ended has been seen never to be answered).
+    static func close(_ connection: PostgresConnection) async {
+        let once = OnceFlag()
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            Task {
+                try? await connection.close()
+                if once.claim() { continuation.resume() }
+            }
+            Task {
+                try? await Task.sleep(for: .seconds(1))
+                if once.claim() { continuation.resume() }
+            }
+        }
     }
 
     public enum IsolationLevel: String, Sendable {
@@ -216,4 +259,10 @@ private final class LeaseRace: Sendable {
     func claim(_ outcome: Outcome) -> Bool {
         state.compareExchange(expected: 0, desired: outcome.rawValue, ordering: .sequentiallyConsistent).exchanged
     }
+}
+
+/// True for the first caller only.
+private final class OnceFlag: Sendable {
+    private let taken = Atomic<Bool>(false)
+    func claim() -> Bool { !taken.exchange(true, ordering: .acquiringAndReleasing) }
 }
