@@ -116,17 +116,17 @@ public struct Database: Sendable {
         logger: Logger, leaseWithin limit: Duration, _ body: @Sendable (Transaction) async throws -> T
     ) async throws -> T {
         try await withoutActuallyEscaping(body) { body in
-            let lease = LeaseRace()
+            let first = OnceFlag()
             return try await withThrowingTaskGroup(of: T?.self) { group in
                 group.addTask {
                     try await withoutTransaction(logger: logger) { tx in
-                        guard lease.claim(.leased) else { throw LeaseTimedOut() }
+                        guard first.claim() else { throw LeaseTimedOut() }
                         return try await body(tx)
                     }
                 }
                 group.addTask {
                     try await Task.sleep(for: limit)
-                    if lease.claim(.givenUp) { throw LeaseTimedOut() }
+                    if first.claim() { throw LeaseTimedOut() }
                     return nil
                 }
                 while let next = try await group.next() {
@@ -251,17 +251,8 @@ public struct Database: Sendable {
     }
 }
 
-/// Who wins between a connection lent and the wait for it given up: exactly one.
-private final class LeaseRace: Sendable {
-    enum Outcome: Int { case leased = 1, givenUp = 2 }
-    private let state = Atomic<Int>(0)
-
-    func claim(_ outcome: Outcome) -> Bool {
-        state.compareExchange(expected: 0, desired: outcome.rawValue, ordering: .sequentiallyConsistent).exchanged
-    }
-}
-
-/// True for the first caller only.
+/// True for the first caller only: who wins a race (a connection lent or the wait given up, an
+/// answer or the connection's loss).
 private final class OnceFlag: Sendable {
     private let taken = Atomic<Bool>(false)
     func claim() -> Bool { !taken.exchange(true, ordering: .acquiringAndReleasing) }

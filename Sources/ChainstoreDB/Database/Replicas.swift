@@ -47,8 +47,8 @@ public final class ReplicaSet: Service, Sendable {
         var up = false
         var replayed: UInt64 = 0
         var lagSeconds = Double.infinity
-        /// The replica's address reached a primary (HAProxy's read-only port sends reads to the
-        /// primary while no standby is up): reads through it go on, counted as the primary's.
+        /// The replica's address reached a primary (a proxy that falls back to the primary):
+        /// reads through it go on, counted as the primary's.
         var onPrimary = false
     }
 
