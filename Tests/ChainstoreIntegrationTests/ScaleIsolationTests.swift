@@ -1,0 +1,140 @@
+import Base
+import ChainstoreApp
+import ChainstoreCore
+import ChainstoreDB
+import ChainstoreTestSupport
+import Testing
+
+/// Company rules on a generated group large enough that a city's subtree is read by the query
+/// rather than bound (more than `CompanyReach.boundLimit` stores), with stock in every store:
+/// for every company-scoped model, each kind of user finds exactly the rows that hand-written SQL
+/// over the company tree says are theirs, and is refused every other row through read, write
+/// and delete.
+@Suite("Company rules at the group's shape", .enabled(if: TestDatabase.isAvailable))
+struct ScaleIsolationTests {
+    static let plan = ScaleDemo.Plan(cities: 2, stores: 700, skus: 300)
+
+    @Test func everyKindOfUserReachesExactlyItsCompaniesRows() async throws {
+        try await TestDatabase.withFreshDatabase { db, registry in
+            _ = try await ScaleDemo.generate(db, plan: Self.plan, logger: TestDatabase.logger)
+            let logins = ["gz.city.manager", "gz000001.manager", "gz000002.cashier", "sz000351.cashier", "admin"]
+            let uids = try await db.transaction(logger: TestDatabase.logger) { tx in
+                var uids: [String: Int64] = [:]
+                for login in logins { uids[login] = try await Users.uid(tx, login: login) }
+                return uids
+            }
+            let sz = try #require(try await db.transaction(logger: TestDatabase.logger) { tx in
+                try await tx.query(SQLBuilder("SELECT id FROM res_company WHERE code = 'GD-SZ'")).first?.decode(Int64.self)
+            })
+            var checked: Set<String> = []
+            var refusedRows = 0
+            let callers: [(String, RecordValues)] = logins.map { ($0, [:]) } + [("admin", ["allowed_company_ids": [.int(sz)]])]
+            for (login, context) in callers {
+                let uid = try #require(uids[login])
+                var everything = context
+                everything["active_test"] = false
+                let (models, refused) = try await GroupFixture.asUser(db, registry, uid: uid, context: everything) { store throws in
+                    var checked: [String] = []
+                    var refusedRows = 0
+                    if login == "gz.city.manager" {
+                        // The city is too large to bind: its subtree is a sub-select of the statement.
+                        #expect(store.env.companyReach?.below == nil && !store.env.coversCompanyTree)
+                    }
+                    for model in registry.models.values.sorted(by: { $0.name < $1.name }) where model.companyScoped {
+                        guard try await Self.hasCompanyColumn(store.tx, model), Self.onlyTheCompanyRule(registry, model, store.env),
+                              (try? await store.checkAccess(model, .read)) != nil else { continue }
+                        let readable = Set(try await Self.truth(store, model, .read))
+                        let found = try await store.search(model.name, domain: .all)
+                        #expect(Set(found) == readable, "\(model.name) as \(login) \(context)")
+                        #expect(found.count == readable.count, "\(model.name) as \(login): a row found twice")
+                        #expect(try await store.searchCount(model.name, domain: .all) == readable.count, "\(model.name) as \(login)")
+                        checked.append(model.name)
+                        let writable = try await Self.truth(store, model, .write)
+                        if let own = writable.first {
+                            try await store.lockAndCheck(model, ids: [own], operation: .write)
+                        }
+                        // Another company's row, if the group has one: refused whatever is done with it.
+                        guard let foreign = try await Self.outside(store, model, readable) else { continue }
+                        refusedRows += 1
+                        let read = await #expect(throws: ChainstoreError.self) { _ = try await store.read(model.name, ids: [foreign], fields: ["id"]) }
+                        #expect(read?.code == .accessError, "read \(model.name) \(foreign) as \(login)")
+                        for operation in [Operation.write, .unlink] {
+                            let changed = await #expect(throws: ChainstoreError.self) {
+                                try await store.lockAndCheck(model, ids: [foreign], operation: operation)
+                            }
+                            #expect(changed?.code == .accessError, "\(operation) \(model.name) \(foreign) as \(login)")
+                        }
+                    }
+                    return (checked, refusedRows)
+                }
+                checked.formUnion(models)
+                refusedRows += refused
+            }
+            // The rows that matter most were among those checked, with other companies' rows refused.
+            for model in ["res.partner", "stock.quant", "stock.location", "stock.picking", "stock.move", "product.product", "stock.warehouse"] {
+                #expect(checked.contains(model), "\(model) was not checked")
+            }
+            #expect(refusedRows > 50)
+        }
+    }
+
+    static func hasCompanyColumn(_ tx: Transaction, _ model: ModelSpec) async throws -> Bool {
+        var sql = SQLBuilder("SELECT count(*) FROM information_schema.columns WHERE table_schema = current_schema() AND column_name = 'company_id' AND table_name = ")
+        sql.bind(.text(model.table))
+        return try await tx.query(sql).first?.decode(Int64.self) ?? 0 > 0
+    }
+
+    /// Models whose rows the company rule alone decides for this user (no module rule applies).
+    static func onlyTheCompanyRule(_ registry: Registry, _ model: ModelSpec, _ env: Env) -> Bool {
+        !registry.rules(for: model.name, .read).contains { $0.groups.isEmpty || $0.groups.contains(where: env.groups.contains) }
+            && !registry.rules(for: model.name, .write).contains { $0.groups.isEmpty || $0.groups.contains(where: env.groups.contains) }
+    }
+
+    /// The rows the user may reach, by hand over the company tree: no company, a company under an
+    /// allowed one, (reading what branches share) a company above one, or (reading) a company
+    /// under an allowed one named through the model's other company paths.
+    static func truth(_ store: RecordStore, _ model: ModelSpec, _ operation: Operation) async throws -> [Int64] {
+        var below = SQLBuilder("SELECT c.id FROM res_company c, res_company r WHERE r.id = ANY(")
+        below.bind(.intArray(store.env.allowedCompanyIds), cast: "bigint[]")
+        below += ") AND c.parent_path LIKE r.parent_path || '%'"
+        if store.env.coversCompanyTree { below = SQLBuilder("SELECT id FROM res_company") }
+        var sql = SQLBuilder("SELECT t.id FROM \(table: model) t WHERE t.company_id IS NULL OR t.company_id IN (")
+        sql.append(below)
+        sql += ")"
+        if operation == .read {
+            if model.sharedWithBranches {
+                sql += " OR t.company_id IN (SELECT x::bigint FROM res_company r, unnest(string_to_array(rtrim(r.parent_path, '/'), '/')) x WHERE r.id = ANY("
+                sql.bind(.intArray(store.env.allowedCompanyIds), cast: "bigint[]")
+                sql += "))"
+            }
+            for path in model.readableByCompanies {
+                sql += " OR "
+                try reach(store.registry, model, alias: "t", path: path.split(separator: ".").map(String.init), below: below, into: &sql)
+            }
+        }
+        return try await store.tx.query(sql).map { try $0.decode(Int64.self) }
+    }
+
+    static func reach(_ registry: Registry, _ model: ModelSpec, alias: String, path: [String], below: SQLBuilder, into sql: inout SQLBuilder) throws {
+        sql += "\(alias).\(path[0]) IN (" as String
+        if path.count == 1 {
+            sql.append(below)
+        } else {
+            guard case .many2one(let comodel, _) = try #require(model.fields[path[0]]).kind, let target = registry.models[comodel] else {
+                Issue.record("\(model.name).\(path[0]) is not a many2one")
+                return
+            }
+            let next = alias + "x"
+            sql += "SELECT \(next).id FROM \(target.table) \(next) WHERE " as String
+            try reach(registry, target, alias: next, path: Array(path.dropFirst()), below: below, into: &sql)
+        }
+        sql += ")"
+    }
+
+    static func outside(_ store: RecordStore, _ model: ModelSpec, _ readable: Set<Int64>) async throws -> Int64? {
+        var sql = SQLBuilder("SELECT id FROM \(table: model) WHERE NOT (id = ANY(")
+        sql.bind(.intArray(Array(readable)), cast: "bigint[]")
+        sql += ")) ORDER BY id LIMIT 1"
+        return try await store.tx.query(sql).first?.decode(Int64.self)
+    }
+}
