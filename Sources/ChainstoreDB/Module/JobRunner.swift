@@ -19,7 +19,7 @@ public struct JobRunner: Service {
     /// How often an idle worker looks for a due job (plus up to a quarter of it at random).
     public var poll: Duration = .seconds(1)
     /// The scheduler's lease (see `Scheduler.lease`).
-    public var lease: Duration = .seconds(90)
+    public var lease: Duration = Scheduler.defaultLease
 
     public init(node: NodeContext, jobs: [Job], name: String = Scheduler.nodeName()) {
         self.node = node

@@ -15,7 +15,12 @@ public struct Scheduler: Sendable {
     /// Who claims: `host:pid:random`, shown as `ir.cron.running_on`.
     public let node: String
     /// How long a claim lasts without a heartbeat; heartbeats come every third of it.
-    public var lease: Duration = .seconds(90)
+    public var lease: Duration = Scheduler.defaultLease
+    /// 15 s: a job whose node died mid-run (a payment sweep every 5 s, the audit sealer every
+    /// second) is taken over by another node, or by the restarted one, within 15 s; a heartbeat
+    /// every 5 s is one small UPDATE, and three missed in a row (a failover takes 1–3 s) are needed
+    /// to lose it.
+    public static let defaultLease: Duration = .seconds(15)
 
     public init(database: Database, node: String) {
         self.database = database
