@@ -111,4 +111,12 @@ def test_a_variant_is_found_by_code_barcode_or_name_as_odoo_finds_it(rpc, unique
     assert rpc("product.product", "name_search", [unique + "-nothing"]) == []
     # Excluding by name keeps the others and drops it.
     assert pid not in [f[0] for f in rpc("product.product", "name_search", [unique], {"operator": "not ilike", "limit": 1000})]
+    # Renamed through its template, it is found by the new name only (the variant keeps a copy).
+    template = rpc("product.product", "read", [[pid], ["product_tmpl_id"]])[0]["product_tmpl_id"][0]
+    rpc("product.template", "write", [[template], {"name": unique + " 醋"}])
+    assert [f[0] for f in rpc("product.product", "name_search", [unique + " 醋"])] == [pid]
+    assert rpc("product.product", "name_search", [unique + " 酱"]) == []
+    assert rpc("product.product", "search", [[("name", "=", unique + " 醋")]]) == [pid]
+    rpc("product.product", "write", [[pid], {"name": unique + " 糖"}])
+    assert rpc("product.product", "search", [[("name", "ilike", unique + " 糖")]]) == [pid]
     rpc("product.product", "unlink", [[pid]])

@@ -68,6 +68,24 @@ def test_many2one_read_shapes(odoo, unique):
     Partner.browse([child, parent]).unlink()
 
 
+def test_a_contacts_complete_name_follows_its_company(odoo, unique):
+    Partner = odoo.env["res.partner"]
+    parent = Partner.create({"name": unique + " Co", "is_company": True})
+    child = Partner.create({"name": "Wang", "parent_id": parent})
+    assert Partner.read([child], ["complete_name", "display_name"])[0]["complete_name"] == unique + " Co, Wang"
+    # Found by the name it is shown with, company included, as Odoo 17 searches complete_name.
+    assert [f[0] for f in Partner.name_search(unique + " Co, Wa")] == [child]
+    Partner.browse(parent).write({"name": unique + " Renamed"})
+    assert Partner.read([child], ["display_name"])[0]["display_name"] == unique + " Renamed, Wang"
+    assert Partner.search([("display_name", "ilike", unique + " Renamed, W")]) == [child]
+    Partner.browse(child).write({"parent_id": False})
+    assert Partner.read([child], ["display_name"])[0]["display_name"] == "Wang"
+    # Kept by the database: a value written to it is computed again.
+    Partner.browse(child).write({"complete_name": "forged"})
+    assert Partner.read([child], ["complete_name"])[0]["complete_name"] == "Wang"
+    Partner.browse([child, parent]).unlink()
+
+
 def test_x2many_short_commands(odoo, unique):
     Tag = odoo.env["res.partner.category"]
     Partner = odoo.env["res.partner"]

@@ -152,7 +152,7 @@ public enum FinanceBenchmark {
             SELECT 'bench finance ' || g, (SELECT id FROM product_category WHERE name = 'bench finance'), (SELECT min(id) FROM uom_uom),
                    (SELECT min(id) FROM uom_uom), 'product', 'product', 20, 10 FROM generate_series(1, \(products)) g
             """,
-            "INSERT INTO product_product (product_tmpl_id) SELECT id FROM product_template WHERE name LIKE 'bench finance %' ORDER BY id",
+            "INSERT INTO product_product (product_tmpl_id, name) SELECT id, name FROM product_template WHERE name LIKE 'bench finance %' ORDER BY id",
             """
             CREATE TEMP TABLE bench_products ON COMMIT DROP AS
             SELECT row_number() OVER (ORDER BY p.id) AS n, p.id FROM product_product p JOIN product_template t ON t.id = p.product_tmpl_id
@@ -164,8 +164,8 @@ public enum FinanceBenchmark {
             INSERT INTO product_pricelist_item (pricelist_id, company_id, applied_on, product_id, compute_price, fixed_price)
             SELECT (SELECT max(id) FROM product_pricelist), 1, '0_product_variant', id, 'fixed', 12 FROM bench_products
             """,
-            "INSERT INTO res_partner (name, is_company) SELECT 'bench borrower ' || g, true FROM generate_series(1, \(n)) g",
-            "INSERT INTO res_partner (name, is_company) VALUES ('bench lender', true)",
+            "INSERT INTO res_partner (name, complete_name, is_company) SELECT 'bench borrower ' || g, 'bench borrower ' || g, true FROM generate_series(1, \(n)) g",
+            "INSERT INTO res_partner (name, complete_name, is_company) VALUES ('bench lender', 'bench lender', true)",
             """
             INSERT INTO finance_credit_line (name, borrower_id, lender_id, company_id, limit_amount, rate, max_ltv, warning_ltv, call_ltv, liquidation_ltv,
                                              market_pricelist_id, state, create_date, write_date, exposure)

@@ -131,6 +131,14 @@ public enum GenericBenchmark {
                    AND \(companyFilter("p.company_id", visible)) ORDER BY p.default_code, p.id LIMIT 100
                  """
              }),
+        Call(name: "res.partner name_search 'Store 0123'", model: "res.partner", method: "name_search", args: ["Store 0123"], kwargs: [:],
+             xml: false, raw: { visible in
+                 """
+                 SELECT p.id, p.complete_name FROM res_partner p
+                 WHERE p.active AND (p.complete_name ILIKE '%Store 0123%' OR p.email ILIKE '%Store 0123%' OR p.ref ILIKE '%Store 0123%')
+                   AND \(companyFilter("p.company_id", visible)) ORDER BY p.name, p.id LIMIT 100
+                 """
+             }),
         Call(name: "product.template read_group by category", model: "product.template", method: "read_group", args: [[], ["list_price:avg"], ["categ_id"]],
              kwargs: ["lazy": false], xml: false, raw: { visible in
                  """

@@ -63,8 +63,8 @@ public enum ReorderBenchmark {
             try await tx.execute("SET LOCAL synchronous_commit = off")
             try await tx.query("""
                 WITH dc AS (SELECT c.id, c.name FROM res_company c WHERE c.company_kind = 'warehouse' AND c.partner_id IS NULL),
-                made AS (INSERT INTO res_partner (name, is_company, active, type, company_id, supplier_rank, customer_rank, create_uid, create_date, write_uid, write_date)
-                         SELECT dc.name, true, true, 'contact', NULL, 1, 0, 1, now(), 1, now() FROM dc ORDER BY dc.id RETURNING id, name)
+                made AS (INSERT INTO res_partner (name, complete_name, is_company, active, type, company_id, supplier_rank, customer_rank, create_uid, create_date, write_uid, write_date)
+                         SELECT dc.name, dc.name, true, true, 'contact', NULL, 1, 0, 1, now(), 1, now() FROM dc ORDER BY dc.id RETURNING id, name)
                 UPDATE res_company c SET partner_id = made.id FROM made WHERE c.name = made.name AND c.company_kind = 'warehouse' AND c.partner_id IS NULL
                 """)
             try await tx.query("""

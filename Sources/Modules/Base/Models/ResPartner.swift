@@ -7,6 +7,8 @@ extension ModelSpec {
         name: "res.partner", label: "Contact",
         fields: [
             .char("name", "Name", index: true),
+            // "Company, Contact" for a contact under a company, else the name: kept by the database.
+            .char("complete_name", "Complete Name", readonly: true),
             // Odoo leaves partners shared by default; in a franchise a store's customers are the
             // store's own, so new partners belong to the current company unless told otherwise.
             .many2one("company_id", "Company", to: "res.company", onDelete: .restrict, default: .compute { .int($0.companyId) }),
@@ -62,7 +64,7 @@ extension ModelSpec {
                     """),
         ],
         order: "name, id",
-        displayNameSQL: "CASE WHEN $t.parent_id IS NULL THEN $t.name ELSE (SELECT pp.name FROM res_partner pp WHERE pp.id = $t.parent_id) || ', ' || $t.name END",
+        displayNameSQL: "$t.complete_name",
         companyScoped: true, parentField: "parent_id", nameSearchFields: ["email", "ref"])
 
     public static let resPartnerCategory = ModelSpec(

@@ -20,7 +20,7 @@ extension ModelSpec {
             FieldSpec("code", "Reference", kind: .char(size: nil)).computed(sql: "$t.default_code"),
             .boolean("active", "Active", default: .value(.true)),
         ] + templateFields.filter { !["active", "sequence"].contains($0.name) }
-            .map { $0.delegated(via: "product_tmpl_id", mirrored: $0.name == "company_id") }
+            .map { $0.delegated(via: "product_tmpl_id", mirrored: ["company_id", "name"].contains($0.name)) }
           + [FieldSpec("sequence", "Sequence", kind: .integer).delegated(via: "product_tmpl_id")],
         order: "default_code, id",
         displayNameSQL: Catalogue.variantDisplayNameSQL,
