@@ -20,7 +20,10 @@ from test_backoffice_app import dashboard  # noqa: E402
 
 
 def now_iso():
-    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime()) + ".%03dZ" % (int(time.time() * 1000) % 1000)
+    # One reading of the clock: seconds and milliseconds read apart could straddle a second and
+    # stamp a later sample before an earlier one.
+    now = time.time()
+    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(now)) + ".%03dZ" % (int(now * 1000) % 1000)
 
 
 def test_a_device_signs_in_with_its_own_credential_and_writes_only_under_its_own_uid(rpc, unique):
