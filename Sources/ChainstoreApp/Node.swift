@@ -146,7 +146,7 @@ public struct Node: Sendable {
         let startup = Startup(database: database, registry: registry, migrator: migrator, options: options, logger: logger, apps: apps) {
             Self.exitIfStuck(after: .seconds(15), location: location, stopCluster: started, logger: logger)
         }
-        var services: [any Service] = [client] + replicaServices + [directory] + moduleServices
+        var services: [any Service] = [client] + replicaServices + [directory] + moduleServices + [MemoryTrim(logger: logger)]
         if let url = options.logDatabaseURL {
             // The logs database: created when missing, a small pool, records shipped once a second.
             let logs = try DatabaseLocation(url: url, dataDir: "", databaseName: nil)

@@ -126,8 +126,8 @@ public enum GenericBenchmark {
         Call(name: "product.product name_search 'SKU00012'", model: "product.product", method: "name_search", args: ["SKU00012"], kwargs: [:],
              xml: false, raw: { visible in
                  """
-                 SELECT p.id, '[' || p.default_code || '] ' || t.name FROM product_product p JOIN product_template t ON t.id = p.product_tmpl_id
-                 WHERE p.active AND (p.default_code ILIKE '%SKU00012%' OR t.name ILIKE '%SKU00012%' OR p.barcode ILIKE '%SKU00012%')
+                 SELECT p.id, '[' || p.default_code || '] ' || p.name FROM product_product p
+                 WHERE p.active AND (p.default_code ILIKE '%SKU00012%' OR p.name ILIKE '%SKU00012%' OR p.barcode ILIKE '%SKU00012%')
                    AND \(companyFilter("p.company_id", visible)) ORDER BY p.default_code, p.id LIMIT 100
                  """
              }),

@@ -97,7 +97,7 @@ public final class CatalogueCache: Sendable {
         let changes = try await ProductIndex.fetch(database, since: since, logger: logger)
         if since == 0 {
             // The rows' buffers are freed; hand the pages back rather than keep the load's peak.
-            _ = releaseFreedMemory(0)
+            FreedMemory.release()
             logger.info("product index loaded", metadata: [
                 "database": "\(database.name)", "variants": "\(changes.count)", "bytes": "\(changes.footprint)", "took": "\(ContinuousClock.now - started)",
             ])
@@ -419,11 +419,6 @@ struct PricingContext: Sendable {
         }
     }
 }
-
-/// glibc's `malloc_trim` (declared in `<malloc.h>`, which the Glibc module does not export):
-/// returns the heap's free pages to the system.
-@_silgen_name("malloc_trim")
-private func releaseFreedMemory(_ pad: Int) -> Int32
 
 extension CatalogueCache {
     /// The scale-label rules (those with an embedded weight or price) that read in-store codes
