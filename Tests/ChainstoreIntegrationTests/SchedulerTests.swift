@@ -42,11 +42,12 @@ struct SchedulerTests {
         return runner
     }
 
-    /// Runs `runners` until `done` holds (or 60 s pass), then stops them.
+    /// Runs `runners` until `done` holds (or 180 s pass: a thousand jobs took over 60 s beside
+    /// the rest of the parallel suite), then stops them.
     static func run(_ runners: [JobRunner], until done: @escaping @Sendable () async throws -> Bool) async throws {
         try await withThrowingTaskGroup(of: Void.self) { group in
             for runner in runners { group.addTask { try await runner.run() } }
-            let deadline = ContinuousClock.now + .seconds(60)
+            let deadline = ContinuousClock.now + .seconds(180)
             while try await !done(), ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(100)) }
             group.cancelAll()
         }

@@ -38,6 +38,8 @@ public final class ReplicaSet: Service, Sendable {
     let primary: Database
     public let maxLag: Duration
     let interval: Duration
+    /// How long one measure of the primary or a replica may take before it counts as out of reach.
+    let measureWithin: Duration
     private let logger: Logger
     private let state = Mutex(State())
     /// Reads each replica served (`chainstore_replica_reads_total{replica}`), made once.
@@ -62,11 +64,15 @@ public final class ReplicaSet: Service, Sendable {
         init(count: Int = 0) { positions = Array(repeating: Position(), count: count) }
     }
 
-    public init(primary: Database, replicas: [Replica], maxLag: Duration = .seconds(1), interval: Duration = .milliseconds(200), logger: Logger) {
+    public init(
+        primary: Database, replicas: [Replica], maxLag: Duration = .seconds(1), interval: Duration = .milliseconds(200),
+        measureWithin: Duration = .seconds(1), logger: Logger
+    ) {
         self.primary = primary
         self.replicas = replicas
         self.maxLag = maxLag
         self.interval = interval
+        self.measureWithin = measureWithin
         self.logger = logger
         served = replicas.map { Counter(label: "chainstore_replica_reads_total", dimensions: [("replica", $0.name)]) }
         state.withLock { $0 = State(count: replicas.count) }
@@ -130,13 +136,13 @@ public final class ReplicaSet: Service, Sendable {
 
     func poll() async {
         let now = ContinuousClock.now
-        let (primary, logger) = (self.primary, self.logger)
-        let written = await Deadline.value(within: .seconds(1)) { try await Self.position(of: primary, logger: logger) }
-        // All at once, each given a second: a replica that is gone makes its pool wait and retry
-        // a refused connection, and must not hold up the measure of the others.
+        let (primary, logger, limit) = (self.primary, self.logger, self.measureWithin)
+        let written = await Deadline.value(within: limit) { try await Self.position(of: primary, logger: logger) }
+        // All at once, each given `measureWithin`: a replica that is gone makes its pool wait and
+        // retry a refused connection, and must not hold up the measure of the others.
         let replayed = await withTaskGroup(of: (Int, (lsn: UInt64, standby: Bool)?).self) { group in
             for (index, replica) in replicas.enumerated() {
-                group.addTask { (index, await Deadline.value(within: .seconds(1)) { try await Self.role(of: replica.database, logger: logger) }) }
+                group.addTask { (index, await Deadline.value(within: limit) { try await Self.role(of: replica.database, logger: logger) }) }
             }
             var found = [(lsn: UInt64, standby: Bool)?](repeating: nil, count: replicas.count)
             for await (index, position) in group { found[index] = position }
