@@ -149,13 +149,17 @@ extension DatabaseLocation {
         }
     }
 
-    /// Runs `body` on the server's maintenance database (`postgres`), for CREATE/DROP DATABASE.
-    public func maintenance(logger: Logger, backgroundLogger: Logger? = nil, _ body: @escaping @Sendable (Transaction) async throws -> Void) async throws {
+    /// Runs `body` on the server's maintenance database (`postgres`): CREATE/DROP DATABASE, and
+    /// what concerns the whole server (backups).
+    @discardableResult
+    public func maintenance<T: Sendable>(
+        logger: Logger, backgroundLogger: Logger? = nil, _ body: @escaping @Sendable (Transaction) async throws -> T
+    ) async throws -> T {
         let client = PostgresClient(configuration: clientConfiguration(database: "postgres"), backgroundLogger: backgroundLogger ?? logger)
-        try await withThrowingTaskGroup(of: Void.self) { group in
+        return try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await client.run() }
             defer { group.cancelAll() }
-            try await Database(name: "postgres", client: client).withoutTransaction(logger: logger, body)
+            return try await Database(name: "postgres", client: client).withoutTransaction(logger: logger, body)
         }
     }
 

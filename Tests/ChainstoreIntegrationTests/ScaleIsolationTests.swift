@@ -86,18 +86,21 @@ struct ScaleIsolationTests {
 
     /// Models whose rows the company rule alone decides for this user (no module rule applies).
     static func onlyTheCompanyRule(_ registry: Registry, _ model: ModelSpec, _ env: Env) -> Bool {
-        !registry.rules(for: model.name, .read).contains { $0.groups.isEmpty || $0.groups.contains(where: env.groups.contains) }
-            && !registry.rules(for: model.name, .write).contains { $0.groups.isEmpty || $0.groups.contains(where: env.groups.contains) }
+        [Operation.read, .write].allSatisfy { operation in
+            !registry.rules(for: model.name, operation).contains { $0.groups.isEmpty || $0.groups.contains(where: env.groups.contains) }
+        }
     }
 
     /// The rows the user may reach, by hand over the company tree: no company, a company under an
     /// allowed one, (reading what branches share) a company above one, or (reading) a company
     /// under an allowed one named through the model's other company paths.
     static func truth(_ store: RecordStore, _ model: ModelSpec, _ operation: Operation) async throws -> [Int64] {
-        var below = SQLBuilder("SELECT c.id FROM res_company c, res_company r WHERE r.id = ANY(")
-        below.bind(.intArray(store.env.allowedCompanyIds), cast: "bigint[]")
-        below += ") AND c.parent_path LIKE r.parent_path || '%'"
-        if store.env.coversCompanyTree { below = SQLBuilder("SELECT id FROM res_company") }
+        var below = SQLBuilder("SELECT id FROM res_company")
+        if !store.env.coversCompanyTree {
+            below = SQLBuilder("SELECT c.id FROM res_company c, res_company r WHERE r.id = ANY(")
+            below.bind(.intArray(store.env.allowedCompanyIds), cast: "bigint[]")
+            below += ") AND c.parent_path LIKE r.parent_path || '%'"
+        }
         var sql = SQLBuilder("SELECT t.id FROM \(table: model) t WHERE t.company_id IS NULL OR t.company_id IN (")
         sql.append(below)
         sql += ")"

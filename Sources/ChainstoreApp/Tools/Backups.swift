@@ -148,11 +148,8 @@ public enum Backups {
     /// maintenance database, whatever application database it holds (`--database` or not).
     @discardableResult
     static func onServer<T: Sendable>(_ location: DatabaseLocation, logger: Logger, _ body: @escaping @Sendable (Transaction) async throws -> T) async throws -> T {
-        var server = location
-        if case .managed(let cluster) = location.kind {
-            server = try DatabaseLocation(url: nil, dataDir: (cluster.dataDir as NSString).deletingLastPathComponent, databaseName: "postgres")
-        }
-        return try await server.withDatabase(logger: logger, create: false) { db in try await db.withoutTransaction(logger: logger, body) }
+        if case .managed = location.kind { return try await location.maintenance(logger: logger, body) }
+        return try await location.withDatabase(logger: logger, create: false) { db in try await db.withoutTransaction(logger: logger, body) }
     }
 
     /// What archiving will keep of this backup's future: with `command` (the managed cluster's),

@@ -208,38 +208,44 @@ public struct Database: Sendable {
     /// state, looked at every quarter second, is what tells. A COMMIT answered after the loss
     /// is reported lost all the same: an unknown outcome, never a false success.
     static func commit(_ tx: Transaction, connection: PostgresConnection) async throws {
-        let once = OnceFlag()
-        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-            let watch = Task {
-                while !Task.isCancelled {
-                    try? await Task.sleep(for: .milliseconds(250))
-                    if connection.isClosed, once.claim() { return continuation.resume(throwing: ChannelError.ioOnClosedChannel) }
-                }
-            }
-            Task {
-                do {
-                    try await tx.execute("COMMIT")
-                    if once.claim() { continuation.resume() }
-                } catch {
-                    if once.claim() { continuation.resume(throwing: error) }
-                }
-                watch.cancel()
-            }
-        }
+        try await firstOf({ try await tx.execute("COMMIT") }, {
+            while !connection.isClosed { try await Task.sleep(for: .milliseconds(250)) }
+            throw ChannelError.ioOnClosedChannel
+        })
     }
 
     /// Closes a connection that is gone, so the pool does not lend it again; waits a second at
     /// most (the close of a connection the server ended has been seen never to be answered).
     static func close(_ connection: PostgresConnection) async {
+        try? await firstOf({ try await connection.close() }, { try await Task.sleep(for: .seconds(1)) })
+    }
+
+    /// The outcome of whichever of `one` and `other` ends first; the other is cancelled and not
+    /// waited for (unlike a task group's child, which may never end: an unanswered COMMIT).
+    static func firstOf(
+        _ one: @escaping @Sendable () async throws -> Void, _ other: @escaping @Sendable () async throws -> Void
+    ) async throws {
         let once = OnceFlag()
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            Task {
-                try? await connection.close()
-                if once.claim() { continuation.resume() }
+        let tasks = Mutex<[Task<Void, Never>]>([])
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+            let finish = { @Sendable (result: Result<Void, any Error>) in
+                guard once.claim() else { return }
+                continuation.resume(with: result)
+                tasks.withLock { $0.forEach { $0.cancel() } }
             }
-            Task {
-                try? await Task.sleep(for: .seconds(1))
-                if once.claim() { continuation.resume() }
+            // Made under the lock the winner takes to cancel them: a task that ends at once still
+            // finds both to cancel.
+            tasks.withLock { list in
+                list = [one, other].map { work in
+                    Task {
+                        do {
+                            try await work()
+                            finish(.success(()))
+                        } catch {
+                            finish(.failure(error))
+                        }
+                    }
+                }
             }
         }
     }

@@ -25,7 +25,8 @@ extension Migration {
             FOR EACH ROW EXECUTE FUNCTION res_partner_complete_name();
         CREATE FUNCTION res_partner_contacts_renamed() RETURNS trigger LANGUAGE plpgsql AS $fn$
         BEGIN
-            UPDATE res_partner SET complete_name = NEW.name || ', ' || name WHERE parent_id = NEW.id;
+            -- Writing the column has res_partner_complete_name compute it again from the new name.
+            UPDATE res_partner SET complete_name = NULL WHERE parent_id = NEW.id;
             RETURN NULL;
         END $fn$;
         CREATE TRIGGER res_partner_contacts_renamed AFTER UPDATE OF name ON res_partner
