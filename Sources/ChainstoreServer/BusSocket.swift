@@ -122,12 +122,13 @@ public enum BusSocket {
             // out: a live row sent first would move the client's `last` past rows it has not had
             // yet, and a reconnection then (its node dying) would skip them.
             let subscription = node.bus.subscribe(database, channels: Set(allowed))
+            await node.bus.ready(subscription)
             do {
                 if beyond {
                     try await outbound.writeTextMessage(#"[{"id":0,"message":{"type":"bus/resync","payload":{}}}]"#)
                 } else {
                     let missed = try await database.withoutTransaction(logger: logger) { tx in
-                        try await Bus.backlog(tx, channels: allowed, last: last).filter { $0.id > last }
+                        try await Bus.backlog(tx, channels: allowed, last: last)
                     }
                     try await send(missed)
                 }

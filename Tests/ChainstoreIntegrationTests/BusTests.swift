@@ -32,7 +32,7 @@ struct BusTests {
             let bus = BusDispatcher(safetyInterval: .milliseconds(200), logger: Self.log)
             let subscription = bus.subscribe(db, channels: [channel])
             defer { bus.cancel(subscription) }
-            try await Task.sleep(for: .milliseconds(500))  // the reader is listening
+            await bus.ready(subscription)
             let (gate, open) = AsyncStream.makeStream(of: Void.self)
             let (inserted, written) = AsyncStream.makeStream(of: Void.self)
             // The first writer takes the smaller id and commits last.
@@ -54,6 +54,37 @@ struct BusTests {
             // Nothing more: the later reads skip both transactions.
             #expect(await Self.next(subscription, wait: .seconds(1)) == nil)
             #expect(late[0].json.hasPrefix(#"{"id":\#(late[0].id),"message":{"type":"test/note","payload":{"text":"first"}}"#))
+        }
+    }
+
+    /// A client looks back (`Bus.backlog`) once its subscription is `ready`: a row whose
+    /// transaction commits right after that reaches it live, even from a reader that has just
+    /// started (whose first read only marks where it begins). Each round starts a new reader,
+    /// with the row written but not committed when the client subscribes.
+    @Test func aRowCommittedRightAfterTheLookBackReachesANewSubscription() async throws {
+        try await TestDatabase.withFreshDatabase { db, _ in
+            let channel = Bus.channel(db.name, "res.partner", 3)
+            for round in 0..<5 {
+                let (gate, open) = AsyncStream.makeStream(of: Void.self)
+                let (inserted, written) = AsyncStream.makeStream(of: Void.self)
+                let writer = Task {
+                    try await db.transaction(logger: Self.log) { tx in
+                        try await Self.send(tx, channel, "round \(round)")
+                        written.yield()
+                        for await _ in gate { break }
+                    }
+                }
+                for await _ in inserted { break }
+                let bus = BusDispatcher(logger: Self.log)
+                let subscription = bus.subscribe(db, channels: [channel])
+                defer { bus.cancel(subscription) }
+                await bus.ready(subscription)
+                // (A client's look back would be here; the row is not committed yet.)
+                open.yield()
+                try await writer.value
+                let live = await Self.next(subscription, wait: .seconds(5))
+                #expect(live?.map(\.message).contains { $0.contains("round \(round)") } == true, "round \(round)")
+            }
         }
     }
 

@@ -70,16 +70,15 @@ public enum Bus {
         public var json: String { #"{"id":"# + String(id) + #","message":"# + message + "}" }
     }
 
-    /// Rows of `channels` a client that saw up to `last` may have missed: every row after it,
-    /// and the rows written in the minute before it was (a row with a smaller id can commit
-    /// after a larger one; the client drops the ids it has). With `last` 0, the last minute.
+    /// Rows of `channels` after `last`, the id a client saw last (with 0, the last minute).
     public static func backlog(_ tx: Transaction, channels: [String], last: Int64) async throws -> [Row] {
-        let sql: SQLBuilder = """
-            SELECT b.id, b.channel, b.message FROM bus_bus b
-            WHERE b.channel = ANY(\(channels))
-              AND (b.id > \(last) OR b.create_date >= coalesce((SELECT create_date FROM bus_bus WHERE id = \(last)), now()) - interval '1 minute')
-            ORDER BY b.id LIMIT 10000
-            """
+        var sql: SQLBuilder = "SELECT b.id, b.channel, b.message FROM bus_bus b WHERE b.channel = ANY(\(channels)) AND "
+        if last > 0 {
+            sql += "b.id > \(last)" as SQLBuilder
+        } else {
+            sql += "b.create_date >= now() - interval '1 minute'"
+        }
+        sql += " ORDER BY b.id LIMIT 10000"
         return try await tx.query(sql).map { row in
             let (id, channel, message) = try row.decode((Int64, String, String).self)
             return Row(id: id, channel: channel, message: message)

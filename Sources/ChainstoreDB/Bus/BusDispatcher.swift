@@ -37,6 +37,40 @@ public final class BusDispatcher: Sendable {
     struct Feed {
         var subscribers: [Int: Subscription] = [:]
         var listening: Task<Void, Never>?
+        var started = Started()
+    }
+
+    /// Whether a database's reader has made its first read, and who waits for it.
+    final class Started: Sendable {
+        let state = Mutex<(done: Bool, waiting: [Int: CheckedContinuation<Void, Never>])>((false, [:]))
+        let nextWaiter = Atomic<Int>(0)
+
+        /// Resumes the waiting (once the first read is made, or when the reader stops).
+        func open() {
+            let waiting = state.withLock { state in
+                state.done = true
+                defer { state.waiting = [:] }
+                return Array(state.waiting.values)
+            }
+            for waiter in waiting { waiter.resume() }
+        }
+
+        /// Returns once the reader has made its first read, or after `limit`.
+        func wait(limit: Duration) async {
+            let key = nextWaiter.add(1, ordering: .relaxed).newValue
+            let timer = Task {
+                try? await Task.sleep(for: limit)
+                self.state.withLock { $0.waiting.removeValue(forKey: key) }?.resume()
+            }
+            defer { timer.cancel() }
+            await withCheckedContinuation { continuation in
+                let done = state.withLock { state -> Bool in
+                    if !state.done { state.waiting[key] = continuation }
+                    return state.done
+                }
+                if done { continuation.resume() }
+            }
+        }
     }
 
     private let feeds = Mutex<[String: Feed]>([:])
@@ -60,11 +94,22 @@ public final class BusDispatcher: Sendable {
         let subscription = Subscription(key: key, database: database.name, channels: channels, buffer: buffer)
         feeds.withLock { all in
             all[database.name, default: Feed()].subscribers[key] = subscription
-            if all[database.name]?.listening == nil {
-                all[database.name]?.listening = Task { await self.feed(database) }
+            if all[database.name]?.listening == nil, let started = all[database.name]?.started {
+                all[database.name]?.listening = Task {
+                    await self.feed(database, started)
+                    started.open()
+                }
             }
         }
         return subscription
+    }
+
+    /// Returns once `subscription`'s database reader listens and has read (at most `limit`).
+    /// Read what a client missed only after this: a row committed between that look back and a
+    /// new reader's first read would be in neither (the first read only marks where it starts).
+    public func ready(_ subscription: Subscription, limit: Duration = .seconds(5)) async {
+        guard let started = feeds.withLock({ $0[subscription.database]?.started }) else { return }
+        await started.wait(limit: limit)
     }
 
     /// Changes what a subscription receives (a new `subscribe` on the same socket).
@@ -88,7 +133,7 @@ public final class BusDispatcher: Sendable {
     public func count(_ database: String) -> Int { feeds.withLock { $0[database]?.subscribers.count ?? 0 } }
 
     /// The reader of one database: LISTEN, then read on every wake-up and every `safetyInterval`.
-    func feed(_ database: Database) async {
+    func feed(_ database: Database, _ started: Started) async {
         // Kept across reconnections: rows committed while the listener was away are read then.
         let cursor = CursorState()
         while !Task.isCancelled {
@@ -98,6 +143,7 @@ public final class BusDispatcher: Sendable {
                         // Listening: from here no commit goes unheard. The first read sets the
                         // watermark (clients catch up on older rows through `Bus.backlog`).
                         try await self.read(database, cursor)
+                        started.open()
                         let wakes = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
                         try await withThrowingTaskGroup(of: Void.self) { group in
                             group.addTask {

@@ -61,7 +61,7 @@ enum BusAPI {
         let (allowed, rows) = try await caller.run { store in
             let (allowed, refused) = try await Bus.allowedChannels(store, database: database, requested: call.channels + ["broadcast"])
             if !refused.isEmpty { store.env.logger.notice("bus channels refused", metadata: ["channels": "\(refused)"]) }
-            return (allowed, try await Bus.backlog(store.tx, channels: allowed, last: call.last).filter { $0.id > call.last })
+            return (allowed, try await Bus.backlog(store.tx, channels: allowed, last: call.last))
         }
         return answer(call, .dict(["channels": .array(allowed.map(Value.string)), "notifications": try notifications(rows)]))
     }
@@ -77,13 +77,17 @@ enum BusAPI {
         // Listening before looking back: a row committed in between is in one or the other.
         let subscription = request.node.bus.subscribe(database, channels: Set(allowed))
         defer { request.node.bus.cancel(subscription) }
+        await request.node.bus.ready(subscription)
         let missed = try await database.withoutTransaction(logger: request.client.logger) { tx in
-            try await Bus.backlog(tx, channels: allowed, last: call.last).filter { $0.id > call.last }
+            try await Bus.backlog(tx, channels: allowed, last: call.last)
         }
         if !missed.isEmpty { return answer(call, try notifications(missed)) }
         let rows = await withTaskGroup(of: [Bus.Row].self) { group in
             group.addTask {
-                for await batch in subscription.rows { return batch.filter { $0.id > call.last } }
+                for await batch in subscription.rows {
+                    let fresh = batch.filter { $0.id > call.last }
+                    if !fresh.isEmpty { return fresh }
+                }
                 return []
             }
             group.addTask {
