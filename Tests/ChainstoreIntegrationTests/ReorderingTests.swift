@@ -139,13 +139,20 @@ struct ReorderingTests {
     @Test func theScheduledRunOrdersForEveryStoreAndStoresSeeOnlyTheirOwn() async throws {
         try await TestDatabase.withFreshDatabase { db, registry in
             let s = try await Self.setup(db, registry)
-            // Store 2 with its own warehouse and a min/max rule for the same product.
-            let rule2 = try await GroupFixture.asUser(db, registry, uid: s.fx.groupAdmin) { store in
+            // Store 2 with its own warehouse and a min/max rule for the same product, bought
+            // from the rule's own vendor (a second one, dearer and listed after the first).
+            let (rule2, ownVendor) = try await GroupFixture.asUser(db, registry, uid: s.fx.groupAdmin) { store in
                 let warehouse = try await store.create("stock.warehouse", [["name": "SZ Store 1", "code": "SZ1", "company_id": .int(s.fx.store2)]])[0]
-                return try await store.create("stock.warehouse.orderpoint", [[
-                    "product_id": .int(s.product), "warehouse_id": .int(warehouse), "company_id": .int(s.fx.store2),
-                    "product_min_qty": 4, "product_max_qty": 10,
+                let vendor = try await store.create("res.partner", [["name": "深圳副食品批发有限公司", "is_company": true]])[0]
+                let template = try await store.read("product.product", ids: [s.product], fields: ["product_tmpl_id"], load: .classicWrite)[0]["product_tmpl_id"]!
+                let price = try await store.create("product.supplierinfo", [[
+                    "partner_id": .int(vendor), "product_tmpl_id": template, "price": 4, "delay": 1, "sequence": 20,
                 ]])[0]
+                let rule = try await store.create("stock.warehouse.orderpoint", [[
+                    "product_id": .int(s.product), "warehouse_id": .int(warehouse), "company_id": .int(s.fx.store2),
+                    "product_min_qty": 4, "product_max_qty": 10, "supplier_id": .int(price),
+                ]])[0]
+                return (rule, vendor)
             }
             // The velocity rule of store 1 with no sales orders nothing (S = 0); store 2 is empty.
             let node = NodeContext(registry: registry, databases: TenantJobsTests.Tenants(main: db, all: [db]), identity: BaseIdentity(),
@@ -154,6 +161,12 @@ struct ReorderingTests {
             #expect(run == Reordering.Outcome(rules: 2, lines: 1, orders: 1, exceptions: 0))
             #expect(try await Self.lines(db, rule: rule2).map(\.1) == [10])
             #expect(try await Self.lines(db, rule: s.rule).isEmpty)
+            let (vendor2, price2) = try await db.transaction(logger: TestDatabase.logger) { tx in
+                try await tx.query("""
+                    SELECT o.partner_id, l.price_unit::text FROM purchase_order_line l JOIN purchase_order o ON o.id = l.order_id WHERE l.orderpoint_id = \(rule2)
+                    """)[0].decode((Int64, String).self)
+            }
+            #expect(vendor2 == ownVendor && price2 == "4.0000")
 
             // Each store sees its own rule and order; store 1 neither lists nor reads store 2's.
             let order2 = try await Self.lines(db, rule: rule2)[0].0

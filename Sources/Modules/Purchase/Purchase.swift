@@ -13,7 +13,7 @@ public enum Purchase {
             .purchaseAsnLine,
         ],
         extending: ModelSpec.purchaseExtensions,
-        migrations: [.createPurchase, .supplierPortal, .confirmedReceiptsCount, .proposalsAtScale, .proposalsPerBatch, .nextDeliveryWithoutSchedule],
+        migrations: [.createPurchase, .supplierPortal, .confirmedReceiptsCount, .proposalsAtScale, .proposalsPerBatch, .nextDeliveryWithoutSchedule, .forcedVendorByIndex],
         computes: [Reordering.figures],
         rules: PortalRules.all,
         methods: methods,

@@ -48,10 +48,11 @@ public enum Reordering {
         "o.active AND o.trigger = 'auto' AND (o.snoozed_until IS NULL OR o.snoozed_until <= \(day))"
     }
 
-    /// The rules a run orders for: these, or every automatic rule of these companies due today.
+    /// The rules a run orders for: these, or every automatic rule of these companies due today
+    /// (`rules` of them, as the run counted them when it cut its batches).
     public enum Selection: Sendable {
         case rules([Int64])
-        case companies([Int64])
+        case companies([Int64], rules: Int)
     }
 
     /// Orders what the rules `ids` need as of `today` ("YYYY-MM-DD"; the day in Asia/Shanghai
@@ -78,18 +79,16 @@ public enum Reordering {
             companies = "SELECT DISTINCT o.company_id AS c FROM stock_warehouse_orderpoint o WHERE \(selected)"
             proposals = "stock_orderpoint_proposals(\(ids), \(day), false)"
             outcome.rules = ids.count
-        case .companies(let ids):
+        case .companies(let ids, let rules):
             selected = "o.company_id = ANY(\(ids)) AND \(due(day))"
             companies = "SELECT DISTINCT c FROM unnest(\(ids)::bigint[]) c"
             proposals = "stock_orderpoint_proposals('{}', \(day), false, \(ids))"
+            outcome.rules = rules
         }
         // One run at a time per company (a manual run and the scheduler never count the same
         // need twice); batches of other companies run beside it.
         try await tx.query("SELECT count(pg_advisory_xact_lock(hashtext('purchase.reordering'), c::int)) FROM (\(companies) ORDER BY 1) x")
         try await tx.execute("SET LOCAL jit = off")
-        if case .companies = selection {
-            outcome.rules = Int(try await tx.query("SELECT count(*) FROM stock_warehouse_orderpoint o WHERE \(selected)")[0].decode(Int64.self))
-        }
         try await tx.query("""
             CREATE TEMP TABLE reorder_proposal ON COMMIT DROP AS
             SELECT p.*, o.company_id, o.name AS rule, o.product_id AS product, \(day) AS today,
@@ -168,31 +167,29 @@ public enum Reordering {
                 GROUP BY o.company_id ORDER BY o.company_id
                 """).map { try $0.decode((Int64, Int64).self) }
         }
-        var batches: [[Int64]] = [[]]
-        var size: Int64 = 0
+        var batches: [(companies: [Int64], rules: Int)] = [([], 0)]
         for (company, count) in counts {
-            if size > 0, size + count > Int64(batchSize) {
-                batches.append([])
-                size = 0
+            if batches[batches.count - 1].rules > 0, batches[batches.count - 1].rules + Int(count) > batchSize {
+                batches.append(([], 0))
             }
-            batches[batches.count - 1].append(company)
-            size += count
+            batches[batches.count - 1].companies.append(company)
+            batches[batches.count - 1].rules += Int(count)
         }
         let total = counts.reduce(0) { $0 + $1.1 }
         var done: Int64 = 0
         var outcome = Outcome()
         let registry = context.node.registry
         // Batch by batch, `workers` at once (each its own transaction and connection).
-        @Sendable func run(_ companies: [Int64]) async throws -> Outcome {
+        @Sendable func run(_ batch: (companies: [Int64], rules: Int)) async throws -> Outcome {
             try await database.transaction(logger: context.logger) { tx in
                 try await context.lease?.fence(tx)
                 let env = Env.system(reason: "reordering run", logger: context.logger)
                 let store = RecordStore(registry: registry, tx: tx, env: env)
-                return try await order(store, .companies(companies), today: today)
+                return try await order(store, .companies(batch.companies, rules: batch.rules), today: today)
             }
         }
         try await withThrowingTaskGroup(of: Outcome.self) { group in
-            var pending = batches.filter { !$0.isEmpty }.makeIterator()
+            var pending = batches.filter { !$0.companies.isEmpty }.makeIterator()
             for _ in 0..<workers { if let next = pending.next() { group.addTask { try await run(next) } } }
             while let batch = try await group.next() {
                 if let next = pending.next() { group.addTask { try await run(next) } }
