@@ -148,17 +148,28 @@ struct Ledger {
         let shipTo: Int64?
     }
 
-    /// Quants with free stock of `products` under `paths`, locked in id order. A quant another
-    /// transaction is changing is waited for and read again once it commits.
+    /// Quants with free stock of `products` under `paths` (locations' `parent_path`s), locked in
+    /// id order. A quant another transaction is changing is waited for and read again once it
+    /// commits. Found pair by pair — each internal location under the paths, each product — in
+    /// the quant key: the work grows with the source's locations and the products moved, never
+    /// with the group (a product is stocked by every store; reading its quants and keeping the
+    /// source's took 40–150 ms per transfer at 200,000 stores).
     func lockFreeQuants(products: [Int64], paths: [String]) async throws -> [Quant] {
         let sql: SQLBuilder = """
+            WITH places AS MATERIALIZED (
+                SELECT DISTINCT l.id, l.parent_path, l.complete_name FROM unnest(\(paths)) p
+                JOIN stock_location l ON l.parent_path ~>=~ p AND l.parent_path ~<~ (left(p, -1) || '0')
+                WHERE l.usage IN ('internal', 'transit'))
             SELECT q.id, q.product_id, q.location_id, q.lot_id, q.package_id, q.quantity - q.reserved_quantity,
-                extract(epoch FROM q.in_date)::float8, extract(epoch FROM coalesce(lot.removal_date, lot.expiration_date))::float8,
-                l.parent_path, l.complete_name, pkg.ship_to_company_id
-            FROM stock_quant q JOIN stock_location l ON l.id = q.location_id LEFT JOIN stock_lot lot ON lot.id = q.lot_id
-            LEFT JOIN stock_quant_package pkg ON pkg.id = q.package_id
-            WHERE q.product_id = ANY(\(products)) AND q.owner_id IS NULL AND q.quantity > q.reserved_quantity
-                AND l.usage IN ('internal', 'transit') AND l.parent_path LIKE ANY(\(paths.map { $0 + "%" }))
+                extract(epoch FROM q.in_date)::float8,
+                (SELECT extract(epoch FROM coalesce(lot.removal_date, lot.expiration_date))::float8 FROM stock_lot lot WHERE lot.id = q.lot_id),
+                l.parent_path, l.complete_name, (SELECT pkg.ship_to_company_id FROM stock_quant_package pkg WHERE pkg.id = q.package_id)
+            FROM stock_quant q JOIN places l ON l.id = q.location_id
+            WHERE q.id = ANY(ARRAY(
+                    SELECT f.id FROM places l CROSS JOIN unnest(\(products)) pr(id) CROSS JOIN LATERAL (
+                        SELECT q.id FROM stock_quant q
+                        WHERE q.product_id = pr.id AND q.location_id = l.id AND q.owner_id IS NULL AND q.quantity > q.reserved_quantity OFFSET 0) f))
+                AND q.owner_id IS NULL AND q.quantity > q.reserved_quantity
             ORDER BY q.id FOR UPDATE OF q
             """
         return try await tx.query(sql).map { row in
