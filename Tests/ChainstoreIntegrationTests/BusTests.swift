@@ -22,6 +22,21 @@ struct BusTests {
         }
     }
 
+    /// A transaction that has written `text` on `channel` and commits when `commit` is called.
+    static func uncommitted(_ db: Database, _ channel: String, _ text: String) async -> (commit: @Sendable () -> Void, done: Task<Void, any Error>) {
+        let (gate, open) = AsyncStream.makeStream(of: Void.self)
+        let (inserted, written) = AsyncStream.makeStream(of: Void.self)
+        let done = Task {
+            try await db.transaction(logger: Self.log) { tx in
+                try await Self.send(tx, channel, text)
+                written.yield()
+                for await _ in gate { break }
+            }
+        }
+        for await _ in inserted { break }
+        return ({ open.yield() }, done)
+    }
+
     static func send(_ tx: Transaction, _ channel: String, _ text: String) async throws {
         try await Bus.send(tx, [Bus.Notification(channel: channel, type: "test/note", payload: .dict(["text": .string(text)]))])
     }
@@ -33,22 +48,13 @@ struct BusTests {
             let subscription = bus.subscribe(db, channels: [channel])
             defer { bus.cancel(subscription) }
             await bus.ready(subscription)
-            let (gate, open) = AsyncStream.makeStream(of: Void.self)
-            let (inserted, written) = AsyncStream.makeStream(of: Void.self)
             // The first writer takes the smaller id and commits last.
-            let slow = Task {
-                try await db.transaction(logger: Self.log) { tx in
-                    try await Self.send(tx, channel, "first")
-                    written.yield()
-                    for await _ in gate { break }
-                }
-            }
-            for await _ in inserted { break }
+            let slow = await Self.uncommitted(db, channel, "first")
             try await db.transaction(logger: Self.log) { tx in try await Self.send(tx, channel, "second") }
             let early = try #require(await Self.next(subscription))
             #expect(early.count == 1 && early[0].message.contains("second"))
-            open.yield()
-            try await slow.value
+            slow.commit()
+            try await slow.done.value
             let late = try #require(await Self.next(subscription))
             #expect(late.count == 1 && late[0].message.contains("first") && late[0].id < early[0].id)
             // Nothing more: the later reads skip both transactions.
@@ -65,23 +71,14 @@ struct BusTests {
         try await TestDatabase.withFreshDatabase { db, _ in
             let channel = Bus.channel(db.name, "res.partner", 3)
             for round in 0..<5 {
-                let (gate, open) = AsyncStream.makeStream(of: Void.self)
-                let (inserted, written) = AsyncStream.makeStream(of: Void.self)
-                let writer = Task {
-                    try await db.transaction(logger: Self.log) { tx in
-                        try await Self.send(tx, channel, "round \(round)")
-                        written.yield()
-                        for await _ in gate { break }
-                    }
-                }
-                for await _ in inserted { break }
+                let writer = await Self.uncommitted(db, channel, "round \(round)")
                 let bus = BusDispatcher(logger: Self.log)
                 let subscription = bus.subscribe(db, channels: [channel])
                 defer { bus.cancel(subscription) }
                 await bus.ready(subscription)
                 // (A client's look back would be here; the row is not committed yet.)
-                open.yield()
-                try await writer.value
+                writer.commit()
+                try await writer.done.value
                 let live = await Self.next(subscription, wait: .seconds(5))
                 #expect(live?.map(\.message).contains { $0.contains("round \(round)") } == true, "round \(round)")
             }
