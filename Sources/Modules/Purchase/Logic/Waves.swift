@@ -11,15 +11,23 @@ enum Waves {
     /// Groups the caller's unbatched store deliveries of `day` ("YYYY-MM-DD"), or of every day
     /// whose deadline has passed when nil, into waves; returns the waves made.
     static func build(_ store: RecordStore, day: String?) async throws -> [Int64] {
+        // Driven by the open deliveries, each looking up its order, DC, store and schedule: joined
+        // freely, a plan (the generic plan of a prepared statement among them) walked every
+        // delivery of the DC once per store with a schedule (one DC's 10,000 stores: over
+        // 100 M rows, 2–7 minutes; now 0.14 s).
         let candidates: SQLBuilder = """
             SELECT DISTINCT ON (pk.id) pk.id
-            FROM stock_picking pk JOIN sale_order so ON so.id = pk.sale_id JOIN res_company dc ON dc.id = pk.company_id
-            JOIN res_company shop ON shop.partner_id = so.partner_id
-            JOIN replenishment_delivery_schedule s ON s.active AND s.company_id = shop.id AND s.partner_id = dc.partner_id
+            FROM stock_picking pk
+            CROSS JOIN LATERAL (SELECT so.partner_id FROM sale_order so WHERE so.id = pk.sale_id OFFSET 0) so
+            CROSS JOIN LATERAL (SELECT dc.partner_id FROM res_company dc WHERE dc.id = pk.company_id OFFSET 0) dc
+            CROSS JOIN LATERAL (SELECT shop.id FROM res_company shop WHERE shop.partner_id = so.partner_id OFFSET 0) shop
+            CROSS JOIN LATERAL (SELECT s.sequence, s.id FROM replenishment_delivery_schedule s
+                                WHERE s.active AND s.company_id = shop.id AND s.partner_id = dc.partner_id OFFSET 0) s
             WHERE pk.batch_id IS NULL AND pk.state IN ('waiting', 'confirmed', 'assigned') AND pk.scheduled_date IS NOT NULL
-              AND CASE WHEN \(day)::date IS NULL
-                       THEN replenishment_deadline(shop.id, dc.partner_id, (pk.scheduled_date AT TIME ZONE 'Asia/Shanghai')::date) <= now()
-                       ELSE (pk.scheduled_date AT TIME ZONE 'Asia/Shanghai')::date = \(day)::date END
+              AND pk.sale_id IS NOT NULL
+              AND (\(day)::date IS NULL OR (pk.scheduled_date AT TIME ZONE 'Asia/Shanghai')::date = \(day)::date)
+              AND (\(day)::date IS NOT NULL
+                   OR replenishment_deadline(shop.id, dc.partner_id, (pk.scheduled_date AT TIME ZONE 'Asia/Shanghai')::date) <= now())
             ORDER BY pk.id, s.sequence, s.id
             """
         let found = try await store.tx.query(candidates).map { try $0.decode(Int64.self) }
