@@ -55,20 +55,20 @@ public final class BusDispatcher: Sendable {
             for waiter in waiting { waiter.resume() }
         }
 
-        /// Returns once the reader has made its first read, or after `limit`.
-        func wait(limit: Duration) async {
+        /// Returns once the reader has made its first read, or when the waiting task is cancelled.
+        func wait() async {
             let key = nextWaiter.add(1, ordering: .relaxed).newValue
-            let timer = Task {
-                try? await Task.sleep(for: limit)
-                self.state.withLock { $0.waiting.removeValue(forKey: key) }?.resume()
-            }
-            defer { timer.cancel() }
-            await withCheckedContinuation { continuation in
-                let done = state.withLock { state -> Bool in
-                    if !state.done { state.waiting[key] = continuation }
-                    return state.done
+            await withTaskCancellationHandler {
+                await withCheckedContinuation { continuation in
+                    let now = state.withLock { state -> Bool in
+                        if state.done || Task.isCancelled { return true }
+                        state.waiting[key] = continuation
+                        return false
+                    }
+                    if now { continuation.resume() }
                 }
-                if done { continuation.resume() }
+            } onCancel: {
+                state.withLock { $0.waiting.removeValue(forKey: key) }?.resume()
             }
         }
     }
@@ -109,7 +109,7 @@ public final class BusDispatcher: Sendable {
     /// new reader's first read would be in neither (the first read only marks where it starts).
     public func ready(_ subscription: Subscription, limit: Duration = .seconds(5)) async {
         guard let started = feeds.withLock({ $0[subscription.database]?.started }) else { return }
-        await started.wait(limit: limit)
+        _ = await Deadline.value(within: limit) { await started.wait() }
     }
 
     /// Changes what a subscription receives (a new `subscribe` on the same socket).
