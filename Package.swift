@@ -35,6 +35,8 @@ let package = Package(
         // Codecs: no dependencies at all, fuzzable.
         .target(name: "XMLRPC", swiftSettings: swiftSettings),
         .target(name: "Barcode", exclude: ["README.md"], swiftSettings: swiftSettings),
+        // PDF files of text and lines (printed documents; no PDF package is available).
+        .target(name: "PDF", swiftSettings: swiftSettings),
         // A small MQTT 3.1.1 client on SwiftNIO for the device broker (no MQTT package is available).
         .target(
             name: "MQTT",
@@ -143,7 +145,7 @@ let package = Package(
         // Inventory: the ledger, lots, packages, counts, scanning, RFID, valuation.
         .target(
             name: "Stock",
-            dependencies: ["ChainstoreCore", "ChainstoreDB", "Base", "Product", "Barcode", .product(name: "Mustache", package: "swift-mustache")],
+            dependencies: ["ChainstoreCore", "ChainstoreDB", "Base", "Product", "Barcode", "PDF", .product(name: "Mustache", package: "swift-mustache")],
             path: "Sources/Modules/Stock",
             exclude: ["README.md"],
             resources: [.copy("Web"), .copy("Print")],
@@ -269,6 +271,7 @@ let package = Package(
         ),
         .testTarget(name: "XMLRPCTests", dependencies: ["XMLRPC"], swiftSettings: swiftSettings),
         .testTarget(name: "BarcodeTests", dependencies: ["Barcode"], swiftSettings: swiftSettings),
+        .testTarget(name: "PDFTests", dependencies: ["PDF"], swiftSettings: swiftSettings),
         .testTarget(
             name: "MQTTTests",
             dependencies: ["MQTT", .product(name: "Logging", package: "swift-log"), .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")],

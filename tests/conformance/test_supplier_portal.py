@@ -5,6 +5,7 @@ SSCC and the notice shows, line by line, what arrived. Bad notices are refused a
 a resent notice is a duplicate; a changed one replaces it until it has arrived. The portal page
 does the same in headless Chromium."""
 import base64
+import io
 import json
 import os
 import subprocess
@@ -13,6 +14,7 @@ import urllib.request
 import uuid
 import xmlrpc.client
 
+import pypdf
 import pytest
 import zxingcpp
 from PIL import Image, ImageDraw
@@ -406,6 +408,55 @@ def page(url, db, path, login, password):
             return response.status, response.read().decode()
     except urllib.error.HTTPError as error:
         return error.code, error.read().decode()
+
+
+def pdf(url, db, path, login, password):
+    """A report as a PDF file: the status and the bytes (or the error's text)."""
+    request = urllib.request.Request(url + path + ("&" if "?" in path else "?") + "db=" + db, headers={
+        "Authorization": "Basic " + base64.b64encode(f"{login}:{password}".encode()).decode()})
+    try:
+        with urllib.request.urlopen(request, timeout=15) as response:
+            assert response.headers["Content-Type"] == "application/pdf"
+            return response.status, response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode()
+
+
+def pdf_pages(data):
+    """Each page's text as two independent readers see it: pypdf, and poppler's pdftotext (which
+    must also find the Chinese font's encoding, with no complaint)."""
+    pages = [page.extract_text() for page in pypdf.PdfReader(io.BytesIO(data)).pages]
+    run = subprocess.run(["pdftotext", "-layout", "-", "-"], input=data, capture_output=True, check=True)
+    assert run.stderr == b"", run.stderr
+    poppler = run.stdout.decode().split("\f")[:-1]
+    assert len(poppler) == len(pages)
+    return [(ours, theirs) for ours, theirs in zip(pages, poppler)]
+
+
+def test_orders_and_transfers_print_as_pdf_files(url, db, rpc, shop):
+    orders = ",".join(map(str, shop["orders"]))
+    status, data = pdf(url, db, f"/report/pdf/purchase.report_purchaseorder/{orders}", "admin", "admin")
+    assert status == 200 and data.startswith(b"%PDF-1.4") and data.rstrip().endswith(b"%%EOF")
+    pages = pdf_pages(data)
+    assert len(pages) == 2  # one order a page
+    for text in pages[0]:
+        assert "采购订单 " + shop["name"] in text and "酸奶" in text and "¥90.00" in text
+    status, data = pdf(url, db, f"/report/pdf/purchase.report_purchaseorder/{shop['orders'][0]}?lang=en_US", "admin", "admin")
+    [(ours, theirs)] = pdf_pages(data)
+    for text in (ours, theirs):
+        assert "Purchase Order " + shop["name"] in text and "Untaxed Amount" in text and "¥90.00" in text and "1 / 1" in text
+    # The same rules as the page: the supplier prints its own order, not another's; bad ids refused.
+    assert pdf(url, db, f"/report/pdf/purchase.report_purchaseorder/{shop['orders'][0]}", shop["users"][0][0], PASSWORD)[0] == 200
+    assert pdf(url, db, f"/report/pdf/purchase.report_purchaseorder/{orders}", shop["users"][0][0], PASSWORD)[0] == 404
+    assert pdf(url, db, "/report/pdf/purchase.report_purchaseorder/1,,2", "admin", "admin")[0] == 400
+    # The receipt, and the printed page's link to its PDF file.
+    receipt = rpc("purchase.order", "read", [shop["orders"][0]], ["picking_ids"])[0]["picking_ids"][0]
+    name = rpc("stock.picking", "read", [receipt], ["name"])[0]["name"]
+    status, data = pdf(url, db, f"/report/pdf/stock.report_deliveryslip/{receipt}", "admin", "admin")
+    for text in pdf_pages(data)[0]:
+        assert "收货单 " + name in text and "挂面" in text
+    status, html = page(url, db, f"/report/html/stock.report_deliveryslip/{receipt}?lang=en_US", "admin", "admin")
+    assert f'href="/report/pdf/stock.report_deliveryslip/{receipt}?lang=en_US"' in html
 
 
 def test_orders_and_transfers_print_at_odoos_report_addresses(url, db, rpc, shop):

@@ -5,7 +5,8 @@ import Foundation
 /// A business document as a page to print (A4, one document a page): a title, the reference,
 /// facts (label and value), a table of lines and totals, in Chinese or English. Modules build
 /// their documents with it and serve them at Odoo's report addresses
-/// (`/report/html/<report>/<ids>`), so a link an Odoo user knows opens the same document.
+/// (`/report/html/<report>/<ids>` and `/report/pdf/<report>/<ids>`), so a link an Odoo user
+/// knows opens the same document.
 public struct PrintedDocument: Sendable {
     public struct Column: Sendable {
         public let label: String
@@ -89,11 +90,13 @@ public struct PrintedDocument: Sendable {
     /// The printed pages' template (`Print/document.mustache`).
     static let template = PrintTemplate(Bundle.module.url(forResource: "Print", withExtension: nil)!, "document")
 
-    /// Several documents as one page to print, one a sheet.
-    public static func page(_ documents: [PrintedDocument], lang: String) throws -> String {
+    /// Several documents as one page to print, one a sheet, with a link to the same as a PDF
+    /// file (not printed).
+    public static func page(_ documents: [PrintedDocument], lang: String, pdf: String) throws -> String {
         try template.render([
             "htmlLang": lang == "en_US" ? "en" : "zh-CN",
             "pageTitle": documents.first.map { $0.title + " " + $0.reference } ?? "",
+            "pdf": pdf, "pdfLabel": text(lang, "Download PDF", "下载 PDF"),
             "documents": documents.map(\.context),
         ])
     }
@@ -127,8 +130,34 @@ public struct PrintedDocument: Sendable {
         return store.asSystem(reason: "a printed document of records the caller may read")
     }
 
-    /// The HTML answer.
-    public static func response(_ page: String) -> EndpointResponse {
-        .text(page, contentType: "text/html; charset=utf-8")
+    /// The two addresses of a report, as Odoo serves them: `/report/html/<report>/{ids}`, a
+    /// page to print from the browser, and `/report/pdf/<report>/{ids}`, the same documents as
+    /// a PDF file. `documents` reads the records (1 to 100 ids, all readable by the caller, else
+    /// not found) and builds one document each, in the request's language.
+    public static func endpoints(
+        _ report: String, documents: @escaping @Sendable (_ store: RecordStore, _ ids: [Int64], _ lang: String) async throws -> [PrintedDocument]
+    ) -> [Endpoint] {
+        @Sendable func read(_ request: EndpointRequest) async throws -> (documents: [PrintedDocument], lang: String) {
+            let ids = try PrintedDocument.ids(request)
+            return try await request.signedIn().read { store in
+                let lang = PrintedDocument.language(request, store.env)
+                return (try await documents(store, ids, lang), lang)
+            }
+        }
+        return [
+            Endpoint(.get, "/report/html/\(report)/{ids}", role: .web) { request in
+                let (documents, lang) = try await read(request)
+                let pdf = "/report/pdf/\(report)/\(request.parameters["ids"] ?? "")?lang=\(lang)"
+                return .text(try page(documents, lang: lang, pdf: pdf), contentType: "text/html; charset=utf-8")
+            },
+            Endpoint(.get, "/report/pdf/\(report)/{ids}", role: .web) { request in
+                let (documents, _) = try await read(request)
+                let name = documents.count == 1 ? documents[0].reference : report
+                let file = name.unicodeScalars.map { $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || "-_.".unicodeScalars.contains($0)) ? String($0) : "_" }.joined()
+                return EndpointResponse(status: 200, headers: [
+                    ("Content-Type", "application/pdf"), ("Content-Disposition", "inline; filename=\"\(file).pdf\""),
+                ], body: pdf(documents, title: documents.first.map { $0.title + " " + $0.reference } ?? report))
+            },
+        ]
     }
 }
