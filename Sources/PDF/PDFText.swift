@@ -11,14 +11,18 @@ public enum PDFText {
     /// drawn as U+FFFD (no standard font has them).
     static func runs(_ text: String) -> [Run] {
         var runs: [Run] = []
+        var narrow: [UInt8] = [], wide: [UInt16] = []
         for scalar in text.unicodeScalars where !isControl(scalar) {
             if let byte = winAnsi(scalar) {
-                if case .narrow(let bytes) = runs.last { runs[runs.count - 1] = .narrow(bytes + [byte]) } else { runs.append(.narrow([byte])) }
+                if !wide.isEmpty { runs.append(.wide(wide)); wide = [] }
+                narrow.append(byte)
             } else {
-                let code = scalar.value <= 0xFFFF ? UInt16(scalar.value) : 0xFFFD
-                if case .wide(let codes) = runs.last { runs[runs.count - 1] = .wide(codes + [code]) } else { runs.append(.wide([code])) }
+                if !narrow.isEmpty { runs.append(.narrow(narrow)); narrow = [] }
+                wide.append(scalar.value <= 0xFFFF ? UInt16(scalar.value) : 0xFFFD)
             }
         }
+        if !narrow.isEmpty { runs.append(.narrow(narrow)) }
+        if !wide.isEmpty { runs.append(.wide(wide)) }
         return runs
     }
 

@@ -22,7 +22,7 @@ enum PurchaseReports {
         let units = try await reader.read("uom.uom", ids: Array(Set(lines.compactMap { $0["product_uom"]?.intValue })), fields: ["name"])
         let unitName = Dictionary(units.compactMap { row in row["id"]?.intValue.map { ($0, row["name"]?.stringValue ?? "") } },
                                   uniquingKeysWith: { first, _ in first })
-        let documents = orders.map { order -> PrintedDocument in
+        return orders.map { order -> PrintedDocument in
             let confirmed = ["purchase", "done"].contains(order["state"]?.stringValue ?? "")
             return PrintedDocument(
                 title: confirmed ? l("Purchase Order", "采购订单") : l("Request for Quotation", "询价单"),
@@ -50,6 +50,5 @@ enum PurchaseReports {
                     (l("Total", "合计"), PrintedDocument.money(order["amount_total"])),
                 ])
         }
-        return documents
     }
 }

@@ -42,7 +42,7 @@ enum StockReports {
         let names = try await reader.read("product.product", ids: Array(Set(moves.compactMap { $0["product_id"]?.intValue })), fields: ["display_name"])
         let productName = Dictionary(names.compactMap { row in row["id"]?.intValue.map { ($0, row["display_name"]?.stringValue ?? "") } },
                                      uniquingKeysWith: { first, _ in first })
-        let documents = pickings.map { picking -> PrintedDocument in
+        return pickings.map { picking -> PrintedDocument in
             let id = picking["id"]?.intValue
             let code = picking["picking_type_code"]?.stringValue ?? ""
             return PrintedDocument(
@@ -65,7 +65,6 @@ enum StockReports {
                      PrintedDocument.quantity(move["quantity"])]
                 })
         }
-        return documents
     }
 
     static func pickLists(_ store: RecordStore, _ ids: [Int64], _ lang: String) async throws -> [PrintedDocument] {

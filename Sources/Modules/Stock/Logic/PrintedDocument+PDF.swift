@@ -28,8 +28,13 @@ extension PrintedDocument {
         var page = PDFPage()
         var y = PDFFile.a4.height - Layout.top
         let left = Layout.margin, right = PDFFile.a4.width - Layout.margin
+        func nextPage() {
+            pages.append(page)
+            page = PDFPage()
+            y = PDFFile.a4.height - Layout.top
+        }
 
-        page.text(title + " " + reference, x: left, y: y - Layout.titleSize, size: Layout.titleSize, bold: true)
+        page.text(heading, x: left, y: y - Layout.titleSize, size: Layout.titleSize, bold: true)
         y -= Layout.titleSize + 12
         // Facts two by two: label, then its value wrapped in what is left of the half.
         let half = Layout.width / 2, labelWidth = min(facts.map { PDFText.width($0.0, size: Layout.size) }.max() ?? 0, half * 0.45) + 8
@@ -71,9 +76,7 @@ extension PrintedDocument {
             }
             let height = Double(cells.map(\.count).max() ?? 1) * Layout.line + 2 * Layout.padding
             if y - height < Layout.bottom {
-                pages.append(page)
-                page = PDFPage()
-                y = PDFFile.a4.height - Layout.top
+                nextPage()
                 header(&page, &y)
             }
             var x = left
@@ -95,11 +98,7 @@ extension PrintedDocument {
         // Totals, right-aligned under the table.
         if !totals.isEmpty {
             let valueWidth = (totals.map { PDFText.width($0.1, size: Layout.size) }.max() ?? 0) + 16
-            if y - Double(totals.count) * Layout.line - 8 < Layout.bottom {
-                pages.append(page)
-                page = PDFPage()
-                y = PDFFile.a4.height - Layout.top
-            }
+            if y - Double(totals.count) * Layout.line - 8 < Layout.bottom { nextPage() }
             y -= 8
             for (index, total) in totals.enumerated() {
                 let last = index == totals.count - 1

@@ -34,6 +34,9 @@ public struct PrintedDocument: Sendable {
         self.totals = totals
     }
 
+    /// The document's heading: its title and reference ("采购订单 P00012").
+    public var heading: String { title + " " + reference }
+
     /// The language of a report request: `?lang=` (`zh_CN`, `en_US`), else the caller's context,
     /// else Chinese, the group's language.
     public static func language(_ request: EndpointRequest, _ env: Env) -> String {
@@ -95,7 +98,7 @@ public struct PrintedDocument: Sendable {
     public static func page(_ documents: [PrintedDocument], lang: String, pdf: String) throws -> String {
         try template.render([
             "htmlLang": lang == "en_US" ? "en" : "zh-CN",
-            "pageTitle": documents.first.map { $0.title + " " + $0.reference } ?? "",
+            "pageTitle": documents.first?.heading ?? "",
             "pdf": pdf, "pdfLabel": text(lang, "Download PDF", "下载 PDF"),
             "documents": documents.map(\.context),
         ])
@@ -156,7 +159,7 @@ public struct PrintedDocument: Sendable {
                 let file = name.unicodeScalars.map { $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || "-_.".unicodeScalars.contains($0)) ? String($0) : "_" }.joined()
                 return EndpointResponse(status: 200, headers: [
                     ("Content-Type", "application/pdf"), ("Content-Disposition", "inline; filename=\"\(file).pdf\""),
-                ], body: pdf(documents, title: documents.first.map { $0.title + " " + $0.reference } ?? report))
+                ], body: pdf(documents, title: documents.first?.heading ?? report))
             },
         ]
     }
