@@ -99,7 +99,7 @@ extension RecordStore {
         }
     }
 
-    func ruleViolation(_ model: ModelSpec, _ operation: Operation, ids: [Int64]) -> ChainstoreError {
+    public func ruleViolation(_ model: ModelSpec, _ operation: Operation, ids: [Int64]) -> ChainstoreError {
         let list = ids.prefix(10).map(String.init).joined(separator: ", ")
         return ChainstoreError.accessError(
             "Due to security restrictions, you are not allowed to \(Self.verb(operation)) '\(model.label)' (\(model.name)) records. Records: \(list) (User: \(env.uid))")

@@ -30,16 +30,17 @@ enum PosIngest {
 
     /// A batch of orders, one answer each (`create_from_ui` and the till's `POST /api/v1/pos/orders`).
     static func ingest(_ store: RecordStore, orders: [Value], draft: Bool) async throws -> [Value] {
-        // The statements of a sale are the same every time: planning them again for each
-        // order's values (PostgreSQL's custom plans) cost more than running them.
-        try await store.tx.execute("SET LOCAL plan_cache_mode = force_generic_plan")
         var results: [Value] = []
-        for order in orders { results.append(try await ingest(store, envelope: order, draft: draft)) }
+        // A batch's orders come from one till or a few: each till is read once per batch.
+        var tills: [Int64: Till] = [:]
+        for order in orders { results.append(try await ingest(store, envelope: order, draft: draft, tills: &tills)) }
         return results
     }
 
-    /// One order: created, a duplicate of the stored one, or rejected with the reason.
-    static func ingest(_ store: RecordStore, envelope: Value, draft: Bool) async throws -> Value {
+    /// One order: created, a duplicate of the stored one, or rejected with the reason. An order
+    /// created leaves its savepoint open (the next order's nests in it, the commit ends them
+    /// all): releasing it would be one more round trip for nothing a rollback needs.
+    static func ingest(_ store: RecordStore, envelope: Value, draft: Bool, tills: inout [Int64: Till]) async throws -> Value {
         let data = envelope.dictValue?["data"]?.dictValue ?? envelope.dictValue ?? [:]
         let digest = SHA256.hash(data: Array(Value.dict(data).canonicalJSON.utf8)).hexDigits()
         let session = data["pos_session_id"]?.intValue ?? data["session_id"]?.intValue
@@ -51,32 +52,35 @@ enum PosIngest {
         try await store.tx.execute("SAVEPOINT pos_ingest")
         var company: Int64?
         do {
-            try await store.tx.query("SELECT pg_advisory_xact_lock(hashtext('pos.order/' || \(key)))")
-            let sessions = try await store.read("pos.session", ids: [session], fields: ["state", "config_id"], load: .classicWrite)
-            guard let found = sessions.first, let config = found["config_id"]?.intValue else {
-                throw ChainstoreError.missing("Session \(session) does not exist")
+            // The statements of a sale are the same every time: planning them again for each
+            // order's values (PostgreSQL's custom plans) cost more than running them. (Set with
+            // the lock, for the rest of the transaction: a rolled-back order's is set again.)
+            try await store.tx.query("""
+                SELECT pg_advisory_xact_lock(hashtext('pos.order/' || \(key))), set_config('plan_cache_mode', 'force_generic_plan', true)
+                """)
+            let found = try await sessionAndStored(store, session: session, key: key)
+            let config = found.config
+            let till: Till
+            if let known = tills[config] {
+                till = known
+            } else {
+                till = try await Self.till(store, config: config)
+                tills[config] = till
             }
-            let till = try await till(store, config: config)
             company = till.company
-            let stored = try await store.tx.query("""
-                SELECT o.id, o.content_hash, o.pos_reference FROM pos_order_register r
-                JOIN pos_order o ON o.id = r.order_id AND o.create_date = r.create_date
-                WHERE r.company_id = \(company) AND r.access_token = \(key)
-                """).first.map { try $0.decode((Int64, String?, String?).self) }
-            if let stored {
+            if let stored = found.stored {
                 try await store.tx.execute("RELEASE SAVEPOINT pos_ingest")
-                if stored.1 == digest {
-                    return .dict(["id": .int(stored.0), "pos_reference": stored.2.map(Value.string) ?? .false, "account_move": .false,
+                if stored.digest == digest {
+                    return .dict(["id": .int(stored.id), "pos_reference": stored.reference.map(Value.string) ?? .false, "account_move": .false,
                                   "order_uuid": .string(key), "status": "duplicate"])
                 }
                 let reason = "Another order was already taken under this key; the one sent is kept for review"
-                try await keep(store, envelope: envelope, company: till.company, session: session, order: stored.0, key: key, digest: digest,
-                               stored: stored.1, reason: reason)
-                return rejected(stored.0, key: key, reason)
+                try await keep(store, envelope: envelope, company: till.company, session: session, order: stored.id, key: key, digest: digest,
+                               stored: stored.digest, reason: reason)
+                return rejected(stored.id, key: key, reason)
             }
-            let order = try await create(store, data: data, session: session, late: found["state"] != "opened", till: till, key: key,
+            let order = try await create(store, data: data, session: session, late: found.state != "opened", till: till, key: key,
                                          uid: uid, reference: reference, digest: digest, draft: draft)
-            try await store.tx.execute("RELEASE SAVEPOINT pos_ingest")
             return .dict(["id": .int(order.id), "name": .string(order.name), "pos_reference": reference.map(Value.string) ?? .false,
                           "account_move": .false, "order_uuid": .string(key), "status": "created", "state": .string(order.state)])
         } catch let error as ChainstoreError {
@@ -92,6 +96,30 @@ enum PosIngest {
             }
             return rejected(nil, key: key, error.message)
         }
+    }
+
+    /// The session (read under the caller's rules, as `read` would), its till, and the order
+    /// already stored under `key` for the till's company: one statement, once the key is locked.
+    static func sessionAndStored(
+        _ store: RecordStore, session: Int64, key: String
+    ) async throws -> (state: String, config: Int64, stored: (id: Int64, digest: String?, reference: String?)?) {
+        let sessions = try store.model("pos.session")
+        try await store.checkAccess(sessions, .read)
+        var sql = SQLBuilder("SELECT t.state, t.config_id, ")
+        var compiler = DomainCompiler(registry: store.registry)
+        try compiler.compileRules(store.ruleDomain(sessions, .read), model: sessions, alias: "t", into: &sql)
+        sql += """
+            , o.id, o.content_hash, o.pos_reference FROM pos_session t
+            LEFT JOIN pos_config c ON c.id = t.config_id
+            LEFT JOIN pos_order_register r ON r.company_id = c.company_id AND r.access_token = \(key)
+            LEFT JOIN pos_order o ON o.id = r.order_id AND o.create_date = r.create_date
+            WHERE t.id = \(session)
+            """ as SQLBuilder
+        guard let row = try await store.tx.query(sql).first else { throw ChainstoreError.missing("Session \(session) does not exist") }
+        let (state, config, visible, id, digest, reference) = try row.decode((String, Int64?, Bool?, Int64?, String?, String?).self)
+        guard visible == true else { throw store.ruleViolation(sessions, .read, ids: [session]) }
+        guard let config else { throw ChainstoreError.missing("Session \(session) does not exist") }
+        return (state, config, id.map { ($0, digest, reference) })
     }
 
     /// An order refused, as it was sent, with the reason: for review (`pos.order.conflict`).

@@ -73,9 +73,18 @@ public enum SaleStock {
                 ON CONFLICT ON CONSTRAINT stock_quant_key DO UPDATE SET quantity = stock_quant.quantity + excluded.quantity,
                     in_date = CASE WHEN stock_quant.quantity <= 0 AND excluded.quantity > 0 THEN now() ELSE stock_quant.in_date END,
                     write_uid = excluded.write_uid, write_date = now()
-                RETURNING 1)
+                RETURNING 1),
+            -- The running costs the valuation will write, locked after the balances (as
+            -- `Ledger.lockCosts` does), in this statement instead of one of their own.
+            c AS (
+                INSERT INTO stock_product_cost (company_id, product_id)
+                SELECT DISTINCT l.company_id, d.product FROM d, pt JOIN stock_location l ON l.id = pt.stock
+                WHERE d.storable AND l.company_id IS NOT NULL ORDER BY 1, 2
+                ON CONFLICT (company_id, product_id) DO UPDATE SET quantity = stock_product_cost.quantity
+                RETURNING company_id, product_id, quantity, value)
             SELECT d.id, d.product, abs(d.qty), d.categ_id, d.property_cost_method, d.qty > 0, d.standard_price, d.storable, l.company_id,
-                (SELECT count(*) FROM q)
+                (SELECT count(*) FROM q),
+                (SELECT coalesce(jsonb_agg(jsonb_build_array(c.company_id, c.product_id, c.quantity::text, c.value::text)), '[]')::text FROM c)
             FROM pt JOIN stock_location l ON l.id = pt.stock LEFT JOIN d ON true ORDER BY d.n
             """ as SQLBuilder
         let rows = try await store.tx.query(sql)
@@ -83,9 +92,11 @@ public enum SaleStock {
         // What is valued: storable goods leaving the store's company, or coming back to it (at its
         // running cost), as `Ledger.value` would find them, without reading them back.
         var moves: [Int64] = [], valued: [Ledger.ValuedLine] = []
+        var costs: [Ledger.CostKey: (quantity: Decimal, value: Decimal)] = [:]
         for row in rows {
-            let (move, product, quantity, category, method, sold, standard, storable, company, _) = try row.decode(
-                (Int64?, Int64?, Decimal?, Int64?, String?, Bool?, Decimal?, Bool?, Int64?, Int64).self)
+            let (move, product, quantity, category, method, sold, standard, storable, company, _, locked) = try row.decode(
+                (Int64?, Int64?, Decimal?, Int64?, String?, Bool?, Decimal?, Bool?, Int64?, Int64, String).self)
+            if costs.isEmpty { costs = try Ledger.parseCosts(locked) }
             guard let move, let product, let quantity, let method, let sold, let standard else { continue }
             moves.append(move)
             guard storable == true, let company else { continue }
@@ -93,7 +104,7 @@ public enum SaleStock {
                                             from: sold ? company : nil, to: sold ? nil : company, price: 0, standard: standard,
                                             description: reference))
         }
-        try await ledger.value(lines: valued)
+        try await ledger.value(lines: valued, locked: costs)
         return moves
     }
 }

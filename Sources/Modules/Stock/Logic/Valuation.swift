@@ -51,11 +51,14 @@ extension Ledger {
         return lines
     }
 
-    /// Writes the layers of `lines` (in their order) and the companies' running costs.
-    func value(lines: [ValuedLine]) async throws {
+    /// Writes the layers of `lines` (in their order) and the companies' running costs. `locked`:
+    /// running costs the caller has already locked (the others are locked here).
+    func value(lines: [ValuedLine], locked: [CostKey: (quantity: Decimal, value: Decimal)] = [:]) async throws {
         guard !lines.isEmpty else { return }
         let keys = Set(lines.flatMap { line in [line.from, line.to].compactMap { $0 }.map { CostKey(company: $0, product: line.product) } }).sorted()
-        var costs = try await lockCosts(keys)
+        var costs = locked
+        let missing = keys.filter { costs[$0] == nil }
+        if !missing.isEmpty { costs.merge(try await lockCosts(missing)) { $1 } }
         var fifo = try await lockFIFO(keys.filter { key in lines.contains { $0.product == key.product && $0.method == "fifo" && $0.from == key.company } })
         var layers: [Layer] = []
         var consumed: [Int64: (quantity: Decimal, value: Decimal)] = [:]
@@ -130,6 +133,18 @@ extension Ledger {
         var costs: [CostKey: (Decimal, Decimal)] = [:]
         for row in try await tx.query(sql) {
             let (company, product, quantity, value) = try row.decode((Int64, Int64, Decimal, Decimal).self)
+            costs[CostKey(company: company, product: product)] = (quantity, value)
+        }
+        return costs
+    }
+
+    /// Running costs as a statement returns them: `[[company, product, "quantity", "value"], …]`.
+    static func parseCosts(_ json: String) throws -> [CostKey: (quantity: Decimal, value: Decimal)] {
+        var costs: [CostKey: (quantity: Decimal, value: Decimal)] = [:]
+        for item in try JSONReader.parse(Array(json.utf8)).arrayValue ?? [] {
+            guard let a = item.arrayValue, a.count == 4, let company = a[0].intValue, let product = a[1].intValue,
+                let quantity = a[2].stringValue.flatMap({ Decimal(string: $0) }), let value = a[3].stringValue.flatMap({ Decimal(string: $0) })
+            else { throw ChainstoreError.valueError("A running cost came back malformed: \(item)") }
             costs[CostKey(company: company, product: product)] = (quantity, value)
         }
         return costs
