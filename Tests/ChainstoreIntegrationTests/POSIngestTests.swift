@@ -83,6 +83,30 @@ struct POSIngestTests {
         }
     }
 
+    /// The session is read under the sender's rules with the key's stored order (one statement):
+    /// another store's cashier cannot sell into it, and a session that does not exist is named.
+    @Test func anotherStoresCashierCannotSellIntoTheSession() async throws {
+        try await TestDatabase.withFreshDatabase { db, registry in
+            let s = try await Self.setup(db, registry)
+            let answers = try await GroupFixture.asUser(db, registry, uid: s.fx.storeUser2) { store in
+                let missing = Self.envelope(s, key: "k-gone").dictValue!
+                var data = missing["data"]!.dictValue!
+                data["pos_session_id"] = .int(s.session + 1_000)
+                let result = try await store.registry.methods.method("pos.order", "create_from_ui")!.handler(
+                    MethodCall(store: store, ids: [], args: [.array([Self.envelope(s, key: "k-other"), .dict(["data": .dict(data)])]), false], kwargs: [:]))
+                return (result.arrayValue ?? []).compactMap(\.dictValue)
+            }
+            #expect(answers.count == 2 && answers.allSatisfy { $0["status"] == "rejected" })
+            #expect(answers.first?["error"]?.stringValue?.contains("not allowed to access") == true)
+            #expect(answers.last?["error"]?.stringValue?.contains("Session \(s.session + 1_000) does not exist") == true)
+            #expect(try await Self.count(db, "SELECT count(*) FROM pos_order_register") == 0)
+            // Refused before its till was known: nothing is kept for review under the store.
+            #expect(try await Self.count(db, "SELECT count(*) FROM pos_order_conflict") == 0)
+            // The store's own cashier sells under the same key afterwards.
+            #expect(try await Self.sync(db, registry, s, [Self.envelope(s, key: "k-other")]).first?["status"] == "created")
+        }
+    }
+
     @Test func oneBadOrderNeverBlocksTheOthersAndParallelResendsMakeOneOrder() async throws {
         try await TestDatabase.withFreshDatabase { db, registry in
             let s = try await Self.setup(db, registry)

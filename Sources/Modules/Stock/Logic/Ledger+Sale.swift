@@ -92,11 +92,11 @@ public enum SaleStock {
         // What is valued: storable goods leaving the store's company, or coming back to it (at its
         // running cost), as `Ledger.value` would find them, without reading them back.
         var moves: [Int64] = [], valued: [Ledger.ValuedLine] = []
-        var costs: [Ledger.CostKey: (quantity: Decimal, value: Decimal)] = [:]
+        var costs = "[]"
         for row in rows {
             let (move, product, quantity, category, method, sold, standard, storable, company, _, locked) = try row.decode(
                 (Int64?, Int64?, Decimal?, Int64?, String?, Bool?, Decimal?, Bool?, Int64?, Int64, String).self)
-            if costs.isEmpty { costs = try Ledger.parseCosts(locked) }
+            costs = locked
             guard let move, let product, let quantity, let method, let sold, let standard else { continue }
             moves.append(move)
             guard storable == true, let company else { continue }
@@ -104,7 +104,7 @@ public enum SaleStock {
                                             from: sold ? company : nil, to: sold ? nil : company, price: 0, standard: standard,
                                             description: reference))
         }
-        try await ledger.value(lines: valued, locked: costs)
+        try await ledger.value(lines: valued, locked: try Ledger.parseCosts(costs))
         return moves
     }
 }
