@@ -139,7 +139,7 @@ enum PosIngest {
         .dict(["id": id.map(Value.int) ?? .false, "order_uuid": key.map(Value.string) ?? .false, "status": "rejected", "error": .string(reason)])
     }
 
-    /// What the till allows, read once per order: its company, stock, discount limit and
+    /// What the till allows, read once per batch: its company, stock, discount limit and
     /// payment methods.
     struct Till: Sendable {
         let config: Int64, company: Int64, name: String, pickingType: Int64?, discountLimit: Decimal, restrictPrice: Bool, kiosk: Bool
