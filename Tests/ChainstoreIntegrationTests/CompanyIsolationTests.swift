@@ -100,6 +100,15 @@ struct CompanyIsolationTests {
                 let narrowed = try await EnvLoader.load(tx, uid: fx.groupAdmin, context: ["allowed_company_ids": [.int(fx.city2)]], logger: TestDatabase.logger)
                 #expect(!narrowed.coversCompanyTree)
                 #expect(narrowed.companyReach == CompanyReach(below: [fx.city2, fx.store2], above: [1, fx.city2]))
+                // A call naming exactly the user's own companies (a till's usual context) narrows
+                // nothing: the same companies and reach as without it; any other list is checked.
+                let cityAsSent = try await EnvLoader.load(tx, uid: fx.cityUser, context: ["allowed_company_ids": [.int(fx.city1)]], logger: TestDatabase.logger)
+                #expect(cityAsSent.allowedCompanyIds == city.allowedCompanyIds && cityAsSent.companyId == fx.city1)
+                #expect(cityAsSent.companyReach == city.companyReach && !cityAsSent.coversCompanyTree)
+                let adminAsSent = try await EnvLoader.load(tx, uid: fx.groupAdmin, context: ["allowed_company_ids": [1]], logger: TestDatabase.logger)
+                #expect(adminAsSent.coversCompanyTree && adminAsSent.companyReach == nil)
+                let cityNarrowed = try await EnvLoader.load(tx, uid: fx.cityUser, context: ["allowed_company_ids": [.int(fx.store1)]], logger: TestDatabase.logger)
+                #expect(cityNarrowed.companyReach == CompanyReach(below: [fx.store1], above: [1, fx.city1, fx.store1]))
                 // No company condition at all for the group's administrator.
                 let adminStore = RecordStore(registry: registry, tx: tx, env: admin)
                 #expect(adminStore.ruleDomain(try registry.model("res.partner"), .read) == .all)

@@ -80,7 +80,8 @@ public enum EnvLoader {
         make(user, roots: user.roots, current: user.companyId, reach: user.reach, context: [:], logger: logger)
     }
 
-    /// The environment of `user`; queries the database only to check `allowed_company_ids`.
+    /// The environment of `user`; queries the database only to check `allowed_company_ids` that
+    /// differ from the user's own companies.
     public static func env(_ tx: Transaction, user: UserRow, context: RecordValues, logger: Logger) async throws -> Env {
         var roots = user.roots
         var current = user.companyId
@@ -88,6 +89,11 @@ public enum EnvLoader {
         if let requested = context["allowed_company_ids"], !requested.isEmpty {
             guard let ids = requested.idList, !ids.isEmpty else {
                 throw ChainstoreError.accessError("Access to unauthorized or invalid companies.")
+            }
+            // The user's own companies (what a till or the web client sends for its only
+            // company): nothing is narrowed, the user's reach stands, no query.
+            if Set(ids) == Set(user.roots) {
+                return make(user, roots: ids, current: ids[0], reach: user.reach, context: context, logger: logger)
             }
             let check: SQLBuilder = """
                 SELECT (SELECT count(*) FROM res_company c WHERE c.id = ANY(\(ids)) AND EXISTS (
