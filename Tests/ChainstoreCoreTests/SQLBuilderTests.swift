@@ -64,4 +64,33 @@ struct SQLBuilderTests {
         #expect([0xab, 0x01].hexDigits(uppercase: true) == "AB01")
         #expect([UInt8]().hexDigits() == "")
     }
+
+    /// `sql += """ … \(value) … """` takes `+=`'s `String` overload unless the literal says
+    /// `as SQLBuilder`: the value would be pasted into the SQL, not bound. Every multi-line
+    /// literal appended with `+=` that interpolates must name its type.
+    @Test func everyAppendedMultiLineLiteralWithValuesNamesItsType() throws {
+        let sources = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Sources")
+        let files = try #require(FileManager.default.enumerator(at: sources, includingPropertiesForKeys: nil))
+        var checked = 0
+        var unnamed: [String] = []
+        for case let file as URL in files where file.pathExtension == "swift" {
+            let lines = try String(contentsOf: file, encoding: .utf8).components(separatedBy: "\n")
+            var index = 0
+            while index < lines.count {
+                defer { index += 1 }
+                guard lines[index].hasSuffix("+= \"\"\"") else { continue }
+                let start = index
+                index += 1
+                while index < lines.count, !lines[index].contains("\"\"\"") { index += 1 }
+                guard index < lines.count, lines[(start + 1)..<index].contains(where: { $0.contains("\\(") }) else { continue }
+                checked += 1
+                if !lines[index].contains(" as SQLBuilder"), !lines[index].contains(" as String") {
+                    unnamed.append("\(file.lastPathComponent):\(start + 1)")
+                }
+            }
+        }
+        #expect(checked > 0, "no appended multi-line literal found under \(sources.path)")
+        #expect(unnamed.isEmpty, "appended without naming SQLBuilder or String: \(unnamed)")
+    }
 }
