@@ -99,6 +99,13 @@ extension RecordStore {
         }
     }
 
+    /// Appends the caller's record rules for `operation` over the row `alias` of `model`: a
+    /// boolean expression (`TRUE` when no rule applies to the caller).
+    public func appendRules(_ model: ModelSpec, _ operation: Operation, alias: String, into sql: inout SQLBuilder) throws {
+        var compiler = DomainCompiler(registry: registry)
+        try compiler.compileRules(ruleDomain(model, operation), model: model, alias: alias, into: &sql)
+    }
+
     public func ruleViolation(_ model: ModelSpec, _ operation: Operation, ids: [Int64]) -> ChainstoreError {
         let list = ids.prefix(10).map(String.init).joined(separator: ", ")
         return ChainstoreError.accessError(
@@ -109,8 +116,7 @@ extension RecordStore {
     public func lockAndCheck(_ model: ModelSpec, ids: [Int64], operation: Operation) async throws {
         guard !ids.isEmpty else { return }
         var sql = SQLBuilder("SELECT t.id, ")
-        var compiler = DomainCompiler(registry: registry)
-        try compiler.compileRules(ruleDomain(model, operation), model: model, alias: "t", into: &sql)
+        try appendRules(model, operation, alias: "t", into: &sql)
         sql += " FROM \(quoted(model.table)) t WHERE t.id = ANY("
         sql.bind(.intArray(ids), cast: "bigint[]")
         sql += ") ORDER BY t.id FOR UPDATE"

@@ -36,10 +36,8 @@ public struct ContextualScope: Sendable {
 
     /// The read rules of `model` for the caller over `alias` (`TRUE` when there are none).
     public func rules(_ model: String, alias: String) throws -> SQLBuilder {
-        let spec = try store.registry.model(model)
-        var compiler = DomainCompiler(registry: store.registry)
         var sql = SQLBuilder()
-        try compiler.compileRules(store.ruleDomain(spec, .read), model: spec, alias: alias, into: &sql)
+        try store.appendRules(try store.registry.model(model), .read, alias: alias, into: &sql)
         return sql
     }
 

@@ -179,8 +179,7 @@ extension RecordStore {
         sql += ") AS x(" + (fields.isEmpty ? "\"__none\" text" : fields.map(Self.recordsetColumn).joined(separator: ", ")) + ") RETURNING *), "
         try auditInsert(model, operation: "create", old: nil, new: "ins", columns: columns, into: &sql)
         sql += " SELECT ins.id, "
-        var compiler = DomainCompiler(registry: registry)
-        try compiler.compileRules(ruleDomain(model, .create), model: model, alias: "ins", into: &sql)
+        try appendRules(model, .create, alias: "ins", into: &sql)
         sql += " FROM ins ORDER BY ins.id"
         var ids: [Int64] = []
         ids.reserveCapacity(count)

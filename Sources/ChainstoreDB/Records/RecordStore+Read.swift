@@ -14,8 +14,7 @@ extension RecordStore {
         guard !ids.isEmpty else { return [] }
         let (names, computed) = splitComputed(model, try readableFields(model, fields))
         var sql = SQLBuilder("SELECT t.id, ")
-        var compiler = DomainCompiler(registry: registry)
-        try compiler.compileRules(ruleDomain(model, .read), model: model, alias: "t", into: &sql)
+        try appendRules(model, .read, alias: "t", into: &sql)
         let columns = try selectList(model, names, load: load, into: &sql)
         sql += " FROM \(quoted(model.table)) t"
         joinDelegates(model, names, into: &sql)

@@ -166,8 +166,7 @@ extension RecordStore {
         }
         try auditInsert(model, operation: "write", old: "old", new: "upd", into: &sql)
         sql += " SELECT upd.id FROM upd WHERE NOT COALESCE("
-        var compiler = DomainCompiler(registry: registry)
-        try compiler.compileRules(ruleDomain(model, .write), model: model, alias: "upd", into: &sql)
+        try appendRules(model, .write, alias: "upd", into: &sql)
         sql += ", FALSE)"
         let denied = try await tx.query(sql).map { try $0.decode(Int64.self) }
         if !denied.isEmpty { throw ruleViolation(model, .write, ids: denied) }

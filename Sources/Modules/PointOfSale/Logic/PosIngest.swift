@@ -106,8 +106,7 @@ enum PosIngest {
         let sessions = try store.model("pos.session")
         try await store.checkAccess(sessions, .read)
         var sql = SQLBuilder("SELECT t.state, t.config_id, ")
-        var compiler = DomainCompiler(registry: store.registry)
-        try compiler.compileRules(store.ruleDomain(sessions, .read), model: sessions, alias: "t", into: &sql)
+        try store.appendRules(sessions, .read, alias: "t", into: &sql)
         sql += """
             , o.id, o.content_hash, o.pos_reference FROM pos_session t
             LEFT JOIN pos_config c ON c.id = t.config_id

@@ -69,8 +69,7 @@ public enum CatalogueFeed {
         sql += "(SELECT last_value FROM catalogue_version_seq), "
         inAssortment(&sql)
         sql += " FROM product_product p JOIN product_template t ON t.id = p.product_tmpl_id WHERE "
-        var compiler = DomainCompiler(registry: store.registry)
-        try compiler.compileRules(store.ruleDomain(products, .read), model: products, alias: "p", into: &sql)
+        try store.appendRules(products, .read, alias: "p", into: &sql)
         if let since {
             sql += " AND p.catalogue_version > "
             sql.bind(.int(since), cast: "bigint")

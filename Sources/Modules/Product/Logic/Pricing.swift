@@ -75,8 +75,7 @@ public enum Pricing {
         sql += "EXISTS (SELECT 1 FROM res_company a, me WHERE a.id = ANY("
         sql.bind(.intArray(store.env.isSystem ? [1] : store.env.allowedCompanyIds), cast: "bigint[]")
         sql += ") AND me.parent_path LIKE a.parent_path || '%'), "
-        var compiler = DomainCompiler(registry: store.registry)
-        try compiler.compileRules(store.ruleDomain(products, .read), model: products, alias: "p", into: &sql)
+        try store.appendRules(products, .read, alias: "p", into: &sql)
         sql += " FROM product_product p JOIN product_template t ON t.id = p.product_tmpl_id JOIN product_category cat ON cat.id = t.categ_id "
         sql += "WHERE p.id = ANY("
         sql.bind(.intArray(Array(Set(lines.map(\.productId)))), cast: "bigint[]")

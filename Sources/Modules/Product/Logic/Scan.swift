@@ -203,8 +203,7 @@ public enum Scan {
         sql.bind(reading.reference.map(SQLBind.text) ?? .null, cast: "text")
         sql += " AND p.active ORDER BY 1 LIMIT 1) SELECT hit.rank::bigint, p.id, p.product_tmpl_id, t.categ_id, t.name, p.barcode, p.default_code, u.name, "
         sql += Catalogue.priceFactsSQL + ", hit.pack, hit.qty::text, "
-        var compiler = DomainCompiler(registry: store.registry)
-        try compiler.compileRules(store.ruleDomain(products, .read), model: products, alias: "p", into: &sql)
+        try store.appendRules(products, .read, alias: "p", into: &sql)
         sql += " FROM hit JOIN product_product p ON p.id = hit.variant JOIN product_template t ON t.id = p.product_tmpl_id "
         sql += "JOIN uom_uom u ON u.id = t.uom_id WHERE t.active"
         guard let row = try await store.tx.query(sql).first else { return nil }
