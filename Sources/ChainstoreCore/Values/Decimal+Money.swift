@@ -7,9 +7,36 @@ extension Decimal {
         NSDecimalRound(&result, &value, scale, .plain)
         return result
     }
+
+    /// `self` percent as a fraction (13 → 0.13): a multiplication by 0.01, exact like the division
+    /// by 100 it replaces and a tenth of its cost (Foundation's division works through every
+    /// digit, then strips the trailing zeros one division by ten at a time).
+    public var fromPercent: Decimal { self * Decimal.hundredth }
+
+    static let hundredth = Decimal(sign: .plus, exponent: -2, significand: 1)
+    private static let twoTo53 = Decimal(UInt64(1) << 53)
+    private static let powersOfTen: [Double] = (0...22).map { pow(10, Double($0)) }
+
+    /// The nearest `Double`, as `Double("\(self)")` gives it, without writing and parsing the
+    /// digits when the significand has at most 53 bits and the exponent is within ±22: both are
+    /// then exact doubles and one correctly rounded multiplication or division gives the nearest
+    /// double (money and quantities always are; anything else takes the text).
+    public var nearestDouble: Double {
+        let exponent = self.exponent
+        let significand = self.significand
+        if (-22...22).contains(exponent), significand < Self.twoTo53 {
+            let whole = Double(NSDecimalNumber(decimal: significand).uint64Value)
+            let magnitude = exponent < 0 ? whole / Self.powersOfTen[-exponent] : whole * Self.powersOfTen[exponent]
+            return sign == .minus ? -magnitude : magnitude
+        }
+        return Double("\(self)") ?? .nan
+    }
 }
 
 extension Value {
+    /// An amount or quantity as a JSON number (Odoo's floats): the nearest double.
+    public static func number(_ value: Decimal) -> Value { .double(value.nearestDouble) }
+
     /// An exact amount given as a number or a string ("1234.56"); nil for anything else.
     public var decimalValue: Decimal? {
         switch self {

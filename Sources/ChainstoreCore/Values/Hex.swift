@@ -1,7 +1,7 @@
 extension Sequence where Element == UInt8 {
     /// The bytes as hexadecimal digits, two per byte (`[0x0a, 0xff]` → `"0aff"`), written in one
     /// pass: digests and keys are printed on hot paths (every authenticated call).
-    public func hexDigits(uppercase: Bool = false) -> String {
+    @inlinable public func hexDigits(uppercase: Bool = false) -> String {
         let digits: StaticString = uppercase ? "0123456789ABCDEF" : "0123456789abcdef"
         var out: [UInt8] = []
         out.reserveCapacity(underestimatedCount * 2)

@@ -9,7 +9,7 @@ public actor AuthCache {
     struct Entry { let storedHash: String; let expires: ContinuousClock.Instant }
 
     private var entries: [String: Entry] = [:]
-    private nonisolated let key = PasswordHash.randomBytes(32)
+    private nonisolated let keyed = KeyedMAC()
     private let lifetime: Duration
     private let capacity: Int
 
@@ -18,8 +18,15 @@ public actor AuthCache {
         self.capacity = capacity
     }
 
+    /// The keyed digest of `scope`, a zero byte and `secret`, in hexadecimal: computed on every
+    /// authenticated call (a till's scan), so the key is not set up again for each one.
     public nonisolated func fingerprint(_ scope: String, _ secret: String) -> String {
-        HMAC<SHA256>.authenticationCode(for: Array((scope + "\u{0}" + secret).utf8), using: SymmetricKey(data: key)).hexDigits()
+        var mac = keyed.start
+        for part in [scope, "\u{0}", secret] {
+            var text = part
+            text.withUTF8 { mac.update(data: UnsafeRawBufferPointer($0)) }
+        }
+        return mac.finalize().hexDigits()
     }
 
     func isVerified(_ fingerprint: String, storedHash: String) -> Bool {
@@ -35,4 +42,11 @@ public actor AuthCache {
         if entries.count >= capacity { entries.removeAll(keepingCapacity: true) }
         entries[fingerprint] = Entry(storedHash: storedHash, expires: .now + lifetime)
     }
+}
+
+/// An HMAC keyed once with a per-process key; each fingerprint continues a copy of it. The
+/// keyed state is never changed after `init`: a copy's first update copies the hash contexts
+/// (copy on write), so copies taken at once on several threads only read it.
+private struct KeyedMAC: @unchecked Sendable {
+    let start = HMAC<SHA256>(key: SymmetricKey(data: PasswordHash.randomBytes(32)))
 }

@@ -27,7 +27,7 @@ public struct BaseIdentity: Identity {
         guard let user = try await Authenticator.verifyCall(tx, credentials: credentials, address: client.address, cache: cache) else {
             throw ChainstoreError(.accessDenied, "Access Denied")
         }
-        callers.store(key(tx.database, credentials, client), user)
+        callers.store(key(tx.database, credentials, client), EnvLoader.env(user: user, logger: client.logger))
         return try await EnvLoader.env(tx, user: user, context: context, logger: client.logger)
     }
 
@@ -37,7 +37,11 @@ public struct BaseIdentity: Identity {
     }
 
     public func remembered(_ database: Database, credentials: Credentials, client: Client) -> Env? {
-        callers.lookup(key(database.name, credentials, client)).map { EnvLoader.env(user: $0, logger: client.logger) }
+        callers.lookup(key(database.name, credentials, client)).map { remembered in
+            var env = remembered
+            env.logger = client.logger
+            return env
+        }
     }
 
     public func refused(_ database: Database, credentials: Credentials, client: Client) async {
@@ -75,24 +79,26 @@ public struct BaseIdentity: Identity {
     }
 }
 
-/// Callers recently verified, for a few seconds: a till scanning all day costs one query per
-/// scan, not two. A changed password or a disabled user takes effect within `lifetime`.
+/// Callers recently verified, for a few seconds, with the environment their user row gives
+/// (without a call's context): a till scanning all day costs one query per scan, not two, and
+/// the environment is not built again for each. A changed password or a disabled user takes
+/// effect within `lifetime`.
 final class CallerCache: Sendable {
     let lifetime: Duration = .seconds(5)
-    private let entries = Mutex<[String: (UserRow, ContinuousClock.Instant)]>([:])
+    private let entries = Mutex<[String: (Env, ContinuousClock.Instant)]>([:])
 
-    func lookup(_ key: String) -> UserRow? {
+    func lookup(_ key: String) -> Env? {
         entries.withLock { all in
-            guard let (user, expires) = all[key], expires > .now else { return nil }
-            return user
+            guard let (env, expires) = all[key], expires > .now else { return nil }
+            return env
         }
     }
 
-    func store(_ key: String, _ user: UserRow) {
+    func store(_ key: String, _ env: Env) {
         let expires = ContinuousClock.now + lifetime
         entries.withLock { all in
             if all.count > 50_000 { all.removeAll(keepingCapacity: true) }
-            all[key] = (user, expires)
+            all[key] = (env, expires)
         }
     }
 }

@@ -103,7 +103,7 @@ public enum Pricing {
             }
             let (listed, rule) = try product.price(quantity: abs(line.quantity), lists: order)
             let unit = line.priceUnit ?? listed
-            let amount = line.discount == 0 ? nil : roundFen(unit * line.quantity * (100 - line.discount) / 100)
+            let amount = line.discount == 0 ? nil : roundFen(unit * line.quantity * (100 - line.discount).fromPercent)
             var priced = product.priced(line, unit: unit, rule: line.priceUnit == nil ? rule : nil, amount: amount)
             priced.listPrice = listed
             return priced
@@ -196,10 +196,10 @@ public enum Pricing {
                 return (rule.fixedPrice, rule.id)
             case "percentage":
                 let base = try basePrice()
-                return (base - base * rule.percent / 100, rule.id)
+                return (base - base * rule.percent.fromPercent, rule.id)
             default:
                 let base = try basePrice()
-                var price = base - base * rule.discount / 100
+                var price = base - base * rule.discount.fromPercent
                 if rule.round > 0 { price = Pricing.round(price / rule.round, scale: 0) * rule.round }
                 price += rule.surcharge
                 if rule.minMargin != 0 { price = max(price, base + rule.minMargin) }
@@ -212,10 +212,10 @@ public enum Pricing {
         func priced(_ line: Line, unit: Decimal, rule: Int64?, amount: Decimal? = nil) -> Priced {
             let subtotal = amount ?? roundFen(unit * line.quantity)
             let includedRate = taxes.filter { $0.included && !$0.fixed }.reduce(Decimal(0)) { $0 + $1.amount }
-            let untaxed = includedRate == 0 ? subtotal : roundFen(subtotal / (1 + includedRate / 100))
+            let untaxed = includedRate == 0 ? subtotal : roundFen(subtotal / (1 + includedRate.fromPercent))
             var tax = subtotal - untaxed
             for t in taxes where !t.included {
-                tax += t.fixed ? roundFen(t.amount * line.quantity) : roundFen(untaxed * t.amount / 100)
+                tax += t.fixed ? roundFen(t.amount * line.quantity) : roundFen(untaxed * t.amount.fromPercent)
             }
             return Priced(
                 productId: line.productId, quantity: line.quantity, priceUnit: unit, subtotal: subtotal, untaxed: untaxed, tax: tax,

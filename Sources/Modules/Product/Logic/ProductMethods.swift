@@ -19,12 +19,11 @@ extension Product {
             let company = call.argument(1, "company_id")?.intValue ?? call.store.env.companyId
             let date = call.argument(2, "date")?.stringValue
             let priced = try await Pricing.price(call.store, company: company, date: date, lines: lines)
-            func number(_ d: Decimal) -> Value { .double(Double("\(d)") ?? 0) }
             return .array(priced.map { p in
                 .dict([
-                    "product_id": .int(p.productId), "quantity": number(p.quantity), "price_unit": number(p.priceUnit),
-                    "price_subtotal_incl": number(p.total), "price_subtotal": number(p.untaxed), "price_tax": number(p.tax),
-                    "price_total": number(p.total), "tax_ids": .array(p.taxIds.map(Value.int)), "rule_id": p.ruleId.map(Value.int) ?? .false,
+                    "product_id": .int(p.productId), "quantity": .number(p.quantity), "price_unit": .number(p.priceUnit),
+                    "price_subtotal_incl": .number(p.total), "price_subtotal": .number(p.untaxed), "price_tax": .number(p.tax),
+                    "price_total": .number(p.total), "tax_ids": .array(p.taxIds.map(Value.int)), "rule_id": p.ruleId.map(Value.int) ?? .false,
                 ])
             })
         },

@@ -42,8 +42,7 @@ public enum Scan {
 
         /// The JSON answer of the scan API.
         public var value: Value {
-            func number(_ d: Decimal) -> Value { .double(Double("\(d)") ?? 0) }
-            var dict: RecordValues = ["kind": .string(kind.rawValue), "code": .string(code), "quantity": number(quantity)]
+            var dict: RecordValues = ["kind": .string(kind.rawValue), "code": .string(code), "quantity": .number(quantity)]
             if let productId {
                 dict["product"] = [
                     "id": .int(productId), "name": .string(name ?? ""), "barcode": barcode.map(Value.string) ?? .false,
@@ -51,12 +50,12 @@ public enum Scan {
                     "category_id": categoryId.map(Value.int) ?? .false,
                 ]
             }
-            if let packaging { dict["packaging"] = ["name": .string(packaging.name), "quantity": number(packaging.quantity)] }
+            if let packaging { dict["packaging"] = ["name": .string(packaging.name), "quantity": .number(packaging.quantity)] }
             if let priced {
-                dict["price_unit"] = number(priced.priceUnit)
-                dict["amount"] = number(priced.total)
-                dict["amount_untaxed"] = number(priced.untaxed)
-                dict["amount_tax"] = number(priced.tax)
+                dict["price_unit"] = .number(priced.priceUnit)
+                dict["amount"] = .number(priced.total)
+                dict["amount_untaxed"] = .number(priced.untaxed)
+                dict["amount_tax"] = .number(priced.tax)
                 dict["tax_ids"] = .array(priced.taxIds.map(Value.int))
                 dict["rule_id"] = priced.ruleId.map(Value.int) ?? .false
             }

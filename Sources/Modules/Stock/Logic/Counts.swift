@@ -13,11 +13,10 @@ enum Counts {
     struct Difference: Sendable {
         let key: QuantKey, counted: Decimal, recorded: Decimal
         var value: Value {
-            func number(_ d: Decimal) -> Value { .double(Double("\(d)") ?? 0) }
             return .dict([
                 "product_id": .int(key.product), "location_id": .int(key.location), "lot_id": key.lot == 0 ? .false : .int(key.lot),
-                "package_id": key.package == 0 ? .false : .int(key.package), "counted": number(counted), "recorded": number(recorded),
-                "difference": number(counted - recorded),
+                "package_id": key.package == 0 ? .false : .int(key.package), "counted": .number(counted), "recorded": .number(recorded),
+                "difference": .number(counted - recorded),
             ])
         }
     }

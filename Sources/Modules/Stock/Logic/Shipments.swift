@@ -59,7 +59,7 @@ enum Shipments {
                     GROUP BY product_id ORDER BY product_id
                     """).map { try $0.decode((Int64, Decimal).self) }
                 _ = try await store.create("stock.move", sent.map { product, quantity in
-                    ["picking_id": .int(receipt), "product_id": .int(product), "product_uom_qty": .double(Double("\(quantity)") ?? 0),
+                    ["picking_id": .int(receipt), "product_id": .int(product), "product_uom_qty": .number(quantity),
                      "location_id": .int(place)]
                 })
             }

@@ -82,7 +82,7 @@ enum Traceability {
             let entry: Value = .dict([
                 "move_line_id": .int(line), "date": .string(date), "reference": .string(reference), "product": .string(product),
                 "lot": lot.isEmpty ? .false : .string(lot), "from": .string(from), "to": .string(to),
-                "quantity": .double(Double("\(quantity)") ?? 0), "partner": partner.isEmpty ? .false : .string(partner),
+                "quantity": .number(quantity), "partner": partner.isEmpty ? .false : .string(partner),
                 "operation": code.isEmpty ? .false : .string(code),
             ])
             let entering = !["internal", "transit"].contains(fromUsage) && ["internal", "transit"].contains(toUsage)
@@ -90,7 +90,7 @@ enum Traceability {
         }
         let onHand: [Value] = try await store.tx.query(now).map { row in
             let (location, lot, quantity) = try row.decode((String, String, Decimal).self)
-            return .dict(["location": .string(location), "lot": lot.isEmpty ? .false : .string(lot), "quantity": .double(Double("\(quantity)") ?? 0)])
+            return .dict(["location": .string(location), "lot": lot.isEmpty ? .false : .string(lot), "quantity": .number(quantity)])
         }
         return ["upstream": .array(upstream), "downstream": .array(downstream), "on_hand": .array(onHand)]
     }

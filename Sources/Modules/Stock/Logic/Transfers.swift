@@ -117,8 +117,8 @@ enum Transfers {
             let (move, product, quantity, unit, price) = try row.decode((Int64, Int64, Decimal, Int64, Decimal).self)
             guard quantity > 0 else { return nil }
             return [0, 0, .dict([
-                "product_id": .int(product), "product_uom_qty": .double(Double("\(quantity)") ?? 0), "product_uom": .int(unit),
-                "origin_returned_move_id": .int(move), "price_unit": .double(Double("\(price)") ?? 0),
+                "product_id": .int(product), "product_uom_qty": .number(quantity), "product_uom": .int(unit),
+                "origin_returned_move_id": .int(move), "price_unit": .number(price),
                 "location_id": .int(destination), "location_dest_id": .int(source),
             ])]
         }

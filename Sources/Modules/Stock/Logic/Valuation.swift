@@ -248,7 +248,7 @@ public enum StockValue {
             let (id, name, quantity, value) = try row.decode((Int64, String, Decimal, Decimal?).self)
             return .dict([
                 "\(groupBy == .category ? "categ" : groupBy.rawValue)_id": .array([.int(id), .string(name)]),
-                "quantity": .double(Double("\(quantity)") ?? 0), "value": .double(Double("\(value ?? 0)") ?? 0),
+                "quantity": .number(quantity), "value": .number(value ?? 0),
             ])
         }
     }

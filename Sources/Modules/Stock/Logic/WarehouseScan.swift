@@ -28,7 +28,7 @@ public enum WarehouseScan {
             func id(_ v: Int64?) -> Value { v.map(Value.int) ?? .null }
             return .dict([
                 "picking_id": id(pickingId), "location_id": id(locationId), "product_id": id(productId),
-                "quantity": quantity.map { .double(Double("\($0)") ?? 0) } ?? .null, "package_id": id(packageId), "count_id": id(countId),
+                "quantity": quantity.map { .number($0) } ?? .null, "package_id": id(packageId), "count_id": id(countId),
             ])
         }
     }
@@ -288,7 +288,7 @@ struct Session {
         let (product, lot, location, expected, done) = try row.decode((String, String, String, Decimal, Decimal).self)
         return .dict([
             "product": .string(product), "lot": lot.isEmpty ? .null : .string(lot), "location": .string(location),
-            "expected": .double(Double("\(expected)") ?? 0), "done": .double(Double("\(done)") ?? 0),
+            "expected": .number(expected), "done": .number(done),
         ])
     }
 
@@ -508,7 +508,7 @@ struct Session {
             } else {
                 _ = try await store.create("stock.count.line", [[
                     "count_id": .int(count), "product_id": .int(product), "location_id": .int(location),
-                    "lot_id": lot.map(Value.int) ?? .false, "quantity": .double(Double("\(result.quantity)") ?? 1),
+                    "lot_id": lot.map(Value.int) ?? .false, "quantity": .number(result.quantity),
                 ]])
             }
             return Answer(kind: "product", message: "\(result.name ?? "") +\(result.quantity)", next: "Scan the next product, or apply the count",
