@@ -38,4 +38,15 @@ struct DecimalMoneyTests {
         }
         #expect((Decimal(13).fromPercent + 1) * 100 == 113)
     }
+
+    @Test func plainTextIsReadAsFoundationReadsIt() {
+        var texts = ["0", "-0", "0.00", "12.34", "-12.34", "12.50", "1.", ".5", "-.5", "007", "123456789012345678", "1234567890123456789",
+                     "99999999999999999999", "1e3", "1,5", "12abc", "", "-", ".", "1.2.3", "--1", " 1", "0.000000000000000001"]
+        for value in Self.samples().prefix(5_000) { texts.append("\(value)") }
+        for text in texts {
+            let plain = Decimal(plain: text), foundation = Decimal(string: text)
+            #expect(plain == foundation, "\(text)")
+            #expect(plain.map { "\($0)" } == foundation.map { "\($0)" }, "\(text)")
+        }
+    }
 }

@@ -227,7 +227,7 @@ public enum Pricing {
         switch value {
         case .int(let i): return Decimal(i)
         case .double(let d): return Decimal(string: String(d)) ?? Decimal(d)
-        case .string(let s): return Decimal(string: s) ?? 0
+        case .string(let s): return Decimal(plain: s) ?? 0
         default: return 0
         }
     }

@@ -143,7 +143,7 @@ public enum Scan {
         result.uom = found.uom
         var lineQuantity = quantity
         if found.rank == 2, let pack = found.pack {
-            let content = Decimal(string: found.quantity) ?? 1
+            let content = Decimal(plain: found.quantity) ?? 1
             result.kind = .packaging
             result.packaging = (pack, content)
             lineQuantity = content * quantity
@@ -151,7 +151,7 @@ public enum Scan {
         if let weight = reading.weight { lineQuantity = weight }
         let seconds = moment.timeIntervalSince1970
         let facts = Pricing.ProductFacts(
-            listPrice: Decimal(string: found.listPrice) ?? 0, cost: Decimal(string: found.cost) ?? 0,
+            listPrice: Decimal(plain: found.listPrice) ?? 0, cost: Decimal(plain: found.cost) ?? 0,
             taxes: found.taxes.compactMap { context.snapshot.taxes?[$0] }
         ) { list in context.rules(list: list, variant: variant, template: template, category: category, moment: seconds) }
         let (unit, rule) = try facts.price(quantity: lineQuantity, lists: context.lists)
@@ -235,11 +235,11 @@ public enum Scan {
             reading.expiry = (message.first("17") ?? message.first("15"))?.date
             reading.sscc = message.first("00")?.value
             if let weight = message.elements.first(where: { $0.ai.hasPrefix("310") })?.decimal {
-                reading.weight = Decimal(string: weight.description)
+                reading.weight = Decimal(plain: weight.description)
                 reading.kind = .weight
             }
             if let amount = message.elements.first(where: { $0.ai.hasPrefix("392") || $0.ai.hasPrefix("393") })?.decimal {
-                reading.amount = Decimal(string: amount.description)
+                reading.amount = Decimal(plain: amount.description)
                 reading.kind = .price
             }
             if reading.forms.isEmpty, reading.sscc != nil { reading.kind = .sscc }
@@ -256,8 +256,8 @@ public enum Scan {
             if gtin.isRestrictedCirculation, let match = nomenclature.match(code), match.pattern != nil, let value = match.value {
                 reading.forms = [match.baseCode]
                 switch match.ruleType {
-                case "price": reading.amount = Decimal(string: value); reading.kind = .price
-                case "weight", "weight_cn_scale": reading.weight = Decimal(string: value); reading.kind = .weight
+                case "price": reading.amount = Decimal(plain: value); reading.kind = .price
+                case "weight", "weight_cn_scale": reading.weight = Decimal(plain: value); reading.kind = .weight
                 default: break
                 }
                 return reading
