@@ -87,9 +87,12 @@ public struct RPCGateway: Sendable {
         // method loses nothing without BEGIN/COMMIT and saves two round trips.
         let readOnly = Self.readOnlyMethods.contains(method) && dispatcher.methods.method(model, method) == nil
         // A read by a caller verified a moment ago (the same credentials from the same kind of
-        // place, within `CallerCache.lifetime`) skips loading the user again: one statement a call.
-        let known = readOnly && callContext["allowed_company_ids"] == nil
-            ? credentials.flatMap { identity.remembered(database, credentials: $0, client: caller) } : nil
+        // place, within `CallerCache.lifetime`) skips loading the user again: one statement a call
+        // (also when the context names the caller's own companies, as Odoo's clients do).
+        let known = readOnly
+            ? credentials.flatMap { identity.remembered(database, credentials: $0, client: caller) }
+                .flatMap { $0.keeps(allowedCompanies: callContext["allowed_company_ids"]) ? $0 : nil }
+            : nil
         do {
             let work: @Sendable (Transaction) async throws -> Value = { tx in
                 let env = if let known {

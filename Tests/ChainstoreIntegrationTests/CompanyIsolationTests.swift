@@ -109,6 +109,13 @@ struct CompanyIsolationTests {
                 #expect(adminAsSent.coversCompanyTree && adminAsSent.companyReach == nil)
                 let cityNarrowed = try await EnvLoader.load(tx, uid: fx.cityUser, context: ["allowed_company_ids": [.int(fx.store1)]], logger: TestDatabase.logger)
                 #expect(cityNarrowed.companyReach == CompanyReach(below: [fx.store1], above: [1, fx.city1, fx.store1]))
+                // A remembered caller's environment serves a call only where the call's list would
+                // build the same one: absent, or the own companies with the current one first.
+                #expect(city.keeps(allowedCompanies: nil) && city.keeps(allowedCompanies: false))
+                #expect(city.keeps(allowedCompanies: [.int(fx.city1)]) && city.keeps(allowedCompanies: .int(fx.city1)))
+                #expect(!city.keeps(allowedCompanies: [.int(fx.store1)]) && !city.keeps(allowedCompanies: [.int(fx.city1), .int(fx.store1)]))
+                #expect(!city.keeps(allowedCompanies: []) && !city.keeps(allowedCompanies: "x"))
+                #expect(admin.keeps(allowedCompanies: [1]) && !admin.keeps(allowedCompanies: [.int(fx.city2)]))
                 // No company condition at all for the group's administrator.
                 let adminStore = RecordStore(registry: registry, tx: tx, env: admin)
                 #expect(adminStore.ruleDomain(try registry.model("res.partner"), .read) == .all)

@@ -67,6 +67,14 @@ public struct Env: Sendable {
     public var activeTest: Bool { context["active_test"]?.boolValue ?? true }
     public var lang: String { context["lang"]?.stringValue ?? "en_US" }
 
+    /// Whether a call's `allowed_company_ids` leaves this environment as it is: absent, or naming
+    /// exactly its companies, its current company first (what Odoo's web client and the tills
+    /// send for a user's own companies). Any other list has to be checked against the tree.
+    public func keeps(allowedCompanies requested: Value?) -> Bool {
+        guard let requested, !requested.isEmpty else { return true }
+        return requested.idList == allowedCompanyIds && allowedCompanyIds.first == companyId
+    }
+
     public func withContext(_ extra: RecordValues) -> Env {
         var env = self
         for (key, value) in extra { env.context[key] = value }
