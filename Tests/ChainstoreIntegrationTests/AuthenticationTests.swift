@@ -111,6 +111,11 @@ struct AuthenticationTests {
             #expect(env.uid == fx.storeUser1)
             // Remembered for the machine it was checked from only.
             #expect(identity.remembered(db, credentials: credentials, client: local)?.uid == fx.storeUser1)
+            // The remembered environment logs to the new call's logger, naming the user.
+            var callLogger = log
+            callLogger[metadataKey: "request_id"] = "r2"
+            let again = identity.remembered(db, credentials: credentials, client: Client(address: "127.0.0.1", host: nil, logger: callLogger))
+            #expect(again?.logger[metadataKey: "request_id"] == "r2" && again?.logger[metadataKey: "uid"] == "\(fx.storeUser1)")
             #expect(identity.remembered(db, credentials: credentials, client: remote) == nil)
             let refused = await #expect(throws: ChainstoreError.self) {
                 try await db.transaction(logger: log) { tx in try await identity.environment(tx, credentials: credentials, client: remote, context: [:]) }

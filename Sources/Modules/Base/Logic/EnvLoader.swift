@@ -76,6 +76,14 @@ public enum EnvLoader {
     }
 
     /// The environment of `user` with an empty context (no query needed).
+    /// `env` logging to `logger`, each record naming the user.
+    public static func logging(_ env: Env, to logger: Logger) -> Env {
+        var env = env
+        env.logger = logger
+        env.logger[metadataKey: "uid"] = "\(env.uid)"
+        return env
+    }
+
     public static func env(user: UserRow, logger: Logger) -> Env {
         make(user, roots: user.roots, current: user.companyId, reach: user.reach, context: [:], logger: logger)
     }
@@ -113,11 +121,10 @@ public enum EnvLoader {
 
     /// The environment over `roots` (the user's companies, or the ones a call narrowed them to).
     static func make(_ user: UserRow, roots: [Int64], current: Int64, reach: CompanyReach?, context: RecordValues, logger: Logger) -> Env {
-        var logger = logger
-        logger[metadataKey: "uid"] = "\(user.uid)"
         var env = Env(
             uid: user.uid, login: user.login, groups: Set(user.groups), companyId: current, allowedCompanyIds: roots,
             coversCompanyTree: Set(user.treeRoots).isSubset(of: roots), context: context, logger: logger)
+        env = logging(env, to: logger)
         env.companyReach = env.coversCompanyTree ? nil : reach
         env.commercialPartnerId = user.commercialPartnerId
         return env

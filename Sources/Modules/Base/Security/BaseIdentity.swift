@@ -37,11 +37,7 @@ public struct BaseIdentity: Identity {
     }
 
     public func remembered(_ database: Database, credentials: Credentials, client: Client) -> Env? {
-        callers.lookup(key(database.name, credentials, client)).map { remembered in
-            var env = remembered
-            env.logger = client.logger
-            return env
-        }
+        callers.lookup(key(database.name, credentials, client)).map { EnvLoader.logging($0, to: client.logger) }
     }
 
     public func refused(_ database: Database, credentials: Credentials, client: Client) async {
