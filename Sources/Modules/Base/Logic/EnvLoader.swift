@@ -75,7 +75,6 @@ public enum EnvLoader {
         return try await env(tx, user: user, context: context, logger: logger)
     }
 
-    /// The environment of `user` with an empty context (no query needed).
     /// `env` logging to `logger`, each record naming the user.
     public static func logging(_ env: Env, to logger: Logger) -> Env {
         var env = env
@@ -84,6 +83,7 @@ public enum EnvLoader {
         return env
     }
 
+    /// The environment of `user` with an empty context (no query needed).
     public static func env(user: UserRow, logger: Logger) -> Env {
         make(user, roots: user.roots, current: user.companyId, reach: user.reach, context: [:], logger: logger)
     }
@@ -121,10 +121,9 @@ public enum EnvLoader {
 
     /// The environment over `roots` (the user's companies, or the ones a call narrowed them to).
     static func make(_ user: UserRow, roots: [Int64], current: Int64, reach: CompanyReach?, context: RecordValues, logger: Logger) -> Env {
-        var env = Env(
+        var env = logging(Env(
             uid: user.uid, login: user.login, groups: Set(user.groups), companyId: current, allowedCompanyIds: roots,
-            coversCompanyTree: Set(user.treeRoots).isSubset(of: roots), context: context, logger: logger)
-        env = logging(env, to: logger)
+            coversCompanyTree: Set(user.treeRoots).isSubset(of: roots), context: context, logger: logger), to: logger)
         env.companyReach = env.coversCompanyTree ? nil : reach
         env.commercialPartnerId = user.commercialPartnerId
         return env
