@@ -62,6 +62,9 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Days of log records the logs database keeps.")
     var logRetentionDays = 30
 
+    @Option(help: "Database connections a node serving web or api holds open (to the primary, and to each replica); other roles open up to 40 as needed.")
+    var poolSize = Node.Options().poolSize
+
     func run() async throws {
         var options = Node.Options()
         if let logFormat {
@@ -71,6 +74,8 @@ struct Serve: AsyncParsableCommand {
         guard logRetentionDays >= 1 else { throw ValidationError("--log-retention-days must be at least 1") }
         options.logDatabaseURL = logDatabaseURL
         options.logRetentionDays = logRetentionDays
+        guard (1...200).contains(poolSize) else { throw ValidationError("--pool-size takes 1 to 200 connections, not \(poolSize)") }
+        options.poolSize = poolSize
         options.replicaURLs = replicaURL
         options.replicaMaxLag = .milliseconds(Int(replicaMaxLag * 1000))
         options.host = host

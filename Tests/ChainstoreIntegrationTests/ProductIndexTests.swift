@@ -83,4 +83,22 @@ struct ProductIndexTests {
         }
         #expect(index.rebuilds > 0, "replaced text was dropped at least once")
     }
+
+    /// Variants are found again by id (to be replaced) whatever order and size the ids come in:
+    /// sparse ids beyond 32 bits, loaded shuffled, then each replaced.
+    @Test func replacesVariantsFoundByIdInAnyOrder() {
+        var generator = SystemRandomNumberGenerator()
+        let ids = Array(Set((0..<5_000).map { _ in Int64.random(in: 1...(1 << 40), using: &generator) })).shuffled(using: &generator)
+        var index = ProductIndex()
+        var model = Model()
+        for generation in 0...1 {
+            for id in ids.shuffled(using: &generator) {
+                let (variant, codes) = Self.make(id, generation: generation, taxes: [1])
+                index.apply(variant, codes: codes)
+                model.apply(variant, codes: codes)
+            }
+            #expect(index.count == ids.count, "each id held once after generation \(generation)")
+            Self.agree(index, model, probing: ids.prefix(500))
+        }
+    }
 }

@@ -34,7 +34,7 @@ struct ProductIndex: Sendable {
     /// Bytes the index holds, roughly, by part (logged when the catalogue is loaded).
     var footprint: [String: Int] {
         ["rows": rows.capacity * MemoryLayout<Row>.stride, "text": text.capacity, "cases": packs.capacity * MemoryLayout<PackEntry>.stride,
-         "slots": slots.capacity * 4, "ids": rowOf.capacity * 13]
+         "slots": slots.capacity * 4, "ids": rowOfID.capacity * 4]
     }
     /// Times the index was rebuilt to drop replaced text.
     private(set) var rebuilds = 0
@@ -67,7 +67,9 @@ struct ProductIndex: Sendable {
     private enum Kind: Int32 { case barcode = 0, reference = 1, pack = 2 }
 
     private var rows: [Row] = []
-    private var rowOf: [Int64: Int32] = [:]
+    /// The row of each variant id: an open-addressing table of row numbers (-1 empty), the id
+    /// compared in `rows` (a dictionary of ids took three times the room). Rows are never removed.
+    private var rowOfID: [Int32] = Array(repeating: -1, count: 16)
     private var text: [UInt8] = []
     private var garbage = 0
     /// Short texts many variants share (units, "1", prices), stored once.
@@ -294,6 +296,40 @@ struct ProductIndex: Sendable {
         }
     }
 
+    // MARK: ids
+
+    private static func slot(of id: Int64, mask: Int) -> Int {
+        Int(truncatingIfNeeded: UInt64(bitPattern: id) &* 0x9E37_79B9_7F4A_7C15 >> 20) & mask
+    }
+
+    /// The row holding variant `id`.
+    private func row(of id: Int64) -> Int32? {
+        let mask = rowOfID.count - 1
+        var slot = Self.slot(of: id, mask: mask)
+        while true {
+            let row = rowOfID[slot]
+            if row < 0 { return nil }
+            if rows[Int(row)].id == id { return row }
+            slot = (slot + 1) & mask
+        }
+    }
+
+    /// Files row `number` (a new variant's) under its id, the table kept at most half full.
+    private mutating func remember(_ id: Int64, at number: Int32) {
+        if rows.count * 2 > rowOfID.count {
+            rowOfID = Array(repeating: -1, count: rowOfID.count * 2)
+            for row in rows.indices where row != Int(number) { place(rows[row].id, Int32(row)) }
+        }
+        place(id, number)
+    }
+
+    private mutating func place(_ id: Int64, _ row: Int32) {
+        let mask = rowOfID.count - 1
+        var slot = Self.slot(of: id, mask: mask)
+        while rowOfID[slot] >= 0 { slot = (slot + 1) & mask }
+        rowOfID[slot] = row
+    }
+
     // MARK: changing
 
     /// Takes in `variant` and the codes that lead to it, replacing what was held for it.
@@ -308,7 +344,7 @@ struct ProductIndex: Sendable {
             taxListOf[variant.taxes] = taxes
         }
         let number: Int32
-        if let held = rowOf[variant.id] {
+        if let held = row(of: variant.id) {
             number = held
             removeCodes(of: held)
             let old = rows[Int(held)]
@@ -317,7 +353,7 @@ struct ProductIndex: Sendable {
             number = Int32(rows.count)
             rows.append(Row(id: variant.id, template: 0, category: 0, company: 0, name: Self.none, barcode: Self.none, reference: Self.none,
                             uom: Self.none, listPrice: Self.none, cost: Self.none, taxesAndSellable: 0, firstPack: -1))
-            rowOf[variant.id] = number
+            remember(variant.id, at: number)
         }
         rows[Int(number)] = Row(
             id: variant.id, template: variant.template, category: variant.category, company: variant.company ?? .min,
