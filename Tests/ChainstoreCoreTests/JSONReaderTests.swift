@@ -35,4 +35,22 @@ struct JSONReaderTests {
         writer.value(value)
         #expect(try JSONReader.parse(writer.bytes) == value)
     }
+
+    /// Strings are escaped where JSON requires it and copied as they are elsewhere: the exact
+    /// text for one of every kind, and a round trip of random strings mixing plain runs, escapes
+    /// and multi-byte characters at any position.
+    @Test func writerEscapesOnlyWhatJSONRequires() throws {
+        var writer = JSONWriter()
+        writer.string("a\"b\\c\n\r\t\u{01}\u{1f}é门 /")
+        #expect(writer.text == #""a\"b\\c\n\r\t\u0001\u001fé门 /""#)
+        var generator = SystemRandomNumberGenerator()
+        let pieces = ["\"", "\\", "\n", "\u{0}", "\u{7}", "\u{1f}", "x", "plain text", "门店", "😀", " ", "/", "\u{7f}"]
+        for _ in 0..<2_000 {
+            let text = (0..<Int.random(in: 0...12, using: &generator)).map { _ in pieces.randomElement(using: &generator)! }.joined()
+            var writer = JSONWriter()
+            writer.string(text)
+            #expect(try JSONReader.parse(writer.bytes) == .string(text), "\(text.debugDescription)")
+            #expect(!writer.bytes.dropFirst().dropLast().contains { $0 < 0x20 }, "no raw control byte")
+        }
+    }
 }
