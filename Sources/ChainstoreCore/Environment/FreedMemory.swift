@@ -12,13 +12,12 @@ public enum FreedMemory {
     @discardableResult
     public static func release() -> Bool { mallocTrim(0) == 1 }
 
-    /// Blocks of `bytes` and more get pages of their own, given back when freed (`M_MMAP_THRESHOLD`).
+    /// Blocks of 256 KB and more get pages of their own, given back when freed (`M_MMAP_THRESHOLD`).
     /// glibc raises this threshold each time such a block is freed, up to 32 MB: the buffers a
     /// large load grows by doubling then land inside the arenas, and the holes they leave are
     /// filled by small long-lived objects, so the pages stay resident (30 MB of the node's 170 MB
     /// after loading 500,000 products). A fixed threshold keeps large buffers out of the arenas.
-    @discardableResult
-    public static func keepLargeBlocksApart(from bytes: Int32 = 256 << 10) -> Bool {
-        mallopt(-3 /* M_MMAP_THRESHOLD */, bytes) == 1
+    public static func keepLargeBlocksApart() {
+        _ = mallopt(-3 /* M_MMAP_THRESHOLD */, 256 << 10)
     }
 }
