@@ -307,6 +307,61 @@ struct InterCompanyTests {
         }
     }
 
+    /// The next delivery day is the first of four weeks whose deadline has not passed, where a
+    /// day's deadline is the earliest of the active schedules delivering that weekday: checked
+    /// against `replenishment_deadline` day by day for two weeks of first days and sixteen
+    /// days of instants, with two schedules on one weekday, one schedule switched off, and a
+    /// supplier without any schedule.
+    @Test func theNextDeliveryDayIsTheFirstWhoseEarliestDeadlineIsStillAhead() async throws {
+        try await TestDatabase.withFreshDatabase { db, registry in
+            let s = try await Self.setup(db, registry)
+            let other = try await GroupFixture.asUser(db, registry, uid: s.fx.groupAdmin) { store in
+                _ = try await store.create("replenishment.delivery.schedule", [
+                    ["company_id": .int(s.fx.store1), "partner_id": .int(s.dcPartner), "monday": true, "thursday": true,
+                     "cutoff_days": 1, "cutoff_hour": 18],
+                    ["company_id": .int(s.fx.store1), "partner_id": .int(s.dcPartner), "thursday": true, "saturday": true,
+                     "cutoff_days": 2, "cutoff_hour": 9.5],
+                    ["company_id": .int(s.fx.store1), "partner_id": .int(s.dcPartner), "tuesday": true, "active": false,
+                     "cutoff_days": 0, "cutoff_hour": 6],
+                ])
+                return try await store.create("res.partner", [["name": "No schedule", "is_company": true, "company_id": false]])[0]
+            }
+            let (agreeing, cases, days, chosen) = try await db.withoutTransaction(logger: TestDatabase.logger) { tx in
+                try await tx.query("""
+                    WITH grid AS (
+                        SELECT (now() AT TIME ZONE 'Asia/Shanghai')::date + e AS earliest,
+                               date_trunc('day', now()) + a * interval '3 hours 20 minutes' AS at
+                        FROM generate_series(0, 13) e, generate_series(0, 115) a),
+                    expected AS (
+                        SELECT g.earliest, g.at, (SELECT min(d::date) FROM generate_series(g.earliest::timestamp, (g.earliest + 27)::timestamp, interval '1 day') d
+                                                  WHERE replenishment_deadline(\(s.fx.store1), \(s.dcPartner), d::date) > g.at) AS day
+                        FROM grid g)
+                    SELECT count(*) FILTER (WHERE day IS NOT DISTINCT FROM replenishment_next_delivery(\(s.fx.store1), \(s.dcPartner), earliest, at)),
+                           count(*), count(DISTINCT day),
+                           count(*) FILTER (WHERE replenishment_next_delivery(\(s.fx.store1), \(other), earliest, at) IS NOT NULL)
+                    FROM expected
+                    """)[0].decode((Int, Int, Int, Int).self)
+            }
+            #expect(cases == 14 * 116)
+            #expect(agreeing == cases)
+            #expect(days >= 6, "the grid should reach many different delivery days (three a week), not one")
+            #expect(chosen == 0, "a supplier without a schedule has no delivery day")
+            // A Tuesday is never chosen (its schedule is off); a Thursday closes at the earlier deadline.
+            let (tuesdays, lateThursday) = try await db.withoutTransaction(logger: TestDatabase.logger) { tx in
+                try await tx.query("""
+                    WITH thursday AS (SELECT d FROM generate_series(((now() AT TIME ZONE 'Asia/Shanghai')::date + 7)::timestamp, ((now() AT TIME ZONE 'Asia/Shanghai')::date + 13)::timestamp, interval '1 day') d
+                                      WHERE extract(isodow FROM d) = 4)
+                    SELECT (SELECT count(*) FROM generate_series(0, 27) e
+                            WHERE extract(isodow FROM replenishment_next_delivery(\(s.fx.store1), \(s.dcPartner), (now() AT TIME ZONE 'Asia/Shanghai')::date + e, now())) = 2),
+                           (SELECT replenishment_next_delivery(\(s.fx.store1), \(s.dcPartner), d::date,
+                                   ((d::date - 2)::timestamp + interval '10 hours') AT TIME ZONE 'Asia/Shanghai') > d::date FROM thursday)
+                    """)[0].decode((Int, Bool).self)
+            }
+            #expect(tuesdays == 0)
+            #expect(lateThursday, "past 09:30 two days before, Thursday is closed even though the other schedule's deadline is later")
+        }
+    }
+
     @Test func aWaveForOneRoutePicksShipsAndIsReceivedByThreeStores() async throws {
         try await TestDatabase.withFreshDatabase { db, registry in
             let s = try await Self.setup(db, registry)
