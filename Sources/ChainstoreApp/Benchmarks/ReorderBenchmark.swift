@@ -11,8 +11,9 @@ import Purchase
 ///
 /// It adds what the run needs to the generated group, once: each city's distribution centre
 /// as a vendor (its own partner, a price for every product listed in the stores, from the
-/// city's company, so it comes before the group's suppliers), and `skus` min/max rules per
-/// store (one in ten below its minimum on an average day).
+/// city's company, so it comes before the group's suppliers), every store's delivery days from
+/// it (two a week, orders closing the day before at 18:00), and `skus` min/max rules per store
+/// (one in ten below its minimum on an average day).
 public enum ReorderBenchmark {
     public struct Options: Sendable {
         public var stores = [2_000, 20_000]
@@ -86,6 +87,19 @@ public enum ReorderBenchmark {
                 CROSS JOIN (SELECT p.id FROM product_product p JOIN product_template tm ON tm.id = p.product_tmpl_id WHERE tm.type = 'product'
                             ORDER BY p.id LIMIT \(skus)) p
                 ON CONFLICT (product_id, location_id, company_id) DO NOTHING
+                """)
+            // Every store's delivery days from its city's DC: two weekdays three or four days
+            // apart, orders closing the day before at 18:00, one of twenty routes per city.
+            try await tx.query("""
+                INSERT INTO replenishment_delivery_schedule (name, company_id, partner_id, monday, tuesday, wednesday, thursday, friday, saturday, sunday,
+                                                             cutoff_days, cutoff_hour, route, sequence, create_uid, create_date, write_uid, write_date)
+                SELECT 'Weekly', s.id, dc.partner_id, d.days[1], d.days[2], d.days[3], d.days[4], d.days[5], d.days[6], d.days[7],
+                       1, 18, city.name || '-' || lpad((s.id % 20)::text, 2, '0'), 10, 1, now(), 1, now()
+                FROM (SELECT c.* FROM res_company c WHERE c.company_kind = 'store' ORDER BY c.id LIMIT \(stores)) s
+                JOIN res_company dc ON dc.parent_id = s.parent_id AND dc.company_kind = 'warehouse' AND dc.partner_id IS NOT NULL
+                JOIN res_company city ON city.id = s.parent_id
+                CROSS JOIN LATERAL (SELECT array_agg(w = s.id % 7 OR w = (s.id + 3) % 7 ORDER BY w) AS days FROM generate_series(0, 6) w) d
+                WHERE NOT EXISTS (SELECT 1 FROM replenishment_delivery_schedule x WHERE x.company_id = s.id AND x.partner_id = dc.partner_id)
                 """)
             try await tx.execute("ANALYZE stock_warehouse_orderpoint")
             try await tx.execute("ANALYZE product_supplierinfo")
