@@ -210,4 +210,55 @@ struct ReorderingTests {
             #expect(exception == nil)
         }
     }
+
+    /// Rules list in Odoo's default order (`location_id, company_id, id`: the location's full
+    /// name, then its id), read from the name the rule keeps: two locations of one name sort by
+    /// id, not by company; a renamed parent location and a rule moved to another location
+    /// re-sort the list; `location_id desc` reverses both keys.
+    @Test func rulesListInTheirLocationsOrderAfterRenamesAndMoves() async throws {
+        try await TestDatabase.withFreshDatabase { db, registry in
+            let fx = try await GroupFixture.make(db, registry)
+            let rules = try await GroupFixture.asUser(db, registry, uid: fx.groupAdmin) { store in
+                // Store 2's warehouse first: its "ZZ1/Stock" has the lower id and the higher company.
+                let warehouses = try await store.create("stock.warehouse", [
+                    ["name": "SZ Store 1", "code": "ZZ1", "company_id": .int(fx.store2)], ["name": "GZ Store 1", "code": "ZZ1", "company_id": .int(fx.store1)],
+                ])
+                let places = try await store.read("stock.warehouse", ids: warehouses, fields: ["lot_stock_id", "view_location_id"], load: .classicWrite)
+                let (stock2, stock1) = (places[0]["lot_stock_id"]!, places[1]["lot_stock_id"]!)
+                let shelves = try await store.create("stock.location", [
+                    ["name": "Shelf", "location_id": stock1, "usage": "internal", "company_id": .int(fx.store1)],
+                    ["name": "Zone", "location_id": stock1, "usage": "internal", "company_id": .int(fx.store1)],
+                ])
+                let products = try await store.create("product.product", [["name": "矿泉水 550ml", "type": "product"], ["name": "绿茶 500ml", "type": "product"]])
+                let made = try await store.create("stock.warehouse.orderpoint", [
+                    ["product_id": .int(products[0]), "warehouse_id": .int(warehouses[1]), "location_id": stock1, "company_id": .int(fx.store1)],
+                    ["product_id": .int(products[0]), "warehouse_id": .int(warehouses[0]), "location_id": stock2, "company_id": .int(fx.store2)],
+                    ["product_id": .int(products[1]), "warehouse_id": .int(warehouses[1]), "location_id": .int(shelves[0]), "company_id": .int(fx.store1)],
+                ])
+                let names = try await store.read("stock.location", ids: [stock2.intValue!, stock1.intValue!], fields: ["complete_name"], load: .classicWrite)
+                #expect(names.map { $0["complete_name"]?.stringValue } == ["ZZ1/Stock", "ZZ1/Stock"])
+                return (a: made[0], b: made[1], c: made[2], zone: shelves[1], view2: places[0]["view_location_id"]!.intValue!)
+            }
+            func listed(_ order: String? = nil, uid: Int64? = nil) async throws -> [Int64] {
+                try await GroupFixture.asUser(db, registry, uid: uid ?? fx.groupAdmin) { store in
+                    try await store.search("stock.warehouse.orderpoint", domain: .all, order: order)
+                }
+            }
+            #expect(try await listed() == [rules.b, rules.a, rules.c])
+            #expect(try await listed("location_id desc") == [rules.c, rules.a, rules.b])
+            #expect(try await listed(uid: fx.cityUser) == [rules.a, rules.c])
+
+            // Store 2's view location renamed: its stock is now "ZZ2/Stock", after store 1's.
+            try await GroupFixture.asUser(db, registry, uid: fx.groupAdmin) { store in
+                try await store.write("stock.location", ids: [rules.view2], ["name": "ZZ2"])
+            }
+            #expect(try await listed() == [rules.a, rules.c, rules.b])
+            // Rule a moved to "ZZ1/Stock/Zone", after the shelf.
+            try await GroupFixture.asUser(db, registry, uid: fx.groupAdmin) { store in
+                try await store.write("stock.warehouse.orderpoint", ids: [rules.a], ["location_id": .int(rules.zone)])
+            }
+            #expect(try await listed() == [rules.c, rules.a, rules.b])
+            #expect(try await listed("location_id desc, id") == [rules.b, rules.a, rules.c])
+        }
+    }
 }

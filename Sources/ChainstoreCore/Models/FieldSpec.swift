@@ -130,6 +130,11 @@ public struct FieldSpec: Sendable {
     /// both tables), so filters and sorting, record rules above all, read the row itself instead
     /// of probing the parent record for every row. Reads and writes still go through `delegate`.
     public var mirrored = false
+    /// For a many2one: a column of this model's table that the database keeps equal to the
+    /// linked record's sort name (a trigger on both tables). Sorting by the field sorts by that
+    /// column, then by the link (Odoo sorts by the linked model's order: name, then id), so an
+    /// index of this table can serve the order instead of a sort of every row it reaches.
+    public var sortColumn: String?
     /// A check of a single value before it is stored (a check character, a format): returns
     /// the message of the validation error, or nil when the value is acceptable.
     public var check: (@Sendable (Value) -> String?)?
@@ -195,6 +200,13 @@ public struct FieldSpec: Sendable {
         var copy = self
         copy.delegate = via
         copy.mirrored = mirrored
+        return copy
+    }
+
+    /// The same many2one, sorted by the linked record's name kept in `column` (see `sortColumn`).
+    public func sorted(byColumn column: String) -> FieldSpec {
+        var copy = self
+        copy.sortColumn = column
         return copy
     }
 

@@ -121,8 +121,12 @@ public enum SchemaCheck {
                 return "\(model.name): its default order \"\(model.order)\" sorts by \(term.field), which no index of its table can serve"
             }
             // Sorting by a many2one sorts by the linked record's name (as Odoo does): no index
-            // of this table can serve it. Such orders are left to the models that want them.
-            if case .many2one = field.kind { return nil }
+            // of this table can serve it unless the name is kept on the row (`sortColumn`).
+            // Other such orders are left to the models that want them.
+            if case .many2one = field.kind {
+                guard let column = field.sortColumn else { return nil }
+                keys.append((term.descending ? "-" : "") + column)
+            }
             keys.append((term.descending ? "-" : "") + term.field)
         }
         if !spec.terms.contains(where: { $0.field == "id" }) { keys.append("id") }

@@ -94,6 +94,9 @@ public struct RecordStore: Sendable {
             } else if let via = field.delegate, !field.mirrored, let parent = model.fields[via]?.kind.comodel.flatMap({ registry.models[$0] }) {
                 let target = parent.fields[term.field] ?? field
                 expression = "(SELECT \(unsafeRaw: target.columnSQL(alias: "p")) FROM \(table: parent) p WHERE p.id = \(unsafeRaw: alias).\(identifier: via))"
+            } else if case .many2one = field.kind, let column = field.sortColumn {
+                let direction = term.descending ? " DESC" : " ASC"
+                expression = "\(unsafeRaw: alias).\(identifier: column)\(unsafeRaw: direction), \(unsafeRaw: alias).\(identifier: term.field)"
             } else if case .many2one(let comodel, _) = field.kind, let co = registry.models[comodel] {
                 expression = "(SELECT \(unsafeRaw: DomainCompiler.displayExpression(co, alias: "o")) FROM \(table: co) o WHERE o.id = \(unsafeRaw: alias).\(identifier: term.field))"
             } else {

@@ -116,7 +116,9 @@ extension ModelSpec {
             .boolean("active", "Active", default: .value(.true)),
             .date("snoozed_until", "Snoozed"),
             .many2one("warehouse_id", "Warehouse", to: "stock.warehouse", required: true, onDelete: .cascade),
-            .many2one("location_id", "Location", to: "stock.location", onDelete: .cascade),
+            // Sorted by the location's name kept on the rule (`location_name`): the default
+            // order of 25 million rules is read from an index, not sorted.
+            .many2one("location_id", "Location", to: "stock.location", onDelete: .cascade).sorted(byColumn: "location_name"),
             .many2one("product_id", "Product", to: "product.product", required: true, onDelete: .cascade),
             FieldSpec("product_tmpl_id", "Product Template", kind: .many2one(comodel: "product.template", onDelete: .setNull), readonly: true)
                 .computed(sql: "(SELECT pp.product_tmpl_id FROM product_product pp WHERE pp.id = $t.product_id)"),
