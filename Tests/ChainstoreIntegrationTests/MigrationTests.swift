@@ -50,4 +50,29 @@ struct SchemaCheckTests {
             #expect(problems == ["res.partner.category.birthday: column res_partner_category.birthday is missing"])
         }
     }
+
+    /// A many2one sorted by a name kept on the row must have an index for the order, up to the
+    /// first many2one sorted through its record; without a kept name nothing is asked for.
+    @Test func anOrderThroughAKeptNameWithoutItsIndexIsReported() async throws {
+        try await TestDatabase.withFreshDatabase { db, _ in
+            func problems(order: String, keptName: Bool) async throws -> [String] {
+                let parent = FieldSpec.many2one("parent_id", "Parent", to: "res.partner.category", onDelete: .cascade)
+                let tags = ModelSpec(name: "res.partner.category", label: "Tags", fields: [
+                    .char("name", "Name", required: true), .integer("color", "Color"), .boolean("active", "Active"),
+                    keptName ? parent.sorted(byColumn: "parent_name") : parent,
+                ], order: order)
+                let models = Base.manifest.models.map { $0.name == tags.name ? tags : $0 }
+                let registry = try Registry(modules: [ModuleManifest(name: "base", models: models, migrations: [])])
+                return try await db.transaction(logger: TestDatabase.logger) { tx in try await SchemaCheck.problems(tx, registry: registry) }
+            }
+            let unkept = try await problems(order: "parent_id, name", keptName: false)
+            let kept = try await problems(order: "parent_id desc, name", keptName: true)
+            let unkeptAfterColor = try await problems(order: "color, parent_id", keptName: false)
+            #expect(unkept.isEmpty)
+            #expect(kept == [
+                "res.partner.category: no index serves its default order \"parent_id desc, name\" (wanted: -parent_name, -parent_id, name, id)",
+            ])
+            #expect(unkeptAfterColor == ["res.partner.category: no index serves its default order \"color, parent_id\" (wanted: color)"])
+        }
+    }
 }

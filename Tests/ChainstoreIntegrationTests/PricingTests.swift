@@ -133,4 +133,40 @@ struct PricingTests {
             #expect(closed[0] > opened[0] && closed[1] == opened[1])
         }
     }
+
+    /// Price rules list in Odoo's default order (`applied_on, min_quantity desc, categ_id desc,
+    /// id desc`, the category by its full name), read from the name the rule keeps: renaming a
+    /// category (or its parent) and moving a rule to another category re-sort the list.
+    @Test func priceRulesListInOdoosOrderAfterCategoryRenames() async throws {
+        try await TestDatabase.withFreshDatabase { db, registry in
+            let fx = try await GroupFixture.make(db, registry)
+            try await GroupFixture.asUser(db, registry, uid: fx.groupAdmin) { store throws in
+                let drinks = try await store.create("product.category", [["name": "Drinks"]])[0]
+                let categories = try await store.create("product.category", [
+                    ["name": "Tea", "parent_id": .int(drinks)], ["name": "Juice", "parent_id": .int(drinks)], ["name": "Rice"],
+                ])
+                let (tea, juice, rice) = (categories[0], categories[1], categories[2])
+                let list = try await store.create("product.pricelist", [["name": "Group"]])[0]
+                func rule(_ category: Int64?, from quantity: Int = 0) -> RecordValues {
+                    ["pricelist_id": .int(list), "applied_on": category == nil ? "3_global" : "2_product_category",
+                     "categ_id": category.map(Value.int) ?? .false, "min_quantity": .int(Int64(quantity)), "percent_price": 5, "compute_price": "percentage"]
+                }
+                let rules = try await store.create("product.pricelist.item", [rule(tea), rule(juice), rule(rice), rule(juice, from: 10), rule(nil)])
+                func listed(_ order: String? = nil) async throws -> [Int64] {
+                    try await store.search("product.pricelist.item", domain: .leaf("pricelist_id", .equal, .int(list)), order: order)
+                }
+                // "Rice" > "Drinks / Tea" > "Drinks / Juice", descending; more quantity first; global last.
+                #expect(try await listed() == [rules[3], rules[2], rules[0], rules[1], rules[4]])
+                try await store.write("product.category", ids: [drinks], ["name": "Soft Drinks"])
+                try await store.write("product.category", ids: [tea], ["name": "Tea", "parent_id": .false])
+                // "Tea" > "Soft Drinks / Juice" > "Rice".
+                #expect(try await listed() == [rules[3], rules[0], rules[1], rules[2], rules[4]])
+                try await store.write("product.pricelist.item", ids: [rules[2]], ["categ_id": .int(drinks)])
+                // "Tea" > "Soft Drinks / Juice" > "Soft Drinks".
+                #expect(try await listed() == [rules[3], rules[0], rules[1], rules[2], rules[4]])
+                try await store.write("product.pricelist.item", ids: [rules[1]], ["categ_id": .int(rice)])
+                #expect(try await listed() == [rules[3], rules[0], rules[2], rules[1], rules[4]])
+            }
+        }
+    }
 }

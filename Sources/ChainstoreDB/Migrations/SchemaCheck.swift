@@ -112,24 +112,27 @@ public enum SchemaCheck {
     }
 
     /// The model's default order (with the `id` the store adds) must be the leading keys of an
-    /// index, scanned forwards or backwards, so a first page is read in order, not sorted.
+    /// index, scanned forwards or backwards, so a first page is read in order, not sorted. An
+    /// order that goes on through a many2one without a `sortColumn` needs its keys up to that
+    /// term served (the rest is sorted in small groups); one that starts with it, none.
     static func orderProblem(_ model: ModelSpec, indexes: [[String]]) -> String? {
         guard let spec = try? OrderSpec.parse(model.order, model: model) else { return "\(model.name): its default order does not parse" }
         var keys: [String] = []
-        for term in spec.terms {
+        var whole = true
+        for term in spec.terms where whole {
             guard let field = model.fields[term.field], field.filteredInPlace, !field.computedWhenRead, term.field != "display_name" else {
                 return "\(model.name): its default order \"\(model.order)\" sorts by \(term.field), which no index of its table can serve"
             }
             // Sorting by a many2one sorts by the linked record's name (as Odoo does): no index
             // of this table can serve it unless the name is kept on the row (`sortColumn`).
-            // Other such orders are left to the models that want them.
             if case .many2one = field.kind {
-                guard let column = field.sortColumn else { return nil }
+                guard let column = field.sortColumn else { whole = false; break }
                 keys.append((term.descending ? "-" : "") + column)
             }
             keys.append((term.descending ? "-" : "") + term.field)
         }
-        if !spec.terms.contains(where: { $0.field == "id" }) { keys.append("id") }
+        if keys.isEmpty { return nil }
+        if whole, !spec.terms.contains(where: { $0.field == "id" }) { keys.append("id") }
         let flipped = keys.map { $0.hasPrefix("-") ? String($0.dropFirst()) : "-" + $0 }
         // The primary key serves any order that starts with `id`.
         if keys.first == "id" || keys.first == "-id" { return nil }

@@ -26,7 +26,8 @@ extension ModelSpec {
                 SelectionOption("3_global", "All Products"), SelectionOption("2_product_category", "Product Category"),
                 SelectionOption("1_product", "Product"), SelectionOption("0_product_variant", "Product Variant"),
             ], required: true, default: .value("3_global")),
-            .many2one("categ_id", "Product Category", to: "product.category", onDelete: .cascade),
+            // Sorted by the category's name kept on the rule (`categ_name`): the default order is an index.
+            .many2one("categ_id", "Product Category", to: "product.category", onDelete: .cascade).sorted(byColumn: "categ_name"),
             .many2one("product_tmpl_id", "Product", to: "product.template", onDelete: .cascade),
             .many2one("product_id", "Product Variant", to: "product.product", onDelete: .cascade),
             .decimal("min_quantity", "Min. Quantity", precision: 16, scale: 3, default: .value(0)),
