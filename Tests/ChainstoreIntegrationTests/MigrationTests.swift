@@ -66,11 +66,12 @@ struct SchemaCheckTests {
                 return try await db.transaction(logger: TestDatabase.logger) { tx in try await SchemaCheck.problems(tx, registry: registry) }
             }
             let unkept = try await problems(order: "parent_id, name", keptName: false)
-            let kept = try await problems(order: "parent_id desc, name", keptName: true)
+            // The kept name follows the linked model's order (here the tags' own: color first, ascending).
+            let kept = try await problems(order: "color, parent_id desc, name", keptName: true)
             let unkeptAfterColor = try await problems(order: "color, parent_id", keptName: false)
             #expect(unkept.isEmpty)
             #expect(kept == [
-                "res.partner.category: no index serves its default order \"parent_id desc, name\" (wanted: -parent_name, -parent_id, name, id)",
+                "res.partner.category: no index serves its default order \"color, parent_id desc, name\" (wanted: color, -parent_name, -parent_id, name, id)",
             ])
             #expect(unkeptAfterColor == ["res.partner.category: no index serves its default order \"color, parent_id\" (wanted: color)"])
         }

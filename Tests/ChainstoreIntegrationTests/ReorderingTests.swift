@@ -261,4 +261,53 @@ struct ReorderingTests {
             #expect(try await listed("location_id desc, id") == [rules.b, rules.a, rules.c])
         }
     }
+
+    /// Order lines list in Odoo's default order (`order_id, sequence, id`, the order by its own
+    /// order: a purchase order's priority desc and id desc, a sale order's date desc and id
+    /// desc), read from the key each line keeps: a starred purchase order's lines come first,
+    /// a sale order dated later comes first, and `order_id desc` reverses both keys.
+    @Test func orderLinesListInTheirOrdersOrderAfterPriorityAndDateChanges() async throws {
+        try await TestDatabase.withFreshDatabase { db, registry in
+            let fx = try await GroupFixture.make(db, registry)
+            try await GroupFixture.asUser(db, registry, uid: fx.groupAdmin) { store throws in
+                let warehouse = try await store.create("stock.warehouse", [["name": "GZ Store 1", "code": "GZ1", "company_id": .int(fx.store1)]])[0]
+                let incoming = try await store.search("stock.picking.type", domain: .and([
+                    .leaf("warehouse_id", .equal, .int(warehouse)), .leaf("code", .equal, "incoming")]))[0]
+                let partner = try await store.create("res.partner", [["name": "华南饮料供应链有限公司", "is_company": true]])[0]
+                let products = try await store.create("product.product", [["name": "矿泉水 550ml", "type": "product"], ["name": "绿茶 500ml", "type": "product"]])
+                // Each order's second line comes first by sequence.
+                func lines(_ quantity: String) -> Value {
+                    [[0, 0, ["product_id": .int(products[0]), quantity: 1, "price_unit": 2, "sequence": 20]],
+                     [0, 0, ["product_id": .int(products[1]), quantity: 1, "price_unit": 3, "sequence": 10]]]
+                }
+                func listed(_ model: String, _ order: String? = nil) async throws -> [Int64] {
+                    try await store.search(model, domain: .all, order: order)
+                }
+                func linesOf(_ model: String, _ order: Int64) async throws -> [Int64] {
+                    let ids = try await store.search(model, domain: .leaf("order_id", .equal, .int(order)), order: "id")
+                    return [ids[1], ids[0]]
+                }
+
+                let purchases = try await store.create("purchase.order", [
+                    ["partner_id": .int(partner), "company_id": .int(fx.store1), "picking_type_id": .int(incoming), "order_line": lines("product_qty")],
+                    ["partner_id": .int(partner), "company_id": .int(fx.store1), "picking_type_id": .int(incoming), "order_line": lines("product_qty")],
+                ])
+                let (older, newer) = (try await linesOf("purchase.order.line", purchases[0]), try await linesOf("purchase.order.line", purchases[1]))
+                #expect(try await listed("purchase.order.line") == newer + older)
+                try await store.write("purchase.order", ids: [purchases[0]], ["priority": "1"])
+                #expect(try await listed("purchase.order.line") == older + newer)
+                #expect(try await listed("purchase.order.line", "order_id desc, sequence, id") == newer + older)
+
+                let sales = try await store.create("sale.order", [
+                    ["partner_id": .int(partner), "company_id": .int(fx.store1), "date_order": "2026-05-01 10:00:00", "order_line": lines("product_uom_qty")],
+                    ["partner_id": .int(partner), "company_id": .int(fx.store1), "date_order": "2026-05-02 10:00:00", "order_line": lines("product_uom_qty")],
+                ])
+                let (earlier, later) = (try await linesOf("sale.order.line", sales[0]), try await linesOf("sale.order.line", sales[1]))
+                #expect(try await listed("sale.order.line") == later + earlier)
+                try await store.write("sale.order", ids: [sales[0]], ["date_order": "2026-05-03 10:00:00"])
+                #expect(try await listed("sale.order.line") == earlier + later)
+                #expect(try await listed("sale.order.line", "order_id desc, sequence, id") == later + earlier)
+            }
+        }
+    }
 }

@@ -130,9 +130,10 @@ public struct FieldSpec: Sendable {
     /// both tables), so filters and sorting, record rules above all, read the row itself instead
     /// of probing the parent record for every row. Reads and writes still go through `delegate`.
     public var mirrored = false
-    /// For a many2one: a column of this model's table that the database keeps equal to the
-    /// linked record's sort name (a trigger on both tables). Sorting by the field sorts by that
-    /// column, then by the link (Odoo sorts by the linked model's order: name, then id), so an
+    /// For a many2one: a column of this model's table that the database keeps equal to the first
+    /// key of the linked model's order (a location's full name, a purchase order's priority; a
+    /// trigger on both tables). Sorting by the field sorts by that column, then by the link, in
+    /// the linked model's directions (Odoo sorts a many2one by the linked model's order), so an
     /// index of this table can serve the order instead of a sort of every row it reaches.
     public var sortColumn: String?
     /// A check of a single value before it is stored (a check character, a format): returns
@@ -203,7 +204,7 @@ public struct FieldSpec: Sendable {
         return copy
     }
 
-    /// The same many2one, sorted by the linked record's name kept in `column` (see `sortColumn`).
+    /// The same many2one, sorted by the linked record's first order key kept in `column` (see `sortColumn`).
     public func sorted(byColumn column: String) -> FieldSpec {
         var copy = self
         copy.sortColumn = column

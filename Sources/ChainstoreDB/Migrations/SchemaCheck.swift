@@ -34,7 +34,7 @@ public enum SchemaCheck {
         let orderIndexes = try await orderIndexes(tx)
         var problems: [String] = []
         for model in registry.models.values.sorted(by: { $0.name < $1.name }) {
-            if let problem = orderProblem(model, indexes: orderIndexes[model.table] ?? []) { problems.append(problem) }
+            if let problem = orderProblem(model, indexes: orderIndexes[model.table] ?? [], registry: registry) { problems.append(problem) }
             guard let table = columns[model.table] else {
                 problems.append("\(model.name): table \(model.table) is missing")
                 continue
@@ -115,7 +115,7 @@ public enum SchemaCheck {
     /// index, scanned forwards or backwards, so a first page is read in order, not sorted. An
     /// order that goes on through a many2one without a `sortColumn` needs its keys up to that
     /// term served (the rest is sorted in small groups); one that starts with it, none.
-    static func orderProblem(_ model: ModelSpec, indexes: [[String]]) -> String? {
+    static func orderProblem(_ model: ModelSpec, indexes: [[String]], registry: Registry) -> String? {
         guard let spec = try? OrderSpec.parse(model.order, model: model) else { return "\(model.name): its default order does not parse" }
         var keys: [String] = []
         var whole = true
@@ -127,7 +127,10 @@ public enum SchemaCheck {
             // of this table can serve it unless the name is kept on the row (`sortColumn`).
             if case .many2one = field.kind {
                 guard let column = field.sortColumn else { whole = false; break }
-                keys.append((term.descending ? "-" : "") + column)
+                let kept = registry.keptSortDescending(field)
+                keys.append((kept.column != term.descending ? "-" : "") + column)
+                keys.append((kept.link != term.descending ? "-" : "") + term.field)
+                continue
             }
             keys.append((term.descending ? "-" : "") + term.field)
         }

@@ -251,3 +251,17 @@ public struct Registry: Sendable {
         }
     }
 }
+
+extension Registry {
+    /// For a many2one with a `sortColumn`: the directions of the kept key and of the link when
+    /// the field is sorted ascending, from the linked model's default order (its first key and
+    /// its `id`, ascending when the order does not name it). Odoo sorts a many2one by the
+    /// linked model's order: a location by "complete_name, id", a purchase order by
+    /// "priority desc, id desc".
+    public func keptSortDescending(_ field: FieldSpec) -> (column: Bool, link: Bool) {
+        guard let comodel = field.kind.comodel.flatMap({ models[$0] }), let order = try? OrderSpec.parse(comodel.order, model: comodel),
+              let first = order.terms.first
+        else { return (false, false) }
+        return (first.descending, order.terms.first(where: { $0.field == "id" })?.descending ?? false)
+    }
+}

@@ -95,8 +95,14 @@ public struct RecordStore: Sendable {
                 let target = parent.fields[term.field] ?? field
                 expression = "(SELECT \(unsafeRaw: target.columnSQL(alias: "p")) FROM \(table: parent) p WHERE p.id = \(unsafeRaw: alias).\(identifier: via))"
             } else if case .many2one = field.kind, let column = field.sortColumn {
-                let direction = term.descending ? " DESC" : " ASC"
+                // The kept key, then the link, each in the linked model's direction (reversed for `desc`).
+                let kept = registry.keptSortDescending(field)
+                let direction = kept.column != term.descending ? " DESC" : " ASC"
                 expression = "\(unsafeRaw: alias).\(identifier: column)\(unsafeRaw: direction), \(unsafeRaw: alias).\(identifier: term.field)"
+                expression += kept.link != term.descending ? " DESC" : " ASC"
+                if let first = term.nullsFirst { expression += first ? " NULLS FIRST" : " NULLS LAST" }
+                terms.append(expression)
+                continue
             } else if case .many2one(let comodel, _) = field.kind, let co = registry.models[comodel] {
                 expression = "(SELECT \(unsafeRaw: DomainCompiler.displayExpression(co, alias: "o")) FROM \(table: co) o WHERE o.id = \(unsafeRaw: alias).\(identifier: term.field))"
             } else {

@@ -9,7 +9,7 @@ public enum Sale {
         name: "sale", depends: ["base", "product", "stock"],
         models: [.saleOrder, .saleOrderLine],
         extending: ModelSpec.saleExtensions,
-        migrations: [.createSale],
+        migrations: [.createSale, .saleLinesInOrdersOrder],
         methods: methods,
         hooks: SaleOrders.hooks,
         web: WebAssets(folder: Bundle.module.url(forResource: "Web", withExtension: nil)!, pages: []),

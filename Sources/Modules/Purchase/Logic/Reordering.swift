@@ -132,9 +132,9 @@ public enum Reordering {
             planned AS MATERIALIZED (
                 SELECT d.*, coalesce(replenishment_next_delivery(d.company_id, d.vendor_id, d.day, now()), d.day) AS delivery FROM due d),
             made AS (
-                INSERT INTO purchase_order_line (order_id, company_id, name, product_id, product_qty, product_uom, price_unit, date_planned, orderpoint_id,
-                                                 create_uid, create_date, write_uid, write_date)
-                SELECT o.id, o.company_id, CASE WHEN coalesce(pp.default_code, '') <> '' THEN '[' || pp.default_code || '] ' ELSE '' END || t.name,
+                INSERT INTO purchase_order_line (order_id, company_id, order_priority, name, product_id, product_qty, product_uom, price_unit, date_planned,
+                                                 orderpoint_id, create_uid, create_date, write_uid, write_date)
+                SELECT o.id, o.company_id, o.priority, CASE WHEN coalesce(pp.default_code, '') <> '' THEN '[' || pp.default_code || '] ' ELSE '' END || t.name,
                        p.product, p.qty_to_order, p.uom_id, coalesce(p.price_unit, 0),
                        (pl.delivery::timestamp + interval '12 hours') AT TIME ZONE 'Asia/Shanghai', p.orderpoint_id,
                        \(uid), now(), \(uid), now()

@@ -50,7 +50,8 @@ extension ModelSpec {
     public static let purchaseOrderLine = ModelSpec(
         name: "purchase.order.line", label: "Purchase Order Line",
         fields: [
-            .many2one("order_id", "Order Reference", to: "purchase.order", required: true, onDelete: .cascade),
+            // Sorted by the order's priority kept on the line (`order_priority`): the default order is an index.
+            .many2one("order_id", "Order Reference", to: "purchase.order", required: true, onDelete: .cascade).sorted(byColumn: "order_priority"),
             .integer("sequence", "Sequence", default: .value(10)),
             .text("name", "Description"),
             .many2one("product_id", "Product", to: "product.product", required: true, onDelete: .restrict),

@@ -39,7 +39,8 @@ extension ModelSpec {
     public static let saleOrderLine = ModelSpec(
         name: "sale.order.line", label: "Sales Order Line",
         fields: [
-            .many2one("order_id", "Order Reference", to: "sale.order", required: true, onDelete: .cascade),
+            // Sorted by the order's date kept on the line (`order_date`): the default order is an index.
+            .many2one("order_id", "Order Reference", to: "sale.order", required: true, onDelete: .cascade).sorted(byColumn: "order_date"),
             .integer("sequence", "Sequence", default: .value(10)),
             .text("name", "Description"),
             .many2one("product_id", "Product", to: "product.product", required: true, onDelete: .restrict),
