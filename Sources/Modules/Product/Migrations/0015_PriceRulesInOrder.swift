@@ -1,4 +1,5 @@
 import ChainstoreCore
+import ChainstoreDB
 
 extension Migration {
     /// A price-list rule keeps its category's name (`categ_name`), so Odoo's default order
@@ -7,13 +8,11 @@ extension Migration {
     /// first page of the group's 424,213 rules took 2.3–3.1 s, 404,200 of them in the first
     /// group of equal keys. The rule's trigger copies the name when the rule is made or moves
     /// to another category; a category renamed or moved (its own name or a parent's, which
-    /// rewrites `complete_name` below it) copies the new name to its rules. An attribute line's
-    /// order (`sequence, attribute_id, id`) starts with an index too.
-    static let priceRulesInOrder = Migration("0015_price_rules_in_order", sql: """
-        ALTER TABLE product_pricelist_item ADD COLUMN categ_name text;
-        UPDATE product_pricelist_item i SET categ_name = c.complete_name FROM product_category c WHERE c.id = i.categ_id;
-        CREATE INDEX product_pricelist_item_order ON product_pricelist_item (applied_on, min_quantity DESC, categ_name DESC, categ_id DESC, id DESC);
-
+    /// rewrites `complete_name` below it) copies the new name to its rules (`KeptSortKey`).
+    /// An attribute line's order (`sequence, attribute_id, id`) starts with an index too.
+    static let priceRulesInOrder = Migration("0015_price_rules_in_order", sql: KeptSortKey.add(
+        table: "product_pricelist_item", column: "categ_name", type: "text", link: "categ_id", parent: "product_category", key: "complete_name",
+        required: false, index: "applied_on, min_quantity DESC, categ_name DESC, categ_id DESC, id DESC") + """
         CREATE FUNCTION product_pricelist_item_categ_name() RETURNS trigger LANGUAGE plpgsql AS $fn$
         BEGIN
             NEW.categ_name := (SELECT c.complete_name FROM product_category c WHERE c.id = NEW.categ_id);
@@ -25,15 +24,8 @@ extension Migration {
         CREATE TRIGGER product_pricelist_item_categ_name_update BEFORE UPDATE OF categ_id ON product_pricelist_item
             FOR EACH ROW EXECUTE FUNCTION product_pricelist_item_categ_name();
 
-        CREATE FUNCTION product_category_name_to_price_rules() RETURNS trigger LANGUAGE plpgsql AS $fn$
-        BEGIN
-            UPDATE product_pricelist_item SET categ_name = NEW.complete_name WHERE categ_id = NEW.id;
-            RETURN NULL;
-        END
-        $fn$;
-        CREATE TRIGGER product_category_name_to_price_rules AFTER UPDATE OF name, parent_id, complete_name ON product_category
-            FOR EACH ROW WHEN (OLD.complete_name IS DISTINCT FROM NEW.complete_name) EXECUTE FUNCTION product_category_name_to_price_rules();
-
         CREATE INDEX product_template_attribute_line_order ON product_template_attribute_line (sequence, id);
-        """)
+        """ + KeptSortKey.follow(
+            table: "product_pricelist_item", column: "categ_name", link: "categ_id", parent: "product_category", key: "complete_name",
+            watching: ["name", "parent_id", "complete_name"]))
 }

@@ -10,19 +10,10 @@ extension Migration {
     /// and walking the locations in name order passed 400,000 of them without a rule first.
     /// The rule's fill trigger copies the name when the rule is made or moved; a location
     /// renamed or moved (its own name or a parent's, which rewrites `complete_name` below it)
-    /// copies the new name to its rules. The existing rules are filled by rewriting the table
-    /// (a column "changed" to its own type through the location), not by an update: no row
-    /// triggers, no dead copy of every row and every index entry.
-    static let rulesInLocationOrder = Migration("0010_rules_in_location_order", sql: """
-        ALTER TABLE stock_warehouse_orderpoint ADD COLUMN location_name text;
-        CREATE FUNCTION pg_temp.location_name_of(location bigint) RETURNS text LANGUAGE sql STABLE AS $fn$
-            SELECT complete_name FROM stock_location WHERE id = location
-        $fn$;
-        ALTER TABLE stock_warehouse_orderpoint ALTER COLUMN location_name TYPE text USING pg_temp.location_name_of(location_id),
-            ALTER COLUMN location_name SET NOT NULL;
-        DROP FUNCTION pg_temp.location_name_of(bigint);
-        CREATE INDEX stock_warehouse_orderpoint_location_order ON stock_warehouse_orderpoint (location_name, location_id, company_id, id);
-
+    /// copies the new name to its rules (`KeptSortKey`).
+    static let rulesInLocationOrder = Migration("0010_rules_in_location_order", sql: KeptSortKey.add(
+        table: "stock_warehouse_orderpoint", column: "location_name", type: "text", link: "location_id", parent: "stock_location", key: "complete_name",
+        required: true, index: "location_name, location_id, company_id, id") + """
         CREATE OR REPLACE FUNCTION stock_orderpoint_fill() RETURNS trigger LANGUAGE plpgsql AS $fn$
         DECLARE w record;
         BEGIN
@@ -42,14 +33,7 @@ extension Migration {
             RETURN NEW;
         END
         $fn$;
-
-        CREATE FUNCTION stock_location_name_to_rules() RETURNS trigger LANGUAGE plpgsql AS $fn$
-        BEGIN
-            UPDATE stock_warehouse_orderpoint SET location_name = NEW.complete_name WHERE location_id = NEW.id;
-            RETURN NULL;
-        END
-        $fn$;
-        CREATE TRIGGER stock_location_name_to_rules AFTER UPDATE OF name, location_id, complete_name ON stock_location
-            FOR EACH ROW WHEN (OLD.complete_name IS DISTINCT FROM NEW.complete_name) EXECUTE FUNCTION stock_location_name_to_rules();
-        """)
+        """ + KeptSortKey.follow(
+            table: "stock_warehouse_orderpoint", column: "location_name", link: "location_id", parent: "stock_location", key: "complete_name",
+            watching: ["name", "location_id", "complete_name"]))
 }
