@@ -78,6 +78,82 @@ struct CompanyIsolationTests {
         }
     }
 
+    /// Partners keep their company's branch (the city it lies in), through every change that can
+    /// alter it: a partner made or given to another company, a store moved to another city, a
+    /// city moved under another. A city's users too many to bind find their rows by it, so a
+    /// stale branch would hide a row from them or show it to the wrong city.
+    @Test func rowsKeepTheirCompanysBranchThroughMoves() async throws {
+        try await TestDatabase.withFreshDatabase { db, registry in
+            let fx = try await GroupFixture.make(db, registry)
+            let (inStore1, inStore2, shared) = try await GroupFixture.asUser(db, registry, uid: fx.groupAdmin) { store in
+                let made = try await store.create("res.partner", [
+                    ["name": "b-store1", "company_id": .int(fx.store1)], ["name": "b-store2", "company_id": .int(fx.store2)],
+                    ["name": "b-none", "company_id": false],
+                ])
+                return (made[0], made[1], made[2])
+            }
+            @Sendable func branches() async throws -> [Int64: Int64?] {
+                try await db.transaction(logger: TestDatabase.logger) { tx in
+                    var sql = SQLBuilder("SELECT id, company_branch FROM res_partner WHERE id = ANY(")
+                    sql.bind(.intArray([inStore1, inStore2, shared]), cast: "bigint[]")
+                    sql += ") UNION ALL SELECT -id, branch_id FROM res_company WHERE id = ANY("
+                    sql.bind(.intArray([1, fx.city1, fx.city2, fx.store1, fx.store2]), cast: "bigint[]")
+                    sql += ")"
+                    return try await tx.query(sql).reduce(into: [:]) { found, row in
+                        let (id, branch) = try row.decode((Int64, Int64?).self)
+                        found[id] = branch
+                    }
+                }
+            }
+            // A city whose stores are too many to bind reads its rows by branch; seen as such a
+            // city, the visible partners of a page are exactly those of its branch and no company.
+            @Sendable func seenByCity(_ city: Int64) async throws -> Set<Int64> {
+                try await GroupFixture.asUser(db, registry, uid: fx.groupAdmin, context: ["allowed_company_ids": [.int(city)]]) { store in
+                    var env = store.env
+                    let reach = try #require(env.companyReach)
+                    env.companyReach = CompanyReach(below: nil, above: reach.above, branches: reach.branches, wholeBranches: reach.wholeBranches)
+                    let large = RecordStore(registry: registry, tx: store.tx, env: env)
+                    let ids = [inStore1, inStore2, shared].map { Value.int($0) }
+                    let page = Set(try await large.search("res.partner", domain: .leaf("id", .in, .array(ids)), limit: 10))
+                    #expect(page == Set(try await large.search("res.partner", domain: .leaf("id", .in, .array(ids)))))
+                    return page
+                }
+            }
+            var now = try await branches()
+            #expect(now[-1] == .some(nil) && now[-fx.city1] == fx.city1 && now[-fx.store1] == fx.city1 && now[-fx.store2] == fx.city2)
+            #expect(now[inStore1] == fx.city1 && now[inStore2] == fx.city2 && now[shared] == .some(nil))
+            #expect(try await seenByCity(fx.city1) == [inStore1, shared])
+            #expect(try await seenByCity(fx.city2) == [inStore2, shared])
+
+            // The store moves to the other city: its partners go with it.
+            try await GroupFixture.asUser(db, registry, uid: fx.groupAdmin) { store in
+                try await store.write("res.company", ids: [fx.store1], ["parent_id": .int(fx.city2)])
+            }
+            now = try await branches()
+            #expect(now[-fx.store1] == fx.city2 && now[inStore1] == fx.city2)
+            #expect(try await seenByCity(fx.city1) == [shared])
+            #expect(try await seenByCity(fx.city2) == [inStore1, inStore2, shared])
+
+            // A partner given to another company, and one given none; a client cannot set the branch.
+            try await GroupFixture.asUser(db, registry, uid: fx.groupAdmin) { store in
+                try await store.write("res.partner", ids: [inStore2], ["company_id": .int(fx.city1)])
+                try await store.write("res.partner", ids: [inStore1], ["company_id": false, "company_branch": .int(fx.city2)])
+            }
+            now = try await branches()
+            #expect(now[inStore2] == fx.city1 && now[inStore1] == .some(nil))
+
+            // A city moved under the other: it and everything under it are in that city's branch.
+            try await GroupFixture.asUser(db, registry, uid: fx.groupAdmin) { store in
+                try await store.write("res.partner", ids: [inStore1], ["company_id": .int(fx.store2)])
+                try await store.write("res.company", ids: [fx.city2], ["parent_id": .int(fx.city1)])
+            }
+            now = try await branches()
+            #expect(now[-fx.city2] == fx.city1 && now[-fx.store2] == fx.city1 && now[-fx.store1] == fx.city1)
+            #expect(now[inStore1] == fx.city1 && now[inStore2] == fx.city1)
+            #expect(try await seenByCity(fx.city1) == [inStore1, inStore2, shared])
+        }
+    }
+
     /// The rule is resolved once per call: nothing for a user whose companies cover the tree,
     /// the subtree and the parents for everyone else; bound as constants, it finds exactly what
     /// the sub-select form (used where no reach was resolved) finds.
@@ -96,10 +172,10 @@ struct CompanyIsolationTests {
                 #expect(admin.coversCompanyTree && admin.companyReach == nil)
                 let city = try await EnvLoader.load(tx, uid: fx.cityUser, logger: TestDatabase.logger)
                 #expect(!city.coversCompanyTree)
-                #expect(city.companyReach == CompanyReach(below: [fx.city1, fx.store1], above: [1, fx.city1]))
+                #expect(city.companyReach == CompanyReach(below: [fx.city1, fx.store1], above: [1, fx.city1], branches: [fx.city1], wholeBranches: true))
                 let narrowed = try await EnvLoader.load(tx, uid: fx.groupAdmin, context: ["allowed_company_ids": [.int(fx.city2)]], logger: TestDatabase.logger)
                 #expect(!narrowed.coversCompanyTree)
-                #expect(narrowed.companyReach == CompanyReach(below: [fx.city2, fx.store2], above: [1, fx.city2]))
+                #expect(narrowed.companyReach == CompanyReach(below: [fx.city2, fx.store2], above: [1, fx.city2], branches: [fx.city2], wholeBranches: true))
                 // A call naming exactly the user's own companies (a till's usual context) narrows
                 // nothing: the same companies and reach as without it; any other list is checked.
                 let cityAsSent = try await EnvLoader.load(tx, uid: fx.cityUser, context: ["allowed_company_ids": [.int(fx.city1)]], logger: TestDatabase.logger)
@@ -108,7 +184,7 @@ struct CompanyIsolationTests {
                 let adminAsSent = try await EnvLoader.load(tx, uid: fx.groupAdmin, context: ["allowed_company_ids": [1]], logger: TestDatabase.logger)
                 #expect(adminAsSent.coversCompanyTree && adminAsSent.companyReach == nil)
                 let cityNarrowed = try await EnvLoader.load(tx, uid: fx.cityUser, context: ["allowed_company_ids": [.int(fx.store1)]], logger: TestDatabase.logger)
-                #expect(cityNarrowed.companyReach == CompanyReach(below: [fx.store1], above: [1, fx.city1, fx.store1]))
+                #expect(cityNarrowed.companyReach == CompanyReach(below: [fx.store1], above: [1, fx.city1, fx.store1], branches: [fx.city1]))
                 // A remembered caller's environment serves a call only where the call's list would
                 // build the same one: absent, or the own companies with the current one first.
                 #expect(city.keeps(allowedCompanies: nil) && city.keeps(allowedCompanies: false))

@@ -175,6 +175,9 @@ final class Generator {
         for (table, constraint, _) in Self.bulkForeignKeys {
             try await tx.execute("ALTER TABLE \(table) DROP CONSTRAINT \(constraint)")
         }
+        // Partners are given their company's branch here, not looked up row by row.
+        try await tx.execute("ALTER TABLE res_partner DISABLE TRIGGER res_partner_company_branch_made")
+        try await tx.execute("ALTER TABLE res_partner DISABLE TRIGGER res_partner_company_branch_moved")
         try await copy("res_partner", ["id", "name", "company_id", "is_company", "company_registry", "city", "street", "customer_rank",
                                        "supplier_rank", "type", "active", "create_uid", "create_date", "write_uid", "write_date"],
                        plan.stores + 500) { i in
@@ -216,7 +219,9 @@ final class Generator {
         // partnerBase + 1 + i, so the move is arithmetic (no join over freshly copied tables).
         var move = SQLBuilder("UPDATE res_partner SET company_id = id + ")
         move.bind(.int(storeID(0) - (partnerBase + 1)), cast: "bigint")
-        move += " WHERE id BETWEEN "
+        move += ", company_branch = (SELECT c.branch_id FROM res_company c WHERE c.id = res_partner.id + "
+        move.bind(.int(storeID(0) - (partnerBase + 1)), cast: "bigint")
+        move += ") WHERE id BETWEEN "
         move.bind(.int(partnerBase + 1), cast: "bigint")
         move += " AND "
         move.bind(.int(partnerBase + Int64(plan.stores)), cast: "bigint")
@@ -239,27 +244,31 @@ final class Generator {
         }
         let pricing = groups["product.group_pricing_manager"] ?? 1
         let catalogue = groups["product.group_catalogue_manager"] ?? 1
-        func userRow(_ i: Int) -> (login: String, name: String, company: Int64, groups: [Int64]) {
+        func userRow(_ i: Int) -> (login: String, name: String, company: Int64, branch: Int64?, groups: [Int64]) {
             if i < plan.stores * 2 {
                 let store = i / 2
                 let code = "\(cityList[storeCity[store]].code.lowercased())\(String(format: "%06d", store + 1))"
-                return i % 2 == 0 ? ("\(code).cashier", "\(storeNames[store]) Cashier", storeID(store), [1])
-                    : ("\(code).manager", "\(storeNames[store]) Manager", storeID(store), [1, pricing])
+                let branch = cityID(storeCity[store])
+                return i % 2 == 0 ? ("\(code).cashier", "\(storeNames[store]) Cashier", storeID(store), branch, [1])
+                    : ("\(code).manager", "\(storeNames[store]) Manager", storeID(store), branch, [1, pricing])
             }
             if i < plan.stores * 2 + plan.cities {
                 let city = i - plan.stores * 2
-                return ("\(cityList[city].code.lowercased()).city.manager", "\(cityList[city].name) City Manager", cityID(city), [1, pricing])
+                return ("\(cityList[city].code.lowercased()).city.manager", "\(cityList[city].name) City Manager", cityID(city), cityID(city),
+                        [1, pricing])
             }
-            return ("ho.catalogue", "Head Office Catalogue Manager", 1, [1, catalogue, pricing])
+            return ("ho.catalogue", "Head Office Catalogue Manager", 1, nil, [1, catalogue, pricing])
         }
         // Each user's own partner, in the user's company (as a new user gets one).
         let userPartnerBase = try await reserve("res_partner", users)
-        try await copy("res_partner", ["id", "name", "company_id", "lang", "tz", "type", "customer_rank", "supplier_rank", "is_company", "active",
-                                       "create_uid", "create_date", "write_uid", "write_date"], users) { i in
+        try await copy("res_partner", ["id", "name", "company_id", "company_branch", "lang", "tz", "type", "customer_rank", "supplier_rank", "is_company",
+                                       "active", "create_uid", "create_date", "write_uid", "write_date"], users) { i in
             let user = userRow(i)
-            return ["\(userPartnerBase + 1 + Int64(i))", user.name, "\(user.company)", "zh_CN", "Asia/Shanghai", "contact", "0", "0", "f", "t",
-                    "1", now, "1", now]
+            return ["\(userPartnerBase + 1 + Int64(i))", user.name, "\(user.company)", user.branch.map { "\($0)" }, "zh_CN", "Asia/Shanghai", "contact",
+                    "0", "0", "f", "t", "1", now, "1", now]
         }
+        try await tx.execute("ALTER TABLE res_partner ENABLE TRIGGER res_partner_company_branch_made")
+        try await tx.execute("ALTER TABLE res_partner ENABLE TRIGGER res_partner_company_branch_moved")
         // Everyone's password is the published "demo": good only from this machine.
         try await copy("res_users", ["id", "name", "login", "password", "password_published", "company_id", "partner_id", "lang", "tz", "share",
                                      "active", "create_uid", "create_date", "write_uid", "write_date"], users) { i in

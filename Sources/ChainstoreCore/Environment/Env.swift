@@ -90,9 +90,18 @@ public struct CompanyReach: Sendable, Equatable {
     public static let boundLimit = 256
     public let below: [Int64]?
     public let above: [Int64]
+    /// The branches (a company's ancestor just below the tree's root: a city) the allowed
+    /// companies lie in; nil when one of them is a root. Rows that keep their company's branch
+    /// (`company_branch`) are then found by it: the city's rows as one index range.
+    public let branches: [Int64]?
+    /// Every allowed company is its branch's top, so "under an allowed company" is exactly "in
+    /// one of `branches`".
+    public let wholeBranches: Bool
     /// `below` as read with at most `boundLimit + 1` rows: more means too many to bind.
-    public init(below: [Int64]?, above: [Int64]) {
+    public init(below: [Int64]?, above: [Int64], branches: [Int64]? = nil, wholeBranches: Bool = false) {
         self.below = below.flatMap { $0.count > Self.boundLimit ? nil : Array(Set($0)).sorted() }
         self.above = above
+        self.branches = branches.map { Array(Set($0)).sorted() }
+        self.wholeBranches = branches != nil && wholeBranches
     }
 }

@@ -84,6 +84,18 @@ public enum FieldKind: Sendable {
     }
 }
 
+extension FieldSpec {
+    public static let companyBranchName = "company_branch"
+
+    /// The branch of the row's company (`res_company.branch_id`: its ancestor just below the
+    /// tree's root, a city), kept by the database. A city's users find their rows by it, one
+    /// index range, instead of testing each row's company against the city's ten thousand
+    /// stores. Technical: hidden but from administrators, never written by clients.
+    public static var companyBranch: FieldSpec {
+        FieldSpec(companyBranchName, "Company Branch", kind: .integer, computedInDatabase: true, groups: ["base.group_system"])
+    }
+}
+
 public struct SelectionOption: Sendable, Hashable {
     public let value: String
     public let label: String

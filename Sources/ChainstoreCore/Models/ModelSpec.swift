@@ -86,6 +86,10 @@ public struct ModelSpec: Sendable {
         return copy
     }
 
+    /// The table keeps its company's branch (`FieldSpec.companyBranch`): the multi-company rule
+    /// of a city's users reads it instead of the city's companies.
+    public var keepsCompanyBranch: Bool { fields[FieldSpec.companyBranchName] != nil }
+
     public var hasActive: Bool { fields["active"].map { if case .boolean = $0.kind { true } else { false } } ?? false }
 
     /// Fields stored as columns of the table, `display_name` excluded.

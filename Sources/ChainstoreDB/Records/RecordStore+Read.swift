@@ -49,10 +49,8 @@ extension RecordStore {
         let (names, computed) = splitComputed(model, try readableFields(model, fields))
         var sql = SQLBuilder("SELECT t.id")
         let columns = try selectList(model, names, load: load, into: &sql)
-        sql += " FROM \(quoted(model.table)) t"
-        joinDelegates(model, names, into: &sql)
-        sql += " WHERE "
-        try whereClause(model, domain, operation: .read, into: &sql)
+        sql += " FROM "
+        try appendRows(model, domain, order: order, offset: offset, limit: limit, joins: { joinDelegates($0, names, into: &$1) }, into: &sql)
         try orderClause(model, order, into: &sql)
         try pagination(offset: offset, limit: limit, into: &sql)
         var records = try await tx.query(sql).map { row in

@@ -32,11 +32,40 @@ public struct RecordStore: Sendable {
     ) async throws -> [Int64] {
         let model = try model(modelName)
         try await checkAccess(model, .read)
-        var sql = SQLBuilder("SELECT t.id FROM \(table: model) t WHERE ")
-        try whereClause(model, domain, operation: .read, into: &sql)
+        var sql = SQLBuilder("SELECT t.id FROM ")
+        try appendRows(model, domain, order: order, offset: offset, limit: limit, into: &sql)
         try orderClause(model, order, into: &sql)
         try pagination(offset: offset, limit: limit, into: &sql)
         return try await tx.query(sql).map { try $0.decode(Int64.self) }
+    }
+
+    /// `FROM` and `WHERE` of a search as `t`: the table and the domain with the rules. For a
+    /// caller whose rows lie in several branch ranges (a city's, and those of no company), a page
+    /// is each range's first rows in order, read from the range's index, then merged: in one
+    /// scan PostgreSQL would walk the whole order for the few ranges it keeps. `joins` adds the
+    /// joins over `t`.
+    func appendRows(
+        _ model: ModelSpec, _ domain: Domain, order: String?, offset: Int, limit: Int?,
+        joins: (_ model: ModelSpec, _ sql: inout SQLBuilder) -> Void = { _, _ in }, into sql: inout SQLBuilder
+    ) throws {
+        guard let limit, let split = branchSplit(model, .read), split.count > 1 else {
+            sql += "\(table: model) t"
+            joins(model, &sql)
+            sql += " WHERE "
+            try whereClause(model, domain, operation: .read, into: &sql)
+            return
+        }
+        sql += "("
+        for (index, value) in split.enumerated() {
+            if index > 0 { sql += " UNION ALL " }
+            sql += "(SELECT t.* FROM \(table: model) t WHERE "
+            try whereClause(model, domain, operation: .read, branch: .one(value), into: &sql)
+            try orderClause(model, order, into: &sql)
+            try pagination(offset: 0, limit: limit + offset, into: &sql)
+            sql += ")"
+        }
+        sql += ") t"
+        joins(model, &sql)
     }
 
     public func searchCount(_ modelName: String, domain: Domain, limit: Int? = nil) async throws -> Int {
@@ -51,7 +80,9 @@ public struct RecordStore: Sendable {
 
     /// `WHERE` body: the domain, the `active` filter (unless the domain mentions `active` or the
     /// context turns it off) and the record rules for `operation`.
-    func whereClause(_ model: ModelSpec, _ domain: Domain, operation: Operation, alias: String = "t", into sql: inout SQLBuilder) throws {
+    func whereClause(
+        _ model: ModelSpec, _ domain: Domain, operation: Operation, alias: String = "t", branch: BranchPart = .all, into sql: inout SQLBuilder
+    ) throws {
         var parts = [domain]
         if model.hasActive, env.activeTest, !domain.mentions(field: "active") {
             parts.append(.leaf(path: ["active"], op: .equal, value: .true))
@@ -61,8 +92,12 @@ public struct RecordStore: Sendable {
         try compiler.compile(.allOf(parts), model: model, alias: alias, into: &sql)
         sql += ") AND ("
         compiler.relatedRules = nil
-        try compiler.compileRules(ruleDomain(model, operation), model: model, alias: alias, into: &sql)
+        // A caller whose rows all lie in one branch range reads that range.
+        var part = branch
+        if case .all = branch, let split = branchSplit(model, operation), split.count == 1 { part = .one(split[0]) }
+        try compiler.compileRules(ruleDomain(model, operation, branch: part), model: model, alias: alias, into: &sql)
         sql += ")"
+        appendBranchCondition(model, operation, part, alias: alias, into: &sql)
     }
 
     /// A compiler for domains written by the user: relations are searched within their own read

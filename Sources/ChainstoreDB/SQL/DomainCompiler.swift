@@ -72,7 +72,8 @@ public struct DomainCompiler: Sendable {
         path: ArraySlice<String>, op: DomainOperator, value: Value, model: ModelSpec, alias: String,
         into sql: inout SQLBuilder, whole: Domain
     ) throws {
-        guard let name = path.first, let field = model.fields[name], isVisible(field), name != "display_name" || path.count == 1 else {
+        // Rules name hidden fields too (a row's branch): they are the module's, not the caller's.
+        guard let name = path.first, let field = model.fields[name], compilingRules || isVisible(field), name != "display_name" || path.count == 1 else {
             throw ChainstoreError.valueError("Invalid field \(model.name).\(path.first ?? "") in leaf \(describe(whole))")
         }
         if let via = field.delegate, !field.mirrored, let link = model.fields[via] {

@@ -16,7 +16,7 @@ public enum Base {
         migrations: [
             .createBaseTables, .createAuthTables, .seedBaseData, .createWebSessions, .createModelCatalog, .addDeclaredIndexes,
             .organisation, .publishedPasswords, .baseOrderIndexes, .geography, .userPartners, .scheduler, .companyPathCover, .portalGroup,
-            .twoFactorAndSessions, .passwordHistory, .alerts, .partnerCompleteName,
+            .twoFactorAndSessions, .passwordHistory, .alerts, .partnerCompleteName, .companyBranch,
         ],
         rules: BaseRules.all,
         methods: methods,

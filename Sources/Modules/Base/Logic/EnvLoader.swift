@@ -43,6 +43,7 @@ public struct UserRow: Sendable {
                    ARRAY(SELECT g.xmlid FROM res_groups_users_rel gu JOIN res_groups g ON g.id = gu.gid WHERE gu.uid = u.id),
                    x.tops, CASE WHEN x.tops <@ x.roots THEN NULL ELSE \(unsafeRaw: CompanyReachSQL.below("x.roots")) END,
                    CASE WHEN x.tops <@ x.roots THEN NULL ELSE \(unsafeRaw: CompanyReachSQL.above("x.roots")) END,
+                   \(unsafeRaw: CompanyReachSQL.branches("x.roots")), \(unsafeRaw: CompanyReachSQL.wholeBranches("x.roots")),
                    \(unsafeRaw: AuditTrail.actorSQL(uid: "u.id")),
                    (WITH RECURSIVE up(id, parent, company, depth) AS (
                         SELECT p.id, p.parent_id, p.is_company, 0 FROM res_partner p WHERE p.id = u.partner_id
@@ -55,11 +56,12 @@ public struct UserRow: Sendable {
             WHERE u.active AND \(condition)
             """
         guard let row = try await tx.query(sql).first else { return nil }
-        let (uid, login, password, published, totp, companyId, companyIds, groups, treeRoots, below, above, _, partner) = try row.decode(
-            (Int64, String, String?, Bool, Bool, Int64, [Int64], [String], [Int64], [Int64]?, [Int64]?, String, Int64?).self)
+        let (uid, login, password, published, totp, companyId, companyIds, groups, treeRoots, below, above, branches, whole, _, partner) = try row.decode(
+            (Int64, String, String?, Bool, Bool, Int64, [Int64], [String], [Int64], [Int64]?, [Int64]?, [Int64]?, Bool, String, Int64?).self)
         // The query leaves the reach out (NULL) for a user whose companies cover the tree.
+        let reach = above.map { CompanyReach(below: below, above: $0, branches: branches, wholeBranches: whole) }
         var user = UserRow(uid: uid, login: login, passwordHash: password, passwordPublished: published, companyId: companyId, companyIds: companyIds,
-                           groups: groups, treeRoots: treeRoots, reach: above.map { CompanyReach(below: below, above: $0) }, commercialPartnerId: partner)
+                           groups: groups, treeRoots: treeRoots, reach: reach, commercialPartnerId: partner)
         user.totpEnabled = totp
         return user
     }
@@ -106,13 +108,14 @@ public enum EnvLoader {
             let check: SQLBuilder = """
                 SELECT (SELECT count(*) FROM res_company c WHERE c.id = ANY(\(ids)) AND EXISTS (
                             SELECT 1 FROM res_company r WHERE r.id = ANY(\(roots)) AND c.parent_path LIKE r.parent_path || '%')),
-                       \(unsafeRaw: CompanyReachSQL.below("x.roots")), \(unsafeRaw: CompanyReachSQL.above("x.roots"))
+                       \(unsafeRaw: CompanyReachSQL.below("x.roots")), \(unsafeRaw: CompanyReachSQL.above("x.roots")),
+                       \(unsafeRaw: CompanyReachSQL.branches("x.roots")), \(unsafeRaw: CompanyReachSQL.wholeBranches("x.roots"))
                 FROM (SELECT \(ids) AS roots) x
                 """
             guard let row = try await tx.query(check).first else { throw ChainstoreError.accessError("Access to unauthorized or invalid companies.") }
-            let (inside, below, above) = try row.decode((Int64, [Int64], [Int64]).self)
+            let (inside, below, above, branches, whole) = try row.decode((Int64, [Int64], [Int64], [Int64]?, Bool).self)
             guard inside == Set(ids).count else { throw ChainstoreError.accessError("Access to unauthorized or invalid companies.") }
-            reach = CompanyReach(below: below, above: above)
+            reach = CompanyReach(below: below, above: above, branches: branches, wholeBranches: whole)
             roots = ids
             current = ids[0]
         }
@@ -141,6 +144,16 @@ enum CompanyReachSQL {
         return "ARRAY(SELECT c.id FROM unnest(\(roots)) AS rid CROSS JOIN LATERAL (SELECT c.id FROM res_company c "
             + "WHERE c.parent_path ~>=~ (SELECT r.parent_path FROM res_company r WHERE r.id = rid) "
             + "AND c.parent_path ~<~ (SELECT left(r.parent_path, -1) || '0' FROM res_company r WHERE r.id = rid) LIMIT \(limit)) c LIMIT \(limit))"
+    }
+
+    /// The branches of the roots (`bigint[]`), NULL when one of them is a root of the tree.
+    static func branches(_ roots: String) -> String {
+        "(SELECT CASE WHEN bool_and(c.branch_id IS NOT NULL) THEN array_agg(DISTINCT c.branch_id) END FROM res_company c WHERE c.id = ANY(\(roots)))"
+    }
+
+    /// Whether every root is the top of its branch.
+    static func wholeBranches(_ roots: String) -> String {
+        "(SELECT coalesce(bool_and(c.branch_id = c.id), false) FROM res_company c WHERE c.id = ANY(\(roots)))"
     }
 
     static func above(_ roots: String) -> String {

@@ -12,6 +12,7 @@ extension ModelSpec {
             // Odoo leaves partners shared by default; in a franchise a store's customers are the
             // store's own, so new partners belong to the current company unless told otherwise.
             .many2one("company_id", "Company", to: "res.company", onDelete: .restrict, default: .compute { .int($0.companyId) }),
+            .companyBranch,
             .many2one("parent_id", "Related Company", to: "res.partner"),
             .one2many("child_ids", "Contact", to: "res.partner", inverse: "parent_id"),
             .boolean("is_company", "Is a Company"),
