@@ -80,10 +80,11 @@ public enum ReorderBenchmark {
                   AND NOT EXISTS (SELECT 1 FROM product_supplierinfo s WHERE s.partner_id = dc.partner_id AND s.product_tmpl_id = t.id)
                 """)
             try await tx.query("""
-                INSERT INTO stock_warehouse_orderpoint (warehouse_id, location_id, location_name, product_id, company_id, product_min_qty, product_max_qty,
-                                                        qty_multiple, create_uid, create_date, write_uid, write_date)
-                SELECT w.id, w.lot_stock_id, w.location_name, p.id, w.company_id, CASE WHEN (w.id + p.id) % 10 = 0 THEN 4 ELSE 0 END, 12, 6, 1, now(), 1, now()
-                FROM (SELECT w.*, l.complete_name AS location_name FROM stock_warehouse w JOIN res_company c ON c.id = w.company_id
+                INSERT INTO stock_warehouse_orderpoint (warehouse_id, location_id, location_name, product_id, company_id, company_branch, product_min_qty,
+                                                        product_max_qty, qty_multiple, create_uid, create_date, write_uid, write_date)
+                SELECT w.id, w.lot_stock_id, w.location_name, p.id, w.company_id, w.branch_id, CASE WHEN (w.id + p.id) % 10 = 0 THEN 4 ELSE 0 END, 12, 6,
+                       1, now(), 1, now()
+                FROM (SELECT w.*, l.complete_name AS location_name, c.branch_id FROM stock_warehouse w JOIN res_company c ON c.id = w.company_id
                       JOIN stock_location l ON l.id = w.lot_stock_id WHERE c.company_kind = 'store' ORDER BY c.id LIMIT \(stores)) w
                 CROSS JOIN (SELECT p.id FROM product_product p JOIN product_template tm ON tm.id = p.product_tmpl_id WHERE tm.type = 'product'
                             ORDER BY p.id LIMIT \(skus)) p

@@ -133,6 +133,7 @@ extension ModelSpec {
             .decimal("visibility_days", "Visibility Days", precision: 8, scale: 2, default: .value(0)),
             .many2one("group_id", "Procurement Group", to: "procurement.group"),
             .many2one("company_id", "Company", to: "res.company", required: true, onDelete: .restrict, default: .compute { .int($0.companyId) }),
+            .companyBranch,
             .many2one("supplier_id", "Vendor", to: "product.supplierinfo", onDelete: .setNull),
             FieldSpec("vendor_id", "Vendor", kind: .many2one(comodel: "res.partner", onDelete: .setNull), readonly: true)
                 .computed(sql: "(SELECT si.partner_id FROM product_supplierinfo si WHERE si.id = $t.supplier_id)"),
