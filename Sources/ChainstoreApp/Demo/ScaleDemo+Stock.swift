@@ -134,10 +134,11 @@ struct DemoStock {
             FROM demo_balance b JOIN stock_move m ON m.id = \(move) + b.i
             """)
         try await tx.query("""
-            INSERT INTO stock_quant (id, product_id, location_id, lot_id, package_id, company_id, quantity, reserved_quantity, in_date,
+            INSERT INTO stock_quant (id, product_id, location_id, lot_id, package_id, company_id, company_branch, quantity, reserved_quantity, in_date,
                                      create_uid, create_date, write_uid, write_date)
-            SELECT \(quant) + i, product, location, lot, package, company, qty, 0, \(now)::timestamptz, 1, \(now)::timestamptz, 1, \(now)::timestamptz
-            FROM demo_balance
+            SELECT \(quant) + b.i, b.product, b.location, b.lot, b.package, b.company, c.branch_id, b.qty, 0, \(now)::timestamptz, 1, \(now)::timestamptz,
+                   1, \(now)::timestamptz
+            FROM demo_balance b JOIN res_company c ON c.id = b.company
             """)
         try await tx.query("""
             INSERT INTO stock_valuation_layer (company_id, product_id, categ_id, stock_move_id, quantity, unit_cost, value, remaining_qty,

@@ -15,7 +15,7 @@ public enum Stock {
         extending: ModelSpec.stockExtensions + ProductQuantities.extensions,
         migrations: [.createPlaces, .createLedger, .createCounts, .createRFID, .createValuation, .doneIsFinal,
             .returnsAndStoreTransfers, .auditLedger, .transitPerShipment, .stockOrderIndexes, .quantityIndexes, .auditWithoutNestedLoops, .pickingBatches,
-            .palletSerials, .crossDock, .openMoveIndexes, .putawayOrderIndex,
+            .palletSerials, .crossDock, .openMoveIndexes, .putawayOrderIndex, .quantsByBranch,
         ],
         contextual: ProductQuantities.columns,
         methods: methods + Batches.methods,

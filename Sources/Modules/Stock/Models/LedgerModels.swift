@@ -72,6 +72,7 @@ extension ModelSpec {
             ledgerColumn(.many2one(comodel: "stock.quant.package", onDelete: .restrict), "package_id", "Package"),
             ledgerColumn(.many2one(comodel: "res.partner", onDelete: .restrict), "owner_id", "Owner"),
             ledgerColumn(.many2one(comodel: "res.company", onDelete: .restrict), "company_id", "Company"),
+            .companyBranch,
             ledgerColumn(.decimal(precision: 16, scale: 3), "quantity", "Quantity"),
             ledgerColumn(.decimal(precision: 16, scale: 3), "reserved_quantity", "Reserved Quantity"),
             ledgerColumn(.datetime, "in_date", "Incoming Date"),
