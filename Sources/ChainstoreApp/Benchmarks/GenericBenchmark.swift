@@ -39,7 +39,15 @@ public enum GenericBenchmark {
         let args: [Value]
         let kwargs: RecordValues
         let xml: Bool
-        let raw: @Sendable ([Int64]?) -> SQLBuilder
+        let raw: @Sendable (Visible) -> SQLBuilder
+    }
+
+    /// What a user sees, resolved by hand: the companies (nil: every company) and, for a user
+    /// whose companies are whole branches (a city), those branches, which the tables that keep
+    /// their company's branch are filtered by.
+    struct Visible: Sendable {
+        let companies: [Int64]?
+        let branches: [Int64]?
     }
 
     public static func run(_ database: Database, users: [User], options: Options, logger: Logger, print: @Sendable (String) -> Void) async throws {
@@ -93,10 +101,15 @@ public enum GenericBenchmark {
     static let partnerFields: [Value] = ["name", "ref", "city", "email", "company_id"]
     static let quantFields: [Value] = ["product_id", "location_id", "quantity", "reserved_quantity", "lot_id"]
 
-    /// `company_id` within what the user sees (nil: everything).
-    static func companyFilter(_ column: String, _ visible: [Int64]?) -> SQLBuilder {
-        guard let visible else { return "TRUE" }
-        return "(\(unsafeRaw: column) IS NULL OR \(unsafeRaw: column) = ANY(\(visible)))"
+    /// `company_id` within what the user sees (everything when `companies` is nil); by the
+    /// row's branch (`branch`, the alias's `company_branch`) where the table keeps it and the user
+    /// sees whole branches.
+    static func companyFilter(_ column: String, _ visible: Visible, branch alias: String? = nil) -> SQLBuilder {
+        guard let companies = visible.companies else { return "TRUE" }
+        if let alias, let branches = visible.branches {
+            return "(\(unsafeRaw: column) IS NULL OR \(unsafeRaw: alias).company_branch = ANY(\(branches)))"
+        }
+        return "(\(unsafeRaw: column) IS NULL OR \(unsafeRaw: column) = ANY(\(companies)))"
     }
 
     static let calls: [Call] = [
@@ -106,10 +119,19 @@ public enum GenericBenchmark {
              kwargs: ["fields": .array(productFields), "limit": 1000], xml: true, raw: rawProducts),
         Call(name: "res.partner search_read 1,000 × 5", model: "res.partner", method: "search_read", args: [[]],
              kwargs: ["fields": .array(partnerFields), "limit": 1000], xml: false, raw: { visible in
-                 """
-                 SELECT p.id, p.name, p.ref, p.city, p.email, p.company_id, (SELECT c.name FROM res_company c WHERE c.id = p.company_id)
-                 FROM res_partner p WHERE p.active AND \(companyFilter("p.company_id", visible)) ORDER BY p.name, p.id LIMIT 1000
-                 """
+                 // A city's partners: the first page of its branch and of no company, each from
+                 // the branch index in order, merged.
+                 let rows: SQLBuilder = visible.branches.flatMap { $0.count == 1 ? $0[0] : nil }.map { branch in
+                     """
+                     ((SELECT * FROM res_partner p WHERE p.active AND p.company_branch = \(branch) ORDER BY p.name, p.id LIMIT 1000)
+                      UNION ALL (SELECT * FROM res_partner p WHERE p.active AND p.company_branch IS NULL AND p.company_id IS NULL
+                                 ORDER BY p.name, p.id LIMIT 1000))
+                     """
+                 } ?? "res_partner"
+                 return """
+                     SELECT p.id, p.name, p.ref, p.city, p.email, p.company_id, (SELECT c.name FROM res_company c WHERE c.id = p.company_id)
+                     FROM \(rows) p WHERE p.active AND \(companyFilter("p.company_id", visible, branch: "p")) ORDER BY p.name, p.id LIMIT 1000
+                     """
              }),
         Call(name: "stock.quant search_read 1,000 × 5", model: "stock.quant", method: "search_read", args: [[]],
              kwargs: ["fields": .array(quantFields), "limit": 1000], xml: false, raw: { visible in
@@ -118,7 +140,7 @@ public enum GenericBenchmark {
                    JOIN product_template t ON t.id = p.product_tmpl_id WHERE p.id = q.product_id),
                    q.location_id, (SELECT l.complete_name FROM stock_location l WHERE l.id = q.location_id), q.quantity, q.reserved_quantity,
                    q.lot_id, (SELECT lot.name FROM stock_lot lot WHERE lot.id = q.lot_id)
-                 FROM stock_quant q WHERE \(companyFilter("q.company_id", visible)) ORDER BY q.id LIMIT 1000
+                 FROM stock_quant q WHERE \(companyFilter("q.company_id", visible, branch: "q")) ORDER BY q.id LIMIT 1000
                  """
              }),
         Call(name: "product.product search_count", model: "product.product", method: "search_count", args: [[]], kwargs: [:], xml: false,
@@ -148,7 +170,7 @@ public enum GenericBenchmark {
              }),
     ]
 
-    static let rawProducts: @Sendable ([Int64]?) -> SQLBuilder = { visible in
+    static let rawProducts: @Sendable (Visible) -> SQLBuilder = { visible in
         """
         SELECT p.id, t.name, p.default_code, p.barcode, t.list_price, t.categ_id, (SELECT c.complete_name FROM product_category c WHERE c.id = t.categ_id)
         FROM product_product p JOIN product_template t ON t.id = p.product_tmpl_id
@@ -156,20 +178,23 @@ public enum GenericBenchmark {
         """
     }
 
-    /// The companies a user sees, resolved once by hand: the subtrees of their companies and
-    /// the parents above them (nil when that is every company).
-    static func visibleCompanies(_ database: Database, login: String, logger: Logger) async throws -> [Int64]? {
+    /// What a user sees, resolved once by hand: the subtrees of their companies and the parents
+    /// above them (nil when that is every company), and their companies as branches when each
+    /// is the top of its branch.
+    static func visibleCompanies(_ database: Database, login: String, logger: Logger) async throws -> Visible {
         try await database.transaction(logger: logger) { tx in
             let roots = try await tx.query("""
                 SELECT coalesce(nullif(ARRAY(SELECT r.cid FROM res_company_users_rel r WHERE r.user_id = u.id), '{}'), ARRAY[u.company_id])
                 FROM res_users u WHERE u.login = \(login)
                 """).first?.decode([Int64].self) ?? []
             let tops = try await tx.query("SELECT ARRAY(SELECT id FROM res_company WHERE parent_id IS NULL)").first?.decode([Int64].self) ?? []
-            if Set(tops).isSubset(of: roots) { return nil }
-            return try await tx.query("""
+            if Set(tops).isSubset(of: roots) { return Visible(companies: nil, branches: nil) }
+            let companies = try await tx.query("""
                 SELECT ARRAY(SELECT c.id FROM res_company r JOIN res_company c ON c.parent_path LIKE r.parent_path || '%' WHERE r.id = ANY(\(roots))
                              UNION SELECT unnest(string_to_array(rtrim(r.parent_path, '/'), '/'))::bigint FROM res_company r WHERE r.id = ANY(\(roots)))
                 """).first?.decode([Int64].self)
+            let whole = try await tx.query("SELECT coalesce(bool_and(branch_id = id), false) FROM res_company WHERE id = ANY(\(roots))").first?.decode(Bool.self)
+            return Visible(companies: companies, branches: whole == true ? roots : nil)
         }
     }
 
