@@ -217,10 +217,11 @@ final class Generator {
         }
         // The merchants belong to their store: store i has company storeID(i) and merchant
         // partnerBase + 1 + i, so the move is arithmetic (no join over freshly copied tables).
+        let toCompany = storeID(0) - (partnerBase + 1)
         var move = SQLBuilder("UPDATE res_partner SET company_id = id + ")
-        move.bind(.int(storeID(0) - (partnerBase + 1)), cast: "bigint")
+        move.bind(.int(toCompany), cast: "bigint")
         move += ", company_branch = (SELECT c.branch_id FROM res_company c WHERE c.id = res_partner.id + "
-        move.bind(.int(storeID(0) - (partnerBase + 1)), cast: "bigint")
+        move.bind(.int(toCompany), cast: "bigint")
         move += ") WHERE id BETWEEN "
         move.bind(.int(partnerBase + 1), cast: "bigint")
         move += " AND "

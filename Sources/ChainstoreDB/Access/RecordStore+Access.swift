@@ -75,7 +75,7 @@ extension RecordStore {
         let resolved = env.companyReach
         let under = resolved?.below
         let below: (_ path: [String]) -> Domain = { path in
-            if under == nil, path == ["company_id"], model.keepsCompanyBranch, let branches = resolved?.branches, resolved?.wholeBranches == true {
+            if path == ["company_id"], let branches = wholeBranches(model) {
                 // A city's ten thousand stores are the rows of the city's branch: one column.
                 return .leaf(path: [FieldSpec.companyBranchName], op: .in, value: ids(branches))
             }
@@ -123,10 +123,8 @@ extension RecordStore {
     /// different conditions it multiplied their selectivities, expected 3,000 of a city's
     /// 263,000 rules and sorted them all instead of reading the first page from the index.
     func branchReach(_ model: ModelSpec, _ operation: Operation, _ part: BranchPart) -> [Domain]? {
-        guard case .one(let value) = part, let reach = env.companyReach, reach.wholeBranches, reach.below == nil, model.keepsCompanyBranch else {
-            return nil
-        }
-        if let value { return [.leaf(path: [FieldSpec.companyBranchName], op: .equal, value: .int(value))] }
+        guard case .one(let value) = part, let reach = env.companyReach, wholeBranches(model) != nil else { return nil }
+        if let value { return [Self.inBranch(value)] }
         var alternatives: [Domain] = [.leaf(path: ["company_id"], op: .equal, value: .false)]
         if model.sharedWithBranches, operation == .read {
             alternatives.append(.leaf(path: ["company_id"], op: .in, value: .array(reach.above.map(Value.int))))
@@ -134,35 +132,31 @@ extension RecordStore {
         return alternatives
     }
 
-    /// `AND` the branch condition of `branchSplit` (or of one of its values) over `alias`.
-    func appendBranchCondition(_ model: ModelSpec, _ operation: Operation, _ part: BranchPart, alias: String, into sql: inout SQLBuilder) {
-        guard let split = branchSplit(model, operation) else { return }
+    /// The caller's branches when its companies are whole branches too many to bind (a city
+    /// manager's) and the table keeps the branch: "under an allowed company" is then "in one of
+    /// these branches".
+    func wholeBranches(_ model: ModelSpec) -> [Int64]? {
+        guard model.keepsCompanyBranch, let reach = env.companyReach, reach.below == nil, reach.wholeBranches else { return nil }
+        return reach.branches
+    }
+
+    /// The rows of the caller's branch ranges (`part`: one of them), AND-ed to the rules: the
+    /// condition an index of the table's branch is read by. All rows when no split applies.
+    func branchDomain(_ model: ModelSpec, _ operation: Operation, _ part: BranchPart) -> Domain {
+        guard let split = branchSplit(model, operation) else { return .all }
         let values: [Int64?]
         if case .one(let value) = part { values = [value] } else { values = split }
-        if values == [nil] {
-            sql += " AND \(alias).\(quoted(FieldSpec.companyBranchName)) IS NULL"
-            return
-        }
-        let column = "\(alias).\(quoted(FieldSpec.companyBranchName))"
         let known = values.compactMap { $0 }
-        var terms: [SQLBuilder] = []
-        if known.count == 1 {
-            var term = SQLBuilder("\(unsafeRaw: column) = ")
-            term.bind(.int(known[0]), cast: "bigint")
-            terms.append(term)
-        } else if !known.isEmpty {
-            var term = SQLBuilder("\(unsafeRaw: column) = ANY(")
-            term.bind(.intArray(known), cast: "bigint[]")
-            term += ")"
-            terms.append(term)
-        }
-        if values.contains(nil) { terms.append("\(unsafeRaw: column) IS NULL") }
-        sql += " AND ("
-        for (index, term) in terms.enumerated() {
-            if index > 0 { sql += " OR " }
-            sql += term
-        }
-        sql += ")"
+        var ranges: [Domain] = known.count == 1 ? [Self.inBranch(known[0])]
+            : known.isEmpty ? [] : [.leaf(path: [FieldSpec.companyBranchName], op: .in, value: .array(known.map(Value.int)))]
+        if values.contains(nil) { ranges.append(.leaf(path: [FieldSpec.companyBranchName], op: .equal, value: .false)) }
+        return .anyOf(ranges)
+    }
+
+    /// One branch's rows, written the same way wherever it is used, so PostgreSQL sees one
+    /// condition (an equality it merges) rather than two whose selectivities it multiplies.
+    static func inBranch(_ branch: Int64) -> Domain {
+        .leaf(path: [FieldSpec.companyBranchName], op: .equal, value: .int(branch))
     }
 
     static func verb(_ operation: Operation) -> String {

@@ -95,9 +95,9 @@ public struct RecordStore: Sendable {
         // A caller whose rows all lie in one branch range reads that range.
         var part = branch
         if case .all = branch, let split = branchSplit(model, operation), split.count == 1 { part = .one(split[0]) }
-        try compiler.compileRules(ruleDomain(model, operation, branch: part), model: model, alias: alias, into: &sql)
+        let rules = Domain.allOf([ruleDomain(model, operation, branch: part), branchDomain(model, operation, part)])
+        try compiler.compileRules(rules, model: model, alias: alias, into: &sql)
         sql += ")"
-        appendBranchCondition(model, operation, part, alias: alias, into: &sql)
     }
 
     /// A compiler for domains written by the user: relations are searched within their own read

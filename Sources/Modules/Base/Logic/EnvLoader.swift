@@ -24,7 +24,9 @@ public struct UserRow: Sendable {
     public var totpEnabled = false
 
     /// The companies whose subtrees the user sees.
-    public var roots: [Int64] { companyIds.isEmpty ? [companyId] : companyIds }
+    public var roots: [Int64] { Self.roots(companyId: companyId, companyIds: companyIds) }
+
+    static func roots(companyId: Int64, companyIds: [Int64]) -> [Int64] { companyIds.isEmpty ? [companyId] : companyIds }
 
     /// The active user `uid`, or nil. Loading it also names it the actor of the rest of the
     /// transaction for the audit trail's triggers.
@@ -43,7 +45,7 @@ public struct UserRow: Sendable {
                    ARRAY(SELECT g.xmlid FROM res_groups_users_rel gu JOIN res_groups g ON g.id = gu.gid WHERE gu.uid = u.id),
                    x.tops, CASE WHEN x.tops <@ x.roots THEN NULL ELSE \(unsafeRaw: CompanyReachSQL.below("x.roots")) END,
                    CASE WHEN x.tops <@ x.roots THEN NULL ELSE \(unsafeRaw: CompanyReachSQL.above("x.roots")) END,
-                   \(unsafeRaw: CompanyReachSQL.branches("x.roots")), \(unsafeRaw: CompanyReachSQL.wholeBranches("x.roots")),
+                   \(unsafeRaw: CompanyReachSQL.branches("x.roots")),
                    \(unsafeRaw: AuditTrail.actorSQL(uid: "u.id")),
                    (WITH RECURSIVE up(id, parent, company, depth) AS (
                         SELECT p.id, p.parent_id, p.is_company, 0 FROM res_partner p WHERE p.id = u.partner_id
@@ -56,10 +58,11 @@ public struct UserRow: Sendable {
             WHERE u.active AND \(condition)
             """
         guard let row = try await tx.query(sql).first else { return nil }
-        let (uid, login, password, published, totp, companyId, companyIds, groups, treeRoots, below, above, branches, whole, _, partner) = try row.decode(
-            (Int64, String, String?, Bool, Bool, Int64, [Int64], [String], [Int64], [Int64]?, [Int64]?, [Int64]?, Bool, String, Int64?).self)
+        let (uid, login, password, published, totp, companyId, companyIds, groups, treeRoots, below, above, branches, _, partner) = try row.decode(
+            (Int64, String, String?, Bool, Bool, Int64, [Int64], [String], [Int64], [Int64]?, [Int64]?, [Int64]?, String, Int64?).self)
         // The query leaves the reach out (NULL) for a user whose companies cover the tree.
-        let reach = above.map { CompanyReach(below: below, above: $0, branches: branches, wholeBranches: whole) }
+        let roots = Self.roots(companyId: companyId, companyIds: companyIds)
+        let reach = above.map { CompanyReach(below: below, above: $0, branches: branches, wholeBranches: CompanyReachSQL.whole(branches, roots: roots)) }
         var user = UserRow(uid: uid, login: login, passwordHash: password, passwordPublished: published, companyId: companyId, companyIds: companyIds,
                            groups: groups, treeRoots: treeRoots, reach: reach, commercialPartnerId: partner)
         user.totpEnabled = totp
@@ -109,13 +112,13 @@ public enum EnvLoader {
                 SELECT (SELECT count(*) FROM res_company c WHERE c.id = ANY(\(ids)) AND EXISTS (
                             SELECT 1 FROM res_company r WHERE r.id = ANY(\(roots)) AND c.parent_path LIKE r.parent_path || '%')),
                        \(unsafeRaw: CompanyReachSQL.below("x.roots")), \(unsafeRaw: CompanyReachSQL.above("x.roots")),
-                       \(unsafeRaw: CompanyReachSQL.branches("x.roots")), \(unsafeRaw: CompanyReachSQL.wholeBranches("x.roots"))
+                       \(unsafeRaw: CompanyReachSQL.branches("x.roots"))
                 FROM (SELECT \(ids) AS roots) x
                 """
             guard let row = try await tx.query(check).first else { throw ChainstoreError.accessError("Access to unauthorized or invalid companies.") }
-            let (inside, below, above, branches, whole) = try row.decode((Int64, [Int64], [Int64], [Int64]?, Bool).self)
+            let (inside, below, above, branches) = try row.decode((Int64, [Int64], [Int64], [Int64]?).self)
             guard inside == Set(ids).count else { throw ChainstoreError.accessError("Access to unauthorized or invalid companies.") }
-            reach = CompanyReach(below: below, above: above, branches: branches, wholeBranches: whole)
+            reach = CompanyReach(below: below, above: above, branches: branches, wholeBranches: CompanyReachSQL.whole(branches, roots: ids))
             roots = ids
             current = ids[0]
         }
@@ -151,9 +154,10 @@ enum CompanyReachSQL {
         "(SELECT CASE WHEN bool_and(c.branch_id IS NOT NULL) THEN array_agg(DISTINCT c.branch_id) END FROM res_company c WHERE c.id = ANY(\(roots)))"
     }
 
-    /// Whether every root is the top of its branch.
-    static func wholeBranches(_ roots: String) -> String {
-        "(SELECT coalesce(bool_and(c.branch_id = c.id), false) FROM res_company c WHERE c.id = ANY(\(roots)))"
+    /// Whether every root is the top of its branch: exactly when the roots are their branches
+    /// (a root that is some root's branch is the top of its own).
+    static func whole(_ branches: [Int64]?, roots: [Int64]) -> Bool {
+        branches.map { Set($0) == Set(roots) } ?? false
     }
 
     static func above(_ roots: String) -> String {
