@@ -63,6 +63,85 @@ struct CatalogueTests {
         }
     }
 
+    @Test func aVariantsKeptNameFollowsItsValuesAndIsReadAlikeInPagesAndWholeResults() async throws {
+        try await TestDatabase.withFreshDatabase { db, registry in
+            let fx = try await GroupFixture.make(db, registry)
+            /// Variants whose kept values' names differ from the values they carry now.
+            @Sendable func stale() async throws -> Int {
+                try await db.transaction(logger: TestDatabase.logger) { tx in
+                    try await tx.query(SQLBuilder("""
+                        SELECT count(*) FROM product_product WHERE combination_name IS DISTINCT FROM product_combination_name(id)
+                        """)).first!.decode(Int.self)
+                }
+            }
+            try await GroupFixture.asUser(db, registry, uid: fx.groupAdmin) { store throws in
+                let size = try await store.create("product.attribute", [["name": "Size", "sequence": 1, "value_ids": [[0, 0, ["name": "S"]], [0, 0, ["name": "M"]]]]])[0]
+                let colour = try await store.create("product.attribute", [["name": "Colour", "sequence": 2, "value_ids": [[0, 0, ["name": "Red"]], [0, 0, ["name": "Blue"]]]]])[0]
+                let sizes = try await store.search("product.attribute.value", domain: .leaf("attribute_id", .equal, .int(size)))
+                let colours = try await store.search("product.attribute.value", domain: .leaf("attribute_id", .equal, .int(colour)))
+                let shirt = try await store.create("product.template", [[
+                    "name": "Polo", "list_price": 80,
+                    "attribute_line_ids": [
+                        [0, 0, ["attribute_id": .int(size), "value_ids": [[6, 0, .array(sizes.map(Value.int))]]]],
+                        [0, 0, ["attribute_id": .int(colour), "value_ids": [[6, 0, .array(colours.map(Value.int))]]]],
+                    ],
+                ]])[0]
+                @Sendable func named(_ name: String) async throws -> Int64 {
+                    try #require(try await store.search("product.product", domain: .leaf("display_name", .equal, .string(name))).first)
+                }
+                let (sRed, mRed) = (try await named("Polo (S, Red)"), try await named("Polo (M, Red)"))
+                let variants = [sRed] + (try await store.search("product.product", domain: .leaf("product_tmpl_id", .equal, .int(shirt)), order: "id")
+                    .filter { $0 != sRed })
+                try await store.write("product.product", ids: [sRed], ["default_code": "POLO-1"])
+                @Sendable func names() async throws -> Set<String> {
+                    Set(try await store.read("product.product", ids: variants, fields: ["display_name"]).map { $0["display_name"]?.stringValue ?? "" })
+                }
+                #expect(try await names() == ["[POLO-1] Polo (S, Red)", "Polo (S, Blue)", "Polo (M, Red)", "Polo (M, Blue)"])
+                #expect(try await stale() == 0)
+
+                // A value renamed, the attributes reordered, the template renamed.
+                let red = try #require(try await store.search("product.attribute.value", domain: .leaf("name", .equal, "Red")).first)
+                try await store.write("product.attribute.value", ids: [red], ["name": "Crimson"])
+                #expect(try await names() == ["[POLO-1] Polo (S, Crimson)", "Polo (S, Blue)", "Polo (M, Crimson)", "Polo (M, Blue)"])
+                try await store.write("product.attribute", ids: [colour], ["sequence": 0])
+                try await store.write("product.template", ids: [shirt], ["name": "Polo shirt"])
+                #expect(try await names() == ["[POLO-1] Polo shirt (Crimson, S)", "Polo shirt (Blue, S)", "Polo shirt (Crimson, M)", "Polo shirt (Blue, M)"])
+                #expect(try await stale() == 0)
+                // Searching and ordering by the display name read the kept text.
+                #expect(try await store.search("product.product", domain: .leaf("display_name", .ilike, "crimson, m")) == [mRed])
+
+                // A many2one's name is the same in a page (joined after the page is cut), in a
+                // whole result (looked up per row) and in a read by ids, empty links included.
+                let packs = try await store.create("product.packaging", variants.enumerated().map { index, variant in
+                    ["name": .string("Box \(index)"), "product_id": .int(variant), "qty": 6, "company_id": index == 0 ? .int(fx.store1) : .false]
+                })
+                let fields = ["product_id", "company_id", "name"]
+                let domain = Domain.leaf("id", .in, .array(packs.map(Value.int)))
+                let whole = try await store.searchRead("product.packaging", domain: domain, fields: fields, order: "name")
+                let page = try await store.searchRead("product.packaging", domain: domain, fields: fields, offset: 1, limit: 2, order: "name")
+                let read = try await store.read("product.packaging", ids: packs, fields: fields)
+                #expect(whole.count == 4 && page == Array(whole[1...2]))
+                #expect(Set(read.map { $0["id"] }) == Set(whole.map { $0["id"] }))
+                for row in read { #expect(whole.first { $0["id"] == row["id"] } == row) }
+                #expect(whole[0]["product_id"] == [.int(variants[0]), "[POLO-1] Polo shirt (Crimson, S)"])
+                #expect(whole[0]["company_id"] == [.int(fx.store1), "GZ Store 1"])
+                #expect(whole[1]["company_id"] == .false)
+            }
+            // A variant's value taken away by hand: its name follows.
+            _ = try await db.transaction(logger: TestDatabase.logger) { tx in
+                try await tx.query(SQLBuilder("""
+                    DELETE FROM product_variant_combination c USING product_template_attribute_value ptav, product_attribute_value pav
+                    WHERE ptav.id = c.product_template_attribute_value_id AND pav.id = ptav.product_attribute_value_id AND pav.name = 'S'
+                    """))
+            }
+            #expect(try await stale() == 0)
+            let left = try await db.transaction(logger: TestDatabase.logger) { tx in
+                try await tx.query(SQLBuilder("SELECT count(*) FROM product_product WHERE combination_name IN ('Crimson', 'Blue')")).first!.decode(Int.self)
+            }
+            #expect(left == 2)
+        }
+    }
+
     @Test func badBarcodesAndDuplicatesAreRefusedWithNothingStored() async throws {
         try await TestDatabase.withFreshDatabase { db, registry in
             let fx = try await GroupFixture.make(db, registry)

@@ -15,9 +15,11 @@ extension RecordStore {
         let (names, computed) = splitComputed(model, try readableFields(model, fields))
         var sql = SQLBuilder("SELECT t.id, ")
         try appendRules(model, .read, alias: "t", into: &sql)
-        let columns = try selectList(model, names, load: load, into: &sql)
+        var links = LinkJoins(joining: true)
+        let columns = try selectList(model, names, load: load, links: &links, into: &sql)
         sql += " FROM \(quoted(model.table)) t"
         joinDelegates(model, names, into: &sql)
+        sql += links.clauses
         sql += " WHERE t.id"
         sql.appendEquals(ids: ids)
         var byId: [Int64: RecordValues] = [:]
@@ -48,11 +50,26 @@ extension RecordStore {
         try await checkAccess(model, .read)
         let (names, computed) = splitComputed(model, try readableFields(model, fields))
         var sql = SQLBuilder("SELECT t.id")
-        let columns = try selectList(model, names, load: load, into: &sql)
+        // A page's linked names are joined to its rows once the page is cut (the planner may then
+        // memoize or hash a small linked table); a whole result keeps the row-by-row look-up,
+        // whose cost does not hang on the planner's guess of how many rows match.
+        var links = LinkJoins(joining: limit != nil)
+        let columns = try selectList(model, names, load: load, links: &links, into: &sql)
         sql += " FROM "
-        try appendRows(model, domain, order: order, offset: offset, limit: limit, joins: { joinDelegates($0, names, into: &$1) }, into: &sql)
-        try orderClause(model, order, into: &sql)
-        try pagination(offset: offset, limit: limit, into: &sql)
+        if limit != nil {
+            sql += "(SELECT t.* FROM "
+            try appendRows(model, domain, order: order, offset: offset, limit: limit, into: &sql)
+            try orderClause(model, order, into: &sql)
+            try pagination(offset: offset, limit: limit, into: &sql)
+            sql += ") t"
+            joinDelegates(model, names, into: &sql)
+            sql += links.clauses
+            try orderClause(model, order, into: &sql)
+        } else {
+            try appendRows(model, domain, order: order, offset: offset, limit: limit, joins: { joinDelegates($0, names, into: &$1) }, into: &sql)
+            try orderClause(model, order, into: &sql)
+            try pagination(offset: offset, limit: limit, into: &sql)
+        }
         var records = try await tx.query(sql).map { row in
             let cells = row.makeRandomAccess()
             var record = RecordValues(minimumCapacity: columns.count + 1)
@@ -87,18 +104,18 @@ extension RecordStore {
     /// Writes `, <expression>` per field, each producing a value that decodes directly to the wire
     /// shape. x2many id lists only hold records the user may read. Delegated fields are read on
     /// the parent row, joined once (`joinDelegates`) whatever the number of its fields.
-    func selectList(_ model: ModelSpec, _ names: [String], load: Load, into sql: inout SQLBuilder) throws -> [ReadColumn] {
+    func selectList(_ model: ModelSpec, _ names: [String], load: Load, links: inout LinkJoins, into sql: inout SQLBuilder) throws -> [ReadColumn] {
         var compiler = DomainCompiler(registry: registry)
         return try names.map { name in
             sql += ", "
             let field = model.fields[name]!
             guard let via = field.delegate, let parent = model.fields[via]?.kind.comodel.flatMap({ registry.models[$0] }) else {
-                return ReadColumn(name: name, shape: try readExpression(model, field, alias: "t", load: load, compiler: &compiler, into: &sql))
+                return ReadColumn(name: name, shape: try readExpression(model, field, alias: "t", load: load, compiler: &compiler, links: &links, into: &sql))
             }
             let target = parent.fields[name] ?? field
             let alias = Self.delegateAlias(via)
             if target.kind.isX2Many { sql += "coalesce(" }
-            let shape = try readExpression(parent, target, alias: alias, load: load, compiler: &compiler, into: &sql)
+            let shape = try readExpression(parent, target, alias: alias, load: load, compiler: &compiler, links: &links, into: &sql)
             if target.kind.isX2Many { sql += ", '{}')" }
             return ReadColumn(name: name, shape: shape)
         }
@@ -120,7 +137,8 @@ extension RecordStore {
 
     /// The SQL of one stored field of `model` over `alias`, and how its cell decodes.
     private func readExpression(
-        _ model: ModelSpec, _ field: FieldSpec, alias: String, load: Load, compiler: inout DomainCompiler, into sql: inout SQLBuilder
+        _ model: ModelSpec, _ field: FieldSpec, alias: String, load: Load, compiler: inout DomainCompiler, links: inout LinkJoins,
+        into sql: inout SQLBuilder
     ) throws -> ReadColumn.Shape {
         if field.contextual {
             // A number (the registry refuses anything else).
@@ -164,8 +182,12 @@ extension RecordStore {
                 return .id
             }
             // Odoo shows the name of a linked record even when the record itself is not readable.
-            let display = DomainCompiler.displayExpression(co, alias: "o")
-            sql += "(SELECT ROW(o.id, \(display)::text) FROM \(quoted(co.table)) o WHERE o.id = \(column))"
+            guard let link = links.join(co, on: column) else {
+                let display = DomainCompiler.displayExpression(co, alias: "o")
+                sql += "(SELECT ROW(o.id, \(display)::text) FROM \(quoted(co.table)) o WHERE o.id = \(column))"
+                return .pair
+            }
+            sql += "CASE WHEN \(link).id IS NOT NULL THEN ROW(\(link).id, \(DomainCompiler.displayExpression(co, alias: link))::text) END"
             return .pair
         case .one2many(let comodel, let inverse):
             let co = registry.models[comodel]!
@@ -191,6 +213,26 @@ extension RecordStore {
             sql += " AND "
             try compiler.compileRules(rules, model: co, alias: alias, into: &sql)
         }
+    }
+}
+
+/// The linked tables a read joins for its many2one names: ` LEFT JOIN <comodel> lkN ON lkN.id =
+/// <column>` per field, written after the read's rows (and their delegations) are named.
+struct LinkJoins: Sendable {
+    /// Whether many2one names are joined; otherwise each is looked up by a sub-select per row.
+    let joining: Bool
+    private(set) var clauses = ""
+    private var count = 0
+
+    init(joining: Bool) { self.joining = joining }
+
+    /// The alias of a new join of `comodel` on `column`, or nil when not joining.
+    mutating func join(_ comodel: ModelSpec, on column: String) -> String? {
+        guard joining else { return nil }
+        count += 1
+        let alias = "lk\(count)"
+        clauses += " LEFT JOIN \(quoted(comodel.table)) \(alias) ON \(alias).id = \(column)"
+        return alias
     }
 }
 

@@ -17,15 +17,11 @@ public enum Catalogue {
         ARRAY(SELECT r.tax_id FROM product_taxes_rel r WHERE r.prod_id = t.id ORDER BY r.tax_id)
         """
 
-    /// "[CODE] Name (Value, Value)", as Odoo shows a variant.
+    /// "[CODE] Name (Value, Value)", as Odoo shows a variant: from the variant's own row, which
+    /// keeps its template's name and its values' names (migrations 0014 and 0016).
     static let variantDisplayNameSQL = """
         (CASE WHEN coalesce($t.default_code, '') <> '' THEN '[' || $t.default_code || '] ' ELSE '' END \
-        || (SELECT pt.name FROM product_template pt WHERE pt.id = $t.product_tmpl_id) \
-        || coalesce((SELECT ' (' || string_agg(pav.name, ', ' ORDER BY pa.sequence, pa.id) || ')' \
-        FROM product_variant_combination c \
-        JOIN product_template_attribute_value ptav ON ptav.id = c.product_template_attribute_value_id \
-        JOIN product_attribute_value pav ON pav.id = ptav.product_attribute_value_id \
-        JOIN product_attribute pa ON pa.id = pav.attribute_id WHERE c.product_product_id = $t.id), ''))
+        || $t.name || coalesce(' (' || $t.combination_name || ')', ''))
         """
 
     /// A barcode made only of digits with a GTIN's length must carry a valid GS1 check digit;
