@@ -17,6 +17,23 @@ struct ScaleIsolationTests {
     @Test func everyKindOfUserReachesExactlyItsCompaniesRows() async throws {
         try await TestDatabase.withFreshDatabase { db, registry in
             _ = try await ScaleDemo.generate(db, plan: Self.plan, logger: TestDatabase.logger)
+            // Balances reached through a path to further companies: a Shenzhen store's transit
+            // place bound for a Guangzhou store holds the Shenzhen store's goods, the group's and
+            // a Guangzhou store's, and goods of no company (outside the city's branch, in no
+            // branch, in it, and in no branch without a company).
+            try await db.transaction(logger: TestDatabase.logger) { tx in
+                try await tx.query(SQLBuilder("""
+                    WITH place AS (
+                        UPDATE stock_location SET dest_company_id = (SELECT company_id FROM res_users WHERE login = 'gz000001.manager')
+                        WHERE id = (SELECT l.id FROM stock_location l JOIN res_users u ON u.company_id = l.company_id
+                                    WHERE u.login = 'sz000351.cashier' AND l.usage = 'transit')
+                        RETURNING id, company_id)
+                    INSERT INTO stock_quant (product_id, location_id, company_id, quantity, reserved_quantity, in_date)
+                    SELECT (SELECT id FROM product_product ORDER BY id OFFSET c.k LIMIT 1), place.id, c.company, 5, 0, now()
+                    FROM place, (VALUES (0, (SELECT company_id FROM place)), (1, (SELECT id FROM res_company WHERE parent_id IS NULL)),
+                                        (2, (SELECT company_id FROM res_users WHERE login = 'gz000002.cashier')), (3, NULL)) c(k, company)
+                    """))
+            }
             let logins = ["gz.city.manager", "gz000001.manager", "gz000002.cashier", "sz000351.cashier", "admin"]
             let uids = try await db.transaction(logger: TestDatabase.logger) { tx in
                 var uids: [String: Int64] = [:]
@@ -57,6 +74,9 @@ struct ScaleIsolationTests {
                         #expect(page == Array(found.dropFirst(3).prefix(9)), "a page of \(model.name) as \(login)")
                         let rows = try await store.searchRead(model.name, domain: .all, fields: ["id"], offset: 3, limit: 9)
                         #expect(rows.map { $0["id"] } == page.map { Value.int($0) }, "a page of \(model.name) read as \(login)")
+                        let last = max(found.count - 6, 0)
+                        let lastPage = try await store.search(model.name, domain: .all, offset: last, limit: 9)
+                        #expect(lastPage == Array(found.dropFirst(last)), "the last page of \(model.name) as \(login)")
                         checked.append(model.name)
                         let writable = try await Self.truth(store, model, .write)
                         if let own = writable.first {
@@ -84,6 +104,14 @@ struct ScaleIsolationTests {
                 #expect(checked.contains(model), "\(model) was not checked")
             }
             #expect(refusedRows > 50)
+            // The city manager's balances include the four bound for its store, each once.
+            let bound = try await GroupFixture.asUser(db, registry, uid: try #require(uids["gz.city.manager"])) { store throws in
+                let parts = store.branchParts(try registry.model("stock.quant"), .read)
+                #expect(parts?.count == 3, "a city's balances: its branch, no branch, and the rows bound for it")
+                return try await store.searchRead("stock.quant", domain: .leaf("location_id.dest_company_id", .notEqual, .false),
+                                                  fields: ["company_id"], limit: 10)
+            }
+            #expect(bound.count == 4)
         }
     }
 

@@ -96,24 +96,36 @@ extension RecordStore {
         return reach
     }
 
-    /// The branches whose rows are all the caller may reach through `operation` (`nil` standing
-    /// for rows without a branch: no company, or the group's own), when the table keeps its
-    /// company's branch and the caller's companies lie in branches too many to bind (a city);
-    /// nil otherwise, or when a path to further companies (`readableByCompanies`) reaches rows
-    /// anywhere. Each value is an index range of the table's branch indexes; the rule itself
-    /// still decides each row. (A store's few companies are bound: PostgreSQL finds their rows
-    /// by company.)
+    /// The branches whose rows the caller may reach through `operation` by their own company
+    /// (`nil` standing for rows without a branch: no company, or the group's own), when the table
+    /// keeps its company's branch and the caller's companies lie in branches too many to bind (a
+    /// city); nil otherwise. Each value is an index range of the table's branch indexes; the rule
+    /// itself still decides each row. (A store's few companies are bound: PostgreSQL finds their
+    /// rows by company.) Rows a read reaches through a path to further companies
+    /// (`readableByCompanies`) may lie anywhere: they are the part `further` (`branchParts`).
     public func branchSplit(_ model: ModelSpec, _ operation: Operation) -> [Int64?]? {
         guard !env.isSystem, model.companyScoped, !env.coversCompanyTree, model.keepsCompanyBranch,
               let reach = env.companyReach, reach.below == nil, let branches = reach.branches, !branches.isEmpty else { return nil }
-        if operation == .read, !model.readableByCompanies.isEmpty { return nil }
         let shared = model.sharedWithBranches && operation == .read
         let nullable = shared || !(model.fields["company_id"]?.required ?? false)
         return branches.map { Optional($0) } + (nullable ? [nil] : [])
     }
 
-    /// Which of the caller's branch ranges a statement reads.
-    public enum BranchPart: Sendable { case all, one(Int64?) }
+    /// The parts a statement over all of the caller's rows may be cut into, each read on its own
+    /// (nil: no split): the branch ranges, and for a read of a model with paths to further
+    /// companies, the rows only those paths reach. A split whose ranges are not whole branches
+    /// (`wholeBranches`) cannot say which rows its ranges leave out: it has no `further` part
+    /// and is not split when the model has paths.
+    public func branchParts(_ model: ModelSpec, _ operation: Operation) -> [BranchPart]? {
+        guard let split = branchSplit(model, operation) else { return nil }
+        guard operation == .read, !model.readableByCompanies.isEmpty else { return split.map { .one($0) } }
+        guard wholeBranches(model) != nil else { return nil }
+        return split.map { .one($0) } + [.further]
+    }
+
+    /// Which of the caller's branch parts a statement reads: all, one branch range, or the rows
+    /// reached only through a path to further companies.
+    public enum BranchPart: Sendable { case all, one(Int64?), further }
 
     /// The multi-company rule's alternatives over one branch range of a caller whose companies
     /// are whole branches (nil otherwise): in a branch's range every row is under an allowed
@@ -122,8 +134,16 @@ extension RecordStore {
     /// PostgreSQL counts it once when estimating how many rows the range holds: as two
     /// different conditions it multiplied their selectivities, expected 3,000 of a city's
     /// 263,000 rules and sorted them all instead of reading the first page from the index.
+    /// In the part `further`, the alternatives are the paths to further companies, over the rows
+    /// outside every range (`branchDomain`).
     func branchReach(_ model: ModelSpec, _ operation: Operation, _ part: BranchPart) -> [Domain]? {
-        guard case .one(let value) = part, let reach = env.companyReach, wholeBranches(model) != nil else { return nil }
+        guard let reach = env.companyReach, wholeBranches(model) != nil else { return nil }
+        let value: Int64?
+        switch part {
+        case .all: return nil
+        case .further: return Array(companyReach(model, operation).suffix(model.readableByCompanies.count))
+        case .one(let one): value = one
+        }
         if let value { return [Self.inBranch(value)] }
         var alternatives: [Domain] = [.leaf(path: ["company_id"], op: .equal, value: .false)]
         if model.sharedWithBranches, operation == .read {
@@ -143,14 +163,35 @@ extension RecordStore {
     /// The rows of the caller's branch ranges (`part`: one of them), AND-ed to the rules: the
     /// condition an index of the table's branch is read by. All rows when no split applies.
     func branchDomain(_ model: ModelSpec, _ operation: Operation, _ part: BranchPart) -> Domain {
-        guard let split = branchSplit(model, operation) else { return .all }
+        guard let parts = branchParts(model, operation), let split = branchSplit(model, operation) else { return .all }
         let values: [Int64?]
-        if case .one(let value) = part { values = [value] } else { values = split }
+        switch part {
+        case .one(let value): values = [value]
+        case .all where parts.contains(where: { if case .further = $0 { true } else { false } }): return .all
+        case .all: values = split
+        case .further: return outsideRanges(model, operation, split)
+        }
         let known = values.compactMap { $0 }
         var ranges: [Domain] = known.count == 1 ? [Self.inBranch(known[0])]
             : known.isEmpty ? [] : [.leaf(path: [FieldSpec.companyBranchName], op: .in, value: .array(known.map(Value.int)))]
         if values.contains(nil) { ranges.append(.leaf(path: [FieldSpec.companyBranchName], op: .equal, value: .false)) }
         return .anyOf(ranges)
+    }
+
+    /// The rows none of the ranges `split` holds for the caller: a company (a row of no company
+    /// is in the range of no branch), none of the branches, and, reading what branches share,
+    /// not one of the caller's parents (also in the range of no branch).
+    private func outsideRanges(_ model: ModelSpec, _ operation: Operation, _ split: [Int64?]) -> Domain {
+        let branches = Value.array(split.compactMap { $0 }.map(Value.int))
+        var outside: [Domain] = [
+            .leaf(path: ["company_id"], op: .notEqual, value: .false),
+            .or([.leaf(path: [FieldSpec.companyBranchName], op: .equal, value: .false),
+                 .leaf(path: [FieldSpec.companyBranchName], op: .notIn, value: branches)]),
+        ]
+        if model.sharedWithBranches, operation == .read, let above = env.companyReach?.above, !above.isEmpty {
+            outside.append(.leaf(path: ["company_id"], op: .notIn, value: .array(above.map(Value.int))))
+        }
+        return .allOf(outside)
     }
 
     /// One branch's rows, written the same way wherever it is used, so PostgreSQL sees one

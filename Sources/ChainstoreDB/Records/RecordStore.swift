@@ -48,7 +48,7 @@ public struct RecordStore: Sendable {
         _ model: ModelSpec, _ domain: Domain, order: String?, offset: Int, limit: Int?,
         joins: (_ model: ModelSpec, _ sql: inout SQLBuilder) -> Void = { _, _ in }, into sql: inout SQLBuilder
     ) throws {
-        guard let limit, let split = branchSplit(model, .read), split.count > 1 else {
+        guard let limit, let parts = branchParts(model, .read), parts.count > 1 else {
             sql += "\(table: model) t"
             joins(model, &sql)
             sql += " WHERE "
@@ -56,10 +56,10 @@ public struct RecordStore: Sendable {
             return
         }
         sql += "("
-        for (index, value) in split.enumerated() {
+        for (index, part) in parts.enumerated() {
             if index > 0 { sql += " UNION ALL " }
             sql += "(SELECT t.* FROM \(table: model) t WHERE "
-            try whereClause(model, domain, operation: .read, branch: .one(value), into: &sql)
+            try whereClause(model, domain, operation: .read, branch: part, into: &sql)
             try orderClause(model, order, into: &sql)
             try pagination(offset: 0, limit: limit + offset, into: &sql)
             sql += ")"
@@ -94,7 +94,7 @@ public struct RecordStore: Sendable {
         compiler.relatedRules = nil
         // A caller whose rows all lie in one branch range reads that range.
         var part = branch
-        if case .all = branch, let split = branchSplit(model, operation), split.count == 1 { part = .one(split[0]) }
+        if case .all = branch, let parts = branchParts(model, operation), parts.count == 1 { part = parts[0] }
         let rules = Domain.allOf([ruleDomain(model, operation, branch: part), branchDomain(model, operation, part)])
         try compiler.compileRules(rules, model: model, alias: alias, into: &sql)
         sql += ")"
