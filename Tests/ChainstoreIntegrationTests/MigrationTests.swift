@@ -31,6 +31,10 @@ struct MigrationTests {
 
 @Suite("Schema check", .enabled(if: TestDatabase.isAvailable))
 struct SchemaCheckTests {
+    static func problems(_ db: Database, _ registry: Registry) async throws -> [String] {
+        try await db.transaction(logger: TestDatabase.logger) { tx in try await SchemaCheck.problems(tx, registry: registry) }
+    }
+
     @Test func declaredModelsMatchTheMigratedSchema() async throws {
         try await TestDatabase.withFreshDatabase { db, registry in
             let problems = try await db.transaction(logger: TestDatabase.logger) { tx in try await SchemaCheck.problems(tx, registry: registry) }

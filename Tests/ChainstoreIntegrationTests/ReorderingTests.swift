@@ -310,4 +310,55 @@ struct ReorderingTests {
             }
         }
     }
+    /// A purchase order line's company is its order's, kept by one key over both: a line cannot
+    /// be given another company, follows its order to another company, goes with its order, and
+    /// the schema check still finds both columns keyed (and reports them when the key is gone).
+    @Test func aLinesCompanyIsItsOrdersThroughOneKey() async throws {
+        try await TestDatabase.withFreshDatabase { db, registry in
+            let fx = try await GroupFixture.make(db, registry)
+            let (order, line) = try await GroupFixture.asUser(db, registry, uid: fx.groupAdmin) { store throws in
+                let warehouse = try await store.create("stock.warehouse", [["name": "GZ Store 1", "code": "GZ1", "company_id": .int(fx.store1)]])[0]
+                let incoming = try await store.search("stock.picking.type", domain: .and([
+                    .leaf("warehouse_id", .equal, .int(warehouse)), .leaf("code", .equal, "incoming")]))[0]
+                let partner = try await store.create("res.partner", [["name": "华南饮料供应链有限公司", "is_company": true]])[0]
+                let product = try await store.create("product.product", [["name": "矿泉水 550ml", "type": "product"]])[0]
+                let order = try await store.create("purchase.order", [[
+                    "partner_id": .int(partner), "company_id": .int(fx.store1), "picking_type_id": .int(incoming),
+                    "order_line": [[0, 0, ["product_id": .int(product), "product_qty": 3, "price_unit": 2]]],
+                ]])[0]
+                let line = try await store.search("purchase.order.line", domain: .leaf("order_id", .equal, .int(order)))[0]
+                let read = try await store.read("purchase.order.line", ids: [line], fields: ["company_id"], load: .classicWrite)
+                #expect(read[0]["company_id"] == .int(fx.store1))
+                return (order, line)
+            }
+            /// Statements run in one transaction; the last one's rows.
+            @Sendable func sql(_ statements: SQLBuilder...) async throws -> [PostgresRow] {
+                try await db.transaction(logger: TestDatabase.logger) { tx in
+                    var rows: [PostgresRow] = []
+                    for statement in statements { rows = try await tx.query(statement) }
+                    return rows
+                }
+            }
+            func company(_ line: Int64) async throws -> Int64 {
+                try await sql("SELECT company_id FROM purchase_order_line WHERE id = \(line)")[0].decode(Int64.self)
+            }
+            // Written by hand to another company: realigned by the line's trigger, or refused by the key.
+            _ = try await sql("UPDATE purchase_order_line SET company_id = \(fx.store2) WHERE id = \(line)")
+            #expect(try await company(line) == fx.store1)
+            await #expect(throws: (any Error).self) {
+                _ = try await sql("ALTER TABLE purchase_order_line DISABLE TRIGGER purchase_order_line_moved",
+                                  "UPDATE purchase_order_line SET company_id = \(fx.store2) WHERE id = \(line)")
+            }
+            // The order moves to another company: its line follows.
+            _ = try await sql("UPDATE purchase_order SET company_id = \(fx.store2) WHERE id = \(order)")
+            #expect(try await company(line) == fx.store2)
+            #expect(try await SchemaCheckTests.problems(db, registry).isEmpty)
+            // Gone with its order.
+            _ = try await sql("DELETE FROM purchase_order WHERE id = \(order)")
+            #expect(try await sql("SELECT count(*) FROM purchase_order_line WHERE id = \(line)")[0].decode(Int64.self) == 0)
+            _ = try await sql("ALTER TABLE purchase_order_line DROP CONSTRAINT purchase_order_line_order_company_fkey")
+            let unkeyed = try await SchemaCheckTests.problems(db, registry)
+            #expect(Set(unkeyed) == ["purchase.order.line.company_id: no foreign key", "purchase.order.line.order_id: no foreign key"], "\(unkeyed)")
+        }
+    }
 }

@@ -12,12 +12,16 @@ public enum SchemaCheck {
             let (table, column, type) = try row.decode((String, String, String).self)
             columns[table, default: [:]][column] = type
         }
+        // Per column, its foreign key's ON DELETE; `k` for a column a composite key keeps with
+        // its parent's (a line's company, with its order's id): checked through the parent, whose
+        // own key to that record has the declared action. A column's own key comes last and wins.
         var foreignKeys: [String: Character] = [:]
         let fkSQL = SQLBuilder("""
-            SELECT cl.relname::text || '.' || a.attname::text, c.confdeltype::text FROM pg_constraint c
+            SELECT cl.relname::text || '.' || a.attname::text, CASE WHEN k.n = 1 THEN c.confdeltype::text ELSE 'k' END FROM pg_constraint c
             JOIN pg_class cl ON cl.oid = c.conrelid JOIN pg_namespace n ON n.oid = cl.relnamespace AND n.nspname = current_schema()
-            JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = c.conkey[1]
-            WHERE c.contype = 'f' AND cardinality(c.conkey) = 1
+            CROSS JOIN LATERAL unnest(c.conkey) WITH ORDINALITY k(attnum, n)
+            JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = k.attnum
+            WHERE c.contype = 'f' ORDER BY cardinality(c.conkey) DESC
             """)
         for row in try await tx.query(fkSQL) {
             let (column, action) = try row.decode((String, String).self)
@@ -68,7 +72,7 @@ public enum SchemaCheck {
                        !partitioned.contains(registry.models[comodel]?.table ?? "") || foreignKeys["\(model.table).\(field.name)"] != nil {
                         let action = foreignKeys["\(model.table).\(field.name)"]
                         let wanted: Set<Character> = onDelete == .cascade ? ["c"] : onDelete == .setNull ? ["n"] : ["r", "a"]
-                        if let action, !wanted.contains(action) {
+                        if let action, action != "k", !wanted.contains(action) {
                             problems.append("\(model.name).\(field.name): the foreign key's ON DELETE differs from '\(onDelete.rawValue)'")
                         } else if action == nil {
                             problems.append("\(model.name).\(field.name): no foreign key")

@@ -14,7 +14,7 @@ public enum Purchase {
         ],
         extending: ModelSpec.purchaseExtensions,
         migrations: [.createPurchase, .supplierPortal, .confirmedReceiptsCount, .proposalsAtScale, .proposalsPerBatch, .nextDeliveryWithoutSchedule, .forcedVendorByIndex,
-                     .proposalsInMemory, .nextDeliveryInOneQuery, .rulesInLocationOrder, .linesInOrdersOrder, .rulesByBranch],
+                     .proposalsInMemory, .nextDeliveryInOneQuery, .rulesInLocationOrder, .linesInOrdersOrder, .rulesByBranch, .linesKeyedByOrderAndCompany],
         computes: [Reordering.figures],
         rules: PortalRules.all,
         methods: methods,
