@@ -72,8 +72,15 @@ struct ScaleIsolationTests {
                         // are read per branch range of the table's index, then merged).
                         let page = try await store.search(model.name, domain: .all, offset: 3, limit: 9)
                         #expect(page == Array(found.dropFirst(3).prefix(9)), "a page of \(model.name) as \(login)")
-                        let rows = try await store.searchRead(model.name, domain: .all, fields: ["id"], offset: 3, limit: 9)
+                        // Read with a link: a page's names are joined once the page is cut (and so are a
+                        // read's by ids), a whole result's looked up row by row; all three agree.
+                        let rows = try await store.searchRead(model.name, domain: .all, fields: ["id", "company_id"], offset: 3, limit: 9)
                         #expect(rows.map { $0["id"] } == page.map { Value.int($0) }, "a page of \(model.name) read as \(login)")
+                        let whole = try await store.searchRead(model.name, domain: .all, fields: ["company_id"])
+                        let company = Dictionary(whole.map { ($0["id"]!, $0["company_id"]) }, uniquingKeysWith: { first, _ in first })
+                        let byIds = try await store.read(model.name, ids: page, fields: ["company_id"])
+                        #expect(rows.map { $0["company_id"] } == page.map { company[.int($0)] ?? nil }, "a page's companies of \(model.name) as \(login)")
+                        #expect(byIds.map { $0["company_id"] } == page.map { company[.int($0)] ?? nil }, "companies of \(model.name) by ids as \(login)")
                         let last = max(found.count - 6, 0)
                         let lastPage = try await store.search(model.name, domain: .all, offset: last, limit: 9)
                         #expect(lastPage == Array(found.dropFirst(last)), "the last page of \(model.name) as \(login)")
