@@ -30,17 +30,7 @@ struct CatalogueTests {
                 #expect(template["list_price"] == .double(4))
                 #expect(template["barcode"] == "6901234567892")
 
-                let size = try await store.create("product.attribute", [["name": "Size", "value_ids": [[0, 0, ["name": "S"]], [0, 0, ["name": "M"]]]]])[0]
-                let colour = try await store.create("product.attribute", [["name": "Colour", "value_ids": [[0, 0, ["name": "Red"]], [0, 0, ["name": "Blue"]]]]])[0]
-                let sizes = try await store.search("product.attribute.value", domain: .leaf("attribute_id", .equal, .int(size)))
-                let colours = try await store.search("product.attribute.value", domain: .leaf("attribute_id", .equal, .int(colour)))
-                let shirt = try await store.create("product.template", [[
-                    "name": "T-shirt", "list_price": 50,
-                    "attribute_line_ids": [
-                        [0, 0, ["attribute_id": .int(size), "value_ids": [[6, 0, .array(sizes.map(Value.int))]]]],
-                        [0, 0, ["attribute_id": .int(colour), "value_ids": [[6, 0, .array(colours.map(Value.int))]]]],
-                    ],
-                ]])[0]
+                let shirt = try await Self.sizedAndColoured(store, "T-shirt", price: 50).template
                 let names = try await store.searchRead("product.product", domain: .leaf("product_tmpl_id", .equal, .int(shirt)),
                     fields: ["display_name"], order: "id").map { $0["display_name"]?.stringValue ?? "" }
                 #expect(Set(names) == ["T-shirt (S, Red)", "T-shirt (S, Blue)", "T-shirt (M, Red)", "T-shirt (M, Blue)"])
@@ -75,17 +65,7 @@ struct CatalogueTests {
                 }
             }
             try await GroupFixture.asUser(db, registry, uid: fx.groupAdmin) { store throws in
-                let size = try await store.create("product.attribute", [["name": "Size", "sequence": 1, "value_ids": [[0, 0, ["name": "S"]], [0, 0, ["name": "M"]]]]])[0]
-                let colour = try await store.create("product.attribute", [["name": "Colour", "sequence": 2, "value_ids": [[0, 0, ["name": "Red"]], [0, 0, ["name": "Blue"]]]]])[0]
-                let sizes = try await store.search("product.attribute.value", domain: .leaf("attribute_id", .equal, .int(size)))
-                let colours = try await store.search("product.attribute.value", domain: .leaf("attribute_id", .equal, .int(colour)))
-                let shirt = try await store.create("product.template", [[
-                    "name": "Polo", "list_price": 80,
-                    "attribute_line_ids": [
-                        [0, 0, ["attribute_id": .int(size), "value_ids": [[6, 0, .array(sizes.map(Value.int))]]]],
-                        [0, 0, ["attribute_id": .int(colour), "value_ids": [[6, 0, .array(colours.map(Value.int))]]]],
-                    ],
-                ]])[0]
+                let (shirt, colour) = try await Self.sizedAndColoured(store, "Polo", price: 80)
                 @Sendable func named(_ name: String) async throws -> Int64 {
                     try #require(try await store.search("product.product", domain: .leaf("display_name", .equal, .string(name))).first)
                 }
@@ -140,6 +120,20 @@ struct CatalogueTests {
             }
             #expect(left == 2)
         }
+    }
+
+    /// A template with two attributes of the same order, Size (S, M) made first, then Colour
+    /// (Red, Blue): four variants, their values named size first.
+    static func sizedAndColoured(_ store: RecordStore, _ name: String, price: Value) async throws -> (template: Int64, colour: Int64) {
+        let size = try await store.create("product.attribute", [["name": "Size", "value_ids": [[0, 0, ["name": "S"]], [0, 0, ["name": "M"]]]]])[0]
+        let colour = try await store.create("product.attribute", [["name": "Colour", "value_ids": [[0, 0, ["name": "Red"]], [0, 0, ["name": "Blue"]]]]])[0]
+        var lines: [Value] = []
+        for attribute in [size, colour] {
+            let values = try await store.search("product.attribute.value", domain: .leaf("attribute_id", .equal, .int(attribute)))
+            lines.append([0, 0, ["attribute_id": .int(attribute), "value_ids": [[6, 0, .array(values.map(Value.int))]]]])
+        }
+        let template = try await store.create("product.template", [["name": .string(name), "list_price": price, "attribute_line_ids": .array(lines)]])[0]
+        return (template, colour)
     }
 
     @Test func badBarcodesAndDuplicatesAreRefusedWithNothingStored() async throws {

@@ -71,29 +71,36 @@ extension RecordStore {
     func companyReach(_ model: ModelSpec, _ operation: Operation) -> [Domain] {
         let shared = model.sharedWithBranches && operation == .read
         let ids = { (list: [Int64]) in Value.array(list.map(Value.int)) }
-        let allowed = ids(env.allowedCompanyIds)
         let resolved = env.companyReach
         let under = resolved?.below
-        let below: (_ path: [String]) -> Domain = { path in
-            if path == ["company_id"], let branches = wholeBranches(model) {
-                // A city's ten thousand stores are the rows of the city's branch: one column.
-                return .leaf(path: [FieldSpec.companyBranchName], op: .in, value: ids(branches))
-            }
-            return under.map { .leaf(path: path, op: .in, value: ids($0)) } ?? .leaf(path: path, op: .childOf, value: allowed)
-        }
+        // A city's ten thousand stores are the rows of the city's branch: one column.
+        let own = wholeBranches(model).map { .leaf(path: [FieldSpec.companyBranchName], op: .in, value: ids($0)) } ?? underAllowed(["company_id"])
         var reach: [Domain] = [.leaf(path: ["company_id"], op: .equal, value: .false)]
         if shared {
             // The parents, few, bound when known; with a bound subtree, both in one list.
             reach.append(resolved.map { .leaf(path: ["company_id"], op: .in, value: ids((under ?? []) + $0.above)) }
-                         ?? .leaf(path: ["company_id"], op: .parentOf, value: allowed))
-            if under == nil { reach.append(below(["company_id"])) }
+                         ?? .leaf(path: ["company_id"], op: .parentOf, value: ids(env.allowedCompanyIds)))
+            if under == nil { reach.append(own) }
         } else {
-            reach.append(below(["company_id"]))
+            reach.append(own)
         }
-        if operation == .read {
-            for path in model.readableByCompanies { reach.append(below(path.split(separator: ".").map(String.init))) }
-        }
+        if operation == .read { reach += furtherReach(model) }
         return reach
+    }
+
+    /// "The company at `path` is under an allowed one": the resolved subtree when bound, else
+    /// `child_of` the allowed companies.
+    private func underAllowed(_ path: [String]) -> Domain {
+        guard let under = env.companyReach?.below else {
+            return .leaf(path: path, op: .childOf, value: .array(env.allowedCompanyIds.map(Value.int)))
+        }
+        return .leaf(path: path, op: .in, value: .array(under.map(Value.int)))
+    }
+
+    /// The alternatives of a read through the model's paths to further companies
+    /// (`readableByCompanies`): the company each path names is under an allowed one.
+    private func furtherReach(_ model: ModelSpec) -> [Domain] {
+        model.readableByCompanies.map { underAllowed($0.split(separator: ".").map(String.init)) }
     }
 
     /// The branches whose rows the caller may reach through `operation` by their own company
@@ -125,7 +132,7 @@ extension RecordStore {
 
     /// Which of the caller's branch parts a statement reads: all, one branch range, or the rows
     /// reached only through a path to further companies.
-    public enum BranchPart: Sendable { case all, one(Int64?), further }
+    public enum BranchPart: Sendable, Equatable { case all, one(Int64?), further }
 
     /// The multi-company rule's alternatives over one branch range of a caller whose companies
     /// are whole branches (nil otherwise): in a branch's range every row is under an allowed
@@ -141,7 +148,7 @@ extension RecordStore {
         let value: Int64?
         switch part {
         case .all: return nil
-        case .further: return Array(companyReach(model, operation).suffix(model.readableByCompanies.count))
+        case .further: return furtherReach(model)
         case .one(let one): value = one
         }
         if let value { return [Self.inBranch(value)] }
@@ -167,7 +174,7 @@ extension RecordStore {
         let values: [Int64?]
         switch part {
         case .one(let value): values = [value]
-        case .all where parts.contains(where: { if case .further = $0 { true } else { false } }): return .all
+        case .all where parts.contains(.further): return .all
         case .all: values = split
         case .further: return outsideRanges(model, operation, split)
         }
