@@ -150,6 +150,18 @@ extension AuditTrailTests {
         }
     }
 
+    /// The backend of a held transaction once it has its xid, waited for a minute at most (nil:
+    /// it never came, and the test fails instead of waiting for ever).
+    static func waitForHolder(_ db: Database, tag: String) async throws -> Int32? {
+        let giveUp = ContinuousClock.now + .seconds(60)
+        while ContinuousClock.now < giveUp {
+            try await Task.sleep(for: .milliseconds(20))
+            if let pid = try await holder(db, tag: tag) { return pid }
+        }
+        Issue.record("the held transaction '\(tag)' never started")
+        return nil
+    }
+
     /// The backend of a held transaction, once it has its xid (nil when it ended).
     static func holder(_ db: Database, tag: String) async throws -> Int32? {
         try await db.withoutTransaction(logger: TestDatabase.logger) { tx in
@@ -173,8 +185,7 @@ extension AuditTrailTests {
                 let fx = try await GroupFixture.make(db, registry)
                 try await AuditChain.sealAll(db, logger: TestDatabase.logger)
                 let elsewhere = Self.holdOpen(other, tag: "held_elsewhere")
-                var pid: Int32?
-                while pid == nil { try await Task.sleep(for: .milliseconds(20)); pid = try await Self.holder(other, tag: "held_elsewhere") }
+                var pid = try await Self.waitForHolder(other, tag: "held_elsewhere")
                 try await GroupFixture.asUser(db, registry, uid: fx.storeUser1) { store in
                     _ = try await store.create("res.partner", [["name": "After the other database's transaction"]])
                 }
@@ -186,8 +197,7 @@ extension AuditTrailTests {
                 await elsewhere.value
 
                 let here = Self.holdOpen(db, tag: "held_here")
-                pid = nil
-                while pid == nil { try await Task.sleep(for: .milliseconds(20)); pid = try await Self.holder(db, tag: "held_here") }
+                pid = try await Self.waitForHolder(db, tag: "held_here")
                 try await GroupFixture.asUser(db, registry, uid: fx.storeUser1) { store in
                     _ = try await store.create("res.partner", [["name": "After this database's transaction"]])
                 }
