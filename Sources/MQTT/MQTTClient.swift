@@ -126,16 +126,24 @@ public final class MQTTClient: MQTTTransport, Service {
                     }
                 }
                 group.addTask { try await self.session.connected(outbound) }
-                while let packet = try await packets.next() {
-                    switch packet {
-                    case .publish(let message, let id, _):
-                        try await handler(message)
-                        if let id { try await outbound.write(.puback(id)) }
-                    case .puback(let id): await session.acknowledged(id)
-                    case .suback(let id, let codes): await session.subscribed(id, codes)
-                    default: break
+                // However the connection ends, the subscriptions made again on it are told so
+                // before the group waits for its tasks: an answer that never came would hold it.
+                do {
+                    while let packet = try await packets.next() {
+                        switch packet {
+                        case .publish(let message, let id, _):
+                            try await handler(message)
+                            if let id { try await outbound.write(.puback(id)) }
+                        case .puback(let id): await session.acknowledged(id)
+                        case .suback(let id, let codes): await session.subscribed(id, codes)
+                        default: break
+                        }
                     }
+                } catch {
+                    await session.dropped()
+                    throw error
                 }
+                await session.dropped()
                 group.cancelAll()
             }
         }

@@ -70,20 +70,29 @@ struct RegistryTests {
     /// A module target's dependencies on other modules are exactly its manifest's `depends`, so
     /// the compiler's view of the layers and the registry's agree (read from `Package.swift` by
     /// SwiftPM itself).
-    @Test func moduleTargetsDependOnWhatTheirManifestsDeclare() throws {
+    @Test func moduleTargetsDependOnWhatTheirManifestsDeclare() async throws {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         // A scratch folder of its own: `swift test` holds the lock of the package's `.build`.
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("chainstore-manifest-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: scratch) }
         process.arguments = ["swift", "package", "--package-path", root.path, "--scratch-path", scratch.path, "dump-package"]
-        let pipe = Pipe()
-        process.standardOutput = pipe
+        // Into a file, waited for without holding a thread (two cores, sixty tests beside it),
+        // and for five minutes at most: a SwiftPM that never ends fails the test, not the run.
+        let output = scratch.appendingPathComponent("package.json")
+        _ = FileManager.default.createFile(atPath: output.path, contents: nil)
+        process.standardOutput = try FileHandle(forWritingTo: output)
         try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0)
+        let giveUp = ContinuousClock.now + .seconds(300)
+        while process.isRunning, ContinuousClock.now < giveUp { try await Task.sleep(for: .milliseconds(100)) }
+        if process.isRunning {
+            process.terminate()
+            process.waitUntilExit()
+        }
+        #expect(!process.isRunning && process.terminationStatus == 0, "swift package dump-package ended within 5 minutes")
+        let data = try Data(contentsOf: output)
         let package = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
         let targets = try #require(package["targets"] as? [[String: Any]])
         // A module target lives in Sources/Modules/<Target>; its manifest is named like it

@@ -27,6 +27,7 @@ struct BusTests {
         let (gate, open) = AsyncStream.makeStream(of: Void.self)
         let (inserted, written) = AsyncStream.makeStream(of: Void.self)
         let done = Task {
+            defer { written.finish() }  // a transaction that failed before writing does not leave the caller waiting
             try await db.transaction(logger: Self.log) { tx in
                 try await Self.send(tx, channel, text)
                 written.yield()
