@@ -2,7 +2,9 @@ import ChainstoreCore
 import ChainstoreDB
 import ChainstoreTestSupport
 import Foundation
+import PostgresNIO
 import Product
+import Synchronization
 import Testing
 
 @Suite("Batch pricing: precedence, quantities, dates, formulas, taxes", .enabled(if: TestDatabase.isAvailable))
@@ -122,9 +124,16 @@ struct PricingTests {
                 }
             }
             let created = try await versions()
-            #expect(try await PriceWindows.advance(db, until: moments[0], logger: log) == 0)
+            // A look that finds no window announces nothing: every node's cached lists stay.
+            let quiet = try await Self.catalogueNotices(db) { () async throws in
+                #expect(try await PriceWindows.advance(db, until: moments[0], logger: log) == 0)
+            }
+            #expect(quiet.isEmpty, "\(quiet)")
             #expect(try await versions() == created)
-            #expect(try await PriceWindows.advance(db, until: moments[1], logger: log) == 1)
+            let heard = try await Self.catalogueNotices(db) { () async throws in
+                #expect(try await PriceWindows.advance(db, until: moments[1], logger: log) == 1)
+            }
+            #expect(heard.contains("product_pricelist_item"), "\(heard)")
             let opened = try await versions()
             #expect(opened[0] > created[0] && opened[1] == created[1], "rice moves, tea does not: \(created) → \(opened)")
             #expect(try await PriceWindows.advance(db, until: moments[2], logger: log) == 0)
@@ -132,6 +141,27 @@ struct PricingTests {
             let closed = try await versions()
             #expect(closed[0] > opened[0] && closed[1] == opened[1])
         }
+    }
+
+    /// The notices on the catalogue channel while `body` runs (and a moment after, for their delivery).
+    static func catalogueNotices(_ db: Database, _ body: () async throws -> Void) async throws -> [String] {
+        let heard = Mutex<[String]>([])
+        let (started, listening) = AsyncStream.makeStream(of: Void.self)
+        let listener = Task {
+            defer { listening.finish() }
+            try await db.client.withConnection { connection in
+                try await connection.listen(on: CatalogueCache.channel) { notices in
+                    listening.yield()
+                    for try await notice in notices { heard.withLock { $0.append(notice.payload) } }
+                }
+            }
+        }
+        for await _ in started { break }
+        try await body()
+        try await Task.sleep(for: .milliseconds(500))
+        listener.cancel()
+        _ = await listener.result
+        return heard.withLock { $0 }
     }
 
     /// Price rules list in Odoo's default order (`applied_on, min_quantity desc, categ_id desc,

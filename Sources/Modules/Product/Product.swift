@@ -13,7 +13,7 @@ public enum Product {
             .productSupplierinfo, .productPricelist, .productPricelistItem, .barcodeNomenclature, .barcodeRule, .productAssortment,
         ],
         migrations: [.createCatalogue, .createPricelists, .seedCatalogue, .catalogueVersions, .productNotices, .nomenclatures, .assortments, .variantCompany, .productOrderIndexes, .catalogueBus,
-                     .priceWindows, .taxAmounts, .nameSearchIndexes, .variantName, .priceRulesInOrder, .combinationName],
+                     .priceWindows, .taxAmounts, .nameSearchIndexes, .variantName, .priceRulesInOrder, .combinationName, .ruleNoticesForRows],
         methods: methods,
         hooks: Variants.hooks,
         endpoints: CatalogueAPI.endpoints,

@@ -63,8 +63,10 @@ public final class CatalogueCache: Sendable {
         /// Category id → its ancestors and itself, nearest first.
         var categories: [Int64: [Int64]]?
         var taxes: [Int64: Pricing.Tax]?
-        /// Company id → its active lists `(id, sequence)`.
-        var listsByCompany: [Int64: [(id: Int64, sequence: Int)]]?
+        /// Company id → its active lists `(id, sequence)`, for the companies priced so far (a
+        /// company without lists has an empty entry): a store loads its own path's lists, not
+        /// the 20,000 of the group.
+        var listsByCompany: [Int64: [(id: Int64, sequence: Int)]] = [:]
         var rules: [Int64: ListRules] = [:]
         /// Company id → itself and its parents, nearest first.
         var companyPath: [Int64: [Int64]] = [:]
@@ -223,24 +225,26 @@ extension CatalogueCache {
             snapshot.taxes = taxes
             loaded.append { $0.taxes = taxes }
         }
-        if snapshot.listsByCompany == nil {
-            var lists: [Int64: [(id: Int64, sequence: Int)]] = [:]
-            for row in try await tx.query(SQLBuilder("SELECT id, company_id, sequence FROM product_pricelist WHERE active")) {
-                let (id, owner, sequence) = try row.decode((Int64, Int64, Int).self)
-                lists[owner, default: []].append((id, sequence))
-            }
-            snapshot.listsByCompany = lists
-            loaded.append { $0.listsByCompany = lists }
-        }
         let path = try await companyPath(tx, database: database, company: company)
         guard !path.isEmpty else { throw ChainstoreError.missing("Company \(company) does not exist") }
         if let reach, !path.contains(where: reach.contains) {
             throw ChainstoreError.accessError("You are not allowed to price for company \(company).")
         }
-        // The company's lists, nearest company first, then the lists their formulas name.
-        let lists = path.flatMap { owner in
-            (snapshot.listsByCompany?[owner] ?? []).sorted { ($0.sequence, $0.id) < ($1.sequence, $1.id) }.map(\.id)
+        let owners = path.filter { snapshot.listsByCompany[$0] == nil }
+        if !owners.isEmpty {
+            var sql = SQLBuilder("SELECT id, company_id, sequence FROM product_pricelist WHERE active AND company_id = ANY(")
+            sql.bind(.intArray(owners), cast: "bigint[]")
+            sql += ")"
+            var lists = Dictionary(uniqueKeysWithValues: owners.map { ($0, [(id: Int64, sequence: Int)]()) })
+            for row in try await tx.query(sql) {
+                let (id, owner, sequence) = try row.decode((Int64, Int64, Int).self)
+                lists[owner, default: []].append((id, sequence))
+            }
+            snapshot.listsByCompany.merge(lists) { _, loaded in loaded }
+            loaded.append { $0.listsByCompany.merge(lists) { _, loaded in loaded } }
         }
+        // The company's lists, nearest company first, then the lists their formulas name.
+        let lists = Self.lists(along: path, snapshot.listsByCompany)
         var wanted = Set(lists)
         var frontier = lists
         while !frontier.isEmpty {
@@ -256,6 +260,11 @@ extension CatalogueCache {
             store(database.name, generation: generation) { stored in for apply in loaded { apply(&stored) } }
         }
         return PricingContext(lists: lists, snapshot: snapshot)
+    }
+
+    /// The lists of the companies on `path` (nearest first), each company's by sequence.
+    static func lists(along path: [Int64], _ byCompany: [Int64: [(id: Int64, sequence: Int)]]) -> [Int64] {
+        path.flatMap { owner in (byCompany[owner] ?? []).sorted { ($0.sequence, $0.id) < ($1.sequence, $1.id) }.map(\.id) }
     }
 
     static func loadRules(_ tx: Transaction, lists: [Int64], categories: [Int64: [Int64]]) async throws -> [Int64: ListRules] {
@@ -322,12 +331,13 @@ extension CatalogueCache {
     func cachedPricing(_ database: String, company: Int64, reach: [Int64]) throws -> PricingContext? {
         let entry = entries.withLock { $0[database] }
         guard let entry, entry.listening, entry.snapshot.categories != nil, entry.snapshot.taxes != nil,
-            let byCompany = entry.snapshot.listsByCompany, let path = entry.snapshot.companyPath[company]
+            let path = entry.snapshot.companyPath[company]
         else { return nil }
         guard path.contains(where: reach.contains) else {
             throw ChainstoreError.accessError("You are not allowed to price for company \(company).")
         }
-        let lists = path.flatMap { owner in (byCompany[owner] ?? []).sorted { ($0.sequence, $0.id) < ($1.sequence, $1.id) }.map(\.id) }
+        guard path.allSatisfy({ entry.snapshot.listsByCompany[$0] != nil }) else { return nil }
+        let lists = Self.lists(along: path, entry.snapshot.listsByCompany)
         var seen = Set(lists)
         var frontier = lists
         while !frontier.isEmpty {
