@@ -86,7 +86,7 @@ public enum TestDatabase {
             } else {
                 let root = FileManager.default.temporaryDirectory.path + "/chainstore-test-\(getpid())"
                 location = try DatabaseLocation(url: nil, dataDir: root, databaseName: template)
-                try location.startIfManaged(logger: logger)
+                try await offThread { try location.startIfManaged(logger: logger) }
                 ClusterCleanup.register(root: root)
             }
             try await admin(location) { tx in
@@ -134,5 +134,15 @@ enum ClusterCleanup {
             }
             try? FileManager.default.removeItem(atPath: root)
         }
+    }
+}
+
+/// Runs blocking work (a cluster started by `pg_ctl -w`, a process waited for) on a thread of its
+/// own: the tests share two cooperative threads, and work holding one for seconds held every
+/// other test's timed waits back.
+@discardableResult
+public func offThread<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        Thread { continuation.resume(with: Result { try work() }) }.start()
     }
 }

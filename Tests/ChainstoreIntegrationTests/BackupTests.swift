@@ -21,7 +21,7 @@ struct BackupTests {
         }
         let logger = TestDatabase.logger
         let location = try DatabaseLocation(url: nil, dataDir: root, databaseName: "shop")
-        try location.startIfManaged(logger: logger)
+        try await offThread { try location.startIfManaged(logger: logger) }
         defer { location.stopIfManaged(logger: logger) }
         try await location.createDatabaseIfMissing(logger: logger)
         try await location.withDatabase(logger: logger, create: false) { db in
@@ -60,7 +60,7 @@ struct BackupTests {
             backupDir: root + "/backups", walArchive: root + "/backups/wal", time: moment, into: into, logger: logger)
         #expect(restored.target.hasPrefix(String(moment.prefix(19))))
         let copy = try DatabaseLocation(url: nil, dataDir: into, databaseName: "shop")
-        try copy.startIfManaged(logger: logger)
+        try await offThread { try copy.startIfManaged(logger: logger) }
         defer { copy.stopIfManaged(logger: logger) }
         let ids = try await copy.withDatabase(logger: logger, create: false) { db in
             try await db.withoutTransaction(logger: logger) { tx in try await tx.query("SELECT id FROM sale ORDER BY id").map { try $0.decode(Int.self) } }

@@ -21,7 +21,7 @@ struct CommitSafetyTests {
         }
         let logger = TestDatabase.logger
         let location = try DatabaseLocation(url: nil, dataDir: root, databaseName: "syncrep")
-        try location.startIfManaged(logger: logger)
+        try await offThread { try location.startIfManaged(logger: logger) }
         try await location.createDatabaseIfMissing(logger: logger)
         try await location.withDatabase(logger: logger, create: false) { plain in
             /// Makes every commit wait for `standby` (nil: for none).

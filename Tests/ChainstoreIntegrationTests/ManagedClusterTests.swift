@@ -20,11 +20,11 @@ struct ManagedClusterTests {
         let port = Int.random(in: 20_000...40_000)
         var server = try ServerProcess.start(dataDir: root, port: port)
         #expect(try await server.waitUntilReady())
-        server.killNine()
+        await server.killNine()
 
         server = try ServerProcess.start(dataDir: root, port: port)
         #expect(try await server.waitUntilReady(), "restart after kill -9 of the server")
-        server.killNine()
+        await server.killNine()
         let pid = try String(contentsOfFile: root + "/pgdata/postmaster.pid", encoding: .utf8).split(separator: "\n").first.flatMap { Int32($0) }
         #expect(pid != nil)
         if let pid { kill(pid, SIGKILL) }
@@ -32,7 +32,7 @@ struct ManagedClusterTests {
         server = try ServerProcess.start(dataDir: root, port: port)
         #expect(try await server.waitUntilReady(), "restart after kill -9 of PostgreSQL too")
         server.terminate()
-        #expect(server.waitForExit(seconds: 30) == 0)
+        #expect(await server.exited(within: 30) == 0)
         #expect(!ManagedCluster(root: root).isRunning(), "a clean stop also stops PostgreSQL")
     }
 }
@@ -96,7 +96,7 @@ extension ManagedClusterTests {
         process.standardError = FileHandle(forWritingAtPath: output)
         try process.run()
         let server = ServerProcess(process: process, port: 0)
-        let status = server.waitForExit(seconds: 120)
+        let status = await server.exited(within: 120)
         #expect(status != nil && status != 0)
         let log = try String(contentsOfFile: output, encoding: .utf8)
         #expect(log.contains("Refusing to listen on 0.0.0.0"), "\(log.suffix(2000))")
@@ -136,13 +136,21 @@ struct ServerProcess {
         return false
     }
 
-    func killNine() {
+    func killNine() async {
         kill(process.processIdentifier, SIGKILL)
-        _ = waitForExit(seconds: 10)
+        _ = await exited(within: 10)
     }
 
     func terminate() { process.terminate() }
 
+    /// The exit status once the process has ended, waited for without holding a thread (the
+    /// other tests run on the same two); nil if it still runs after `seconds`.
+    func exited(within seconds: Int) async -> Int32? {
+        for _ in 0..<(seconds * 10) where process.isRunning { try? await Task.sleep(for: .milliseconds(100)) }
+        return process.isRunning ? nil : process.terminationStatus
+    }
+
+    /// The same, holding the thread: only where nothing can be awaited (a `defer`).
     func waitForExit(seconds: Int) -> Int32? {
         for _ in 0..<(seconds * 10) where process.isRunning { usleep(100_000) }
         return process.isRunning ? nil : process.terminationStatus

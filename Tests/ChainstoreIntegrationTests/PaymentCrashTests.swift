@@ -63,7 +63,7 @@ struct PaymentCrashTests {
             for (key, _) in orders {
                 #expect(try await Self.waitFor(port: port, reference: PaymentFlow.reference(company: 1, orderKey: key, attempt: 1), states: ["user_paying"], seconds: 20))
             }
-            server.killNine()
+            await server.killNine()
 
             server = try ServerProcess.start(dataDir: root, port: port, extra: ["--demo", "--payments", keys + "/payments.json"])
             #expect(try await server.waitUntilReady(), "restart after kill -9")
@@ -76,15 +76,15 @@ struct PaymentCrashTests {
             // A key file others can read stops the node from starting with it.
             try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: keys + "/app.pem")
             server.terminate()
-            _ = server.waitForExit(seconds: 30)
+            _ = await server.exited(within: 30)
             let refused = try ServerProcess.start(dataDir: root, port: port, extra: ["--demo", "--payments", keys + "/payments.json"])
-            #expect(refused.waitForExit(seconds: 60).map { $0 != 0 } == true)
+            #expect(await refused.exited(within: 60).map { $0 != 0 } == true)
             // So does a channel reached over plain http anywhere but on this machine.
             try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: keys + "/app.pem")
             try config.replacingOccurrences(of: "http://127.0.0.1:\(client.port!)/gateway.do", with: "http://openapi.example.com/gateway.do")
                 .write(toFile: keys + "/payments.json", atomically: true, encoding: .utf8)
             let plain = try ServerProcess.start(dataDir: root, port: port, extra: ["--demo", "--payments", keys + "/payments.json"])
-            #expect(plain.waitForExit(seconds: 60).map { $0 != 0 } == true)
+            #expect(await plain.exited(within: 60).map { $0 != 0 } == true)
         }
     }
 
