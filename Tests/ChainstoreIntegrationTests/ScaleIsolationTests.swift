@@ -21,7 +21,7 @@ struct ScaleIsolationTests {
             // place bound for a Guangzhou store holds the Shenzhen store's goods, the group's and
             // a Guangzhou store's, and goods of no company (outside the city's branch, in no
             // branch, in it, and in no branch without a company).
-            try await db.transaction(logger: TestDatabase.logger) { tx in
+            _ = try await db.transaction(logger: TestDatabase.logger) { tx in
                 try await tx.query(SQLBuilder("""
                     WITH place AS (
                         UPDATE stock_location SET dest_company_id = (SELECT company_id FROM res_users WHERE login = 'gz000001.manager')
