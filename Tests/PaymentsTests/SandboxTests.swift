@@ -21,6 +21,9 @@ struct SandboxTests {
         let wechatPlatform: _RSA.Signing.PrivateKey
     }
 
+    /// How long the clients wait for a payment's answer in these tests, in seconds.
+    static let payWithin: Int64 = 3
+
     static let apiV3Key = "V3k3yV3k3yV3k3yV3k3yV3k3yV3k3y12"
     static let publicKeyId = "PUB_KEY_ID_0119000010920240601000000000001"
 
@@ -30,7 +33,9 @@ struct SandboxTests {
         var configuration = PaymentSandbox.Configuration(wechatAPIKey: apiKey, alipayAppPublicKey: app.publicKey, alipayPlatformKey: platform)
         configuration.confirmSeconds = 0.5
         configuration.slowSeconds = 0.3
-        configuration.lostSeconds = 3
+        // A lost answer comes after the clients' pay limit (3 s, `payWithin`), a slow one well
+        // before it; the limit leaves a first call beside sixty other tests time to be answered.
+        configuration.lostSeconds = 6
         configuration.refundSeconds = 1.5  // long enough for the first refund query to find it processing, even under load
         let merchant = try _RSA.Signing.PrivateKey(keySize: .bits2048)
         let wechatPlatform = try _RSA.Signing.PrivateKey(keySize: .bits2048)
@@ -55,7 +60,7 @@ struct SandboxTests {
         try await Self.live { _, base in
             let http = HTTPClient.shared
             var client = WeChatV2Client(http: http, base: base, merchant: WeChatMerchant(appId: "wx8888888888888888", mchId: "1900000109", apiKey: Self.apiKey))
-            client.timeouts.pay = .seconds(1)
+            client.timeouts.pay = .seconds(Self.payWithin)
             var reply = await client.micropay(outTradeNo: "T00", authCode: Self.code("00"), totalFee: 1250, body: "饮料", nonce: "N1")
             #expect(reply.outcome == .paid && reply.amount == 1250 && reply.channelId != nil)
             // The same request again is not a second charge.
@@ -110,7 +115,7 @@ struct SandboxTests {
             let http = HTTPClient.shared
             let merchant = AlipayMerchant(appId: "2021004112345678", privateKey: setup.app, alipayPublicKey: setup.platform.publicKey)
             var client = AlipayClient(http: http, gateway: base + "/gateway.do", merchant: merchant)
-            client.timeouts.pay = .seconds(1)
+            client.timeouts.pay = .seconds(Self.payWithin)
             let at = "2026-11-26 12:00:00"
             var reply = await client.pay(outTradeNo: "A00", authCode: Self.code("00", wechat: false), totalFee: 1250, subject: "全家便利", timestamp: at)
             #expect(reply.outcome == .paid && reply.amount == 1250)
@@ -145,7 +150,7 @@ struct SandboxTests {
         let merchant = WeChatV3Merchant(appId: "wx8888888888888888", mchId: "1900000109", serialNo: "5157F09EFDC096DE15EBE81A47057A7232F1B8E1",
                                         privateKey: setup.merchant, platformKeys: keys, apiV3Key: apiV3Key)
         var client = WeChatV3Client(http: .shared, base: base, merchant: merchant)
-        client.timeouts.pay = .seconds(1)
+        client.timeouts.pay = .seconds(Self.payWithin)
         return client
     }
 
