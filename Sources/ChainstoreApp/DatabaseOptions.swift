@@ -75,7 +75,10 @@ public struct DatabaseLocation: Sendable {
         configuration.options.connectTimeout = .seconds(2)
         // No JIT compilation: a page of records under LIMIT is costed as the whole scan, so
         // PostgreSQL would spend 200 ms compiling for a query that runs in a few.
-        configuration.options.additionalStartupParameters = [("jit", "off")]
+        // The process in `pg_stat_activity`, as in `ir_cron.lease_owner` (`host:pid:…`).
+        configuration.options.additionalStartupParameters = [
+            ("jit", "off"), ("application_name", "chainstore:\(ProcessInfo.processInfo.processIdentifier)"),
+        ]
     }
 
     /// A pool on `database` (this location's database by default) run by the caller as a service.

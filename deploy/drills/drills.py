@@ -396,6 +396,31 @@ def cron_runs(port):
     return runs
 
 
+def cron_diagnosis(port):
+    """What the cron nodes were doing when a job did not run: the job's row, the nodes' sessions
+    that were not idle, and the warnings in their logs."""
+    print("  base.audit_seal now: %s" % psql(port, "SELECT format('failures %s, due in %s s, lease %s for %s s more, last error %s', failure_count, "
+          "round(extract(epoch FROM nextcall - now())), coalesce(lease_owner, '-'), round(extract(epoch FROM lease_until - now())), "
+          "coalesce(left(last_error, 200), '-')) FROM ir_cron WHERE code = 'base.audit_seal'"))
+    for name in ("cron1", "cron2"):
+        try:
+            pid = open(os.path.join(LAB_DIR, "run", name + ".pid")).read().strip()
+        except OSError:
+            pid = "?"
+        print("  %s: pid %s" % (name, pid))
+    sessions = psql(port, "SELECT format('%s %s %s/%s for %s s: %s', application_name, state, coalesce(wait_event_type, '-'), "
+                    "coalesce(wait_event, '-'), round(extract(epoch FROM now() - state_change)), left(regexp_replace(query, '\\s+', ' ', 'g'), 120)) "
+                    "FROM pg_stat_activity WHERE application_name LIKE 'chainstore:%' AND state <> 'idle' ORDER BY application_name", db="postgres")
+    print("  the nodes' sessions that were not idle:\n%s" % "\n".join("    " + line for line in (sessions or "none").splitlines()))
+    for name in ("cron1", "cron2"):
+        try:
+            lines = open(os.path.join(LAB_DIR, "log", name + ".log"), errors="replace").read().splitlines()
+        except OSError:
+            continue
+        warnings = [line for line in lines if "warning" in line or "error" in line][-8:]
+        print("  %s's last warnings:\n%s" % (name, "\n".join("    " + line[:300] for line in warnings) or "    none"))
+
+
 def drill_cron(results):
     """Two cron nodes; one killed mid-way: jobs go on on the other, the audit chain (sealed every
     second by whichever node holds the job) stays whole, and no job is left without a runner."""
@@ -422,9 +447,7 @@ def drill_cron(results):
     print("  audit seals run: cron1 %d, cron2 %d before the kill; cron2 %d after it" % (
         middle[0] - before[0], middle[1] - before[1], after - middle[1]))
     if not (middle[0] > before[0] or middle[1] > before[1]) or after <= middle[1] + 1:
-        print("  base.audit_seal now: %s" % psql(port, "SELECT format('failures %s, due in %s s, lease %s, last error %s', failure_count, "
-              "round(extract(epoch FROM nextcall - now())), coalesce(lease_owner, '-'), coalesce(left(last_error, 200), '-')) "
-              "FROM ir_cron WHERE code = 'base.audit_seal'"))
+        cron_diagnosis(port)
     check(results, "cron", middle[0] > before[0] or middle[1] > before[1], "the 1-second job ran before the kill")
     check(results, "cron", after > middle[1] + 1, "the 1-second job ran on the surviving node after the kill")
     check(results, "cron", stuck == "0", "jobs overdue by more than 30 s: %s" % stuck)

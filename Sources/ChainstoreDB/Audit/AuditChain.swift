@@ -41,14 +41,21 @@ public enum AuditChain {
         AND NOT EXISTS (SELECT 1 FROM pg_prepared_xacts p WHERE p.transaction = x.xid::xid AND p.database <> current_database()))
         """
 
+    /// The rows of a full block.
+    public static let block = 5000
+
     /// Seals up to `batch` rows as one block; returns how many were sealed. Only rows of
     /// transactions below the `horizon` are taken: those have ended, so every row they wrote is
     /// visible now (or, rolled back, never will be) and none can appear behind the cursor. A
     /// transaction still running in this database holds back the rows of transactions that
     /// began after it (they are sealed once it ends).
     @discardableResult
-    public static func sealPending(_ database: Database, logger: Logger, batch: Int = 5000) async throws -> Int {
+    public static func sealPending(_ database: Database, logger: Logger, batch: Int = block) async throws -> Int {
         try await database.transaction(logger: logger) { tx in
+            // Only a sealer locks the seal's row, and one seals at a time: a wait for it means a
+            // transaction left holding it, which fails the run (the error kept on the job) rather
+            // than holding the job for ever.
+            try await tx.execute("SET LOCAL lock_timeout = '10s'")
             guard let head = try await tx.query(SQLBuilder("""
                 SELECT last_seq, encode(last_hash, 'hex'), last_block, last_txid::text, last_id FROM audit_seal WHERE id = 1 FOR UPDATE
                 """)).first
