@@ -114,6 +114,44 @@ struct CommitSafetyTests {
         }
     }
 
+    /// A statement sent on a connection the server has already ended (a primary gone between
+    /// two statements of a transaction) fails at once as a lost connection: PostgresNIO drops a
+    /// query written to a closed channel without answering it, so the caller would otherwise
+    /// wait for ever. The rollback that follows does not wait either.
+    @Test func aStatementOnAConnectionTheServerEndedFailsAtOnce() async throws {
+        try await TestDatabase.withFreshDatabase { database, _ in
+            let logger = TestDatabase.logger
+            let outcome = Mutex<ChainstoreError.Code??>(nil)
+            let work = Task {
+                do {
+                    try await database.transaction(logger: logger) { tx in
+                        let pid = try await tx.one("SELECT pg_backend_pid()").decode(Int32.self)
+                        _ = try await database.withoutTransaction(logger: logger) { other in
+                            try await other.query("SELECT pg_terminate_backend(\(Int64(pid))::integer)")
+                        }
+                        let giveUp = ContinuousClock.now + .seconds(20)
+                        while !tx.connection.isClosed, ContinuousClock.now < giveUp { try await Task.sleep(for: .milliseconds(20)) }
+                        #expect(tx.connection.isClosed, "the ended session closed the connection")
+                        try await tx.execute("SELECT 1")
+                    }
+                    outcome.withLock { $0 = .some(nil) }
+                } catch {
+                    outcome.withLock { $0 = .some((error as? ChainstoreError)?.code) }
+                }
+            }
+            // Waited for with a bound: the failure this guards against is a wait without one.
+            let giveUp = ContinuousClock.now + .seconds(60)
+            while outcome.withLock({ $0 }) == nil, ContinuousClock.now < giveUp { try await Task.sleep(for: .milliseconds(50)) }
+            let code = outcome.withLock { $0 }
+            #expect(code != nil, "the statement on the closed connection was answered")
+            #expect(code == .some(.unavailable), "a connection lost before COMMIT: nothing saved, retry")
+            if code == nil { work.cancel() }
+            // The pool lends a working connection afterwards.
+            let one = try await database.withoutTransaction(logger: logger) { tx in try await tx.one("SELECT 1").decode(Int.self) }
+            #expect(one == 1)
+        }
+    }
+
     /// A measure of the replicas may take this long here: the suite runs beside sixty others on
     /// two cores, where the node's one second was seen to pass.
     static let measureWithin: Duration = .seconds(15)

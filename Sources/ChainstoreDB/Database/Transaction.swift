@@ -30,6 +30,7 @@ public struct Transaction: Sendable {
     public func query(_ sql: SQLBuilder) async throws -> [PostgresRow] {
         logger.debug("sql", metadata: ["sql": "\(sql.text)", "binds": "\(sql.binds.count)"])
         do {
+            try ensureOpen()
             if let statements, StatementCache.isPreparable(sql) { return try await prepared(sql, statements) }
             return try await connection.query(sql.postgresQuery, logger: logger).collect()
         } catch {
@@ -71,12 +72,21 @@ public struct Transaction: Sendable {
     public func forEachRow(_ sql: SQLBuilder, _ body: (PostgresRow) throws -> Void) async throws {
         logger.debug("sql", metadata: ["sql": "\(sql.text)", "binds": "\(sql.binds.count)"])
         do {
+            try ensureOpen()
             for try await row in try await connection.query(sql.postgresQuery, logger: logger) { try body(row) }
         } catch let error as ChainstoreError {
             throw error
         } catch {
             throw DatabaseErrors.translate(error)
         }
+    }
+
+    /// Refuses to send on a connection that is already closed (the server ended the session, a
+    /// primary went away between two statements): PostgresNIO drops a statement written to a
+    /// closed channel without ever answering it, so its caller would wait for ever. The error is
+    /// a lost connection (`CommitSafety`): nothing more is sent on it, and it is not lent again.
+    func ensureOpen() throws {
+        if connection.isClosed { throw ChannelError.ioOnClosedChannel }
     }
 
     /// Runs a statement with no bind values (DDL, `SET LOCAL`, …).
@@ -114,6 +124,7 @@ extension Transaction {
     public func execute<Statement: PostgresPreparedStatement>(_ statement: Statement) async throws -> [Statement.Row] {
         logger.debug("sql", metadata: ["prepared": "\(Statement.name)"])
         do {
+            try ensureOpen()
             var rows: [Statement.Row] = []
             for try await row in try await connection.execute(statement, logger: logger) { rows.append(row) }
             return rows
