@@ -41,21 +41,29 @@ public struct Node: Sendable {
         public var logDatabaseURL: String?
         /// Days of log records kept there.
         public var logRetentionDays = 30
-        /// Connections a node serving web or api holds open to each database server (`serve
-        /// --pool-size`), none closed when idle; a bus or cron node opens up to 40 as needed.
+        /// Connections a node serving web or api opens to each database server at most (`serve
+        /// --pool-size`); a bus or cron node opens up to 40 as needed.
         public var poolSize = 16
         public init() {}
 
-        /// Sizes a pool of this node: held open when it serves requests. A pool that opens and
-        /// closes connections with demand arms an idle timer (60 s) each time a connection is
-        /// handed back, and a cancelled timer's task stays allocated until its deadline: at a few
-        /// thousand calls a second that held 50 MB more resident on the full group's node, and the
-        /// held-open pool answered small calls about a third faster.
+        /// Sizes a pool of this node. Its connections open with demand and close after
+        /// `idleTimeout` unused. None is held open by a minimum: PostgresNIO's pool, after a
+        /// database outage (a failover), comes back with one connection, and with a minimum above
+        /// the connections it then has it stops the process at the next lease that finds none
+        /// idle (a failed precondition in its state machine): nodes crashed that way in the
+        /// failover drills. A pool that opens and closes connections with demand arms an idle
+        /// timer each time a connection is handed back, and a cancelled timer's task stays
+        /// allocated until its deadline: the timeout is kept short (with 60 s, a few thousand
+        /// calls a second held 50 MB more resident on the full group's node).
         func size(_ configuration: inout PostgresClient.Configuration) {
             guard roles.contains(.web) || roles.contains(.api) else { return }
             configuration.options.maximumConnections = poolSize
-            configuration.options.minimumConnections = poolSize
+            configuration.options.minimumConnections = 0
+            configuration.options.connectionIdleTimeout = Self.idleTimeout
         }
+
+        /// How long a node's connection stays open unused.
+        static let idleTimeout: Duration = .seconds(10)
     }
 
     public let location: DatabaseLocation
