@@ -15,7 +15,7 @@ public enum TestDatabase {
     }()
 
     /// The pools' own background chatter (e.g. a lease queued while `run()` starts) stays out of test output.
-    static let quiet: Logger = {
+    public static let quiet: Logger = {
         var logger = Logger(label: "chainstore.test.pool")
         logger.logLevel = .error
         return logger
@@ -134,6 +134,25 @@ enum ClusterCleanup {
             }
             try? FileManager.default.removeItem(atPath: root)
         }
+    }
+}
+
+extension TestDatabase {
+    /// A PostgreSQL cluster of the test's own, in a temporary folder (`root`), started, with
+    /// `database` created: for tests that stop, restart or reconfigure the server. Stopped and
+    /// removed afterwards, however `body` ends.
+    public static func withOwnCluster<T: Sendable>(
+        _ name: String, database: String, _ body: (_ location: DatabaseLocation, _ root: String) async throws -> T
+    ) async throws -> T {
+        let root = FileManager.default.temporaryDirectory.path + "/chainstore-\(name)-\(getpid())"
+        defer {
+            try? ManagedCluster(root: root).stop(mode: "immediate") { _ in }
+            try? FileManager.default.removeItem(atPath: root)
+        }
+        let location = try DatabaseLocation(url: nil, dataDir: root, databaseName: database)
+        try await offThread { try location.startIfManaged(logger: logger) }
+        try await location.createDatabaseIfMissing(logger: logger)
+        return try await body(location, root)
     }
 }
 

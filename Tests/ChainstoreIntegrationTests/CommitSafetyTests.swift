@@ -14,103 +14,97 @@ import Testing
 @Suite("Commit safety", .enabled(if: TestDatabase.isAvailable), .serialized)
 struct CommitSafetyTests {
     @Test func aCommitWithoutItsStandbyIsNeverReportedAsSaved() async throws {
-        let root = FileManager.default.temporaryDirectory.path + "/chainstore-syncrep-\(getpid())"
-        defer {
-            try? ManagedCluster(root: root).stop(mode: "immediate") { _ in }
-            try? FileManager.default.removeItem(atPath: root)
-        }
         let logger = TestDatabase.logger
-        let location = try DatabaseLocation(url: nil, dataDir: root, databaseName: "syncrep")
-        try await offThread { try location.startIfManaged(logger: logger) }
-        try await location.createDatabaseIfMissing(logger: logger)
-        try await location.withDatabase(logger: logger, create: false) { plain in
-            /// Makes every commit wait for `standby` (nil: for none).
-            func wantStandby(_ standby: String?) async throws {
-                try await plain.withoutTransaction(logger: logger) { tx in
-                    if let standby {
-                        try await tx.execute("ALTER SYSTEM SET synchronous_standby_names = '\(standby)'")
-                    } else {
-                        try await tx.execute("ALTER SYSTEM RESET synchronous_standby_names")
-                    }
-                    try await tx.execute("SELECT pg_reload_conf()")
-                }
-            }
-            try await plain.withoutTransaction(logger: logger) { tx in try await tx.execute("CREATE TABLE t (id int PRIMARY KEY)") }
-            try await wantStandby("ghost")
-            try await Task.sleep(for: .milliseconds(300))
-            var watched = plain
-            watched.watchesSynchronousCommit = true
-
-            /// Starts a transaction inserting `id`, then ends its wait for the standby with `signal`.
-            func attempt(_ database: Database, _ id: Int, _ signal: String) async throws -> Result<Void, any Error> {
-                let task = Task { () -> Result<Void, any Error> in
-                    do {
-                        try await database.transaction(logger: logger) { tx in
-                            try await tx.execute("INSERT INTO t VALUES (\(id))")
+        try await TestDatabase.withOwnCluster("syncrep", database: "syncrep") { location, _ in
+            try await location.withDatabase(logger: logger, create: false) { plain in
+                /// Makes every commit wait for `standby` (nil: for none).
+                func wantStandby(_ standby: String?) async throws {
+                    try await plain.withoutTransaction(logger: logger) { tx in
+                        if let standby {
+                            try await tx.execute("ALTER SYSTEM SET synchronous_standby_names = '\(standby)'")
+                        } else {
+                            try await tx.execute("ALTER SYSTEM RESET synchronous_standby_names")
                         }
-                        return .success(())
-                    } catch {
-                        return .failure(error)
+                        try await tx.execute("SELECT pg_reload_conf()")
                     }
                 }
-                // Beside sixty other tests on two cores the commit may take seconds to reach its
-                // wait. One that never does is let go (no standby wanted), so the test fails
-                // instead of waiting for ever.
-                var signalled = false
-                let giveUp = ContinuousClock.now + .seconds(60)
-                while !signalled, ContinuousClock.now < giveUp {
-                    try await Task.sleep(for: .milliseconds(50))
-                    signalled = try await plain.withoutTransaction(logger: logger) { tx in
-                        try await tx.query("SELECT \(unsafeRaw: signal)(pid) FROM pg_stat_activity WHERE wait_event = 'SyncRep'").count > 0
+                try await plain.withoutTransaction(logger: logger) { tx in try await tx.execute("CREATE TABLE t (id int PRIMARY KEY)") }
+                try await wantStandby("ghost")
+                try await Task.sleep(for: .milliseconds(300))
+                var watched = plain
+                watched.watchesSynchronousCommit = true
+
+                /// Starts a transaction inserting `id`, then ends its wait for the standby with `signal`.
+                func attempt(_ database: Database, _ id: Int, _ signal: String) async throws -> Result<Void, any Error> {
+                    let task = Task { () -> Result<Void, any Error> in
+                        do {
+                            try await database.transaction(logger: logger) { tx in
+                                try await tx.execute("INSERT INTO t VALUES (\(id))")
+                            }
+                            return .success(())
+                        } catch {
+                            return .failure(error)
+                        }
                     }
+                    // Beside sixty other tests on two cores the commit may take seconds to reach its
+                    // wait. One that never does is let go (no standby wanted), so the test fails
+                    // instead of waiting for ever.
+                    var signalled = false
+                    let giveUp = ContinuousClock.now + .seconds(60)
+                    while !signalled, ContinuousClock.now < giveUp {
+                        try await Task.sleep(for: .milliseconds(50))
+                        signalled = try await plain.withoutTransaction(logger: logger) { tx in
+                            try await tx.query("SELECT \(unsafeRaw: signal)(pid) FROM pg_stat_activity WHERE wait_event = 'SyncRep'").count > 0
+                        }
+                    }
+                    #expect(signalled, "a commit waited for the standby")
+                    if !signalled { try await wantStandby(nil) }
+                    return await task.value
                 }
-                #expect(signalled, "a commit waited for the standby")
-                if !signalled { try await wantStandby(nil) }
-                return await task.value
-            }
-            func code(_ result: Result<Void, any Error>) -> ChainstoreError.Code? {
-                if case .failure(let error) = result { return (error as? ChainstoreError)?.code }
-                return nil
-            }
-
-            // The hazard: PostgreSQL answers a cancelled wait with success and a warning.
-            let unwatched = try await attempt(plain, 1, "pg_cancel_backend")
-            #expect(code(unwatched) == nil, "without the watch a cancelled wait looks like success")
-            // Watched, the same cancel is a failure whose outcome is unknown; the row is on the
-            // primary only, as the error says.
-            let cancelled = try await attempt(watched, 2, "pg_cancel_backend")
-            #expect(code(cancelled) == .commitUnknown)
-            // The connection killed during COMMIT: unknown too, never retried by the pool.
-            let terminated = try await attempt(watched, 3, "pg_terminate_backend")
-            #expect(code(terminated) == .commitUnknown)
-            let saved = try await plain.withoutTransaction(logger: logger) { tx in
-                try await tx.query("SELECT id FROM t ORDER BY id").map { try $0.decode(Int.self) }
-            }
-            #expect(saved == [1, 2, 3], "each of them committed locally")
-
-            // A connection lost before COMMIT: nothing was saved, and the error says so.
-            try await wantStandby(nil)
-            let before = Task { () -> ChainstoreError.Code? in
-                do {
-                    try await watched.transaction(logger: logger) { tx in
-                        try await tx.execute("INSERT INTO t VALUES (4)")
-                        try await tx.execute("SELECT pg_sleep(30)")
-                    }
+                func code(_ result: Result<Void, any Error>) -> ChainstoreError.Code? {
+                    if case .failure(let error) = result { return (error as? ChainstoreError)?.code }
                     return nil
-                } catch {
-                    return (error as? ChainstoreError)?.code
                 }
-            }
-            var killed = false
-            for _ in 0..<100 where !killed {
-                try await Task.sleep(for: .milliseconds(50))
-                killed = try await plain.withoutTransaction(logger: logger) { tx in
-                    try await tx.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query LIKE 'SELECT pg_sleep(30)%'").count > 0
+
+                // The hazard: PostgreSQL answers a cancelled wait with success and a warning.
+                let unwatched = try await attempt(plain, 1, "pg_cancel_backend")
+                #expect(code(unwatched) == nil, "without the watch a cancelled wait looks like success")
+                // Watched, the same cancel is a failure whose outcome is unknown; the row is on the
+                // primary only, as the error says.
+                let cancelled = try await attempt(watched, 2, "pg_cancel_backend")
+                #expect(code(cancelled) == .commitUnknown)
+                // The connection killed during COMMIT: unknown too, never retried by the pool.
+                let terminated = try await attempt(watched, 3, "pg_terminate_backend")
+                #expect(code(terminated) == .commitUnknown)
+                let saved = try await plain.withoutTransaction(logger: logger) { tx in
+                    try await tx.query("SELECT id FROM t ORDER BY id").map { try $0.decode(Int.self) }
                 }
+                #expect(saved == [1, 2, 3], "each of them committed locally")
+
+                // A connection lost before COMMIT: nothing was saved, and the error says so.
+                try await wantStandby(nil)
+                let before = Task { () -> ChainstoreError.Code? in
+                    do {
+                        try await watched.transaction(logger: logger) { tx in
+                            try await tx.execute("INSERT INTO t VALUES (4)")
+                            try await tx.execute("SELECT pg_sleep(30)")
+                        }
+                        return nil
+                    } catch {
+                        return (error as? ChainstoreError)?.code
+                    }
+                }
+                var killed = false
+                for _ in 0..<100 where !killed {
+                    try await Task.sleep(for: .milliseconds(50))
+                    killed = try await plain.withoutTransaction(logger: logger) { tx in
+                        try await tx.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query LIKE 'SELECT pg_sleep(30)%'").count > 0
+                    }
+                }
+                #expect(await before.value == .unavailable)
+                let count = try await plain.withoutTransaction(logger: logger) { tx in try await tx.one("SELECT count(*) FROM t WHERE id = 4").decode(Int.self) }
+                #expect(count == 0)
             }
-            #expect(await before.value == .unavailable)
-            let count = try await plain.withoutTransaction(logger: logger) { tx in try await tx.one("SELECT count(*) FROM t WHERE id = 4").decode(Int.self) }
-            #expect(count == 0)
         }
     }
 

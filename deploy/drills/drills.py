@@ -402,23 +402,18 @@ def cron_diagnosis(port):
     print("  base.audit_seal now: %s" % psql(port, "SELECT format('failures %s, due in %s s, lease %s for %s s more, last error %s', failure_count, "
           "round(extract(epoch FROM nextcall - now())), coalesce(lease_owner, '-'), round(extract(epoch FROM lease_until - now())), "
           "coalesce(left(last_error, 200), '-')) FROM ir_cron WHERE code = 'base.audit_seal'"))
-    for name in ("cron1", "cron2"):
-        try:
-            pid = open(os.path.join(LAB_DIR, "run", name + ".pid")).read().strip()
-        except OSError:
-            pid = "?"
-        print("  %s: pid %s" % (name, pid))
     sessions = psql(port, "SELECT format('%s %s %s/%s for %s s: %s', application_name, state, coalesce(wait_event_type, '-'), "
                     "coalesce(wait_event, '-'), round(extract(epoch FROM now() - state_change)), left(regexp_replace(query, '\\s+', ' ', 'g'), 120)) "
                     "FROM pg_stat_activity WHERE application_name LIKE 'chainstore:%' AND state <> 'idle' ORDER BY application_name", db="postgres")
     print("  the nodes' sessions that were not idle:\n%s" % "\n".join("    " + line for line in (sessions or "none").splitlines()))
     for name in ("cron1", "cron2"):
         try:
+            pid = open(os.path.join(LAB_DIR, "run", name + ".pid")).read().strip()
             lines = open(os.path.join(LAB_DIR, "log", name + ".log"), errors="replace").read().splitlines()
         except OSError:
             continue
         warnings = [line for line in lines if "warning" in line or "error" in line][-8:]
-        print("  %s's last warnings:\n%s" % (name, "\n".join("    " + line[:300] for line in warnings) or "    none"))
+        print("  %s (pid %s), its last warnings:\n%s" % (name, pid, "\n".join("    " + line[:300] for line in warnings) or "    none"))
 
 
 def drill_cron(results):

@@ -80,9 +80,9 @@ public struct Database: Sendable {
     /// After a write committed for a caller (`ReplicaSet.writer`), the primary's WAL position:
     /// that caller's reads go to a replica only once it has replayed this far.
     private func noteCommit(_ connection: PostgresConnection, logger: Logger) async {
-        // A connection closed since the COMMIT would never answer (see `Transaction.ensureOpen`).
-        guard let replicas, let caller = ReplicaSet.writer?.uid.withLock({ $0 }), !connection.isClosed else { return }
-        let position = try? await connection.query("SELECT pg_current_wal_lsn()::text", logger: logger).collect().first?.decode(String.self)
+        guard let replicas, let caller = ReplicaSet.writer?.uid.withLock({ $0 }) else { return }
+        let tx = Transaction(connection: connection, logger: logger, database: name)
+        let position = try? await tx.query("SELECT pg_current_wal_lsn()::text").first?.decode(String.self)
         if let position, let lsn = try? ReplicaSet.parseLSN(position) { replicas.noteWrite(caller: caller, lsn: lsn) }
     }
 
