@@ -33,111 +33,32 @@ enum PosIngest {
         var results: [Value] = []
         // A batch's orders come from one till or a few: each till is read once per batch.
         var tills: [Int64: Till] = [:]
-        let sent = orders.map(Sent.init)
-        // A batch's keys are locked and looked up at once (two statements, not two an order).
-        var found = try await prefetch(store, sent)
-        for order in sent {
-            results.append(try await ingest(store, order, draft: draft, tills: &tills, found: order.key.flatMap { found.removeValue(forKey: $0) }))
-        }
+        for order in orders { results.append(try await ingest(store, envelope: order, draft: draft, tills: &tills)) }
         return results
-    }
-
-    /// An order as sent: its contents, their digest, its session and key.
-    struct Sent {
-        let envelope: Value
-        let data: OrderedDictionary<String, Value>
-        let digest: String
-        let session: Int64?
-        let uid: String?
-        let key: String?
-
-        init(_ envelope: Value) {
-            self.envelope = envelope
-            let data = envelope.dictValue?["data"]?.dictValue ?? envelope.dictValue ?? [:]
-            let session = data["pos_session_id"]?.intValue ?? data["session_id"]?.intValue
-            let uid = data["uid"]?.stringValue ?? (envelope.dictValue?["id"]?.stringValue)
-            // The till's UUID, or Odoo 17's access token, or (tills that send neither) the session and receipt uid.
-            let key = data["order_uuid"]?.stringValue ?? data["access_token"]?.stringValue ?? session.flatMap { s in uid.map { "session-\(s)/\($0)" } }
-            self.data = data
-            self.digest = SHA256.hash(data: Array(Value.dict(data).canonicalJSON.utf8)).hexDigits()
-            self.session = session
-            self.uid = uid
-            self.key = key.flatMap { !$0.isEmpty && $0.utf8.count <= 100 && session != nil ? $0 : nil }
-        }
-    }
-
-    /// The session and stored order of a key, as `sessionAndStored` reads them.
-    typealias Found = Result<(state: String, config: Int64, stored: (id: Int64, digest: String?, reference: String?)?), ChainstoreError>
-
-    /// For a batch of several orders: every key locked (in one order, so two batches never wait
-    /// on each other's keys crosswise), then every order's session and stored order read, in
-    /// two statements. A key sent twice in the batch is looked up again at its second order
-    /// (the first may have stored it since).
-    static func prefetch(_ store: RecordStore, _ orders: [Sent]) async throws -> [String: Found] {
-        var keys: [String] = [], sessions: [Int64] = [], seen = Set<String>(), repeated = Set<String>()
-        for order in orders {
-            guard let key = order.key, let session = order.session else { continue }
-            if !seen.insert(key).inserted { repeated.insert(key); continue }
-            keys.append(key)
-            sessions.append(session)
-        }
-        guard keys.count > 1 else { return [:] }
-        let model = try store.model("pos.session")
-        try await store.checkAccess(model, .read)
-        try await store.tx.query("""
-            SELECT count(pg_advisory_xact_lock(hashtext('pos.order/' || k))), set_config('plan_cache_mode', 'force_generic_plan', true)
-            FROM (SELECT DISTINCT k FROM unnest(\(keys)::text[]) k ORDER BY 1) x
-            """)
-        var sql = SQLBuilder("SELECT x.n, t.state, t.config_id, ")
-        try store.appendRules(model, .read, alias: "t", into: &sql)
-        sql += """
-            , o.id, o.content_hash, o.pos_reference
-            FROM unnest(\(sessions)::bigint[], \(keys)::text[]) WITH ORDINALITY AS x(session, key, n)
-            JOIN pos_session t ON t.id = x.session
-            LEFT JOIN pos_config c ON c.id = t.config_id
-            LEFT JOIN pos_order_register r ON r.company_id = c.company_id AND r.access_token = x.key
-            LEFT JOIN pos_order o ON o.id = r.order_id AND o.create_date = r.create_date
-            """ as SQLBuilder
-        var found: [String: Found] = [:]
-        for (index, key) in keys.enumerated() where !repeated.contains(key) {
-            found[key] = .failure(ChainstoreError.missing("Session \(sessions[index]) does not exist"))
-        }
-        for row in try await store.tx.query(sql) {
-            let (n, state, config, visible, id, digest, reference) = try row.decode((Int64, String, Int64?, Bool?, Int64?, String?, String?).self)
-            let key = keys[Int(n) - 1]
-            guard !repeated.contains(key) else { continue }
-            if visible != true {
-                found[key] = .failure(store.ruleViolation(model, .read, ids: [sessions[Int(n) - 1]]))
-            } else if let config {
-                found[key] = .success((state, config, id.map { ($0, digest, reference) }))
-            }
-        }
-        return found
     }
 
     /// One order: created, a duplicate of the stored one, or rejected with the reason. An order
     /// created leaves its savepoint open (the next order's nests in it, the commit ends them
     /// all): releasing it would be one more round trip for nothing a rollback needs.
-    static func ingest(_ store: RecordStore, _ sent: Sent, draft: Bool, tills: inout [Int64: Till], found prefetched: Found? = nil) async throws -> Value {
-        let (envelope, data, digest, uid) = (sent.envelope, sent.data, sent.digest, sent.uid)
-        guard let session = sent.session else { return rejected(nil, key: nil, "The order names no session (pos_session_id)") }
-        guard let key = sent.key else { return rejected(nil, key: nil, "The order has no key (order_uuid, access_token or uid)") }
+    static func ingest(_ store: RecordStore, envelope: Value, draft: Bool, tills: inout [Int64: Till]) async throws -> Value {
+        let data = envelope.dictValue?["data"]?.dictValue ?? envelope.dictValue ?? [:]
+        let digest = SHA256.hash(data: Array(Value.dict(data).canonicalJSON.utf8)).hexDigits()
+        let session = data["pos_session_id"]?.intValue ?? data["session_id"]?.intValue
+        let uid = data["uid"]?.stringValue ?? (envelope.dictValue?["id"]?.stringValue)
+        guard let session else { return rejected(nil, key: nil, "The order names no session (pos_session_id)") }
+        let key = data["order_uuid"]?.stringValue ?? data["access_token"]?.stringValue ?? uid.map { "session-\(session)/\($0)" }
+        guard let key, !key.isEmpty, key.utf8.count <= 100 else { return rejected(nil, key: nil, "The order has no key (order_uuid, access_token or uid)") }
         let reference = data["name"]?.stringValue ?? uid.map { "Order \($0)" }
         try await store.tx.execute("SAVEPOINT pos_ingest")
         var company: Int64?
         do {
-            let found: (state: String, config: Int64, stored: (id: Int64, digest: String?, reference: String?)?)
-            if let prefetched {
-                found = try prefetched.get()
-            } else {
-                // The statements of a sale are the same every time: planning them again for each
-                // order's values (PostgreSQL's custom plans) cost more than running them. (Set with
-                // the lock, for the rest of the transaction: a rolled-back order's is set again.)
-                try await store.tx.query("""
-                    SELECT pg_advisory_xact_lock(hashtext('pos.order/' || \(key))), set_config('plan_cache_mode', 'force_generic_plan', true)
-                    """)
-                found = try await sessionAndStored(store, session: session, key: key)
-            }
+            // The statements of a sale are the same every time: planning them again for each
+            // order's values (PostgreSQL's custom plans) cost more than running them. (Set with
+            // the lock, for the rest of the transaction: a rolled-back order's is set again.)
+            try await store.tx.query("""
+                SELECT pg_advisory_xact_lock(hashtext('pos.order/' || \(key))), set_config('plan_cache_mode', 'force_generic_plan', true)
+                """)
+            let found = try await sessionAndStored(store, session: session, key: key)
             let config = found.config
             let till: Till
             if let known = tills[config] {
@@ -550,32 +471,18 @@ enum PosIngest {
                     to_jsonb(l) - 'id' - 'create_uid' - 'create_date' - 'write_uid' - 'write_date' FROM l
                 UNION ALL SELECT \(actor), 'pos.payment', p.id, 'create', p.company_id,
                     to_jsonb(p) - 'id' - 'create_uid' - 'create_date' - 'write_uid' - 'write_date' FROM p)
+            SELECT id, name FROM o
             """ as SQLBuilder
-        // Once paid, its goods leave the store's stock in the same statement (moves named by the
-        // receipt number), valued from what it returns.
-        var posting: SaleStock.Posting?
+        guard let (id, name) = try await store.tx.query(sql).first?.decode((Int64, String).self) else {
+            throw ChainstoreError.missing("Session \(session) does not exist")
+        }
         if settled {
             guard let type = till.pickingType else {
                 throw ChainstoreError.userError("Till \(till.name) has no warehouse to sell from: give its store a warehouse, or the till one")
             }
-            posting = try await SaleStock.Posting(store, lines: lines.map { SaleStock.Line(product: $0.product, quantity: $0.qty, lot: $0.lot) },
-                                                  type: type)
+            try await SaleStock.post(store, lines: lines.map { SaleStock.Line(product: $0.product, quantity: $0.qty, lot: $0.lot) }, type: type,
+                                     reference: name)
         }
-        if let posting {
-            sql += ", \(posting.statements(reference: "(SELECT o.name FROM o)")) SELECT o.id, o.name, \(unsafeRaw: SaleStock.Posting.columns) FROM o, "
-            sql += SaleStock.Posting.rows
-        } else {
-            sql += " SELECT o.id, o.name FROM o"
-        }
-        let rows = try await store.tx.query(sql)
-        guard let first = rows.first else {
-            // No row: the session is gone, or (selling) the operation type has no stock to sell from.
-            guard posting != nil, let type = till.pickingType else { throw ChainstoreError.missing("Session \(session) does not exist") }
-            throw ChainstoreError.userError("Operation type \(type) has no stock location to sell from.")
-        }
-        let c = first.makeRandomAccess()
-        let (id, name) = (try c[0].decode(Int64.self), try c[1].decode(String.self))
-        if let posting { try await posting.value(store, rows: rows, from: 2, reference: name) }
         return (id, name, settled ? "paid" : "draft")
     }
 }

@@ -1,7 +1,6 @@
 import ChainstoreCore
 import ChainstoreDB
 import Foundation
-import PostgresNIO
 
 /// Goods sold (or taken back) at a till: they leave the store's stock for the customers'
 /// location the moment the sale is recorded, in the sale's transaction.
@@ -29,123 +28,84 @@ public enum SaleStock {
     /// lines' order (services move nothing and have none).
     @discardableResult
     public static func post(_ store: RecordStore, lines: [Line], type: Int64, reference: String) async throws -> [Int64] {
-        guard let posting = try await Posting(store, lines: lines, type: type) else { return [] }
-        let sql: SQLBuilder = "WITH \(posting.statements(reference: "\(reference)")) SELECT \(unsafeRaw: Posting.columns) FROM \(unsafeRaw: Posting.rows)"
-        return try await posting.value(store, rows: try await store.tx.query(sql), from: 0, reference: reference)
-    }
-
-    /// A sale's stock posting as parts of a statement, so a caller may run it in its own (the
-    /// till's order and its goods leaving in one round trip): the moves, their lines, the
-    /// balances and the running costs to value them, then the valuation from the rows it returns.
-    public struct Posting: Sendable {
-        let lines: [Line]
-        let lots: [Int: Int64]
-        let type: Int64
-        let uid: Int64
-
-        /// Nil when no line moves anything. Registers the lots the lines name that the store
-        /// has not seen (a statement of its own, only then).
-        public init?(_ store: RecordStore, lines: [Line], type: Int64) async throws {
-            let lines = lines.filter { $0.quantity != 0 }
-            guard !lines.isEmpty else { return nil }
-            self.lines = lines
-            lots = try await Ledger(store: store).lots(lines, type: type)
-            self.type = type
-            uid = store.env.uid
-        }
-
-        /// The common table expressions (`pt`, `d`, `m`, `ml`, `q`, `c`) that write the done moves,
-        /// their done lines and the balances and lock the running costs, each move named by the
-        /// SQL expression `reference`.
-        public func statements(reference: SQLBuilder) -> SQLBuilder {
-            var sql: SQLBuilder = """
-                pt AS (
-                    SELECT t.id, t.company_id, t.default_location_src_id AS stock, coalesce(t.default_location_dest_id, \(Warehouses.customers)) AS customer
-                    FROM stock_picking_type t WHERE t.id = \(type) AND t.default_location_src_id IS NOT NULL),
-                d AS MATERIALIZED (
-                    SELECT nextval('stock_move_id_seq') AS id, x.*, tm.uom_id, tm.type = 'product' AS storable, tm.categ_id, cat.property_cost_method,
-                        tm.standard_price
-                    FROM
-                """
-            sql += " "
-            sql.appendUnnest([
-                (.intArray(lines.map(\.product)), "bigint[]"), (.textArray(lines.map { "\($0.quantity)" }), "numeric[]"),
-                (.intArray(lines.indices.map { lots[$0] ?? 0 }), "bigint[]"),
-            ], as: "x(product, qty, lot, n)", ordinality: true)
-            sql += """
-                    JOIN product_product p ON p.id = x.product JOIN product_template tm ON tm.id = p.product_tmpl_id
-                    JOIN product_category cat ON cat.id = tm.categ_id WHERE tm.type <> 'service' ORDER BY x.n),
-                m AS (
-                    INSERT INTO stock_move (id, name, reference, origin, product_id, product_uom_qty, product_uom, product_qty, quantity, picked,
-                        location_id, location_dest_id, picking_type_id, company_id, state, date, create_uid, create_date, write_uid, write_date)
-                    SELECT d.id, \(reference), \(reference), \(reference), d.product, abs(d.qty), d.uom_id, abs(d.qty), abs(d.qty), true,
-                        CASE WHEN d.qty > 0 THEN pt.stock ELSE pt.customer END, CASE WHEN d.qty > 0 THEN pt.customer ELSE pt.stock END,
-                        pt.id, pt.company_id, \(MoveState.done), now(), \(uid), now(), \(uid), now()
-                    FROM d, pt ORDER BY d.n RETURNING id),
-                ml AS (
-                    INSERT INTO stock_move_line (move_id, product_id, product_uom_id, quantity, quantity_product_uom, picked, location_id,
-                        location_dest_id, lot_id, state, reference, company_id, date, create_uid, create_date, write_uid, write_date)
-                    SELECT d.id, d.product, d.uom_id, abs(d.qty), abs(d.qty), true, CASE WHEN d.qty > 0 THEN pt.stock ELSE pt.customer END,
-                        CASE WHEN d.qty > 0 THEN pt.customer ELSE pt.stock END, nullif(d.lot, 0), \(MoveState.done), \(reference), pt.company_id, now(),
-                        \(uid), now(), \(uid), now()
-                    FROM d JOIN m ON m.id = d.id, pt),
-                q AS (
-                    INSERT INTO stock_quant (product_id, location_id, lot_id, company_id, quantity, reserved_quantity, in_date,
-                        create_uid, create_date, write_uid, write_date)
-                    SELECT d.product, pt.stock, nullif(d.lot, 0), l.company_id, -sum(d.qty), 0, now(), \(uid), now(), \(uid), now()
-                    FROM d, pt JOIN stock_location l ON l.id = pt.stock
-                    GROUP BY d.product, d.lot, pt.stock, l.company_id ORDER BY d.product, d.lot
-                    ON CONFLICT ON CONSTRAINT stock_quant_key DO UPDATE SET quantity = stock_quant.quantity + excluded.quantity,
-                        in_date = CASE WHEN stock_quant.quantity <= 0 AND excluded.quantity > 0 THEN now() ELSE stock_quant.in_date END,
-                        write_uid = excluded.write_uid, write_date = now()
-                    RETURNING 1),
-                -- The running costs the valuation will write, locked after the balances (as
-                -- `Ledger.lockCosts` does), in this statement instead of one of their own.
-                c AS (
-                    INSERT INTO stock_product_cost (company_id, product_id)
-                    SELECT DISTINCT l.company_id, d.product FROM d, pt JOIN stock_location l ON l.id = pt.stock
-                    WHERE d.storable AND l.company_id IS NOT NULL ORDER BY 1, 2
-                    ON CONFLICT (company_id, product_id) DO UPDATE SET quantity = stock_product_cost.quantity
-                    RETURNING company_id, product_id, quantity, value)
-                """ as SQLBuilder
-            return sql
-        }
-
-        /// What the statement selects for `value` (eleven columns, a row per move, in the lines'
-        /// order), from `rows`: one row with empty moves when nothing moved, none when the
-        /// operation type has no stock to sell from.
-        public static let columns = """
-            d.id, d.product, abs(d.qty), d.categ_id, d.property_cost_method, d.qty > 0, d.standard_price, d.storable, sl.company_id,
-            (SELECT count(*) FROM q),
-            (SELECT coalesce(jsonb_agg(jsonb_build_array(c.company_id, c.product_id, c.quantity::text, c.value::text)), '[]')::text FROM c)
+        let lines = lines.filter { $0.quantity != 0 }
+        guard !lines.isEmpty else { return [] }
+        let ledger = Ledger(store: store)
+        let lots = try await ledger.lots(lines, type: type)
+        let uid = store.env.uid
+        var sql: SQLBuilder = """
+            WITH pt AS (
+                SELECT t.id, t.company_id, t.default_location_src_id AS stock, coalesce(t.default_location_dest_id, \(Warehouses.customers)) AS customer
+                FROM stock_picking_type t WHERE t.id = \(type) AND t.default_location_src_id IS NOT NULL),
+            d AS MATERIALIZED (
+                SELECT nextval('stock_move_id_seq') AS id, x.*, tm.uom_id, tm.type = 'product' AS storable, tm.categ_id, cat.property_cost_method,
+                    tm.standard_price
+                FROM
             """
-        public static let rows = "pt JOIN stock_location sl ON sl.id = pt.stock LEFT JOIN d ON true ORDER BY d.n"
-
-        /// Values the goods moved, from the statement's rows (their `columns` from index `from`
-        /// on): storable goods leaving the store's company, or coming back to it (at its running
-        /// cost), as `Ledger.value` would find them, without reading them back. Returns the moves.
-        public func value(_ store: RecordStore, rows: [PostgresRow], from first: Int, reference: String) async throws -> [Int64] {
-            guard !rows.isEmpty else { throw ChainstoreError.userError("Operation type \(type) has no stock location to sell from.") }
-            var moves: [Int64] = [], valued: [Ledger.ValuedLine] = []
-            var costs = "[]"
-            for row in rows {
-                let c = row.makeRandomAccess()
-                let move = try c[first].decode(Int64?.self), product = try c[first + 1].decode(Int64?.self)
-                let quantity = try c[first + 2].decode(Decimal?.self), category = try c[first + 3].decode(Int64?.self)
-                let method = try c[first + 4].decode(String?.self), sold = try c[first + 5].decode(Bool?.self)
-                let standard = try c[first + 6].decode(Decimal?.self), storable = try c[first + 7].decode(Bool?.self)
-                let company = try c[first + 8].decode(Int64?.self)
-                costs = try c[first + 10].decode(String.self)
-                guard let move, let product, let quantity, let method, let sold, let standard else { continue }
-                moves.append(move)
-                guard storable == true, let company else { continue }
-                valued.append(Ledger.ValuedLine(move: move, product: product, quantity: quantity, category: category, method: method,
-                                                from: sold ? company : nil, to: sold ? nil : company, price: 0, standard: standard,
-                                                description: reference))
-            }
-            try await Ledger(store: store).value(lines: valued, locked: try Ledger.parseCosts(costs))
-            return moves
+        sql += " "
+        sql.appendUnnest([
+            (.intArray(lines.map(\.product)), "bigint[]"), (.textArray(lines.map { "\($0.quantity)" }), "numeric[]"),
+            (.intArray(lines.indices.map { lots[$0] ?? 0 }), "bigint[]"),
+        ], as: "x(product, qty, lot, n)", ordinality: true)
+        sql += """
+                JOIN product_product p ON p.id = x.product JOIN product_template tm ON tm.id = p.product_tmpl_id
+                JOIN product_category cat ON cat.id = tm.categ_id WHERE tm.type <> 'service' ORDER BY x.n),
+            m AS (
+                INSERT INTO stock_move (id, name, reference, origin, product_id, product_uom_qty, product_uom, product_qty, quantity, picked,
+                    location_id, location_dest_id, picking_type_id, company_id, state, date, create_uid, create_date, write_uid, write_date)
+                SELECT d.id, \(reference), \(reference), \(reference), d.product, abs(d.qty), d.uom_id, abs(d.qty), abs(d.qty), true,
+                    CASE WHEN d.qty > 0 THEN pt.stock ELSE pt.customer END, CASE WHEN d.qty > 0 THEN pt.customer ELSE pt.stock END,
+                    pt.id, pt.company_id, \(MoveState.done), now(), \(uid), now(), \(uid), now()
+                FROM d, pt ORDER BY d.n RETURNING id),
+            ml AS (
+                INSERT INTO stock_move_line (move_id, product_id, product_uom_id, quantity, quantity_product_uom, picked, location_id,
+                    location_dest_id, lot_id, state, reference, company_id, date, create_uid, create_date, write_uid, write_date)
+                SELECT d.id, d.product, d.uom_id, abs(d.qty), abs(d.qty), true, CASE WHEN d.qty > 0 THEN pt.stock ELSE pt.customer END,
+                    CASE WHEN d.qty > 0 THEN pt.customer ELSE pt.stock END, nullif(d.lot, 0), \(MoveState.done), \(reference), pt.company_id, now(),
+                    \(uid), now(), \(uid), now()
+                FROM d JOIN m ON m.id = d.id, pt),
+            q AS (
+                INSERT INTO stock_quant (product_id, location_id, lot_id, company_id, quantity, reserved_quantity, in_date,
+                    create_uid, create_date, write_uid, write_date)
+                SELECT d.product, pt.stock, nullif(d.lot, 0), l.company_id, -sum(d.qty), 0, now(), \(uid), now(), \(uid), now()
+                FROM d, pt JOIN stock_location l ON l.id = pt.stock
+                GROUP BY d.product, d.lot, pt.stock, l.company_id ORDER BY d.product, d.lot
+                ON CONFLICT ON CONSTRAINT stock_quant_key DO UPDATE SET quantity = stock_quant.quantity + excluded.quantity,
+                    in_date = CASE WHEN stock_quant.quantity <= 0 AND excluded.quantity > 0 THEN now() ELSE stock_quant.in_date END,
+                    write_uid = excluded.write_uid, write_date = now()
+                RETURNING 1),
+            -- The running costs the valuation will write, locked after the balances (as
+            -- `Ledger.lockCosts` does), in this statement instead of one of their own.
+            c AS (
+                INSERT INTO stock_product_cost (company_id, product_id)
+                SELECT DISTINCT l.company_id, d.product FROM d, pt JOIN stock_location l ON l.id = pt.stock
+                WHERE d.storable AND l.company_id IS NOT NULL ORDER BY 1, 2
+                ON CONFLICT (company_id, product_id) DO UPDATE SET quantity = stock_product_cost.quantity
+                RETURNING company_id, product_id, quantity, value)
+            SELECT d.id, d.product, abs(d.qty), d.categ_id, d.property_cost_method, d.qty > 0, d.standard_price, d.storable, l.company_id,
+                (SELECT count(*) FROM q),
+                (SELECT coalesce(jsonb_agg(jsonb_build_array(c.company_id, c.product_id, c.quantity::text, c.value::text)), '[]')::text FROM c)
+            FROM pt JOIN stock_location l ON l.id = pt.stock LEFT JOIN d ON true ORDER BY d.n
+            """ as SQLBuilder
+        let rows = try await store.tx.query(sql)
+        guard !rows.isEmpty else { throw ChainstoreError.userError("Operation type \(type) has no stock location to sell from.") }
+        // What is valued: storable goods leaving the store's company, or coming back to it (at its
+        // running cost), as `Ledger.value` would find them, without reading them back.
+        var moves: [Int64] = [], valued: [Ledger.ValuedLine] = []
+        var costs = "[]"
+        for row in rows {
+            let (move, product, quantity, category, method, sold, standard, storable, company, _, locked) = try row.decode(
+                (Int64?, Int64?, Decimal?, Int64?, String?, Bool?, Decimal?, Bool?, Int64?, Int64, String).self)
+            costs = locked
+            guard let move, let product, let quantity, let method, let sold, let standard else { continue }
+            moves.append(move)
+            guard storable == true, let company else { continue }
+            valued.append(Ledger.ValuedLine(move: move, product: product, quantity: quantity, category: category, method: method,
+                                            from: sold ? company : nil, to: sold ? nil : company, price: 0, standard: standard,
+                                            description: reference))
         }
+        try await ledger.value(lines: valued, locked: try Ledger.parseCosts(costs))
+        return moves
     }
 }
 
