@@ -83,6 +83,31 @@ struct POSIngestTests {
         }
     }
 
+    /// In one batch: a key stored earlier answers the stored order, a key sent twice is stored
+    /// once (its copy a duplicate, a changed copy kept for review), and each sale's goods leave
+    /// the store named by its receipt number, valued.
+    @Test func aBatchTakesEachKeyOnceWhateverItRepeats() async throws {
+        try await TestDatabase.withFreshDatabase { db, registry in
+            let s = try await Self.setup(db, registry)
+            let stored = try #require(try await Self.sync(db, registry, s, [Self.envelope(s, key: "b-0")]).first?["id"]?.intValue)
+            let answers = try await Self.sync(db, registry, s, [
+                Self.envelope(s, key: "b-0"), Self.envelope(s, key: "b-1"), Self.envelope(s, key: "b-1"), Self.envelope(s, key: "b-2"),
+                Self.envelope(s, key: "b-2", qty: 3),
+            ])
+            #expect(answers.map { $0["status"] } == ["duplicate", "created", "duplicate", "created", "rejected"])
+            #expect(answers[0]["id"] == .int(stored) && answers[2]["id"] == answers[1]["id"] && answers[4]["id"] == answers[3]["id"])
+            #expect(try await Self.count(db, "SELECT count(*) FROM pos_order") == 3)
+            #expect(try await Self.count(db, "SELECT count(*) FROM pos_order_conflict WHERE access_token = 'b-2' AND received LIKE '%\"qty\":3%'") == 1)
+            // One move a sale (two bottles), named by the receipt, valued, from the store's stock.
+            #expect(try await Self.count(db, """
+                SELECT count(*) FROM pos_order o JOIN stock_move m ON m.reference = o.name AND m.product_qty = 2 AND m.state = 'done'
+                JOIN stock_valuation_layer v ON v.stock_move_id = m.id AND v.quantity = -2
+                """) == 3)
+            #expect(try await Self.count(db, "SELECT count(*) FROM stock_move") == 3)
+            #expect(try await Self.count(db, "SELECT (-sum(quantity))::bigint FROM stock_quant WHERE product_id = \(s.product) AND quantity < 0") == 6)
+        }
+    }
+
     /// The session is read under the sender's rules with the key's stored order (one statement):
     /// another store's cashier cannot sell into it, and a session that does not exist is named.
     @Test func anotherStoresCashierCannotSellIntoTheSession() async throws {
