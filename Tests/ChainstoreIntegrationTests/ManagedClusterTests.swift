@@ -38,6 +38,31 @@ struct ManagedClusterTests {
 }
 
 extension ManagedClusterTests {
+    /// A cluster made before a setting was added gets it at its next start; a setting the
+    /// administrator changed (ALTER SYSTEM writes the same file) keeps its value.
+    @Test func aClusterMadeBeforeASettingGetsItAndKeepsWhatWasChanged() throws {
+        let root = FileManager.default.temporaryDirectory.path + "/chainstore-settings-\(getpid())"
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let cluster = ManagedCluster(root: root)
+        try cluster.ensureInitialized { _ in }
+        let path = root + "/pgdata/postgresql.auto.conf"
+        let made = try String(contentsOfFile: path, encoding: .utf8)
+        #expect(made.contains("autovacuum_naptime = '10s'") && made.contains("max_wal_size = '4GB'"))
+        // As an older cluster's file: no autovacuum_naptime; max_wal_size changed by hand.
+        let older = made.split(separator: "\n").filter { !$0.hasPrefix("autovacuum_naptime") }
+            .map { $0.hasPrefix("max_wal_size") ? "max_wal_size = '8GB'" : String($0) }.joined(separator: "\n") + "\n"
+        try older.write(toFile: path, atomically: false, encoding: .utf8)
+        var said: [String] = []
+        try cluster.ensureInitialized { said.append($0) }
+        let now = try String(contentsOfFile: path, encoding: .utf8)
+        #expect(now.components(separatedBy: "autovacuum_naptime = '10s'").count == 2)
+        #expect(now.contains("max_wal_size = '8GB'") && !now.contains("max_wal_size = '4GB'"))
+        #expect(said.contains { $0.contains("settings added") && $0.contains("autovacuum_naptime") })
+        // Nothing more to add the next time.
+        try cluster.ensureInitialized { _ in }
+        #expect(try String(contentsOfFile: path, encoding: .utf8) == now)
+    }
+
     /// `serve --backoffice-listen`: the back office (its page and routes) only on its own address,
     /// the API and the store apps only on the public one.
     @Test func theBackOfficeListensOnItsOwnAddress() async throws {

@@ -144,6 +144,30 @@ extension ManagedCluster {
         }
     }
 
+    /// Appends to postgresql.auto.conf the initial settings it does not name (a cluster made
+    /// before they were added), and answers their names. Read by the server at its next start.
+    func addMissingSettings(owner: ServiceUser?) throws -> [String] {
+        let path = dataDir + "/postgresql.auto.conf"
+        var text = Self.readFile(path, from: 0)
+        let named = Set(text.split(separator: "\n").compactMap { line -> String? in
+            let name = line.split(separator: "=", maxSplits: 1).first.map { $0.trimmingCharacters(in: .whitespaces) }
+            return name.flatMap { $0.isEmpty || $0.hasPrefix("#") ? nil : $0 }
+        })
+        let missing = Self.initialSettings.filter { !named.contains($0.0) }
+        guard !missing.isEmpty else { return [] }
+        if !text.isEmpty && !text.hasSuffix("\n") { text += "\n" }
+        for (name, value) in missing { text += "\(name) = '\(value)'\n" }
+        do {
+            try text.write(toFile: path, atomically: false, encoding: .utf8)
+        } catch {
+            throw ManagedClusterError(kind: .permission, message: "cannot write \(path): \(error)")
+        }
+        if let owner, chown(path, owner.uid, owner.gid) != 0 {
+            throw ManagedClusterError(kind: .permission, message: "chown \(owner.name) \(path) failed: \(String(cString: strerror(errno)))")
+        }
+        return missing.map(\.0)
+    }
+
     func rotateLogIfLarge(owner: ServiceUser?, log: (String) -> Void) throws {
         guard Self.fileSize(logFile) > UInt64(Self.maxLogBytes) else { return }
         let old = logFile + ".1"

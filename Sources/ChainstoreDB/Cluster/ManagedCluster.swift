@@ -64,7 +64,9 @@ public struct ManagedCluster: Sendable {
 
     /// Seconds pg_ctl waits for start / stop.
     static let pgCtlTimeoutSeconds = 120
-    /// Settings written to postgresql.auto.conf once, right after initdb. ALTER SYSTEM may change them later.
+    /// Settings written to postgresql.auto.conf right after initdb; a setting added here later
+    /// reaches clusters made before it at their next start (`addMissingSettings`). ALTER SYSTEM
+    /// may change them: a setting the file names, whatever its value, is left alone.
     static let initialSettings: [(String, String)] = [
         ("max_connections", "200"),
         ("shared_buffers", "256MB"),
@@ -194,7 +196,8 @@ public struct ManagedCluster: Sendable {
     // MARK: Public operations
 
     /// Runs initdb if `dataDir/PG_VERSION` is absent, then writes the initial settings to
-    /// postgresql.auto.conf. Creates the root, data and socket directories as needed.
+    /// postgresql.auto.conf; on a cluster already made, adds the initial settings its file does
+    /// not name. Creates the root, data and socket directories as needed.
     public func ensureInitialized(log: (String) -> Void) throws {
         try validateConfiguration()
         let binaries = try resolvedBinaries()
@@ -205,6 +208,8 @@ public struct ManagedCluster: Sendable {
         if FileManager.default.fileExists(atPath: versionFile) {
             try checkDataVersion(binaries)
             log("cluster already initialized at \(dataDir) (PostgreSQL \(binaries.version))")
+            let added = try addMissingSettings(owner: owner)
+            if !added.isEmpty { log("settings added to \(dataDir)/postgresql.auto.conf (the cluster predates them): \(added.joined(separator: ", "))") }
             return
         }
         let leftovers = (try? FileManager.default.contentsOfDirectory(atPath: dataDir)) ?? []
