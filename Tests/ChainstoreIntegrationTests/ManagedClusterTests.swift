@@ -61,6 +61,37 @@ extension ManagedClusterTests {
         // Nothing more to add the next time.
         try cluster.ensureInitialized { _ in }
         #expect(try String(contentsOfFile: path, encoding: .utf8) == now)
+        // A server already running when the setting is added reads it at once.
+        try older.write(toFile: path, atomically: false, encoding: .utf8)
+        try cluster.start { _ in }
+        defer { try? cluster.stop(mode: "immediate") { _ in } }
+        let before = try Self.show("autovacuum_naptime", cluster, awaiting: nil)
+        said = []
+        try cluster.ensureInitialized { said.append($0) }
+        let after = try Self.show("autovacuum_naptime", cluster, awaiting: "10s")
+        #expect(before == "1min" && after == "10s", "was \(before), then \(after)")
+        #expect(said.contains { $0.contains("reloaded") })
+    }
+
+    /// A setting as the running server has it, read with psql (for a while, until it is `awaiting`).
+    static func show(_ name: String, _ cluster: ManagedCluster, awaiting: String?) throws -> String {
+        let binaries = try ManagedCluster.findBinaries()
+        let psql = (binaries.initdb as NSString).deletingLastPathComponent + "/psql"
+        // The reload is asynchronous: the postmaster signals its children after reading the file.
+        var value = ""
+        for _ in 0..<50 {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: psql)
+            process.arguments = ["-h", cluster.socketDir, "-p", String(cluster.port), "-U", "chainstore", "-d", "postgres", "-XAtc", "SHOW \(name)"]
+            let pipe = Pipe()
+            process.standardOutput = pipe
+            try process.run()
+            process.waitUntilExit()
+            value = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+            if value == (awaiting ?? value) { break }
+            usleep(100_000)
+        }
+        return value
     }
 
     /// `serve --backoffice-listen`: the back office (its page and routes) only on its own address,

@@ -145,7 +145,7 @@ extension ManagedCluster {
     }
 
     /// Appends to postgresql.auto.conf the initial settings it does not name (a cluster made
-    /// before they were added), and answers their names. Read by the server at its next start.
+    /// before they were added), and answers their names.
     func addMissingSettings(owner: ServiceUser?) throws -> [String] {
         let path = dataDir + "/postgresql.auto.conf"
         var text = Self.readFile(path, from: 0)

@@ -65,8 +65,9 @@ public struct ManagedCluster: Sendable {
     /// Seconds pg_ctl waits for start / stop.
     static let pgCtlTimeoutSeconds = 120
     /// Settings written to postgresql.auto.conf right after initdb; a setting added here later
-    /// reaches clusters made before it at their next start (`addMissingSettings`). ALTER SYSTEM
-    /// may change them: a setting the file names, whatever its value, is left alone.
+    /// reaches clusters made before it the next time `ensureInitialized` runs (`addMissingSettings`;
+    /// a running server reloads). ALTER SYSTEM may change them: a setting the file names, whatever
+    /// its value, is left alone.
     static let initialSettings: [(String, String)] = [
         ("max_connections", "200"),
         ("shared_buffers", "256MB"),
@@ -209,7 +210,13 @@ public struct ManagedCluster: Sendable {
             try checkDataVersion(binaries)
             log("cluster already initialized at \(dataDir) (PostgreSQL \(binaries.version))")
             let added = try addMissingSettings(owner: owner)
-            if !added.isEmpty { log("settings added to \(dataDir)/postgresql.auto.conf (the cluster predates them): \(added.joined(separator: ", "))") }
+            guard !added.isEmpty else { return }
+            log("settings added to \(dataDir)/postgresql.auto.conf (the cluster predates them): \(added.joined(separator: ", "))")
+            // A server already running reads them now (those it can change without a restart).
+            if case .running = readPostmasterState() {
+                let result = try runAsOwner(owner, binaries.pgCtl, ["reload", "-D", dataDir])
+                log(result.status == 0 ? "PostgreSQL reloaded its settings" : "pg_ctl reload failed (exit \(result.status)); the settings apply at the next start")
+            }
             return
         }
         let leftovers = (try? FileManager.default.contentsOfDirectory(atPath: dataDir)) ?? []
