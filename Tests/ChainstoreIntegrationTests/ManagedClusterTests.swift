@@ -1,3 +1,4 @@
+import ChainstoreApp
 import ChainstoreDB
 import ChainstoreTestSupport
 import Foundation
@@ -38,58 +39,55 @@ struct ManagedClusterTests {
 }
 
 extension ManagedClusterTests {
-    /// A cluster made before a setting was added gets it at its next start; a setting the
-    /// administrator changed (ALTER SYSTEM writes the same file) keeps its value.
-    @Test func aClusterMadeBeforeASettingGetsItAndKeepsWhatWasChanged() throws {
-        let root = FileManager.default.temporaryDirectory.path + "/chainstore-settings-\(getpid())"
-        defer { try? FileManager.default.removeItem(atPath: root) }
-        let cluster = ManagedCluster(root: root)
-        try cluster.ensureInitialized { _ in }
-        let path = root + "/pgdata/postgresql.auto.conf"
-        let made = try String(contentsOfFile: path, encoding: .utf8)
-        #expect(made.contains("autovacuum_naptime = '10s'") && made.contains("max_wal_size = '4GB'"))
-        // As an older cluster's file: no autovacuum_naptime; max_wal_size changed by hand.
-        let older = made.split(separator: "\n").filter { !$0.hasPrefix("autovacuum_naptime") }
-            .map { $0.hasPrefix("max_wal_size") ? "max_wal_size = '8GB'" : String($0) }.joined(separator: "\n") + "\n"
-        try older.write(toFile: path, atomically: false, encoding: .utf8)
-        var said: [String] = []
-        try cluster.ensureInitialized { said.append($0) }
-        let now = try String(contentsOfFile: path, encoding: .utf8)
-        #expect(now.components(separatedBy: "autovacuum_naptime = '10s'").count == 2)
-        #expect(now.contains("max_wal_size = '8GB'") && !now.contains("max_wal_size = '4GB'"))
-        #expect(said.contains { $0.contains("settings added") && $0.contains("autovacuum_naptime") })
-        // Nothing more to add the next time.
-        try cluster.ensureInitialized { _ in }
-        #expect(try String(contentsOfFile: path, encoding: .utf8) == now)
-        // A server already running when the setting is added reads it at once.
-        try older.write(toFile: path, atomically: false, encoding: .utf8)
-        try cluster.start { _ in }
-        defer { try? cluster.stop(mode: "immediate") { _ in } }
-        let before = try Self.show("autovacuum_naptime", cluster, awaiting: nil)
-        said = []
-        try cluster.ensureInitialized { said.append($0) }
-        let after = try Self.show("autovacuum_naptime", cluster, awaiting: "10s")
-        #expect(before == "1min" && after == "10s", "was \(before), then \(after)")
-        #expect(said.contains { $0.contains("reloaded") })
+    /// A cluster made before a setting was added gets it when it is next opened, and a server
+    /// already running reads it at once; a setting the administrator changed (ALTER SYSTEM writes
+    /// the same file) keeps its value.
+    @Test func aClusterMadeBeforeASettingGetsItAndKeepsWhatWasChanged() async throws {
+        try await TestDatabase.withOwnCluster("settings", database: "settings") { location, root in
+            let cluster = ManagedCluster(root: root)
+            let path = root + "/pgdata/postgresql.auto.conf"
+            let made = try String(contentsOfFile: path, encoding: .utf8)
+            #expect(made.contains("autovacuum_naptime = '10s'") && made.contains("max_wal_size = '4GB'"))
+            // The server started again on an older cluster's file: no autovacuum_naptime, and
+            // max_wal_size changed by hand.
+            let older = made.split(separator: "\n").filter { !$0.hasPrefix("autovacuum_naptime") }
+                .map { $0.hasPrefix("max_wal_size") ? "max_wal_size = '8GB'" : String($0) }.joined(separator: "\n") + "\n"
+            try older.write(toFile: path, atomically: false, encoding: .utf8)
+            try await offThread {
+                try cluster.stop { _ in }
+                try cluster.start { _ in }
+            }
+            let before = try await Self.naptime(location, awaiting: nil)
+            let said = try await offThread { try Self.opened(cluster) }
+            let now = try String(contentsOfFile: path, encoding: .utf8)
+            #expect(now.components(separatedBy: "autovacuum_naptime = '10s'").count == 2)
+            #expect(now.contains("max_wal_size = '8GB'") && !now.contains("max_wal_size = '4GB'"))
+            #expect(said.contains { $0.contains("settings added") && $0.contains("autovacuum_naptime") } && said.contains { $0.contains("reloaded") })
+            let after = try await Self.naptime(location, awaiting: "10s")
+            #expect(before == "1min" && after == "10s", "was \(before), then \(after)")
+            // Nothing more to add the next time.
+            let again = try await offThread { try Self.opened(cluster) }
+            #expect(try String(contentsOfFile: path, encoding: .utf8) == now && !again.contains { $0.contains("settings added") })
+        }
     }
 
-    /// A setting as the running server has it, read with psql (for a while, until it is `awaiting`).
-    static func show(_ name: String, _ cluster: ManagedCluster, awaiting: String?) throws -> String {
-        let binaries = try ManagedCluster.findBinaries()
-        let psql = (binaries.initdb as NSString).deletingLastPathComponent + "/psql"
-        // The reload is asynchronous: the postmaster signals its children after reading the file.
+    /// What `ensureInitialized` says on a cluster already made.
+    static func opened(_ cluster: ManagedCluster) throws -> [String] {
+        var said: [String] = []
+        try cluster.ensureInitialized { said.append($0) }
+        return said
+    }
+
+    /// The running server's `autovacuum_naptime`, asked again for a while until it is `awaiting`
+    /// (a reload reaches the server's processes a moment after `pg_ctl reload` returns).
+    static func naptime(_ location: DatabaseLocation, awaiting: String?) async throws -> String {
         var value = ""
         for _ in 0..<50 {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: psql)
-            process.arguments = ["-h", cluster.socketDir, "-p", String(cluster.port), "-U", "chainstore", "-d", "postgres", "-XAtc", "SHOW \(name)"]
-            let pipe = Pipe()
-            process.standardOutput = pipe
-            try process.run()
-            process.waitUntilExit()
-            value = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+            value = try await location.maintenance(logger: TestDatabase.quiet) { tx in
+                try await tx.query("SHOW autovacuum_naptime")[0].decode(String.self)
+            }
             if value == (awaiting ?? value) { break }
-            usleep(100_000)
+            try await Task.sleep(for: .milliseconds(100))
         }
         return value
     }

@@ -123,16 +123,31 @@ extension ManagedCluster {
     }
 
     func writeInitialSettings(owner: ServiceUser?) throws {
+        // WAL is archived for point-in-time restores once `chainstore backup` made the archive
+        // folder (until then the command lets segments go): archive_mode needs no restart later.
+        let archiveCommand = Self.archiveCommand(walDirectory: backupDirectory + "/wal").replacingOccurrences(of: "'", with: "''")
+        try appendSettings(Self.initialSettings + [("archive_mode", "on"), ("archive_command", archiveCommand)], owner: owner)
+    }
+
+    /// Appends to postgresql.auto.conf the initial settings it does not name (a cluster made
+    /// before they were added), and answers their names.
+    func addMissingSettings(owner: ServiceUser?) throws -> [String] {
+        let named = Set(Self.readFile(dataDir + "/postgresql.auto.conf", from: 0).split(separator: "\n").compactMap { line -> String? in
+            let name = line.split(separator: "=", maxSplits: 1).first?.trimmingCharacters(in: .whitespaces) ?? ""
+            return name.isEmpty || name.hasPrefix("#") ? nil : name
+        })
+        let missing = Self.initialSettings.filter { !named.contains($0.0) }
+        if !missing.isEmpty { try appendSettings(missing, owner: owner) }
+        return missing.map(\.0)
+    }
+
+    /// `name = 'value'` lines appended to postgresql.auto.conf (values already quoted for it),
+    /// the file left to the server's user.
+    func appendSettings(_ settings: [(String, String)], owner: ServiceUser?) throws {
         let path = dataDir + "/postgresql.auto.conf"
         var text = Self.readFile(path, from: 0)
         if !text.isEmpty && !text.hasSuffix("\n") { text += "\n" }
-        for (name, value) in Self.initialSettings {
-            text += "\(name) = '\(value)'\n"
-        }
-        // WAL is archived for point-in-time restores once `chainstore backup` made the archive
-        // folder (until then the command lets segments go): archive_mode needs no restart later.
-        text += "archive_mode = 'on'\n"
-        text += "archive_command = '\(Self.archiveCommand(walDirectory: backupDirectory + "/wal").replacingOccurrences(of: "'", with: "''"))'\n"
+        for (name, value) in settings { text += "\(name) = '\(value)'\n" }
         do {
             try text.write(toFile: path, atomically: false, encoding: .utf8)
         } catch {
@@ -142,30 +157,6 @@ extension ManagedCluster {
             throw ManagedClusterError(kind: .permission,
                                       message: "chown \(owner.name) \(path) failed: \(String(cString: strerror(errno)))")
         }
-    }
-
-    /// Appends to postgresql.auto.conf the initial settings it does not name (a cluster made
-    /// before they were added), and answers their names.
-    func addMissingSettings(owner: ServiceUser?) throws -> [String] {
-        let path = dataDir + "/postgresql.auto.conf"
-        var text = Self.readFile(path, from: 0)
-        let named = Set(text.split(separator: "\n").compactMap { line -> String? in
-            let name = line.split(separator: "=", maxSplits: 1).first.map { $0.trimmingCharacters(in: .whitespaces) }
-            return name.flatMap { $0.isEmpty || $0.hasPrefix("#") ? nil : $0 }
-        })
-        let missing = Self.initialSettings.filter { !named.contains($0.0) }
-        guard !missing.isEmpty else { return [] }
-        if !text.isEmpty && !text.hasSuffix("\n") { text += "\n" }
-        for (name, value) in missing { text += "\(name) = '\(value)'\n" }
-        do {
-            try text.write(toFile: path, atomically: false, encoding: .utf8)
-        } catch {
-            throw ManagedClusterError(kind: .permission, message: "cannot write \(path): \(error)")
-        }
-        if let owner, chown(path, owner.uid, owner.gid) != 0 {
-            throw ManagedClusterError(kind: .permission, message: "chown \(owner.name) \(path) failed: \(String(cString: strerror(errno)))")
-        }
-        return missing.map(\.0)
     }
 
     func rotateLogIfLarge(owner: ServiceUser?, log: (String) -> Void) throws {
